@@ -1,0 +1,130 @@
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ServiceBroker, Errors, Validators, type BrokerOptions, type Context, type Middleware } from 'moleculer';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { createAjv, formatAjvErrors } from './validation';
+
+/** What the gateway puts in `meta` of every call. */
+export interface CallMeta {
+  requestId?: string;
+  user?: AuthUser;
+  /** Client address as the gateway saw it, for rate limits and audit lines. */
+  ip?: string;
+}
+
+export interface AuthUser {
+  id: number;
+  role: 'user' | 'organizer' | 'admin';
+  email?: string;
+}
+
+export type RequestContext<P = unknown> = Context<P, CallMeta> & { locals: { logger: Logger } };
+
+/**
+ * Validates action params with ajv against JSON Schema, the same dialect the gateway uses.
+ * Params arrive from the gateway already validated; this guards every other caller.
+ */
+export class AjvValidator extends Validators.Base {
+  private readonly ajv = createAjv({ coerce: false });
+
+  override compile(schema: object) {
+    const validate = this.ajv.compile(schema);
+    return (params: unknown) => (validate(params) ? true : formatAjvErrors(validate.errors ?? []));
+  }
+
+  override validate(params: unknown, schema: object) {
+    const result = this.compile(schema)(params);
+    if (result !== true) throw new Errors.ValidationError('Parameters validation error!', 'VALIDATION_ERROR', result);
+    return true;
+  }
+
+  override convertSchemaToMoleculer(schema: object) {
+    return schema;
+  }
+}
+
+/** Gives each action call a logger bound to its request id, and logs the call's outcome. */
+export function requestLogging(logger: Logger): Middleware {
+  return {
+    name: 'RequestLogging',
+    localAction(handler: (ctx: Context) => Promise<unknown>, action: { name: string }) {
+      return async function logged(ctx: Context) {
+        const log = logger.child({ requestId: ctx.requestID, action: action.name });
+        (ctx as RequestContext).locals.logger = log;
+        const started = process.hrtime.bigint();
+        try {
+          const result = await handler(ctx);
+          log.debug({ ms: elapsedMs(started) }, 'action done');
+          return result;
+        } catch (err) {
+          const code = (err as { code?: number }).code ?? 500;
+          const line = { ms: elapsedMs(started), code, err: code >= 500 ? err : undefined };
+          if (code >= 500) log.error(line, (err as Error).message);
+          else log.info(line, (err as Error).message);
+          throw err;
+        }
+      };
+    },
+  } as unknown as Middleware;
+}
+
+function elapsedMs(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/**
+ * Errors that mean the request never reached a handler, so a retry cannot run it twice.
+ * A timeout is not among them: the first attempt may still be running.
+ */
+const NEVER_DELIVERED = new Set(['ServiceNotAvailableError', 'ServiceNotFoundError', 'BrokerDisconnectedError']);
+
+export interface BrokerFactoryOptions {
+  config: Config;
+  /** What runs in this process: a service name, or `all` in embedded mode. */
+  role: string;
+  logger: Logger;
+  middlewares?: Middleware[];
+}
+
+/**
+ * A Moleculer broker over NATS when `NATS_URL` is set, otherwise in-process (embedded mode:
+ * every service in one broker, no transporter).
+ */
+export function createBroker({ config, role, logger, middlewares = [] }: BrokerFactoryOptions): ServiceBroker {
+  const options: BrokerOptions = {
+    namespace: config.NAMESPACE,
+    nodeID: `${role}-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    transporter: config.NATS_URL ? { type: 'NATS', options: { url: config.NATS_URL } } : undefined,
+    logger: {
+      type: 'Pino',
+      options: {
+        level: config.LOG_LEVEL === 'silent' ? false : config.LOG_LEVEL,
+        pino: { options: { base: { service: role }, timestamp: () => `,"time":"${new Date().toISOString()}"` } },
+      },
+    } as BrokerOptions['logger'],
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    retryPolicy: {
+      enabled: true,
+      retries: 3,
+      delay: 100,
+      maxDelay: 1000,
+      factor: 2,
+      check: (err: Error) => NEVER_DELIVERED.has(err.name),
+    },
+    circuitBreaker: {
+      enabled: true,
+      threshold: 0.5,
+      minRequestCount: 20,
+      windowTime: 60,
+      halfOpenTime: 10_000,
+      check: (err: Error) => ((err as { code?: number }).code ?? 500) >= 500,
+    },
+    registry: { strategy: 'RoundRobin', preferLocal: true },
+    // Lets stop() wait for calls in flight, so a restart drops no request.
+    tracking: { enabled: true, shutdownTimeout: 10_000 },
+    validator: new AjvValidator() as unknown as BrokerOptions['validator'],
+    middlewares: [requestLogging(logger), ...middlewares],
+  };
+  return new ServiceBroker(options);
+}

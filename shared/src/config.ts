@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { Type, type Static } from '@sinclair/typebox';
+import { createAjv, formatAjvErrors } from './validation';
+
+/**
+ * Every environment variable TicketPro reads, with its default. `.env.example` mirrors this
+ * schema and a unit test keeps the two in step.
+ */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DATA_DIR: Type.String({ default: '.data' }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  IDENTITY_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  CATALOG_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ORDERING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  TICKETING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  NATS_URL: Type.Optional(Type.String({ minLength: 1 })),
+  NAMESPACE: Type.String({ default: 'ticketpro' }),
+  EVENT_SUBJECT_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'ticketpro' }),
+  EVENT_STREAM: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'TICKETPRO' }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
+  ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3 })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  ORDER_HOLD_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
+  ACCESS_TOKEN_TTL: Type.Integer({ minimum: 1, default: 900 }),
+  REFRESH_TOKEN_TTL: Type.Integer({ minimum: 1, default: 604800 }),
+  JWT_ISSUER: Type.String({ default: 'ticketpro-identity' }),
+  JWT_AUDIENCE: Type.String({ default: 'ticketpro-api' }),
+  JWT_PRIVATE_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_PUBLIC_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  RATE_LIMIT_LOGIN: Type.Integer({ minimum: 0, default: 10 }),
+  RATE_LIMIT_REGISTER: Type.Integer({ minimum: 0, default: 5 }),
+  RATE_LIMIT_REFRESH: Type.Integer({ minimum: 0, default: 20 }),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  CORS_ORIGIN: Type.String({ default: '*' }),
+  PAYMENT_PROVIDER: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('stripe')])),
+  STRIPE_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export const SERVICE_NAMES = ['identity', 'catalog', 'ordering', 'ticketing'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const validateConfig = createAjv({ coerce: true }).compile<Config>(ConfigSchema);
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads configuration from `env` (by default `process.env`, after loading `.env` from the
+ * working directory when present). Empty strings count as unset, so `FOO=` in `.env` keeps the default.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
+  const known = Object.keys(ConfigSchema.properties);
+  const input: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  if (!validateConfig(input)) {
+    const problems = formatAjvErrors(validateConfig.errors ?? []).map((e) => `${e.field}: ${e.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return input as Config;
+}
+
+function readProcessEnv(): NodeJS.ProcessEnv {
+  const file = path.resolve(process.cwd(), '.env');
+  if (existsSync(file)) dotenv.config({ path: file });
+  return process.env;
+}
+
+/** The Postgres URL for one service, or undefined for embedded PGlite. */
+export function databaseUrlFor(config: Config, service: ServiceName): string | undefined {
+  const perService = {
+    identity: config.IDENTITY_DATABASE_URL,
+    catalog: config.CATALOG_DATABASE_URL,
+    ordering: config.ORDERING_DATABASE_URL,
+    ticketing: config.TICKETING_DATABASE_URL,
+  }[service];
+  return perService ?? config.DATABASE_URL;
+}

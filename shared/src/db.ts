@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+
+// Postgres returns BIGINT and NUMERIC as strings to keep precision; counts and ids here fit in a
+// JS number, and money is handled as NUMERIC strings by the services that own it.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Schema owned by the service; also its search_path. */
+  schema: string;
+  /** Postgres URL. Unset: embedded PGlite under `dataDir/<schema>`. */
+  url?: string;
+  dataDir: string;
+  migrations: Migration[];
+  poolMax?: number;
+}
+
+export type Database = Knex;
+
+/**
+ * Opens the service's database and brings its schema up to date. Several instances of one
+ * service may start at once against one Postgres: an advisory lock makes them migrate one at
+ * a time instead of tripping over knex's migration lock.
+ */
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  const knex = options.url ? openPostgres(options) : openPglite(options);
+  try {
+    await migrate(knex, options);
+  } catch (err) {
+    await knex.destroy();
+    throw err;
+  }
+  return knex;
+}
+
+function openPostgres({ url, schema, poolMax }: DatabaseOptions): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    searchPath: [schema, 'public'],
+    pool: { min: 0, max: Math.max(2, poolMax ?? 10) },
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+function openPglite({ dataDir, schema }: DatabaseOptions): Knex {
+  const filename = path.resolve(dataDir, schema);
+  mkdirSync(filename, { recursive: true });
+  return knexFactory({
+    client: ClientPgLite,
+    dialect: 'postgres',
+    connection: { filename },
+    searchPath: [schema, 'public'],
+  } as Knex.Config);
+}
+
+async function migrate(knex: Knex, { schema, migrations, url }: DatabaseOptions): Promise<void> {
+  const config: Knex.MigratorConfig = {
+    schemaName: schema,
+    tableName: 'knex_migrations',
+    migrationSource: {
+      getMigrations: async () => migrations,
+      getMigrationName: (m: Migration) => m.name,
+      getMigration: async (m: Migration) => m,
+    },
+  };
+  if (!url) {
+    // PGlite has one connection and one process: nothing to race against.
+    await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+    await knex.migrate.latest(config);
+    return;
+  }
+  await knex.transaction(async (lockHolder) => {
+    await lockHolder.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`ticketpro:migrate:${schema}`]);
+    // The lock's transaction stays open; the work itself runs on other pooled connections.
+    await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+    await knex.migrate.latest(config);
+  });
+}

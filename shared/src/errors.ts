@@ -1,0 +1,83 @@
+import { Errors } from 'moleculer';
+import type { FieldError } from './validation';
+
+/**
+ * Problem kinds (RFC 9457 `type`), each with its HTTP status. Services throw these through
+ * Moleculer; the error's `code` (the status) and `type` (the slug) survive the NATS hop, and
+ * the gateway turns them into `application/problem+json`.
+ */
+export const PROBLEM_TYPES = {
+  'bad-request': { status: 400, title: 'Bad Request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not Found' },
+  conflict: { status: 409, title: 'Conflict' },
+  'validation-error': { status: 422, title: 'Unprocessable Content' },
+  'rate-limited': { status: 429, title: 'Too Many Requests' },
+  internal: { status: 500, title: 'Internal Server Error' },
+  'service-unavailable': { status: 503, title: 'Service Unavailable' },
+} as const;
+
+export type ProblemSlug = keyof typeof PROBLEM_TYPES;
+
+export const PROBLEM_TYPE_PREFIX = 'urn:ticketpro:problem:';
+
+export interface ProblemData {
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export class ProblemError extends Errors.MoleculerError {
+  constructor(slug: ProblemSlug, detail: string, data?: ProblemData) {
+    super(detail, PROBLEM_TYPES[slug].status, slug, data);
+    this.name = 'ProblemError';
+  }
+}
+
+export class BadRequestError extends ProblemError {
+  constructor(detail: string) {
+    super('bad-request', detail);
+  }
+}
+
+export class UnauthorizedError extends ProblemError {
+  constructor(detail = 'Not authenticated') {
+    super('unauthorized', detail);
+  }
+}
+
+export class ForbiddenError extends ProblemError {
+  constructor(detail = 'You are not allowed to do this') {
+    super('forbidden', detail);
+  }
+}
+
+export class NotFoundError extends ProblemError {
+  constructor(detail = 'Not found') {
+    super('not-found', detail);
+  }
+}
+
+export class ConflictError extends ProblemError {
+  constructor(detail: string, extensions?: Omit<ProblemData, 'errors'>) {
+    super('conflict', detail, extensions);
+  }
+}
+
+export class UnprocessableError extends ProblemError {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super('validation-error', detail, { errors });
+  }
+}
+
+export function isProblemSlug(value: unknown): value is ProblemSlug {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PROBLEM_TYPES, value);
+}
+
+/** True for Postgres' unique_violation, so a racing duplicate becomes a 409 rather than a 500. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string; nativeError?: { code?: string; constraint?: string } };
+  const code = e?.code ?? e?.nativeError?.code;
+  const name = e?.constraint ?? e?.nativeError?.constraint;
+  return code === '23505' && (constraint === undefined || name === constraint);
+}

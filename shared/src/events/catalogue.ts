@@ -1,0 +1,48 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const UserFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    firstname: Type.String(),
+    surname: Type.String(),
+    role: Type.Union([Type.Literal('user'), Type.Literal('organizer'), Type.Literal('admin')]),
+    active: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The one catalogue of domain events: name (the subject after the `ticketpro.` prefix) →
+ * payload schema and version. A breaking change to a payload gets a new version.
+ */
+export const EVENT_CATALOGUE = {
+  'identity.user.registered': { version: 1, data: UserFacts },
+  'identity.user.updated': { version: 1, data: UserFacts },
+  'identity.user.deleted': {
+    version: 1,
+    data: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  },
+} satisfies Record<string, { version: number; data: TSchema }>;
+
+export type EventName = keyof typeof EVENT_CATALOGUE;
+export type EventData<N extends EventName> = Static<(typeof EVENT_CATALOGUE)[N]['data']>;
+
+/** The message on the wire: CloudEvents attribute names, JSON. */
+export interface EventEnvelope<N extends EventName = EventName> {
+  id: string;
+  type: `ticketpro.${N}`;
+  source: string;
+  time: string;
+  specversion: '1.0';
+  dataversion: number;
+  data: EventData<N>;
+}
+
+export function isEventName(value: string): value is EventName {
+  return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, value);
+}
+
+/** `ticketpro.identity.user.registered`, or another prefix where tests keep their own subjects. */
+export function subjectFor(prefix: string, name: EventName): string {
+  return `${prefix}.${name}`;
+}

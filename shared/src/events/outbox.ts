@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { ValidateFunction } from 'ajv';
+import type { Logger } from '../logger';
+import { createAjv, formatAjvErrors } from '../validation';
+import { EVENT_CATALOGUE, type EventData, type EventEnvelope, type EventName } from './catalogue';
+import type { EventPublisher } from './publishers';
+
+export const OUTBOX_TABLE = 'outbox';
+
+/** For each service's first migration: the table its events wait in until relayed. */
+export async function createOutboxTable(knex: Knex): Promise<void> {
+  await knex.schema.createTable(OUTBOX_TABLE, (t) => {
+    t.bigIncrements('seq').primary();
+    t.uuid('id').notNullable().unique();
+    t.text('name').notNullable();
+    t.jsonb('envelope').notNullable();
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('published_at', { useTz: true });
+  });
+  await knex.raw(`CREATE INDEX outbox_unpublished ON ${OUTBOX_TABLE} (seq) WHERE published_at IS NULL`);
+}
+
+const ajv = createAjv({ coerce: false });
+const validators = new Map<EventName, ValidateFunction>();
+
+function validatorFor(name: EventName): ValidateFunction {
+  let validate = validators.get(name);
+  if (!validate) {
+    validate = ajv.compile(EVENT_CATALOGUE[name].data);
+    validators.set(name, validate);
+  }
+  return validate;
+}
+
+/**
+ * Writes a domain event into the outbox inside the caller's transaction, so the event exists
+ * if and only if the change it reports was committed.
+ */
+export async function recordEvent<N extends EventName>(
+  trx: Knex.Transaction,
+  source: string,
+  name: N,
+  data: EventData<N>,
+): Promise<EventEnvelope<N>> {
+  const validate = validatorFor(name);
+  if (!validate(data)) {
+    const problems = formatAjvErrors(validate.errors ?? []).map((e) => `${e.field} ${e.message}`);
+    throw new Error(`Event ${name} does not match its schema: ${problems.join('; ')}`);
+  }
+  const envelope: EventEnvelope<N> = {
+    id: randomUUID(),
+    type: `ticketpro.${name}`,
+    source,
+    time: new Date().toISOString(),
+    specversion: '1.0',
+    dataversion: EVENT_CATALOGUE[name].version,
+    data,
+  };
+  await trx(OUTBOX_TABLE).insert({ id: envelope.id, name, envelope });
+  return envelope;
+}
+
+export interface OutboxRelayOptions {
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Moves events from the outbox to the publisher. Several instances may relay one outbox:
+ * `FOR UPDATE SKIP LOCKED` hands each row to one of them, and the event id as message id lets
+ * the broker drop the copy published again after a crash between publish and mark.
+ */
+export class OutboxRelay {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private again = false;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly publisher: EventPublisher,
+    private readonly logger: Logger,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.notify(), this.pollIntervalMs);
+    this.timer.unref();
+    this.notify();
+  }
+
+  /** Relay now rather than at the next poll (called after a commit that recorded events). */
+  notify(): void {
+    void this.flush().catch((err) => this.logger.warn({ err }, 'outbox relay failed; will retry'));
+  }
+
+  /** Publishes everything waiting; resolves to how many events were published. */
+  async flush(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+    });
+    const published = await this.running;
+    if (this.again) {
+      this.again = false;
+      return published + (await this.flush());
+    }
+    return published;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const count = await this.knex.transaction(async (trx) => {
+        const rows: { seq: number; envelope: EventEnvelope }[] = await trx(OUTBOX_TABLE)
+          .select('seq', 'envelope')
+          .whereNull('published_at')
+          .orderBy('seq')
+          .limit(this.batchSize)
+          .forUpdate()
+          .skipLocked();
+        for (const row of rows) await this.publisher.publish(row.envelope);
+        if (rows.length > 0) {
+          await trx(OUTBOX_TABLE)
+            .whereIn(
+              'seq',
+              rows.map((r) => r.seq),
+            )
+            .update({ published_at: trx.fn.now() });
+        }
+        return rows.length;
+      });
+      total += count;
+      if (count < this.batchSize) return total;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { EventEmitter } from 'node:events';
+import { connect, JSONCodec, RetentionPolicy, StorageType, nanos, type NatsConnection, type JetStreamClient } from 'nats';
+import { subjectFor, type EventEnvelope, type EventName } from './catalogue';
+
+export interface EventPublisher {
+  publish(envelope: EventEnvelope): Promise<void>;
+  close(): Promise<void>;
+}
+
+function nameOf(envelope: EventEnvelope): EventName {
+  return envelope.type.slice('ticketpro.'.length) as EventName;
+}
+
+export interface JetStreamOptions {
+  url: string;
+  stream: string;
+  subjectPrefix: string;
+  connectionName: string;
+}
+
+const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
+
+/** Makes sure the stream that keeps every domain event exists; safe when several services race. */
+export async function ensureEventStream(nc: NatsConnection, stream: string, subjectPrefix: string): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  const config = {
+    name: stream,
+    subjects: [`${subjectPrefix}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+  };
+  try {
+    await jsm.streams.info(stream);
+  } catch {
+    try {
+      await jsm.streams.add(config);
+    } catch (err) {
+      // Another service created it between our look and our add.
+      await jsm.streams.info(stream).catch(() => {
+        throw err;
+      });
+    }
+  }
+}
+
+/**
+ * Publishes to JetStream with the event id as `Nats-Msg-Id`, so a repeat within the duplicate
+ * window is stored once, and waits for the stream's acknowledgement.
+ */
+export class JetStreamPublisher implements EventPublisher {
+  private readonly codec = JSONCodec<EventEnvelope>();
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly subjectPrefix: string,
+  ) {}
+
+  static async connect(options: JetStreamOptions): Promise<JetStreamPublisher> {
+    const nc = await connect({ servers: options.url, name: options.connectionName, maxReconnectAttempts: -1 });
+    await ensureEventStream(nc, options.stream, options.subjectPrefix);
+    return new JetStreamPublisher(nc, nc.jetstream(), options.subjectPrefix);
+  }
+
+  async publish(envelope: EventEnvelope): Promise<void> {
+    await this.js.publish(subjectFor(this.subjectPrefix, nameOf(envelope)), this.codec.encode(envelope), {
+      msgID: envelope.id,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain();
+  }
+}
+
+/** Embedded mode: no NATS, so events go to subscribers in this process. */
+export class LocalPublisher implements EventPublisher {
+  constructor(private readonly bus: EventEmitter) {}
+
+  async publish(envelope: EventEnvelope): Promise<void> {
+    this.bus.emit(envelope.type, envelope);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,13 @@
+export * from './config';
+export * from './validation';
+export * from './errors';
+export * from './logger';
+export * from './pagination';
+export * from './model';
+export * from './db';
+export * from './broker';
+export * from './events';
+export * from './runtime';
+export * from './schemas/common';
+export * as identityContract from './schemas/identity';
+export * from './schemas/identity';

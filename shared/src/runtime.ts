@@ -1,0 +1,92 @@
+import { EventEmitter } from 'node:events';
+import type { ServiceBroker } from 'moleculer';
+import { databaseUrlFor, type Config, type ServiceName } from './config';
+import { createDatabase, type Database, type Migration } from './db';
+import type { Logger } from './logger';
+import { OutboxRelay } from './events/outbox';
+import { JetStreamPublisher, LocalPublisher, type EventPublisher } from './events/publishers';
+
+/** Embedded mode's stand-in for JetStream: every service of the process shares it. */
+export const localDomainEvents = new EventEmitter();
+localDomainEvents.setMaxListeners(100);
+
+export async function createEventPublisher(config: Config, connectionName: string): Promise<EventPublisher> {
+  if (!config.NATS_URL) return new LocalPublisher(localDomainEvents);
+  return JetStreamPublisher.connect({
+    url: config.NATS_URL,
+    stream: config.EVENT_STREAM,
+    subjectPrefix: config.EVENT_SUBJECT_PREFIX,
+    connectionName,
+  });
+}
+
+/** What a service with its own data opens at start and closes at stop. */
+export interface ServiceResources {
+  db: Database;
+  publisher: EventPublisher;
+  relay: OutboxRelay;
+}
+
+export async function openServiceResources(
+  config: Config,
+  service: ServiceName,
+  migrations: Migration[],
+  logger: Logger,
+): Promise<ServiceResources> {
+  const db = await createDatabase({
+    schema: service,
+    url: databaseUrlFor(config, service),
+    dataDir: config.DATA_DIR,
+    migrations,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
+  try {
+    const publisher = await createEventPublisher(config, service);
+    const relay = new OutboxRelay(db, publisher, logger);
+    relay.start();
+    return { db, publisher, relay };
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}
+
+/** Flushes the outbox before closing, so events of finished work are not left behind. */
+export async function closeServiceResources(resources: ServiceResources | undefined, logger: Logger): Promise<void> {
+  if (!resources) return;
+  await resources.relay.stop().catch((err) => logger.warn({ err }, 'outbox not fully relayed at stop'));
+  await resources.publisher.close().catch((err) => logger.warn({ err }, 'event publisher did not close cleanly'));
+  await resources.db.destroy();
+}
+
+/** Stops the broker (which waits for calls in flight) on SIGTERM/SIGINT, then exits. */
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+/** `<service>.health`: answers only when the service can reach its database. */
+export function healthAction(getDb: () => Database | undefined) {
+  return {
+    async handler() {
+      const db = getDb();
+      if (!db) throw new Error('not started');
+      await db.raw('select 1');
+      return { status: 'ok' as const };
+    },
+  };
+}
+
+export type { ServiceBroker };

@@ -1,0 +1,148 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Timestamp } from './common';
+import { PageQuery } from '../pagination';
+
+export const ROLES = ['user', 'organizer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const RoleSchema = Type.Union(
+  ROLES.map((r) => Type.Literal(r)),
+  { description: 'user, organizer or admin' },
+);
+const SelfChosenRole = Type.Union([Type.Literal('user'), Type.Literal('organizer')], {
+  description: 'user (default) or organizer; admin cannot be self-chosen',
+});
+
+/** Non-blank text of bounded length. */
+const Text = (minLength: number, maxLength: number) =>
+  Type.String({ minLength, maxLength, pattern: '\\S', errorMessage: `must be ${minLength}-${maxLength} characters, not blank` });
+
+export const Firstname = Text(1, 100);
+export const Surname = Text(1, 100);
+export const StreetAddress = Text(5, 200);
+
+export const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  errorMessage: 'must be a valid email address',
+});
+
+/** 10–15 digits once spaces, dashes and parentheses are removed, optional leading `+`. */
+export const PhoneNumber = Type.String({
+  maxLength: 40,
+  pattern: '^\\+?(?:[\\s\\-()]*\\d){10,15}[\\s\\-()]*$',
+  errorMessage: 'must be 10-15 digits (spaces, dashes, parentheses and a leading + allowed)',
+});
+
+/** The rules a client can check itself; "not a common password" is checked by identity. */
+export const Password = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  errorMessage: 'must be 8-128 characters',
+  allOf: [
+    { pattern: '\\p{Lu}', errorMessage: 'must contain an uppercase letter (rule: uppercase)' },
+    { pattern: '\\p{Ll}', errorMessage: 'must contain a lowercase letter (rule: lowercase)' },
+    { pattern: '\\p{Nd}', errorMessage: 'must contain a digit (rule: digit)' },
+  ],
+});
+
+export const RegisterBody = Type.Object(
+  {
+    firstname: Firstname,
+    surname: Surname,
+    email: Email,
+    password: Password,
+    phone_number: PhoneNumber,
+    street_address: StreetAddress,
+    active: Type.Optional(Type.Boolean()),
+    role: Type.Optional(SelfChosenRole),
+  },
+  { additionalProperties: false },
+);
+export type RegisterBody = Static<typeof RegisterBody>;
+
+/**
+ * JSON `{email or username, password}`, or the OAuth2 password-flow form (`username`,
+ * `password`, and the `grant_type`/`scope`/`client_*` fields OAuth2 clients send along).
+ */
+export const LoginBody = Type.Object(
+  {
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    grant_type: Type.Optional(Type.Literal('password')),
+    scope: Type.Optional(Type.String({ maxLength: 1000 })),
+    client_id: Type.Optional(Type.String({ maxLength: 200 })),
+    client_secret: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  {
+    additionalProperties: false,
+    anyOf: [{ required: ['email'] }, { required: ['username'] }],
+    errorMessage: 'email or username is required',
+  },
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type RefreshBody = Static<typeof RefreshBody>;
+
+export const TokenSchema = Type.Object(
+  {
+    access_token: Type.String(),
+    refresh_token: Type.String(),
+    token_type: Type.Literal('bearer'),
+    expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+  },
+  { $id: 'Token', additionalProperties: false },
+);
+export type Token = Static<typeof TokenSchema>;
+
+export const UserSchema = Type.Object(
+  {
+    id: Id,
+    firstname: Type.String(),
+    surname: Type.String(),
+    email: Type.String(),
+    phone_number: Type.String(),
+    street_address: Type.String(),
+    active: Type.Boolean(),
+    role: RoleSchema,
+    is_verified: Type.Boolean(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'User', additionalProperties: false },
+);
+export type User = Static<typeof UserSchema>;
+
+export const ListUsersQuery = Type.Object(
+  {
+    ...PageQuery,
+    role: Type.Optional(RoleSchema),
+    search: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type ListUsersQuery = Static<typeof ListUsersQuery>;
+
+export const UpdateUserBody = Type.Object(
+  {
+    firstname: Type.Optional(Firstname),
+    surname: Type.Optional(Surname),
+    phone_number: Type.Optional(PhoneNumber),
+    street_address: Type.Optional(StreetAddress),
+    role: Type.Optional(RoleSchema),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
+);
+export type UpdateUserBody = Static<typeof UpdateUserBody>;
+
+/** A JSON Web Key Set with identity's public signing keys. */
+export const JwksSchema = Type.Object({
+  keys: Type.Array(Type.Object({ kid: Type.String(), alg: Type.String(), kty: Type.String() }, { additionalProperties: true })),
+});
+export type Jwks = Static<typeof JwksSchema>;

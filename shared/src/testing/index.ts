@@ -1,0 +1,79 @@
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { loadConfig, type Config } from '../config';
+
+/** The server tests create their databases on: `TEST_DATABASE_URL`, else the local default. */
+export function adminDatabaseUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export function testNatsUrl(): string {
+  return process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+}
+
+export function uniqueName(label: string): string {
+  return `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for one test file, so files can run in parallel. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const name = `tp_${uniqueName(label)}`;
+  const admin = adminDatabaseUrl();
+  await withClient(admin, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `Tests need PostgreSQL at ${url} (set TEST_DATABASE_URL to use another): ${(err as Error).message}`,
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Fails with a plain message when NATS is not running, rather than letting a test hang. */
+export async function assertNatsReachable(url = testNatsUrl()): Promise<void> {
+  const { hostname, port } = new URL(url);
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 4222) });
+    socket.setTimeout(2000);
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(new Error(`Tests need NATS with JetStream at ${url} (set TEST_NATS_URL to use another): ${why}`));
+    };
+    socket.once('timeout', () => fail('timed out'));
+    socket.once('error', (err) => fail(err.message));
+  });
+}
+
+/** Configuration for a test: defaults plus `overrides`, never the developer's `.env`. */
+export function testConfig(overrides: Record<string, string | number | boolean | undefined> = {}): Config {
+  const env: NodeJS.ProcessEnv = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = String(value);
+  return loadConfig(env);
+}
