@@ -18,6 +18,8 @@ export function createAjv(options: { coerce: boolean }): Ajv {
     useDefaults: true,
     removeAdditional: false,
     strict: false,
+    // Keeps parentSchema on errors, so a schema's `errorMessage` can name the rule that failed.
+    verbose: true,
   });
   addFormats(ajv);
   return ajv;
@@ -28,8 +30,8 @@ export function formatAjvErrors(errors: ErrorObject[]): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const error of errors) {
-    // Union branches produce one error per branch; the summary line is enough.
-    if (error.keyword === 'if') continue;
+    // A union reports each failed branch and then a summary; the summary is enough.
+    if (/\/(anyOf|oneOf)\/\d+\//.test(error.schemaPath) || error.keyword === 'if') continue;
     const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
     let field = base;
     let message = error.message ?? 'is invalid';
@@ -43,6 +45,11 @@ export function formatAjvErrors(errors: ErrorObject[]): FieldError[] {
       message = 'is not allowed';
     } else if (typeof error.parentSchema?.errorMessage === 'string') {
       message = error.parentSchema.errorMessage;
+    } else if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      const branches = (error.parentSchema?.[error.keyword] ?? []) as { const?: unknown }[];
+      if (branches.length > 0 && branches.every((b) => 'const' in b)) {
+        message = `must be one of: ${branches.map((b) => String(b.const)).join(', ')}`;
+      }
     }
     const key = `${field}\u0000${message}`;
     if (seen.has(key)) continue;
