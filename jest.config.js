@@ -4,6 +4,7 @@ const common = { testEnvironment: 'node', transform, rootDir: __dirname };
 
 module.exports = {
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   projects: [
     {
       ...common,

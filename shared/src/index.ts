@@ -8,6 +8,7 @@ export * from './db';
 export * from './broker';
 export * from './events';
 export * from './runtime';
+export * from './node';
 export * from './schemas/common';
 export * as identityContract from './schemas/identity';
 export * from './schemas/identity';

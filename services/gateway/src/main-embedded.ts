@@ -1,0 +1,21 @@
+import { runNode } from '@ticketpro/shared';
+import { createIdentityService } from '@ticketpro/identity';
+import { createCatalogService } from '@ticketpro/catalog';
+import { createOrderingService } from '@ticketpro/ordering';
+import { createTicketingService } from '@ticketpro/ticketing';
+import { listen } from './listen';
+
+/**
+ * `npm start`: the gateway and all four services in one process, one broker without a
+ * transporter. Without DATABASE_URL each service opens its own PGlite under DATA_DIR; the
+ * broker starts the services in parallel, so their databases initialise at the same time.
+ */
+void runNode('embedded', (deps) => ({
+  services: [
+    createIdentityService(deps),
+    createCatalogService(deps),
+    createOrderingService(deps),
+    createTicketingService(deps),
+  ],
+  attach: (broker) => listen({ ...deps, broker }),
+}));

@@ -1,0 +1,65 @@
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead of JSON. */
+  form?: Record<string, string>;
+  /** Sent as-is with content-type application/json (for malformed JSON). */
+  raw?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** A tiny HTTP client for the gateway: JSON in and out, and the status and headers kept. */
+export function apiClient(baseUrl: string) {
+  return async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | undefined;
+    if (options.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(options.form).toString();
+    } else if (options.raw !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = options.raw;
+    } else if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  };
+}
+
+export type Api = ReturnType<typeof apiClient>;
+
+/** Polls `url` until `accept(status, body)` holds. */
+export async function waitFor(url: string, accept: (status: number, body: any) => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      if (accept(response.status, body)) return;
+      last = `${response.status} ${text.slice(0, 300)}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
+}

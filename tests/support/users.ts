@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import type { Api } from './http';
+
+export const GOOD_PASSWORD = 'Sturdy-Ticket-42';
+
+export function newUserBody(overrides: Record<string, unknown> = {}) {
+  const tag = randomBytes(4).toString('hex');
+  return {
+    firstname: 'Tendai',
+    surname: 'Moyo',
+    email: `tendai.${tag}@example.com`,
+    password: GOOD_PASSWORD,
+    phone_number: '+263 77 123 4567',
+    street_address: '12 Samora Machel Ave, Harare',
+    ...overrides,
+  };
+}
+
+export interface Registered {
+  id: number;
+  email: string;
+  password: string;
+  access: string;
+  refresh: string;
+}
+
+/** Registers a user through the API and reads back its id. */
+export async function register(api: Api, overrides: Record<string, unknown> = {}): Promise<Registered> {
+  const body = newUserBody(overrides);
+  const created = await api('POST', '/api/v1/auth/register', { body });
+  if (created.status !== 201) throw new Error(`register failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const me = await api('GET', '/api/v1/auth/me', { token: created.body.access_token });
+  return {
+    id: me.body.id,
+    email: body.email as string,
+    password: body.password as string,
+    access: created.body.access_token,
+    refresh: created.body.refresh_token,
+  };
+}
+
+export async function login(api: Api, email: string, password: string) {
+  const res = await api('POST', '/api/v1/auth/login', { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { access: res.body.access_token as string, refresh: res.body.refresh_token as string };
+}
+
+export function base64url(value: object | string): string {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}
+
+/** Problem+json as the contract requires it. */
+export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String), type: expect.any(String) });
+}
