@@ -44,13 +44,17 @@ export class AjvValidator extends Validators.Base {
   }
 }
 
-/** Gives each action call a logger bound to its request id, and logs the call's outcome. */
+/**
+ * Gives each action call a logger bound to its request id, and logs the call's outcome. The id
+ * is the one the gateway puts in `meta` (meta reaches nested calls too), else Moleculer's own.
+ */
 export function requestLogging(logger: Logger): Middleware {
   return {
     name: 'RequestLogging',
     localAction(handler: (ctx: Context) => Promise<unknown>, action: { name: string }) {
       return async function logged(ctx: Context) {
-        const log = logger.child({ requestId: ctx.requestID, action: action.name });
+        const requestId = (ctx.meta as CallMeta).requestId ?? ctx.requestID;
+        const log = logger.child({ requestId, action: action.name });
         (ctx as RequestContext).locals.logger = log;
         const started = process.hrtime.bigint();
         try {

@@ -74,7 +74,7 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
-  private again = false;
+  private queued?: Promise<number>;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
 
@@ -99,21 +99,26 @@ export class OutboxRelay {
     void this.flush().catch((err) => this.logger.warn({ err }, 'outbox relay failed; will retry'));
   }
 
-  /** Publishes everything waiting; resolves to how many events were published. */
-  async flush(): Promise<number> {
-    if (this.running) {
-      this.again = true;
+  /**
+   * Publishes what was committed before the call (rows another relay holds are left to it);
+   * resolves to how many events the drain that did it published.
+   */
+  flush(): Promise<number> {
+    if (!this.running) {
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+      });
       return this.running;
     }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-    });
-    const published = await this.running;
-    if (this.again) {
-      this.again = false;
-      return published + (await this.flush());
-    }
-    return published;
+    // The drain under way may have read the outbox before the caller's events were committed, so
+    // the caller waits for one more drain after it, shared with everyone who asks meanwhile.
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.flush();
+      });
+    return this.queued;
   }
 
   async stop(): Promise<void> {

@@ -59,7 +59,13 @@ export class JetStreamPublisher implements EventPublisher {
 
   static async connect(options: JetStreamOptions): Promise<JetStreamPublisher> {
     const nc = await connect({ servers: options.url, name: options.connectionName, maxReconnectAttempts: -1 });
-    await ensureEventStream(nc, options.stream, options.subjectPrefix);
+    try {
+      await ensureEventStream(nc, options.stream, options.subjectPrefix);
+    } catch (err) {
+      // A connection that reconnects forever would keep the process from exiting.
+      await nc.close();
+      throw err;
+    }
     return new JetStreamPublisher(nc, nc.jetstream(), options.subjectPrefix);
   }
 

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createDatabase, type Database, type Migration } from '@ticketpro/shared';
+import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import { notesMigration } from './support/notes-migration';
+import type { EmbeddedStartReport } from './support/embedded-start';
+
+const tagsMigration: Migration = {
+  name: '002_tags',
+  async up(knex) {
+    await knex.schema.createTable('tags', (t) => t.text('name').primary());
+  },
+  async down(knex) {
+    await knex.schema.dropTable('tags');
+  },
+};
+
+function tablesIn(db: Database, schema: string): Promise<string[]> {
+  return db('information_schema.tables').where('table_schema', schema).orderBy('table_name').pluck('table_name');
+}
+
+describe('createDatabase on Postgres', () => {
+  let database: TestDatabase;
+  let raceDatabase: TestDatabase;
+  let dataDir: string;
+  const opened: Database[] = [];
+
+  async function open(url: string, schema: string, migrations: Migration[]): Promise<Database> {
+    const db = await createDatabase({ schema, url, dataDir, migrations, poolMax: 2 });
+    opened.push(db);
+    return db;
+  }
+
+  beforeAll(async () => {
+    [database, raceDatabase] = await Promise.all([createTestDatabase('db'), createTestDatabase('db_race')]);
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketpro-db-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all(opened.map((db) => db.destroy()));
+    await Promise.all([database?.drop(), raceDatabase?.drop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates the schema and keeps migrations and tables inside it', async () => {
+    const migration = notesMigration();
+    const db = await open(database.url, 'inventory', [migration]);
+    expect(migration.runs).toBe(1);
+    expect(await tablesIn(db, 'inventory')).toEqual(['knex_migrations', 'knex_migrations_lock', 'notes']);
+    expect(await tablesIn(db, 'public')).toEqual([]);
+  });
+
+  it('makes the schema the search_path of every connection', async () => {
+    const db = await open(database.url, 'billing', [notesMigration()]);
+    const schemas = await Promise.all(
+      [1, 2].map(() => db.transaction(async (trx) => (await trx.raw('select current_schema() as s')).rows[0].s)),
+    );
+    expect(schemas).toEqual(['billing', 'billing']);
+    await db('notes').insert({ body: 'unqualified names land in the schema' });
+    expect(await db('billing.notes').count({ n: '*' })).toEqual([{ n: 1 }]);
+  });
+
+  it('runs only the migrations it has not run yet on the next start', async () => {
+    const first = notesMigration();
+    const db = await open(database.url, 'catalogue', [first]);
+    await db('notes').insert({ body: 'kept' });
+    const again = notesMigration();
+    const reopened = await open(database.url, 'catalogue', [again, tagsMigration]);
+    expect(again.runs).toBe(0);
+    expect(await reopened('notes').pluck('body')).toEqual(['kept']);
+    expect(await reopened('knex_migrations').orderBy('id').pluck('name')).toEqual(['001_notes', '002_tags']);
+  });
+
+  it('lets three instances racing on a fresh database all start, migrating once', async () => {
+    const migration = notesMigration();
+    const dbs = await Promise.all([1, 2, 3].map(() => open(raceDatabase.url, 'racing', [migration])));
+    expect(migration.runs).toBe(1);
+    expect(await dbs[0]('knex_migrations').pluck('name')).toEqual(['001_notes']);
+    await Promise.all(dbs.map((db, i) => db('notes').insert({ body: `from ${i}` })));
+    expect(await dbs[2]('notes').count({ n: '*' })).toEqual([{ n: 3 }]);
+  });
+
+  it('fails on a failing migration without leaving half of it or the migration lock behind', async () => {
+    const broken: Migration = {
+      name: '001_broken',
+      async up(knex) {
+        await knex.schema.createTable('half', (t) => t.increments('id'));
+        await knex.raw('select * from no_such_table');
+      },
+      async down() {},
+    };
+    // knex also reports the failed migration on the console.
+    const consoleLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await expect(createDatabase({ schema: 'broken', url: database.url, dataDir, migrations: [broken] })).rejects.toThrow(
+        /no_such_table/,
+      );
+    } finally {
+      consoleLog.mockRestore();
+    }
+    const fixed = notesMigration();
+    fixed.name = '001_broken';
+    const db = await open(database.url, 'broken', [fixed]);
+    expect(fixed.runs).toBe(1);
+    expect(await tablesIn(db, 'broken')).not.toContain('half');
+  });
+});
+
+describe('createDatabase on embedded PGlite', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketpro-pglite-'));
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function startEmbedded(note: string): Promise<EmbeddedStartReport> {
+    const script = path.join(__dirname, 'support', 'embedded-start.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, dataDir, note], {
+      cwd: path.resolve(__dirname, '../..'),
+    });
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '');
+  }
+
+  it('migrates under dataDir/<schema> and keeps the data across a restart', async () => {
+    const first = await startEmbedded('before restart');
+    expect(first).toEqual({
+      schema: 'embedded',
+      tables: ['knex_migrations', 'knex_migrations_lock', 'notes'],
+      migrationRuns: 1,
+      notesFound: [],
+    });
+    const second = await startEmbedded('after restart');
+    expect(second).toMatchObject({ migrationRuns: 0, notesFound: ['before restart'] });
+  }, 60_000);
+});

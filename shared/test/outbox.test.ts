@@ -1,0 +1,221 @@
+import os from 'node:os';
+import { connect, JSONCodec, type JetStreamManager, type NatsConnection } from 'nats';
+import {
+  createDatabase,
+  createLogger,
+  createOutboxTable,
+  JetStreamPublisher,
+  OUTBOX_TABLE,
+  OutboxRelay,
+  recordEvent,
+  type Database,
+  type EventEnvelope,
+  type EventPublisher,
+} from '@ticketpro/shared';
+import { assertNatsReachable, createTestDatabase, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+
+const logger = createLogger('test', 'silent');
+const stream = uniqueName('OUTBOX');
+const subjectPrefix = uniqueName('outbox');
+
+/** Opens one instance of a service that owns an outbox. */
+function openServiceDatabase(url: string): Promise<Database> {
+  return createDatabase({
+    schema: 'relay',
+    url,
+    dataDir: os.tmpdir(),
+    migrations: [{ name: '001_outbox', up: createOutboxTable, down: (knex) => knex.schema.dropTable(OUTBOX_TABLE) }],
+  });
+}
+
+describe('outbox', () => {
+  let database: TestDatabase;
+  let db: Database;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let publisher: JetStreamPublisher;
+
+  beforeAll(async () => {
+    await assertNatsReachable();
+    database = await createTestDatabase('outbox');
+    db = await openServiceDatabase(database.url);
+    nc = await connect({ servers: testNatsUrl() });
+    jsm = await nc.jetstreamManager();
+    publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix, connectionName: 'outbox-test' });
+  });
+
+  afterAll(async () => {
+    await publisher?.close();
+    await jsm?.streams.delete(stream).catch(() => undefined);
+    await nc?.drain();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  beforeEach(async () => {
+    await db(OUTBOX_TABLE).truncate();
+  });
+
+  /** Commits `count` user-deleted events, as a service's write would. */
+  function recordDeletions(count: number, firstId = 1): Promise<EventEnvelope[]> {
+    return db.transaction(async (trx) => {
+      const envelopes: EventEnvelope[] = [];
+      for (let id = firstId; id < firstId + count; id += 1) {
+        envelopes.push(await recordEvent(trx, 'identity', 'identity.user.deleted', { id }));
+      }
+      return envelopes;
+    });
+  }
+
+  async function lastSeq(): Promise<number> {
+    return (await jsm.streams.info(stream)).state.last_seq;
+  }
+
+  async function unpublished(): Promise<number> {
+    const [{ n }] = await db(OUTBOX_TABLE).whereNull('published_at').count({ n: '*' });
+    return Number(n);
+  }
+
+  describe('recordEvent', () => {
+    it('writes the CloudEvents envelope into the outbox', async () => {
+      const [envelope] = await recordDeletions(1, 42);
+      expect(envelope).toEqual({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        type: 'ticketpro.identity.user.deleted',
+        source: 'identity',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        specversion: '1.0',
+        dataversion: 1,
+        data: { id: 42 },
+      });
+      const rows = await db(OUTBOX_TABLE).select('id', 'name', 'envelope', 'published_at');
+      expect(rows).toEqual([{ id: envelope.id, name: 'identity.user.deleted', envelope, published_at: null }]);
+    });
+
+    it('refuses a payload that does not match the catalogue, and writes nothing', async () => {
+      await expect(
+        db.transaction((trx) =>
+          recordEvent(trx, 'identity', 'identity.user.registered', { id: 0, firstname: 'A', surname: 'B', role: 'root', active: true } as never),
+        ),
+      ).rejects.toThrow(/identity\.user\.registered does not match its schema: id must be >= 1; role must be one of: user, organizer, admin/);
+      await expect(
+        db.transaction((trx) => recordEvent(trx, 'identity', 'identity.user.deleted', { id: 1, email: 'x@y.z' } as never)),
+      ).rejects.toThrow(/email is not allowed/);
+      expect(await db(OUTBOX_TABLE).count({ n: '*' })).toEqual([{ n: 0 }]);
+    });
+
+    it('leaves no event behind when the transaction rolls back', async () => {
+      const failed = db.transaction(async (trx) => {
+        await recordEvent(trx, 'identity', 'identity.user.deleted', { id: 5 });
+        throw new Error('the change itself failed');
+      });
+      await expect(failed).rejects.toThrow('the change itself failed');
+      expect(await db(OUTBOX_TABLE).count({ n: '*' })).toEqual([{ n: 0 }]);
+    });
+  });
+
+  describe('OutboxRelay', () => {
+    it('publishes waiting events to JetStream in order, under their ids, and marks them published', async () => {
+      const envelopes = await recordDeletions(3);
+      const before = await lastSeq();
+      expect(await new OutboxRelay(db, publisher, logger).flush()).toBe(3);
+
+      const stored = await Promise.all([1, 2, 3].map((n) => jsm.streams.getMessage(stream, { seq: before + n })));
+      expect(stored.map((m) => m.subject)).toEqual(Array(3).fill(`${subjectPrefix}.identity.user.deleted`));
+      expect(stored.map((m) => m.header.get('Nats-Msg-Id'))).toEqual(envelopes.map((e) => e.id));
+      expect(stored.map((m) => JSONCodec().decode(m.data))).toEqual(envelopes);
+      expect(await unpublished()).toBe(0);
+    });
+
+    it('publishes nothing twice on the next flush', async () => {
+      await recordDeletions(2);
+      const relay = new OutboxRelay(db, publisher, logger);
+      expect(await relay.flush()).toBe(2);
+      const seq = await lastSeq();
+      expect(await relay.flush()).toBe(0);
+      expect(await lastSeq()).toBe(seq);
+    });
+
+    it('drains more events than one batch holds', async () => {
+      await recordDeletions(12);
+      expect(await new OutboxRelay(db, publisher, logger, { batchSize: 5 }).flush()).toBe(12);
+      expect(await unpublished()).toBe(0);
+    });
+
+    it('stores an event once when a crash between publish and mark makes it go out again', async () => {
+      const [envelope] = await recordDeletions(1);
+      const before = await lastSeq();
+      await publisher.publish(envelope);
+      expect(await new OutboxRelay(db, publisher, logger).flush()).toBe(1);
+      expect(await lastSeq()).toBe(before + 1);
+    });
+
+    it('with two relays draining one outbox at once, publishes each event exactly once', async () => {
+      const envelopes = await recordDeletions(40);
+      const delivered = new Map<string, number>();
+      // A plain subscriber sees every publish, repeats included: JetStream only drops them from the stream.
+      const subscription = nc.subscribe(`${subjectPrefix}.>`, {
+        callback: (_err, msg) => {
+          const { id } = JSONCodec<EventEnvelope>().decode(msg.data);
+          delivered.set(id, (delivered.get(id) ?? 0) + 1);
+        },
+      });
+      await nc.flush();
+      const otherInstance = await openServiceDatabase(database.url);
+      try {
+        const counts = await Promise.all([
+          new OutboxRelay(db, publisher, logger, { batchSize: 5 }).flush(),
+          new OutboxRelay(otherInstance, publisher, logger, { batchSize: 5 }).flush(),
+        ]);
+        expect(counts[0] + counts[1]).toBe(40);
+      } finally {
+        await otherInstance.destroy();
+      }
+      await nc.flush();
+      subscription.unsubscribe();
+      expect(delivered.size).toBe(40);
+      expect([...delivered.values()].every((n) => n === 1)).toBe(true);
+      expect([...delivered.keys()].sort()).toEqual(envelopes.map((e) => e.id).sort());
+      expect(await unpublished()).toBe(0);
+    });
+
+    it('publishes, on flush(), what was committed before the call even while a drain is under way', async () => {
+      // Holds the first publish until released, so the second flush() arrives mid-drain.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let publishing!: () => void;
+      const firstPublish = new Promise<void>((resolve) => (publishing = resolve));
+      const held: EventPublisher = {
+        async publish(envelope) {
+          publishing();
+          await released;
+          await publisher.publish(envelope);
+        },
+        close: async () => undefined,
+      };
+      const relay = new OutboxRelay(db, held, logger);
+
+      const [early] = await recordDeletions(1, 1);
+      const first = relay.flush();
+      await firstPublish;
+      const [late] = await recordDeletions(1, 2);
+      const second = relay.flush();
+      release();
+      await second;
+      const published = await db(OUTBOX_TABLE).whereNotNull('published_at').pluck('id');
+      await first;
+      expect(published.sort()).toEqual([early.id, late.id].sort());
+    });
+
+    it('stop() flushes what is waiting and stops polling', async () => {
+      const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 20 });
+      relay.start();
+      await recordDeletions(2);
+      await relay.stop();
+      expect(await unpublished()).toBe(0);
+      await recordDeletions(1, 3);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await unpublished()).toBe(1);
+    });
+  });
+});
