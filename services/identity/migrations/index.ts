@@ -1,0 +1,8 @@
+import type { Migration } from '@ticketpro/shared';
+import * as createOutbox from './001_create_outbox';
+import * as createUsers from './002_create_users';
+import * as createRefreshTokens from './003_create_refresh_tokens';
+import * as createSigningKeys from './004_create_signing_keys';
+
+/** Identity's schema history, oldest first. */
+export const migrations: Migration[] = [createOutbox, createUsers, createRefreshTokens, createSigningKeys];

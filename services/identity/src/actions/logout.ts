@@ -1,0 +1,15 @@
+import { RefreshBody, UnauthorizedError } from '@ticketpro/shared';
+import type { IdentityAccess } from '../runtime';
+import { findRefreshToken, revokeFamily } from '../tokens/refresh-tokens';
+import { defineAction } from './define-action';
+
+/** Ends the sign-in the token belongs to: its whole family, also on the holder's other copies. */
+export function logoutAction(identity: IdentityAccess) {
+  return defineAction(RefreshBody, async (ctx) => {
+    const runtime = identity();
+    const stored = await findRefreshToken(runtime.models, ctx.params.refresh_token);
+    if (!stored) throw new UnauthorizedError('Invalid refresh token');
+    await revokeFamily(runtime.resources.db, runtime.models, stored.family_id);
+    return null;
+  });
+}

@@ -1,0 +1,25 @@
+import { IdParams, NotFoundError } from '@ticketpro/shared';
+import type { IdentityAccess } from '../runtime';
+import { assertSelfOrAdmin, authenticatedCaller } from '../auth/caller';
+import { recordIdentityEvent } from '../events';
+import { revokeUserTokens } from '../tokens/refresh-tokens';
+import { defineAction } from './define-action';
+
+export function deleteUserAction(identity: IdentityAccess) {
+  return defineAction(IdParams, async (ctx) => {
+    const runtime = identity();
+    const { models } = runtime;
+    const caller = await authenticatedCaller(ctx, models);
+    const { id } = ctx.params;
+    assertSelfOrAdmin(caller, id);
+    await runtime.resources.db.transaction(async (trx) => {
+      const deleted = await models.User.query(trx).where('id', id).softDelete();
+      if (deleted === 0) throw new NotFoundError('User not found');
+      await revokeUserTokens(trx, models, id);
+      await recordIdentityEvent(trx, 'identity.user.deleted', { id });
+    });
+    runtime.resources.relay.notify();
+    ctx.locals.logger.info({ userId: id, by: caller.id }, 'user deleted');
+    return null;
+  });
+}

@@ -1,0 +1,29 @@
+import { ForbiddenError, ListUsersQuery, paginate } from '@ticketpro/shared';
+import type { IdentityAccess } from '../runtime';
+import { authenticatedCaller, isAdmin } from '../auth/caller';
+import { toUserView } from '../users/user-views';
+import { defineAction } from './define-action';
+
+/** Makes `%`, `_` and `\` in a search match themselves instead of acting as LIKE wildcards. */
+export function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function listUsersAction(identity: IdentityAccess) {
+  return defineAction(ListUsersQuery, async (ctx) => {
+    const { models } = identity();
+    const caller = await authenticatedCaller(ctx, models);
+    if (!isAdmin(caller)) throw new ForbiddenError('Only admins may list users');
+    const { skip, limit, role, search } = ctx.params;
+    const query = models.User.query().orderBy('id');
+    if (role) query.where('role', role);
+    if (search) {
+      const pattern = `%${escapeLikePattern(search)}%`;
+      query.where((q) =>
+        q.where('firstname', 'ilike', pattern).orWhere('surname', 'ilike', pattern).orWhere('email', 'ilike', pattern),
+      );
+    }
+    const page = await paginate(query, { skip, limit });
+    return { ...page, items: page.items.map(toUserView) };
+  });
+}

@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox';
+import { ForbiddenError, Id, NotFoundError, UpdateUserBody } from '@ticketpro/shared';
+import type { PartialModelObject } from 'objection';
+import type { IdentityAccess } from '../runtime';
+import type { User } from '../models';
+import { assertSelfOrAdmin, authenticatedCaller, isAdmin } from '../auth/caller';
+import { recordIdentityEvent } from '../events';
+import { revokeUserTokens } from '../tokens/refresh-tokens';
+import { normalisePhoneNumber } from '../users/phone-number';
+import { toUserFacts, toUserView } from '../users/user-views';
+import { defineAction } from './define-action';
+
+const UpdateUserParams = Type.Object(
+  { id: Id, ...UpdateUserBody.properties },
+  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
+);
+
+export function updateUserAction(identity: IdentityAccess) {
+  return defineAction(UpdateUserParams, async (ctx) => {
+    const runtime = identity();
+    const { models } = runtime;
+    const caller = await authenticatedCaller(ctx, models);
+    const { id, ...changes } = ctx.params;
+    assertSelfOrAdmin(caller, id);
+    if (!isAdmin(caller) && (changes.role !== undefined || changes.active !== undefined)) {
+      throw new ForbiddenError('Only an admin may change role or active');
+    }
+    const patch: PartialModelObject<User> = { ...changes };
+    if (changes.phone_number !== undefined) patch.phone_number = normalisePhoneNumber(changes.phone_number);
+
+    const user = await runtime.resources.db.transaction(async (trx) => {
+      const updated = await models.User.query(trx).patchAndFetchById(id, patch);
+      if (!updated) throw new NotFoundError('User not found');
+      // A deactivated account keeps no way to renew its access.
+      if (changes.active === false) await revokeUserTokens(trx, models, id);
+      await recordIdentityEvent(trx, 'identity.user.updated', toUserFacts(updated));
+      return updated;
+    });
+    runtime.resources.relay.notify();
+    ctx.locals.logger.info({ userId: id, by: caller.id, fields: Object.keys(changes) }, 'user updated');
+    return toUserView(user);
+  });
+}

@@ -1,0 +1,15 @@
+import type { Knex } from 'knex';
+import { User } from './user';
+import { RefreshToken } from './refresh-token';
+
+export { User, RefreshToken };
+
+/**
+ * Model classes bound to one service instance's knex. Binding subclasses rather than the base
+ * classes keeps two identity instances in one process (tests, embedded restarts) apart.
+ */
+export function bindModels(db: Knex) {
+  return { User: User.bindKnex(db), RefreshToken: RefreshToken.bindKnex(db) };
+}
+
+export type IdentityModels = ReturnType<typeof bindModels>;

@@ -1,0 +1,16 @@
+import { SoftDeleteModel, type Role } from '@ticketpro/shared';
+
+export class User extends SoftDeleteModel {
+  static override tableName = 'users';
+
+  declare id: number;
+  declare firstname: string;
+  declare surname: string;
+  declare email: string;
+  declare password_hash: string;
+  declare phone_number: string;
+  declare street_address: string;
+  declare active: boolean;
+  declare role: Role;
+  declare is_verified: boolean;
+}

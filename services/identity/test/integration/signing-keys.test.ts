@@ -1,0 +1,147 @@
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ServiceBroker } from 'moleculer';
+import jwt from 'jsonwebtoken';
+import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import type { Jwks } from '@ticketpro/shared';
+import { startIdentityNode, type Overrides } from '../support/identity-node';
+import { keyIdOf } from '../../src/keys/signing-key';
+import { login, registerUser } from '../support/users';
+
+let database: TestDatabase;
+let keyDir: string;
+const running: ServiceBroker[] = [];
+
+async function start(overrides: Overrides = {}): Promise<ServiceBroker> {
+  const broker = await startIdentityNode({ DATABASE_URL: database.url, ACCESS_TOKEN_TTL: 300, ...overrides });
+  running.push(broker);
+  return broker;
+}
+
+async function stop(broker: ServiceBroker): Promise<void> {
+  running.splice(running.indexOf(broker), 1);
+  await broker.stop();
+}
+
+function onlyKey(jwks: Jwks): JsonWebKey & { kid: string } {
+  expect(jwks.keys).toHaveLength(1);
+  return jwks.keys[0] as JsonWebKey & { kid: string };
+}
+
+/** What a gateway does with identity's JWKS: the key by `kid`, the algorithm pinned. */
+function verifyWith(jwks: Jwks, token: string): jwt.JwtPayload {
+  const { kid } = jwt.decode(token, { complete: true })!.header;
+  const jwk = jwks.keys.find((k) => k.kid === kid);
+  if (!jwk) throw new Error(`no key ${kid} in the JWKS`);
+  const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  return jwt.verify(token, key, {
+    algorithms: ['ES256'],
+    issuer: 'ticketpro-identity',
+    audience: 'ticketpro-api',
+  }) as jwt.JwtPayload;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('identity_signing_keys');
+  keyDir = await mkdtemp(path.join(tmpdir(), 'identity-keys-'));
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((broker) => broker.stop()));
+  await database?.drop();
+  await rm(keyDir, { recursive: true, force: true });
+});
+
+describe('the signing key', () => {
+  it('publishes only the public key, and it verifies the access tokens from login', async () => {
+    const broker = await start();
+    const user = await registerUser(broker);
+    const token = await login(broker, user.email, user.password);
+
+    const jwks: Jwks = await broker.call('identity.keys');
+
+    expect(onlyKey(jwks)).toEqual({
+      kty: 'EC',
+      crv: 'P-256',
+      x: expect.any(String),
+      y: expect.any(String),
+      kid: expect.any(String),
+      alg: 'ES256',
+      use: 'sig',
+    });
+    const claims = verifyWith(jwks, token.access_token);
+    expect(claims).toMatchObject({ sub: String(user.caller.id), role: 'user', jti: expect.any(String) });
+    expect(claims.exp! - claims.iat!).toBe(300);
+    await stop(broker);
+  });
+
+  it('refuses the token under another algorithm or a tampered payload', async () => {
+    const broker = await start();
+    const user = await registerUser(broker);
+    const jwks: Jwks = await broker.call('identity.keys');
+    const [header, payload, signature] = user.tokens.access_token.split('.');
+    const promoted = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' }),
+    ).toString('base64url');
+
+    expect(() => verifyWith(jwks, `${header}.${promoted}.${signature}`)).toThrow(/invalid signature/);
+    const key = createPublicKey({ key: jwks.keys[0] as JsonWebKey, format: 'jwk' });
+    expect(() => jwt.verify(user.tokens.access_token, key, { algorithms: ['RS256'] })).toThrow(/invalid algorithm/);
+    await stop(broker);
+  });
+
+  it('is made once and kept: a restart, or two instances starting together, use the same key', async () => {
+    const first = await start();
+    const kidBefore = onlyKey(await first.call('identity.keys')).kid;
+    const issuedBefore = await registerUser(first);
+    await stop(first);
+
+    const [one, two] = await Promise.all([start(), start()]);
+
+    const jwksOne: Jwks = await one.call('identity.keys');
+    expect(onlyKey(jwksOne).kid).toBe(kidBefore);
+    expect(onlyKey(await two.call('identity.keys')).kid).toBe(kidBefore);
+    // Tokens issued before the restart still verify.
+    expect(verifyWith(jwksOne, issuedBefore.tokens.access_token).sub).toBe(String(issuedBefore.caller.id));
+    await Promise.all([stop(one), stop(two)]);
+  });
+
+  it('is made only once when two instances start together on a fresh database', async () => {
+    const fresh = await createTestDatabase('identity_signing_keys_race');
+    try {
+      const brokers = await Promise.all([start({ DATABASE_URL: fresh.url }), start({ DATABASE_URL: fresh.url })]);
+      const kids = await Promise.all(brokers.map(async (b) => onlyKey(await b.call('identity.keys')).kid));
+      expect(kids[0]).toBe(kids[1]);
+      await Promise.all(brokers.map(stop));
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('comes from JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE when set', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const file = path.join(keyDir, 'identity.pem');
+    await writeFile(file, pem);
+
+    // Environment variables often carry the PEM on one line with `\n` written out.
+    for (const overrides of [{ JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }, { JWT_PRIVATE_KEY_FILE: file }]) {
+      const broker = await start(overrides);
+      const user = await registerUser(broker);
+
+      expect(onlyKey(await broker.call('identity.keys')).kid).toBe(keyIdOf(publicKey));
+      expect(() => jwt.verify(user.tokens.access_token, publicKey, { algorithms: ['ES256'] })).not.toThrow();
+      await stop(broker);
+    }
+  });
+
+  it('fails the start with a clear message when the configured key cannot sign ES256', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rsaPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+    await expect(start({ JWT_PRIVATE_KEY: rsaPem })).rejects.toThrow('must be an EC P-256 private key');
+    await expect(start({ JWT_PRIVATE_KEY: 'not a key' })).rejects.toThrow('JWT_PRIVATE_KEY is not a PEM private key');
+  });
+});
