@@ -1,0 +1,59 @@
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config, Logger, ServiceBroker } from '@ticketpro/shared';
+import { authenticationPlugin } from './plugins/authentication';
+import { loadSheddingPlugin } from './plugins/load-shedding';
+import { metricsPlugin } from './plugins/metrics';
+import { openApiPlugin } from './plugins/openapi';
+import { frameworkErrorHandler, problemResponsesPlugin } from './plugins/problem-responses';
+import { rateLimitPlugin } from './plugins/rate-limit';
+import { requestIdFor, requestIdPlugin } from './plugins/request-id';
+import { schemasPlugin } from './plugins/schemas';
+import { securityHeadersPlugin } from './plugins/security-headers';
+import { serviceCallsPlugin } from './plugins/service-calls';
+import { authRoutes } from './routes/auth';
+import { operationsRoutes } from './routes/operations';
+import { userRoutes } from './routes/users';
+
+export interface GatewayDeps {
+  broker: ServiceBroker;
+  config: Config;
+  logger: Logger;
+}
+
+/** Large enough for any JSON this API takes, small enough that a client cannot tie up memory. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The HTTP gateway, ready to `await app.ready()` and `listen` (or `inject`); it never listens itself. */
+export async function buildApp({ broker, config, logger }: GatewayDeps): Promise<FastifyInstance> {
+  // Typed as fastify's logger interface, so the app is a plain `FastifyInstance` for callers.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = fastify({
+    loggerInstance,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: BODY_LIMIT_BYTES,
+    frameworkErrors: frameworkErrorHandler,
+  });
+
+  // JSON in and out (the login form aside): plain text is answered 415 like any other type.
+  app.removeContentTypeParser('text/plain');
+
+  // Order matters: the request id first, so every later hook's answer carries it.
+  await app.register(requestIdPlugin);
+  await app.register(problemResponsesPlugin);
+  await app.register(metricsPlugin);
+  await app.register(loadSheddingPlugin);
+  await app.register(securityHeadersPlugin, { config });
+  await app.register(schemasPlugin);
+  await app.register(serviceCallsPlugin, { broker });
+  await app.register(authenticationPlugin, { config });
+  await app.register(rateLimitPlugin);
+  await app.register(openApiPlugin);
+
+  await app.register(operationsRoutes);
+  await app.register(authRoutes, { prefix: '/api/v1/auth', config });
+  await app.register(userRoutes, { prefix: '/api/v1/users' });
+  return app;
+}

@@ -1,0 +1,72 @@
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { version } from '../../package.json';
+
+export const OPENAPI_PATH = '/api/openapi.json';
+export const DOCS_PATH = '/api/docs';
+const LOGIN_PATH = '/api/v1/auth/login';
+
+/** Both ways to present a token; the OAuth2 one makes Swagger UI's Authorize button log in. */
+const AUTHENTICATED: Record<string, string[]>[] = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
+
+interface QuerySchema {
+  properties?: Record<string, { default?: unknown }>;
+  required?: string[];
+}
+
+/**
+ * A query parameter with a default may be left out: validation fills the default in before it
+ * checks `required`, so to a client it is optional.
+ */
+function defaultsOptional(schema: QuerySchema): QuerySchema {
+  const properties = schema.properties ?? {};
+  return { ...schema, required: (schema.required ?? []).filter((name) => properties[name]?.default === undefined) };
+}
+
+/**
+ * The OpenAPI 3.1 document, generated from the routes' own schemas, and Swagger UI. Must be
+ * registered before the routes it describes.
+ */
+export const openApiPlugin = fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'TicketPro API',
+          version,
+          description: 'Event ticketing: accounts, events, ticket types, orders, tickets and check-in.',
+        },
+        tags: [
+          { name: 'auth', description: 'Registration, login and tokens' },
+          { name: 'users', description: 'User accounts' },
+          { name: 'operations', description: 'Health, metrics and this document' },
+        ],
+        components: {
+          securitySchemes: {
+            OAuth2PasswordBearer: { type: 'oauth2', flows: { password: { tokenUrl: LOGIN_PATH, scopes: {} } } },
+            BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          },
+        },
+      },
+      // Shared schemas keep their `$id` as component name (`#/components/schemas/User`).
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
+      // The security requirement follows the flag the authentication hook enforces, so they cannot drift.
+      transform: ({ schema, url, route }) => ({
+        schema: {
+          ...schema,
+          ...(schema.querystring ? { querystring: defaultsOptional(schema.querystring as QuerySchema) } : {}),
+          security: route.config?.auth === true ? AUTHENTICATED : [],
+        },
+        url,
+      }),
+    });
+    await app.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { persistAuthorization: true } });
+
+    app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: 'openapi' },
+);

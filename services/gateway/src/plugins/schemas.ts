@@ -1,0 +1,23 @@
+import fp from 'fastify-plugin';
+import { ProblemSchema, TokenSchema, UserSchema, createAjv } from '@ticketpro/shared';
+
+/** Schemas routes refer to by `$id`; they become named components of the OpenAPI document. */
+const SHARED_SCHEMAS = [ProblemSchema, TokenSchema, UserSchema];
+
+/**
+ * Request validation with the system's one ajv dialect. Bodies are JSON and must arrive with
+ * the right types (`"5"` is not a number); query strings and paths are text, so they are
+ * coerced.
+ */
+export const schemasPlugin = fp(
+  async (app) => {
+    for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+    const strict = createAjv({ coerce: false });
+    const coercing = createAjv({ coerce: true });
+    for (const ajv of [strict, coercing]) for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);
+
+    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  },
+  { name: 'schemas' },
+);

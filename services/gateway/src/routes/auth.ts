@@ -1,0 +1,126 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import { Type } from '@sinclair/typebox';
+import { LoginBody, RefreshBody, RegisterBody, TokenSchema, UserSchema, type Config } from '@ticketpro/shared';
+import { serviceRoute } from './service-route';
+
+const TAGS = ['auth'];
+const token = (description: string) => ({ ...Type.Ref(TokenSchema), description });
+// Each limit counts in a store of its own, so the keys need no prefix.
+const byIp = (request: FastifyRequest) => request.ip;
+
+/** The account a login names, so guessing one account's password from many addresses is limited too. */
+const byAccount = (request: FastifyRequest) => {
+  const body = request.body as LoginBody;
+  return (body.email ?? body.username ?? '').trim().toLowerCase();
+};
+
+/** `/auth`: registration, login (JSON, or the OAuth2 password-flow form), refresh, logout, me. */
+export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/register',
+      summary: 'Create an account (role user or organizer) and log in',
+      tags: TAGS,
+      auth: false,
+      action: 'identity.register',
+      status: 201,
+      body: RegisterBody,
+      response: token('The new account is logged in'),
+      problems: ['conflict'],
+      limits: {
+        onRequest: app.limitRate({
+          max: config.RATE_LIMIT_REGISTER,
+          timeWindow: '1 hour',
+          what: 'registrations',
+          key: byIp,
+        }),
+      },
+    }),
+  );
+
+  // Only login takes the OAuth2 form, so the form parser lives in a context of its own.
+  await app.register(async (form) => {
+    await form.register(formbody);
+    const login = { max: config.RATE_LIMIT_LOGIN, timeWindow: '1 minute', what: 'login attempts' };
+    form.route(
+      serviceRoute({
+        method: 'POST',
+        url: '/login',
+        summary: 'Log in with email (or username) and password',
+        tags: TAGS,
+        auth: false,
+        action: 'identity.login',
+        status: 200,
+        body: {
+          content: {
+            'application/json': { schema: LoginBody },
+            'application/x-www-form-urlencoded': { schema: LoginBody },
+          },
+        },
+        response: token('An access and refresh token pair'),
+        problems: ['unauthorized'],
+        toParams: (request) => {
+          const body = request.body as LoginBody;
+          return { email: body.email ?? body.username, password: body.password };
+        },
+        limits: {
+          onRequest: form.limitRate({ ...login, key: byIp }),
+          // After validation, so the account is read from a body known to be well-formed.
+          preHandler: form.limitRate({ ...login, key: byAccount }),
+        },
+      }),
+    );
+  });
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/refresh',
+      summary: 'Trade a refresh token for a new token pair (the old one is used up)',
+      tags: TAGS,
+      auth: false,
+      action: 'identity.refresh',
+      status: 200,
+      body: RefreshBody,
+      response: token('A new access and refresh token pair'),
+      problems: ['unauthorized'],
+      limits: {
+        onRequest: app.limitRate({
+          max: config.RATE_LIMIT_REFRESH,
+          timeWindow: '1 minute',
+          what: 'token refreshes',
+          key: byIp,
+        }),
+      },
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/logout',
+      summary: 'Revoke a refresh token',
+      tags: TAGS,
+      auth: false,
+      action: 'identity.logout',
+      status: 204,
+      body: RefreshBody,
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/me',
+      summary: 'The authenticated user',
+      tags: TAGS,
+      auth: true,
+      action: 'identity.me',
+      status: 200,
+      response: { ...Type.Ref(UserSchema), description: 'The authenticated user' },
+      toParams: () => ({}),
+    }),
+  );
+};

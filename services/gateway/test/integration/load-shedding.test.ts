@@ -1,0 +1,36 @@
+import { expectProblem } from '../../../../tests/support/users';
+import { startGateway, type Gateway } from '../support/gateway';
+
+describe('gateway: load shedding', () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway([]);
+  });
+  afterAll(() => gw.close());
+
+  it('answers 503 problem+json with Retry-After while the event loop is saturated, then recovers', async () => {
+    expect((await gw.api('GET', '/')).status).toBe(200);
+
+    // A CPU-bound overload: every turn of the event loop takes 400 ms, for more than two of the
+    // load shedder's one-second samples.
+    for (let turn = 0; turn < 6; turn++) {
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        // busy
+      }
+      await new Promise(setImmediate);
+    }
+    const shed = await gw.api('GET', '/', { headers: { 'x-request-id': 'shed-1' } });
+    expectProblem(shed, 503);
+    expect(shed.body.detail).toBe('The gateway is overloaded; try again shortly');
+    expect(shed.headers.get('retry-after')).toBe('5');
+    expect(shed.headers.get('x-request-id')).toBe('shed-1');
+    const health = await gw.api('GET', '/health');
+    expectProblem(health, 503);
+    expect(health.body.detail).toBe('The gateway is overloaded; try again shortly');
+
+    // Two samples after the overload ends, the loop is known to be idle again.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await gw.api('GET', '/')).status).toBe(200);
+  });
+});

@@ -1,0 +1,169 @@
+import { healthOnly, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+
+describe('gateway: operations', () => {
+  const identity = new IdentityStandIn();
+  let gw: Gateway;
+
+  beforeAll(async () => {
+    gw = await startGateway([identity.schema(), healthOnly('catalog'), healthOnly('ordering'), healthOnly('ticketing')], {
+      CORS_ORIGIN: 'https://app.example.com, https://admin.example.com',
+    });
+  });
+  afterAll(() => gw.close());
+
+  it('welcomes at / with links to the docs', async () => {
+    const res = await gw.api('GET', '/');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      name: 'TicketPro API',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      links: { docs: '/api/docs', openapi: '/api/openapi.json', health: '/health', metrics: '/metrics' },
+    });
+  });
+
+  it('reports all four services healthy, passing the request id along', async () => {
+    const res = await gw.api('GET', '/health', { headers: { 'x-request-id': 'probe-1' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });
+    expect(identity.lastCall('identity.health').requestID).toBe('probe-1');
+  });
+
+  it('answers 503 naming the services that do not answer, within the probe timeout', async () => {
+    const partial = await startGateway([identity.schema(), healthOnly('ordering')]);
+    try {
+      const started = Date.now();
+      const res = await partial.api('GET', '/health');
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        status: 'degraded',
+        services: { identity: 'ok', catalog: 'unavailable', ordering: 'ok', ticketing: 'unavailable' },
+      });
+    } finally {
+      await partial.close();
+    }
+  });
+
+  it('counts requests by route pattern and times service calls by action and outcome', async () => {
+    await gw.api('GET', '/api/v1/users/17', { token: identity.signingKeys[0].sign() });
+    await gw.api('GET', '/api/v1/users/18', { token: identity.signingKeys[0].sign() });
+    await gw.api('GET', '/no/such/route');
+    const res = await gw.api('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = String(res.body);
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/users\/:id",status_code="200"\} 2\b/);
+    expect(text).toMatch(/http_requests_total\{method="GET",route="unmatched",status_code="404"\} 1\b/);
+    expect(text).not.toContain('/no/such/route');
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/api\/v1\/users\/:id",status_code="200"\}/);
+    expect(text).toMatch(/gateway_service_call_duration_seconds_count\{action="identity.users.get",outcome="ok"\} 2\b/);
+    expect(text).toMatch(/gateway_service_call_duration_seconds_count\{action="identity.keys",outcome="ok"\} 1\b/);
+  });
+
+  it('times failed service calls with their outcome', async () => {
+    identity.failure = new Error('boom');
+    try {
+      await gw.api('POST', '/api/v1/auth/logout', { body: { refresh_token: 'r1' } });
+    } finally {
+      identity.failure = undefined;
+    }
+    const text = String((await gw.api('GET', '/metrics')).body);
+    expect(text).toMatch(/gateway_service_call_duration_seconds_count\{action="identity.logout",outcome="server_error"\} 1\b/);
+  });
+
+  it('sends helmet headers and answers CORS preflights for the configured origins only', async () => {
+    const res = await gw.api('GET', '/');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+
+    const preflight = (origin: string) =>
+      fetch(`${gw.baseUrl}/api/v1/auth/login`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const allowed = await preflight('https://admin.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
+    expect((await preflight('https://evil.example.net')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  describe('OpenAPI', () => {
+    const API_ROUTES = [
+      ['post', '/api/v1/auth/register'],
+      ['post', '/api/v1/auth/login'],
+      ['post', '/api/v1/auth/refresh'],
+      ['post', '/api/v1/auth/logout'],
+      ['get', '/api/v1/auth/me'],
+      ['get', '/api/v1/users'],
+      ['get', '/api/v1/users/{id}'],
+      ['put', '/api/v1/users/{id}'],
+      ['delete', '/api/v1/users/{id}'],
+    ];
+    const PROTECTED = new Set(['/api/v1/auth/me', '/api/v1/users', '/api/v1/users/{id}']);
+    let doc: any;
+
+    beforeAll(async () => {
+      const res = await gw.api('GET', '/api/openapi.json');
+      expect(res.status).toBe(200);
+      doc = res.body;
+    });
+
+    it('is OpenAPI 3.1 with the OAuth2 password flow pointing at login, and bearer', () => {
+      expect(doc.openapi).toBe('3.1.0');
+      expect(doc.components.securitySchemes).toEqual({
+        OAuth2PasswordBearer: { type: 'oauth2', flows: { password: { tokenUrl: '/api/v1/auth/login', scopes: {} } } },
+        BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      });
+      expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'Token', 'User']));
+    });
+
+    it('describes every route with a summary, tags, security and problem responses', () => {
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => [m, path]));
+      const operations = [['get', '/'], ['get', '/health'], ['get', '/metrics']];
+      expect(documented).toEqual(expect.arrayContaining([...API_ROUTES, ...operations]));
+      for (const [method, path] of documented) {
+        const op = doc.paths[path][method];
+        expect(op.summary).toEqual(expect.any(String));
+        expect(op.tags).toHaveLength(1);
+        expect(op.security).toEqual(PROTECTED.has(path) ? [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }] : []);
+        expect(op.responses['500'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+      }
+      for (const [method, path] of API_ROUTES) {
+        const responses = doc.paths[path][method].responses;
+        expect(responses['503'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        if (PROTECTED.has(path)) expect(responses['401']).toBeDefined();
+      }
+      expect(doc.paths['/api/v1/auth/register'].post.responses['409']).toBeDefined();
+      expect(doc.paths['/api/v1/auth/login'].post.responses['429']).toBeDefined();
+      expect(doc.paths['/api/v1/users/{id}'].get.responses['422']).toBeDefined();
+    });
+
+    it('documents paging parameters with defaults as optional', () => {
+      const params = doc.paths['/api/v1/users'].get.parameters as { name: string; required: boolean }[];
+      expect(params.map((p) => [p.name, p.required])).toEqual([
+        ['skip', false],
+        ['limit', false],
+        ['role', false],
+        ['search', false],
+      ]);
+    });
+
+    it('documents the login form next to JSON', () => {
+      const content = doc.paths['/api/v1/auth/login'].post.requestBody.content;
+      expect(Object.keys(content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+      expect(content['application/x-www-form-urlencoded'].schema.properties).toEqual(
+        expect.objectContaining({ username: expect.any(Object), password: expect.any(Object), grant_type: expect.any(Object) }),
+      );
+    });
+
+    it('serves Swagger UI at /api/docs', async () => {
+      const page = await fetch(`${gw.baseUrl}/api/docs`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('swagger-ui');
+      const initializer = await fetch(`${gw.baseUrl}/api/docs/static/swagger-initializer.js`);
+      expect(initializer.status).toBe(200);
+    });
+  });
+});

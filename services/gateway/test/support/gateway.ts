@@ -1,0 +1,167 @@
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import jwt from 'jsonwebtoken';
+import type { Context, ServiceSchema } from 'moleculer';
+import { createBroker, createLogger, type CallMeta, type Config, type ServiceBroker } from '@ticketpro/shared';
+import { testConfig } from '@ticketpro/shared/testing';
+import { apiClient, type Api } from '../../../../tests/support/http';
+import { buildApp } from '../../src/app';
+
+/** An ES256 key pair like identity's, published as a JWKS entry under `kid`. */
+export class SigningKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+
+  constructor(readonly kid: string = randomUUID()) {
+    ({ privateKey: this.privateKey, publicKey: this.publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+  }
+
+  get jwk() {
+    return { ...this.publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'ES256', use: 'sig' };
+  }
+
+  get publicPem(): string {
+    return this.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  }
+
+  /** An access token as identity issues it; `claims` override the defaults. */
+  sign(claims: Record<string, unknown> = {}, config: Config = testConfig()): string {
+    const payload = {
+      sub: '42',
+      role: 'user',
+      iss: config.JWT_ISSUER,
+      aud: config.JWT_AUDIENCE,
+      exp: Math.floor(Date.now() / 1000) + 900,
+      ...claims,
+    };
+    return jwt.sign(payload, this.privateKey, { algorithm: 'ES256', keyid: this.kid });
+  }
+}
+
+export interface RecordedCall {
+  action: string;
+  params: Record<string, unknown>;
+  meta: CallMeta;
+  requestID: string | null;
+}
+
+export const SAMPLE_USER = {
+  id: 42,
+  firstname: 'Ada',
+  surname: 'Lovelace',
+  email: 'ada@example.com',
+  phone_number: '+263 77 123 4567',
+  street_address: '1 Analytical Engine Road',
+  active: true,
+  role: 'user',
+  is_verified: false,
+  created_at: new Date('2027-01-01T10:00:00.000Z'),
+  updated_at: new Date('2027-01-02T10:00:00.000Z'),
+  // Never to reach a client: the gateway's response schema must drop it.
+  password_hash: '$argon2id$v=19$secret',
+};
+
+export const SAMPLE_TOKEN = { access_token: 'a.b.c', refresh_token: 'r1', token_type: 'bearer', expires_in: 900 };
+
+/**
+ * Stands in for identity's actions: records every call, answers canned data, and throws
+ * `failure` when a test sets one. `keys` publishes the JWKS of `signingKeys`.
+ */
+export class IdentityStandIn {
+  calls: RecordedCall[] = [];
+  failure?: Error;
+  signingKeys: SigningKey[] = [new SigningKey()];
+
+  callsOf(action: string): RecordedCall[] {
+    return this.calls.filter((c) => c.action === action);
+  }
+
+  lastCall(action: string): RecordedCall {
+    const calls = this.callsOf(action);
+    if (calls.length === 0) throw new Error(`${action} was not called`);
+    return calls[calls.length - 1];
+  }
+
+  schema(): ServiceSchema {
+    const answer = (action: string, result: (ctx: Context<Record<string, unknown>, CallMeta>) => unknown) => ({
+      handler: (ctx: Context<Record<string, unknown>, CallMeta>) => {
+        this.calls.push({ action, params: { ...ctx.params }, meta: { ...ctx.meta }, requestID: ctx.requestID });
+        if (this.failure) throw this.failure;
+        return result(ctx);
+      },
+    });
+    return {
+      name: 'identity',
+      actions: {
+        keys: answer('identity.keys', () => ({ keys: this.signingKeys.map((k) => k.jwk) })),
+        health: answer('identity.health', () => ({ status: 'ok' })),
+        register: answer('identity.register', () => SAMPLE_TOKEN),
+        login: answer('identity.login', () => SAMPLE_TOKEN),
+        refresh: answer('identity.refresh', () => SAMPLE_TOKEN),
+        logout: answer('identity.logout', () => undefined),
+        me: answer('identity.me', () => SAMPLE_USER),
+        'users.list': answer('identity.users.list', (ctx) => ({
+          items: [SAMPLE_USER],
+          total: 1,
+          skip: ctx.params.skip,
+          limit: ctx.params.limit,
+          has_next: false,
+          has_prev: false,
+        })),
+        'users.get': answer('identity.users.get', () => SAMPLE_USER),
+        'users.update': answer('identity.users.update', (ctx) => ({ ...SAMPLE_USER, ...ctx.params })),
+        'users.delete': answer('identity.users.delete', () => undefined),
+      },
+    };
+  }
+}
+
+/** A service with nothing but the `health` action the gateway probes. */
+export function healthOnly(name: string): ServiceSchema {
+  return { name, actions: { health: () => ({ status: 'ok' }) } };
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  broker: ServiceBroker;
+  config: Config;
+  baseUrl: string;
+  api: Api;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a real in-process broker holding `services`, served on a loopback port.
+ * (Not `app.inject`: light-my-request needs the ESM-only `cookie` 2, which jest cannot load
+ * on Node 20.)
+ */
+export async function startGateway(
+  services: ServiceSchema[],
+  overrides: Record<string, string | number | boolean | undefined> = {},
+): Promise<Gateway> {
+  const config = testConfig(overrides);
+  const logger = createLogger('gateway-test', config.LOG_LEVEL);
+  const broker = createBroker({ config, role: 'gateway-test', logger });
+  for (const service of services) broker.createService(service);
+  await broker.start();
+  let app: FastifyInstance;
+  let baseUrl: string;
+  try {
+    app = await buildApp({ broker, config, logger });
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  } catch (err) {
+    await broker.stop();
+    throw err;
+  }
+  return {
+    app,
+    broker,
+    config,
+    baseUrl,
+    api: apiClient(baseUrl),
+    close: async () => {
+      await app.close();
+      await broker.stop();
+    },
+  };
+}
