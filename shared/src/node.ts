@@ -48,4 +48,7 @@ export async function runNode(role: string, plan: (deps: NodeDeps) => NodePlan):
     { mode: config.NATS_URL ? 'distributed' : 'embedded', services: services.map((s) => s.name) },
     `${role} ready`,
   );
+  // A supervisor that started us with an IPC channel (process managers, our e2e tests) learns
+  // we are ready whatever the log level.
+  process.send?.({ ready: role });
 }

@@ -155,7 +155,10 @@ describe('request ids', () => {
     const requestId = `trace-${Date.now()}`;
     const res = await api('GET', `/api/v1/users/999998`, { token: admin.access, headers: { 'x-request-id': requestId } });
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    const identityLogs = cluster.processes.filter((p) => p.name === 'identity').map((p) => p.output()).join('\n');
-    expect(identityLogs).toContain(requestId);
+    const identityLogs = () => cluster.processes.filter((p) => p.name === 'identity').map((p) => p.output()).join('\n');
+    // The log line travels through a pipe and may arrive just after the response.
+    for (let i = 0; i < 50 && !identityLogs().includes(requestId); i++) await new Promise((r) => setTimeout(r, 100));
+    const line = identityLogs().split('\n').find((l) => l.includes(requestId));
+    expect(line && JSON.parse(line)).toMatchObject({ requestId, action: 'identity.users.get', code: 404 });
   });
 });

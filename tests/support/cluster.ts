@@ -47,7 +47,7 @@ export async function startCluster(label: string, extraEnv: Record<string, strin
   const startService = async (role: ServiceRole) => {
     const proc = startEntry(role, `services/${role}/src/main.ts`, { env, cwd });
     processes.push(proc);
-    await proc.waitForOutput(`${role} ready`);
+    await withTimeout(proc.ready, 60_000, () => `${role} was not ready within 60 s:\n${proc.output().slice(-4000)}`);
     return proc;
   };
   const startGateway = async (gatewayEnv: Record<string, string> = {}) => {
@@ -76,6 +76,16 @@ export async function startCluster(label: string, extraEnv: Record<string, strin
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message())), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function dropStream(url: string, stream: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -9,8 +10,8 @@ export interface RunningProcess {
   child: ChildProcess;
   /** Everything the process printed, for failure messages. */
   output(): string;
-  /** Resolves once a line of output contains `text`. */
-  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
+  /** Resolves once the process reports `{ ready }` over IPC (see runNode). */
+  ready: Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -24,48 +25,29 @@ export function startProcess(
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
   });
   let output = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
-    for (const waiter of [...waiters]) {
-      if (output.includes(waiter.text)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (message: { ready?: string }) => {
+      if (message?.ready) resolve();
+    });
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready:\n${output.slice(-4000)}`)));
+  });
+  ready.catch(() => undefined);
 
   return {
     name,
     child,
     output: () => output,
-    waitForOutput(text, timeoutMs = 60_000) {
-      if (output.includes(text)) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${name} did not print "${text}" within ${timeoutMs} ms:\n${output.slice(-4000)}`)),
-          timeoutMs,
-        );
-        waiters.push({
-          text,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        });
-        void exited.then((code) => {
-          clearTimeout(timer);
-          reject(new Error(`${name} exited (${code}) before printing "${text}":\n${output.slice(-4000)}`));
-        });
-      });
-    },
+    ready,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       // The process group, so that `npm start`'s child goes too.
@@ -84,13 +66,16 @@ export function startProcess(
   };
 }
 
+// Resolved from the repository, because the processes run in a scratch working directory.
+const TSX_LOADER = pathToFileURL(require.resolve('tsx', { paths: [REPO_ROOT] })).href;
+
 /** A TypeScript entry point of the repository, run the way the npm scripts run it. */
 export function startEntry(
   name: string,
   entry: string,
   options: { env: Record<string, string>; cwd: string },
 ): RunningProcess {
-  return startProcess(name, process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], options);
+  return startProcess(name, process.execPath, ['--import', TSX_LOADER, path.join(REPO_ROOT, entry)], options);
 }
 
 export async function freePort(): Promise<number> {
