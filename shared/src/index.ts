@@ -6,6 +6,7 @@ export * from './pagination';
 export * from './model';
 export * from './db';
 export * from './broker';
+export * from './action';
 export * from './events';
 export * from './runtime';
 export * from './node';

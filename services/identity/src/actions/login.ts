@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { ForbiddenError, LoginBody, UnauthorizedError } from '@ticketpro/shared';
+import { ForbiddenError, LoginBody, UnauthorizedError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { verifyPassword, verifyWithoutAccount } from '../passwords/hashing';
 import { issueTokenPair } from '../tokens/token-pair';
-import { defineAction } from './define-action';
 
 /** The gateway maps the OAuth2 form's `username` to `email` before calling. */
 const LoginParams = Type.Object(

@@ -1,7 +1,6 @@
-import { RefreshBody, UnauthorizedError } from '@ticketpro/shared';
+import { RefreshBody, UnauthorizedError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { findRefreshToken, revokeFamily } from '../tokens/refresh-tokens';
-import { defineAction } from './define-action';
 
 /** Ends the sign-in the token belongs to: its whole family, also on the holder's other copies. */
 export function logoutAction(identity: IdentityAccess) {

@@ -1,8 +1,7 @@
-import { RefreshBody, UnauthorizedError } from '@ticketpro/shared';
+import { RefreshBody, UnauthorizedError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { consumeRefreshToken, findRefreshToken, revokeFamily } from '../tokens/refresh-tokens';
 import { issueTokenPair } from '../tokens/token-pair';
-import { defineAction } from './define-action';
 
 export function refreshAction(identity: IdentityAccess) {
   return defineAction(RefreshBody, async (ctx) => {

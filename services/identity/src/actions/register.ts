@@ -1,11 +1,10 @@
-import { RegisterBody, UnprocessableError } from '@ticketpro/shared';
+import { RegisterBody, UnprocessableError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { hashPassword } from '../passwords/hashing';
 import { passwordProblems } from '../passwords/password-policy';
 import { issueTokenPair } from '../tokens/token-pair';
 import { insertUser } from '../users/insert-user';
 import { normalisePhoneNumber } from '../users/phone-number';
-import { defineAction } from './define-action';
 
 export function registerAction(identity: IdentityAccess) {
   return defineAction(RegisterBody, async (ctx) => {

@@ -1,9 +1,8 @@
-import { IdParams, NotFoundError } from '@ticketpro/shared';
+import { IdParams, NotFoundError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { assertSelfOrAdmin, authenticatedCaller } from '../auth/caller';
 import { recordIdentityEvent } from '../events';
 import { revokeUserTokens } from '../tokens/refresh-tokens';
-import { defineAction } from './define-action';
 
 export function deleteUserAction(identity: IdentityAccess) {
   return defineAction(IdParams, async (ctx) => {

@@ -1,8 +1,7 @@
-import { IdParams, NotFoundError } from '@ticketpro/shared';
+import { IdParams, NotFoundError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { assertSelfOrAdmin, authenticatedCaller } from '../auth/caller';
 import { toUserView } from '../users/user-views';
-import { defineAction } from './define-action';
 
 export function getUserAction(identity: IdentityAccess) {
   return defineAction(IdParams, async (ctx) => {

@@ -1,8 +1,7 @@
-import { ForbiddenError, ListUsersQuery, paginate } from '@ticketpro/shared';
+import { ForbiddenError, ListUsersQuery, paginate, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { authenticatedCaller, isAdmin } from '../auth/caller';
 import { toUserView } from '../users/user-views';
-import { defineAction } from './define-action';
 
 /** Makes `%`, `_` and `\` in a search match themselves instead of acting as LIKE wildcards. */
 export function escapeLikePattern(text: string): string {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ForbiddenError, Id, NotFoundError, UpdateUserBody } from '@ticketpro/shared';
+import { ForbiddenError, Id, NotFoundError, UpdateUserBody, defineAction } from '@ticketpro/shared';
 import type { PartialModelObject } from 'objection';
 import type { IdentityAccess } from '../runtime';
 import type { User } from '../models';
@@ -8,7 +8,6 @@ import { recordIdentityEvent } from '../events';
 import { revokeUserTokens } from '../tokens/refresh-tokens';
 import { normalisePhoneNumber } from '../users/phone-number';
 import { toUserFacts, toUserView } from '../users/user-views';
-import { defineAction } from './define-action';
 
 const UpdateUserParams = Type.Object(
   { id: Id, ...UpdateUserBody.properties },

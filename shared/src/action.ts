@@ -1,6 +1,6 @@
 import type { ActionSchema } from 'moleculer';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { RequestContext } from '@ticketpro/shared';
+import type { RequestContext } from './broker';
 
 /** For actions that take nothing: anything sent along is refused rather than ignored. */
 export const NoParams = Type.Object({}, { additionalProperties: false });
