@@ -11,5 +11,5 @@ export * from './events';
 export * from './runtime';
 export * from './node';
 export * from './schemas/common';
-export * as identityContract from './schemas/identity';
 export * from './schemas/identity';
+export * from './schemas/catalog';

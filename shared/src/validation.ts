@@ -20,6 +20,8 @@ export function createAjv(options: { coerce: boolean }): Ajv {
     strict: false,
     // Keeps parentSchema on errors, so a schema's `errorMessage` can name the rule that failed.
     verbose: true,
+    // `multipleOf: 0.01` on money: compare with a tolerance instead of binary-float division.
+    multipleOfPrecision: 6,
   });
   addFormats(ajv);
   return ajv;

@@ -11,6 +11,33 @@ const UserFacts = Type.Object(
   { additionalProperties: false },
 );
 
+const EventFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    event_name: Type.String(),
+    organizer_id: Type.Integer({ minimum: 1 }),
+    location: Type.String(),
+    date: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+const TicketTypeFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    name: Type.String(),
+    /** Exact decimal string, e.g. "19.99". */
+    price: Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' }),
+    currency: Type.String(),
+    quantity: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const Removed = (extra: Record<string, ReturnType<typeof Type.Integer>> = {}) =>
+  Type.Object({ id: Type.Integer({ minimum: 1 }), ...extra }, { additionalProperties: false });
+
 /**
  * The one catalogue of domain events: name (the subject after the `ticketpro.` prefix) →
  * payload schema and version. A breaking change to a payload gets a new version.
@@ -18,10 +45,13 @@ const UserFacts = Type.Object(
 export const EVENT_CATALOGUE = {
   'identity.user.registered': { version: 1, data: UserFacts },
   'identity.user.updated': { version: 1, data: UserFacts },
-  'identity.user.deleted': {
-    version: 1,
-    data: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-  },
+  'identity.user.deleted': { version: 1, data: Removed() },
+  'catalog.event.created': { version: 1, data: EventFacts },
+  'catalog.event.updated': { version: 1, data: EventFacts },
+  'catalog.event.deleted': { version: 1, data: Removed({ organizer_id: Type.Integer({ minimum: 1 }) }) },
+  'catalog.ticket_type.created': { version: 1, data: TicketTypeFacts },
+  'catalog.ticket_type.updated': { version: 1, data: TicketTypeFacts },
+  'catalog.ticket_type.deleted': { version: 1, data: Removed({ event_id: Type.Integer({ minimum: 1 }) }) },
 } satisfies Record<string, { version: number; data: TSchema }>;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

@@ -1,0 +1,196 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Timestamp } from './common';
+import { PageQuery } from '../pagination';
+
+/** Non-blank text of bounded length. */
+const Text = (minLength: number, maxLength: number) =>
+  Type.String({ minLength, maxLength, pattern: '\\S', errorMessage: `must be ${minLength}-${maxLength} characters, not blank` });
+
+/** A calendar date (`2027-03-01`) or a timestamp with zone. */
+const DateOrTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
+  errorMessage: 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp with zone',
+});
+
+/** Money as a JSON number with at most two decimals; stored as NUMERIC, never as a float. */
+export const Price = Type.Number({
+  minimum: 0,
+  maximum: 100000,
+  multipleOf: 0.01,
+  errorMessage: 'must be 0-100000 with at most 2 decimals',
+});
+
+/** ISO 4217 code. */
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', errorMessage: 'must be an ISO 4217 code such as USD or ZWG' });
+
+export const OrganizerSchema = Type.Object(
+  { id: Id, firstname: Type.String(), surname: Type.String() },
+  { $id: 'Organizer', additionalProperties: false },
+);
+
+export const TicketTypeSchema = Type.Object(
+  {
+    id: Id,
+    event_id: Id,
+    name: Type.String(),
+    description: Type.String(),
+    price: Type.Number(),
+    currency: Type.String(),
+    quantity: Type.Integer(),
+    available_quantity: Type.Integer({ minimum: 0 }),
+    sold_quantity: Type.Integer({ minimum: 0 }),
+    sales_start: Type.Union([Timestamp, Type.Null()]),
+    sales_end: Type.Union([Timestamp, Type.Null()]),
+    max_per_order: Type.Union([Type.Integer(), Type.Null()]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'TicketType', additionalProperties: false },
+);
+export type TicketType = Static<typeof TicketTypeSchema>;
+
+export const EventSchema = Type.Object(
+  {
+    id: Id,
+    event_name: Type.String(),
+    description: Type.String(),
+    organizer_id: Id,
+    location: Type.String(),
+    date: Timestamp,
+    image: Type.Union([Type.String(), Type.Null()]),
+    organizer: Type.Ref(OrganizerSchema),
+    ticket_types: Type.Array(Type.Ref(TicketTypeSchema)),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Event', additionalProperties: false },
+);
+export type Event = Static<typeof EventSchema>;
+
+const EventFields = {
+  event_name: Text(3, 200),
+  description: Text(10, 5000),
+  location: Text(3, 200),
+  date: Type.String({ format: 'date-time', errorMessage: 'must be an ISO 8601 timestamp with zone, in the future' }),
+  image: Type.Union([Type.String({ format: 'uri', maxLength: 500 }), Type.Null()], {
+    errorMessage: 'must be an absolute URL of at most 500 characters',
+  }),
+};
+
+export const CreateEventBody = Type.Object(
+  {
+    event_name: EventFields.event_name,
+    description: EventFields.description,
+    location: EventFields.location,
+    date: EventFields.date,
+    image: Type.Optional(EventFields.image),
+  },
+  { additionalProperties: false },
+);
+export type CreateEventBody = Static<typeof CreateEventBody>;
+
+export const UpdateEventBody = Type.Object(
+  {
+    event_name: Type.Optional(EventFields.event_name),
+    description: Type.Optional(EventFields.description),
+    location: Type.Optional(EventFields.location),
+    date: Type.Optional(EventFields.date),
+    image: Type.Optional(EventFields.image),
+  },
+  { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
+);
+export type UpdateEventBody = Static<typeof UpdateEventBody>;
+
+export const ListEventsQuery = Type.Object(
+  {
+    ...PageQuery,
+    search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    location: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    organizer_id: Type.Optional(Id),
+    from_date: Type.Optional(DateOrTimestamp),
+    to_date: Type.Optional(DateOrTimestamp),
+  },
+  { additionalProperties: false },
+);
+export type ListEventsQuery = Static<typeof ListEventsQuery>;
+
+const TicketTypeFields = {
+  name: Text(3, 100),
+  description: Text(10, 1000),
+  price: Price,
+  quantity: Type.Integer({ minimum: 1, maximum: 100000 }),
+  currency: Currency,
+  sales_start: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  sales_end: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  max_per_order: Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()]),
+};
+
+export const CreateTicketTypeBody = Type.Object(
+  {
+    event_id: Id,
+    name: TicketTypeFields.name,
+    description: TicketTypeFields.description,
+    price: TicketTypeFields.price,
+    quantity: TicketTypeFields.quantity,
+    currency: Type.Optional(TicketTypeFields.currency),
+    sales_start: Type.Optional(TicketTypeFields.sales_start),
+    sales_end: Type.Optional(TicketTypeFields.sales_end),
+    max_per_order: Type.Optional(TicketTypeFields.max_per_order),
+  },
+  { additionalProperties: false },
+);
+export type CreateTicketTypeBody = Static<typeof CreateTicketTypeBody>;
+
+export const UpdateTicketTypeBody = Type.Object(
+  {
+    name: Type.Optional(TicketTypeFields.name),
+    description: Type.Optional(TicketTypeFields.description),
+    price: Type.Optional(TicketTypeFields.price),
+    quantity: Type.Optional(TicketTypeFields.quantity),
+    currency: Type.Optional(TicketTypeFields.currency),
+    sales_start: Type.Optional(TicketTypeFields.sales_start),
+    sales_end: Type.Optional(TicketTypeFields.sales_end),
+    max_per_order: Type.Optional(TicketTypeFields.max_per_order),
+  },
+  { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
+);
+export type UpdateTicketTypeBody = Static<typeof UpdateTicketTypeBody>;
+
+export const ListTicketTypesQuery = Type.Object(
+  { ...PageQuery, event_id: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+export type ListTicketTypesQuery = Static<typeof ListTicketTypesQuery>;
+
+// --- Inventory: actions ordering (and ticketing) call; not exposed over HTTP. ---
+
+/** Exact decimal as a string (`"19.99"`), for money passed between services. */
+export const DecimalString = Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' });
+
+export const HoldParams = Type.Object(
+  {
+    order_id: Id,
+    event_id: Id,
+    items: Type.Array(
+      Type.Object({ ticket_type_id: Id, quantity: Type.Integer({ minimum: 1, maximum: 100000 }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 50 },
+    ),
+    expires_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type HoldParams = Static<typeof HoldParams>;
+
+export const HoldResult = Type.Object({
+  order_id: Id,
+  expires_at: Timestamp,
+  currency: Type.String(),
+  total_price: DecimalString,
+  items: Type.Array(Type.Object({ ticket_type_id: Id, quantity: Type.Integer(), unit_price: DecimalString })),
+});
+export type HoldResult = Static<typeof HoldResult>;
+
+export const OrderRef = Type.Object({ order_id: Id }, { additionalProperties: false });
+export type OrderRef = Static<typeof OrderRef>;
+
+export const InventoryChange = Type.Object({ order_id: Id, units: Type.Integer({ minimum: 0 }) });
+export type InventoryChange = Static<typeof InventoryChange>;
