@@ -1,3 +1,4 @@
 export * from './catalogue';
 export * from './outbox';
 export * from './publishers';
+export * from './consumer';

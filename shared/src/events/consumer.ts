@@ -1,0 +1,201 @@
+import type { Knex } from 'knex';
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  JSONCodec,
+  nanos,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { localDomainEvents } from '../runtime';
+import { subjectFor, type EventEnvelope, type EventName } from './catalogue';
+import { ensureEventStream } from './publishers';
+
+export const PROCESSED_EVENTS_TABLE = 'processed_events';
+
+/** For the migrations of a service that consumes events: which event ids each consumer handled. */
+export async function createProcessedEventsTable(knex: Knex): Promise<void> {
+  await knex.schema.createTable(PROCESSED_EVENTS_TABLE, (t) => {
+    t.text('consumer').notNullable();
+    t.uuid('event_id').notNullable();
+    t.timestamp('processed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.primary(['consumer', 'event_id']);
+  });
+}
+
+export type EventHandler<N extends EventName> = (envelope: EventEnvelope<N>, trx: Knex.Transaction) => Promise<void>;
+
+/**
+ * Runs `handle` at most once per event id for this consumer: the processed-event row and the
+ * handler's changes commit together. A copy arriving while the first is being handled waits on
+ * the row's unique key and then finds it taken. Resolves to whether the handler ran.
+ */
+export async function handleOnce<N extends EventName>(
+  db: Knex,
+  consumer: string,
+  envelope: EventEnvelope<N>,
+  handle: EventHandler<N>,
+): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const claimed = await trx(PROCESSED_EVENTS_TABLE)
+      .insert({ consumer, event_id: envelope.id })
+      .onConflict(['consumer', 'event_id'])
+      .ignore()
+      .returning('event_id');
+    if (claimed.length === 0) return false;
+    await handle(envelope, trx);
+    return true;
+  });
+}
+
+export interface SubscriptionOptions<N extends EventName> {
+  config: Config;
+  /** The consuming service; with `name` it names the durable consumer. */
+  service: string;
+  name: string;
+  events: readonly N[];
+  db: Knex;
+  logger: Logger;
+  handle: EventHandler<N>;
+}
+
+export interface EventSubscription {
+  /** Stops taking events and waits for the one being handled. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Delivers the given domain events to `handle`, each event id once. Distributed: a durable
+ * JetStream pull consumer shared by every instance of the service, starting from the first
+ * event in the stream, so events published while the service was down arrive when it is back;
+ * an event whose handler fails is delivered again later. Embedded: the in-process bus.
+ */
+export function subscribeToEvents<N extends EventName>(options: SubscriptionOptions<N>): Promise<EventSubscription> {
+  return options.config.NATS_URL ? subscribeJetStream(options, options.config.NATS_URL) : subscribeLocal(options);
+}
+
+function consumerName({ service, name }: { service: string; name: string }): string {
+  return `${service}_${name}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** One filter subject covering all the events (NATS before 2.10 takes a single filter). */
+export function filterSubject(prefix: string, events: readonly EventName[]): string {
+  const subjects = events.map((e) => subjectFor(prefix, e).split('.'));
+  if (subjects.length === 1) return subjects[0].join('.');
+  const common: string[] = [];
+  for (let i = 0; subjects.every((s) => i < s.length && s[i] === subjects[0][i]); i++) common.push(subjects[0][i]);
+  const sameLength = subjects.every((s) => s.length === subjects[0].length);
+  return [...common, sameLength && common.length === subjects[0].length - 1 ? '*' : '>'].join('.');
+}
+
+/** Redelivery backoff: 1 s, 2 s, 4 s … at most 30 s. */
+function redeliveryDelayMs(attempt: number): number {
+  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+async function subscribeJetStream<N extends EventName>(options: SubscriptionOptions<N>, url: string): Promise<EventSubscription> {
+  const { config, logger } = options;
+  const durable = consumerName(options);
+  const nc: NatsConnection = await connect({ servers: url, name: durable, maxReconnectAttempts: -1 });
+  let messages: ConsumerMessages;
+  try {
+    await ensureEventStream(nc, config.EVENT_STREAM, config.EVENT_SUBJECT_PREFIX);
+    const jsm = await nc.jetstreamManager();
+    const consumerConfig: Partial<ConsumerConfig> = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filterSubject(config.EVENT_SUBJECT_PREFIX, options.events),
+      ack_wait: nanos(30_000),
+      max_deliver: -1,
+    };
+    // Adding an existing durable with the same configuration is a no-op, so instances may race.
+    await jsm.consumers.add(config.EVENT_STREAM, consumerConfig);
+    const consumer = await nc.jetstream().consumers.get(config.EVENT_STREAM, durable);
+    messages = await consumer.consume({ max_messages: 64 });
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+
+  const wanted = new Set<string>(options.events.map((e) => `ticketpro.${e}`));
+  const codec = JSONCodec<EventEnvelope<N>>();
+  const handleMessage = async (message: JsMsg) => {
+    let envelope: EventEnvelope<N>;
+    try {
+      envelope = codec.decode(message.data);
+    } catch (err) {
+      // Unreadable forever: redelivering it would only block the consumer.
+      logger.error({ err, subject: message.subject, consumer: durable }, 'dropping an event that is not JSON');
+      message.term();
+      return;
+    }
+    if (!wanted.has(envelope.type)) {
+      message.ack();
+      return;
+    }
+    try {
+      await handleOnce(options.db, durable, envelope, options.handle);
+      message.ack();
+    } catch (err) {
+      const delay = redeliveryDelayMs(message.info.redeliveryCount);
+      logger.warn({ err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay }, 'event handler failed; will retry');
+      message.nak(delay);
+    }
+  };
+
+  const loop = (async () => {
+    for await (const message of messages) await handleMessage(message);
+  })().catch((err) => logger.error({ err, consumer: durable }, 'event consumer stopped'));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        messages.stop();
+        await loop;
+        await nc.drain();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function subscribeLocal<N extends EventName>(options: SubscriptionOptions<N>): Promise<EventSubscription> {
+  const { logger } = options;
+  const durable = consumerName(options);
+  let stopped = false;
+  // One chain per subscription keeps the events in the order they were published.
+  let chain: Promise<void> = Promise.resolve();
+
+  const deliver = async (envelope: EventEnvelope<N>) => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await handleOnce(options.db, durable, envelope, options.handle);
+        return;
+      } catch (err) {
+        const delay = redeliveryDelayMs(attempt);
+        logger.warn({ err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay }, 'event handler failed; will retry');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
+  const listener = (envelope: EventEnvelope<N>) => {
+    chain = chain.then(() => deliver(envelope));
+  };
+  const types = options.events.map((e) => `ticketpro.${e}`);
+  for (const type of types) localDomainEvents.on(type, listener);
+
+  return {
+    async stop() {
+      for (const type of types) localDomainEvents.off(type, listener);
+      stopped = true;
+      await chain;
+    },
+  };
+}

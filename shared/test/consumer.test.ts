@@ -1,0 +1,173 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { connect, type NatsConnection } from 'nats';
+import {
+  createDatabase,
+  createLogger,
+  createProcessedEventsTable,
+  filterSubject,
+  handleOnce,
+  JetStreamPublisher,
+  LocalPublisher,
+  localDomainEvents,
+  subscribeToEvents,
+  type Database,
+  type EventEnvelope,
+  type EventHandler,
+  type EventSubscription,
+} from '@ticketpro/shared';
+import { assertNatsReachable, createTestDatabase, testConfig, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+
+jest.setTimeout(30_000);
+
+const logger = createLogger('test', 'silent');
+const stream = uniqueName('CONSUMER').toUpperCase();
+const prefix = uniqueName('consumer');
+const USER_EVENTS = ['identity.user.registered', 'identity.user.updated', 'identity.user.deleted'] as const;
+
+function userEvent(id: number, type: 'registered' | 'updated' = 'registered'): EventEnvelope<'identity.user.registered'> {
+  return {
+    id: randomUUID(),
+    type: `ticketpro.identity.user.${type}` as 'ticketpro.identity.user.registered',
+    source: 'identity',
+    time: new Date().toISOString(),
+    specversion: '1.0',
+    dataversion: 1,
+    data: { id, firstname: 'Rudo', surname: 'Sibanda', role: 'organizer', active: true },
+  };
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('filterSubject', () => {
+  it('is the subject itself for one event, a wildcard over the last token for siblings, > otherwise', () => {
+    expect(filterSubject('tp', ['identity.user.registered'])).toBe('tp.identity.user.registered');
+    expect(filterSubject('tp', USER_EVENTS)).toBe('tp.identity.user.*');
+    expect(filterSubject('tp', ['identity.user.deleted', 'catalog.event.deleted'])).toBe('tp.>');
+  });
+});
+
+describe('event consumers', () => {
+  let database: TestDatabase;
+  let db: Database;
+  let nc: NatsConnection;
+  let publisher: JetStreamPublisher;
+  const subscriptions: EventSubscription[] = [];
+  const config = testConfig({ NATS_URL: testNatsUrl(), EVENT_STREAM: stream, EVENT_SUBJECT_PREFIX: prefix });
+
+  /** Records each handled event; fails the first attempt of the ids in `failOnce`. */
+  const failOnce = new Set<number>();
+  const record: EventHandler<(typeof USER_EVENTS)[number]> = async (envelope, trx) => {
+    if (failOnce.delete(envelope.data.id)) throw new Error('transient failure');
+    await trx('seen').insert({ event_id: envelope.id, user_id: envelope.data.id });
+  };
+  const seenCount = async (userId: number) => Number((await db('seen').where({ user_id: userId }).count({ n: '*' }))[0].n);
+  const subscribe = async (name: string, cfg = config) => {
+    const subscription = await subscribeToEvents({ config: cfg, service: 'test', name, events: USER_EVENTS, db, logger, handle: record });
+    subscriptions.push(subscription);
+    return subscription;
+  };
+
+  beforeAll(async () => {
+    await assertNatsReachable();
+    database = await createTestDatabase('consumer');
+    db = await createDatabase({
+      schema: 'consumer',
+      url: database.url,
+      dataDir: os.tmpdir(),
+      migrations: [
+        { name: '001_processed', up: createProcessedEventsTable, down: async () => undefined },
+        {
+          name: '002_seen',
+          up: (knex) => knex.schema.createTable('seen', (t) => {
+            t.uuid('event_id').notNullable();
+            t.integer('user_id').notNullable();
+          }),
+          down: async () => undefined,
+        },
+      ],
+    });
+    nc = await connect({ servers: testNatsUrl() });
+    publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix: prefix, connectionName: 'consumer-test' });
+  });
+
+  afterAll(async () => {
+    await Promise.all(subscriptions.map((s) => s.stop()));
+    await publisher?.close();
+    const jsm = await nc?.jetstreamManager();
+    await jsm?.streams.delete(stream).catch(() => undefined);
+    await nc?.drain();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it('handles an event id once, even when it is delivered twice at once', async () => {
+    const envelope = userEvent(1);
+    const ran = await Promise.all([1, 2, 3].map(() => handleOnce(db, 'direct', envelope, record)));
+    expect(ran.filter(Boolean)).toHaveLength(1);
+    expect(await seenCount(1)).toBe(1);
+  });
+
+  it('gets events published before it first subscribed, and a repeated event id once', async () => {
+    const early = userEvent(10);
+    await publisher.publish(early);
+    const subscription = await subscribe('late-joiner');
+    await eventually(async () => (await seenCount(10)) === 1);
+    // The same envelope published again after JetStream's duplicate window would be a new
+    // message; simulate that with the publisher's dedup bypassed by a raw publish.
+    await nc.jetstream().publish(`${prefix}.identity.user.registered`, JSON.stringify(early));
+    const marker = userEvent(11);
+    await publisher.publish(marker);
+    await eventually(async () => (await seenCount(11)) === 1);
+    expect(await seenCount(10)).toBe(1);
+    await subscription.stop();
+  });
+
+  it('catches up with what was published while it was stopped', async () => {
+    const first = await subscribe('restarts');
+    await publisher.publish(userEvent(20));
+    await eventually(async () => (await seenCount(20)) === 1);
+    await first.stop();
+    await publisher.publish(userEvent(21, 'updated'));
+    await publisher.publish(userEvent(22));
+    const again = await subscribe('restarts');
+    await eventually(async () => (await seenCount(21)) === 1 && (await seenCount(22)) === 1);
+    expect(await seenCount(20)).toBe(1);
+    await again.stop();
+  });
+
+  it('shares one durable between two instances: every event handled exactly once', async () => {
+    await Promise.all([subscribe('shared'), subscribe('shared')]);
+    const ids = Array.from({ length: 40 }, (_, i) => 100 + i);
+    for (const id of ids) await publisher.publish(userEvent(id));
+    await eventually(async () => Number((await db('seen').whereIn('user_id', ids).count({ n: '*' }))[0].n) >= ids.length);
+    const rows = await db('seen').whereIn('user_id', ids).select('user_id');
+    expect(rows.map((r) => r.user_id).sort()).toEqual(ids);
+  });
+
+  it('delivers again an event whose handler failed', async () => {
+    await subscribe('retries');
+    failOnce.add(300);
+    await publisher.publish(userEvent(300));
+    await eventually(async () => (await seenCount(300)) === 1, 15_000);
+    expect(failOnce.has(300)).toBe(false);
+  });
+
+  it('uses the in-process bus in embedded mode', async () => {
+    const embedded = testConfig({});
+    const subscription = await subscribe('embedded', embedded);
+    expect(localDomainEvents.listenerCount('ticketpro.identity.user.registered')).toBeGreaterThan(0);
+    await new LocalPublisher(localDomainEvents).publish(userEvent(400));
+    await eventually(async () => (await seenCount(400)) === 1);
+    await subscription.stop();
+    await new LocalPublisher(localDomainEvents).publish(userEvent(401));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await seenCount(401)).toBe(0);
+  });
+});
