@@ -78,8 +78,17 @@ export function isProblemSlug(value: unknown): value is ProblemSlug {
 
 /** True for Postgres' unique_violation, so a racing duplicate becomes a 409 rather than a 500. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  return isPostgresError(err, '23505', constraint);
+}
+
+/** True for Postgres' check_violation, so a rule the database enforces becomes a 4xx rather than a 500. */
+export function isCheckViolation(err: unknown, constraint?: string): boolean {
+  return isPostgresError(err, '23514', constraint);
+}
+
+function isPostgresError(err: unknown, sqlState: string, constraint: string | undefined): boolean {
   const e = err as { code?: string; constraint?: string; nativeError?: { code?: string; constraint?: string } };
   const code = e?.code ?? e?.nativeError?.code;
   const name = e?.constraint ?? e?.nativeError?.constraint;
-  return code === '23505' && (constraint === undefined || name === constraint);
+  return code === sqlState && (constraint === undefined || name === constraint);
 }

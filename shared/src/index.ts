@@ -3,6 +3,7 @@ export * from './validation';
 export * from './errors';
 export * from './logger';
 export * from './pagination';
+export * from './sql';
 export * from './model';
 export * from './db';
 export * from './broker';

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 
 const UserFacts = Type.Object(
   {
@@ -35,7 +35,7 @@ const TicketTypeFacts = Type.Object(
   { additionalProperties: false },
 );
 
-const Removed = (extra: Record<string, ReturnType<typeof Type.Integer>> = {}) =>
+const Removed = <Extra extends TProperties = {}>(extra: Extra = {} as Extra) =>
   Type.Object({ id: Type.Integer({ minimum: 1 }), ...extra }, { additionalProperties: false });
 
 /**

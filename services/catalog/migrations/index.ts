@@ -1,0 +1,17 @@
+import type { Migration } from '@ticketpro/shared';
+import * as createOutbox from './001_create_outbox';
+import * as createProcessedEvents from './002_create_processed_events';
+import * as createOrganizers from './003_create_organizers';
+import * as createEvents from './004_create_events';
+import * as createTicketTypes from './005_create_ticket_types';
+import * as createHolds from './006_create_holds';
+
+/** Catalog's schema history, oldest first. */
+export const migrations: Migration[] = [
+  createOutbox,
+  createProcessedEvents,
+  createOrganizers,
+  createEvents,
+  createTicketTypes,
+  createHolds,
+];

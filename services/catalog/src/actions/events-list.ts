@@ -1,0 +1,28 @@
+import { ListEventsQuery, defineAction, escapeLikePattern, paginate } from '@ticketpro/shared';
+import type { CatalogAccess } from '../runtime';
+import { eventDateConditions } from '../events/date-range';
+import { WITH_TICKET_TYPES, toEventViews } from '../events/event-views';
+
+export function listEventsAction(catalog: CatalogAccess) {
+  return defineAction(ListEventsQuery, async (ctx) => {
+    const { models } = catalog();
+    const { skip, limit, search, location, organizer_id, from_date, to_date } = ctx.params;
+    const query = models.Event.query()
+      .withGraphFetched(WITH_TICKET_TYPES)
+      .orderBy([{ column: 'date' }, { column: 'id' }]);
+    if (search) {
+      const pattern = `%${escapeLikePattern(search)}%`;
+      query.where((q) =>
+        q
+          .where('event_name', 'ilike', pattern)
+          .orWhere('description', 'ilike', pattern)
+          .orWhere('location', 'ilike', pattern),
+      );
+    }
+    if (location) query.where('location', 'ilike', `%${escapeLikePattern(location)}%`);
+    if (organizer_id !== undefined) query.where('organizer_id', organizer_id);
+    for (const [operator, at] of eventDateConditions(from_date, to_date)) query.where('date', operator, at);
+    const page = await paginate(query, { skip, limit });
+    return { ...page, items: await toEventViews(ctx, models, page.items) };
+  });
+}

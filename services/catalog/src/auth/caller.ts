@@ -1,0 +1,27 @@
+import { ForbiddenError, UnauthorizedError, type AuthUser, type RequestContext } from '@ticketpro/shared';
+
+/**
+ * The caller as the gateway verified it from the access token. Catalog keeps no accounts, so a
+ * role change counts from the caller's next access token (at most `ACCESS_TOKEN_TTL` later).
+ */
+export function authenticatedCaller(ctx: RequestContext<unknown>): AuthUser {
+  const user = ctx.meta.user;
+  if (!user) throw new UnauthorizedError();
+  return user;
+}
+
+/** Organizers and admins publish events; plain users are refused. */
+export function publishingCaller(ctx: RequestContext<unknown>): AuthUser {
+  const caller = authenticatedCaller(ctx);
+  if (caller.role !== 'organizer' && caller.role !== 'admin') {
+    throw new ForbiddenError('Only organizers and admins may publish or change events');
+  }
+  return caller;
+}
+
+/** The event's own organizer, or an admin. */
+export function assertOwnerOrAdmin(caller: AuthUser, organizerId: number): void {
+  if (caller.role !== 'admin' && caller.id !== organizerId) {
+    throw new ForbiddenError("Only the event's organizer or an admin may do this");
+  }
+}

@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+import type { HoldResult } from '@ticketpro/shared';
+import type { HOLD_STATES } from '../../migrations/006_create_holds';
+import { iso } from '../timestamps';
+
+export type HoldState = (typeof HOLD_STATES)[number];
+
+/** One ticket type of an order's hold, as the inventory actions read it. */
+export interface OrderHold {
+  ticket_type_id: number;
+  quantity: number;
+  /** NUMERIC text, e.g. "19.99". */
+  unit_price: string;
+  currency: string;
+  expires_at: Date;
+  state: HoldState;
+  /** Past its expiry by the database's clock, whether or not it was swept yet. */
+  lapsed: boolean;
+}
+
+/**
+ * Takes the order's lock, then its holds, locked. Every inventory action on one order holds the
+ * lock (a repeated call waits for the first and finds its result), and the row locks keep the
+ * sweep and other orders' reclaims off these holds until the transaction ends.
+ */
+export async function lockOrderHolds(trx: Knex.Transaction, orderId: number): Promise<OrderHold[]> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', ['catalog.inventory.order', orderId]);
+  return trx('holds')
+    .select(
+      'ticket_type_id',
+      'quantity',
+      'unit_price',
+      'currency',
+      'expires_at',
+      'state',
+      trx.raw('expires_at <= now() AS lapsed'),
+    )
+    .where('order_id', orderId)
+    .orderBy('ticket_type_id')
+    .forUpdate();
+}
+
+/** Moves the order's holds from one state to another; resolves to those moved. */
+export async function moveOrderHolds(
+  trx: Knex.Transaction,
+  orderId: number,
+  from: HoldState,
+  to: HoldState,
+): Promise<{ ticket_type_id: number; quantity: number }[]> {
+  return trx('holds')
+    .where({ order_id: orderId, state: from })
+    .update({ state: to, updated_at: trx.fn.now() })
+    .returning(['ticket_type_id', 'quantity']);
+}
+
+/** Changes a ticket type's counters by the given deltas; the CHECK constraint guards the result. */
+export async function adjustInventory(
+  trx: Knex.Transaction,
+  ticketTypeId: number,
+  delta: { held?: number; sold?: number },
+): Promise<void> {
+  await trx('ticket_types')
+    .where('id', ticketTypeId)
+    .update({
+      held_quantity: trx.raw('held_quantity + ?', [delta.held ?? 0]),
+      sold_quantity: trx.raw('sold_quantity + ?', [delta.sold ?? 0]),
+    });
+}
+
+/** Units of the holds in the given states. */
+export function unitsIn(holds: OrderHold[], states: HoldState[]): number {
+  return holds.filter((h) => states.includes(h.state)).reduce((sum, h) => sum + h.quantity, 0);
+}
+
+/** The order's hold as ordering sees it; the total is summed by Postgres in NUMERIC. */
+export async function holdResult(trx: Knex.Transaction, orderId: number, holds: OrderHold[]): Promise<HoldResult> {
+  const { total } = await trx('holds')
+    .where('order_id', orderId)
+    .first(trx.raw('sum(quantity * unit_price)::text AS total'));
+  return {
+    order_id: orderId,
+    expires_at: iso(holds[0].expires_at),
+    currency: holds[0].currency,
+    total_price: total,
+    items: holds.map((h) => ({ ticket_type_id: h.ticket_type_id, quantity: h.quantity, unit_price: h.unit_price })),
+  };
+}

@@ -1,0 +1,66 @@
+import type { Knex } from 'knex';
+import { ConflictError, NotFoundError, type InventoryChange } from '@ticketpro/shared';
+import { adjustInventory, lockOrderHolds, moveOrderHolds, unitsIn, type HoldState } from './order-holds';
+
+/**
+ * Releases an order's held units (a cancelled or failed order). Idempotent: the answer counts
+ * every unit of the order that is back in stock, however it got there; an order that never
+ * held anything has nothing to release.
+ */
+export function releaseHolds(db: Knex, orderId: number): Promise<InventoryChange> {
+  return db.transaction(async (trx) => {
+    const holds = await lockOrderHolds(trx, orderId);
+    if (holds.some((h) => h.state === 'confirmed' || h.state === 'returned')) {
+      throw new ConflictError(`Order ${orderId} was sold; return its units instead`, { order_id: orderId });
+    }
+    await moveUnits(trx, orderId, 'held', 'released', (units) => ({ held: -units }));
+    return { order_id: orderId, units: unitsIn(holds, ['held', 'released', 'expired']) };
+  });
+}
+
+/**
+ * Turns an order's held units into sold ones (the order was paid). A hold that expired or was
+ * released cannot be sold any more: 409, and ordering refunds the payment.
+ */
+export function confirmHolds(db: Knex, orderId: number): Promise<InventoryChange> {
+  return db.transaction(async (trx) => {
+    const holds = await lockOrderHolds(trx, orderId);
+    if (holds.length === 0) throw new NotFoundError(`Order ${orderId} holds no tickets`);
+    const lost = holds.find((h) => h.state !== 'confirmed' && (h.state !== 'held' || h.lapsed));
+    if (lost) {
+      const why = lost.state === 'held' ? 'expired' : lost.state;
+      throw new ConflictError(`The hold of order ${orderId} was ${why}; its units cannot be sold`, {
+        order_id: orderId,
+      });
+    }
+    await moveUnits(trx, orderId, 'held', 'confirmed', (units) => ({ held: -units, sold: units }));
+    return { order_id: orderId, units: unitsIn(holds, ['held', 'confirmed']) };
+  });
+}
+
+/** Puts a refunded order's sold units back on sale. */
+export function restockHolds(db: Knex, orderId: number): Promise<InventoryChange> {
+  return db.transaction(async (trx) => {
+    const holds = await lockOrderHolds(trx, orderId);
+    if (holds.length === 0) throw new NotFoundError(`Order ${orderId} holds no tickets`);
+    if (holds.some((h) => h.state !== 'confirmed' && h.state !== 'returned')) {
+      throw new ConflictError(`Order ${orderId} was not sold; release its units instead`, { order_id: orderId });
+    }
+    await moveUnits(trx, orderId, 'confirmed', 'returned', (units) => ({ sold: -units }));
+    return { order_id: orderId, units: unitsIn(holds, ['confirmed', 'returned']) };
+  });
+}
+
+/** Moves the order's holds between states and the units between counters, type by type in id order. */
+async function moveUnits(
+  trx: Knex.Transaction,
+  orderId: number,
+  from: HoldState,
+  to: HoldState,
+  delta: (units: number) => { held?: number; sold?: number },
+): Promise<void> {
+  const moved = await moveOrderHolds(trx, orderId, from, to);
+  for (const { ticket_type_id, quantity } of moved.sort((a, b) => a.ticket_type_id - b.ticket_type_id)) {
+    await adjustInventory(trx, ticket_type_id, delta(quantity));
+  }
+}

@@ -1,0 +1,42 @@
+import { raw, type QueryBuilder } from 'objection';
+import { SoftDeleteModel } from '@ticketpro/shared';
+
+/** Units of live holds: a hold past its expiry no longer counts, whether or not it was swept yet. */
+const LIVE_HELD_UNITS = `(SELECT coalesce(sum(h.quantity), 0)::int FROM holds h
+  WHERE h.ticket_type_id = ticket_types.id AND h.state = 'held' AND h.expires_at > now())`;
+
+export class TicketType extends SoftDeleteModel {
+  static override tableName = 'ticket_types';
+
+  declare id: number;
+  declare event_id: number;
+  declare name: string;
+  declare description: string;
+  /** NUMERIC as Postgres writes it, e.g. "19.99": exact, never a float in between. */
+  declare price: string;
+  declare currency: string;
+  declare quantity: number;
+  declare sold_quantity: number;
+  declare held_quantity: number;
+  /** Only on rows read with the `withAvailability` modifier. */
+  declare available_quantity?: number;
+  declare sales_start: Date | null;
+  declare sales_end: Date | null;
+  declare max_per_order: number | null;
+
+  static override modifiers = {
+    /** Adds `available_quantity`: quantity less sold and live holds, never below zero. */
+    withAvailability(query: QueryBuilder<TicketType>) {
+      query.select(
+        'ticket_types.*',
+        raw(
+          `greatest(ticket_types.quantity - ticket_types.sold_quantity - ${LIVE_HELD_UNITS}, 0) AS available_quantity`,
+        ),
+      );
+    },
+    /** The catalogue order: cheapest first, then oldest. */
+    byPrice(query: QueryBuilder<TicketType>) {
+      query.orderBy([{ column: 'ticket_types.price' }, { column: 'ticket_types.id' }]);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import type { EventEnvelope } from '@ticketpro/shared';
+
+/** The identity events the organizer projection is fed from. */
+export const USER_EVENTS = ['identity.user.registered', 'identity.user.updated', 'identity.user.deleted'] as const;
+export type UserEventName = (typeof USER_EVENTS)[number];
+
+/**
+ * Keeps the organizer projection in step with one identity event. Events may arrive late or out
+ * of order, so a row only takes names newer than the ones it has (`as_of`, the event time).
+ * Only organizers and admins publish events, so a plain user's names are kept only once they
+ * are in the projection (an organizer demoted later still owns their events).
+ */
+export async function applyUserEvent(trx: Knex.Transaction, envelope: EventEnvelope<UserEventName>): Promise<void> {
+  const { data, time } = envelope;
+  // A deleted account's events stay listed under the name they were published with.
+  if (!('firstname' in data)) return;
+  const names = { firstname: data.firstname, surname: data.surname, as_of: time };
+  if (data.role === 'user') {
+    await trx('organizers').where('id', data.id).where('as_of', '<', time).update(names);
+    return;
+  }
+  await trx('organizers')
+    .insert({ id: data.id, ...names })
+    .onConflict('id')
+    .merge()
+    .where('organizers.as_of', '<', time);
+}

@@ -1,0 +1,39 @@
+import type { EventData, TicketType as TicketTypeView } from '@ticketpro/shared';
+import type { TicketType } from '../models';
+import { iso, isoOrNull } from '../timestamps';
+
+/**
+ * The ticket type as the API shows it. The price goes out as the JSON number of the exact
+ * NUMERIC text ("19.99" → 19.99): a conversion, no arithmetic.
+ */
+export function toTicketTypeView(ticketType: TicketType): TicketTypeView {
+  if (ticketType.available_quantity === undefined) throw new Error('Ticket type read without its availability');
+  return {
+    id: ticketType.id,
+    event_id: ticketType.event_id,
+    name: ticketType.name,
+    description: ticketType.description,
+    price: Number(ticketType.price),
+    currency: ticketType.currency,
+    quantity: ticketType.quantity,
+    available_quantity: ticketType.available_quantity,
+    sold_quantity: ticketType.sold_quantity,
+    sales_start: isoOrNull(ticketType.sales_start),
+    sales_end: isoOrNull(ticketType.sales_end),
+    max_per_order: ticketType.max_per_order,
+    created_at: iso(ticketType.created_at),
+    updated_at: iso(ticketType.updated_at),
+  };
+}
+
+/** What other services may know about a ticket type, as carried by catalog's events. */
+export function toTicketTypeFacts(ticketType: TicketType): EventData<'catalog.ticket_type.created'> {
+  return {
+    id: ticketType.id,
+    event_id: ticketType.event_id,
+    name: ticketType.name,
+    price: ticketType.price,
+    currency: ticketType.currency,
+    quantity: ticketType.quantity,
+  };
+}

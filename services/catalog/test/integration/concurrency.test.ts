@@ -1,0 +1,241 @@
+import type { Knex } from 'knex';
+import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import type { Event, HoldResult, InventoryChange, TicketType } from '@ticketpro/shared';
+import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
+import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { as, createEvent, createTicketType, hold, holdParams, organizer } from '../support/catalog-fixtures';
+import { sweepExpiredHolds } from '../../src/inventory/sweep-expired-holds';
+
+let database: TestDatabase;
+let node: CatalogNode;
+let db: Knex;
+let event: Event;
+
+beforeAll(async () => {
+  database = await createTestDatabase('catalog_concurrency');
+  node = await startCatalogNode({ DATABASE_URL: database.url });
+  db = openCatalogDatabase(database.url);
+  event = await createEvent(node.broker);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await node?.broker.stop();
+  await database?.drop();
+});
+
+function outcomes<T>(settled: PromiseSettledResult<T>[]) {
+  const fulfilled = settled.filter((s): s is PromiseFulfilledResult<T> => s.status === 'fulfilled').map((s) => s.value);
+  const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
+  return { fulfilled, rejected };
+}
+
+/** The counters a ticket type keeps must be exactly what its holds add up to, and within quantity. */
+async function expectConsistent(ticketTypeId: number) {
+  const inventory = await inventoryOf(db, ticketTypeId);
+  expect(inventory.held).toBe(inventory.heldByHolds);
+  expect(inventory.sold).toBe(inventory.soldByHolds);
+  expect(inventory.sold + inventory.held).toBeLessThanOrEqual(inventory.quantity);
+  return inventory;
+}
+
+describe('concurrent holds against real Postgres', () => {
+  it('sells exactly 50 of 50 units to 200 orders racing for one each; the other 150 get 409', async () => {
+    const ticketType = await createTicketType(node.broker, event.id, { quantity: 50 });
+
+    const { fulfilled, rejected } = outcomes(
+      await Promise.allSettled(
+        Array.from({ length: 200 }, () =>
+          hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
+        ),
+      ),
+    );
+
+    expect(fulfilled).toHaveLength(50);
+    expect(rejected).toHaveLength(150);
+    expect(rejected.every((err) => err.code === 409 && err.type === 'conflict')).toBe(true);
+    const inventory = await expectConsistent(ticketType.id);
+    expect(inventory.sold + inventory.held).toBe(50);
+    expect(new Set(fulfilled.map((h) => h.order_id)).size).toBe(50);
+    await expect(node.broker.call('catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
+      available_quantity: 0,
+    });
+  });
+
+  it('keeps every multi-item hold all-or-nothing while some items run out', async () => {
+    const scarce = await createTicketType(node.broker, event.id, { quantity: 7 });
+    const plenty = await createTicketType(node.broker, event.id, { quantity: 40 });
+    const middling = await createTicketType(node.broker, event.id, { quantity: 15 });
+    // Items in both orders of ids, so two orders may lock the same rows from opposite ends.
+    const baskets = [
+      [
+        { ticket_type_id: scarce.id, quantity: 1 },
+        { ticket_type_id: plenty.id, quantity: 1 },
+      ],
+      [
+        { ticket_type_id: plenty.id, quantity: 2 },
+        { ticket_type_id: middling.id, quantity: 1 },
+      ],
+      [
+        { ticket_type_id: middling.id, quantity: 1 },
+        { ticket_type_id: scarce.id, quantity: 2 },
+      ],
+      [{ ticket_type_id: plenty.id, quantity: 1 }],
+    ];
+    const requests = Array.from({ length: 80 }, (_, i) => holdParams(event.id, baskets[i % baskets.length]));
+
+    const settled = await Promise.allSettled(requests.map((params) => hold(node.broker, params)));
+
+    const { fulfilled, rejected } = outcomes(settled);
+    expect(fulfilled.length).toBeGreaterThan(0);
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.every((err) => err.code === 409)).toBe(true);
+    for (const [i, params] of requests.entries()) {
+      const rows = await db('holds').where('order_id', params.order_id);
+      expect(rows).toHaveLength(settled[i].status === 'fulfilled' ? params.items.length : 0);
+    }
+    for (const ticketType of [scarce, plenty, middling]) await expectConsistent(ticketType.id);
+  });
+
+  it('holds once for an order repeated at the same time, answering every repeat alike', async () => {
+    const ticketType = await createTicketType(node.broker, event.id, { quantity: 20 });
+    const params = holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }]);
+
+    const results = await Promise.all(Array.from({ length: 12 }, () => hold(node.broker, params)));
+
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(await expectConsistent(ticketType.id)).toMatchObject({ held: 3 });
+  });
+
+  it('confirms, releases and restocks once each when the calls race with their repeats', async () => {
+    const ticketType = await createTicketType(node.broker, event.id, { quantity: 20 });
+    const [paid, cancelled] = [
+      await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }])),
+      await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 5 }])),
+    ];
+    const racing = (action: string, h: HoldResult) =>
+      Promise.all(
+        Array.from({ length: 8 }, () =>
+          node.broker.call<InventoryChange, object>(`catalog.inventory.${action}`, { order_id: h.order_id }),
+        ),
+      );
+
+    const [confirmed, released] = await Promise.all([racing('confirm', paid), racing('release', cancelled)]);
+
+    expect(confirmed.every((c) => c.units === 4)).toBe(true);
+    expect(released.every((c) => c.units === 5)).toBe(true);
+    expect(await expectConsistent(ticketType.id)).toMatchObject({ sold: 4, held: 0 });
+
+    const restocked = await racing('restock', paid);
+    expect(restocked.every((c) => c.units === 4)).toBe(true);
+    expect(await expectConsistent(ticketType.id)).toMatchObject({ sold: 0, held: 0 });
+  });
+
+  it("lets an expired hold's units be held again at once, without any job running", async () => {
+    const ticketType = await createTicketType(node.broker, event.id, { quantity: 5 });
+    const lapsing = await hold(
+      node.broker,
+      holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 5 }], { expiresInMs: 1000 }),
+    );
+    await expect(
+      hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
+    ).rejects.toMatchObject({ code: 409 });
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    await expect(node.broker.call('catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
+      available_quantity: 5,
+    });
+    // No sweep has run: the hold is still marked held, and only reads discount it.
+    expect(await db('holds').where('order_id', lapsing.order_id).first()).toMatchObject({ state: 'held' });
+    await expect(
+      hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 5 }])),
+    ).resolves.toBeDefined();
+    expect(await db('holds').where('order_id', lapsing.order_id).first()).toMatchObject({ state: 'expired' });
+    expect(await expectConsistent(ticketType.id)).toMatchObject({ held: 5 });
+  });
+
+  it('never lets a lowered quantity and racing holds together exceed it', async () => {
+    const ticketType = await createTicketType(node.broker, event.id, { quantity: 30 });
+
+    const [update, ...holds] = await Promise.allSettled([
+      node.broker.call<TicketType, object>(
+        'catalog.ticketTypes.update',
+        { id: ticketType.id, quantity: 12 },
+        as(organizer),
+      ),
+      ...Array.from({ length: 30 }, () =>
+        hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
+      ),
+    ]);
+
+    const held = outcomes(holds).fulfilled.length;
+    const inventory = await expectConsistent(ticketType.id);
+    if (update.status === 'fulfilled') {
+      expect(inventory.quantity).toBe(12);
+      expect(held).toBeLessThanOrEqual(12);
+    } else {
+      expect(update.reason).toMatchObject({ code: 409 });
+      expect(inventory.quantity).toBe(30);
+      expect(held).toBeGreaterThan(12);
+    }
+  });
+
+  it('either deletes an event or holds its units, never both', async () => {
+    const target = await createEvent(node.broker);
+    const ticketType = await createTicketType(node.broker, target.id, { quantity: 100 });
+
+    const [deletion, ...holds] = await Promise.allSettled([
+      node.broker.call('catalog.events.delete', { id: target.id }, as(organizer)),
+      ...Array.from({ length: 20 }, () =>
+        hold(node.broker, holdParams(target.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
+      ),
+    ]);
+
+    const { fulfilled, rejected } = outcomes(holds);
+    const inventory = await expectConsistent(ticketType.id);
+    if (deletion.status === 'fulfilled') {
+      expect(inventory.held).toBe(0);
+      expect(fulfilled).toHaveLength(0);
+      expect(rejected.every((err) => err.code === 404)).toBe(true);
+    } else {
+      expect(deletion.reason).toMatchObject({ code: 409 });
+      expect(inventory.held).toBe(fulfilled.length);
+    }
+  });
+
+  it('gives every expired unit back exactly once when sweeps race (several catalog instances)', async () => {
+    const types = [
+      await createTicketType(node.broker, event.id, { quantity: 100 }),
+      await createTicketType(node.broker, event.id, { quantity: 100 }),
+      await createTicketType(node.broker, event.id, { quantity: 100 }),
+    ];
+    for (const ticketType of types) {
+      for (let i = 0; i < 20; i++) {
+        await hold(
+          node.broker,
+          holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }], { expiresInMs: 200 }),
+        );
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { units: expired } = await db('holds')
+      .where('state', 'held')
+      .where('expires_at', '<=', db.fn.now())
+      .first(db.raw('sum(quantity)::int AS units'));
+    expect(expired).toBeGreaterThanOrEqual(3 * 20 * 3);
+
+    const reclaimed = await Promise.all(Array.from({ length: 4 }, () => sweepExpiredHolds(db)));
+
+    expect(reclaimed.reduce((sum, units) => sum + units, 0)).toBe(expired);
+    for (const ticketType of types) expect(await expectConsistent(ticketType.id)).toMatchObject({ held: 0 });
+    const states = await db('holds')
+      .whereIn(
+        'ticket_type_id',
+        types.map((t) => t.id),
+      )
+      .distinct('state');
+    expect(states).toEqual([{ state: 'expired' }]);
+    await expect(sweepExpiredHolds(db)).resolves.toBe(0);
+  });
+});

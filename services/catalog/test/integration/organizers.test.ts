@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import { handleOnce, type Event, type EventEnvelope, type PageOf } from '@ticketpro/shared';
+import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
+import { openCatalogDatabase } from '../support/catalog-database';
+import { createEvent } from '../support/catalog-fixtures';
+import { applyUserEvent, type UserEventName } from '../../src';
+
+let database: TestDatabase;
+let node: CatalogNode;
+let db: Knex;
+
+beforeAll(async () => {
+  database = await createTestDatabase('catalog_organizers');
+  node = await startCatalogNode({ DATABASE_URL: database.url });
+  db = openCatalogDatabase(database.url);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await node?.broker.stop();
+  await database?.drop();
+});
+
+let lastUserId = 5000;
+const nextUserId = () => ++lastUserId;
+
+function userEvent<N extends UserEventName>(name: N, data: EventEnvelope<N>['data'], time: string): EventEnvelope<N> {
+  return {
+    id: randomUUID(),
+    type: `ticketpro.${name}`,
+    source: 'identity',
+    time,
+    specversion: '1.0',
+    dataversion: 1,
+    data,
+  };
+}
+
+const facts = (id: number, firstname: string, surname: string, role: 'user' | 'organizer' | 'admin' = 'organizer') => ({
+  id,
+  firstname,
+  surname,
+  role,
+  active: true,
+});
+
+const apply = (envelope: EventEnvelope<UserEventName>) => db.transaction((trx) => applyUserEvent(trx, envelope));
+const namesOf = async (id: number) => db('organizers').where('id', id).first('firstname', 'surname');
+const event = (id: number) => node.broker.call<Event, object>('catalog.events.get', { id });
+
+describe('the organizer projection', () => {
+  it('takes names from registrations and updates, newest by event time', async () => {
+    const id = nextUserId();
+    await apply(userEvent('identity.user.registered', facts(id, 'Stella', 'Chiweshe'), '2030-01-01T00:00:00.000Z'));
+    await apply(userEvent('identity.user.updated', facts(id, 'Stella', 'Rambisai'), '2030-01-03T00:00:00.000Z'));
+    // Arrives last, happened in between: it must not undo the newer change.
+    await apply(userEvent('identity.user.updated', facts(id, 'Stella', 'Outdated'), '2030-01-02T00:00:00.000Z'));
+
+    expect(await namesOf(id)).toEqual({ firstname: 'Stella', surname: 'Rambisai' });
+  });
+
+  it('keeps plain users out, but follows an organizer who is demoted later', async () => {
+    const [user, demoted] = [nextUserId(), nextUserId()];
+    await apply(
+      userEvent('identity.user.registered', facts(user, 'Plain', 'User', 'user'), '2030-01-01T00:00:00.000Z'),
+    );
+    await apply(userEvent('identity.user.registered', facts(demoted, 'Once', 'Organizer'), '2030-01-01T00:00:00.000Z'));
+    await apply(
+      userEvent('identity.user.updated', facts(demoted, 'Once', 'Demoted', 'user'), '2030-01-02T00:00:00.000Z'),
+    );
+
+    expect(await namesOf(user)).toBeUndefined();
+    expect(await namesOf(demoted)).toEqual({ firstname: 'Once', surname: 'Demoted' });
+  });
+
+  it("keeps a deleted organizer's name: their events are still listed under it", async () => {
+    const id = nextUserId();
+    await apply(userEvent('identity.user.registered', facts(id, 'Chiwoniso', 'Maraire'), '2030-01-01T00:00:00.000Z'));
+    await apply(userEvent('identity.user.deleted', { id }, '2030-01-02T00:00:00.000Z'));
+
+    expect(await namesOf(id)).toEqual({ firstname: 'Chiwoniso', surname: 'Maraire' });
+  });
+
+  it('applies one delivery of an event once, through the processed-events table', async () => {
+    const id = nextUserId();
+    const renamed = userEvent('identity.user.updated', facts(id, 'Jah', 'Prayzah'), '2030-01-05T00:00:00.000Z');
+    await apply(userEvent('identity.user.registered', facts(id, 'Mukudzeyi', 'Mukombe'), '2030-01-01T00:00:00.000Z'));
+    const handle = (envelope: EventEnvelope<UserEventName>, trx: Knex.Transaction) => applyUserEvent(trx, envelope);
+
+    const handled = [
+      await handleOnce(db, 'catalog_organizers', renamed, handle),
+      await handleOnce(db, 'catalog_organizers', renamed, handle),
+    ];
+
+    expect(handled).toEqual([true, false]);
+    expect(await namesOf(id)).toEqual({ firstname: 'Jah', surname: 'Prayzah' });
+  });
+
+  it('shows the projected names on events without asking identity', async () => {
+    const id = nextUserId();
+    await apply(userEvent('identity.user.registered', facts(id, 'Oliver', 'Mtukudzi'), '2020-01-01T00:00:00.000Z'));
+    const published = await createEvent(node.broker, { id, role: 'organizer' });
+    node.identity.calls.length = 0;
+
+    await apply(userEvent('identity.user.updated', facts(id, 'Tuku', 'Mtukudzi'), new Date().toISOString()));
+
+    await expect(event(published.id)).resolves.toMatchObject({
+      organizer: { id, firstname: 'Tuku', surname: 'Mtukudzi' },
+    });
+    expect(node.identity.calls).toEqual([]);
+  });
+});
+
+describe('read-repair of names the projection lacks', () => {
+  it('asks identity once per page for all missing organizers, with the request id, and keeps the answer', async () => {
+    const location = `Repair ${randomUUID()}`;
+    const ids = [nextUserId(), nextUserId(), nextUserId()];
+    for (const id of ids) node.identity.add({ id, firstname: `First${id}`, surname: `Last${id}` });
+    for (const id of [...ids, ...ids]) await createEvent(node.broker, { id, role: 'organizer' }, { location });
+    await db('organizers').whereIn('id', ids).delete();
+    node.identity.calls.length = 0;
+
+    const page = await node.broker.call<PageOf<Event>, object>(
+      'catalog.events.list',
+      { location },
+      { meta: { requestId: 'req-names-1' } },
+    );
+
+    expect(node.identity.calls).toEqual([{ ids, requestId: 'req-names-1' }]);
+    expect(page.items.map((e) => e.organizer)).toEqual(
+      [...ids, ...ids].map((id) => ({ id, firstname: `First${id}`, surname: `Last${id}` })),
+    );
+    expect(await db('organizers').whereIn('id', ids).count({ n: '*' }).first()).toEqual({ n: 3 });
+
+    await node.broker.call('catalog.events.list', { location });
+    expect(node.identity.calls).toHaveLength(1);
+  });
+
+  it('lets a later event from identity overwrite read-repaired names', async () => {
+    const id = nextUserId();
+    node.identity.add({ id, firstname: 'Before', surname: 'Change' });
+    const published = await createEvent(node.broker, { id, role: 'organizer' });
+
+    await apply(userEvent('identity.user.updated', facts(id, 'After', 'Change'), new Date().toISOString()));
+
+    await expect(event(published.id)).resolves.toMatchObject({ organizer: { firstname: 'After' } });
+  });
+
+  it('does not let a registration older than the read-repair overwrite it', async () => {
+    const id = nextUserId();
+    node.identity.add({ id, firstname: 'Current', surname: 'Name' });
+    await createEvent(node.broker, { id, role: 'organizer' });
+
+    await apply(userEvent('identity.user.registered', facts(id, 'Old', 'Name'), '2020-01-01T00:00:00.000Z'));
+
+    expect(await namesOf(id)).toEqual({ firstname: 'Current', surname: 'Name' });
+  });
+
+  it('answers without the names when identity cannot, and repairs them on a later read', async () => {
+    const id = nextUserId();
+    node.identity.add({ id, firstname: 'Late', surname: 'Bloomer' });
+    node.identity.failure = new Error('identity is down');
+    let published: Event;
+    try {
+      published = await createEvent(node.broker, { id, role: 'organizer' });
+      expect(published.organizer).toEqual({ id, firstname: '', surname: '' });
+    } finally {
+      node.identity.failure = undefined;
+    }
+
+    await expect(event(published.id)).resolves.toMatchObject({
+      organizer: { id, firstname: 'Late', surname: 'Bloomer' },
+    });
+  });
+});

@@ -1,0 +1,23 @@
+import knexFactory, { type Knex } from 'knex';
+
+/** Direct access to catalog's tables, for checking what the service stored. */
+export function openCatalogDatabase(url: string): Knex {
+  return knexFactory({ client: 'pg', connection: url, searchPath: ['catalog'], pool: { min: 0, max: 4 } });
+}
+
+/** A ticket type's counters next to what its holds add up to, for consistency checks. */
+export async function inventoryOf(db: Knex, ticketTypeId: number) {
+  const row = await db('ticket_types').where('id', ticketTypeId).first('quantity', 'sold_quantity', 'held_quantity');
+  const byState: { state: string; units: number }[] = await db('holds')
+    .where('ticket_type_id', ticketTypeId)
+    .groupBy('state')
+    .select('state', db.raw('sum(quantity)::int AS units'));
+  const units = (state: string) => byState.find((s) => s.state === state)?.units ?? 0;
+  return {
+    quantity: row.quantity as number,
+    sold: row.sold_quantity as number,
+    held: row.held_quantity as number,
+    heldByHolds: units('held'),
+    soldByHolds: units('confirmed'),
+  };
+}

@@ -1,0 +1,92 @@
+import type { ServiceBroker } from 'moleculer';
+import type {
+  AuthUser,
+  CreateEventBody,
+  CreateTicketTypeBody,
+  Event,
+  HoldParams,
+  HoldResult,
+  TicketType,
+} from '@ticketpro/shared';
+import { uniqueName } from '@ticketpro/shared/testing';
+
+export const organizer: AuthUser = { id: 101, role: 'organizer' };
+export const otherOrganizer: AuthUser = { id: 102, role: 'organizer' };
+export const admin: AuthUser = { id: 1, role: 'admin' };
+export const plainUser: AuthUser = { id: 201, role: 'user' };
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Call options carrying the caller, as the gateway sends them. */
+export function as(caller: AuthUser | undefined) {
+  return { meta: { user: caller } };
+}
+
+export function inDays(days: number): string {
+  return new Date(Date.now() + days * DAY_MS).toISOString();
+}
+
+export function newEventBody(overrides: Partial<CreateEventBody> = {}): CreateEventBody {
+  return {
+    event_name: uniqueName('Harare Jazz Night'),
+    description: 'An evening of jazz under the stars.',
+    location: 'Harare Gardens, Harare',
+    date: inDays(30),
+    ...overrides,
+  };
+}
+
+export async function createEvent(
+  broker: ServiceBroker,
+  caller: AuthUser = organizer,
+  overrides: Partial<CreateEventBody> = {},
+): Promise<Event> {
+  return broker.call('catalog.events.create', newEventBody(overrides), as(caller));
+}
+
+export function newTicketTypeBody(
+  eventId: number,
+  overrides: Partial<CreateTicketTypeBody> = {},
+): CreateTicketTypeBody {
+  return {
+    event_id: eventId,
+    name: 'General admission',
+    description: 'Standing room near the stage.',
+    price: 19.99,
+    quantity: 100,
+    ...overrides,
+  };
+}
+
+export async function createTicketType(
+  broker: ServiceBroker,
+  eventId: number,
+  overrides: Partial<CreateTicketTypeBody> = {},
+  caller: AuthUser = organizer,
+): Promise<TicketType> {
+  return broker.call('catalog.ticketTypes.create', newTicketTypeBody(eventId, overrides), as(caller));
+}
+
+let lastOrderId = Math.floor(Math.random() * 1_000_000);
+
+/** An order id no other test of the file uses. */
+export function nextOrderId(): number {
+  return ++lastOrderId;
+}
+
+export function holdParams(
+  eventId: number,
+  items: HoldParams['items'],
+  options: { orderId?: number; expiresInMs?: number } = {},
+): HoldParams {
+  return {
+    order_id: options.orderId ?? nextOrderId(),
+    event_id: eventId,
+    items,
+    expires_at: new Date(Date.now() + (options.expiresInMs ?? 15 * 60 * 1000)).toISOString(),
+  };
+}
+
+export function hold(broker: ServiceBroker, params: HoldParams): Promise<HoldResult> {
+  return broker.call('catalog.inventory.hold', params);
+}
