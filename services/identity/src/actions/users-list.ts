@@ -1,12 +1,7 @@
-import { ForbiddenError, ListUsersQuery, paginate, defineAction } from '@ticketpro/shared';
+import { defineAction, escapeLikePattern, ForbiddenError, ListUsersQuery, paginate } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { authenticatedCaller, isAdmin } from '../auth/caller';
 import { toUserView } from '../users/user-views';
-
-/** Makes `%`, `_` and `\` in a search match themselves instead of acting as LIKE wildcards. */
-export function escapeLikePattern(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 export function listUsersAction(identity: IdentityAccess) {
   return defineAction(ListUsersQuery, async (ctx) => {
