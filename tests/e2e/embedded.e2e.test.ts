@@ -46,7 +46,7 @@ describe('npm start (embedded mode)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves health, register, login and me; keeps the data across a restart', async () => {
+  it('serves health, accounts, events and ticket types; keeps the data across a restart', async () => {
     await start();
     const api = apiClient(`http://127.0.0.1:${port}`);
     const health = await api('GET', '/health');
@@ -56,10 +56,41 @@ describe('npm start (embedded mode)', () => {
     const me = await api('GET', '/api/v1/auth/me', { token: (await login(api, user.email, user.password)).access });
     expect(me.body.email).toBe(user.email);
 
+    const organizer = await register(api, { firstname: 'Rudo', surname: 'Chari', role: 'organizer' });
+    const created = await api('POST', '/api/v1/events', {
+      token: organizer.access,
+      body: {
+        event_name: 'Embedded Mbira Festival',
+        description: 'A whole day of mbira, in one process',
+        location: 'Great Zimbabwe',
+        date: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000).toISOString(),
+      },
+    });
+    expect(created.status).toBe(201);
+    const ticketType = await api('POST', '/api/v1/tickets/types', {
+      token: organizer.access,
+      body: {
+        event_id: created.body.id,
+        name: 'Day pass',
+        description: 'Entry for the whole day',
+        price: 19.99,
+        quantity: 300,
+        currency: 'ZWG',
+      },
+    });
+    expect(ticketType.status).toBe(201);
+    const event = await api('GET', `/api/v1/events/${created.body.id}`);
+    expect(event.body).toMatchObject({
+      event_name: 'Embedded Mbira Festival',
+      organizer: { id: organizer.id, firstname: 'Rudo', surname: 'Chari' },
+      ticket_types: [{ id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 300 }],
+    });
+
     await running!.stop('SIGTERM');
     await start();
     const again = await login(api, user.email, user.password);
     const meAgain = await api('GET', '/api/v1/auth/me', { token: again.access });
     expect(meAgain.body.id).toBe(user.id);
+    expect((await api('GET', `/api/v1/events/${created.body.id}`)).body).toEqual(event.body);
   });
 });

@@ -11,7 +11,9 @@ import { schemasPlugin } from './plugins/schemas';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { serviceCallsPlugin } from './plugins/service-calls';
 import { authRoutes } from './routes/auth';
+import { eventRoutes } from './routes/events';
 import { operationsRoutes } from './routes/operations';
+import { ticketTypeRoutes } from './routes/ticket-types';
 import { userRoutes } from './routes/users';
 
 export interface GatewayDeps {
@@ -55,5 +57,9 @@ export async function buildApp({ broker, config, logger }: GatewayDeps): Promise
   await app.register(operationsRoutes);
   await app.register(authRoutes, { prefix: '/api/v1/auth', config });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
+  await app.register(eventRoutes, { prefix: '/api/v1/events' });
+  // Ahead of the tickets' `/:id` routes: the router tries the static `types` segment before a
+  // parameter whatever the order, and registering it first says so.
+  await app.register(ticketTypeRoutes, { prefix: '/api/v1/tickets/types' });
   return app;
 }

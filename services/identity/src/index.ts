@@ -19,6 +19,7 @@ import { listUsersAction } from './actions/users-list';
 import { getUserAction } from './actions/users-get';
 import { updateUserAction } from './actions/users-update';
 import { deleteUserAction } from './actions/users-delete';
+import { userNamesAction } from './actions/users-names';
 import { keysAction } from './actions/keys';
 
 /** Users, credentials, refresh-token families and the key access tokens are signed with. */
@@ -41,6 +42,7 @@ export function createIdentityService({ config, logger }: NodeDeps): ServiceSche
       'users.get': getUserAction(identity),
       'users.update': updateUserAction(identity),
       'users.delete': deleteUserAction(identity),
+      'users.names': userNamesAction(identity),
       keys: keysAction(identity),
       health: healthAction(() => runtime?.resources.db),
     },

@@ -1,40 +1,63 @@
 import fp from 'fastify-plugin';
-import { ProblemError, UnauthorizedError, type Config } from '@ticketpro/shared';
+import type { FastifyRequest } from 'fastify';
+import { ProblemError, UnauthorizedError, type AuthUser, type Config } from '@ticketpro/shared';
 import { verifyAccessToken } from '../auth/access-token';
 import { publicKeysFrom } from '../auth/public-keys';
 
+/**
+ * How a route treats `Authorization: Bearer <jwt>`. `true`: a valid access token is required
+ * (401 without). `'optional'`: a public route that passes a valid token's user along, so the
+ * service knows who asks; a missing or bad token leaves the call anonymous. `false`
+ * (or unset): the header is ignored.
+ */
+export type RouteAuth = boolean | 'optional';
+
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route needs a valid access token; without one it answers 401. */
-    auth?: boolean;
+    auth?: RouteAuth;
   }
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * Verifies `Authorization: Bearer <jwt>` on routes declared with `config.auth`, and puts the
- * verified user on `request.user`. Routes without it ignore the header. Whether the user may do
- * what they ask is for the service to decide.
+ * Verifies the bearer token on routes declared with `config.auth`, and puts the verified user
+ * on `request.user`. Whether the user may do what they ask is for the service to decide.
  */
 export const authenticationPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const keys = await publicKeysFrom(config);
     const checks = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
 
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.routeOptions.config.auth !== true) return;
-      const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-      if (!token) throw new UnauthorizedError('Not authenticated');
-
+    const verify = (request: FastifyRequest, token: string): Promise<AuthUser> => {
       const fetchJwks = () =>
         request.callService('identity.keys').catch((err: unknown) => {
           request.log.warn({ err }, 'cannot fetch the token signing keys from identity');
           const detail = 'Cannot verify the token right now: the identity service is unavailable';
           throw new ProblemError('service-unavailable', detail);
         });
+      return verifyAccessToken(token, keys, checks, fetchJwks);
+    };
+
+    app.addHook('onRequest', async (request, reply) => {
+      const mode = request.routeOptions.config.auth;
+      if (mode !== true && mode !== 'optional') return;
+      const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+
+      if (mode === 'optional') {
+        if (!token) return;
+        // A public route answers everyone: a token that does not verify (or cannot be verified
+        // while identity is away) only means the caller is not known.
+        request.user = await verify(request, token).catch((err: unknown) => {
+          request.log.debug({ err }, 'token ignored on a public route');
+          return null;
+        });
+        return;
+      }
+
+      if (!token) throw new UnauthorizedError('Not authenticated');
       try {
-        request.user = await verifyAccessToken(token, keys, checks, fetchJwks);
+        request.user = await verify(request, token);
       } catch (err) {
         if (err instanceof UnauthorizedError) {
           reply.header('www-authenticate', `Bearer error="invalid_token", error_description="${err.message}"`);

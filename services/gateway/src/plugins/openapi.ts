@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { version } from '../../package.json';
+import type { RouteAuth } from './authentication';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 export const DOCS_PATH = '/api/docs';
@@ -9,6 +10,14 @@ const LOGIN_PATH = '/api/v1/auth/login';
 
 /** Both ways to present a token; the OAuth2 one makes Swagger UI's Authorize button log in. */
 const AUTHENTICATED: Record<string, string[]>[] = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
+/** The empty requirement lets a client call without a token (OpenAPI's way to say "optional"). */
+const OPTIONALLY_AUTHENTICATED: Record<string, string[]>[] = [{}, ...AUTHENTICATED];
+
+function securityFor(auth: RouteAuth | undefined): Record<string, string[]>[] {
+  if (auth === true) return AUTHENTICATED;
+  if (auth === 'optional') return OPTIONALLY_AUTHENTICATED;
+  return [];
+}
 
 interface QuerySchema {
   properties?: Record<string, { default?: unknown }>;
@@ -41,6 +50,8 @@ export const openApiPlugin = fp(
         tags: [
           { name: 'auth', description: 'Registration, login and tokens' },
           { name: 'users', description: 'User accounts' },
+          { name: 'events', description: 'Events: public listings, managed by their organizers' },
+          { name: 'ticket types', description: "An event's kinds of tickets: price, currency and inventory" },
           { name: 'operations', description: 'Health, metrics and this document' },
         ],
         components: {
@@ -59,7 +70,7 @@ export const openApiPlugin = fp(
         schema: {
           ...schema,
           ...(schema.querystring ? { querystring: defaultsOptional(schema.querystring as QuerySchema) } : {}),
-          security: route.config?.auth === true ? AUTHENTICATED : [],
+          security: securityFor(route.config?.auth),
         },
         url,
       }),

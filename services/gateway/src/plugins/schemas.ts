@@ -1,8 +1,19 @@
 import fp from 'fastify-plugin';
-import { ProblemSchema, TokenSchema, UserSchema, createAjv } from '@ticketpro/shared';
+import {
+  EventSchema,
+  OrganizerSchema,
+  ProblemSchema,
+  TicketTypeSchema,
+  TokenSchema,
+  UserSchema,
+  createAjv,
+} from '@ticketpro/shared';
 
-/** Schemas routes refer to by `$id`; they become named components of the OpenAPI document. */
-const SHARED_SCHEMAS = [ProblemSchema, TokenSchema, UserSchema];
+/**
+ * Schemas routes refer to by `$id`; they become named components of the OpenAPI document.
+ * Event refers to Organizer and TicketType, so those come first.
+ */
+const SHARED_SCHEMAS = [ProblemSchema, TokenSchema, UserSchema, OrganizerSchema, TicketTypeSchema, EventSchema];
 
 /**
  * Request validation with the system's one ajv dialect. Bodies are JSON and must arrive with

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import { PROBLEM_TYPES, type ProblemSlug } from '@ticketpro/shared';
+import type { RouteAuth } from '../plugins/authentication';
 import type { LimitHook } from '../plugins/rate-limit';
 
 /** One HTTP route that forwards to one Moleculer action. */
@@ -8,8 +9,8 @@ export interface ServiceRoute {
   url: string;
   summary: string;
   tags: string[];
-  /** Needs a valid access token (401 without). */
-  auth: boolean;
+  /** `true`: needs a valid access token (401 without); `'optional'`: public, caller passed along when known. */
+  auth: RouteAuth;
   action: string;
   /** Success status; with 204 the action's answer is dropped. */
   status: 200 | 201 | 204;
@@ -45,7 +46,7 @@ export function serviceRoute(route: ServiceRoute): RouteOptions {
   const { body, querystring, params, limits = {} } = route;
   const problems = new Set<ProblemSlug>(route.problems);
   if (limits.onRequest?.length || limits.preHandler?.length) problems.add('rate-limited');
-  if (route.auth) problems.add('unauthorized');
+  if (route.auth === true) problems.add('unauthorized');
   if (body) ['bad-request', 'payload-too-large', 'unsupported-media-type'].forEach((s) => problems.add(s as ProblemSlug));
   if (body || querystring || params) problems.add('validation-error');
   problems.add('internal').add('service-unavailable');

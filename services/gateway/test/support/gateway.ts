@@ -63,14 +63,20 @@ export const SAMPLE_USER = {
 
 export const SAMPLE_TOKEN = { access_token: 'a.b.c', refresh_token: 'r1', token_type: 'bearer', expires_in: 900 };
 
+export type StandInContext = Context<Record<string, unknown>, CallMeta>;
+
 /**
- * Stands in for identity's actions: records every call, answers canned data, and throws
- * `failure` when a test sets one. `keys` publishes the JWKS of `signingKeys`.
+ * Stands in for a service: records every call, answers canned data, and throws `failure` when
+ * a test sets one.
  */
-export class IdentityStandIn {
+export abstract class ServiceStandIn {
   calls: RecordedCall[] = [];
   failure?: Error;
-  signingKeys: SigningKey[] = [new SigningKey()];
+
+  constructor(readonly name: string) {}
+
+  /** The canned answer of each action, by its name within the service. */
+  protected abstract answers(): Record<string, (ctx: StandInContext) => unknown>;
 
   callsOf(action: string): RecordedCall[] {
     return this.calls.filter((c) => c.action === action);
@@ -83,35 +89,47 @@ export class IdentityStandIn {
   }
 
   schema(): ServiceSchema {
-    const answer = (action: string, result: (ctx: Context<Record<string, unknown>, CallMeta>) => unknown) => ({
-      handler: (ctx: Context<Record<string, unknown>, CallMeta>) => {
+    const actions = Object.entries(this.answers()).map(([local, result]) => {
+      const action = `${this.name}.${local}`;
+      const handler = (ctx: StandInContext) => {
         this.calls.push({ action, params: { ...ctx.params }, meta: { ...ctx.meta }, requestID: ctx.requestID });
         if (this.failure) throw this.failure;
         return result(ctx);
-      },
+      };
+      return [local, { handler }];
     });
+    return { name: this.name, actions: Object.fromEntries(actions) };
+  }
+}
+
+/** Stands in for identity's actions; `keys` publishes the JWKS of `signingKeys`. */
+export class IdentityStandIn extends ServiceStandIn {
+  signingKeys: SigningKey[] = [new SigningKey()];
+
+  constructor() {
+    super('identity');
+  }
+
+  protected answers() {
     return {
-      name: 'identity',
-      actions: {
-        keys: answer('identity.keys', () => ({ keys: this.signingKeys.map((k) => k.jwk) })),
-        health: answer('identity.health', () => ({ status: 'ok' })),
-        register: answer('identity.register', () => SAMPLE_TOKEN),
-        login: answer('identity.login', () => SAMPLE_TOKEN),
-        refresh: answer('identity.refresh', () => SAMPLE_TOKEN),
-        logout: answer('identity.logout', () => undefined),
-        me: answer('identity.me', () => SAMPLE_USER),
-        'users.list': answer('identity.users.list', (ctx) => ({
-          items: [SAMPLE_USER],
-          total: 1,
-          skip: ctx.params.skip,
-          limit: ctx.params.limit,
-          has_next: false,
-          has_prev: false,
-        })),
-        'users.get': answer('identity.users.get', () => SAMPLE_USER),
-        'users.update': answer('identity.users.update', (ctx) => ({ ...SAMPLE_USER, ...ctx.params })),
-        'users.delete': answer('identity.users.delete', () => undefined),
-      },
+      keys: () => ({ keys: this.signingKeys.map((k) => k.jwk) }),
+      health: () => ({ status: 'ok' }),
+      register: () => SAMPLE_TOKEN,
+      login: () => SAMPLE_TOKEN,
+      refresh: () => SAMPLE_TOKEN,
+      logout: () => undefined,
+      me: () => SAMPLE_USER,
+      'users.list': (ctx: StandInContext) => ({
+        items: [SAMPLE_USER],
+        total: 1,
+        skip: ctx.params.skip,
+        limit: ctx.params.limit,
+        has_next: false,
+        has_prev: false,
+      }),
+      'users.get': () => SAMPLE_USER,
+      'users.update': (ctx: StandInContext) => ({ ...SAMPLE_USER, ...ctx.params }),
+      'users.delete': () => undefined,
     };
   }
 }
@@ -131,13 +149,15 @@ export interface Gateway {
 }
 
 /**
- * The real app on a real in-process broker holding `services`, served on a loopback port.
+ * The real app on a real in-process broker holding `services`, served on a loopback port, with
+ * the routes `extend` adds (a later issue's routes, say) registered after the app's own.
  * (Not `app.inject`: light-my-request needs the ESM-only `cookie` 2, which jest cannot load
  * on Node 20.)
  */
 export async function startGateway(
   services: ServiceSchema[],
   overrides: Record<string, string | number | boolean | undefined> = {},
+  extend?: (app: FastifyInstance) => void,
 ): Promise<Gateway> {
   const config = testConfig(overrides);
   const logger = createLogger('gateway-test', config.LOG_LEVEL);
@@ -148,6 +168,7 @@ export async function startGateway(
   let baseUrl: string;
   try {
     app = await buildApp({ broker, config, logger });
+    extend?.(app);
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   } catch (err) {
     await broker.stop();

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { CreateEventBody, EventSchema, IdParams, ListEventsQuery, MessageSchema, Page, UpdateEventBody } from '@ticketpro/shared';
+import { serviceRoute } from './service-route';
+
+const TAGS = ['events'];
+const Event = Type.Ref(EventSchema);
+
+/**
+ * `/events`: public reads (a token, when sent, tells catalog who asks); changes by organizers
+ * and admins. Who owns which event is catalog's decision.
+ */
+export const eventRoutes: FastifyPluginAsync = async (app) => {
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '',
+      summary: 'List events by date, filtered by a search over name, description and location, location, organizer or dates',
+      tags: TAGS,
+      auth: 'optional',
+      action: 'catalog.events.list',
+      status: 200,
+      querystring: ListEventsQuery,
+      response: { ...Page(Event), description: 'A page of events, soonest first' },
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/:id',
+      summary: 'One event, with its organizer and ticket types',
+      tags: TAGS,
+      auth: 'optional',
+      action: 'catalog.events.get',
+      status: 200,
+      params: IdParams,
+      response: { ...Event, description: 'The event' },
+      problems: ['not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '',
+      summary: 'Create an event (organizer or admin); the caller becomes its organizer',
+      tags: TAGS,
+      auth: true,
+      action: 'catalog.events.create',
+      status: 201,
+      body: CreateEventBody,
+      response: { ...Event, description: 'The new event' },
+      problems: ['forbidden', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'PUT',
+      url: '/:id',
+      summary: 'Change an event (its organizer or an admin)',
+      tags: TAGS,
+      auth: true,
+      action: 'catalog.events.update',
+      status: 200,
+      params: IdParams,
+      body: UpdateEventBody,
+      response: { ...Event, description: 'The changed event' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'DELETE',
+      url: '/:id',
+      summary: 'Delete an event (its organizer or an admin); refused while it has paid orders',
+      tags: TAGS,
+      auth: true,
+      action: 'catalog.events.delete',
+      status: 200,
+      params: IdParams,
+      response: { ...MessageSchema, description: 'The event is deleted' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+};

@@ -1,0 +1,97 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  CreateTicketTypeBody,
+  IdParams,
+  ListTicketTypesQuery,
+  MessageSchema,
+  Page,
+  TicketTypeSchema,
+  UpdateTicketTypeBody,
+} from '@ticketpro/shared';
+import { serviceRoute } from './service-route';
+
+const TAGS = ['ticket types'];
+const TicketType = Type.Ref(TicketTypeSchema);
+
+/**
+ * `/tickets/types`: public reads; changes by the event's organizer or an admin (catalog's
+ * decision). Registered under `/tickets` beside the tickets' `/:id` routes: the router matches
+ * the static `types` segment before any parameter, whatever the order routes are added in.
+ */
+export const ticketTypeRoutes: FastifyPluginAsync = async (app) => {
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '',
+      summary: 'List ticket types by event, then price, optionally of one event',
+      tags: TAGS,
+      auth: 'optional',
+      action: 'catalog.ticketTypes.list',
+      status: 200,
+      querystring: ListTicketTypesQuery,
+      response: { ...Page(TicketType), description: 'A page of ticket types' },
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/:id',
+      summary: 'One ticket type, with what is still available',
+      tags: TAGS,
+      auth: 'optional',
+      action: 'catalog.ticketTypes.get',
+      status: 200,
+      params: IdParams,
+      response: { ...TicketType, description: 'The ticket type' },
+      problems: ['not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '',
+      summary: "Add a ticket type to an event (the event's organizer or an admin)",
+      tags: TAGS,
+      auth: true,
+      action: 'catalog.ticketTypes.create',
+      status: 201,
+      body: CreateTicketTypeBody,
+      response: { ...TicketType, description: 'The new ticket type' },
+      problems: ['forbidden', 'not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'PUT',
+      url: '/:id',
+      summary: "Change a ticket type (the event's organizer or an admin); quantity not below what is sold or held",
+      tags: TAGS,
+      auth: true,
+      action: 'catalog.ticketTypes.update',
+      status: 200,
+      params: IdParams,
+      body: UpdateTicketTypeBody,
+      response: { ...TicketType, description: 'The changed ticket type' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'DELETE',
+      url: '/:id',
+      summary: "Delete a ticket type (the event's organizer or an admin); refused while tickets of it are sold",
+      tags: TAGS,
+      auth: true,
+      action: 'catalog.ticketTypes.delete',
+      status: 200,
+      params: IdParams,
+      response: { ...MessageSchema, description: 'The ticket type is deleted' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+};

@@ -1,0 +1,101 @@
+import { ServiceStandIn, type StandInContext } from './gateway';
+
+export const SAMPLE_TICKET_TYPE = {
+  id: 11,
+  event_id: 7,
+  name: 'General admission',
+  description: 'Standing room in front of the main stage',
+  price: 19.99,
+  currency: 'ZWG',
+  quantity: 500,
+  available_quantity: 480,
+  sold_quantity: 15,
+  sales_start: null,
+  sales_end: '2027-04-28T12:00:00.000Z',
+  max_per_order: 10,
+  created_at: new Date('2027-01-05T08:00:00.000Z'),
+  updated_at: new Date('2027-01-06T08:00:00.000Z'),
+  // Catalog's own bookkeeping: the gateway's response schema must drop it.
+  held_quantity: 5,
+};
+
+export const SAMPLE_EVENT = {
+  id: 7,
+  event_name: 'Harare International Festival of the Arts',
+  description: 'Six days of music, theatre and dance',
+  organizer_id: 3,
+  location: 'Harare Gardens',
+  date: '2027-04-28T16:00:00.000Z',
+  image: null,
+  // A careless service might pass the whole user along: public reads must never show contact details.
+  organizer: { id: 3, firstname: 'Rudo', surname: 'Chari', email: 'rudo@example.com', phone_number: '+263771234567' },
+  ticket_types: [SAMPLE_TICKET_TYPE],
+  created_at: new Date('2027-01-05T08:00:00.000Z'),
+  updated_at: new Date('2027-01-06T08:00:00.000Z'),
+  deleted_at: null,
+};
+
+/** What a client may see of `SAMPLE_TICKET_TYPE`. */
+export const TICKET_TYPE_VIEW = {
+  id: 11,
+  event_id: 7,
+  name: 'General admission',
+  description: 'Standing room in front of the main stage',
+  price: 19.99,
+  currency: 'ZWG',
+  quantity: 500,
+  available_quantity: 480,
+  sold_quantity: 15,
+  sales_start: null,
+  sales_end: '2027-04-28T12:00:00.000Z',
+  max_per_order: 10,
+  created_at: '2027-01-05T08:00:00.000Z',
+  updated_at: '2027-01-06T08:00:00.000Z',
+};
+
+/** What a client may see of `SAMPLE_EVENT`. */
+export const EVENT_VIEW = {
+  id: 7,
+  event_name: 'Harare International Festival of the Arts',
+  description: 'Six days of music, theatre and dance',
+  organizer_id: 3,
+  location: 'Harare Gardens',
+  date: '2027-04-28T16:00:00.000Z',
+  image: null,
+  organizer: { id: 3, firstname: 'Rudo', surname: 'Chari' },
+  ticket_types: [TICKET_TYPE_VIEW],
+  created_at: '2027-01-05T08:00:00.000Z',
+  updated_at: '2027-01-06T08:00:00.000Z',
+};
+
+const pageOf = (item: object, params: StandInContext['params']) => ({
+  items: [item],
+  total: 1,
+  skip: params.skip,
+  limit: params.limit,
+  has_next: false,
+  has_prev: false,
+});
+
+/** Stands in for catalog's event and ticket type actions. */
+export class CatalogStandIn extends ServiceStandIn {
+  constructor() {
+    super('catalog');
+  }
+
+  protected answers() {
+    return {
+      health: () => ({ status: 'ok' }),
+      'events.list': (ctx: StandInContext) => pageOf(SAMPLE_EVENT, ctx.params),
+      'events.get': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, id: ctx.params.id }),
+      'events.create': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, ...ctx.params }),
+      'events.update': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, ...ctx.params }),
+      'events.delete': () => ({ message: 'Event deleted' }),
+      'ticketTypes.list': (ctx: StandInContext) => pageOf(SAMPLE_TICKET_TYPE, ctx.params),
+      'ticketTypes.get': (ctx: StandInContext) => ({ ...SAMPLE_TICKET_TYPE, id: ctx.params.id }),
+      'ticketTypes.create': (ctx: StandInContext) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
+      'ticketTypes.update': (ctx: StandInContext) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
+      'ticketTypes.delete': () => ({ message: 'Ticket type deleted' }),
+    };
+  }
+}
