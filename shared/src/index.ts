@@ -14,3 +14,4 @@ export * from './node';
 export * from './schemas/common';
 export * from './schemas/identity';
 export * from './schemas/catalog';
+export * from './schemas/ordering';

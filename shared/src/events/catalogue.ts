@@ -35,6 +35,29 @@ const TicketTypeFacts = Type.Object(
   { additionalProperties: false },
 );
 
+const OrderFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    user_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    /** Exact decimal string, e.g. "59.97". */
+    total_price: Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' }),
+    currency: Type.String(),
+    payment_status: Type.String(),
+    items: Type.Array(
+      Type.Object(
+        {
+          ticket_type_id: Type.Integer({ minimum: 1 }),
+          quantity: Type.Integer({ minimum: 1 }),
+          unit_price: Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const Removed = <Extra extends TProperties = {}>(extra: Extra = {} as Extra) =>
   Type.Object({ id: Type.Integer({ minimum: 1 }), ...extra }, { additionalProperties: false });
 
@@ -52,6 +75,11 @@ export const EVENT_CATALOGUE = {
   'catalog.ticket_type.created': { version: 1, data: TicketTypeFacts },
   'catalog.ticket_type.updated': { version: 1, data: TicketTypeFacts },
   'catalog.ticket_type.deleted': { version: 1, data: Removed({ event_id: Type.Integer({ minimum: 1 }) }) },
+  'ordering.order.created': { version: 1, data: OrderFacts },
+  'ordering.order.paid': { version: 1, data: OrderFacts },
+  'ordering.order.cancelled': { version: 1, data: OrderFacts },
+  'ordering.order.expired': { version: 1, data: OrderFacts },
+  'ordering.order.refunded': { version: 1, data: OrderFacts },
 } satisfies Record<string, { version: number; data: TSchema }>;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

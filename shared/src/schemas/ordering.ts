@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Timestamp } from './common';
+import { PageQuery } from '../pagination';
+
+export const PAYMENT_METHODS = ['credit_card', 'debit_card', 'paypal', 'stripe', 'ecocash', 'onemoney', 'cash'] as const;
+export const PAYMENT_STATUSES = ['pending', 'completed', 'failed', 'refunded', 'cancelled', 'expired'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const PaymentMethodSchema = Type.Union(PAYMENT_METHODS.map((m) => Type.Literal(m)));
+export const PaymentStatusSchema = Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s)));
+
+/** `Idempotency-Key` header: 1-255 visible ASCII characters. */
+export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' });
+
+export const OrderItemSchema = Type.Object(
+  { ticket_type_id: Id, quantity: Type.Integer({ minimum: 1 }), unit_price: Type.Number() },
+  { additionalProperties: false },
+);
+
+export const OrderSchema = Type.Object(
+  {
+    id: Id,
+    user_id: Id,
+    event_id: Id,
+    order_date: Timestamp,
+    total_price: Type.Number(),
+    currency: Type.String(),
+    payment_method: PaymentMethodSchema,
+    payment_status: PaymentStatusSchema,
+    expires_at: Type.Union([Timestamp, Type.Null()]),
+    items: Type.Array(OrderItemSchema),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Order', additionalProperties: false },
+);
+export type Order = Static<typeof OrderSchema>;
+
+export const CreateOrderBody = Type.Object(
+  {
+    event_id: Id,
+    payment_method: PaymentMethodSchema,
+    items: Type.Array(
+      Type.Object({ ticket_type_id: Id, quantity: Type.Integer({ minimum: 1, maximum: 100000 }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 50 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+/** Owners change `payment_method` while pending; admins change `payment_status` by hand. */
+export const UpdateOrderBody = Type.Object(
+  { payment_method: Type.Optional(PaymentMethodSchema), payment_status: Type.Optional(PaymentStatusSchema) },
+  { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
+);
+export type UpdateOrderBody = Static<typeof UpdateOrderBody>;
+
+const DateOrTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
+  errorMessage: 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp with zone',
+});
+
+export const ListOrdersQuery = Type.Object(
+  {
+    ...PageQuery,
+    event_id: Type.Optional(Id),
+    payment_status: Type.Optional(PaymentStatusSchema),
+    from_date: Type.Optional(DateOrTimestamp),
+    to_date: Type.Optional(DateOrTimestamp),
+  },
+  { additionalProperties: false },
+);
+export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
+
+/** `POST /orders/{id}/pay`: `fail: true` asks the built-in test provider to decline (ignored by real providers). */
+export const PayOrderBody = Type.Object(
+  { fail: Type.Optional(Type.Boolean({ description: 'test provider only: decline this payment' })) },
+  { additionalProperties: false },
+);
+export type PayOrderBody = Static<typeof PayOrderBody>;
