@@ -30,6 +30,13 @@ export const OrderSchema = Type.Object(
     payment_status: PaymentStatusSchema,
     expires_at: Type.Union([Timestamp, Type.Null()]),
     items: Type.Array(OrderItemSchema),
+    /** Present while a provider needs the client to act (Stripe: confirm the PaymentIntent). */
+    payment: Type.Optional(
+      Type.Object(
+        { provider: Type.String(), status: Type.String(), client_secret: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
