@@ -1,15 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Timestamp } from './common';
+import { DateOrTimestamp, Id, Text, Timestamp } from './common';
 import { PageQuery } from '../pagination';
-
-/** Non-blank text of bounded length. */
-const Text = (minLength: number, maxLength: number) =>
-  Type.String({ minLength, maxLength, pattern: '\\S', errorMessage: `must be ${minLength}-${maxLength} characters, not blank` });
-
-/** A calendar date (`2027-03-01`) or a timestamp with zone. */
-const DateOrTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
-  errorMessage: 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp with zone',
-});
 
 /** Money as a JSON number with at most two decimals; stored as NUMERIC, never as a float. */
 export const Price = Type.Number({

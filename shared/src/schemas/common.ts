@@ -6,6 +6,15 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
+/** A calendar date (`2027-03-01`) or a timestamp with zone, for date filters. */
+export const DateOrTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
+  errorMessage: 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp with zone',
+});
+
+/** Non-blank text of bounded length. */
+export const Text = (minLength: number, maxLength: number) =>
+  Type.String({ minLength, maxLength, pattern: '\\S', errorMessage: `must be ${minLength}-${maxLength} characters, not blank` });
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String({ description: 'Problem type URI (urn:ticketpro:problem:<kind>)' }),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Timestamp } from './common';
+import { Id, Text, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 
 export const ROLES = ['user', 'organizer', 'admin'] as const;
@@ -12,10 +12,6 @@ const RoleSchema = Type.Union(
 const SelfChosenRole = Type.Union([Type.Literal('user'), Type.Literal('organizer')], {
   description: 'user (default) or organizer; admin cannot be self-chosen',
 });
-
-/** Non-blank text of bounded length. */
-const Text = (minLength: number, maxLength: number) =>
-  Type.String({ minLength, maxLength, pattern: '\\S', errorMessage: `must be ${minLength}-${maxLength} characters, not blank` });
 
 export const Firstname = Text(1, 100);
 export const Surname = Text(1, 100);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Timestamp } from './common';
+import { DateOrTimestamp, Id, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 
 export const PAYMENT_METHODS = ['credit_card', 'debit_card', 'paypal', 'stripe', 'ecocash', 'onemoney', 'cash'] as const;
@@ -63,10 +63,6 @@ export const UpdateOrderBody = Type.Object(
   { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
 );
 export type UpdateOrderBody = Static<typeof UpdateOrderBody>;
-
-const DateOrTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
-  errorMessage: 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp with zone',
-});
 
 export const ListOrdersQuery = Type.Object(
   {
