@@ -1,0 +1,8 @@
+import type { Migration } from '@ticketpro/shared';
+import * as createOutbox from './001_create_outbox';
+import * as createOrders from './002_create_orders';
+import * as createPayments from './003_create_payments';
+import * as createIdempotencyKeys from './004_create_idempotency_keys';
+
+/** Ordering's schema history, oldest first. */
+export const migrations: Migration[] = [createOutbox, createOrders, createPayments, createIdempotencyKeys];

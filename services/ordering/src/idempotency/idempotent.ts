@@ -1,0 +1,130 @@
+import type { Knex } from 'knex';
+import { ConflictError, ProblemError, UnprocessableError, isProblemSlug, type ProblemSlug } from '@ticketpro/shared';
+import { requestHash } from './request-hash';
+
+/** How long a key's first answer is replayed. */
+export const IDEMPOTENCY_WINDOW_HOURS = 24;
+
+/** A claim older than this belongs to a request that died; a repeat may take it over. */
+const ABANDONED_AFTER_SECONDS = 60;
+const POLL_MS = 50;
+
+export interface IdempotentRequest {
+  userId: number;
+  /** The client's Idempotency-Key; without one the work simply runs. */
+  key?: string;
+  action: string;
+  params: object;
+  /** The HTTP status the gateway answers a success with, stored with the body. */
+  status: number;
+  /** How long a repeat waits for the first request with its key to finish. */
+  waitMs: number;
+}
+
+/** A repeat gives up waiting before its caller's request timeout does, to answer 409 rather than time out. */
+export function repeatWaitMs(config: { REQUEST_TIMEOUT_MS: number }): number {
+  return Math.floor(config.REQUEST_TIMEOUT_MS * 0.8);
+}
+
+type StoredResponse =
+  | { status: number; body: unknown }
+  | { status: number; problem: { type: ProblemSlug; detail: string; data?: Record<string, unknown> } };
+
+type Claim = { kind: 'claimed' } | { kind: 'answered'; response: StoredResponse } | { kind: 'in-progress' };
+
+/**
+ * Runs `work` once per (user, key) within the window: a repeat with the same request replays the
+ * stored answer (the body, or the same problem) and does nothing else; the same key with another
+ * request is 422. The first request claims the key in a short transaction of its own and keeps
+ * no transaction open while it works (a payment commits its steps as it goes, and embedded
+ * PGlite has a single connection); a concurrent repeat waits for the answer and replays it.
+ * Errors that are not problems (crashes, 5xx) drop the claim, so the client may retry.
+ */
+export async function idempotent<T>(db: Knex, request: IdempotentRequest, work: () => Promise<T>): Promise<T> {
+  const { key } = request;
+  if (key === undefined) return work();
+  const hash = requestHash(request.action, request.params);
+  const deadline = Date.now() + request.waitMs;
+  for (;;) {
+    const claim = await claimKey(db, request.userId, key, hash);
+    if (claim.kind === 'answered') return replay<T>(claim.response);
+    if (claim.kind === 'claimed') return replay<T>(await runAndStore(db, request.userId, key, request.status, work));
+    if (Date.now() > deadline) {
+      throw new ConflictError('A request with this Idempotency-Key is still in progress; retry later');
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function claimKey(db: Knex, userId: number, key: string, hash: string): Promise<Claim> {
+  return db.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`ordering.idempotency:${userId}:${key}`]);
+    const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean } | undefined = await trx(
+      'idempotency_keys',
+    )
+      .where({ user_id: userId, key })
+      .where('created_at', '>', trx.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
+      .first(
+        'request_hash',
+        'response',
+        trx.raw(`created_at < now() - make_interval(secs => ?) AS abandoned`, [ABANDONED_AFTER_SECONDS]),
+      );
+    if (row && row.request_hash !== hash) {
+      throw new UnprocessableError('This Idempotency-Key was already used with a different request', [
+        { field: 'Idempotency-Key', message: 'was already used with a different request' },
+      ]);
+    }
+    if (row?.response) return { kind: 'answered', response: row.response };
+    if (row && !row.abandoned) return { kind: 'in-progress' };
+    await trx('idempotency_keys')
+      .insert({ user_id: userId, key, request_hash: hash, response: null, created_at: trx.fn.now() })
+      .onConflict(['user_id', 'key'])
+      .merge();
+    return { kind: 'claimed' };
+  });
+}
+
+async function runAndStore<T>(
+  db: Knex,
+  userId: number,
+  key: string,
+  status: number,
+  work: () => Promise<T>,
+): Promise<StoredResponse> {
+  let response: StoredResponse;
+  try {
+    response = { status, body: await work() };
+  } catch (err) {
+    const problem = asStorableProblem(err);
+    if (!problem) {
+      await db('idempotency_keys').where({ user_id: userId, key }).whereNull('response').delete();
+      throw err;
+    }
+    response = { status: problem.code, problem: { type: problem.type, detail: problem.message, data: problem.data } };
+  }
+  await db('idempotency_keys').where({ user_id: userId, key }).update({ response });
+  return response;
+}
+
+function replay<T>(stored: StoredResponse): T {
+  if ('problem' in stored) {
+    const { type, detail, data } = stored.problem;
+    throw new ProblemError(type, detail, data);
+  }
+  return stored.body as T;
+}
+
+/** A client error (4xx problem) is an answer worth replaying; anything else may go better next time. */
+function asStorableProblem(err: unknown): (ProblemError & { type: ProblemSlug }) | undefined {
+  const e = err as ProblemError;
+  if (!(e instanceof Error) || typeof e.code !== 'number' || e.code < 400 || e.code >= 500) return undefined;
+  if (!isProblemSlug(e.type)) return undefined;
+  return e as ProblemError & { type: ProblemSlug };
+}
+
+/** Forgets answers older than the window. */
+export async function forgetOldKeys(db: Knex): Promise<number> {
+  return db('idempotency_keys')
+    .where('created_at', '<=', db.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
+    .delete();
+}

@@ -1,0 +1,12 @@
+import { Model } from 'objection';
+
+export class OrderItem extends Model {
+  static override tableName = 'order_items';
+  static override idColumn = ['order_id', 'ticket_type_id'];
+
+  declare order_id: number;
+  declare ticket_type_id: number;
+  declare quantity: number;
+  /** NUMERIC text: the price catalog held the units at. */
+  declare unit_price: string;
+}

@@ -1,0 +1,19 @@
+import { BaseModel } from '@ticketpro/shared';
+import type { PAYMENT_ATTEMPT_STATES } from '../../migrations/003_create_payments';
+
+export type PaymentState = (typeof PAYMENT_ATTEMPT_STATES)[number];
+
+export class Payment extends BaseModel {
+  static override tableName = 'payments';
+
+  declare id: number;
+  declare order_id: number;
+  declare provider: string;
+  declare state: PaymentState;
+  /** NUMERIC text. */
+  declare amount: string;
+  declare currency: string;
+  declare provider_ref: string | null;
+  declare provider_status: string | null;
+  declare client_secret: string | null;
+}

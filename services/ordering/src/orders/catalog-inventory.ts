@@ -1,0 +1,42 @@
+import type {
+  Event,
+  HoldParams,
+  HoldResult,
+  InventoryChange,
+  Logger,
+  RequestContext,
+} from '@ticketpro/shared';
+import type { ServiceBroker } from 'moleculer';
+
+/** Calls another service: through the request's context when there is one, so the request id travels. */
+export type ServiceCall = <T>(action: string, params: object) => Promise<T>;
+
+export const callsFrom = (source: RequestContext<unknown> | ServiceBroker): ServiceCall =>
+  (action, params) => source.call(action, params);
+
+/** Catalog's inventory steps of the saga; each is idempotent on the order id. */
+export const holdUnits = (call: ServiceCall, params: HoldParams) => call<HoldResult>('catalog.inventory.hold', params);
+export const releaseUnits = (call: ServiceCall, orderId: number) =>
+  call<InventoryChange>('catalog.inventory.release', { order_id: orderId });
+export const confirmUnits = (call: ServiceCall, orderId: number) =>
+  call<InventoryChange>('catalog.inventory.confirm', { order_id: orderId });
+export const restockUnits = (call: ServiceCall, orderId: number) =>
+  call<InventoryChange>('catalog.inventory.restock', { order_id: orderId });
+
+export const eventOf = (call: ServiceCall, eventId: number) => call<Event>('catalog.events.get', { id: eventId });
+
+/** A refusal from catalog (the hold is gone or was sold), as opposed to catalog being unreachable. */
+export function isRefusal(err: unknown): boolean {
+  const code = (err as { code?: number }).code;
+  return code === 404 || code === 409;
+}
+
+/**
+ * Releases an order's units where the order no longer needs them (failed, expired). Best effort:
+ * a hold that is not released expires in catalog on its own, so a failure is only logged.
+ */
+export async function releaseUnitsQuietly(call: ServiceCall, orderId: number, logger: Logger): Promise<void> {
+  await releaseUnits(call, orderId).catch((err) =>
+    logger.warn({ err, orderId }, 'releasing the units failed; the hold will expire on its own'),
+  );
+}

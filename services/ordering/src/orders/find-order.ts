@@ -1,0 +1,31 @@
+import type { Knex } from 'knex';
+import { NotFoundError, type AuthUser } from '@ticketpro/shared';
+import type { Order, OrderingModels } from '../models';
+import { isAdmin } from '../auth/caller';
+
+/** One order with its items and lapse, or undefined; cancelled (soft-deleted) ones only when asked. */
+export async function readOrder(
+  models: OrderingModels,
+  id: number,
+  options: { trx?: Knex.Transaction; lock?: boolean; withDeleted?: boolean } = {},
+): Promise<Order | undefined> {
+  const query = models.Order.query(options.trx).modify('withLapse').findById(id).withGraphFetched('items');
+  if (options.withDeleted) query.withDeleted();
+  if (options.lock) query.forUpdate();
+  return await query;
+}
+
+/** Whether the caller may see the order: its owner or an admin. */
+export const canSee = (caller: AuthUser, order: Order): boolean => isAdmin(caller) || order.user_id === caller.id;
+
+/** The order if the caller may see it; anyone else gets 404, as for a missing order, so ids cannot be probed. */
+export async function visibleOrder(
+  models: OrderingModels,
+  caller: AuthUser,
+  id: number,
+  options: { trx?: Knex.Transaction; lock?: boolean } = {},
+): Promise<Order> {
+  const order = await readOrder(models, id, options);
+  if (!order || !canSee(caller, order)) throw new NotFoundError('Order not found');
+  return order;
+}

@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import type { OrderingRuntime } from '../runtime';
+import { LAPSED } from '../models/order';
+import { completePayment } from '../payments/complete-payment';
+import { forgetOldKeys } from '../idempotency/idempotent';
+import { releaseUnitsQuietly, type ServiceCall } from './catalog-inventory';
+import { moveOrder } from './order-states';
+
+const BATCH = 100;
+
+export interface SweepResult {
+  expired: number;
+  /** Captured payments of orders the saga had not finished, completed or refunded now. */
+  settled: number;
+}
+
+/**
+ * Makes lapsed pending orders expired for good (reads show them expired already), with
+ * `ordering.order.expired`, and releases their holds. Rows are claimed `FOR UPDATE SKIP LOCKED`,
+ * so any number of instances may sweep at once, each order is expired once, and an order being
+ * paid (its row locked) is left alone. A lapsed order whose payment was captured but never
+ * settled (a crash mid-saga) is settled instead: completed if catalog still sells it, else
+ * refunded. Also forgets idempotency keys past their window.
+ */
+export async function sweepExpiredOrders(runtime: OrderingRuntime, call: ServiceCall): Promise<SweepResult> {
+  const { models, resources, logger } = runtime;
+  const result: SweepResult = { expired: 0, settled: 0 };
+  for (;;) {
+    const batch = await resources.db.transaction(async (trx) => {
+      const lapsed = await models.Order.query(trx)
+        .modify('withLapse')
+        .withGraphFetched('items')
+        .whereRaw(LAPSED)
+        .orderBy('expires_at')
+        .limit(BATCH)
+        .forUpdate()
+        .skipLocked();
+      const captured = await capturedPayments(trx, lapsed.map((o) => o.id));
+      const expired: number[] = [];
+      for (const order of lapsed) {
+        if (captured.has(order.id)) continue;
+        await models.Payment.query(trx).where({ order_id: order.id, state: 'initiated' }).patch({ state: 'abandoned' });
+        await moveOrder(trx, models, order, 'expired');
+        expired.push(order.id);
+      }
+      return { expired, captured: [...captured.values()], seen: lapsed.length };
+    });
+    resources.relay.notify();
+    for (const orderId of batch.expired) await releaseUnitsQuietly(call, orderId, logger);
+    for (const paymentId of batch.captured) {
+      await completePayment(runtime, call, paymentId).catch((err) =>
+        logger.warn({ err, paymentId }, 'settling a captured payment failed; the next sweep retries'),
+      );
+    }
+    result.expired += batch.expired.length;
+    result.settled += batch.captured.length;
+    if (batch.seen < BATCH || batch.expired.length === 0) break;
+  }
+  await forgetOldKeys(resources.db);
+  return result;
+}
+
+/** Order id → id of its captured payment, for the given orders. */
+async function capturedPayments(trx: Knex.Transaction, orderIds: number[]): Promise<Map<number, number>> {
+  const rows: { id: number; order_id: number }[] = await trx('payments')
+    .whereIn('order_id', orderIds)
+    .where('state', 'captured')
+    .select('id', 'order_id');
+  return new Map(rows.map((r) => [r.order_id, r.id]));
+}

@@ -1,0 +1,128 @@
+import type { Event, Order } from '@ticketpro/shared';
+import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import {
+  buyer,
+  createEvent,
+  createTicketType,
+  inventory,
+  orderBody,
+  otherBuyer,
+  payOrder,
+  placeOrder,
+} from '../support/ordering-fixtures';
+
+let node: OrderingNode;
+let event: Event;
+let keyCounter = 0;
+
+beforeAll(async () => {
+  node = await startOrderingNode({ ORDER_HOLD_SECONDS: 600 });
+  event = await createEvent(node);
+});
+
+afterAll(async () => {
+  await node?.stop();
+});
+
+const newKey = () => `key-${Date.now()}-${++keyCounter}`;
+const ordersOf = (userId: number, eventId = event.id) =>
+  node.orderingDb('orders').where({ user_id: userId, event_id: eventId }).count({ n: '*' }).first();
+
+describe('Idempotency-Key on ordering.orders.create', () => {
+  it('replays the first answer to a repeat and places one order', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const key = newKey();
+    const body = { ...orderBody(event.id, ticketType.id, 2), idempotency_key: key };
+
+    const first = await placeOrder(node, buyer, body);
+    const again = await placeOrder(node, buyer, body);
+
+    expect(again).toEqual(first);
+    expect(await node.orderingDb('orders').where('user_id', buyer.id).whereIn('id', [first.id]).count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
+  });
+
+  it('refuses the same key with a different body (422) and changes nothing', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const key = newKey();
+    await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 1), idempotency_key: key });
+
+    await expect(
+      placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 3), idempotency_key: key }),
+    ).rejects.toMatchObject({ code: 422, data: { errors: [{ field: 'Idempotency-Key' }] } });
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 0 });
+  });
+
+  it('keeps keys per user: another user with the same key gets an order of their own', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const key = newKey();
+    const body = { ...orderBody(event.id, ticketType.id, 1), idempotency_key: key };
+    const mine = await placeOrder(node, buyer, body);
+    const theirs = await placeOrder(node, otherBuyer, body);
+    expect(theirs.id).not.toBe(mine.id);
+    expect(theirs.user_id).toBe(otherBuyer.id);
+  });
+
+  it('replays a refusal as it was, even once the request would now succeed', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 1 });
+    const key = newKey();
+    const body = { ...orderBody(event.id, ticketType.id, 2), idempotency_key: key };
+    const refusal = { code: 409, type: 'conflict', message: expect.stringContaining('sold out') };
+    await expect(placeOrder(node, buyer, body)).rejects.toMatchObject(refusal);
+
+    await node.broker.call('catalog.ticketTypes.update', { id: ticketType.id, quantity: 5 }, { meta: { user: { id: 101, role: 'organizer' } } });
+    await expect(placeOrder(node, buyer, body)).rejects.toMatchObject(refusal);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 5, sold: 0 });
+  });
+
+  it('places exactly one order for 10 concurrent requests with one key, and all get its answer', async () => {
+    const concurrentEvent = await createEvent(node);
+    const ticketType = await createTicketType(node, concurrentEvent.id, { quantity: 100 });
+    const key = newKey();
+    const body = { ...orderBody(concurrentEvent.id, ticketType.id, 1), idempotency_key: key };
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => placeOrder(node, buyer, body)));
+
+    expect(new Set(answers.map((a: Order) => a.id)).size).toBe(1);
+    expect(await ordersOf(buyer.id, concurrentEvent.id)).toEqual({ n: 1 });
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 99, sold: 0 });
+  });
+});
+
+describe('Idempotency-Key on ordering.orders.pay', () => {
+  it('pays once and replays the answer to repeats, sequential and concurrent', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const order = await placeOrder(node, buyer, orderBody(event.id, ticketType.id, 2));
+    const key = newKey();
+
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => payOrder(node, buyer, order.id, { idempotency_key: key })),
+    );
+    const later = await payOrder(node, buyer, order.id, { idempotency_key: key });
+
+    for (const answer of [...answers, later]) expect(answer).toMatchObject({ id: order.id, payment_status: 'completed' });
+    expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
+    // Without the key, paying again is the state conflict it is.
+    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({ code: 409 });
+  });
+
+  it('replays a declined payment as the same 409, and refuses the key on another request (422)', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const order = await placeOrder(node, buyer, orderBody(event.id, ticketType.id, 1));
+    const key = newKey();
+    const declined = { code: 409, message: expect.stringMatching(/payment declined/i) };
+
+    await expect(payOrder(node, buyer, order.id, { fail: true, idempotency_key: key })).rejects.toMatchObject(declined);
+    await expect(payOrder(node, buyer, order.id, { fail: true, idempotency_key: key })).rejects.toMatchObject(declined);
+    await expect(payOrder(node, buyer, order.id, { idempotency_key: key })).rejects.toMatchObject({ code: 422 });
+    expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
+  });
+
+  it('does not let one key serve both a create and a pay (422)', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const key = newKey();
+    const order = await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 1), idempotency_key: key });
+    await expect(payOrder(node, buyer, order.id, { idempotency_key: key })).rejects.toMatchObject({ code: 422 });
+  });
+});

@@ -1,0 +1,96 @@
+import type {
+  AuthUser,
+  CreateOrderBody,
+  Event,
+  Order,
+  PageOf,
+  TicketType,
+  CreateTicketTypeBody,
+} from '@ticketpro/shared';
+import { uniqueName } from '@ticketpro/shared/testing';
+import type { OrderingNode } from './ordering-node';
+
+export const admin: AuthUser = { id: 1, role: 'admin' };
+export const organizer: AuthUser = { id: 101, role: 'organizer' };
+export const otherOrganizer: AuthUser = { id: 102, role: 'organizer' };
+export const buyer: AuthUser = { id: 301, role: 'user' };
+export const otherBuyer: AuthUser = { id: 302, role: 'user' };
+
+/** Call options carrying the caller, as the gateway sends them. */
+export function as(caller: AuthUser | undefined) {
+  return { meta: { user: caller } };
+}
+
+export async function createEvent(node: OrderingNode): Promise<Event> {
+  return node.broker.call(
+    'catalog.events.create',
+    {
+      event_name: uniqueName('Harare Jazz Night'),
+      description: 'An evening of jazz under the stars.',
+      location: 'Harare Gardens, Harare',
+      date: new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString(),
+    },
+    as(organizer),
+  );
+}
+
+export async function createTicketType(
+  node: OrderingNode,
+  eventId: number,
+  overrides: Partial<CreateTicketTypeBody> = {},
+): Promise<TicketType> {
+  return node.broker.call(
+    'catalog.ticketTypes.create',
+    {
+      event_id: eventId,
+      name: 'General admission',
+      description: 'Standing room near the stage.',
+      price: 19.99,
+      quantity: 100,
+      ...overrides,
+    },
+    as(organizer),
+  );
+}
+
+export type OrderParams = CreateOrderBody & { idempotency_key?: string };
+
+export function orderBody(eventId: number, ticketTypeId: number, quantity = 1): CreateOrderBody {
+  return { event_id: eventId, payment_method: 'credit_card', items: [{ ticket_type_id: ticketTypeId, quantity }] };
+}
+
+export function placeOrder(node: OrderingNode, caller: AuthUser | undefined, params: OrderParams): Promise<Order> {
+  return node.broker.call('ordering.orders.create', params, as(caller));
+}
+
+export function getOrder(node: OrderingNode, caller: AuthUser | undefined, id: number): Promise<Order> {
+  return node.broker.call('ordering.orders.get', { id }, as(caller));
+}
+
+export function listOrders(node: OrderingNode, caller: AuthUser | undefined, query: object = {}): Promise<PageOf<Order>> {
+  return node.broker.call('ordering.orders.list', query, as(caller));
+}
+
+export function payOrder(
+  node: OrderingNode,
+  caller: AuthUser | undefined,
+  id: number,
+  extra: { fail?: boolean; idempotency_key?: string } = {},
+): Promise<Order> {
+  return node.broker.call('ordering.orders.pay', { id, ...extra }, as(caller));
+}
+
+/** A ticket type's counters as catalog answers them. */
+export async function inventory(node: OrderingNode, ticketTypeId: number) {
+  const t = await node.broker.call<TicketType, object>('catalog.ticketTypes.get', { id: ticketTypeId });
+  return { available: t.available_quantity, sold: t.sold_quantity };
+}
+
+/** The order events waiting in (or relayed from) ordering's outbox for one order, oldest first. */
+export async function orderEvents(node: OrderingNode, orderId: number): Promise<string[]> {
+  const rows: { name: string }[] = await node.orderingDb('outbox')
+    .whereRaw("(envelope->'data'->>'id')::int = ?", [orderId])
+    .orderBy('seq')
+    .select('name');
+  return rows.map((r) => r.name);
+}

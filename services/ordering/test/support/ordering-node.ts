@@ -1,0 +1,71 @@
+import knexFactory, { type Knex } from 'knex';
+import type { ServiceBroker } from 'moleculer';
+import { createBroker, createLogger } from '@ticketpro/shared';
+import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { createCatalogService } from '@ticketpro/catalog';
+import { createOrderingService, type OrderingOptions, type OrderingRuntime } from '../../src';
+
+export type Overrides = Parameters<typeof testConfig>[0];
+
+export interface OrderingNode {
+  broker: ServiceBroker;
+  runtime: OrderingRuntime;
+  /** Direct access to ordering's and catalog's tables, for checking what the services stored. */
+  orderingDb: Knex;
+  catalogDb: Knex;
+  stop(): Promise<void>;
+}
+
+/**
+ * A broker running the real ordering and catalog services, each on its own fresh database, next
+ * to a stand-in identity (catalog asks it for organizer names). Both sweeps run hourly unless
+ * asked otherwise, so tests see lapsed orders the way reads do before any sweep.
+ */
+export async function startOrderingNode(overrides: Overrides = {}, options: OrderingOptions = {}): Promise<OrderingNode> {
+  const databases: TestDatabase[] = [];
+  const catalogDatabase = await createTestDatabase('ordering_catalog');
+  databases.push(catalogDatabase);
+  const orderingDatabase = await createTestDatabase('ordering');
+  databases.push(orderingDatabase);
+  const config = testConfig({
+    NAMESPACE: uniqueName('ordering'),
+    CATALOG_DATABASE_URL: catalogDatabase.url,
+    ORDERING_DATABASE_URL: orderingDatabase.url,
+    ...overrides,
+  });
+  const logger = createLogger('ordering-test', config.LOG_LEVEL);
+  const broker = createBroker({ config, role: 'ordering-test', logger });
+  let runtime: OrderingRuntime | undefined;
+  broker.createService(createCatalogService({ config, logger }, { holdSweepIntervalMs: 3_600_000 }));
+  broker.createService(identityStandIn());
+  broker.createService(
+    createOrderingService(
+      { config, logger },
+      { expirySweepIntervalMs: 3_600_000, ...options, onStarted: (started) => (runtime = started) },
+    ),
+  );
+  const orderingDb = open(orderingDatabase.url, 'ordering');
+  const catalogDb = open(catalogDatabase.url, 'catalog');
+  const stop = async () => {
+    await broker.stop();
+    await orderingDb.destroy();
+    await catalogDb.destroy();
+    for (const database of databases) await database.drop();
+  };
+  try {
+    await broker.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { broker, runtime: runtime!, orderingDb, catalogDb, stop };
+}
+
+function open(url: string, schema: string): Knex {
+  return knexFactory({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 0, max: 4 } });
+}
+
+/** Identity across the boundary, as far as catalog needs it: nobody's names are known. */
+function identityStandIn() {
+  return { name: 'identity', actions: { 'users.names': { handler: async () => [] } } };
+}
