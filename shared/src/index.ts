@@ -15,3 +15,4 @@ export * from './schemas/common';
 export * from './schemas/identity';
 export * from './schemas/catalog';
 export * from './schemas/ordering';
+export * from './date-range';

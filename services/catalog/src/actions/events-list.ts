@@ -1,6 +1,6 @@
 import { ListEventsQuery, defineAction, escapeLikePattern, paginate } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
-import { eventDateConditions } from '../events/date-range';
+import { dateRangeConditions } from '@ticketpro/shared';
 import { WITH_TICKET_TYPES, toEventViews } from '../events/event-views';
 
 export function listEventsAction(catalog: CatalogAccess) {
@@ -21,7 +21,7 @@ export function listEventsAction(catalog: CatalogAccess) {
     }
     if (location) query.where('location', 'ilike', `%${escapeLikePattern(location)}%`);
     if (organizer_id !== undefined) query.where('organizer_id', organizer_id);
-    for (const [operator, at] of eventDateConditions(from_date, to_date)) query.where('date', operator, at);
+    for (const [operator, at] of dateRangeConditions(from_date, to_date)) query.where('date', operator, at);
     const page = await paginate(query, { skip, limit });
     return { ...page, items: await toEventViews(ctx, models, page.items) };
   });

@@ -2,7 +2,7 @@ import { ListOrdersQuery, defineAction, paginate } from '@ticketpro/shared';
 import type { OrderingAccess } from '../runtime';
 import { authenticatedCaller, isAdmin } from '../auth/caller';
 import { LAPSED } from '../models/order';
-import { orderDateConditions } from '../orders/date-range';
+import { dateRangeConditions } from '@ticketpro/shared';
 import { toOrderView } from '../orders/order-view';
 
 /** The caller's own orders (an admin's: everyone's), newest first; a status filter sees lapsed orders as expired. */
@@ -27,7 +27,7 @@ export function listOrdersAction(ordering: OrderingAccess) {
     } else if (payment_status !== undefined) {
       query.where('orders.payment_status', payment_status);
     }
-    for (const [operator, at] of orderDateConditions(from_date, to_date)) query.where('orders.order_date', operator, at);
+    for (const [operator, at] of dateRangeConditions(from_date, to_date)) query.where('orders.order_date', operator, at);
     const page = await paginate(query, { skip, limit });
     return { ...page, items: page.items.map((order) => toOrderView(order)) };
   });

@@ -4,10 +4,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export type DateCondition = ['>=' | '<' | '<=', string];
 
 /**
- * The conditions on an event's date for a `from_date`/`to_date` filter. A calendar date means
+ * The conditions on a timestamp column for a `from_date`/`to_date` filter. A calendar date means
  * the whole day in UTC: from its first instant, up to (not including) the next day's.
  */
-export function eventDateConditions(fromDate?: string, toDate?: string): DateCondition[] {
+export function dateRangeConditions(fromDate?: string, toDate?: string): DateCondition[] {
   const conditions: DateCondition[] = [];
   if (fromDate !== undefined) conditions.push(['>=', startOf(fromDate)]);
   if (toDate !== undefined) {
