@@ -15,4 +15,5 @@ export * from './schemas/common';
 export * from './schemas/identity';
 export * from './schemas/catalog';
 export * from './schemas/ordering';
+export * from './schemas/ticketing';
 export * from './date-range';

@@ -58,6 +58,18 @@ const OrderFacts = Type.Object(
   { additionalProperties: false },
 );
 
+const TicketFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    order_id: Type.Integer({ minimum: 1 }),
+    ticket_type_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    status: Type.String(),
+    validated_by: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
 const Removed = <Extra extends TProperties = {}>(extra: Extra = {} as Extra) =>
   Type.Object({ id: Type.Integer({ minimum: 1 }), ...extra }, { additionalProperties: false });
 
@@ -80,6 +92,10 @@ export const EVENT_CATALOGUE = {
   'ordering.order.cancelled': { version: 1, data: OrderFacts },
   'ordering.order.expired': { version: 1, data: OrderFacts },
   'ordering.order.refunded': { version: 1, data: OrderFacts },
+  'ticketing.ticket.issued': { version: 1, data: TicketFacts },
+  'ticketing.ticket.checked_in': { version: 1, data: TicketFacts },
+  'ticketing.ticket.checked_out': { version: 1, data: TicketFacts },
+  'ticketing.ticket.voided': { version: 1, data: TicketFacts },
 } satisfies Record<string, { version: number; data: TSchema }>;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

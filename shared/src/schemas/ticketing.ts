@@ -1,0 +1,97 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Timestamp } from './common';
+import { PageQuery } from '../pagination';
+
+export const TICKET_STATUSES = ['reserved', 'valid', 'used', 'void'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const SeatNumber = Type.String({ minLength: 1, maxLength: 20, pattern: '^[A-Za-z0-9 ._-]+$' });
+
+export const TicketSchema = Type.Object(
+  {
+    id: Id,
+    order_id: Id,
+    ticket_type_id: Id,
+    event_id: Id,
+    seat_number: Type.Union([Type.String(), Type.Null()]),
+    qr_code: Type.String({ description: 'Signed code a scanner can verify offline with the published public keys' }),
+    status: Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s))),
+    checked_in: Type.Boolean(),
+    checked_out: Type.Boolean(),
+    validated_at: Type.Union([Timestamp, Type.Null()]),
+    validated_by: Type.Union([Id, Type.Null()]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Ticket', additionalProperties: false },
+);
+export type Ticket = Static<typeof TicketSchema>;
+
+export const ListTicketsQuery = Type.Object(
+  {
+    ...PageQuery,
+    order_id: Type.Optional(Id),
+    event_id: Type.Optional(Id),
+    checked_in: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type ListTicketsQuery = Static<typeof ListTicketsQuery>;
+
+export const CreateTicketBody = Type.Object(
+  { order_id: Id, ticket_type_id: Id, seat_number: Type.Optional(SeatNumber) },
+  { additionalProperties: false },
+);
+export type CreateTicketBody = Static<typeof CreateTicketBody>;
+
+/** Owners set `seat_number`; the event's organizer and admins also `checked_in`/`checked_out`. */
+export const UpdateTicketBody = Type.Object(
+  {
+    seat_number: Type.Optional(Type.Union([SeatNumber, Type.Null()])),
+    checked_in: Type.Optional(Type.Boolean()),
+    checked_out: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
+);
+export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
+
+export const QrQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('svg')], { default: 'png' })) },
+  { additionalProperties: false },
+);
+
+export const QrCodeBody = Type.Object(
+  { qr_code: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false },
+);
+export type QrCodeBody = Static<typeof QrCodeBody>;
+
+/** The answer of validate, check-in, check-out and status. */
+export const ValidationResultSchema = Type.Object(
+  {
+    ticket_id: Id,
+    event_id: Id,
+    status: Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s))),
+    admitted: Type.Boolean({ description: 'validate: would be admitted now; checkin: was admitted by this scan' }),
+    checked_in: Type.Boolean(),
+    checked_out: Type.Boolean(),
+    validated_at: Type.Union([Timestamp, Type.Null()]),
+    validated_by: Type.Union([Id, Type.Null()]),
+    reason: Type.Optional(Type.String()),
+  },
+  { $id: 'ValidationResult', additionalProperties: false },
+);
+export type ValidationResult = Static<typeof ValidationResultSchema>;
+
+/** Public Ed25519 keys for verifying ticket codes offline (a JWKS: kty OKP, crv Ed25519). */
+export const TicketKeysSchema = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object(
+        { kid: Type.String(), kty: Type.Literal('OKP'), crv: Type.Literal('Ed25519'), x: Type.String(), use: Type.Literal('sig') },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { $id: 'TicketKeys', additionalProperties: false },
+);
