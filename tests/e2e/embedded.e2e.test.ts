@@ -46,7 +46,7 @@ describe('npm start (embedded mode)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves health, accounts, events and ticket types; keeps the data across a restart', async () => {
+  it('serves health, accounts, events, ticket types and orders; keeps the data across a restart', async () => {
     await start();
     const api = apiClient(`http://127.0.0.1:${port}`);
     const health = await api('GET', '/health');
@@ -79,11 +79,21 @@ describe('npm start (embedded mode)', () => {
       },
     });
     expect(ticketType.status).toBe(201);
+    const order = await api('POST', '/api/v1/orders', {
+      token: user.access,
+      body: { event_id: created.body.id, payment_method: 'ecocash', items: [{ ticket_type_id: ticketType.body.id, quantity: 3 }] },
+    });
+    expect(order.status).toBe(201);
+    expect(order.body).toMatchObject({ user_id: user.id, payment_status: 'pending', total_price: 59.97, currency: 'ZWG' });
+    const paid = await api('POST', `/api/v1/orders/${order.body.id}/pay`, { token: user.access });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ id: order.body.id, payment_status: 'completed', total_price: 59.97 });
+
     const event = await api('GET', `/api/v1/events/${created.body.id}`);
     expect(event.body).toMatchObject({
       event_name: 'Embedded Mbira Festival',
       organizer: { id: organizer.id, firstname: 'Rudo', surname: 'Chari' },
-      ticket_types: [{ id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 300 }],
+      ticket_types: [{ id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 297, sold_quantity: 3 }],
     });
 
     await running!.stop('SIGTERM');
@@ -92,5 +102,6 @@ describe('npm start (embedded mode)', () => {
     const meAgain = await api('GET', '/api/v1/auth/me', { token: again.access });
     expect(meAgain.body.id).toBe(user.id);
     expect((await api('GET', `/api/v1/events/${created.body.id}`)).body).toEqual(event.body);
+    expect((await api('GET', `/api/v1/orders/${order.body.id}`, { token: again.access })).body).toEqual(paid.body);
   });
 });

@@ -14,8 +14,8 @@ export interface Cluster {
   api: Api;
   env: Record<string, string>;
   processes: RunningProcess[];
-  /** Starts one more process of a service (or another gateway) in this cluster. */
-  startService(role: ServiceRole): Promise<RunningProcess>;
+  /** Starts one more process of a service (or another gateway) in this cluster; `extraEnv` for that process only. */
+  startService(role: ServiceRole, extraEnv?: Record<string, string>): Promise<RunningProcess>;
   startGateway(extraEnv?: Record<string, string>): Promise<{ process: RunningProcess; baseUrl: string; api: Api }>;
   stop(): Promise<void>;
 }
@@ -44,8 +44,8 @@ export async function startCluster(label: string, extraEnv: Record<string, strin
   };
   const processes: RunningProcess[] = [];
 
-  const startService = async (role: ServiceRole) => {
-    const proc = startEntry(role, `services/${role}/src/main.ts`, { env, cwd });
+  const startService = async (role: ServiceRole, serviceEnv: Record<string, string> = {}) => {
+    const proc = startEntry(role, `services/${role}/src/main.ts`, { env: { ...env, ...serviceEnv }, cwd });
     processes.push(proc);
     await withTimeout(proc.ready, 60_000, () => `${role} was not ready within 60 s:\n${proc.output().slice(-4000)}`);
     return proc;
@@ -69,7 +69,7 @@ export async function startCluster(label: string, extraEnv: Record<string, strin
   };
 
   try {
-    await Promise.all(SERVICES.map(startService));
+    await Promise.all(SERVICES.map((role) => startService(role)));
     const gateway = await startGateway();
     return { baseUrl: gateway.baseUrl, api: gateway.api, env, processes, startService, startGateway, stop };
   } catch (err) {

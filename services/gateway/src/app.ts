@@ -13,6 +13,8 @@ import { serviceCallsPlugin } from './plugins/service-calls';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
 import { operationsRoutes } from './routes/operations';
+import { orderRoutes } from './routes/orders';
+import { paymentRoutes } from './routes/payments';
 import { ticketTypeRoutes } from './routes/ticket-types';
 import { userRoutes } from './routes/users';
 
@@ -61,5 +63,7 @@ export async function buildApp({ broker, config, logger }: GatewayDeps): Promise
   // Ahead of the tickets' `/:id` routes: the router tries the static `types` segment before a
   // parameter whatever the order, and registering it first says so.
   await app.register(ticketTypeRoutes, { prefix: '/api/v1/tickets/types' });
+  await app.register(orderRoutes, { prefix: '/api/v1/orders' });
+  await app.register(paymentRoutes, { prefix: '/api/v1/payments' });
   return app;
 }

@@ -52,6 +52,8 @@ export const openApiPlugin = fp(
           { name: 'users', description: 'User accounts' },
           { name: 'events', description: 'Events: public listings, managed by their organizers' },
           { name: 'ticket types', description: "An event's kinds of tickets: price, currency and inventory" },
+          { name: 'orders', description: 'Orders: units held while pending, paid, cancelled, expired or refunded' },
+          { name: 'payments', description: "Payment providers' signed callbacks" },
           { name: 'operations', description: 'Health, metrics and this document' },
         ],
         components: {

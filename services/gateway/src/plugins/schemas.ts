@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import {
   EventSchema,
+  OrderSchema,
   OrganizerSchema,
   ProblemSchema,
   TicketTypeSchema,
@@ -13,7 +14,7 @@ import {
  * Schemas routes refer to by `$id`; they become named components of the OpenAPI document.
  * Event refers to Organizer and TicketType, so those come first.
  */
-const SHARED_SCHEMAS = [ProblemSchema, TokenSchema, UserSchema, OrganizerSchema, TicketTypeSchema, EventSchema];
+const SHARED_SCHEMAS = [ProblemSchema, TokenSchema, UserSchema, OrganizerSchema, TicketTypeSchema, EventSchema, OrderSchema];
 
 /**
  * Request validation with the system's one ajv dialect. Bodies are JSON and must arrive with

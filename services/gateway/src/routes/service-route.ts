@@ -19,6 +19,8 @@ export interface ServiceRoute {
   body?: object;
   querystring?: object;
   params?: object;
+  /** Request headers the route reads (names in lower case); other headers pass unchecked. */
+  headers?: object;
   /** Problems the service may answer, beyond those every route of this shape can. */
   problems?: ProblemSlug[];
   /** The action's params from the validated request; by default query, body and path merged. */
@@ -43,12 +45,12 @@ const mergedParams = (request: FastifyRequest) => ({
 });
 
 export function serviceRoute(route: ServiceRoute): RouteOptions {
-  const { body, querystring, params, limits = {} } = route;
+  const { body, querystring, params, headers, limits = {} } = route;
   const problems = new Set<ProblemSlug>(route.problems);
   if (limits.onRequest?.length || limits.preHandler?.length) problems.add('rate-limited');
   if (route.auth === true) problems.add('unauthorized');
   if (body) ['bad-request', 'payload-too-large', 'unsupported-media-type'].forEach((s) => problems.add(s as ProblemSlug));
-  if (body || querystring || params) problems.add('validation-error');
+  if (body || querystring || params || headers) problems.add('validation-error');
   problems.add('internal').add('service-unavailable');
 
   const toParams = route.toParams ?? mergedParams;
@@ -62,6 +64,7 @@ export function serviceRoute(route: ServiceRoute): RouteOptions {
       ...(body ? { body } : {}),
       ...(querystring ? { querystring } : {}),
       ...(params ? { params } : {}),
+      ...(headers ? { headers } : {}),
       response: {
         [route.status]: route.response ?? { description: 'No content', type: 'null' },
         ...Object.fromEntries([...problems].map((slug) => [PROBLEM_TYPES[slug].status, problemResponse(slug)])),

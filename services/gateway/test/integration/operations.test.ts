@@ -110,6 +110,14 @@ describe('gateway: operations', () => {
       ['get', '/api/v1/tickets/types/{id}', 'optional'],
       ['put', '/api/v1/tickets/types/{id}', 'required'],
       ['delete', '/api/v1/tickets/types/{id}', 'required'],
+      ['get', '/api/v1/orders', 'required'],
+      ['post', '/api/v1/orders', 'required'],
+      ['get', '/api/v1/orders/{id}', 'required'],
+      ['put', '/api/v1/orders/{id}', 'required'],
+      ['delete', '/api/v1/orders/{id}', 'required'],
+      ['post', '/api/v1/orders/{id}/pay', 'required'],
+      ['post', '/api/v1/orders/{id}/refund', 'required'],
+      ['post', '/api/v1/payments/webhooks/stripe', 'none'],
     ];
     const TOKEN = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
     const SECURITY = { required: TOKEN, optional: [{}, ...TOKEN], none: [] };

@@ -1,0 +1,152 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  CreateOrderBody,
+  IdParams,
+  IdempotencyKey,
+  ListOrdersQuery,
+  MessageSchema,
+  OrderSchema,
+  Page,
+  PayOrderBody,
+  UpdateOrderBody,
+} from '@ticketpro/shared';
+import { serviceRoute } from './service-route';
+
+const TAGS = ['orders'];
+const Order = Type.Ref(OrderSchema);
+
+/** In lower case, as Node hands headers over: with ajv as the validator, fastify leaves header schemas as written. */
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional({
+    ...IdempotencyKey,
+    description: 'Retrying with the same key within 24 h replays the first answer and does nothing else',
+  }),
+});
+
+/** The action's `idempotency_key`, when the client sent the header (validated by then). */
+const idempotencyKeyOf = (request: FastifyRequest) => {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' ? { idempotency_key: key } : {};
+};
+
+/**
+ * `/orders`: every route needs a token. Whose order is whose, who may change what and every
+ * state rule are ordering's decisions; the gateway checks shapes and says who asks.
+ */
+export const orderRoutes: FastifyPluginAsync = async (app) => {
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '',
+      summary: "List orders, newest first: the caller's own (admins: everyone's), filtered by event, status or dates",
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.list',
+      status: 200,
+      querystring: ListOrdersQuery,
+      response: { ...Page(Order), description: 'A page of orders, newest first' },
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/:id',
+      summary: 'One order (its owner or an admin)',
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.get',
+      status: 200,
+      params: IdParams,
+      response: { ...Order, description: 'The order' },
+      problems: ['not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '',
+      summary: 'Order tickets: holds the units at once, prices them, and answers a pending order that expires',
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.create',
+      status: 201,
+      body: CreateOrderBody,
+      headers: IdempotencyHeaders,
+      response: { ...Order, description: 'The new pending order' },
+      problems: ['not-found', 'conflict'],
+      toParams: (request) => ({ ...(request.body as CreateOrderBody), ...idempotencyKeyOf(request) }),
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'PUT',
+      url: '/:id',
+      summary: 'Change an order: its owner the payment method while pending, an admin the payment status',
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.update',
+      status: 200,
+      params: IdParams,
+      body: UpdateOrderBody,
+      response: { ...Order, description: 'The changed order' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'DELETE',
+      url: '/:id',
+      summary: 'Cancel a pending order (its owner or an admin): its units are released; a paid order needs a refund',
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.cancel',
+      status: 200,
+      params: IdParams,
+      response: { ...MessageSchema, description: 'The order is cancelled' },
+      problems: ['not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/:id/pay',
+      summary: 'Pay a pending order (its owner) through the configured payment provider',
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.pay',
+      status: 200,
+      params: IdParams,
+      // Keyed by content type, so a request without a body (the usual case) is not validated as one.
+      body: { content: { 'application/json': { schema: PayOrderBody } } },
+      headers: IdempotencyHeaders,
+      response: { ...Order, description: 'The order, completed (or waiting for the client, with Stripe)' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+      toParams: (request) => ({
+        ...(request.body as PayOrderBody | undefined),
+        ...(request.params as { id: number }),
+        ...idempotencyKeyOf(request),
+      }),
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/:id/refund',
+      summary: "Refund a completed order (an admin or the event's organizer): tickets voided, units returned",
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.refund',
+      status: 200,
+      params: IdParams,
+      response: { ...Order, description: 'The refunded order' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+};

@@ -1,0 +1,63 @@
+import { ServiceStandIn, type StandInContext } from './gateway';
+
+export const SAMPLE_ORDER = {
+  id: 31,
+  user_id: 42,
+  event_id: 7,
+  order_date: new Date('2027-02-01T09:00:00.000Z'),
+  total_price: 59.97,
+  currency: 'ZWG',
+  payment_method: 'ecocash',
+  payment_status: 'pending',
+  expires_at: new Date('2027-02-01T09:15:00.000Z'),
+  items: [{ ticket_type_id: 11, quantity: 3, unit_price: 19.99 }],
+  created_at: new Date('2027-02-01T09:00:00.000Z'),
+  updated_at: new Date('2027-02-01T09:00:00.000Z'),
+  // Ordering's own bookkeeping: the gateway's response schema must drop it.
+  deleted_at: null,
+  idempotency_key: 'retry-1',
+};
+
+/** What a client may see of `SAMPLE_ORDER`. */
+export const ORDER_VIEW = {
+  id: 31,
+  user_id: 42,
+  event_id: 7,
+  order_date: '2027-02-01T09:00:00.000Z',
+  total_price: 59.97,
+  currency: 'ZWG',
+  payment_method: 'ecocash',
+  payment_status: 'pending',
+  expires_at: '2027-02-01T09:15:00.000Z',
+  items: [{ ticket_type_id: 11, quantity: 3, unit_price: 19.99 }],
+  created_at: '2027-02-01T09:00:00.000Z',
+  updated_at: '2027-02-01T09:00:00.000Z',
+};
+
+/** Stands in for ordering's order and payment actions. */
+export class OrderingStandIn extends ServiceStandIn {
+  constructor() {
+    super('ordering');
+  }
+
+  protected answers() {
+    return {
+      health: () => ({ status: 'ok' }),
+      'orders.list': (ctx: StandInContext) => ({
+        items: [SAMPLE_ORDER],
+        total: 1,
+        skip: ctx.params.skip,
+        limit: ctx.params.limit,
+        has_next: false,
+        has_prev: false,
+      }),
+      'orders.get': (ctx: StandInContext) => ({ ...SAMPLE_ORDER, id: ctx.params.id }),
+      'orders.create': () => SAMPLE_ORDER,
+      'orders.update': (ctx: StandInContext) => ({ ...SAMPLE_ORDER, ...ctx.params }),
+      'orders.cancel': () => ({ message: 'Order cancelled' }),
+      'orders.pay': () => ({ ...SAMPLE_ORDER, payment_status: 'completed', expires_at: null }),
+      'orders.refund': () => ({ ...SAMPLE_ORDER, payment_status: 'refunded', expires_at: null }),
+      'payments.stripeWebhook': () => ({ received: true }),
+    };
+  }
+}
