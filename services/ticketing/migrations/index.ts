@@ -1,0 +1,17 @@
+import type { Migration } from '@ticketpro/shared';
+import * as createOutbox from './001_create_outbox';
+import * as createProcessedEvents from './002_create_processed_events';
+import * as createEventOrganizers from './003_create_event_organizers';
+import * as createSigningKeys from './004_create_signing_keys';
+import * as createTickets from './005_create_tickets';
+import * as createRefundedOrders from './006_create_refunded_orders';
+
+/** Ticketing's schema history, oldest first. */
+export const migrations: Migration[] = [
+  createOutbox,
+  createProcessedEvents,
+  createEventOrganizers,
+  createSigningKeys,
+  createTickets,
+  createRefundedOrders,
+];

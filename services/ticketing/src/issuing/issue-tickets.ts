@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { EventData } from '@ticketpro/shared';
+import type { TicketingModels, Ticket } from '../models';
+import type { TicketKeyring } from '../codes/keyring';
+import { SECRET_BYTES, signCode } from '../codes/ticket-code';
+import { recordTicketEvent } from '../domain-events';
+
+export type OrderFacts = EventData<'ordering.order.paid'>;
+
+/**
+ * Makes every ticket of a paid order valid: its reserved tickets, and one new ticket for each
+ * unit not yet issued. The unique (order, ticket type, unit) key issues each unit once even when
+ * two instances handle the order at once: the second insert waits for the first and skips.
+ */
+export async function issueTickets(
+  trx: Knex.Transaction,
+  models: TicketingModels,
+  keyring: TicketKeyring,
+  order: OrderFacts,
+): Promise<Ticket[]> {
+  const confirmed = await models.Ticket.query(trx)
+    .patch({ status: 'valid' })
+    .where({ order_id: order.id, status: 'reserved' })
+    .returning('*');
+  const existing: { ticket_type_id: number; unit: number }[] = await trx('tickets')
+    .where('order_id', order.id)
+    .select('ticket_type_id', 'unit');
+  const taken = new Set(existing.map((t) => `${t.ticket_type_id}:${t.unit}`));
+  const missing = order.items.flatMap((item) =>
+    Array.from({ length: item.quantity }, (_, i) => ({ ticket_type_id: item.ticket_type_id, unit: i + 1 })).filter(
+      (u) => !taken.has(`${u.ticket_type_id}:${u.unit}`),
+    ),
+  );
+
+  let inserted: Ticket[] = [];
+  if (missing.length > 0) {
+    // Ids first: the signed code carries the ticket's id.
+    const ids: { id: number }[] = (
+      await trx.raw("SELECT nextval(pg_get_serial_sequence('tickets', 'id'))::int AS id FROM generate_series(1, ?)", [
+        missing.length,
+      ])
+    ).rows;
+    const kid = keyring.active.kid;
+    const rows = missing.map((unit, i) => {
+      const secret = randomBytes(SECRET_BYTES);
+      const id = ids[i].id;
+      return {
+        id,
+        order_id: order.id,
+        ...unit,
+        event_id: order.event_id,
+        user_id: order.user_id,
+        secret,
+        qr_code: signCode({ ticketId: id, eventId: order.event_id, secret, kid }, keyring.active.privateKey),
+        status: 'valid',
+      };
+    });
+    const stored: object[] = await trx('tickets')
+      .insert(rows)
+      .onConflict(['order_id', 'ticket_type_id', 'unit'])
+      .ignore()
+      .returning('*');
+    inserted = stored.map((row) => models.Ticket.fromDatabaseJson(row));
+  }
+
+  const issued = [...confirmed, ...inserted];
+  for (const ticket of issued) await recordTicketEvent(trx, 'ticketing.ticket.issued', ticket);
+  return issued;
+}
+
+/** Voids an order's tickets in the given states (all but void ones when none are given). */
+export async function voidOrderTickets(
+  trx: Knex.Transaction,
+  models: TicketingModels,
+  orderId: number,
+  states?: Ticket['status'][],
+): Promise<Ticket[]> {
+  const query = models.Ticket.query(trx).patch({ status: 'void' }).where('order_id', orderId).returning('*');
+  if (states) query.whereIn('status', states);
+  else query.whereNot('status', 'void');
+  const voided = (await query) as unknown as Ticket[];
+  for (const ticket of voided) await recordTicketEvent(trx, 'ticketing.ticket.voided', ticket);
+  return voided;
+}

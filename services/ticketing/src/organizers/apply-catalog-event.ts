@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+import type { EventEnvelope } from '@ticketpro/shared';
+
+/** The catalog events the organizer projection is fed from. */
+export const CATALOG_EVENTS = ['catalog.event.created', 'catalog.event.updated', 'catalog.event.deleted'] as const;
+export type CatalogEventName = (typeof CATALOG_EVENTS)[number];
+
+/**
+ * Keeps the event → organizer projection in step with one catalog event. Events may arrive late
+ * or out of order, so a row only takes facts newer than the ones it has (`as_of`, the event
+ * time). A deleted event keeps its organizer: its tickets are still theirs to look after.
+ */
+export async function applyCatalogEvent(trx: Knex.Transaction, envelope: EventEnvelope<CatalogEventName>): Promise<void> {
+  const { data, time } = envelope;
+  await trx('event_organizers')
+    .insert({ event_id: data.id, organizer_id: data.organizer_id, as_of: time })
+    .onConflict('event_id')
+    .merge()
+    .where('event_organizers.as_of', '<', time);
+}

@@ -1,0 +1,141 @@
+import type { PageOf, Ticket } from '@ticketpro/shared';
+import {
+  admin,
+  announceEvent,
+  as,
+  buyer,
+  buyTickets,
+  organizer,
+  otherOrganizer,
+  otherUser,
+  refund,
+  startEmbeddedTicketing,
+  type EmbeddedTicketing,
+} from '../support/ticket-fixtures';
+import { nextId } from '../support/order-events';
+
+let node: EmbeddedTicketing;
+
+beforeAll(async () => {
+  node = await startEmbeddedTicketing('ticketing_tickets');
+});
+
+afterAll(async () => {
+  await node?.stop();
+});
+
+const call = <T>(action: string, params: object, caller: typeof buyer | undefined) =>
+  node.broker.call<T, object>(`ticketing.tickets.${action}`, params, as(caller));
+
+describe('reading tickets', () => {
+  it('lists the caller own tickets newest first, everyone for admins, with filters', async () => {
+    const eventId = await announceEvent();
+    const mine = await buyTickets(node.broker, eventId, 2);
+    const theirs = await buyTickets(node.broker, eventId, 1, otherUser);
+
+    const own = await call<PageOf<Ticket>>('list', { event_id: eventId }, buyer);
+    expect(own.items.map((t) => t.id)).toEqual(mine.map((t) => t.id).sort((a, b) => b - a));
+    expect(own).toMatchObject({ total: 2, skip: 0, limit: 20, has_next: false, has_prev: false });
+    const all = await call<PageOf<Ticket>>('list', { event_id: eventId }, admin);
+    expect(all.items.map((t) => t.id)).toContain(theirs[0].id);
+    expect(all.total).toBe(3);
+    const page = await call<PageOf<Ticket>>('list', { event_id: eventId, limit: 1, skip: 1 }, admin);
+    expect(page).toMatchObject({ total: 3, has_next: true, has_prev: true });
+    expect((await call<PageOf<Ticket>>('list', { checked_in: true, event_id: eventId }, admin)).total).toBe(0);
+    await expect(call('list', {}, undefined)).rejects.toMatchObject({ code: 401 });
+    await expect(call('list', { limit: 101 }, buyer)).rejects.toMatchObject({ code: 422 });
+    await expect(call('list', { role: 'x' }, buyer)).rejects.toMatchObject({ code: 422 });
+  });
+
+  it('shows a ticket to its owner, the event organizer and admins; to others it does not exist', async () => {
+    const eventId = await announceEvent();
+    const [ticket] = await buyTickets(node.broker, eventId);
+
+    for (const caller of [buyer, organizer, admin]) {
+      await expect(call('get', { id: ticket.id }, caller)).resolves.toEqual(ticket);
+    }
+    for (const caller of [otherUser, otherOrganizer]) {
+      await expect(call('get', { id: ticket.id }, caller)).rejects.toMatchObject({ code: 404, type: 'not-found' });
+    }
+    await expect(call('get', { id: 2147483647 }, admin)).rejects.toMatchObject({ code: 404 });
+    await expect(call('get', { id: 0 }, admin)).rejects.toMatchObject({ code: 422 });
+    expect(ticket).toMatchObject({ status: 'valid', checked_in: false, checked_out: false, seat_number: null, validated_at: null });
+  });
+
+  it('asks catalog for the organizer of an event it has not heard of yet, once', async () => {
+    const eventId = nextId();
+    node.catalog.organizers.set(eventId, organizer.id);
+    const [ticket] = await buyTickets(node.broker, eventId);
+    const before = node.catalog.calls;
+
+    await expect(call('get', { id: ticket.id }, organizer)).resolves.toMatchObject({ id: ticket.id });
+    await expect(call('get', { id: ticket.id }, otherOrganizer)).rejects.toMatchObject({ code: 404 });
+    expect(node.catalog.calls).toBe(before + 1);
+  });
+});
+
+describe('changing tickets', () => {
+  it('lets the owner set a seat, but only the organizer or an admin check in or out', async () => {
+    const eventId = await announceEvent();
+    const [ticket] = await buyTickets(node.broker, eventId);
+
+    await expect(call('update', { id: ticket.id, seat_number: 'A-12' }, buyer)).resolves.toMatchObject({ seat_number: 'A-12' });
+    await expect(call('update', { id: ticket.id, checked_in: true }, buyer)).rejects.toMatchObject({ code: 403 });
+    await expect(call('update', { id: ticket.id, seat_number: 'B1' }, otherUser)).rejects.toMatchObject({ code: 404 });
+    await expect(call('update', { id: ticket.id, checked_out: true }, organizer)).rejects.toMatchObject({ code: 409 });
+    await expect(call('update', { id: ticket.id, checked_in: true }, organizer)).resolves.toMatchObject({
+      checked_in: true,
+      status: 'used',
+      validated_by: organizer.id,
+    });
+    await expect(call('update', { id: ticket.id, checked_out: true }, admin)).resolves.toMatchObject({ checked_out: true });
+    await expect(call('update', { id: ticket.id, seat_number: null }, buyer)).resolves.toMatchObject({ seat_number: null });
+  });
+
+  it('refuses bad input and changes to a void ticket', async () => {
+    const eventId = await announceEvent();
+    const [ticket] = await buyTickets(node.broker, eventId);
+
+    await expect(call('update', { id: ticket.id }, buyer)).rejects.toMatchObject({ code: 422 });
+    await expect(call('update', { id: ticket.id, seat_number: 'x'.repeat(21) }, buyer)).rejects.toMatchObject({ code: 422 });
+    await expect(call('update', { id: ticket.id, status: 'used' }, admin)).rejects.toMatchObject({ code: 422 });
+    await refund(node.broker, ticket);
+    await expect(call('update', { id: ticket.id, seat_number: 'A1' }, buyer)).rejects.toMatchObject({ code: 409 });
+  });
+
+  it('cancels for the owner or an admin, never once checked in', async () => {
+    const eventId = await announceEvent();
+    const [mine, checkedIn, byAdmin] = await buyTickets(node.broker, eventId, 3);
+
+    await expect(call('delete', { id: mine.id }, organizer)).rejects.toMatchObject({ code: 403 });
+    await expect(call('delete', { id: mine.id }, otherUser)).rejects.toMatchObject({ code: 404 });
+    await expect(call('delete', { id: mine.id }, buyer)).resolves.toEqual({ message: 'Ticket cancelled' });
+    await expect(call('get', { id: mine.id }, buyer)).resolves.toMatchObject({ status: 'void' });
+    await expect(call('delete', { id: mine.id }, buyer)).rejects.toMatchObject({ code: 409 });
+
+    await call('update', { id: checkedIn.id, checked_in: true }, organizer);
+    await expect(call('delete', { id: checkedIn.id }, admin)).rejects.toMatchObject({
+      code: 409,
+      message: 'A checked-in ticket cannot be cancelled',
+    });
+    await expect(call('delete', { id: byAdmin.id }, admin)).resolves.toEqual({ message: 'Ticket cancelled' });
+  });
+});
+
+describe('QR images', () => {
+  it('renders the code as PNG or SVG for its holder or an admin', async () => {
+    const eventId = await announceEvent();
+    const [ticket] = await buyTickets(node.broker, eventId);
+
+    const png = await call<{ content_type: string; body: string }>('qr', { id: ticket.id }, buyer);
+    expect(png.content_type).toBe('image/png');
+    expect(Buffer.from(png.body, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    const svg = await call<{ content_type: string; body: string }>('qr', { id: ticket.id, format: 'svg' }, admin);
+    expect(svg.content_type).toBe('image/svg+xml');
+    expect(svg.body).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+
+    await expect(call('qr', { id: ticket.id }, organizer)).rejects.toMatchObject({ code: 403 });
+    await expect(call('qr', { id: ticket.id }, otherUser)).rejects.toMatchObject({ code: 404 });
+    await expect(call('qr', { id: ticket.id, format: 'gif' }, buyer)).rejects.toMatchObject({ code: 422 });
+  });
+});

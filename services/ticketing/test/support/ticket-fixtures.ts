@@ -1,0 +1,79 @@
+import type { ServiceBroker } from 'moleculer';
+import { LocalPublisher, localDomainEvents, type AuthUser, type Config, type PageOf, type Ticket } from '@ticketpro/shared';
+import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { startTicketingNode, type TicketingNode } from './ticketing-node';
+import { CatalogStandIn } from './catalog-stand-in';
+import { envelopeOf, eventually, nextId, orderFacts } from './order-events';
+
+export const buyer: AuthUser = { id: 301, role: 'user' };
+export const otherUser: AuthUser = { id: 302, role: 'user' };
+export const organizer: AuthUser = { id: 101, role: 'organizer' };
+export const otherOrganizer: AuthUser = { id: 102, role: 'organizer' };
+export const admin: AuthUser = { id: 1, role: 'admin' };
+
+/** Call options carrying the caller, as the gateway sends them. */
+export function as(caller: AuthUser | undefined) {
+  return { meta: { user: caller } };
+}
+
+export interface EmbeddedTicketing extends TicketingNode {
+  config: Config;
+  catalog: CatalogStandIn;
+  database: TestDatabase;
+  stop(): Promise<void>;
+}
+
+/** Ticketing in embedded mode (events on the in-process bus) on a fresh database, next to a stand-in catalog. */
+export async function startEmbeddedTicketing(label: string): Promise<EmbeddedTicketing> {
+  const database = await createTestDatabase(label);
+  const config = testConfig({ DATABASE_URL: database.url, NAMESPACE: uniqueName(label) });
+  const catalog = new CatalogStandIn();
+  const node = await startTicketingNode(config, [catalog.schema()]);
+  return {
+    ...node,
+    config,
+    catalog,
+    database,
+    stop: async () => {
+      await node.broker.stop();
+      await database.drop();
+    },
+  };
+}
+
+const bus = new LocalPublisher(localDomainEvents);
+
+/** A new event organized by `by`, as catalog announces it. */
+export async function announceEvent(by: AuthUser = organizer): Promise<number> {
+  const id = nextId();
+  await bus.publish(
+    envelopeOf('catalog.event.created', {
+      id,
+      event_name: `Event ${id}`,
+      organizer_id: by.id,
+      location: 'Harare',
+      date: new Date(Date.now() + 86_400_000).toISOString(),
+    }),
+  );
+  return id;
+}
+
+/** Pays an order of `units` units for `owner` and waits for its tickets. */
+export async function buyTickets(broker: ServiceBroker, eventId: number, units = 1, owner: AuthUser = buyer): Promise<Ticket[]> {
+  const order = orderFacts(owner.id, eventId, [[nextId(), units]]);
+  await bus.publish(envelopeOf('ordering.order.paid', order));
+  return eventually(async () => {
+    const page = await broker.call<PageOf<Ticket>, object>('ticketing.tickets.list', { order_id: order.id }, as(admin));
+    return page.items.length === units ? page.items : undefined;
+  });
+}
+
+/** Refunds the order a ticket belongs to, and waits for the ticket to be void. */
+export async function refund(broker: ServiceBroker, ticket: Ticket, owner: AuthUser = buyer): Promise<void> {
+  const order = orderFacts(owner.id, ticket.event_id, [[ticket.ticket_type_id, 1]], ticket.order_id);
+  await bus.publish(envelopeOf('ordering.order.refunded', { ...order, payment_status: 'refunded' }));
+  await eventually(async () => {
+    const current = await broker.call<Ticket, object>('ticketing.tickets.get', { id: ticket.id }, as(admin));
+    return current.status === 'void';
+  });
+}
