@@ -17,3 +17,4 @@ export * from './schemas/catalog';
 export * from './schemas/ordering';
 export * from './schemas/ticketing';
 export * from './date-range';
+export * from './periodic-task';

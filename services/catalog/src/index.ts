@@ -3,6 +3,7 @@ import {
   closeServiceResources,
   healthAction,
   openServiceResources,
+  PeriodicTask,
   subscribeToEvents,
   type EventSubscription,
   type NodeDeps,
@@ -10,7 +11,7 @@ import {
 import { migrations } from '../migrations';
 import { bindModels } from './models';
 import type { CatalogRuntime } from './runtime';
-import { HoldSweeper } from './inventory/hold-sweeper';
+import { sweepExpiredHolds } from './inventory/sweep-expired-holds';
 import { listEventsAction } from './actions/events-list';
 import { getEventAction } from './actions/events-get';
 import { createEventAction } from './actions/events-create';
@@ -36,7 +37,7 @@ export interface CatalogOptions {
 
 /** Events, their ticket types, and the inventory orders hold, buy and return. */
 export function createCatalogService({ config, logger }: NodeDeps, options: CatalogOptions = {}): ServiceSchema {
-  let runtime: (CatalogRuntime & { sweeper: HoldSweeper; organizerFeed: EventSubscription }) | undefined;
+  let runtime: (CatalogRuntime & { sweeper: PeriodicTask; organizerFeed: EventSubscription }) | undefined;
   const catalog = (): CatalogRuntime => {
     if (!runtime) throw new Error('The catalog service is not started');
     return runtime;
@@ -79,7 +80,15 @@ export function createCatalogService({ config, logger }: NodeDeps, options: Cata
         await closeServiceResources(resources, logger);
         throw err;
       }
-      const sweeper = new HoldSweeper(resources.db, logger, options.holdSweepIntervalMs ?? 5000);
+      const sweeper = new PeriodicTask(
+        'expired holds sweep',
+        async () => {
+          const units = await sweepExpiredHolds(resources.db);
+          if (units > 0) logger.info({ units }, 'expired holds swept');
+        },
+        options.holdSweepIntervalMs ?? 5000,
+        logger,
+      );
       sweeper.start();
       runtime = { resources, models: bindModels(resources.db), sweeper, organizerFeed };
     },

@@ -3,12 +3,14 @@ import {
   closeServiceResources,
   healthAction,
   openServiceResources,
+  PeriodicTask,
   type NodeDeps,
 } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { bindModels } from './models';
 import type { OrderingRuntime } from './runtime';
-import { OrderSweeper } from './orders/order-sweeper';
+import { callsFrom } from './orders/catalog-inventory';
+import { sweepExpiredOrders } from './orders/sweep-expired-orders';
 import { selectPaymentProvider } from './payments/select-provider';
 import type { StripeApiOptions } from './payments/stripe-provider';
 import { listOrdersAction } from './actions/orders-list';
@@ -35,7 +37,7 @@ export interface OrderingOptions {
 
 /** Orders, the checkout saga over catalog's inventory, payments, refunds and idempotent retries. */
 export function createOrderingService({ config, logger }: NodeDeps, options: OrderingOptions = {}): ServiceSchema {
-  let runtime: (OrderingRuntime & { sweeper: OrderSweeper }) | undefined;
+  let runtime: (OrderingRuntime & { sweeper: PeriodicTask }) | undefined;
   const ordering = (): OrderingRuntime => {
     if (!runtime) throw new Error('The ordering service is not started');
     return runtime;
@@ -66,7 +68,15 @@ export function createOrderingService({ config, logger }: NodeDeps, options: Ord
         broker: this.broker,
         logger,
       };
-      const sweeper = new OrderSweeper(started, options.expirySweepIntervalMs ?? 5000);
+      const sweeper = new PeriodicTask(
+        'expired orders sweep',
+        async () => {
+          const { expired, settled } = await sweepExpiredOrders(started, callsFrom(started.broker));
+          if (expired + settled > 0) logger.info({ expired, settled }, 'expired orders swept');
+        },
+        options.expirySweepIntervalMs ?? 5000,
+        logger,
+      );
       sweeper.start();
       runtime = { ...started, sweeper };
       options.onStarted?.(runtime);
