@@ -43,6 +43,7 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_REGISTER: Type.Integer({ minimum: 0, default: 5 }),
   RATE_LIMIT_REFRESH: Type.Integer({ minimum: 0, default: 20 }),
   TRUST_PROXY: Type.Boolean({ default: false }),
+  LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 300 }),
   CORS_ORIGIN: Type.String({ default: '*' }),
   PAYMENT_PROVIDER: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('stripe')])),
   STRIPE_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, REPO_ROOT, startProcess, type RunningProcess } from '../support/processes';
 import { apiClient, waitFor } from '../support/http';
+import { waitForTicketCount } from '../support/tickets';
 import { login, register } from '../support/users';
 
 jest.setTimeout(180_000);
@@ -46,7 +47,7 @@ describe('npm start (embedded mode)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves health, accounts, events, ticket types and orders; keeps the data across a restart', async () => {
+  it('serves health, accounts, events, ticket types, orders and tickets; keeps the data across a restart', async () => {
     await start();
     const api = apiClient(`http://127.0.0.1:${port}`);
     const health = await api('GET', '/health');
@@ -88,6 +89,12 @@ describe('npm start (embedded mode)', () => {
     const paid = await api('POST', `/api/v1/orders/${order.body.id}/pay`, { token: user.access });
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ id: order.body.id, payment_status: 'completed', total_price: 59.97 });
+    const tickets = await waitForTicketCount(api, user.access, order.body.id, 3);
+    expect(tickets).toHaveLength(3);
+    for (const ticket of tickets) {
+      expect(ticket).toMatchObject({ order_id: order.body.id, ticket_type_id: ticketType.body.id, status: 'valid' });
+    }
+    expect(new Set(tickets.map((t) => t.qr_code)).size).toBe(3);
 
     const event = await api('GET', `/api/v1/events/${created.body.id}`);
     expect(event.body).toMatchObject({
@@ -103,5 +110,8 @@ describe('npm start (embedded mode)', () => {
     expect(meAgain.body.id).toBe(user.id);
     expect((await api('GET', `/api/v1/events/${created.body.id}`)).body).toEqual(event.body);
     expect((await api('GET', `/api/v1/orders/${order.body.id}`, { token: again.access })).body).toEqual(paid.body);
+    const ticketsAgain = await api('GET', `/api/v1/tickets?order_id=${order.body.id}`, { token: again.access });
+    expect(ticketsAgain.body.items).toEqual(expect.arrayContaining(tickets));
+    expect(ticketsAgain.body.total).toBe(3);
   });
 });

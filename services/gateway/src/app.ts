@@ -16,7 +16,9 @@ import { operationsRoutes } from './routes/operations';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { ticketTypeRoutes } from './routes/ticket-types';
+import { ticketRoutes } from './routes/tickets';
 import { userRoutes } from './routes/users';
+import { validationRoutes } from './routes/validation';
 
 export interface GatewayDeps {
   broker: ServiceBroker;
@@ -48,7 +50,7 @@ export async function buildApp({ broker, config, logger }: GatewayDeps): Promise
   await app.register(requestIdPlugin);
   await app.register(problemResponsesPlugin);
   await app.register(metricsPlugin);
-  await app.register(loadSheddingPlugin);
+  await app.register(loadSheddingPlugin, { config });
   await app.register(securityHeadersPlugin, { config });
   await app.register(schemasPlugin);
   await app.register(serviceCallsPlugin, { broker });
@@ -63,6 +65,8 @@ export async function buildApp({ broker, config, logger }: GatewayDeps): Promise
   // Ahead of the tickets' `/:id` routes: the router tries the static `types` segment before a
   // parameter whatever the order, and registering it first says so.
   await app.register(ticketTypeRoutes, { prefix: '/api/v1/tickets/types' });
+  await app.register(ticketRoutes, { prefix: '/api/v1/tickets' });
+  await app.register(validationRoutes, { prefix: '/api/v1/validation' });
   await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(paymentRoutes, { prefix: '/api/v1/payments' });
   return app;

@@ -73,7 +73,9 @@ export async function assertNatsReachable(url = testNatsUrl()): Promise<void> {
 
 /** Configuration for a test: defaults plus `overrides`, never the developer's `.env`. */
 export function testConfig(overrides: Record<string, string | number | boolean | undefined> = {}): Config {
-  const env: NodeJS.ProcessEnv = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  // Tests share two cores with many processes: a slow turn of the event loop there is the test
+  // machine's, not overload to shed (the load-shedding test turns it back on).
+  const env: NodeJS.ProcessEnv = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0' };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = String(value);
   return loadConfig(env);
 }

@@ -4,9 +4,12 @@ import {
   OrderSchema,
   OrganizerSchema,
   ProblemSchema,
+  TicketKeysSchema,
+  TicketSchema,
   TicketTypeSchema,
   TokenSchema,
   UserSchema,
+  ValidationResultSchema,
   createAjv,
 } from '@ticketpro/shared';
 
@@ -14,7 +17,18 @@ import {
  * Schemas routes refer to by `$id`; they become named components of the OpenAPI document.
  * Event refers to Organizer and TicketType, so those come first.
  */
-const SHARED_SCHEMAS = [ProblemSchema, TokenSchema, UserSchema, OrganizerSchema, TicketTypeSchema, EventSchema, OrderSchema];
+const SHARED_SCHEMAS = [
+  ProblemSchema,
+  TokenSchema,
+  UserSchema,
+  OrganizerSchema,
+  TicketTypeSchema,
+  EventSchema,
+  OrderSchema,
+  TicketSchema,
+  ValidationResultSchema,
+  TicketKeysSchema,
+];
 
 /**
  * Request validation with the system's one ajv dialect. Bodies are JSON and must arrive with

@@ -1,23 +1,20 @@
-import type { FastifyInstance } from 'fastify';
 import { ConflictError } from '@ticketpro/shared';
 import { expectProblem } from '../../../../tests/support/users';
 import { CatalogStandIn, EVENT_VIEW, TICKET_TYPE_VIEW } from '../support/catalog';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
+import { TICKET_VIEW, TicketingStandIn } from '../support/ticketing';
 
 /** Each events and ticket types route calls its catalog action with the params and meta the contract fixes. */
 describe('gateway: catalog routes', () => {
   const identity = new IdentityStandIn();
   const catalog = new CatalogStandIn();
+  // Owns the tickets' `/tickets/:id` routes, which must not swallow `/tickets/types`.
+  const ticketing = new TicketingStandIn();
   const [key] = identity.signingKeys;
   let gw: Gateway;
 
-  // Stands in for the tickets' `/tickets/:id` (a later issue), added after the app's own routes.
-  const ticketsRoute = (app: FastifyInstance) => {
-    app.get('/api/v1/tickets/:id', async (request) => ({ ticket: (request.params as { id: string }).id }));
-  };
-
   beforeAll(async () => {
-    gw = await startGateway([identity.schema(), catalog.schema()], {}, ticketsRoute);
+    gw = await startGateway([identity.schema(), catalog.schema(), ticketing.schema()]);
   });
   afterAll(() => gw.close());
   beforeEach(() => {
@@ -334,7 +331,7 @@ describe('gateway: catalog routes', () => {
   });
 
   describe('routing', () => {
-    it('matches /tickets/types before a /tickets/:id route added after it', async () => {
+    it("matches /tickets/types before the tickets' /tickets/:id routes", async () => {
       const list = await gw.api('GET', '/api/v1/tickets/types');
       expect(list.status).toBe(200);
       expect(list.body.items).toEqual([TICKET_TYPE_VIEW]);
@@ -345,7 +342,11 @@ describe('gateway: catalog routes', () => {
       // A malformed ticket type id is refused as such, not handed to the tickets route.
       expectProblem(await gw.api('GET', '/api/v1/tickets/types/abc'), 422);
 
-      expect((await gw.api('GET', '/api/v1/tickets/42')).body).toEqual({ ticket: '42' });
+      expect(ticketing.callsOf('ticketing.tickets.get')).toHaveLength(0);
+
+      const ticket = await gw.api('GET', '/api/v1/tickets/42', { token: organizer() });
+      expect(ticket.body).toEqual({ ...TICKET_VIEW, id: 42 });
+      expect(ticketing.lastCall('ticketing.tickets.get').params).toEqual({ id: 42 });
     });
   });
 });

@@ -4,7 +4,7 @@ import { startGateway, type Gateway } from '../support/gateway';
 describe('gateway: load shedding', () => {
   let gw: Gateway;
   beforeAll(async () => {
-    gw = await startGateway([]);
+    gw = await startGateway([], { LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: 300 });
   });
   afterAll(() => gw.close());
 

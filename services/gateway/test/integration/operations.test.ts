@@ -118,6 +118,17 @@ describe('gateway: operations', () => {
       ['post', '/api/v1/orders/{id}/pay', 'required'],
       ['post', '/api/v1/orders/{id}/refund', 'required'],
       ['post', '/api/v1/payments/webhooks/stripe', 'none'],
+      ['get', '/api/v1/tickets', 'required'],
+      ['post', '/api/v1/tickets', 'required'],
+      ['get', '/api/v1/tickets/{id}', 'required'],
+      ['put', '/api/v1/tickets/{id}', 'required'],
+      ['delete', '/api/v1/tickets/{id}', 'required'],
+      ['get', '/api/v1/tickets/{id}/qr', 'required'],
+      ['post', '/api/v1/validation/validate', 'required'],
+      ['post', '/api/v1/validation/checkin', 'required'],
+      ['post', '/api/v1/validation/checkout', 'required'],
+      ['get', '/api/v1/validation/status/{ticket_id}', 'required'],
+      ['get', '/api/v1/validation/keys', 'none'],
     ];
     const TOKEN = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
     const SECURITY = { required: TOKEN, optional: [{}, ...TOKEN], none: [] };
@@ -137,7 +148,7 @@ describe('gateway: operations', () => {
         BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       });
       expect(Object.keys(doc.components.schemas)).toEqual(
-        expect.arrayContaining(['Problem', 'Token', 'User', 'Event', 'TicketType', 'Organizer']),
+        expect.arrayContaining(['Problem', 'Token', 'User', 'Event', 'TicketType', 'Organizer', 'Order', 'Ticket', 'ValidationResult', 'TicketKeys']),
       );
     });
 

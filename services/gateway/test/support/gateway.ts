@@ -149,15 +149,13 @@ export interface Gateway {
 }
 
 /**
- * The real app on a real in-process broker holding `services`, served on a loopback port, with
- * the routes `extend` adds (a later issue's routes, say) registered after the app's own.
+ * The real app on a real in-process broker holding `services`, served on a loopback port.
  * (Not `app.inject`: light-my-request needs the ESM-only `cookie` 2, which jest cannot load
  * on Node 20.)
  */
 export async function startGateway(
   services: ServiceSchema[],
   overrides: Record<string, string | number | boolean | undefined> = {},
-  extend?: (app: FastifyInstance) => void,
 ): Promise<Gateway> {
   const config = testConfig(overrides);
   const logger = createLogger('gateway-test', config.LOG_LEVEL);
@@ -168,7 +166,6 @@ export async function startGateway(
   let baseUrl: string;
   try {
     app = await buildApp({ broker, config, logger });
-    extend?.(app);
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   } catch (err) {
     await broker.stop();

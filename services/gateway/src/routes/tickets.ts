@@ -1,0 +1,143 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  CreateTicketBody,
+  IdParams,
+  ListTicketsQuery,
+  MessageSchema,
+  Page,
+  QrQuery,
+  TicketSchema,
+  UpdateTicketBody,
+} from '@ticketpro/shared';
+import { serviceRoute } from './service-route';
+
+const TAGS = ['tickets'];
+const Ticket = Type.Ref(TicketSchema);
+
+type QrFormat = 'png' | 'svg';
+
+/** The part of `ticketing.tickets.qr`'s answer sent on: a PNG travels base64-encoded, an SVG as its text. */
+interface QrImage {
+  body: string;
+}
+
+const QR_IMAGES: Record<QrFormat, { mediaType: string; bytes: (body: string) => Buffer }> = {
+  png: { mediaType: 'image/png', bytes: (body) => Buffer.from(body, 'base64') },
+  svg: { mediaType: 'image/svg+xml', bytes: (body) => Buffer.from(body, 'utf8') },
+};
+
+/**
+ * `/tickets`: every route needs a token. Whose ticket is whose, who may change what (the owner
+ * the seat, the event's organizer the check-in flags) and every state rule are ticketing's
+ * decisions; the gateway checks shapes and says who asks. Registered after `/tickets/types`.
+ */
+export const ticketRoutes: FastifyPluginAsync = async (app) => {
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '',
+      summary: "List tickets, newest first: the caller's own (admins: everyone's), filtered by order, event or check-in",
+      tags: TAGS,
+      auth: true,
+      action: 'ticketing.tickets.list',
+      status: 200,
+      querystring: ListTicketsQuery,
+      response: { ...Page(Ticket), description: 'A page of tickets, newest first' },
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/:id',
+      summary: "One ticket (its owner, the event's organizer or an admin)",
+      tags: TAGS,
+      auth: true,
+      action: 'ticketing.tickets.get',
+      status: 200,
+      params: IdParams,
+      response: { ...Ticket, description: 'The ticket' },
+      problems: ['not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '',
+      summary: "Add one unit to the caller's pending order as a reserved ticket: held at once, the order's total raised",
+      tags: TAGS,
+      auth: true,
+      action: 'ticketing.tickets.create',
+      status: 201,
+      body: CreateTicketBody,
+      response: { ...Ticket, description: 'The new reserved ticket' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'PUT',
+      url: '/:id',
+      summary: "Change a ticket: its owner the seat; the event's organizer or an admin the check-in flags too",
+      tags: TAGS,
+      auth: true,
+      action: 'ticketing.tickets.update',
+      status: 200,
+      params: IdParams,
+      body: UpdateTicketBody,
+      response: { ...Ticket, description: 'The changed ticket' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'DELETE',
+      url: '/:id',
+      summary: 'Cancel a ticket (its owner or an admin): its unit returns to inventory; refused once checked in',
+      tags: TAGS,
+      auth: true,
+      action: 'ticketing.tickets.delete',
+      status: 200,
+      params: IdParams,
+      response: { ...MessageSchema, description: 'The ticket is cancelled' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route({
+    ...serviceRoute({
+      method: 'GET',
+      url: '/:id/qr',
+      summary: "The ticket's QR code as an image (its owner or an admin): PNG, or SVG with ?format=svg",
+      tags: TAGS,
+      auth: true,
+      action: 'ticketing.tickets.qr',
+      status: 200,
+      params: IdParams,
+      querystring: QrQuery,
+      response: {
+        description: "An image of the ticket's signed code",
+        content: {
+          [QR_IMAGES.png.mediaType]: { schema: Type.String({ contentEncoding: 'binary', description: 'A PNG image' }) },
+          [QR_IMAGES.svg.mediaType]: { schema: Type.String({ description: 'An SVG document' }) },
+        },
+      },
+      // 409 for a void ticket: its code admits no one any more.
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+    // An image, not JSON: the bytes go out as they are, typed by the format asked for.
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const { id } = request.params as { id: number };
+      // Validation filled in the default format.
+      const { format } = request.query as { format: QrFormat };
+      const image = await request.callService<QrImage>('ticketing.tickets.qr', { id, format });
+      const { mediaType, bytes } = QR_IMAGES[format];
+      // The code admits whoever shows it, so no shared cache may keep a copy.
+      return reply.type(mediaType).header('cache-control', 'private, no-store').send(bytes(image.body));
+    },
+  });
+};
