@@ -459,6 +459,76 @@ describe('exactly once across a ticketing restart', () => {
   });
 });
 
+describe('POST /tickets', () => {
+  const reserve = (body: object, token = buyer.access) => api('POST', '/api/v1/tickets', { token, body });
+  const orderOf = async (id: number) => (await api('GET', `/api/v1/orders/${id}`, { token: buyer.access })).body;
+  const availableOf = async (id: number) => (await api('GET', `/api/v1/tickets/types/${id}`)).body.available_quantity;
+
+  it("adds a unit to the buyer's pending order as a reserved ticket, and pays for it with the order", async () => {
+    const ticketType = await createTicketType({ quantity: 10 });
+    const order = await placeOrder(ticketType.id, 1);
+    expect(await availableOf(ticketType.id)).toBe(9);
+
+    const res = await reserve({ order_id: order.id, ticket_type_id: ticketType.id, seat_number: 'Row A 7' });
+
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.body).sort()).toEqual(TICKET_FIELDS);
+    expect(res.body).toMatchObject({
+      order_id: order.id,
+      ticket_type_id: ticketType.id,
+      event_id: event.id,
+      seat_number: 'Row A 7',
+      status: 'reserved',
+      checked_in: false,
+    });
+    expect(await orderOf(order.id)).toMatchObject({
+      total_price: 39.98,
+      payment_status: 'pending',
+      items: [{ ticket_type_id: ticketType.id, quantity: 2, unit_price: 19.99 }],
+    });
+    expect(await availableOf(ticketType.id)).toBe(8);
+    expectProblem(await scan('checkin', res.body.qr_code), 409);
+
+    await pay(order.id);
+    const paid = (all: TicketView[]) => all.length === 2 && all.every((t) => t.status === 'valid');
+    const tickets = await waitForTickets(cluster.api, buyer.access, order.id, paid);
+    expect(tickets.find((t) => t.id === res.body.id)).toMatchObject({ status: 'valid', seat_number: 'Row A 7' });
+    await sleep(SETTLE_MS);
+    const settled = await api('GET', `/api/v1/tickets?order_id=${order.id}`, { token: admin.access });
+    expect(settled.body.total).toBe(2);
+    expect(new Set(settled.body.items.map((t: TicketView) => t.qr_code)).size).toBe(2);
+    expect(await availableOf(ticketType.id)).toBe(8);
+    expect((await scan('checkin', res.body.qr_code)).status).toBe(200);
+  });
+
+  it('keeps other users off the order (404) and refuses a sold-out ticket type (409), changing nothing', async () => {
+    const ticketType = await createTicketType({ quantity: 2 });
+    const order = await placeOrder(ticketType.id, 2);
+
+    expectProblem(await reserve({ order_id: order.id, ticket_type_id: ticketType.id }, stranger.access), 404);
+    expectProblem(await reserve({ order_id: order.id, ticket_type_id: ticketType.id }), 409);
+    expectProblem(await reserve({ order_id: MISSING_ID, ticket_type_id: ticketType.id }), 404);
+
+    expect(await orderOf(order.id)).toMatchObject({
+      total_price: 39.98,
+      items: [{ ticket_type_id: ticketType.id, quantity: 2 }],
+    });
+    expect(await availableOf(ticketType.id)).toBe(0);
+    expect((await api('GET', `/api/v1/tickets?order_id=${order.id}`, { token: admin.access })).body.total).toBe(0);
+  });
+
+  it('refuses a paid order (409), bad input (422) and a missing token (401)', async () => {
+    const { order, ticketType } = await boughtTickets(1);
+
+    expectProblem(await reserve({ order_id: order.id, ticket_type_id: ticketType.id }), 409);
+    expectProblem(await reserve({ order_id: order.id }), 422);
+    expectProblem(await reserve({ order_id: order.id, ticket_type_id: ticketType.id, seat_number: '' }), 422);
+    expectProblem(await reserve({ order_id: 'abc', ticket_type_id: ticketType.id }), 422);
+    const anonymous = await api('POST', '/api/v1/tickets', { body: { order_id: order.id, ticket_type_id: ticketType.id } });
+    expectProblem(anonymous, 401);
+  });
+});
+
 describe('all of the above', () => {
   it('answered no request with a 500', () => {
     expect(answered.length).toBeGreaterThan(50);

@@ -5,6 +5,7 @@ import * as createOrganizers from './003_create_organizers';
 import * as createEvents from './004_create_events';
 import * as createTicketTypes from './005_create_ticket_types';
 import * as createHolds from './006_create_holds';
+import * as createAddedUnits from './007_create_added_units';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   createEvents,
   createTicketTypes,
   createHolds,
+  createAddedUnits,
 ];

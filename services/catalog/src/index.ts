@@ -26,6 +26,7 @@ import { holdInventoryAction } from './actions/inventory-hold';
 import { releaseInventoryAction } from './actions/inventory-release';
 import { confirmInventoryAction } from './actions/inventory-confirm';
 import { restockInventoryAction } from './actions/inventory-restock';
+import { addUnitInventoryAction } from './actions/inventory-add-unit';
 import { applyUserEvent, USER_EVENTS } from './organizers/apply-user-event';
 
 export { applyUserEvent, USER_EVENTS, type UserEventName } from './organizers/apply-user-event';
@@ -60,6 +61,7 @@ export function createCatalogService({ config, logger }: NodeDeps, options: Cata
       'inventory.release': releaseInventoryAction(catalog),
       'inventory.confirm': confirmInventoryAction(catalog),
       'inventory.restock': restockInventoryAction(catalog),
+      'inventory.addUnit': addUnitInventoryAction(catalog),
       health: healthAction(() => runtime?.resources.db),
     },
 

@@ -3,6 +3,13 @@ import * as createOutbox from './001_create_outbox';
 import * as createOrders from './002_create_orders';
 import * as createPayments from './003_create_payments';
 import * as createIdempotencyKeys from './004_create_idempotency_keys';
+import * as createAddedUnits from './005_create_added_units';
 
 /** Ordering's schema history, oldest first. */
-export const migrations: Migration[] = [createOutbox, createOrders, createPayments, createIdempotencyKeys];
+export const migrations: Migration[] = [
+  createOutbox,
+  createOrders,
+  createPayments,
+  createIdempotencyKeys,
+  createAddedUnits,
+];

@@ -20,6 +20,7 @@ import { updateOrderAction } from './actions/orders-update';
 import { cancelOrderAction } from './actions/orders-cancel';
 import { payOrderAction } from './actions/orders-pay';
 import { refundOrderAction } from './actions/orders-refund';
+import { addOrderUnitAction } from './actions/orders-add-unit';
 import { stripeWebhookAction } from './actions/payments-stripe-webhook';
 
 export { sweepExpiredOrders } from './orders/sweep-expired-orders';
@@ -53,6 +54,7 @@ export function createOrderingService({ config, logger }: NodeDeps, options: Ord
       'orders.cancel': cancelOrderAction(ordering),
       'orders.pay': payOrderAction(ordering),
       'orders.refund': refundOrderAction(ordering),
+      'orders.addUnit': addOrderUnitAction(ordering),
       'payments.stripeWebhook': stripeWebhookAction(ordering),
       health: healthAction(() => runtime?.resources.db),
     },

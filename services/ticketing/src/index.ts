@@ -15,6 +15,7 @@ import { applyOrderEvent, ORDER_EVENTS } from './issuing/apply-order-event';
 import { applyCatalogEvent, CATALOG_EVENTS } from './organizers/apply-catalog-event';
 import { listTicketsAction } from './actions/tickets-list';
 import { getTicketAction } from './actions/tickets-get';
+import { createTicketAction } from './actions/tickets-create';
 import { updateTicketAction } from './actions/tickets-update';
 import { deleteTicketAction } from './actions/tickets-delete';
 import { ticketQrAction } from './actions/tickets-qr';
@@ -46,6 +47,7 @@ export function createTicketingService({ config, logger }: NodeDeps, options: Ti
     actions: {
       'tickets.list': listTicketsAction(ticketing),
       'tickets.get': getTicketAction(ticketing),
+      'tickets.create': createTicketAction(ticketing),
       'tickets.update': updateTicketAction(ticketing),
       'tickets.delete': deleteTicketAction(ticketing),
       'tickets.qr': ticketQrAction(ticketing),

@@ -185,3 +185,23 @@ export type OrderRef = Static<typeof OrderRef>;
 
 export const InventoryChange = Type.Object({ order_id: Id, units: Type.Integer({ minimum: 0 }) });
 export type InventoryChange = Static<typeof InventoryChange>;
+
+/** One more unit for an order that already holds: `ref` makes a retried call add nothing twice. */
+export const AddUnitParams = Type.Object(
+  {
+    order_id: Id,
+    ticket_type_id: Id,
+    ref: Type.String({ minLength: 1, maxLength: 100 }),
+    expires_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type AddUnitParams = Static<typeof AddUnitParams>;
+
+/** The added unit's price, and the order's units of that ticket type with it. */
+export const AddUnitResult = Type.Object({
+  unit_price: DecimalString,
+  currency: Type.String(),
+  quantity: Type.Integer({ minimum: 1 }),
+});
+export type AddUnitResult = Static<typeof AddUnitResult>;

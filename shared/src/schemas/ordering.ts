@@ -82,3 +82,16 @@ export const PayOrderBody = Type.Object(
   { additionalProperties: false },
 );
 export type PayOrderBody = Static<typeof PayOrderBody>;
+
+/** `ordering.orders.addUnit` (ticketing's `POST /tickets`): one more unit of a pending order. */
+export const AddOrderUnitParams = Type.Object(
+  { id: Id, ticket_type_id: Id, ref: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export type AddOrderUnitParams = Static<typeof AddOrderUnitParams>;
+
+/** The order as it is now, and which unit of its item the added one is (1-based). */
+export interface AddedOrderUnit {
+  order: Order;
+  unit: number;
+}

@@ -75,12 +75,16 @@ function assertWellFormed(params: HoldParams): void {
   if (errors.length > 0) throw new UnprocessableError('The hold request is invalid', errors);
 }
 
-/** The one statement that takes units: it matches only while they are there and on sale. */
-async function takeUnits(
+/**
+ * The one statement that takes units: it matches only while they are there and on sale.
+ * `orderUnits` is what the order holds of the type afterwards, checked against `max_per_order`.
+ */
+export async function takeUnits(
   trx: Knex.Transaction,
   eventId: number,
   ticketTypeId: number,
   quantity: number,
+  orderUnits = quantity,
 ): Promise<HeldRow | undefined> {
   const { rows } = await trx.raw<{ rows: HeldRow[] }>(
     `UPDATE ticket_types tt SET held_quantity = tt.held_quantity + :quantity
@@ -88,11 +92,11 @@ async function takeUnits(
      WHERE tt.id = :ticketTypeId AND tt.event_id = :eventId AND tt.deleted_at IS NULL
        AND e.id = tt.event_id AND e.deleted_at IS NULL
        AND tt.sold_quantity + tt.held_quantity + :quantity <= tt.quantity
-       AND (tt.max_per_order IS NULL OR :quantity <= tt.max_per_order)
+       AND (tt.max_per_order IS NULL OR :orderUnits <= tt.max_per_order)
        AND (tt.sales_start IS NULL OR tt.sales_start <= now())
        AND coalesce(tt.sales_end, e.date) > now()
      RETURNING tt.price, tt.currency`,
-    { ticketTypeId, eventId, quantity },
+    { ticketTypeId, eventId, quantity, orderUnits },
   );
   return rows[0];
 }

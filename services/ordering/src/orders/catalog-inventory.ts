@@ -1,4 +1,6 @@
 import type {
+  AddUnitParams,
+  AddUnitResult,
   Event,
   HoldParams,
   HoldResult,
@@ -14,12 +16,14 @@ export type ServiceCall = <T>(action: string, params: object) => Promise<T>;
 export const callsFrom = (source: RequestContext<unknown> | ServiceBroker): ServiceCall =>
   (action, params) => source.call(action, params);
 
-/** Catalog's inventory steps of the saga; each is idempotent on the order id. */
+/** Catalog's inventory steps of the saga; each is idempotent on the order id (adding a unit: on its ref). */
 export const holdUnits = (call: ServiceCall, params: HoldParams) => call<HoldResult>('catalog.inventory.hold', params);
 export const releaseUnits = (call: ServiceCall, orderId: number) =>
   call<InventoryChange>('catalog.inventory.release', { order_id: orderId });
 export const confirmUnits = (call: ServiceCall, orderId: number) =>
   call<InventoryChange>('catalog.inventory.confirm', { order_id: orderId });
+export const addHeldUnit = (call: ServiceCall, params: AddUnitParams) =>
+  call<AddUnitResult>('catalog.inventory.addUnit', params);
 export const restockUnits = (call: ServiceCall, orderId: number) =>
   call<InventoryChange>('catalog.inventory.restock', { order_id: orderId });
 

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { EventData } from '@ticketpro/shared';
 import type { TicketingModels, Ticket } from '../models';
 import type { TicketKeyring } from '../codes/keyring';
-import { SECRET_BYTES, signCode } from '../codes/ticket-code';
+import { newTicketCode } from '../codes/new-ticket-code';
 import { recordTicketEvent } from '../domain-events';
 
 export type OrderFacts = EventData<'ordering.order.paid'>;
@@ -41,21 +40,15 @@ export async function issueTickets(
         missing.length,
       ])
     ).rows;
-    const kid = keyring.active.kid;
-    const rows = missing.map((unit, i) => {
-      const secret = randomBytes(SECRET_BYTES);
-      const id = ids[i].id;
-      return {
-        id,
-        order_id: order.id,
-        ...unit,
-        event_id: order.event_id,
-        user_id: order.user_id,
-        secret,
-        qr_code: signCode({ ticketId: id, eventId: order.event_id, secret, kid }, keyring.active.privateKey),
-        status: 'valid',
-      };
-    });
+    const rows = missing.map((unit, i) => ({
+      id: ids[i].id,
+      order_id: order.id,
+      ...unit,
+      event_id: order.event_id,
+      user_id: order.user_id,
+      ...newTicketCode(keyring, ids[i].id, order.event_id),
+      status: 'valid',
+    }));
     const stored: object[] = await trx('tickets')
       .insert(rows)
       .onConflict(['order_id', 'ticket_type_id', 'unit'])

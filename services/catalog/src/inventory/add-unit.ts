@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import { ConflictError, UnprocessableError, type AddUnitParams, type AddUnitResult } from '@ticketpro/shared';
+import { takeUnits } from './hold-inventory';
+import { holdRefusal } from './hold-refusal';
+import { lockOrderHolds } from './order-holds';
+import { reclaimExpiredHolds } from './reclaim-expired-holds';
+
+/**
+ * Holds one more unit for an order whose hold is live, with the same conditional UPDATE as a
+ * hold, into the order's hold row of that type (a new row for a new type). The added unit is
+ * priced as the order's other units of the type, so one item keeps one price. Repeating a
+ * `ref` answers what it added the first time, even once the hold has moved on.
+ */
+export function addUnit(db: Knex, params: AddUnitParams): Promise<AddUnitResult> {
+  return db.transaction(async (trx) => {
+    const holds = await lockOrderHolds(trx, params.order_id);
+    const applied = await trx('added_units').where('ref', params.ref).first();
+    if (applied) {
+      if (applied.order_id !== params.order_id || applied.ticket_type_id !== params.ticket_type_id) {
+        throw new ConflictError(`Reference ${params.ref} was used for another unit`, { ref: params.ref });
+      }
+      return { unit_price: applied.unit_price, currency: applied.currency, quantity: applied.quantity };
+    }
+
+    const lost = holds.find((h) => h.state !== 'held' || h.lapsed);
+    if (holds.length === 0 || lost) {
+      const why = !lost ? 'never held anything' : lost.state === 'held' ? 'expired' : lost.state;
+      throw new ConflictError(`The hold of order ${params.order_id} is not live: ${why}`, {
+        order_id: params.order_id,
+      });
+    }
+    const { event_id: eventId } = await trx('ticket_types').where('id', holds[0].ticket_type_id).first('event_id');
+    const existing = holds.find((h) => h.ticket_type_id === params.ticket_type_id);
+    const quantity = (existing?.quantity ?? 0) + 1;
+
+    await reclaimExpiredHolds(trx, params.ticket_type_id);
+    const taken = await takeUnits(trx, eventId, params.ticket_type_id, 1, quantity);
+    if (!taken) {
+      throw await holdRefusal(trx, eventId, { ticket_type_id: params.ticket_type_id, quantity }, 0);
+    }
+    const currency = holds[0].currency;
+    if (taken.currency !== currency) {
+      throw new UnprocessableError(`Ticket type ${params.ticket_type_id} is not priced in ${currency}`, [
+        { field: 'ticket_type_id', message: `must be priced in the order's currency, ${currency}` },
+      ]);
+    }
+
+    const unitPrice = existing?.unit_price ?? taken.price;
+    if (existing) {
+      await trx('holds')
+        .where({ order_id: params.order_id, ticket_type_id: params.ticket_type_id })
+        .update({ quantity, updated_at: trx.fn.now() });
+    } else {
+      await trx('holds').insert({
+        order_id: params.order_id,
+        ticket_type_id: params.ticket_type_id,
+        quantity,
+        unit_price: unitPrice,
+        currency,
+        expires_at: params.expires_at,
+      });
+    }
+    const { ref, order_id, ticket_type_id } = params;
+    await trx('added_units').insert({ ref, order_id, ticket_type_id, quantity, unit_price: unitPrice, currency });
+    return { unit_price: unitPrice, currency, quantity };
+  });
+}

@@ -1,0 +1,63 @@
+import { ConflictError, type AddOrderUnitParams, type AuthUser } from '@ticketpro/shared';
+import type { Order } from '../models';
+import type { OrderingRuntime } from '../runtime';
+import { addHeldUnit, type ServiceCall } from './catalog-inventory';
+import { readOrder, visibleOrder } from './find-order';
+
+/**
+ * Adds one unit of a ticket type to a pending order: catalog holds it (or refuses: sold out),
+ * then the item's quantity and the order's total rise by it, under the order's row lock so a
+ * payment, a cancel or the sweep cannot interleave. Idempotent on `ref`: catalog answers a
+ * repeated ref with the unit it added, and a ref recorded here answers without asking catalog.
+ */
+export async function addOrderUnit(
+  runtime: OrderingRuntime,
+  call: ServiceCall,
+  caller: AuthUser,
+  params: AddOrderUnitParams,
+): Promise<{ order: Order; unit: number }> {
+  const { models, resources } = runtime;
+  return resources.db.transaction(async (trx) => {
+    const order = await visibleOrder(models, caller, params.id, { trx, lock: true });
+    const applied = await trx('added_units').where('ref', params.ref).first();
+    if (applied) {
+      if (applied.order_id !== order.id || applied.ticket_type_id !== params.ticket_type_id) {
+        throw new ConflictError(`Reference ${params.ref} was used for another unit`, { ref: params.ref });
+      }
+      return { order, unit: applied.unit };
+    }
+    if (order.status !== 'pending') {
+      throw new ConflictError(`The order is ${order.status}; units can only be added to a pending order`, {
+        order_id: order.id,
+      });
+    }
+
+    // A pending order always has an expiry (its hold's), so `expires_at` is set here.
+    const added = await addHeldUnit(call, {
+      order_id: order.id,
+      ticket_type_id: params.ticket_type_id,
+      ref: params.ref,
+      expires_at: new Date(order.expires_at!).toISOString(),
+    });
+    // Catalog's quantity is set rather than added to: it already counts this unit.
+    await trx('order_items')
+      .insert({
+        order_id: order.id,
+        ticket_type_id: params.ticket_type_id,
+        quantity: added.quantity,
+        unit_price: added.unit_price,
+      })
+      .onConflict(['order_id', 'ticket_type_id'])
+      .merge(['quantity']);
+    await trx('orders')
+      .where('id', order.id)
+      .update({ total_price: trx.raw('total_price + ?::numeric', [added.unit_price]), updated_at: trx.fn.now() });
+    await trx('added_units').insert({
+      ref: params.ref,
+      order_id: order.id,
+      ticket_type_id: params.ticket_type_id,
+      unit: added.quantity,
+    });
+    return { order: (await readOrder(models, order.id, { trx }))!, unit: added.quantity };
+  });
+}

@@ -1,0 +1,129 @@
+import {
+  ConflictError,
+  LocalPublisher,
+  NotFoundError,
+  localDomainEvents,
+  type PageOf,
+  type Ticket,
+} from '@ticketpro/shared';
+import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { parseCode } from '../../src';
+import { startTicketingNode, type TicketingNode } from '../support/ticketing-node';
+import { CatalogStandIn } from '../support/catalog-stand-in';
+import { OrderingStandIn, pendingOrder } from '../support/ordering-stand-in';
+import { admin, announceEvent, as, buyer, organizer, otherUser } from '../support/ticket-fixtures';
+import { envelopeOf, eventually, nextId, orderFacts } from '../support/order-events';
+
+let database: TestDatabase;
+let node: TicketingNode;
+const ordering = new OrderingStandIn();
+
+beforeAll(async () => {
+  database = await createTestDatabase('ticketing_reserve');
+  const config = testConfig({ DATABASE_URL: database.url, NAMESPACE: uniqueName('ticketing_reserve') });
+  node = await startTicketingNode(config, [new CatalogStandIn().schema(), ordering.schema()]);
+});
+
+afterAll(async () => {
+  await node?.broker.stop();
+  await database?.drop();
+});
+
+const reserve = (params: object, caller: typeof buyer | undefined) =>
+  node.broker.call<Ticket, object>('ticketing.tickets.create', params, as(caller));
+const ticketsOf = (orderId: number) =>
+  node.broker.call<PageOf<Ticket>, object>('ticketing.tickets.list', { order_id: orderId }, as(admin));
+
+/** An order of `buyer` for a new event whose next added unit of `ticketTypeId` is unit `unit`. */
+async function orderAddingUnit(unit: number) {
+  const eventId = await announceEvent();
+  const ticketTypeId = nextId();
+  const order = pendingOrder(nextId(), buyer.id, eventId, ticketTypeId, unit);
+  ordering.answer = () => ({ order, unit });
+  return { eventId, ticketTypeId, order };
+}
+
+describe('ticketing.tickets.create', () => {
+  it("reserves a ticket for the unit ordering added, named by the ticket's id, with a signed code", async () => {
+    const { eventId, ticketTypeId, order } = await orderAddingUnit(2);
+
+    const ticket = await reserve({ order_id: order.id, ticket_type_id: ticketTypeId, seat_number: 'B12' }, buyer);
+
+    expect(ticket).toMatchObject({
+      order_id: order.id,
+      ticket_type_id: ticketTypeId,
+      event_id: eventId,
+      seat_number: 'B12',
+      status: 'reserved',
+      checked_in: false,
+    });
+    expect(ordering.calls.at(-1)).toEqual({
+      params: { id: order.id, ticket_type_id: ticketTypeId, ref: `ticket:${ticket.id}` },
+      caller: buyer,
+    });
+    expect(parseCode(ticket.qr_code)).toMatchObject({ ticketId: ticket.id, eventId });
+    await expect(
+      node.broker.call('ticketing.validation.checkin', { qr_code: ticket.qr_code }, as(organizer)),
+    ).rejects.toMatchObject({ code: 409 });
+  });
+
+  it("gives the ticket to the order's owner when an admin adds it", async () => {
+    const { ticketTypeId, order } = await orderAddingUnit(1);
+
+    const ticket = await reserve({ order_id: order.id, ticket_type_id: ticketTypeId }, admin);
+
+    expect(ticket.seat_number).toBeNull();
+    const own = await node.broker.call<PageOf<Ticket>, object>(
+      'ticketing.tickets.list',
+      { order_id: order.id },
+      as(buyer),
+    );
+    expect(own.items.map((t) => t.id)).toEqual([ticket.id]);
+  });
+
+  it("passes ordering's refusal on (404 another user's order, 409 sold out) and stores no ticket", async () => {
+    const { ticketTypeId, order } = await orderAddingUnit(2);
+
+    ordering.answer = () => {
+      throw new NotFoundError('Order not found');
+    };
+    await expect(reserve({ order_id: order.id, ticket_type_id: ticketTypeId }, otherUser)).rejects.toMatchObject({
+      code: 404,
+    });
+    ordering.answer = () => {
+      throw new ConflictError('"General admission" is sold out');
+    };
+    await expect(reserve({ order_id: order.id, ticket_type_id: ticketTypeId }, buyer)).rejects.toMatchObject({
+      code: 409,
+    });
+
+    expect((await ticketsOf(order.id)).total).toBe(0);
+  });
+
+  it('refuses bad input (422) and an anonymous caller (401) without asking ordering', async () => {
+    const before = ordering.calls.length;
+
+    await expect(reserve({ order_id: 1 }, buyer)).rejects.toMatchObject({ code: 422 });
+    const tooLong = { order_id: 1, ticket_type_id: 1, seat_number: 'x'.repeat(21) };
+    await expect(reserve(tooLong, buyer)).rejects.toMatchObject({ code: 422 });
+    await expect(reserve({ order_id: 1, ticket_type_id: 1 }, undefined)).rejects.toMatchObject({ code: 401 });
+
+    expect(ordering.calls.length).toBe(before);
+  });
+
+  it('makes the reserved ticket valid when the order is paid, and issues each other unit once', async () => {
+    const { eventId, ticketTypeId, order } = await orderAddingUnit(2);
+    const reserved = await reserve({ order_id: order.id, ticket_type_id: ticketTypeId, seat_number: 'A1' }, buyer);
+
+    await new LocalPublisher(localDomainEvents).publish(
+      envelopeOf('ordering.order.paid', orderFacts(buyer.id, eventId, [[ticketTypeId, 2]], order.id)),
+    );
+
+    const tickets = await eventually(async () => {
+      const page = await ticketsOf(order.id);
+      return page.items.every((t) => t.status === 'valid') && page.total === 2 ? page.items : undefined;
+    });
+    expect(tickets.find((t) => t.id === reserved.id)).toMatchObject({ status: 'valid', seat_number: 'A1' });
+    expect(new Set(tickets.map((t) => t.qr_code)).size).toBe(2);
+  });
+});

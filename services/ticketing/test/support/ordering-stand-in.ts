@@ -1,0 +1,58 @@
+import type { ServiceSchema } from 'moleculer';
+import type { AddOrderUnitParams, AddedOrderUnit, AuthUser, Order } from '@ticketpro/shared';
+
+export interface AddUnitCall {
+  params: AddOrderUnitParams;
+  caller: AuthUser | undefined;
+}
+
+/**
+ * Stands in for ordering across the boundary: `orders.addUnit` answers whatever `answer` gives
+ * (or throws what it throws), and every call is kept with the caller it carried.
+ */
+export class OrderingStandIn {
+  readonly calls: AddUnitCall[] = [];
+  answer: (call: AddUnitCall) => AddedOrderUnit = () => {
+    throw new Error('No answer set');
+  };
+
+  schema(): ServiceSchema {
+    return {
+      name: 'ordering',
+      actions: {
+        'orders.addUnit': {
+          handler: async (ctx: { params: AddOrderUnitParams; meta: { user?: AuthUser } }) => {
+            const call = { params: ctx.params, caller: ctx.meta.user };
+            this.calls.push(call);
+            return this.answer(call);
+          },
+        },
+      },
+    };
+  }
+}
+
+/** A pending order as ordering answers it, with one item of `quantity` units. */
+export function pendingOrder(
+  id: number,
+  userId: number,
+  eventId: number,
+  ticketTypeId: number,
+  quantity: number,
+): Order {
+  const now = new Date().toISOString();
+  return {
+    id,
+    user_id: userId,
+    event_id: eventId,
+    order_date: now,
+    total_price: quantity * 10,
+    currency: 'USD',
+    payment_method: 'credit_card',
+    payment_status: 'pending',
+    expires_at: new Date(Date.now() + 600_000).toISOString(),
+    items: [{ ticket_type_id: ticketTypeId, quantity, unit_price: 10 }],
+    created_at: now,
+    updated_at: now,
+  };
+}
