@@ -529,6 +529,53 @@ describe('POST /tickets', () => {
   });
 });
 
+describe('DELETE /tickets/{id}', () => {
+  const reserve = (orderId: number, ticketTypeId: number) =>
+    api('POST', '/api/v1/tickets', { token: buyer.access, body: { order_id: orderId, ticket_type_id: ticketTypeId } });
+  const orderOf = async (id: number) => (await api('GET', `/api/v1/orders/${id}`, { token: buyer.access })).body;
+  const availableOf = async (id: number) => (await api('GET', `/api/v1/tickets/types/${id}`)).body.available_quantity;
+
+  it("cancels a reserved ticket: the order's total and the type's availability are back", async () => {
+    const ticketType = await createTicketType({ quantity: 10 });
+    const order = await placeOrder(ticketType.id, 1);
+    const reserved = await reserve(order.id, ticketType.id);
+    expect(reserved.status).toBe(201);
+    expect(await availableOf(ticketType.id)).toBe(8);
+
+    expectProblem(await api('DELETE', `/api/v1/tickets/${reserved.body.id}`, { token: stranger.access }), 404);
+    const res = await api('DELETE', `/api/v1/tickets/${reserved.body.id}`, { token: buyer.access });
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ message: 'Ticket cancelled' });
+    expect(await orderOf(order.id)).toMatchObject({
+      total_price: 19.99,
+      payment_status: 'pending',
+      items: [{ ticket_type_id: ticketType.id, quantity: 1, unit_price: 19.99 }],
+    });
+    expect(await availableOf(ticketType.id)).toBe(9);
+    const shown = await api('GET', `/api/v1/tickets/${reserved.body.id}`, { token: buyer.access });
+    expect(shown.body.status).toBe('void');
+    expectProblem(await api('DELETE', `/api/v1/tickets/${reserved.body.id}`, { token: buyer.access }), 409);
+    expect(await availableOf(ticketType.id)).toBe(9);
+
+    const again = await reserve(order.id, ticketType.id);
+    expect(again.status).toBe(201);
+    await pay(order.id);
+    const paid = (all: TicketView[]) => all.filter((t) => t.status === 'valid').length === 2;
+    const tickets = await waitForTickets(cluster.api, buyer.access, order.id, paid);
+    expect(tickets.find((t) => t.id === reserved.body.id)).toMatchObject({ status: 'void' });
+    expect(await orderOf(order.id)).toMatchObject({ total_price: 39.98, payment_status: 'completed' });
+  });
+
+  it('refuses a paid ticket (409: refund the order) and leaves it valid', async () => {
+    const ticket = await boughtTicket();
+    const refused = await api('DELETE', `/api/v1/tickets/${ticket.id}`, { token: buyer.access });
+    expectProblem(refused, 409);
+    expect(refused.body.detail).toMatch(/request a refund of the order/);
+    expect((await api('GET', `/api/v1/tickets/${ticket.id}`, { token: buyer.access })).body.status).toBe('valid');
+  });
+});
+
 describe('all of the above', () => {
   it('answered no request with a 500', () => {
     expect(answered.length).toBeGreaterThan(50);

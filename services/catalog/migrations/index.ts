@@ -6,6 +6,7 @@ import * as createEvents from './004_create_events';
 import * as createTicketTypes from './005_create_ticket_types';
 import * as createHolds from './006_create_holds';
 import * as createAddedUnits from './007_create_added_units';
+import * as createRemovedUnits from './008_create_removed_units';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   createTicketTypes,
   createHolds,
   createAddedUnits,
+  createRemovedUnits,
 ];

@@ -27,6 +27,7 @@ import { releaseInventoryAction } from './actions/inventory-release';
 import { confirmInventoryAction } from './actions/inventory-confirm';
 import { restockInventoryAction } from './actions/inventory-restock';
 import { addUnitInventoryAction } from './actions/inventory-add-unit';
+import { removeUnitInventoryAction } from './actions/inventory-remove-unit';
 import { applyUserEvent, USER_EVENTS } from './organizers/apply-user-event';
 
 export { applyUserEvent, USER_EVENTS, type UserEventName } from './organizers/apply-user-event';
@@ -62,6 +63,7 @@ export function createCatalogService({ config, logger }: NodeDeps, options: Cata
       'inventory.confirm': confirmInventoryAction(catalog),
       'inventory.restock': restockInventoryAction(catalog),
       'inventory.addUnit': addUnitInventoryAction(catalog),
+      'inventory.removeUnit': removeUnitInventoryAction(catalog),
       health: healthAction(() => runtime?.resources.db),
     },
 

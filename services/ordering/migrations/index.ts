@@ -4,6 +4,7 @@ import * as createOrders from './002_create_orders';
 import * as createPayments from './003_create_payments';
 import * as createIdempotencyKeys from './004_create_idempotency_keys';
 import * as createAddedUnits from './005_create_added_units';
+import * as createRemovedUnits from './006_create_removed_units';
 
 /** Ordering's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: Migration[] = [
   createPayments,
   createIdempotencyKeys,
   createAddedUnits,
+  createRemovedUnits,
 ];

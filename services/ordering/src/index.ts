@@ -21,6 +21,7 @@ import { cancelOrderAction } from './actions/orders-cancel';
 import { payOrderAction } from './actions/orders-pay';
 import { refundOrderAction } from './actions/orders-refund';
 import { addOrderUnitAction } from './actions/orders-add-unit';
+import { removeOrderUnitAction } from './actions/orders-remove-unit';
 import { stripeWebhookAction } from './actions/payments-stripe-webhook';
 
 export { sweepExpiredOrders } from './orders/sweep-expired-orders';
@@ -55,6 +56,7 @@ export function createOrderingService({ config, logger }: NodeDeps, options: Ord
       'orders.pay': payOrderAction(ordering),
       'orders.refund': refundOrderAction(ordering),
       'orders.addUnit': addOrderUnitAction(ordering),
+      'orders.removeUnit': removeOrderUnitAction(ordering),
       'payments.stripeWebhook': stripeWebhookAction(ordering),
       health: healthAction(() => runtime?.resources.db),
     },

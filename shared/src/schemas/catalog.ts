@@ -205,3 +205,18 @@ export const AddUnitResult = Type.Object({
   quantity: Type.Integer({ minimum: 1 }),
 });
 export type AddUnitResult = Static<typeof AddUnitResult>;
+
+/** One held unit given back by an order that still holds: `ref` makes a retried call give back nothing twice. */
+export const RemoveUnitParams = Type.Object(
+  { order_id: Id, ticket_type_id: Id, ref: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export type RemoveUnitParams = Static<typeof RemoveUnitParams>;
+
+/** The given-back unit's price, and the order's units of that ticket type without it. */
+export const RemoveUnitResult = Type.Object({
+  unit_price: DecimalString,
+  currency: Type.String(),
+  quantity: Type.Integer({ minimum: 0 }),
+});
+export type RemoveUnitResult = Static<typeof RemoveUnitResult>;

@@ -90,6 +90,10 @@ export const AddOrderUnitParams = Type.Object(
 );
 export type AddOrderUnitParams = Static<typeof AddOrderUnitParams>;
 
+/** `ordering.orders.removeUnit` (ticketing's `DELETE /tickets/{id}`): one unit fewer of a pending order. */
+export const RemoveOrderUnitParams = AddOrderUnitParams;
+export type RemoveOrderUnitParams = AddOrderUnitParams;
+
 /** The order as it is now, and which unit of its item the added one is (1-based). */
 export interface AddedOrderUnit {
   order: Order;

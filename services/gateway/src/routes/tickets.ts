@@ -97,7 +97,8 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'DELETE',
       url: '/:id',
-      summary: 'Cancel a ticket (its owner or an admin): its unit returns to inventory; refused once checked in',
+      summary:
+        'Cancel a reserved ticket (its owner or an admin): its unit leaves the pending order and returns to inventory. A paid ticket is refused (409: refund the order), as is a checked-in or void one',
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.delete',

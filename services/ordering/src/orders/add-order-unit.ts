@@ -9,6 +9,7 @@ import { readOrder, visibleOrder } from './find-order';
  * then the item's quantity and the order's total rise by it, under the order's row lock so a
  * payment, a cancel or the sweep cannot interleave. Idempotent on `ref`: catalog answers a
  * repeated ref with the unit it added, and a ref recorded here answers without asking catalog.
+ * Unit numbers only grow: a unit removed earlier keeps its number (its void ticket holds it).
  */
 export async function addOrderUnit(
   runtime: OrderingRuntime,
@@ -39,6 +40,10 @@ export async function addOrderUnit(
       ref: params.ref,
       expires_at: new Date(order.expires_at!).toISOString(),
     });
+    const [{ removed }] = await trx('removed_units')
+      .where({ order_id: order.id, ticket_type_id: params.ticket_type_id })
+      .count<{ removed: string }[]>('* as removed');
+    const unit = added.quantity + Number(removed);
     // Catalog's quantity is set rather than added to: it already counts this unit.
     await trx('order_items')
       .insert({
@@ -56,8 +61,8 @@ export async function addOrderUnit(
       ref: params.ref,
       order_id: order.id,
       ticket_type_id: params.ticket_type_id,
-      unit: added.quantity,
+      unit,
     });
-    return { order: (await readOrder(models, order.id, { trx }))!, unit: added.quantity };
+    return { order: (await readOrder(models, order.id, { trx }))!, unit };
   });
 }

@@ -5,6 +5,8 @@ import type {
   HoldParams,
   HoldResult,
   InventoryChange,
+  RemoveUnitParams,
+  RemoveUnitResult,
   Logger,
   RequestContext,
 } from '@ticketpro/shared';
@@ -16,7 +18,7 @@ export type ServiceCall = <T>(action: string, params: object) => Promise<T>;
 export const callsFrom = (source: RequestContext<unknown> | ServiceBroker): ServiceCall =>
   (action, params) => source.call(action, params);
 
-/** Catalog's inventory steps of the saga; each is idempotent on the order id (adding a unit: on its ref). */
+/** Catalog's inventory steps of the saga; each is idempotent on the order id (adding or removing a unit: on its ref). */
 export const holdUnits = (call: ServiceCall, params: HoldParams) => call<HoldResult>('catalog.inventory.hold', params);
 export const releaseUnits = (call: ServiceCall, orderId: number) =>
   call<InventoryChange>('catalog.inventory.release', { order_id: orderId });
@@ -24,6 +26,8 @@ export const confirmUnits = (call: ServiceCall, orderId: number) =>
   call<InventoryChange>('catalog.inventory.confirm', { order_id: orderId });
 export const addHeldUnit = (call: ServiceCall, params: AddUnitParams) =>
   call<AddUnitResult>('catalog.inventory.addUnit', params);
+export const removeHeldUnit = (call: ServiceCall, params: RemoveUnitParams) =>
+  call<RemoveUnitResult>('catalog.inventory.removeUnit', params);
 export const restockUnits = (call: ServiceCall, orderId: number) =>
   call<InventoryChange>('catalog.inventory.restock', { order_id: orderId });
 

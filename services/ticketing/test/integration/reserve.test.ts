@@ -127,3 +127,55 @@ describe('ticketing.tickets.create', () => {
     expect(new Set(tickets.map((t) => t.qr_code)).size).toBe(2);
   });
 });
+
+describe('ticketing.tickets.delete of a reserved ticket', () => {
+  const cancel = (id: number, caller: typeof buyer) =>
+    node.broker.call<{ message: string }, object>('ticketing.tickets.delete', { id }, as(caller));
+  const reload = (id: number) => node.broker.call<Ticket, object>('ticketing.tickets.get', { id }, as(admin));
+
+  it('takes its unit off the order under the ref ticket-removed:<id>, then voids it once', async () => {
+    const { ticketTypeId, order } = await orderAddingUnit(2);
+    const ticket = await reserve({ order_id: order.id, ticket_type_id: ticketTypeId }, buyer);
+    ordering.removal = () => ({ order });
+    const before = ordering.removals.length;
+
+    await expect(cancel(ticket.id, buyer)).resolves.toEqual({ message: 'Ticket cancelled' });
+
+    expect(ordering.removals.slice(before)).toEqual([
+      { params: { id: order.id, ticket_type_id: ticketTypeId, ref: `ticket-removed:${ticket.id}` }, caller: buyer },
+    ]);
+    expect(await reload(ticket.id)).toMatchObject({ status: 'void' });
+    await expect(cancel(ticket.id, admin)).rejects.toMatchObject({ code: 409, message: 'The ticket is already void' });
+    expect(ordering.removals.length).toBe(before + 1);
+  });
+
+  it("passes ordering's refusal on (409: the order was paid meanwhile) and keeps the ticket", async () => {
+    const { ticketTypeId, order } = await orderAddingUnit(2);
+    const ticket = await reserve({ order_id: order.id, ticket_type_id: ticketTypeId }, buyer);
+    ordering.removal = () => {
+      throw new ConflictError('The order is completed; units can only be removed from a pending order');
+    };
+
+    await expect(cancel(ticket.id, admin)).rejects.toMatchObject({ code: 409 });
+
+    expect(await reload(ticket.id)).toMatchObject({ status: 'reserved' });
+  });
+
+  it('lets a retry finish a cancel whose void was lost, with the same ref', async () => {
+    const { ticketTypeId, order } = await orderAddingUnit(3);
+    const ticket = await reserve({ order_id: order.id, ticket_type_id: ticketTypeId }, buyer);
+    let calls = 0;
+    ordering.removal = () => {
+      calls += 1;
+      if (calls === 1) throw new Error('ordering went away after removing the unit');
+      return { order };
+    };
+
+    await expect(cancel(ticket.id, buyer)).rejects.toThrow();
+    expect(await reload(ticket.id)).toMatchObject({ status: 'reserved' });
+    await expect(cancel(ticket.id, buyer)).resolves.toEqual({ message: 'Ticket cancelled' });
+
+    const refs = ordering.removals.filter((c) => c.params.id === order.id).map((c) => c.params.ref);
+    expect(refs).toEqual([`ticket-removed:${ticket.id}`, `ticket-removed:${ticket.id}`]);
+  });
+});

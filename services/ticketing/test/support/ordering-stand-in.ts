@@ -8,12 +8,17 @@ export interface AddUnitCall {
 
 /**
  * Stands in for ordering across the boundary: `orders.addUnit` answers whatever `answer` gives
- * (or throws what it throws), and every call is kept with the caller it carried.
+ * and `orders.removeUnit` whatever `removal` gives (or throw what they throw), and every call
+ * is kept with the caller it carried.
  */
 export class OrderingStandIn {
   readonly calls: AddUnitCall[] = [];
   answer: (call: AddUnitCall) => AddedOrderUnit = () => {
     throw new Error('No answer set');
+  };
+  readonly removals: AddUnitCall[] = [];
+  removal: (call: AddUnitCall) => { order: Order } = () => {
+    throw new Error('No removal answer set');
   };
 
   schema(): ServiceSchema {
@@ -25,6 +30,13 @@ export class OrderingStandIn {
             const call = { params: ctx.params, caller: ctx.meta.user };
             this.calls.push(call);
             return this.answer(call);
+          },
+        },
+        'orders.removeUnit': {
+          handler: async (ctx: { params: AddOrderUnitParams; meta: { user?: AuthUser } }) => {
+            const call = { params: ctx.params, caller: ctx.meta.user };
+            this.removals.push(call);
+            return this.removal(call);
           },
         },
       },
