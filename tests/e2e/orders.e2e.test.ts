@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createEvent as createEventBy, createTicketType as createTicketTypeBy } from '../support/sales';
 import { startCluster, type Cluster } from '../support/cluster';
 import { waitFor, type ApiResponse, type RequestOptions } from '../support/http';
 import { expectProblem, login, register, type Registered } from '../support/users';
@@ -64,36 +65,11 @@ async function api(method: string, path: string, options?: RequestOptions): Prom
 const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function createEvent(token: string) {
-  const res = await api('POST', '/api/v1/events', {
-    token,
-    body: {
-      event_name: `Mbira Night ${randomUUID()}`,
-      description: 'Mbira and marimba until late, under the stars',
-      location: 'Harare Gardens',
-      date: inDays(30),
-    },
-  });
-  if (res.status !== 201) throw new Error(`creating an event failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const createEvent = (token: string) => createEventBy(api, token);
 
 /** A ticket type of `eventId` (the shared event by default), by its organizer. */
-async function createTicketType(overrides: Record<string, unknown> = {}, eventId = event.id, token = organizer.access) {
-  const res = await api('POST', '/api/v1/tickets/types', {
-    token,
-    body: {
-      event_id: eventId,
-      name: 'General admission',
-      description: 'Standing room in front of the main stage',
-      price: 19.99,
-      quantity: 100,
-      ...overrides,
-    },
-  });
-  if (res.status !== 201) throw new Error(`creating a ticket type failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: number; price: number; quantity: number };
-}
+const createTicketType = (overrides: Record<string, unknown> = {}, eventId = event.id, token = organizer.access) =>
+  createTicketTypeBy(api, token, eventId, overrides);
 
 /** What catalog says is left and sold of a ticket type. */
 async function stock(ticketTypeId: number) {

@@ -1,4 +1,5 @@
 import { createPublicKey, randomUUID, verify } from 'node:crypto';
+import { createEvent as createEventBy, createTicketType as createTicketTypeBy } from '../support/sales';
 import { startCluster, type Cluster } from '../support/cluster';
 import type { ApiResponse, RequestOptions } from '../support/http';
 import { waitForTicketCount, waitForTickets, type TicketView } from '../support/tickets';
@@ -7,7 +8,6 @@ import { expectProblem, login, register, type Registered } from '../support/user
 jest.setTimeout(120_000);
 
 const ADMIN = { email: 'admin@tickets.test', password: 'Admin-Passw0rd-Strong' };
-const DAY_MS = 24 * 60 * 60 * 1000;
 const MISSING_ID = 2_000_000_000;
 /** How long a test waits, once the tickets are there, for any duplicate to turn up. */
 const SETTLE_MS = 2_000;
@@ -74,35 +74,10 @@ async function fetchImage(path: string, token: string) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function createEvent(token: string) {
-  const res = await api('POST', '/api/v1/events', {
-    token,
-    body: {
-      event_name: `Jazz on the Lawn ${randomUUID()}`,
-      description: 'Jazz quartets from dusk until late, on the lawn',
-      location: 'Bulawayo Theatre',
-      date: new Date(Date.now() + 30 * DAY_MS).toISOString(),
-    },
-  });
-  if (res.status !== 201) throw new Error(`creating an event failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const createEvent = (token: string) => createEventBy(api, token, { event_name: `Jazz on the Lawn ${randomUUID()}` });
 
-async function createTicketType(overrides: Record<string, unknown> = {}) {
-  const res = await api('POST', '/api/v1/tickets/types', {
-    token: organizer.access,
-    body: {
-      event_id: event.id,
-      name: 'General admission',
-      description: 'Standing room in front of the main stage',
-      price: 19.99,
-      quantity: 100,
-      ...overrides,
-    },
-  });
-  if (res.status !== 201) throw new Error(`creating a ticket type failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: number };
-}
+const createTicketType = (overrides: Record<string, unknown> = {}) =>
+  createTicketTypeBy(api, organizer.access, event.id, overrides);
 
 async function placeOrder(ticketTypeId: number, quantity: number) {
   const res = await api('POST', '/api/v1/orders', {
