@@ -57,6 +57,13 @@ export const EventSchema = Type.Object(
 );
 export type Event = Static<typeof EventSchema>;
 
+/** A change names at least one field and nothing unknown. */
+const UPDATE_OPTIONS = {
+  additionalProperties: false,
+  minProperties: 1,
+  errorMessage: 'at least one field to change is required',
+};
+
 const EventFields = {
   event_name: Text(3, 200),
   description: Text(10, 5000),
@@ -79,16 +86,8 @@ export const CreateEventBody = Type.Object(
 );
 export type CreateEventBody = Static<typeof CreateEventBody>;
 
-export const UpdateEventBody = Type.Object(
-  {
-    event_name: Type.Optional(EventFields.event_name),
-    description: Type.Optional(EventFields.description),
-    location: Type.Optional(EventFields.location),
-    date: Type.Optional(EventFields.date),
-    image: Type.Optional(EventFields.image),
-  },
-  { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
-);
+/** Any subset of the event's fields, by the same rules as on creation. */
+export const UpdateEventBody = Type.Partial(Type.Object(EventFields), UPDATE_OPTIONS);
 export type UpdateEventBody = Static<typeof UpdateEventBody>;
 
 export const ListEventsQuery = Type.Object(
@@ -131,19 +130,8 @@ export const CreateTicketTypeBody = Type.Object(
 );
 export type CreateTicketTypeBody = Static<typeof CreateTicketTypeBody>;
 
-export const UpdateTicketTypeBody = Type.Object(
-  {
-    name: Type.Optional(TicketTypeFields.name),
-    description: Type.Optional(TicketTypeFields.description),
-    price: Type.Optional(TicketTypeFields.price),
-    quantity: Type.Optional(TicketTypeFields.quantity),
-    currency: Type.Optional(TicketTypeFields.currency),
-    sales_start: Type.Optional(TicketTypeFields.sales_start),
-    sales_end: Type.Optional(TicketTypeFields.sales_end),
-    max_per_order: Type.Optional(TicketTypeFields.max_per_order),
-  },
-  { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
-);
+/** Any subset of the ticket type's fields but its event, by the same rules as on creation. */
+export const UpdateTicketTypeBody = Type.Partial(Type.Object(TicketTypeFields), UPDATE_OPTIONS);
 export type UpdateTicketTypeBody = Static<typeof UpdateTicketTypeBody>;
 
 export const ListTicketTypesQuery = Type.Object(
