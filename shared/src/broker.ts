@@ -108,6 +108,9 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
       },
     } as BrokerOptions['logger'],
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // A node killed without a goodbye keeps getting calls until its heartbeats are missed.
+    heartbeatInterval: config.HEARTBEAT_INTERVAL_SECONDS,
+    heartbeatTimeout: config.HEARTBEAT_TIMEOUT_SECONDS,
     retryPolicy: {
       enabled: true,
       retries: 3,
