@@ -4,12 +4,14 @@ const common = { testEnvironment: 'node', transform, rootDir: __dirname };
 
 module.exports = {
   maxWorkers: 2,
+  globalSetup: '<rootDir>/tests/support/test-backends.ts',
+  globalTeardown: '<rootDir>/tests/support/test-backends-teardown.ts',
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   projects: [
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/shared/test/**/*.test.ts', '<rootDir>/services/*/test/unit/**/*.test.ts'],
+      testMatch: ['<rootDir>/shared/test/**/*.test.ts', '<rootDir>/services/*/test/unit/**/*.test.ts', '<rootDir>/deploy/test/**/*.test.ts'],
     },
     {
       ...common,
@@ -19,7 +21,7 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/tests/e2e/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
     },
   ],
 };

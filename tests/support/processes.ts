@@ -73,9 +73,10 @@ const TSX_LOADER = pathToFileURL(require.resolve('tsx', { paths: [REPO_ROOT] }))
 export function startEntry(
   name: string,
   entry: string,
-  options: { env: Record<string, string>; cwd: string },
+  options: { env: Record<string, string>; cwd: string; args?: string[] },
 ): RunningProcess {
-  return startProcess(name, process.execPath, ['--import', TSX_LOADER, path.join(REPO_ROOT, entry)], options);
+  const args = ['--import', TSX_LOADER, path.join(REPO_ROOT, entry), ...(options.args ?? [])];
+  return startProcess(name, process.execPath, args, options);
 }
 
 export async function freePort(): Promise<number> {

@@ -2,15 +2,9 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { loadConfig, type Config } from '../config';
+import { adminDatabaseUrl, testNatsUrl } from './urls';
 
-/** The server tests create their databases on: `TEST_DATABASE_URL`, else the local default. */
-export function adminDatabaseUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-export function testNatsUrl(): string {
-  return process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-}
+export { adminDatabaseUrl, testNatsUrl };
 
 export function uniqueName(label: string): string {
   return `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;

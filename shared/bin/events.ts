@@ -1,0 +1,74 @@
+/**
+ * `npm run events`: follows the domain events in JetStream (see FEED_USAGE). Events go to
+ * stdout, everything else to stderr. Exit codes: 0 after a signal or --help, 1 when NATS, the
+ * stream or the configuration fails, 2 for bad options.
+ */
+import { once } from 'node:events';
+import { loadConfig } from '../src/config';
+import { FEED_USAGE, FeedUsageError, openEventFeed, parseFeedArgs, type EventFeed } from '../src/events/feed';
+
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+function tell(message: string): void {
+  process.stderr.write(`events: ${message}\n`);
+}
+
+async function writeLine(line: string): Promise<void> {
+  if (process.stdout.write(`${line}\n`)) return;
+  // Waiting for a slow reader keeps a long history from piling up in memory. An error ends the
+  // wait; the feed has been stopped by then.
+  await once(process.stdout, 'drain').catch(() => undefined);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseFeedArgs(argv);
+  } catch (err) {
+    if (!(err instanceof FeedUsageError)) throw err;
+    tell(`${err.message}\nRun with --help for the options.`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(FEED_USAGE);
+    return 0;
+  }
+
+  const config = loadConfig();
+  let feed: EventFeed | undefined;
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    void feed?.close();
+  };
+  // `once`: a second Ctrl-C gets the default handling, so an impatient operator can still leave.
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // A reader that went away (`| head`) ends the feed, rather than the process with EPIPE.
+  process.stdout.on('error', stop);
+
+  feed = await openEventFeed(
+    { url: config.NATS_URL ?? DEFAULT_NATS_URL, stream: config.EVENT_STREAM, subjectPrefix: config.EVENT_SUBJECT_PREFIX },
+    options,
+    tell,
+  );
+  try {
+    if (!stopping) {
+      tell(`following ${feed.description} (Ctrl-C to stop)`);
+      for await (const line of feed) await writeLine(line);
+    }
+  } finally {
+    await feed.close();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    tell(err.message);
+    process.exitCode = 1;
+  },
+);
