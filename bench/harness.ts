@@ -1,0 +1,135 @@
+import { isDeepStrictEqual } from 'node:util';
+import { loadConfig } from '@ticketpro/shared';
+import { adminDatabaseUrl, testNatsUrl } from '@ticketpro/shared/testing';
+import { startCluster } from '../tests/support/cluster';
+import type { Api } from '../tests/support/http';
+import { register } from '../tests/support/users';
+import type { BenchOptions } from './options';
+import type { Teardown } from './teardown';
+import { describeMachine } from './machine';
+import { startEmbedded } from './embedded';
+import { startBaseline } from './baseline';
+import { seedEvent } from './seed';
+import { MemorySampler } from './memory';
+import { renderResults, writeReport, type BenchResults } from './report';
+import { measureReadPath } from './scenarios/read-path';
+import { measureNatsHop } from './scenarios/nats-hop';
+import { measureCheckout } from './scenarios/checkout';
+import { measureFlashSale } from './scenarios/flash-sale';
+import { measureLogin } from './scenarios/login';
+
+/**
+ * Limits that would throttle the load itself are off; the rest is the cluster's test
+ * configuration (load shedding off too: the load generator shares the cores).
+ */
+const BENCH_ENV = { RATE_LIMIT_LOGIN: '0', RATE_LIMIT_REGISTER: '0', RATE_LIMIT_REFRESH: '0' };
+
+/** The read path's event: a few ticket types, as a typical event page shows them. */
+const READ_EVENT_TICKET_TYPES = [
+  { name: 'General admission', price: 19.99, quantity: 500 },
+  { name: 'Terraces', price: 9.5, quantity: 1000 },
+  { name: 'VIP lounge', price: 120, quantity: 50, max_per_order: 4 },
+];
+
+const progress = (message: string) => console.error(`bench: ${message}`);
+
+/**
+ * Runs every scenario once, prints the results and writes the report to `options.output`.
+ * Everything started is registered with `teardown`, which runs when the bench ends either way.
+ */
+export async function runBench(options: BenchOptions, teardown: Teardown): Promise<BenchResults> {
+  const memory = new MemorySampler();
+  teardown.add('stop sampling memory', async () => memory.stop());
+  try {
+    const machine = await describeMachine(adminDatabaseUrl(), testNatsUrl());
+
+    progress('starting the distributed cluster, the embedded process and the baseline server');
+    const starting = startCluster('bench', BENCH_ENV);
+    // Registered before it is up, so that Ctrl-C while it starts still stops it (a failed start stops itself).
+    teardown.add('stop the cluster and drop its database and stream', () =>
+      starting.then(
+        (cluster) => cluster.stop(),
+        () => undefined,
+      ),
+    );
+    const cluster = await starting;
+    const poolMax = loadConfig(cluster.env).DATABASE_POOL_MAX;
+    const embedded = await startEmbedded(cluster.env, teardown);
+    const baseline = await startBaseline(cluster.env.DATABASE_URL, poolMax, teardown);
+
+    const organizer = await register(cluster.api, { role: 'organizer' });
+    const distributedEvent = await seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES);
+    const embeddedEvent = await seedEvent(
+      embedded.api,
+      await register(embedded.api, { role: 'organizer' }),
+      READ_EVENT_TICKET_TYPES,
+    );
+    const eventPath = (id: number) => `/api/v1/events/${id}`;
+    await assertSameAnswer(cluster.api, baseline.api, eventPath(distributedEvent.eventId));
+
+    for (const proc of [...cluster.processes, embedded.process, baseline.process]) memory.track(proc);
+    memory.start();
+
+    progress('1. read path');
+    const eventUrls = {
+      distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
+      embedded: `${embedded.baseUrl}${eventPath(embeddedEvent.eventId)}`,
+      baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
+    };
+    const readPath = await measureReadPath(eventUrls, options);
+    progress('2. NATS hop');
+    const natsHop = await measureNatsHop(eventUrls, options);
+    // Done with them: their connections and cores go back to the scenarios still to come.
+    await Promise.all([embedded.process.stop(), baseline.process.stop()]);
+
+    progress('3. checkout on one hot ticket type, and the hot-row limit');
+    const catalogInstances = cluster.processes.filter((p) => p.name === 'catalog').length;
+    const checkout = await measureCheckout(cluster, organizer, poolMax * catalogInstances, options);
+    progress(`4. flash sale (registering ${options.flashSaleBuyers} buyers first)`);
+    const flashSale = await measureFlashSale(cluster.api, organizer, options);
+    progress('5. login');
+    const login = await measureLogin(cluster.api, cluster.baseUrl, cluster.env.DATABASE_URL, options);
+
+    const results: BenchResults = {
+      date: new Date(),
+      machine,
+      options,
+      deployment: `${describeProcesses(cluster.processes.map((p) => p.name))}, DATABASE_POOL_MAX ${poolMax}`,
+      readPath,
+      natsHop,
+      checkout,
+      flashSale,
+      login,
+      memory: memory.stop(),
+    };
+    const rendered = renderResults(results);
+    console.log(rendered);
+    writeReport(options.output, rendered);
+    progress(`report written to ${options.output}`);
+    return results;
+  } finally {
+    progress('stopping everything it started');
+    await teardown.run();
+  }
+}
+
+/** The baseline must answer exactly what catalog answers, or it is no baseline. */
+async function assertSameAnswer(distributed: Api, baseline: Api, path: string): Promise<void> {
+  // The first read may fetch the organizer's name from identity; the second reads the projection, as the baseline does.
+  await distributed('GET', path);
+  const [expected, actual] = await Promise.all([distributed('GET', path), baseline('GET', path)]);
+  if (expected.status !== 200 || actual.status !== 200 || !isDeepStrictEqual(expected.body, actual.body)) {
+    throw new Error(
+      `the baseline answers ${path} differently from catalog:\n` +
+        `catalog (${expected.status}): ${JSON.stringify(expected.body)}\nbaseline (${actual.status}): ${JSON.stringify(actual.body)}`,
+    );
+  }
+}
+
+/** E.g. "gateway, identity, catalog × 2, ordering, ticketing as separate processes". */
+function describeProcesses(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const parts = [...counts].map(([name, n]) => (n > 1 ? `${name} × ${n}` : name));
+  return `${parts.join(', ')} as separate processes over NATS`;
+}

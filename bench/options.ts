@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { REPO_ROOT } from '../tests/support/processes';
+
+/**
+ * How long each measured load run lasts. The smoke run counts requests instead: its only
+ * question is whether every scenario still answers, and a time limit would leave a slow
+ * machine with no answers at all.
+ */
+export type RunLength = { seconds: number } | { requests: number };
+
+/** How big each scenario is. The smoke sizes only prove that every scenario still runs. */
+export interface BenchOptions {
+  smoke: boolean;
+  runLength: RunLength;
+  /** Seconds of unmeasured load before each read-path run, so every server is equally warm. */
+  warmupSeconds: number;
+  /** Where the report goes. */
+  output: string;
+  readConnections: number;
+  /** The fixed rate at which the NATS hop is measured. */
+  hopRate: number;
+  checkoutConnections: number;
+  checkoutBuyers: number;
+  flashSaleBuyers: number;
+  flashSaleUnits: number;
+  loginConnections: number;
+  loginUsers: number;
+}
+
+/**
+ * `BENCH_DURATION` (seconds per run), `BENCH_OUTPUT` (report path), `BENCH_SMOKE=1` (tiny: a
+ * few requests per run, a 50-buyer sale).
+ */
+export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
+  const smoke = env.BENCH_SMOKE === '1';
+  const seconds = env.BENCH_DURATION ? Number(env.BENCH_DURATION) : 10;
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`BENCH_DURATION must be a positive number of seconds, not "${env.BENCH_DURATION}"`);
+  }
+  return {
+    smoke,
+    runLength: smoke ? { requests: 20 } : { seconds },
+    warmupSeconds: smoke ? 0 : 2,
+    output: path.resolve(env.BENCH_OUTPUT ?? path.join(REPO_ROOT, 'docs', 'PERFORMANCE.md')),
+    readConnections: smoke ? 4 : 16,
+    hopRate: smoke ? 100 : 500,
+    checkoutConnections: smoke ? 4 : 32,
+    checkoutBuyers: smoke ? 5 : 20,
+    flashSaleBuyers: smoke ? 50 : 1000,
+    flashSaleUnits: smoke ? 10 : 100,
+    loginConnections: smoke ? 2 : 8,
+    loginUsers: smoke ? 3 : 10,
+  };
+}

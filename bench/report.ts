@@ -1,0 +1,259 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchOptions } from './options';
+import type { Machine } from './machine';
+import type { ResidentSize } from './memory';
+import { failuresOf, type LoadFigures } from './load';
+import type { ReadPathFigures } from './scenarios/read-path';
+import type { NatsHopFigures } from './scenarios/nats-hop';
+import type { CheckoutFigures } from './scenarios/checkout';
+import type { FlashSaleFigures } from './scenarios/flash-sale';
+import type { LoginFigures } from './scenarios/login';
+
+export interface BenchResults {
+  date: Date;
+  machine: Machine;
+  options: BenchOptions;
+  /** How the distributed mode was deployed, e.g. "one process per service, DATABASE_POOL_MAX 10". */
+  deployment: string;
+  readPath: ReadPathFigures;
+  natsHop: NatsHopFigures;
+  checkout: CheckoutFigures;
+  flashSale: FlashSaleFigures;
+  login: LoginFigures;
+  memory: ResidentSize[];
+}
+
+/** Everything above this line in the report is kept as it is; everything below is rewritten. */
+const RESULTS_MARKER = '<!-- bench:results — everything below is written by `npm run bench`; edit above this line -->';
+
+const DEFAULT_HEADER = `# Performance
+
+\`npm run bench\` (bench/run.ts) measures TicketPro against the physical limits of the machine it runs
+on, prints the tables below and rewrites them here. It needs what the tests need: PostgreSQL on
+127.0.0.1:5432 and NATS with JetStream on 127.0.0.1:4222 (or \`TEST_DATABASE_URL\`, \`TEST_NATS_URL\`).
+Everything it starts — service processes, \`tp_*\` databases, JetStream streams, temporary
+directories — is removed when it ends, fails or is interrupted with Ctrl-C.
+
+- \`BENCH_DURATION\`: seconds of each load run (default 10; the whole bench then takes about 5 minutes).
+- \`BENCH_OUTPUT\`: where to write this report (default \`docs/PERFORMANCE.md\`).
+- \`BENCH_SMOKE=1\`: a tiny run (20 requests per load, a 50-buyer sale) proving every scenario still works;
+  \`bench/test/bench-smoke.test.ts\` runs it as part of \`npm test\`.
+
+## How to read it
+
+- Compare figures **within one run**. Absolute numbers drift between runs and machines; every
+  comparison (ratio, difference) is measured in the same run, on the same machine, minutes apart.
+- autocannon, the load generator, runs on the same machine and competes for the same cores; so
+  does everything else running at the time (see the load average in the results).
+- Latencies are exact per-request times of the 2xx answers (autocannon's histogram only counts
+  whole milliseconds); "other answers" lists whatever else came back.
+- **Read path**: each server as fast as it answers with a fixed number of connections. The
+  baseline (\`bench/baseline-server.ts\`) is fastify and pg alone, answering the same body from
+  catalog's own tables with one SQL statement: what a server cannot beat on this machine.
+- **NATS hop**: the same read at a fixed rate, distributed against embedded; the difference is
+  what the hop between gateway and catalog costs. autocannon sends each connection's share of a
+  second back to back, so these are latencies under short bursts of a few concurrent requests.
+- **Checkout**: orders per second on one ticket type, against the hot-row limit measured right
+  after: catalog's hold \`UPDATE\` alone, straight to Postgres, from as many connections as
+  catalog's pools hold. Every order also writes its hold, its order rows and two outbox events.
+- **Flash sale**: exact means every unit sold once, every other buyer a problem+json 409, nothing
+  else, and nothing left available.
+- **Login** is bounded by argon2id on purpose; the parameters are read from a stored hash.
+- **Memory**: resident size after start and seeding (idle) and the highest seen while the
+  scenarios ran.
+
+Targets (issue 7): the distributed read path at least 50% of the baseline's requests/s; the NATS
+hop under 2 ms at p99; checkout at least 25% of the hot-row limit; the flash sale exact every time.
+`;
+
+/** The results as Markdown: printed as they are, and written under the report's header. */
+export function renderResults(results: BenchResults): string {
+  const { machine, options } = results;
+  return [
+    `## Results`,
+    '',
+    `Measured ${results.date.toISOString()}${options.smoke ? ' (smoke run: tiny sizes, not figures to quote)' : ''}, ` +
+      `${lengthOfRun(options)} per load run, on:`,
+    '',
+    `- CPU: ${machine.cpu}`,
+    `- RAM: ${machine.memory}`,
+    `- OS: ${machine.os}`,
+    `- Node: ${machine.node}`,
+    `- PostgreSQL: ${machine.postgres}`,
+    `- NATS: ${machine.nats}`,
+    `- Load average when the bench started: ${machine.loadAverage}`,
+    `- Distributed mode: ${results.deployment}`,
+    '',
+    readPathSection(results),
+    natsHopSection(results),
+    checkoutSection(results),
+    flashSaleSection(results),
+    loginSection(results),
+    memorySection(results.memory),
+  ].join('\n');
+}
+
+/** Writes the report: the existing header when there is one (it may have been edited), then `results`. */
+export function writeReport(file: string, results: string): void {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = existing.indexOf(RESULTS_MARKER);
+  const header = at >= 0 ? existing.slice(0, at) : `${DEFAULT_HEADER}\n`;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${header}${RESULTS_MARKER}\n\n${results}`);
+}
+
+function readPathSection({ readPath, options }: BenchResults): string {
+  const baseline = readPath.baseline;
+  const row = (label: string, f: LoadFigures) => [
+    label,
+    count(f.succeeded),
+    perSecond(f.perSecond),
+    ms(f.p50),
+    ms(f.p99),
+    ratio(f.perSecond / baseline.perSecond),
+    ratio(f.p50 / baseline.p50),
+    ratio(f.p99 / baseline.p99),
+    failuresOf(f),
+  ];
+  return section(
+    `1. Read path: GET /api/v1/events/{id}, ${options.readConnections} connections`,
+    [
+      'mode',
+      'answers',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'req/s ÷ baseline',
+      'p50 ÷ baseline',
+      'p99 ÷ baseline',
+      'other answers',
+    ],
+    [
+      row('distributed (gateway → NATS → catalog)', readPath.distributed),
+      row('embedded (one process, no NATS)', readPath.embedded),
+      row('baseline (fastify + pg)', baseline),
+    ],
+  );
+}
+
+/** Below this share of the asked rate a server was saturated, and its latencies are queueing. */
+const RATE_REACHED = 0.9;
+
+function natsHopSection({ natsHop }: BenchResults): string {
+  const row = (label: string, f: LoadFigures) => [
+    label,
+    count(f.succeeded),
+    perSecond(f.perSecond),
+    ms(f.p50),
+    ms(f.p99),
+    failuresOf(f),
+  ];
+  const { distributed, embedded } = natsHop;
+  const saturated = [distributed, embedded].some((f) => f.perSecond < RATE_REACHED * natsHop.rate);
+  const table = section(
+    `2. NATS hop: the same read at a fixed ${natsHop.rate} req/s`,
+    ['mode', 'answers', 'req/s reached', 'p50 ms', 'p99 ms', 'other answers'],
+    [
+      row('distributed', distributed),
+      row('embedded', embedded),
+      [
+        '**the hop adds**',
+        '',
+        '',
+        signedMs(distributed.p50 - embedded.p50),
+        signedMs(distributed.p99 - embedded.p99),
+        '',
+      ],
+    ],
+  );
+  if (!saturated) return table;
+  return `${table}\n**The fixed rate was not reached**: these latencies are those of a saturated server, not of the hop.\n`;
+}
+
+function checkoutSection({ checkout }: BenchResults): string {
+  const { orders, hotRow } = checkout;
+  return section(
+    '3. Checkout on one hot ticket type (distributed)',
+    ['what', 'connections', 'done', 'per second', 'p50 ms', 'p99 ms', 'other answers'],
+    [
+      [
+        `POST /api/v1/orders, 1 unit each, ${checkout.buyers} buyers`,
+        String(checkout.connections),
+        count(orders.succeeded),
+        perSecond(orders.perSecond),
+        ms(orders.p50),
+        ms(orders.p99),
+        failuresOf(orders),
+      ],
+      [
+        "hot-row limit: catalog's hold UPDATE on one row, straight to Postgres",
+        String(hotRow.connections),
+        count(hotRow.updates),
+        perSecond(hotRow.perSecond),
+        ms(hotRow.p50),
+        ms(hotRow.p99),
+        '',
+      ],
+      ['**orders/s ÷ hot-row limit**', '', '', ratio(orders.perSecond / hotRow.perSecond), '', '', ''],
+    ],
+  );
+}
+
+function flashSaleSection({ flashSale: f }: BenchResults): string {
+  return section(
+    `4. Flash sale: ${f.buyers} buyers at once for ${f.units} units (distributed)`,
+    [
+      '201 created',
+      '409 sold out (problem+json)',
+      'other',
+      'available after',
+      'last unit sold after',
+      'all answered after',
+      'exact',
+    ],
+    [
+      [
+        count(f.created),
+        count(f.soldOut),
+        count(f.other),
+        count(f.availableAfter),
+        seconds(f.soldOutSeconds),
+        seconds(f.allAnsweredSeconds),
+        f.exact ? 'yes' : '**NO**',
+      ],
+    ],
+  );
+}
+
+function loginSection({ login }: BenchResults): string {
+  const f = login.logins;
+  return section(
+    `5. Login: POST /api/v1/auth/login (distributed), ${login.connections} connections over ${login.users} accounts`,
+    ['answers', 'logins/s', 'p50 ms', 'p99 ms', 'other answers', 'password hashing'],
+    [[count(f.succeeded), perSecond(f.perSecond), ms(f.p50), ms(f.p99), failuresOf(f), login.argon2]],
+  );
+}
+
+function memorySection(memory: ResidentSize[]): string {
+  return section(
+    '6. Memory: resident size (VmRSS) of each process',
+    ['process', 'idle MiB', 'under load MiB (highest seen)'],
+    memory.map((m) => [m.process, mib(m.idleMiB), mib(m.loadedMiB)]),
+  );
+}
+
+function section(title: string, columns: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [`### ${title}`, '', line(columns), line(columns.map(() => '---')), ...rows.map(line), ''].join('\n');
+}
+
+const lengthOfRun = ({ runLength }: BenchOptions) =>
+  'seconds' in runLength ? `${runLength.seconds} s` : `${runLength.requests} requests`;
+const count = (n: number) => String(n);
+const perSecond = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const ms = (n: number) => n.toFixed(2);
+const signedMs = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`;
+const ratio = (n: number) => `${n.toFixed(2)}×`;
+const seconds = (n: number) => `${n.toFixed(2)} s`;
+const mib = (n: number) => n.toFixed(0);

@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { adminDatabaseUrl } from '@ticketpro/shared/testing';
+import { benchOptionsFromEnv } from '../options';
+import { runBench } from '../harness';
+import { Teardown } from '../teardown';
+import { renderResults, writeReport, type BenchResults } from '../report';
+import type { LoadFigures } from '../load';
+
+jest.setTimeout(300_000);
+
+const SMOKE_REQUESTS = 20;
+
+async function benchDatabases(): Promise<string[]> {
+  const client = new Client({ connectionString: adminDatabaseUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'tp\\_bench\\_%'",
+    );
+    return rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every request of the run answered with a 2xx, in a time that is a latency and not a timeout. */
+function expectAllAnswered(figures: LoadFigures) {
+  expect(figures.succeeded).toBe(SMOKE_REQUESTS);
+  expect(figures.errors).toBe(0);
+  expect(Object.keys(figures.statuses).every((status) => Number(status) < 300)).toBe(true);
+  expect(figures.perSecond).toBeGreaterThan(0);
+  expectSaneLatency(figures);
+}
+
+function expectSaneLatency({ p50, p99 }: { p50: number; p99: number }) {
+  expect(p50).toBeGreaterThan(0);
+  expect(p99).toBeGreaterThanOrEqual(p50);
+  expect(p99).toBeLessThan(10_000);
+}
+
+/** The real harness, smoke sized, as `BENCH_SMOKE=1 BENCH_OUTPUT=… npm run bench` runs it. */
+describe('the benchmark harness (BENCH_SMOKE=1)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-bench-smoke-'));
+  const output = path.join(dir, 'PERFORMANCE.md');
+  let databasesBefore: string[];
+  let results: BenchResults;
+
+  beforeAll(async () => {
+    databasesBefore = await benchDatabases();
+    results = await runBench(benchOptionsFromEnv({ BENCH_SMOKE: '1', BENCH_OUTPUT: output }), new Teardown());
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the event from the distributed mode, the embedded mode and the baseline', () => {
+    expectAllAnswered(results.readPath.distributed);
+    expectAllAnswered(results.readPath.embedded);
+    expectAllAnswered(results.readPath.baseline);
+  });
+
+  it('reads it at a fixed rate with and without the NATS hop', () => {
+    expect(results.natsHop.rate).toBeGreaterThan(0);
+    expectAllAnswered(results.natsHop.distributed);
+    expectAllAnswered(results.natsHop.embedded);
+  });
+
+  it('checks out on one hot ticket type and measures the hot-row limit', () => {
+    expectAllAnswered(results.checkout.orders);
+    expect(results.checkout.hotRow.connections).toBeGreaterThan(0);
+    expect(results.checkout.hotRow.updates).toBe(SMOKE_REQUESTS);
+    expect(results.checkout.hotRow.perSecond).toBeGreaterThan(0);
+    expectSaneLatency(results.checkout.hotRow);
+  });
+
+  it('sells out the flash sale exactly', () => {
+    expect(results.flashSale).toMatchObject({
+      buyers: 50,
+      units: 10,
+      created: 10,
+      soldOut: 40,
+      other: 0,
+      availableAfter: 0,
+      exact: true,
+    });
+    expect(results.flashSale.soldOutSeconds).toBeGreaterThan(0);
+    expect(results.flashSale.allAnsweredSeconds).toBeGreaterThanOrEqual(results.flashSale.soldOutSeconds);
+  });
+
+  it('logs in and reads the argon2id parameters from a stored hash', () => {
+    expectAllAnswered(results.login.logins);
+    expect(results.login.argon2).toMatch(/^argon2id v=19, m=\d+ KiB, t=\d+, p=\d+$/);
+  });
+
+  it('measures the memory of every process it started, idle and under load', () => {
+    expect(results.memory.map((m) => m.process).sort()).toEqual(
+      ['baseline', 'catalog', 'embedded', 'gateway', 'identity', 'ordering', 'ticketing'].sort(),
+    );
+    for (const { idleMiB, loadedMiB } of results.memory) {
+      expect(idleMiB).toBeGreaterThan(0);
+      expect(loadedMiB).toBeGreaterThanOrEqual(idleMiB);
+    }
+  });
+
+  it('describes the machine', () => {
+    expect(results.machine.postgres).toMatch(/^PostgreSQL \d+/);
+    expect(results.machine.nats).toMatch(/^nats-server \d+\.\d+/);
+    expect(results.machine.node).toBe(process.version);
+  });
+
+  it('writes the report with every table, and keeps an edited header when it writes again', () => {
+    const report = readFileSync(output, 'utf8');
+    expect(report).toMatch(/^# Performance/);
+    for (const title of ['1. Read path', '2. NATS hop', '3. Checkout', '4. Flash sale', '5. Login', '6. Memory']) {
+      expect(report).toContain(`### ${title}`);
+    }
+    expect(report).toContain(results.machine.postgres);
+
+    writeFileSync(output, report.replace('# Performance', '# Performance\n\nA note written by hand.'));
+    writeReport(output, renderResults(results));
+    const rewritten = readFileSync(output, 'utf8');
+    expect(rewritten).toContain('A note written by hand.');
+    expect(rewritten.split('### 1. Read path')).toHaveLength(2);
+  });
+
+  it('leaves no database behind', async () => {
+    const left = (await benchDatabases()).filter((name) => !databasesBefore.includes(name));
+    expect(left).toEqual([]);
+  });
+});
