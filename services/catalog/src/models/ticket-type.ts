@@ -5,6 +5,9 @@ import { SoftDeleteModel } from '@ticketpro/shared';
 const LIVE_HELD_UNITS = `(SELECT coalesce(sum(h.quantity), 0)::int FROM holds h
   WHERE h.ticket_type_id = ticket_types.id AND h.state = 'held' AND h.expires_at > now())`;
 
+/** SQL for a `ticket_types` row's units still for sale: quantity less sold and live holds, never below zero. */
+export const AVAILABLE_QUANTITY = `greatest(ticket_types.quantity - ticket_types.sold_quantity - ${LIVE_HELD_UNITS}, 0)`;
+
 export class TicketType extends SoftDeleteModel {
   static override tableName = 'ticket_types';
 
@@ -27,12 +30,7 @@ export class TicketType extends SoftDeleteModel {
   static override modifiers = {
     /** Adds `available_quantity`: quantity less sold and live holds, never below zero. */
     withAvailability(query: QueryBuilder<TicketType>) {
-      query.select(
-        'ticket_types.*',
-        raw(
-          `greatest(ticket_types.quantity - ticket_types.sold_quantity - ${LIVE_HELD_UNITS}, 0) AS available_quantity`,
-        ),
-      );
+      query.select('ticket_types.*', raw(`${AVAILABLE_QUANTITY} AS available_quantity`));
     },
     /** The catalogue order: cheapest first, then oldest. */
     byPrice(query: QueryBuilder<TicketType>) {

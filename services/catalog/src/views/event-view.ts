@@ -1,12 +1,17 @@
 import type { Event as EventView, EventData } from '@ticketpro/shared';
 import type { Event } from '../models';
-import { toTicketTypeView } from './ticket-type-view';
-import { iso } from '../timestamps';
+import { toTicketTypeView, type TicketTypeFields } from './ticket-type-view';
+import { iso, type TextTimestamps } from '../timestamps';
 
 export type OrganizerView = EventView['organizer'];
 
+/** What the view reads of an event: a model, or a row read as JSON. */
+export type EventFields = TextTimestamps<
+  Pick<Event, 'id' | 'event_name' | 'description' | 'organizer_id' | 'location' | 'date' | 'image' | 'created_at' | 'updated_at'>
+> & { ticket_types?: TicketTypeFields[] };
+
 /** The event as the API shows it, with its live ticket types and its organizer's public name. */
-export function toEventView(event: Event, organizer: OrganizerView): EventView {
+export function toEventView(event: EventFields, organizer: OrganizerView): EventView {
   if (!event.ticket_types) throw new Error('Event read without its ticket types');
   return {
     id: event.id,

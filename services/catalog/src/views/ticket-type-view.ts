@@ -1,12 +1,33 @@
 import type { EventData, TicketType as TicketTypeView } from '@ticketpro/shared';
 import type { TicketType } from '../models';
-import { iso, isoOrNull } from '../timestamps';
+import { iso, isoOrNull, type TextTimestamps } from '../timestamps';
+
+/** What the view reads of a ticket type: a model, or a row read as JSON. */
+export type TicketTypeFields = TextTimestamps<
+  Pick<
+    TicketType,
+    | 'id'
+    | 'event_id'
+    | 'name'
+    | 'description'
+    | 'price'
+    | 'currency'
+    | 'quantity'
+    | 'available_quantity'
+    | 'sold_quantity'
+    | 'sales_start'
+    | 'sales_end'
+    | 'max_per_order'
+    | 'created_at'
+    | 'updated_at'
+  >
+>;
 
 /**
  * The ticket type as the API shows it. The price goes out as the JSON number of the exact
  * NUMERIC text ("19.99" → 19.99): a conversion, no arithmetic.
  */
-export function toTicketTypeView(ticketType: TicketType): TicketTypeView {
+export function toTicketTypeView(ticketType: TicketTypeFields): TicketTypeView {
   if (ticketType.available_quantity === undefined) throw new Error('Ticket type read without its availability');
   return {
     id: ticketType.id,

@@ -143,6 +143,32 @@ describe('catalog.events.get', () => {
     expect(shown.ticket_types[0]).toMatchObject({ price: 19.99, available_quantity: 100, sold_quantity: 0 });
   });
 
+  it('reads an event exactly as the listing shows it: sales windows, limits, live holds, organizer', async () => {
+    const event = await createEvent(node.broker);
+    const windowed = await createTicketType(node.broker, event.id, {
+      name: 'Early bird',
+      price: 12.35,
+      quantity: 50,
+      max_per_order: 4,
+      sales_start: inDays(-1),
+      sales_end: inDays(5),
+    });
+    await createTicketType(node.broker, event.id, { name: 'Free entry', price: 0 });
+    await hold(node.broker, holdParams(event.id, [{ ticket_type_id: windowed.id, quantity: 3 }]));
+    await hold(node.broker, holdParams(event.id, [{ ticket_type_id: windowed.id, quantity: 1 }], { expiresInMs: 50 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const shown = await call<Event>('catalog.events.get', { id: event.id });
+    const listed = await call<PageOf<Event>>('catalog.events.list', { search: event.event_name });
+
+    expect(listed.items).toEqual([shown]);
+    expect(shown.organizer).toEqual({ id: organizer.id, firstname: 'Oliver', surname: 'Mtukudzi' });
+    expect(shown.ticket_types.map((t) => [t.name, t.available_quantity])).toEqual([
+      ['Free entry', 100],
+      ['Early bird', 47],
+    ]);
+  });
+
   it('answers 404 for a missing or deleted event, and 422 for an id that is not a positive integer', async () => {
     const event = await createEvent(node.broker);
     await call('catalog.events.delete', { id: event.id }, organizer);
@@ -414,8 +440,11 @@ describe('catalog event records', () => {
     await call('catalog.events.delete', { id: event.id }, organizer);
 
     const rows: { name: string; envelope: { source: string; data: object } }[] = await db('outbox')
-      .whereRaw("(envelope->'data'->>'id')::int IN (?, ?)", [event.id, ticketType.id])
-      .whereRaw("name LIKE 'catalog.%'")
+      // Ids of events and ticket types are separate sequences: each is matched with its own kind.
+      .whereRaw(
+        "(name LIKE 'catalog.event.%' AND (envelope->'data'->>'id')::int = ?) OR (name LIKE 'catalog.ticket_type.%' AND (envelope->'data'->>'id')::int = ?)",
+        [event.id, ticketType.id],
+      )
       .orderBy('seq');
 
     expect(rows.map((r) => [r.name, r.envelope.data])).toEqual([
