@@ -6,10 +6,12 @@ import {
   type FieldError,
   type HoldParams,
   type HoldResult,
+  type ProblemError,
 } from '@ticketpro/shared';
 import { holdRefusal } from './hold-refusal';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
 import { reclaimExpiredHolds } from './reclaim-expired-holds';
+import { iso } from '../timestamps';
 
 interface HeldRow {
   /** NUMERIC text, e.g. "19.99". */
@@ -29,36 +31,28 @@ export async function holdInventory(db: Knex, params: HoldParams): Promise<HoldR
     const existing = await lockOrderHolds(trx, params.order_id);
     if (existing.length > 0) return repeatedHold(trx, params, existing);
 
-    const event = await trx('events').where({ id: params.event_id }).whereNull('deleted_at').first('id');
-    if (!event) throw new NotFoundError(`Event ${params.event_id} not found`);
-
     const inOrder = params.items
       .map((item, index) => ({ item, index }))
       .sort((a, b) => a.item.ticket_type_id - b.item.ticket_type_id);
-    const held: { ticket_type_id: number; quantity: number; row: HeldRow }[] = [];
+    const held: HeldItem[] = [];
     for (const { item, index } of inOrder) {
       await reclaimExpiredHolds(trx, item.ticket_type_id);
-      const row = await takeUnits(trx, params.event_id, item.ticket_type_id, item.quantity);
-      if (!row) throw await holdRefusal(trx, params.event_id, item, index);
-      held.push({ ...item, row });
+      const row = await holdItem(trx, params, item);
+      if (!row) throw await refusal(trx, params.event_id, item, index);
+      held.push(row);
     }
-    if (new Set(held.map((h) => h.row.currency)).size > 1) {
+    if (new Set(held.map((h) => h.currency)).size > 1) {
       throw new UnprocessableError('The items of one order must be priced in one currency', [
         { field: 'items', message: 'must all be priced in one currency' },
       ]);
     }
-
-    await trx('holds').insert(
-      held.map(({ ticket_type_id, quantity, row }) => ({
-        order_id: params.order_id,
-        ticket_type_id,
-        quantity,
-        unit_price: row.price,
-        currency: row.currency,
-        expires_at: params.expires_at,
-      })),
-    );
-    return holdResult(trx, params.order_id, await lockOrderHolds(trx, params.order_id));
+    return {
+      order_id: params.order_id,
+      expires_at: iso(held[0].expires_at),
+      currency: held[0].currency,
+      total_price: held[held.length - 1].order_total,
+      items: held.map(({ ticket_type_id, quantity, unit_price }) => ({ ticket_type_id, quantity, unit_price })),
+    };
   });
 }
 
@@ -77,17 +71,9 @@ function assertWellFormed(params: HoldParams): void {
 
 /**
  * The one statement that takes units: it matches only while they are there and on sale.
- * `orderUnits` is what the order holds of the type afterwards, checked against `max_per_order`.
+ * `:orderUnits` is what the order holds of the type afterwards, checked against `max_per_order`.
  */
-export async function takeUnits(
-  trx: Knex.Transaction,
-  eventId: number,
-  ticketTypeId: number,
-  quantity: number,
-  orderUnits = quantity,
-): Promise<HeldRow | undefined> {
-  const { rows } = await trx.raw<{ rows: HeldRow[] }>(
-    `UPDATE ticket_types tt SET held_quantity = tt.held_quantity + :quantity
+const TAKE_UNITS = `UPDATE ticket_types tt SET held_quantity = tt.held_quantity + :quantity
      FROM events e
      WHERE tt.id = :ticketTypeId AND tt.event_id = :eventId AND tt.deleted_at IS NULL
        AND e.id = tt.event_id AND e.deleted_at IS NULL
@@ -95,10 +81,74 @@ export async function takeUnits(
        AND (tt.max_per_order IS NULL OR :orderUnits <= tt.max_per_order)
        AND (tt.sales_start IS NULL OR tt.sales_start <= now())
        AND coalesce(tt.sales_end, e.date) > now()
-     RETURNING tt.price, tt.currency`,
-    { ticketTypeId, eventId, quantity, orderUnits },
+     RETURNING tt.price, tt.currency`;
+
+/** Takes units without recording a hold of its own (a unit added to an order's hold). */
+export async function takeUnits(
+  trx: Knex.Transaction,
+  eventId: number,
+  ticketTypeId: number,
+  quantity: number,
+  orderUnits = quantity,
+): Promise<HeldRow | undefined> {
+  const { rows } = await trx.raw<{ rows: HeldRow[] }>(TAKE_UNITS, { ticketTypeId, eventId, quantity, orderUnits });
+  return rows[0];
+}
+
+interface HeldItem {
+  ticket_type_id: number;
+  quantity: number;
+  /** NUMERIC text, e.g. "19.99". */
+  unit_price: string;
+  currency: string;
+  expires_at: Date;
+  /** NUMERIC text: what the order holds so far, this item included. */
+  order_total: string;
+}
+
+/**
+ * Takes one item's units and records its hold in one statement, so the ticket type's row stays
+ * locked for no more than that statement and the commit: under a rush on one type, every
+ * round trip made while holding that row is a round trip every other buyer waits for. The
+ * running total comes from Postgres in NUMERIC: the holds of earlier statements plus this one
+ * (a statement does not see its own insert). No row: the units were not taken.
+ */
+async function holdItem(
+  trx: Knex.Transaction,
+  params: HoldParams,
+  item: HoldParams['items'][number],
+): Promise<HeldItem | undefined> {
+  const { rows } = await trx.raw<{ rows: HeldItem[] }>(
+    `WITH taken AS (${TAKE_UNITS}), held AS (
+       INSERT INTO holds (order_id, ticket_type_id, quantity, unit_price, currency, expires_at)
+       SELECT :orderId, :ticketTypeId, :quantity, taken.price, taken.currency, :expiresAt FROM taken
+       RETURNING ticket_type_id, quantity, unit_price, currency, expires_at
+     )
+     SELECT held.*, ((SELECT coalesce(sum(h.quantity * h.unit_price), 0) FROM holds h WHERE h.order_id = :orderId)
+       + held.quantity * held.unit_price)::text AS order_total
+     FROM held`,
+    {
+      orderId: params.order_id,
+      eventId: params.event_id,
+      ticketTypeId: item.ticket_type_id,
+      quantity: item.quantity,
+      orderUnits: item.quantity,
+      expiresAt: params.expires_at,
+    },
   );
   return rows[0];
+}
+
+/** Why an item could not be held; the event is checked first, since the statement that failed also needs it live. */
+async function refusal(
+  trx: Knex.Transaction,
+  eventId: number,
+  item: HoldParams['items'][number],
+  index: number,
+): Promise<ProblemError> {
+  const event = await trx('events').where({ id: eventId }).whereNull('deleted_at').first('id');
+  if (!event) return new NotFoundError(`Event ${eventId} not found`);
+  return holdRefusal(trx, eventId, item, index);
 }
 
 /** A repeat of an order's hold: the same items answer the hold it has, if that is still good. */

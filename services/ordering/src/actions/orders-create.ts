@@ -31,10 +31,7 @@ export function createOrderAction(ordering: OrderingAccess) {
           status: 201,
           waitMs: repeatWaitMs(runtime.config),
         },
-        () =>
-          runtime.resources.db.transaction(async (trx) =>
-            toOrderView(await placeOrder(runtime, call, trx, caller, body, (id) => (heldFor = id))),
-          ),
+        async () => toOrderView(await placeOrder(runtime, call, caller, body, (id) => (heldFor = id))),
       );
       runtime.resources.relay.notify();
       if (heldFor !== undefined) ctx.locals.logger.info({ orderId: order.id, total: order.total_price }, 'order placed');
