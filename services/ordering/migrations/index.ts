@@ -5,6 +5,7 @@ import * as createPayments from './003_create_payments';
 import * as createIdempotencyKeys from './004_create_idempotency_keys';
 import * as createAddedUnits from './005_create_added_units';
 import * as createRemovedUnits from './006_create_removed_units';
+import * as addIdempotencyLease from './007_add_idempotency_lease';
 
 /** Ordering's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   createIdempotencyKeys,
   createAddedUnits,
   createRemovedUnits,
+  addIdempotencyLease,
 ];

@@ -5,8 +5,13 @@ import { requestHash } from './request-hash';
 /** How long a key's first answer is replayed. */
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
 
-/** A claim older than this belongs to a request that died; a repeat may take it over. */
-const ABANDONED_AFTER_SECONDS = 60;
+/**
+ * A claim whose lease ran out belongs to a request whose process died (killed, crashed): a repeat
+ * takes it over. The request renews its lease while it works, several times per lease, so a slow
+ * turn of the event loop or a wait for a pooled connection does not cost it the claim.
+ */
+const LEASE_SECONDS = 10;
+const LEASE_RENEWAL_MS = 2000;
 const POLL_MS = 50;
 
 export interface IdempotentRequest {
@@ -38,7 +43,8 @@ type Claim = { kind: 'claimed' } | { kind: 'answered'; response: StoredResponse 
  * request is 422. The first request claims the key in a short transaction of its own and keeps
  * no transaction open while it works (a payment commits its steps as it goes, and embedded
  * PGlite has a single connection); a concurrent repeat waits for the answer and replays it.
- * Errors that are not problems (crashes, 5xx) drop the claim, so the client may retry.
+ * Errors that are not problems (crashes, 5xx) drop the claim, so the client may retry; a claim
+ * whose request died with its process is taken over once its lease runs out.
  */
 export async function idempotent<T>(db: Knex, request: IdempotentRequest, work: () => Promise<T>): Promise<T> {
   const { key } = request;
@@ -64,11 +70,7 @@ async function claimKey(db: Knex, userId: number, key: string, hash: string): Pr
     )
       .where({ user_id: userId, key })
       .where('created_at', '>', trx.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
-      .first(
-        'request_hash',
-        'response',
-        trx.raw(`created_at < now() - make_interval(secs => ?) AS abandoned`, [ABANDONED_AFTER_SECONDS]),
-      );
+      .first('request_hash', 'response', trx.raw('lease_expires_at <= now() AS abandoned'));
     if (row && row.request_hash !== hash) {
       throw new UnprocessableError('This Idempotency-Key was already used with a different request', [
         { field: 'Idempotency-Key', message: 'was already used with a different request' },
@@ -77,7 +79,14 @@ async function claimKey(db: Knex, userId: number, key: string, hash: string): Pr
     if (row?.response) return { kind: 'answered', response: row.response };
     if (row && !row.abandoned) return { kind: 'in-progress' };
     await trx('idempotency_keys')
-      .insert({ user_id: userId, key, request_hash: hash, response: null, created_at: trx.fn.now() })
+      .insert({
+        user_id: userId,
+        key,
+        request_hash: hash,
+        response: null,
+        created_at: trx.fn.now(),
+        lease_expires_at: leaseEnd(trx),
+      })
       .onConflict(['user_id', 'key'])
       .merge();
     return { kind: 'claimed' };
@@ -92,6 +101,7 @@ async function runAndStore<T>(
   work: () => Promise<T>,
 ): Promise<StoredResponse> {
   let response: StoredResponse;
+  const stopRenewing = keepLeaseAlive(db, userId, key);
   try {
     response = { status, body: await work() };
   } catch (err) {
@@ -101,9 +111,26 @@ async function runAndStore<T>(
       throw err;
     }
     response = { status: problem.code, problem: { type: problem.type, detail: problem.message, data: problem.data } };
+  } finally {
+    stopRenewing();
   }
   await db('idempotency_keys').where({ user_id: userId, key }).update({ response });
   return response;
+}
+
+const leaseEnd = (db: Knex) => db.raw('now() + make_interval(secs => ?)', [LEASE_SECONDS]);
+
+/** Renews the claim's lease until the returned function is called. A renewal that fails is tried again at the next tick. */
+function keepLeaseAlive(db: Knex, userId: number, key: string): () => void {
+  const timer = setInterval(() => {
+    db('idempotency_keys')
+      .where({ user_id: userId, key })
+      .whereNull('response')
+      .update({ lease_expires_at: leaseEnd(db) })
+      .catch(() => undefined);
+  }, LEASE_RENEWAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function replay<T>(stored: StoredResponse): T {
