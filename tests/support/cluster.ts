@@ -20,12 +20,23 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+export interface ClusterOptions {
+  /** Processes of each service, started together (default 1). */
+  instances?: number;
+}
+
 /**
  * The distributed mode for real: each service and the gateway as its own process, talking over
  * NATS, on a fresh Postgres database, with a namespace and event stream of their own.
+ * `extraEnv.NATS_URL` puts the cluster on another NATS server than the shared test one.
  */
-export async function startCluster(label: string, extraEnv: Record<string, string> = {}): Promise<Cluster> {
-  await assertNatsReachable();
+export async function startCluster(
+  label: string,
+  extraEnv: Record<string, string> = {},
+  { instances = 1 }: ClusterOptions = {},
+): Promise<Cluster> {
+  const natsUrl = extraEnv.NATS_URL ?? testNatsUrl();
+  await assertNatsReachable(natsUrl);
   const database: TestDatabase = await createTestDatabase(label);
   const cwd = mkdtempSync(path.join(os.tmpdir(), `ticketpro-${label}-`));
   const id = uniqueName(label);
@@ -33,7 +44,7 @@ export async function startCluster(label: string, extraEnv: Record<string, strin
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     DATABASE_URL: database.url,
-    NATS_URL: testNatsUrl(),
+    NATS_URL: natsUrl,
     NAMESPACE: id,
     EVENT_SUBJECT_PREFIX: id,
     EVENT_STREAM: id.toUpperCase(),
@@ -71,7 +82,7 @@ export async function startCluster(label: string, extraEnv: Record<string, strin
   };
 
   try {
-    await Promise.all(SERVICES.map((role) => startService(role)));
+    await Promise.all(SERVICES.flatMap((role) => Array.from({ length: instances }, () => startService(role))));
     const gateway = await startGateway();
     return { baseUrl: gateway.baseUrl, api: gateway.api, env, processes, startService, startGateway, stop };
   } catch (err) {

@@ -12,6 +12,8 @@ export interface RequestOptions {
   raw?: string;
   token?: string;
   headers?: Record<string, string>;
+  /** Aborts the request, e.g. `AbortSignal.timeout(ms)` so a hang fails rather than waits forever. */
+  signal?: AbortSignal;
 }
 
 /** A tiny HTTP client for the gateway: JSON in and out, and the status and headers kept. */
@@ -30,7 +32,7 @@ export function apiClient(baseUrl: string) {
       body = JSON.stringify(options.body);
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body, signal: options.signal });
     const text = await response.text();
     let parsed: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
