@@ -128,6 +128,9 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
       check: (err: Error) => ((err as { code?: number }).code ?? 500) >= 500,
     },
     registry: { strategy: 'RoundRobin', preferLocal: true },
+    // runNode stops the broker itself, after the drain and the HTTP server; Moleculer's own
+    // signal handlers would stop it and exit at once, cutting requests in flight.
+    skipProcessEventRegistration: true,
     // Lets stop() wait for calls in flight, so a restart drops no request.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     validator: new AjvValidator() as unknown as BrokerOptions['validator'],

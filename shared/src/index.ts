@@ -11,6 +11,7 @@ export * from './action';
 export * from './events';
 export * from './runtime';
 export * from './node';
+export * from './operations';
 export * from './schemas/common';
 export * from './schemas/identity';
 export * from './schemas/catalog';

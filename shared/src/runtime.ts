@@ -59,11 +59,19 @@ export async function closeServiceResources(resources: ServiceResources | undefi
   await resources.db.destroy();
 }
 
-/** Stops the broker (which waits for calls in flight) on SIGTERM/SIGINT, then exits. */
+/**
+ * Runs `stop` on the first SIGTERM/SIGINT, then exits (0 when it went well). A repeated signal
+ * (a second Ctrl-C, a supervisor that signals again) is logged and ignored: with no listener
+ * left its default action would kill the process halfway through its shutdown, before the
+ * outbox is flushed. The shutdown is bounded anyway (drain, then the broker's tracking timeout).
+ */
 export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.info({ signal }, 'already shutting down');
+      return;
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
     stop()
@@ -73,8 +81,8 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
         process.exit(1);
       });
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** `<service>.health`: answers only when the service can reach its database. */

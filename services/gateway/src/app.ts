@@ -1,5 +1,6 @@
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config, Logger, ServiceBroker } from '@ticketpro/shared';
+import type { Registry } from 'prom-client';
+import { NodeReadiness, type Config, type Logger, type ServiceBroker } from '@ticketpro/shared';
 import { authenticationPlugin } from './plugins/authentication';
 import { loadSheddingPlugin } from './plugins/load-shedding';
 import { metricsPlugin } from './plugins/metrics';
@@ -24,13 +25,23 @@ export interface GatewayDeps {
   broker: ServiceBroker;
   config: Config;
   logger: Logger;
+  /** The node's readiness, which its shutdown turns to draining; by default one of the broker's own. */
+  readiness?: NodeReadiness;
+  /** The node's metrics registry, served on `/metrics` beside the app's own. */
+  nodeMetrics?: Registry;
 }
 
 /** Large enough for any JSON this API takes, small enough that a client cannot tie up memory. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The HTTP gateway, ready to `await app.ready()` and `listen` (or `inject`); it never listens itself. */
-export async function buildApp({ broker, config, logger }: GatewayDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  broker,
+  config,
+  logger,
+  readiness = new NodeReadiness(broker),
+  nodeMetrics,
+}: GatewayDeps): Promise<FastifyInstance> {
   // Typed as fastify's logger interface, so the app is a plain `FastifyInstance` for callers.
   const loggerInstance: FastifyBaseLogger = logger;
   const app = fastify({
@@ -46,10 +57,18 @@ export async function buildApp({ broker, config, logger }: GatewayDeps): Promise
   // JSON in and out (the login form aside): plain text is answered 415 like any other type.
   app.removeContentTypeParser('text/plain');
 
+  // While draining, each answer closes its connection, so keep-alive clients reconnect (through
+  // their load balancer, to another instance) instead of sending their next request here just
+  // as the server closes, which would answer it 503 or drop it. Decided at send time, so that
+  // requests which arrived before the drain began are covered too.
+  app.addHook('onSend', async (_request, reply) => {
+    if (readiness.isDraining) reply.header('connection', 'close');
+  });
+
   // Order matters: the request id first, so every later hook's answer carries it.
   await app.register(requestIdPlugin);
   await app.register(problemResponsesPlugin);
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { nodeMetrics });
   await app.register(loadSheddingPlugin, { config });
   await app.register(securityHeadersPlugin, { config });
   await app.register(schemasPlugin);
@@ -58,7 +77,7 @@ export async function buildApp({ broker, config, logger }: GatewayDeps): Promise
   await app.register(rateLimitPlugin);
   await app.register(openApiPlugin);
 
-  await app.register(operationsRoutes);
+  await app.register(operationsRoutes, { readiness });
   await app.register(authRoutes, { prefix: '/api/v1/auth', config });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });

@@ -17,5 +17,5 @@ void runNode('embedded', (deps) => ({
     createOrderingService(deps),
     createTicketingService(deps),
   ],
-  attach: (broker) => listen({ ...deps, broker }),
+  attach: (node) => listen({ ...deps, ...node }),
 }));

@@ -1,4 +1,4 @@
 import { runNode } from '@ticketpro/shared';
 import { listen } from './listen';
 
-void runNode('gateway', (deps) => ({ services: [], attach: (broker) => listen({ ...deps, broker }) }));
+void runNode('gateway', (deps) => ({ services: [], attach: (node) => listen({ ...deps, ...node }) }));

@@ -4,7 +4,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export type ServiceCallOutcome = 'ok' | 'client_error' | 'unavailable' | 'server_error';
 
 export interface GatewayMetrics {
-  registry: Registry;
+  /** What `/metrics` serves: the app's own metrics, and the node's when the app runs in one. */
+  exposition(): Registry;
   serviceCallDuration: Histogram<'action' | 'outcome'>;
 }
 
@@ -17,14 +18,24 @@ declare module 'fastify' {
 /** Requests that matched no route share one label, so scanners cannot blow up the series count. */
 const UNMATCHED_ROUTE = 'unmatched';
 
+export interface MetricsOptions {
+  /**
+   * The registry of the node the app runs in (runNode's): process metrics and the action
+   * metrics of the services in this process (all of them in embedded mode). Without it the app
+   * collects the process metrics itself.
+   */
+  nodeMetrics?: Registry;
+}
+
 /**
  * Prometheus metrics in a registry of this app's own (not prom-client's global one), so that
  * several apps can live in one process, as they do in tests.
  */
-export const metricsPlugin = fp(
-  async (app) => {
+export const metricsPlugin = fp<MetricsOptions>(
+  async (app, { nodeMetrics }) => {
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
+    // Once per exposition: the node's registry has them already, and a name twice breaks parsing.
+    if (!nodeMetrics) collectDefaultMetrics({ register: registry });
 
     const labelNames = ['method', 'route', 'status_code'] as const;
     const requests = new Counter({
@@ -48,7 +59,9 @@ export const metricsPlugin = fp(
       registers: [registry],
     });
 
-    app.decorate('metrics', { registry, serviceCallDuration });
+    // Merged at each scrape rather than once, so a metric either side registers later still shows.
+    const exposition = () => (nodeMetrics ? Registry.merge([registry, nodeMetrics]) : registry);
+    app.decorate('metrics', { exposition, serviceCallDuration });
 
     app.addHook('onResponse', async (request, reply) => {
       const labels = {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { SERVICE_NAMES } from '@ticketpro/shared';
+import { SERVICE_NAMES, type NodeReadiness } from '@ticketpro/shared';
 import { version } from '../../package.json';
 import { DOCS_PATH, OPENAPI_PATH } from '../plugins/openapi';
 import { problemResponse } from './service-route';
@@ -27,8 +27,23 @@ const Welcome = Type.Object({
   links: Type.Object({ docs: Type.String(), openapi: Type.String(), health: Type.String(), metrics: Type.String() }),
 });
 
-/** `/`, `/health` and `/metrics`: what operators and first-time visitors look at. */
-export const operationsRoutes: FastifyPluginAsync = async (app) => {
+const Alive = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
+const NotReady = Type.Object(
+  { status: Type.Union([Type.Literal('unavailable'), Type.Literal('draining')]) },
+  { additionalProperties: false },
+);
+
+/**
+ * Probes are never shed: an orchestrator that saw an overloaded gateway as dead would restart
+ * it, or take every busy instance out of rotation at once.
+ */
+const NEVER_SHED = { pressureHandler: () => undefined };
+
+/**
+ * `/`, `/health`, `/health/live`, `/health/ready` and `/metrics`: what operators, orchestrators
+ * and first-time visitors look at.
+ */
+export const operationsRoutes: FastifyPluginAsync<{ readiness: NodeReadiness }> = async (app, { readiness }) => {
   app.get(
     '/',
     { schema: { summary: 'Welcome, with links to the documentation', tags: TAGS, response: { 200: Welcome, ...FAILURES } } },
@@ -68,10 +83,48 @@ export const operationsRoutes: FastifyPluginAsync = async (app) => {
   );
 
   app.get(
+    '/health/live',
+    {
+      config: NEVER_SHED,
+      schema: {
+        summary: 'Liveness probe: the gateway process runs',
+        tags: TAGS,
+        response: { 200: { ...Alive, description: 'The process runs' }, 500: FAILURES[500] },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      config: NEVER_SHED,
+      schema: {
+        summary: 'Readiness probe: started and connected to the services, and not shutting down',
+        tags: TAGS,
+        response: {
+          200: { ...Alive, description: 'Ready for traffic' },
+          500: FAILURES[500],
+          503: {
+            ...NotReady,
+            description:
+              'Still starting, or a service in this process cannot reach its database (unavailable); ' +
+              'or shutting down (draining)',
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const status = await readiness.check();
+      return reply.code(status === 'ok' ? 200 : 503).send({ status });
+    },
+  );
+
+  app.get(
     '/metrics',
     {
       schema: {
-        summary: 'Prometheus metrics: requests, latencies, service call timings, process',
+        summary: 'Prometheus metrics: requests, latencies, service call timings, action calls, process',
         tags: TAGS,
         response: {
           200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } },
@@ -79,6 +132,9 @@ export const operationsRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (_request, reply) => reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
+    async (_request, reply) => {
+      const registry = app.metrics.exposition();
+      return reply.type(registry.contentType).send(await registry.metrics());
+    },
   );
 };

@@ -2,7 +2,16 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import jwt from 'jsonwebtoken';
 import type { Context, ServiceSchema } from 'moleculer';
-import { createBroker, createLogger, type CallMeta, type Config, type ServiceBroker } from '@ticketpro/shared';
+import type { Registry } from 'prom-client';
+import {
+  actionMetrics,
+  createBroker,
+  createLogger,
+  NodeReadiness,
+  type CallMeta,
+  type Config,
+  type ServiceBroker,
+} from '@ticketpro/shared';
 import { testConfig } from '@ticketpro/shared/testing';
 import { apiClient, type Api } from '../../../../tests/support/http';
 import { buildApp } from '../../src/app';
@@ -142,6 +151,7 @@ export function healthOnly(name: string): ServiceSchema {
 export interface Gateway {
   app: FastifyInstance;
   broker: ServiceBroker;
+  readiness: NodeReadiness;
   config: Config;
   baseUrl: string;
   api: Api;
@@ -151,21 +161,25 @@ export interface Gateway {
 /**
  * The real app on a real in-process broker holding `services`, served on a loopback port.
  * (Not `app.inject`: light-my-request needs the ESM-only `cookie` 2, which jest cannot load
- * on Node 20.)
+ * on Node 20.) With `nodeMetrics`, the broker records action metrics there and the app serves
+ * them, as runNode wires it.
  */
 export async function startGateway(
   services: ServiceSchema[],
   overrides: Record<string, string | number | boolean | undefined> = {},
+  { nodeMetrics }: { nodeMetrics?: Registry } = {},
 ): Promise<Gateway> {
   const config = testConfig(overrides);
   const logger = createLogger('gateway-test', config.LOG_LEVEL);
-  const broker = createBroker({ config, role: 'gateway-test', logger });
+  const middlewares = nodeMetrics ? [actionMetrics(nodeMetrics)] : [];
+  const broker = createBroker({ config, role: 'gateway-test', logger, middlewares });
   for (const service of services) broker.createService(service);
   await broker.start();
+  const readiness = new NodeReadiness(broker);
   let app: FastifyInstance;
   let baseUrl: string;
   try {
-    app = await buildApp({ broker, config, logger });
+    app = await buildApp({ broker, config, logger, readiness, nodeMetrics });
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   } catch (err) {
     await broker.stop();
@@ -174,6 +188,7 @@ export async function startGateway(
   return {
     app,
     broker,
+    readiness,
     config,
     baseUrl,
     api: apiClient(baseUrl),

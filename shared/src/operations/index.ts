@@ -1,0 +1,5 @@
+export * from './action-metrics';
+export * from './node-metrics';
+export * from './readiness';
+export * from './ops-server';
+export * from './withdraw-services';
