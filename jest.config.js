@@ -4,6 +4,8 @@ const common = { testEnvironment: 'node', transform, rootDir: __dirname };
 
 module.exports = {
   maxWorkers: 2,
+  // Hooks start brokers, databases and processes; on a loaded 2-core machine 5 s is not enough.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/tests/support/test-backends.ts',
   globalTeardown: '<rootDir>/tests/support/test-backends-teardown.ts',
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],

@@ -216,7 +216,7 @@ function flashSaleSection({ flashSale: f }: BenchResults): string {
       [
         count(f.created),
         count(f.soldOut),
-        count(f.other),
+        f.otherAnswers ? `${count(f.other)} (${f.otherAnswers})` : count(f.other),
         count(f.availableAfter),
         seconds(f.soldOutSeconds),
         seconds(f.allAnsweredSeconds),

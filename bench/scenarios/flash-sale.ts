@@ -11,6 +11,8 @@ export interface FlashSaleFigures {
   soldOut: number;
   /** Anything else, network failures included. */
   other: number;
+  /** What those other answers were, e.g. "3 × 503, 1 × no answer"; empty when there were none. */
+  otherAnswers: string;
   /** `available_quantity` read after the sale. */
   availableAfter: number;
   /** From the first request sent to the last unit's 201. */
@@ -54,10 +56,17 @@ export async function measureFlashSale(
   );
   const allAnsweredSeconds = (performance.now() - started) / 1000;
 
-  const soldOut = answers.filter(
-    (a) => a?.status === 409 && (a.headers.get('content-type') ?? '').startsWith('application/problem+json'),
-  ).length;
+  const isSoldOut = (a: ApiResponse | undefined) =>
+    a?.status === 409 && (a.headers.get('content-type') ?? '').startsWith('application/problem+json');
+  const soldOut = answers.filter(isSoldOut).length;
   const other = buyers.length - created - soldOut;
+  const otherKinds = new Map<string, number>();
+  for (const answer of answers) {
+    if (answer?.status === 201 || isSoldOut(answer)) continue;
+    const kind = answer ? String(answer.status) : 'no answer';
+    otherKinds.set(kind, (otherKinds.get(kind) ?? 0) + 1);
+  }
+  const otherAnswers = [...otherKinds].map(([kind, n]) => `${n} × ${kind}`).join(', ');
   const after = await api('GET', `/api/v1/tickets/types/${ticketTypeId}`);
   if (after.status !== 200) throw new Error(`reading the sale's ticket type failed: ${after.status}`);
   const availableAfter = after.body.available_quantity as number;
@@ -67,6 +76,7 @@ export async function measureFlashSale(
     created,
     soldOut,
     other,
+    otherAnswers,
     availableAfter,
     soldOutSeconds: (lastUnitAt - started) / 1000,
     allAnsweredSeconds,

@@ -83,6 +83,7 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
       created: 10,
       soldOut: 40,
       other: 0,
+      otherAnswers: '',
       availableAfter: 0,
       exact: true,
     });
