@@ -36,8 +36,11 @@ export async function holdInventory(db: Knex, params: HoldParams): Promise<HoldR
       .sort((a, b) => a.item.ticket_type_id - b.item.ticket_type_id);
     const held: HeldItem[] = [];
     for (const { item, index } of inOrder) {
-      await reclaimExpiredHolds(trx, item.ticket_type_id);
-      const row = await holdItem(trx, params, item);
+      // Units of lapsed holds stay in `held_quantity` until reclaimed. Reclaiming is a statement
+      // of its own, so it is done only when they are needed: when the take finds too few units.
+      const row =
+        (await holdItem(trx, params, item)) ??
+        ((await reclaimExpiredHolds(trx, item.ticket_type_id)) > 0 ? await holdItem(trx, params, item) : undefined);
       if (!row) throw await refusal(trx, params.event_id, item, index);
       held.push(row);
     }

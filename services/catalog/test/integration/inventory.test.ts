@@ -82,6 +82,30 @@ describe('catalog.inventory.hold', () => {
     ).resolves.toMatchObject({ currency: 'ZWG', total_price: '2501.00' });
   });
 
+  it('takes the units of lapsed holds when it needs them, reclaiming those holds', async () => {
+    const ticketType = await createTicketType(node.broker, event.id, { quantity: 5 });
+    const lapsed = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }]));
+    await db('holds').where('order_id', lapsed.order_id).update({ expires_at: db.raw("now() - interval '1 second'") });
+
+    const next = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }]));
+
+    expect(await holdsOf(lapsed.order_id)).toMatchObject([{ state: 'expired' }]);
+    expect(await holdsOf(next.order_id)).toMatchObject([{ state: 'held', quantity: 3 }]);
+    expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 3, heldByHolds: 3 });
+  });
+
+  it('leaves lapsed holds to the sweep while there are units to spare', async () => {
+    const ticketType = await createTicketType(node.broker, event.id, { quantity: 10 });
+    const lapsed = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }]));
+    await db('holds').where('order_id', lapsed.order_id).update({ expires_at: db.raw("now() - interval '1 second'") });
+
+    await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }]));
+
+    expect(await holdsOf(lapsed.order_id)).toMatchObject([{ state: 'held' }]);
+    expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 7 });
+    expect(await available(ticketType.id)).toBe(7);
+  });
+
   it('refuses more than is left (409 naming the ticket type) and holds nothing of the order', async () => {
     const plenty = await createTicketType(node.broker, event.id, { quantity: 100 });
     const scarce = await createTicketType(node.broker, event.id, { name: 'Front row', quantity: 2 });
