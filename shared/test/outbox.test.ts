@@ -207,6 +207,23 @@ describe('outbox', () => {
       expect(published.sort()).toEqual([early.id, late.id].sort());
     });
 
+    it('relays the commits of several notify() calls in quick succession in one drain', async () => {
+      await recordDeletions(3);
+      let drains = 0;
+      const countDrains = (query: { sql: string }) => {
+        if (/for update skip locked/i.test(query.sql)) drains += 1;
+      };
+      db.on('query', countDrains);
+      try {
+        const relay = new OutboxRelay(db, publisher, logger);
+        for (let n = 0; n < 3; n += 1) relay.notify();
+        while ((await unpublished()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(drains).toBe(1);
+      } finally {
+        db.off('query', countDrains);
+      }
+    });
+
     it('stop() flushes what is waiting and stops polling', async () => {
       const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 20 });
       relay.start();

@@ -1,16 +1,33 @@
-import { raw } from 'objection';
 import type { AuthUser, CreateOrderBody } from '@ticketpro/shared';
 import type { Order } from '../models';
 import { LAPSED } from '../models/order';
 import type { OrderingRuntime } from '../runtime';
-import { recordOrderEvent } from '../domain-events';
+import { orderEventEntry } from '../domain-events';
 import { holdUnits, type ServiceCall } from './catalog-inventory';
 
 /**
+ * The order, its items and `ordering.order.created` in one statement: it commits all of them or
+ * none, as a transaction would, in one round trip instead of five. Returns the order as inserted,
+ * with the lapse `readOrder` would compute.
+ */
+const INSERT_ORDER = `WITH placed AS (
+       INSERT INTO orders (id, user_id, event_id, total_price, currency, payment_method, payment_status, expires_at)
+       VALUES (:id, :userId, :eventId, :totalPrice, :currency, :paymentMethod, 'pending', :expiresAt)
+       RETURNING *, ${LAPSED} AS lapsed
+     ), items AS (
+       INSERT INTO order_items (order_id, ticket_type_id, quantity, unit_price)
+       SELECT :id, i.ticket_type_id, i.quantity, i.unit_price
+       FROM jsonb_to_recordset(CAST(:items AS jsonb)) AS i(ticket_type_id int, quantity int, unit_price numeric)
+     ), created AS (
+       INSERT INTO outbox (id, name, envelope) VALUES (:eventEntryId, :eventName, CAST(:envelope AS jsonb))
+     )
+     SELECT * FROM placed`;
+
+/**
  * The first steps of the saga: reserve the order id, have catalog hold the units for it (all or
- * nothing; a refusal throws and nothing is written), then insert the order priced from the hold,
- * and `ordering.order.created`, in one transaction. A sequence is not transactional, so the id
- * needs none, and no transaction (nor its pooled connection) is held open while catalog works.
+ * nothing; a refusal throws and nothing is written), then write the order priced from the hold
+ * and `ordering.order.created`. A sequence is not transactional, so the id needs none, and no
+ * transaction (nor its pooled connection) is held open while catalog works.
  * `onHeld` learns the id as soon as the units are held, so the caller can release them if the
  * insert does not commit.
  */
@@ -34,31 +51,31 @@ export async function placeOrder(
   });
   onHeld(orderId);
 
-  return resources.db.transaction(async (trx) => {
-    // The rows as inserted, with the lapse `readOrder` would compute: no read back.
-    const order = await models.Order.query(trx)
-      .insert({
-        id: orderId,
-        user_id: caller.id,
-        event_id: body.event_id,
-        total_price: hold.total_price,
-        currency: hold.currency,
-        payment_method: body.payment_method,
-        payment_status: 'pending',
-        expires_at: new Date(hold.expires_at),
-      })
-      .returning(['*', raw(`${LAPSED} AS lapsed`)]);
-    order.items = await models.OrderItem.query(trx)
-      .insert(
-        hold.items.map((item) => ({
-          order_id: orderId,
-          ticket_type_id: item.ticket_type_id,
-          quantity: item.quantity,
-          unit_price: item.unit_price,
-        })),
-      )
-      .returning('*');
-    await recordOrderEvent(trx, 'ordering.order.created', order);
-    return order;
+  // The items are the hold's, as inserted: the same NUMERIC(12,2) prices, so nothing to read back.
+  const items = hold.items.map((item) => ({ order_id: orderId, ...item }));
+  const created = orderEventEntry('ordering.order.created', {
+    id: orderId,
+    user_id: caller.id,
+    event_id: body.event_id,
+    total_price: hold.total_price,
+    currency: hold.currency,
+    status: 'pending',
+    items,
   });
+  const inserted = await resources.db.raw<{ rows: object[] }>(INSERT_ORDER, {
+    id: orderId,
+    userId: caller.id,
+    eventId: body.event_id,
+    totalPrice: hold.total_price,
+    currency: hold.currency,
+    paymentMethod: body.payment_method,
+    expiresAt: hold.expires_at,
+    items: JSON.stringify(items),
+    eventEntryId: created.id,
+    eventName: created.name,
+    envelope: JSON.stringify(created.envelope),
+  });
+  const order = models.Order.fromDatabaseJson(inserted.rows[0]);
+  order.items = items.map((item) => models.OrderItem.fromDatabaseJson(item));
+  return order;
 }

@@ -66,6 +66,18 @@ describe('ordering.orders.create', () => {
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created']);
     const [stored] = await node.orderingDb('orders').where('id', order.id).select(node.orderingDb.raw('total_price::text AS total'));
     expect(stored.total).toBe('59.97');
+    const items = await node.orderingDb('order_items').where('order_id', order.id).select('ticket_type_id', 'quantity', node.orderingDb.raw('unit_price::text AS unit_price'));
+    expect(items).toEqual([{ ticket_type_id: ticketType.id, quantity: 3, unit_price: '19.99' }]);
+    const [created] = await node.orderingDb('outbox').whereRaw("(envelope->'data'->>'id')::int = ?", [order.id]).select('envelope');
+    expect(created.envelope.data).toEqual({
+      id: order.id,
+      user_id: buyer.id,
+      event_id: event.id,
+      total_price: '59.97',
+      currency: 'USD',
+      payment_status: 'pending',
+      items: [{ ticket_type_id: ticketType.id, quantity: 3, unit_price: '19.99' }],
+    });
   });
 
   it('sums several ticket types in NUMERIC and keeps ZWG', async () => {
