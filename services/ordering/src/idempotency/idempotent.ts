@@ -35,13 +35,18 @@ type StoredResponse =
   | { status: number; body: unknown }
   | { status: number; problem: { type: ProblemSlug; detail: string; data?: Record<string, unknown> } };
 
-type Claim = { kind: 'claimed' } | { kind: 'answered'; response: StoredResponse } | { kind: 'in-progress' };
+/** `free`: the key's row went away or its lease ran out since the claim was tried; try again at once. */
+type Claim =
+  | { kind: 'claimed' }
+  | { kind: 'answered'; response: StoredResponse }
+  | { kind: 'in-progress' }
+  | { kind: 'free' };
 
 /**
  * Runs `work` once per (user, key) within the window: a repeat with the same request replays the
  * stored answer (the body, or the same problem) and does nothing else; the same key with another
- * request is 422. The first request claims the key in a short transaction of its own and keeps
- * no transaction open while it works (a payment commits its steps as it goes, and embedded
+ * request is 422. The first request claims the key in a single statement and keeps no
+ * transaction open while it works (a payment commits its steps as it goes, and embedded
  * PGlite has a single connection); a concurrent repeat waits for the answer and replays it.
  * Errors that are not problems (crashes, 5xx) drop the claim, so the client may retry; a claim
  * whose request died with its process is taken over once its lease runs out.
@@ -55,6 +60,7 @@ export async function idempotent<T>(db: Knex, request: IdempotentRequest, work: 
     const claim = await claimKey(db, request.userId, key, hash);
     if (claim.kind === 'answered') return replay<T>(claim.response);
     if (claim.kind === 'claimed') return replay<T>(await runAndStore(db, request.userId, key, request.status, work));
+    if (claim.kind === 'free') continue;
     if (Date.now() > deadline) {
       throw new ConflictError('A request with this Idempotency-Key is still in progress; retry later');
     }
@@ -62,35 +68,46 @@ export async function idempotent<T>(db: Knex, request: IdempotentRequest, work: 
   }
 }
 
+/**
+ * Inserts the claim, or takes over a row the key may be reused from: one past the window, or an
+ * unanswered one of the same request whose lease ran out. ON CONFLICT locks the existing row, so
+ * of two requests racing on a key exactly one gets a row back, and a new key costs one round trip.
+ */
+const CLAIM_KEY = `
+  INSERT INTO idempotency_keys AS claimed (user_id, key, request_hash, response, created_at, lease_expires_at)
+  VALUES (:userId, :key, :hash, NULL, now(), now() + make_interval(secs => :leaseSeconds))
+  ON CONFLICT (user_id, key) DO UPDATE
+    SET request_hash = excluded.request_hash,
+        response = NULL,
+        created_at = excluded.created_at,
+        lease_expires_at = excluded.lease_expires_at
+    WHERE claimed.created_at <= now() - make_interval(hours => :windowHours)
+       OR (claimed.response IS NULL AND claimed.lease_expires_at <= now() AND claimed.request_hash = excluded.request_hash)
+  RETURNING 1`;
+
 async function claimKey(db: Knex, userId: number, key: string, hash: string): Promise<Claim> {
-  return db.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`ordering.idempotency:${userId}:${key}`]);
-    const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean } | undefined = await trx(
-      'idempotency_keys',
-    )
-      .where({ user_id: userId, key })
-      .where('created_at', '>', trx.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
-      .first('request_hash', 'response', trx.raw('lease_expires_at <= now() AS abandoned'));
-    if (row && row.request_hash !== hash) {
-      throw new UnprocessableError('This Idempotency-Key was already used with a different request', [
-        { field: 'Idempotency-Key', message: 'was already used with a different request' },
-      ]);
-    }
-    if (row?.response) return { kind: 'answered', response: row.response };
-    if (row && !row.abandoned) return { kind: 'in-progress' };
-    await trx('idempotency_keys')
-      .insert({
-        user_id: userId,
-        key,
-        request_hash: hash,
-        response: null,
-        created_at: trx.fn.now(),
-        lease_expires_at: leaseEnd(trx),
-      })
-      .onConflict(['user_id', 'key'])
-      .merge();
-    return { kind: 'claimed' };
+  const claimed = await db.raw<{ rows: unknown[] }>(CLAIM_KEY, {
+    userId,
+    key,
+    hash,
+    leaseSeconds: LEASE_SECONDS,
+    windowHours: IDEMPOTENCY_WINDOW_HOURS,
   });
+  if (claimed.rows.length > 0) return { kind: 'claimed' };
+  const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean | null } | undefined = await db(
+    'idempotency_keys',
+  )
+    .where({ user_id: userId, key })
+    .where('created_at', '>', db.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
+    .first('request_hash', 'response', db.raw('lease_expires_at <= now() AS abandoned'));
+  if (!row) return { kind: 'free' };
+  if (row.request_hash !== hash) {
+    throw new UnprocessableError('This Idempotency-Key was already used with a different request', [
+      { field: 'Idempotency-Key', message: 'was already used with a different request' },
+    ]);
+  }
+  if (row.response) return { kind: 'answered', response: row.response };
+  return row.abandoned ? { kind: 'free' } : { kind: 'in-progress' };
 }
 
 async function runAndStore<T>(

@@ -89,6 +89,56 @@ describe('Idempotency-Key on ordering.orders.create', () => {
   });
 });
 
+describe('Idempotency-Key claims that may be taken over', () => {
+  const keyRow = (userId: number, key: string) => node.orderingDb('idempotency_keys').where({ user_id: userId, key });
+  /** Leaves the key's row as a request that died while working would: unanswered, its lease run out. */
+  const abandonClaim = (key: string) =>
+    keyRow(buyer.id, key).update({ response: null, lease_expires_at: node.orderingDb.raw("now() - interval '1 second'") });
+
+  it('lets exactly one of several concurrent repeats take over a claim whose lease ran out', async () => {
+    const takeoverEvent = await createEvent(node);
+    const ticketType = await createTicketType(node, takeoverEvent.id, { quantity: 100 });
+    const key = newKey();
+    const body = { ...orderBody(takeoverEvent.id, ticketType.id, 1), idempotency_key: key };
+    const lost = await placeOrder(node, buyer, body);
+    await abandonClaim(key);
+
+    const answers = await Promise.all(Array.from({ length: 5 }, () => placeOrder(node, buyer, body)));
+
+    expect(new Set(answers.map((a: Order) => a.id)).size).toBe(1);
+    expect(answers[0].id).not.toBe(lost.id);
+    expect(await ordersOf(buyer.id, takeoverEvent.id)).toEqual({ n: 2 });
+    expect(await keyRow(buyer.id, key).first('response')).toEqual({ response: { status: 201, body: answers[0] } });
+  });
+
+  it('refuses another request on a claim whose lease ran out (422) and leaves the claim as it was', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const key = newKey();
+    await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 1), idempotency_key: key });
+    await abandonClaim(key);
+    const before = await keyRow(buyer.id, key).first();
+
+    await expect(
+      placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 3), idempotency_key: key }),
+    ).rejects.toMatchObject({ code: 422, data: { errors: [{ field: 'Idempotency-Key' }] } });
+    expect(await keyRow(buyer.id, key).first()).toEqual(before);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 0 });
+  });
+
+  it('reuses a key for any request once its window is over', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const key = newKey();
+    const first = await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 1), idempotency_key: key });
+    await keyRow(buyer.id, key).update({ created_at: node.orderingDb.raw("now() - interval '25 hours'") });
+
+    const second = await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 3), idempotency_key: key });
+
+    expect(second.id).not.toBe(first.id);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 6, sold: 0 });
+    expect(await keyRow(buyer.id, key).first('response')).toEqual({ response: { status: 201, body: second } });
+  });
+});
+
 describe('Idempotency-Key on ordering.orders.pay', () => {
   it('pays once and replays the answer to repeats, sequential and concurrent', async () => {
     const ticketType = await createTicketType(node, event.id, { quantity: 10 });
