@@ -1,20 +1,8 @@
 import { Client } from 'pg';
+import knexFactory from 'knex';
+import { TAKE_UNITS } from '../services/catalog/src/inventory/hold-inventory';
 import { latencyOf, type Latency } from './latency';
 import type { RunLength } from './options';
-
-/**
- * The statement catalog holds units with (`takeUnits` in
- * services/catalog/src/inventory/hold-inventory.ts), parameters in the same places; keep the two alike.
- */
-const TAKE_UNITS = `UPDATE ticket_types tt SET held_quantity = tt.held_quantity + $3
-     FROM events e
-     WHERE tt.id = $1 AND tt.event_id = $2 AND tt.deleted_at IS NULL
-       AND e.id = tt.event_id AND e.deleted_at IS NULL
-       AND tt.sold_quantity + tt.held_quantity + $3 <= tt.quantity
-       AND (tt.max_per_order IS NULL OR $4 <= tt.max_per_order)
-       AND (tt.sales_start IS NULL OR tt.sales_start <= now())
-       AND coalesce(tt.sales_end, e.date) > now()
-     RETURNING tt.price, tt.currency`;
 
 export interface HotRowFigures extends Latency {
   connections: number;
@@ -39,6 +27,12 @@ export async function measureHotRow(
     () => new Client({ connectionString: databaseUrl, options: '-c search_path=catalog,public' }),
   );
   try {
+    // Catalog's own statement, its named bindings compiled to pg's positional ones, so the limit
+    // is measured on exactly what a hold runs.
+    const takeOneUnit = knexFactory({ client: 'pg' })
+      .raw(TAKE_UNITS, { ticketTypeId: row.ticketTypeId, eventId: row.eventId, quantity: 1, orderUnits: 1 })
+      .toSQL()
+      .toNative();
     await Promise.all(clients.map((c) => c.connect()));
     await clients[0].query('UPDATE ticket_types SET quantity = 2147483647 WHERE id = $1', [row.ticketTypeId]);
     const samples: number[] = [];
@@ -51,7 +45,7 @@ export async function measureHotRow(
         while (more()) {
           sent++;
           const sentAt = performance.now();
-          const { rowCount } = await client.query(TAKE_UNITS, [row.ticketTypeId, row.eventId, 1, 1]);
+          const { rowCount } = await client.query(takeOneUnit.sql, takeOneUnit.bindings as unknown[]);
           if (rowCount !== 1) throw new Error(`the hot-row UPDATE matched ${rowCount} rows, not 1`);
           samples.push(performance.now() - sentAt);
         }
