@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { AddUnitParams, AddUnitResult, Event, HoldParams, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { holdsOf, inventoryOf, openCatalogDatabase } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams } from '../support/catalog-fixtures';
 
 let database: TestDatabase;
@@ -31,8 +31,6 @@ const addUnit = (held: HoldParams, ticketTypeId: number, ref = `test:${++lastRef
     ref,
     expires_at: held.expires_at,
   });
-const holdsOf = (orderId: number) =>
-  db('holds').where('order_id', orderId).orderBy('ticket_type_id').select('ticket_type_id', 'quantity', 'state');
 
 async function heldOrder(ticketType: TicketType, quantity = 1): Promise<HoldParams> {
   const params = holdParams(ticketType.event_id, [{ ticket_type_id: ticketType.id, quantity }]);
@@ -46,7 +44,7 @@ describe('catalog.inventory.addUnit', () => {
     const held = await heldOrder(ticketType, 2);
 
     expect(await addUnit(held, ticketType.id)).toEqual({ unit_price: '19.99', currency: 'USD', quantity: 3 });
-    expect(await holdsOf(held.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 3, state: 'held' }]);
+    expect(await holdsOf(db, held.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 3, state: 'held' }]);
     expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 3, heldByHolds: 3, sold: 0 });
   });
 
@@ -56,7 +54,7 @@ describe('catalog.inventory.addUnit', () => {
     const held = await heldOrder(first);
 
     expect(await addUnit(held, second.id)).toEqual({ unit_price: '5.00', currency: 'USD', quantity: 1 });
-    expect(await holdsOf(held.order_id)).toEqual([
+    expect(await holdsOf(db, held.order_id)).toEqual([
       { ticket_type_id: first.id, quantity: 1, state: 'held' },
       { ticket_type_id: second.id, quantity: 1, state: 'held' },
     ]);
@@ -84,7 +82,7 @@ describe('catalog.inventory.addUnit', () => {
     const held = await heldOrder(ticketType, 2);
 
     await expect(addUnit(held, ticketType.id)).rejects.toMatchObject({ code: 409, type: 'conflict' });
-    expect(await holdsOf(held.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 2, state: 'held' }]);
+    expect(await holdsOf(db, held.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 2, state: 'held' }]);
     expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 2, heldByHolds: 2 });
   });
 
@@ -136,6 +134,6 @@ describe('catalog.inventory.addUnit', () => {
     await expect(addUnit(held, inZwg.id)).rejects.toMatchObject({ code: 422 });
     expect(await inventoryOf(db, elsewhere.id)).toMatchObject({ held: 0 });
     expect(await inventoryOf(db, inZwg.id)).toMatchObject({ held: 0 });
-    expect(await holdsOf(held.order_id)).toHaveLength(1);
+    expect(await holdsOf(db, held.order_id)).toHaveLength(1);
   });
 });

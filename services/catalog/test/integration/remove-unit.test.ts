@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Event, HoldParams, RemoveUnitParams, RemoveUnitResult, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { holdsOf, inventoryOf, openCatalogDatabase } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams } from '../support/catalog-fixtures';
 
 let database: TestDatabase;
@@ -30,8 +30,6 @@ const removeUnit = (held: HoldParams, ticketTypeId: number, ref = `test:${++last
     ticket_type_id: ticketTypeId,
     ref,
   });
-const holdsOf = (orderId: number) =>
-  db('holds').where('order_id', orderId).orderBy('ticket_type_id').select('ticket_type_id', 'quantity', 'state');
 
 async function heldOrder(items: { ticketType: TicketType; quantity: number }[]): Promise<HoldParams> {
   const params = holdParams(
@@ -48,7 +46,7 @@ describe('catalog.inventory.removeUnit', () => {
     const held = await heldOrder([{ ticketType, quantity: 3 }]);
 
     expect(await removeUnit(held, ticketType.id)).toEqual({ unit_price: '19.99', currency: 'USD', quantity: 2 });
-    expect(await holdsOf(held.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 2, state: 'held' }]);
+    expect(await holdsOf(db, held.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 2, state: 'held' }]);
     expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 2, heldByHolds: 2, sold: 0 });
   });
 
@@ -61,7 +59,7 @@ describe('catalog.inventory.removeUnit', () => {
     ]);
 
     expect(await removeUnit(held, dropped.id)).toEqual({ unit_price: '5.00', currency: 'USD', quantity: 0 });
-    expect(await holdsOf(held.order_id)).toEqual([{ ticket_type_id: kept.id, quantity: 1, state: 'held' }]);
+    expect(await holdsOf(db, held.order_id)).toEqual([{ ticket_type_id: kept.id, quantity: 1, state: 'held' }]);
     expect(await inventoryOf(db, dropped.id)).toMatchObject({ held: 0, heldByHolds: 0 });
 
     await node.broker.call('catalog.inventory.confirm', { order_id: held.order_id });
@@ -120,6 +118,6 @@ describe('catalog.inventory.removeUnit', () => {
       await expect(removeUnit(order, ticketType.id)).rejects.toMatchObject({ code: 409 });
     }
     expect(await inventoryOf(db, ticketType.id)).toEqual(before);
-    expect(await holdsOf(single.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 1, state: 'held' }]);
+    expect(await holdsOf(db, single.order_id)).toEqual([{ ticket_type_id: ticketType.id, quantity: 1, state: 'held' }]);
   });
 });

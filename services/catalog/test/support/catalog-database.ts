@@ -21,3 +21,8 @@ export async function inventoryOf(db: Knex, ticketTypeId: number) {
     soldByHolds: units('confirmed'),
   };
 }
+
+/** An order's holds, one per ticket type, as the inventory tests compare them. */
+export function holdsOf(db: Knex, orderId: number) {
+  return db('holds').where('order_id', orderId).orderBy('ticket_type_id').select('ticket_type_id', 'quantity', 'state');
+}
