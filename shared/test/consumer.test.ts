@@ -16,7 +16,15 @@ import {
   type EventHandler,
   type EventSubscription,
 } from '@ticketpro/shared';
-import { assertNatsReachable, createTestDatabase, testConfig, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import {
+  assertNatsReachable,
+  createTestDatabase,
+  eventually,
+  testConfig,
+  testNatsUrl,
+  uniqueName,
+  type TestDatabase,
+} from '@ticketpro/shared/testing';
 
 jest.setTimeout(30_000);
 
@@ -35,14 +43,6 @@ function userEvent(id: number, type: 'registered' | 'updated' = 'registered'): E
     dataversion: 1,
     data: { id, firstname: 'Rudo', surname: 'Sibanda', role: 'organizer', active: true },
   };
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('filterSubject', () => {

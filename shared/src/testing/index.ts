@@ -73,3 +73,14 @@ export function testConfig(overrides: Record<string, string | number | boolean |
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = String(value);
   return loadConfig(env);
 }
+
+/** Polls `probe` until it yields a value (not null, undefined or false), for effects that happen after a call returns. */
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Nothing turned up within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,10 +1,9 @@
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import { createTestDatabase, eventually, type TestDatabase } from '@ticketpro/shared/testing';
 import type { EventEnvelope } from '@ticketpro/shared';
 import { startIdentityNode } from '../support/identity-node';
 import { openIdentityDatabase } from '../support/identity-database';
-import { eventually } from '../support/eventually';
 import { as, newUserBody, registerUser } from '../support/users';
 
 let database: TestDatabase;

@@ -4,6 +4,7 @@ import { JetStreamPublisher, type Config, type EventEnvelope } from '@ticketpro/
 import {
   assertNatsReachable,
   createTestDatabase,
+  eventually,
   testConfig,
   testNatsUrl,
   uniqueName,
@@ -11,7 +12,7 @@ import {
 } from '@ticketpro/shared/testing';
 import { startTicketingNode, type TicketingNode } from '../support/ticketing-node';
 import { openTicketingDatabase } from '../support/ticketing-database';
-import { envelopeOf, eventually, nextId, orderFacts } from '../support/order-events';
+import { envelopeOf, nextId, orderFacts } from '../support/order-events';
 
 /** Issuing over real NATS JetStream: the durable consumer, redelivery, downtime and two instances. */
 const prefix = uniqueName('tp');

@@ -6,13 +6,13 @@ import {
   type PageOf,
   type Ticket,
 } from '@ticketpro/shared';
-import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { createTestDatabase, eventually, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 import { parseCode } from '../../src';
 import { startTicketingNode, type TicketingNode } from '../support/ticketing-node';
 import { CatalogStandIn } from '../support/catalog-stand-in';
 import { OrderingStandIn, pendingOrder } from '../support/ordering-stand-in';
 import { admin, announceEvent, as, buyer, organizer, otherUser } from '../support/ticket-fixtures';
-import { envelopeOf, eventually, nextId, orderFacts } from '../support/order-events';
+import { envelopeOf, nextId, orderFacts } from '../support/order-events';
 
 let database: TestDatabase;
 let node: TicketingNode;

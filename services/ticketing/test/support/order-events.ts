@@ -30,14 +30,3 @@ export function orderFacts(
     items: items.map(([ticket_type_id, quantity]) => ({ ticket_type_id, quantity, unit_price: '10.00' })),
   };
 }
-
-/** Polls `probe` until it yields a value, for effects that happen after an event is published. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Nothing turned up within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

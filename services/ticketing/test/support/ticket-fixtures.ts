@@ -1,9 +1,9 @@
 import type { ServiceBroker } from 'moleculer';
 import { LocalPublisher, localDomainEvents, type AuthUser, type Config, type PageOf, type Ticket } from '@ticketpro/shared';
-import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { createTestDatabase, eventually, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 import { startTicketingNode, type TicketingNode } from './ticketing-node';
 import { CatalogStandIn } from './catalog-stand-in';
-import { envelopeOf, eventually, nextId, orderFacts } from './order-events';
+import { envelopeOf, nextId, orderFacts } from './order-events';
 
 export const buyer: AuthUser = { id: 301, role: 'user' };
 export const otherUser: AuthUser = { id: 302, role: 'user' };
