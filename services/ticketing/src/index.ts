@@ -19,6 +19,7 @@ import { createTicketAction } from './actions/tickets-create';
 import { updateTicketAction } from './actions/tickets-update';
 import { deleteTicketAction } from './actions/tickets-delete';
 import { ticketQrAction } from './actions/tickets-qr';
+import { voidForRefundAction } from './actions/tickets-void-for-refund';
 import { ticketKeysAction } from './actions/validation-keys';
 import { validateTicketAction } from './actions/validation-validate';
 import { checkInAction } from './actions/validation-checkin';
@@ -51,6 +52,7 @@ export function createTicketingService({ config, logger }: NodeDeps, options: Ti
       'tickets.update': updateTicketAction(ticketing),
       'tickets.delete': deleteTicketAction(ticketing),
       'tickets.qr': ticketQrAction(ticketing),
+      'tickets.voidForRefund': voidForRefundAction(ticketing),
       'validation.keys': ticketKeysAction(ticketing),
       'validation.validate': validateTicketAction(ticketing),
       'validation.checkin': checkInAction(ticketing),

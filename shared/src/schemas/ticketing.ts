@@ -95,3 +95,10 @@ export const TicketKeysSchema = Type.Object(
   },
   { $id: 'TicketKeys', additionalProperties: false },
 );
+
+/**
+ * The refund's step in ticketing (`ticketing.tickets.voidForRefund`, called by ordering with the
+ * order's id): how many unused tickets this call voided; a repeat voids none.
+ */
+export const RefundedTickets = Type.Object({ order_id: Id, voided: Type.Integer({ minimum: 0 }) });
+export type RefundedTickets = Static<typeof RefundedTickets>;

@@ -140,6 +140,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '/:id/refund',
       summary: "Refund a completed order (an admin or the event's organizer): tickets voided, units returned",
+      description:
+        'A used ticket is never refunded: if any ticket of the order was checked in, the refund is refused ' +
+        '(409, `detail` saying how many are used, `used_ticket_ids` listing them) and nothing changes. ' +
+        'Otherwise the tickets are voided before the money goes back, so once this answers no ticket of the ' +
+        'order is admitted, and a check-in racing the refund either wins (the refund is refused) or is ' +
+        'refused itself, never both. A refund that fails part-way (503) is finished by asking again.',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.refund',

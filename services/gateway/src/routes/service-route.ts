@@ -8,6 +8,8 @@ export interface ServiceRoute {
   method: HTTPMethods;
   url: string;
   summary: string;
+  /** The rules a client needs beyond the summary, in the OpenAPI document (Markdown). */
+  description?: string;
   tags: string[];
   /** `true`: needs a valid access token (401 without); `'optional'`: public, caller passed along when known. */
   auth: RouteAuth;
@@ -60,6 +62,7 @@ export function serviceRoute(route: ServiceRoute): RouteOptions {
     config: { auth: route.auth },
     schema: {
       summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
       ...(body ? { body } : {}),
       ...(querystring ? { querystring } : {}),

@@ -300,6 +300,7 @@ describe('gateway: ordering routes', () => {
       }
       expect(doc.paths['/api/v1/orders'].post.responses['409']).toBeDefined();
       expect(doc.paths['/api/v1/orders/{id}/refund'].post.responses['403']).toBeDefined();
+      expect(doc.paths['/api/v1/orders/{id}/refund'].post.description).toMatch(/^A used ticket is never refunded/);
       expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['orders', 'payments']));
     });
 

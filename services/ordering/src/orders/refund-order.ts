@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, NotFoundError, type AuthUser } from '@ticketpro/shared';
+import { ConflictError, ForbiddenError, NotFoundError, type AuthUser, type RefundedTickets } from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { isAdmin } from '../auth/caller';
@@ -7,10 +7,19 @@ import { readOrder } from './find-order';
 import { moveOrder } from './order-states';
 
 /**
- * Refunds a completed order: the provider gives the money back, catalog puts the units back on
- * sale, and the order becomes refunded with `ordering.order.refunded` (ticketing voids the
- * tickets). All under the order's row lock, so two refunds cannot both run; each step is
- * idempotent, so a refund cut short by a crash can simply be asked for again.
+ * Ticketing's step of a refund: voids the order's tickets, or refuses (409, with its reason) when
+ * any of them was used. Idempotent on the order id.
+ */
+const voidTicketsForRefund = (call: ServiceCall, orderId: number) =>
+  call<RefundedTickets>('ticketing.tickets.voidForRefund', { order_id: orderId });
+
+/**
+ * Refunds a completed order: ticketing voids its tickets first, and refuses (409) if any was
+ * used, since a used ticket is never refunded; then the provider gives the money back, catalog
+ * puts the units back on sale, and the order becomes refunded with `ordering.order.refunded`.
+ * Once this answers, no ticket of the order is admitted any more. All under the order's row
+ * lock, so two refunds cannot both run; each step is idempotent, so a refund cut short by a
+ * crash (tickets void, money not yet back) is finished by asking for it again.
  */
 export async function refundOrder(runtime: OrderingRuntime, call: ServiceCall, caller: AuthUser, id: number): Promise<Order> {
   const { models, resources, provider } = runtime;
@@ -23,6 +32,7 @@ export async function refundOrder(runtime: OrderingRuntime, call: ServiceCall, c
     if (order.status !== 'completed') {
       throw new ConflictError(`The order is ${order.status}; only a completed order can be refunded`, { order_id: id });
     }
+    await voidTicketsForRefund(call, id);
     const payment = await models.Payment.query(trx).where({ order_id: id, state: 'captured' }).first();
     if (payment) {
       await provider.refund({ paymentId: payment.id, reference: payment.provider_ref ?? '' });

@@ -3,6 +3,7 @@ import type { ServiceBroker } from 'moleculer';
 import { createBroker, createLogger } from '@ticketpro/shared';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 import { createCatalogService } from '@ticketpro/catalog';
+import { createTicketingService } from '@ticketpro/ticketing';
 import { createOrderingService, type OrderingOptions, type OrderingRuntime } from '../../src';
 
 export type Overrides = Parameters<typeof testConfig>[0];
@@ -10,16 +11,18 @@ export type Overrides = Parameters<typeof testConfig>[0];
 export interface OrderingNode {
   broker: ServiceBroker;
   runtime: OrderingRuntime;
-  /** Direct access to ordering's and catalog's tables, for checking what the services stored. */
+  /** Direct access to ordering's, catalog's and ticketing's tables, for checking what the services stored. */
   orderingDb: Knex;
   catalogDb: Knex;
+  ticketingDb: Knex;
   stop(): Promise<void>;
 }
 
 /**
- * A broker running the real ordering and catalog services, each on its own fresh database, next
- * to a stand-in identity (catalog asks it for organizer names). Both sweeps run hourly unless
- * asked otherwise, so tests see lapsed orders the way reads do before any sweep.
+ * A broker running the real ordering, catalog and ticketing services, each on its own fresh
+ * database (events on the in-process bus), next to a stand-in identity (catalog asks it for
+ * organizer names). Both sweeps run hourly unless asked otherwise, so tests see lapsed orders the
+ * way reads do before any sweep.
  */
 export async function startOrderingNode(overrides: Overrides = {}, options: OrderingOptions = {}): Promise<OrderingNode> {
   const databases: TestDatabase[] = [];
@@ -27,16 +30,20 @@ export async function startOrderingNode(overrides: Overrides = {}, options: Orde
   databases.push(catalogDatabase);
   const orderingDatabase = await createTestDatabase('ordering');
   databases.push(orderingDatabase);
+  const ticketingDatabase = await createTestDatabase('ordering_ticketing');
+  databases.push(ticketingDatabase);
   const config = testConfig({
     NAMESPACE: uniqueName('ordering'),
     CATALOG_DATABASE_URL: catalogDatabase.url,
     ORDERING_DATABASE_URL: orderingDatabase.url,
+    TICKETING_DATABASE_URL: ticketingDatabase.url,
     ...overrides,
   });
   const logger = createLogger('ordering-test', config.LOG_LEVEL);
   const broker = createBroker({ config, role: 'ordering-test', logger });
   let runtime: OrderingRuntime | undefined;
   broker.createService(createCatalogService({ config, logger }, { holdSweepIntervalMs: 3_600_000 }));
+  broker.createService(createTicketingService({ config, logger }));
   broker.createService(identityStandIn());
   broker.createService(
     createOrderingService(
@@ -46,10 +53,12 @@ export async function startOrderingNode(overrides: Overrides = {}, options: Orde
   );
   const orderingDb = open(orderingDatabase.url, 'ordering');
   const catalogDb = open(catalogDatabase.url, 'catalog');
+  const ticketingDb = open(ticketingDatabase.url, 'ticketing');
   const stop = async () => {
     await broker.stop();
     await orderingDb.destroy();
     await catalogDb.destroy();
+    await ticketingDb.destroy();
     for (const database of databases) await database.drop();
   };
   try {
@@ -58,7 +67,7 @@ export async function startOrderingNode(overrides: Overrides = {}, options: Orde
     await stop();
     throw err;
   }
-  return { broker, runtime: runtime!, orderingDb, catalogDb, stop };
+  return { broker, runtime: runtime!, orderingDb, catalogDb, ticketingDb, stop };
 }
 
 function open(url: string, schema: string): Knex {

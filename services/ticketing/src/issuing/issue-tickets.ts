@@ -62,17 +62,18 @@ export async function issueTickets(
   return issued;
 }
 
-/** Voids an order's tickets in the given states (all but void ones when none are given). */
+/** Voids an order's tickets in the given states. */
 export async function voidOrderTickets(
   trx: Knex.Transaction,
   models: TicketingModels,
   orderId: number,
-  states?: Ticket['status'][],
+  states: Ticket['status'][],
 ): Promise<Ticket[]> {
-  const query = models.Ticket.query(trx).patch({ status: 'void' }).where('order_id', orderId).returning('*');
-  if (states) query.whereIn('status', states);
-  else query.whereNot('status', 'void');
-  const voided = (await query) as unknown as Ticket[];
+  const voided = (await models.Ticket.query(trx)
+    .patch({ status: 'void' })
+    .where('order_id', orderId)
+    .whereIn('status', states)
+    .returning('*')) as unknown as Ticket[];
   for (const ticket of voided) await recordTicketEvent(trx, 'ticketing.ticket.voided', ticket);
   return voided;
 }
