@@ -51,6 +51,10 @@ export async function startCluster(
     RATE_LIMIT_LOGIN: '1000',
     RATE_LIMIT_REGISTER: '1000',
     RATE_LIMIT_REFRESH: '1000',
+    // A test file's few buyers place far more orders than people would: the limits on what a user
+    // may hold unpaid are off unless a test turns them on.
+    MAX_PENDING_ORDERS_PER_USER: '0',
+    MAX_PENDING_UNITS_PER_EVENT: '0',
     // Many processes share two cores here: slow event-loop turns are the machine's, not overload.
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...extraEnv,

@@ -7,6 +7,7 @@ import * as createTicketTypes from './005_create_ticket_types';
 import * as createHolds from './006_create_holds';
 import * as createAddedUnits from './007_create_added_units';
 import * as createRemovedUnits from './008_create_removed_units';
+import * as addHoldHolders from './009_add_hold_holders';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   createHolds,
   createAddedUnits,
   createRemovedUnits,
+  addHoldHolders,
 ];

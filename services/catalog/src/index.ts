@@ -94,7 +94,7 @@ export function createCatalogService({ config, logger }: NodeDeps, options: Cata
         logger,
       );
       sweeper.start();
-      runtime = { resources, models: bindModels(resources.db), sweeper, organizerFeed };
+      runtime = { config, resources, models: bindModels(resources.db), sweeper, organizerFeed };
     },
 
     async stopped() {

@@ -1,8 +1,9 @@
-import type { ServiceResources } from '@ticketpro/shared';
+import type { Config, ServiceResources } from '@ticketpro/shared';
 import type { CatalogModels } from './models';
 
 /** What a started catalog instance works with; actions reach it through `CatalogAccess`. */
 export interface CatalogRuntime {
+  config: Config;
   resources: ServiceResources;
   models: CatalogModels;
 }

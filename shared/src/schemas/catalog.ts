@@ -145,10 +145,19 @@ export type ListTicketTypesQuery = Static<typeof ListTicketTypesQuery>;
 /** Exact decimal as a string (`"19.99"`), for money passed between services. */
 export const DecimalString = Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' });
 
+/**
+ * Whose units a hold takes, for the limits on what one user may hold unpaid
+ * (`MAX_PENDING_ORDERS_PER_USER`, `MAX_PENDING_UNITS_PER_EVENT`): the order's owner, and
+ * `exempt` when an admin asks.
+ */
+export const Holder = Type.Object({ user_id: Id, exempt: Type.Boolean() }, { additionalProperties: false });
+export type Holder = Static<typeof Holder>;
+
 export const HoldParams = Type.Object(
   {
     order_id: Id,
     event_id: Id,
+    holder: Holder,
     items: Type.Array(
       Type.Object({ ticket_type_id: Id, quantity: Type.Integer({ minimum: 1, maximum: 100000 }) }, { additionalProperties: false }),
       { minItems: 1, maxItems: 50 },
@@ -179,6 +188,7 @@ export const AddUnitParams = Type.Object(
   {
     order_id: Id,
     ticket_type_id: Id,
+    holder: Holder,
     ref: Type.String({ minLength: 1, maxLength: 100 }),
     expires_at: Type.String({ format: 'date-time' }),
   },

@@ -2,16 +2,18 @@ import type { Knex } from 'knex';
 import { ConflictError, UnprocessableError, type AddUnitParams, type AddUnitResult } from '@ticketpro/shared';
 import { takeUnits } from './hold-inventory';
 import { holdRefusal } from './hold-refusal';
+import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { lockOrderHolds } from './order-holds';
 import { reclaimExpiredHolds } from './reclaim-expired-holds';
 
 /**
  * Holds one more unit for an order whose hold is live, with the same conditional UPDATE as a
  * hold, into the order's hold row of that type (a new row for a new type). The added unit is
- * priced as the order's other units of the type, so one item keeps one price. Repeating a
- * `ref` answers what it added the first time, even once the hold has moved on.
+ * priced as the order's other units of the type, so one item keeps one price. It counts
+ * against what the holder may hold unpaid, as a hold does. Repeating a `ref` answers what it
+ * added the first time, even once the hold has moved on.
  */
-export function addUnit(db: Knex, params: AddUnitParams): Promise<AddUnitResult> {
+export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Promise<AddUnitResult> {
   return db.transaction(async (trx) => {
     const holds = await lockOrderHolds(trx, params.order_id);
     const applied = await trx('added_units').where('ref', params.ref).first();
@@ -30,6 +32,7 @@ export function addUnit(db: Knex, params: AddUnitParams): Promise<AddUnitResult>
       });
     }
     const { event_id: eventId } = await trx('ticket_types').where('id', holds[0].ticket_type_id).first('event_id');
+    await assertWithinHoldLimits(trx, limits, params.holder, { eventId, units: 1, newOrder: false });
     const existing = holds.find((h) => h.ticket_type_id === params.ticket_type_id);
     const quantity = (existing?.quantity ?? 0) + 1;
 
@@ -58,6 +61,7 @@ export function addUnit(db: Knex, params: AddUnitParams): Promise<AddUnitResult>
         unit_price: unitPrice,
         currency,
         expires_at: params.expires_at,
+        user_id: params.holder.user_id,
       });
     }
     const { ref, order_id, ticket_type_id } = params;

@@ -9,6 +9,7 @@ import {
   type ProblemError,
 } from '@ticketpro/shared';
 import { holdRefusal } from './hold-refusal';
+import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
 import { reclaimExpiredHolds } from './reclaim-expired-holds';
 import { iso } from '../timestamps';
@@ -23,13 +24,16 @@ interface HeldRow {
  * Holds every item of an order, or nothing. Each ticket type is taken by one conditional
  * UPDATE that only matches while the units are there (and the type is on sale), in ticket type
  * order so that two orders never wait on each other crosswise; the CHECK constraint backs it.
+ * A hold that would take its holder past `limits` is refused before anything is taken.
  * Repeating the hold of an order answers the hold it already has.
  */
-export async function holdInventory(db: Knex, params: HoldParams): Promise<HoldResult> {
+export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLimits): Promise<HoldResult> {
   assertWellFormed(params);
   return db.transaction(async (trx) => {
     const existing = await lockOrderHolds(trx, params.order_id);
     if (existing.length > 0) return repeatedHold(trx, params, existing);
+    const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
+    await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
 
     const inOrder = params.items
       .map((item, index) => ({ item, index }))
@@ -124,8 +128,8 @@ async function holdItem(
 ): Promise<HeldItem | undefined> {
   const { rows } = await trx.raw<{ rows: HeldItem[] }>(
     `WITH taken AS (${TAKE_UNITS}), held AS (
-       INSERT INTO holds (order_id, ticket_type_id, quantity, unit_price, currency, expires_at)
-       SELECT :orderId, :ticketTypeId, :quantity, taken.price, taken.currency, :expiresAt FROM taken
+       INSERT INTO holds (order_id, ticket_type_id, quantity, unit_price, currency, expires_at, user_id)
+       SELECT :orderId, :ticketTypeId, :quantity, taken.price, taken.currency, :expiresAt, :userId FROM taken
        RETURNING ticket_type_id, quantity, unit_price, currency, expires_at
      )
      SELECT held.*, ((SELECT coalesce(sum(h.quantity * h.unit_price), 0) FROM holds h WHERE h.order_id = :orderId)
@@ -138,6 +142,7 @@ async function holdItem(
       quantity: item.quantity,
       orderUnits: item.quantity,
       expiresAt: params.expires_at,
+      userId: params.holder.user_id,
     },
   );
   return rows[0];

@@ -28,6 +28,7 @@ const addUnit = (held: HoldParams, ticketTypeId: number, ref = `test:${++lastRef
   node.broker.call<AddUnitResult, AddUnitParams>('catalog.inventory.addUnit', {
     order_id: held.order_id,
     ticket_type_id: ticketTypeId,
+    holder: held.holder,
     ref,
     expires_at: held.expires_at,
   });

@@ -4,6 +4,7 @@ import type {
   CreateEventBody,
   CreateTicketTypeBody,
   Event,
+  Holder,
   HoldParams,
   HoldResult,
   TicketType,
@@ -74,14 +75,22 @@ export function nextOrderId(): number {
   return ++lastOrderId;
 }
 
+let lastUserId = Math.floor(Math.random() * 1_000_000);
+
+/** A holder no other hold of the file has, so that what one user may hold never limits a test by accident. */
+export function newHolder(): Holder {
+  return { user_id: ++lastUserId, exempt: false };
+}
+
 export function holdParams(
   eventId: number,
   items: HoldParams['items'],
-  options: { orderId?: number; expiresInMs?: number } = {},
+  options: { orderId?: number; expiresInMs?: number; holder?: Holder } = {},
 ): HoldParams {
   return {
     order_id: options.orderId ?? nextOrderId(),
     event_id: eventId,
+    holder: options.holder ?? newHolder(),
     items,
     expires_at: new Date(Date.now() + (options.expiresInMs ?? 15 * 60 * 1000)).toISOString(),
   };

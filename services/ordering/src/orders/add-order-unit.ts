@@ -1,7 +1,7 @@
 import { ConflictError, type AddOrderUnitParams, type AuthUser } from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { addHeldUnit, type ServiceCall } from './catalog-inventory';
+import { addHeldUnit, holderOf, type ServiceCall } from './catalog-inventory';
 import { readOrder, visibleOrder } from './find-order';
 
 /**
@@ -37,6 +37,7 @@ export async function addOrderUnit(
     const added = await addHeldUnit(call, {
       order_id: order.id,
       ticket_type_id: params.ticket_type_id,
+      holder: holderOf(caller, order.user_id),
       ref: params.ref,
       expires_at: new Date(order.expires_at!).toISOString(),
     });

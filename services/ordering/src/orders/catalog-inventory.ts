@@ -1,5 +1,7 @@
 import type {
   AddUnitParams,
+  AuthUser,
+  Holder,
   AddUnitResult,
   Event,
   HoldParams,
@@ -11,12 +13,19 @@ import type {
   RequestContext,
 } from '@ticketpro/shared';
 import type { ServiceBroker } from 'moleculer';
+import { isAdmin } from '../auth/caller';
 
 /** Calls another service: through the request's context when there is one, so the request id travels. */
 export type ServiceCall = <T>(action: string, params: object) => Promise<T>;
 
 export const callsFrom = (source: RequestContext<unknown> | ServiceBroker): ServiceCall =>
   (action, params) => source.call(action, params);
+
+/**
+ * Whose units a hold takes: the order's owner's, counted against what one user may hold unpaid,
+ * unless an admin asks (admins act for the platform: box office, group sales).
+ */
+export const holderOf = (caller: AuthUser, ownerId: number): Holder => ({ user_id: ownerId, exempt: isAdmin(caller) });
 
 /** Catalog's inventory steps of the saga; each is idempotent on the order id (adding or removing a unit: on its ref). */
 export const holdUnits = (call: ServiceCall, params: HoldParams) => call<HoldResult>('catalog.inventory.hold', params);

@@ -3,7 +3,7 @@ import type { Order } from '../models';
 import { LAPSED } from '../models/order';
 import type { OrderingRuntime } from '../runtime';
 import { orderEventEntry } from '../domain-events';
-import { holdUnits, type ServiceCall } from './catalog-inventory';
+import { holderOf, holdUnits, type ServiceCall } from './catalog-inventory';
 
 /**
  * The order, its items and `ordering.order.created` in one statement: it commits all of them or
@@ -46,6 +46,7 @@ export async function placeOrder(
   const hold = await holdUnits(call, {
     order_id: orderId,
     event_id: body.event_id,
+    holder: holderOf(caller, caller.id),
     items: body.items,
     expires_at: new Date(Date.now() + config.ORDER_HOLD_SECONDS * 1000).toISOString(),
   });

@@ -37,6 +37,10 @@ export async function startOrderingNode(overrides: Overrides = {}, options: Orde
     CATALOG_DATABASE_URL: catalogDatabase.url,
     ORDERING_DATABASE_URL: orderingDatabase.url,
     TICKETING_DATABASE_URL: ticketingDatabase.url,
+    // One test buyer places far more orders than a person would: the limits on what a user may
+    // hold unpaid are off unless a test turns them on.
+    MAX_PENDING_ORDERS_PER_USER: 0,
+    MAX_PENDING_UNITS_PER_EVENT: 0,
     ...overrides,
   });
   const logger = createLogger('ordering-test', config.LOG_LEVEL);

@@ -1,0 +1,68 @@
+import type { Knex } from 'knex';
+import { ConflictError, UnprocessableError, type Config, type Holder } from '@ticketpro/shared';
+
+/** What one user may hold unpaid at once; 0 means no limit. */
+export interface HoldLimits {
+  pendingOrders: number;
+  unitsPerEvent: number;
+}
+
+export const holdLimitsOf = (config: Config): HoldLimits => ({
+  pendingOrders: config.MAX_PENDING_ORDERS_PER_USER,
+  unitsPerEvent: config.MAX_PENDING_UNITS_PER_EVENT,
+});
+
+/** What the holder holds now: orders with a live hold, and live units of the event. */
+const HOLDINGS = `SELECT count(DISTINCT h.order_id)::int AS orders,
+       coalesce(sum(h.quantity) FILTER (WHERE tt.event_id = :eventId), 0)::int AS units
+  FROM holds h JOIN ticket_types tt ON tt.id = h.ticket_type_id
+  WHERE h.user_id = :userId AND h.state = 'held' AND h.expires_at > now()`;
+
+export interface HoldRequest {
+  eventId: number;
+  /** Units the hold takes. */
+  units: number;
+  /** Whether the hold starts an order (a unit added to an order's hold does not). */
+  newOrder: boolean;
+}
+
+/**
+ * Refuses a hold that would take its holder past what one user may hold unpaid (OWASP API6):
+ * pending orders, and units of one event across them. Only live holds count, so a paid,
+ * released or lapsed order frees its share at once. The holder's lock comes first, in the
+ * caller's transaction, so two holds of one user at once are counted one after the other and
+ * cannot both pass on the same figures; other users never wait for it. Admins are exempt.
+ */
+export async function assertWithinHoldLimits(
+  trx: Knex.Transaction,
+  limits: HoldLimits,
+  holder: Holder,
+  request: HoldRequest,
+): Promise<void> {
+  if (holder.exempt || (limits.pendingOrders === 0 && limits.unitsPerEvent === 0)) return;
+  const { unitsPerEvent, pendingOrders } = limits;
+  if (unitsPerEvent > 0 && request.units > unitsPerEvent) {
+    throw new UnprocessableError(`One account may hold at most ${unitsPerEvent} unpaid units of an event`, [
+      { field: 'items', message: `must add up to at most ${unitsPerEvent} units` },
+    ]);
+  }
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', ['catalog.inventory.holder', holder.user_id]);
+  const { rows } = await trx.raw<{ rows: { orders: number; units: number }[] }>(HOLDINGS, {
+    userId: holder.user_id,
+    eventId: request.eventId,
+  });
+  const { orders, units } = rows[0];
+  if (request.newOrder && pendingOrders > 0 && orders >= pendingOrders) {
+    throw new ConflictError(
+      `You already have ${orders} unpaid orders, the most one account may have: pay or cancel one first`,
+      { limit: pendingOrders, pending_orders: orders },
+    );
+  }
+  if (unitsPerEvent > 0 && units + request.units > unitsPerEvent) {
+    throw new ConflictError(
+      `You already hold ${units} unpaid units of this event and one account may hold at most ${unitsPerEvent}: ` +
+        `${request.units} more cannot be held until you pay or cancel an order`,
+      { limit: unitsPerEvent, held: units, asked: request.units },
+    );
+  }
+}
