@@ -6,6 +6,8 @@ import * as createIdempotencyKeys from './004_create_idempotency_keys';
 import * as createAddedUnits from './005_create_added_units';
 import * as createRemovedUnits from './006_create_removed_units';
 import * as addIdempotencyLease from './007_add_idempotency_lease';
+import * as createProcessedEvents from './008_create_processed_events';
+import * as createClosedEvents from './009_create_closed_events';
 
 /** Ordering's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -16,4 +18,6 @@ export const migrations: Migration[] = [
   createAddedUnits,
   createRemovedUnits,
   addIdempotencyLease,
+  createProcessedEvents,
+  createClosedEvents,
 ];

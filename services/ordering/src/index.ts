@@ -4,6 +4,8 @@ import {
   healthAction,
   openServiceResources,
   PeriodicTask,
+  subscribeToEvents,
+  type EventSubscription,
   type NodeDeps,
 } from '@ticketpro/shared';
 import { migrations } from '../migrations';
@@ -11,6 +13,7 @@ import { bindModels } from './models';
 import type { OrderingRuntime } from './runtime';
 import { callsFrom } from './orders/catalog-inventory';
 import { sweepExpiredOrders } from './orders/sweep-expired-orders';
+import { closeEvent } from './orders/cancel-event-orders';
 import { selectPaymentProvider } from './payments/select-provider';
 import type { StripeApiOptions } from './payments/stripe-provider';
 import { listOrdersAction } from './actions/orders-list';
@@ -18,6 +21,7 @@ import { getOrderAction } from './actions/orders-get';
 import { createOrderAction } from './actions/orders-create';
 import { updateOrderAction } from './actions/orders-update';
 import { cancelOrderAction } from './actions/orders-cancel';
+import { cancelForEventAction } from './actions/orders-cancel-for-event';
 import { payOrderAction } from './actions/orders-pay';
 import { refundOrderAction } from './actions/orders-refund';
 import { addOrderUnitAction } from './actions/orders-add-unit';
@@ -39,7 +43,7 @@ export interface OrderingOptions {
 
 /** Orders, the checkout saga over catalog's inventory, payments, refunds and idempotent retries. */
 export function createOrderingService({ config, logger }: NodeDeps, options: OrderingOptions = {}): ServiceSchema {
-  let runtime: (OrderingRuntime & { sweeper: PeriodicTask }) | undefined;
+  let runtime: (OrderingRuntime & { sweeper: PeriodicTask; closedEvents: EventSubscription }) | undefined;
   const ordering = (): OrderingRuntime => {
     if (!runtime) throw new Error('The ordering service is not started');
     return runtime;
@@ -53,6 +57,7 @@ export function createOrderingService({ config, logger }: NodeDeps, options: Ord
       'orders.create': createOrderAction(ordering),
       'orders.update': updateOrderAction(ordering),
       'orders.cancel': cancelOrderAction(ordering),
+      'orders.cancelForEvent': cancelForEventAction(ordering),
       'orders.pay': payOrderAction(ordering),
       'orders.refund': refundOrderAction(ordering),
       'orders.addUnit': addOrderUnitAction(ordering),
@@ -64,6 +69,23 @@ export function createOrderingService({ config, logger }: NodeDeps, options: Ord
     async started() {
       const provider = selectPaymentProvider(config, options.stripeApi);
       const resources = await openServiceResources(config, 'ordering', migrations, logger);
+      let closedEvents: EventSubscription;
+      try {
+        // Should catalog's call after deleting an event not get through, the event still closes
+        // it here, and the expiry sweep cancels its pending orders.
+        closedEvents = await subscribeToEvents({
+          config,
+          service: 'ordering',
+          name: 'closed-events',
+          events: ['catalog.event.deleted'],
+          db: resources.db,
+          logger,
+          handle: (envelope, trx) => closeEvent(trx, envelope.data.id),
+        });
+      } catch (err) {
+        await closeServiceResources(resources, logger);
+        throw err;
+      }
       const started: OrderingRuntime = {
         config,
         resources,
@@ -75,20 +97,21 @@ export function createOrderingService({ config, logger }: NodeDeps, options: Ord
       const sweeper = new PeriodicTask(
         'expired orders sweep',
         async () => {
-          const { expired, settled } = await sweepExpiredOrders(started, callsFrom(started.broker));
-          if (expired + settled > 0) logger.info({ expired, settled }, 'expired orders swept');
+          const { expired, settled, cancelled } = await sweepExpiredOrders(started, callsFrom(started.broker));
+          if (expired + settled + cancelled > 0) logger.info({ expired, settled, cancelled }, 'expired orders swept');
         },
         options.expirySweepIntervalMs ?? 5000,
         logger,
       );
       sweeper.start();
-      runtime = { ...started, sweeper };
+      runtime = { ...started, sweeper, closedEvents };
       options.onStarted?.(runtime);
     },
 
     async stopped() {
       const stopping = runtime;
       runtime = undefined;
+      await stopping?.closedEvents.stop();
       await stopping?.sweeper.stop();
       await closeServiceResources(stopping?.resources, logger);
     },

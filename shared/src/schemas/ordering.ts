@@ -99,3 +99,14 @@ export interface AddedOrderUnit {
   order: Order;
   unit: number;
 }
+
+/**
+ * `ordering.orders.cancelForEvent` (catalog, once an event is deleted): the event's pending orders
+ * are cancelled (one placed while the event was being deleted: by the next expiry sweep); idempotent.
+ */
+export const CancelEventOrdersParams = Type.Object({ event_id: Id }, { additionalProperties: false });
+export type CancelEventOrdersParams = Static<typeof CancelEventOrdersParams>;
+
+/** How many pending orders of the event this call cancelled (a repeat: none). */
+export const EventOrdersCancelled = Type.Object({ event_id: Id, cancelled: Type.Integer({ minimum: 0 }) });
+export type EventOrdersCancelled = Static<typeof EventOrdersCancelled>;

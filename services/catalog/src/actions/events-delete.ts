@@ -1,9 +1,16 @@
-import { IdParams, NotFoundError, defineAction } from '@ticketpro/shared';
+import { IdParams, NotFoundError, defineAction, type EventOrdersCancelled } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { assertOwnerOrAdmin, publishingCaller } from '../auth/caller';
 import { recordCatalogEvent } from '../domain-events';
 import { retireTicketType } from '../ticket-types/retire-ticket-type';
 
+/**
+ * Deletes an event with its ticket types, refused (409) while any of its units are sold: paid
+ * orders must be refunded first. Pending orders do not block it: their units go with the event
+ * (catalog sells nothing of a deleted event any more), and ordering cancels the orders, releasing
+ * their holds, before this answers. Should ordering not be reached, it cancels them anyway once
+ * it reads `catalog.event.deleted`.
+ */
 export function deleteEventAction(catalog: CatalogAccess) {
   return defineAction(IdParams, async (ctx) => {
     const { models, resources } = catalog();
@@ -19,14 +26,25 @@ export function deleteEventAction(catalog: CatalogAccess) {
       if (deleted === 0) throw new NotFoundError('Event not found');
       const ticketTypes = await models.TicketType.query(trx).where('event_id', id).orderBy('id').select('id');
       for (const ticketType of ticketTypes) {
-        if (await retireTicketType(trx, models, ticketType.id)) {
+        if (await retireTicketType(trx, models, ticketType.id, { withHolds: true })) {
           await recordCatalogEvent(trx, 'catalog.ticket_type.deleted', { id: ticketType.id, event_id: id });
         }
       }
       await recordCatalogEvent(trx, 'catalog.event.deleted', { id, organizer_id: event.organizer_id });
     });
     resources.relay.notify();
-    ctx.locals.logger.info({ eventId: id, by: caller.id }, 'event deleted');
-    return { message: 'Event deleted' };
+    const cancelled = await ctx
+      .call<EventOrdersCancelled, object>('ordering.orders.cancelForEvent', { event_id: id })
+      .then(
+        (answer) => answer.cancelled,
+        (err) => {
+          const why = 'ordering did not cancel the pending orders now; it will from the event';
+          ctx.locals.logger.warn({ err, eventId: id }, why);
+          return undefined;
+        },
+      );
+    ctx.locals.logger.info({ eventId: id, by: caller.id, cancelledOrders: cancelled }, 'event deleted');
+    const orders = cancelled === 1 ? '1 pending order' : `${cancelled} pending orders`;
+    return { message: cancelled ? `Event deleted; ${orders} cancelled` : 'Event deleted' };
   });
 }

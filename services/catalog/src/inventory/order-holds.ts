@@ -53,18 +53,23 @@ export async function moveOrderHolds(
     .returning(['ticket_type_id', 'quantity']);
 }
 
-/** Changes a ticket type's counters by the given deltas; the CHECK constraint guards the result. */
+/**
+ * Changes a ticket type's counters by the given deltas; the CHECK constraint guards the result.
+ * With `onlyLive`, a deleted type is left alone: resolves to whether the row was changed.
+ */
 export async function adjustInventory(
   trx: Knex.Transaction,
   ticketTypeId: number,
   delta: { held?: number; sold?: number },
-): Promise<void> {
-  await trx('ticket_types')
-    .where('id', ticketTypeId)
-    .update({
-      held_quantity: trx.raw('held_quantity + ?', [delta.held ?? 0]),
-      sold_quantity: trx.raw('sold_quantity + ?', [delta.sold ?? 0]),
-    });
+  { onlyLive = false }: { onlyLive?: boolean } = {},
+): Promise<boolean> {
+  const query = trx('ticket_types').where('id', ticketTypeId);
+  if (onlyLive) query.whereNull('deleted_at');
+  const changed = await query.update({
+    held_quantity: trx.raw('held_quantity + ?', [delta.held ?? 0]),
+    sold_quantity: trx.raw('sold_quantity + ?', [delta.sold ?? 0]),
+  });
+  return changed > 0;
 }
 
 /** Units of the holds in the given states. */

@@ -20,7 +20,9 @@ export function releaseHolds(db: Knex, orderId: number): Promise<InventoryChange
 
 /**
  * Turns an order's held units into sold ones (the order was paid). A hold that expired or was
- * released cannot be sold any more: 409, and ordering refunds the payment.
+ * released, or whose event was deleted meanwhile, cannot be sold any more: 409, and ordering
+ * refunds the payment. The sold units go onto live ticket types only, by one conditional UPDATE
+ * each, so a deletion of the event racing it either waits for the sale (and is refused) or wins.
  */
 export function confirmHolds(db: Knex, orderId: number): Promise<InventoryChange> {
   return db.transaction(async (trx) => {
@@ -33,7 +35,12 @@ export function confirmHolds(db: Knex, orderId: number): Promise<InventoryChange
         order_id: orderId,
       });
     }
-    await moveUnits(trx, orderId, 'held', 'confirmed', (units) => ({ held: -units, sold: units }));
+    const sold = await moveUnits(trx, orderId, 'held', 'confirmed', (units) => ({ held: -units, sold: units }), {
+      onlyLive: true,
+    });
+    if (!sold) {
+      throw new ConflictError(`The event of order ${orderId} was deleted; its units cannot be sold`, { order_id: orderId });
+    }
     return { order_id: orderId, units: unitsIn(holds, ['held', 'confirmed']) };
   });
 }
@@ -51,16 +58,22 @@ export function restockHolds(db: Knex, orderId: number): Promise<InventoryChange
   });
 }
 
-/** Moves the order's holds between states and the units between counters, type by type in id order. */
+/**
+ * Moves the order's holds between states and the units between counters, type by type in id
+ * order. With `onlyLive`, stops at a deleted ticket type: resolves to false, and the caller
+ * rolls back.
+ */
 async function moveUnits(
   trx: Knex.Transaction,
   orderId: number,
   from: HoldState,
   to: HoldState,
   delta: (units: number) => { held?: number; sold?: number },
-): Promise<void> {
+  options: { onlyLive?: boolean } = {},
+): Promise<boolean> {
   const moved = await moveOrderHolds(trx, orderId, from, to);
   for (const { ticket_type_id, quantity } of moved.sort((a, b) => a.ticket_type_id - b.ticket_type_id)) {
-    await adjustInventory(trx, ticket_type_id, delta(quantity));
+    if (!(await adjustInventory(trx, ticket_type_id, delta(quantity), options))) return false;
   }
+  return true;
 }

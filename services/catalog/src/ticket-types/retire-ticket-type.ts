@@ -6,16 +6,28 @@ import { reclaimExpiredHolds } from '../inventory/reclaim-expired-holds';
 /**
  * Soft-deletes a ticket type unless units of it are sold or on live hold: one conditional UPDATE
  * on the row's own counters (after giving back expired holds), so a hold racing with it either
- * lands first and blocks the deletion, or finds the type gone. Resolves to false when the type
- * was not live.
+ * lands first and blocks the deletion, or finds the type gone. With `withHolds` (the type's event
+ * is being deleted, and the orders holding its units are cancelled with it) only sold units
+ * block: a confirmation racing it either sells first and blocks the deletion, or finds the type
+ * gone and is refused, as catalog never sells units of a deleted type. Resolves to false when the
+ * type was not live.
  */
-export async function retireTicketType(trx: Knex.Transaction, models: CatalogModels, id: number): Promise<boolean> {
+export async function retireTicketType(
+  trx: Knex.Transaction,
+  models: CatalogModels,
+  id: number,
+  { withHolds = false }: { withHolds?: boolean } = {},
+): Promise<boolean> {
   await reclaimExpiredHolds(trx, id);
-  const deleted = await models.TicketType.query(trx).where({ id, sold_quantity: 0, held_quantity: 0 }).softDelete();
-  if (deleted > 0) return true;
+  const unsold = models.TicketType.query(trx).where({ id, sold_quantity: 0 });
+  if (!withHolds) unsold.where('held_quantity', 0);
+  if ((await unsold.softDelete()) > 0) return true;
   const blocking = await models.TicketType.query(trx).findById(id);
   if (!blocking) return false;
-  throw new ConflictError(`"${blocking.name}" has sold or held tickets and cannot be deleted`, {
+  const why = withHolds
+    ? `"${blocking.name}" has sold tickets (paid orders) and cannot be deleted; refund them first`
+    : `"${blocking.name}" has sold or held tickets and cannot be deleted`;
+  throw new ConflictError(why, {
     ticket_type_id: id,
     sold_quantity: blocking.sold_quantity,
   });

@@ -32,6 +32,11 @@ beforeAll(async () => {
   db = openCatalogDatabase(database.url);
 });
 
+afterEach(() => {
+  node.ordering.cancelled = 0;
+  node.ordering.failure = undefined;
+});
+
 afterAll(async () => {
   await db?.destroy();
   await node?.broker.stop();
@@ -385,32 +390,75 @@ describe('catalog.events.delete', () => {
     await expect(call('catalog.events.delete', { id: 2_000_000_000 }, admin)).rejects.toMatchObject(notFound);
   });
 
-  it('refuses while units are held (a pending order) and deletes nothing', async () => {
+  it('deletes an event with pending orders: their units go with it, ordering is asked to cancel them', async () => {
     const event = await createEvent(node.broker);
     const [free, held] = [await createTicketType(node.broker, event.id), await createTicketType(node.broker, event.id)];
-    const pending = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: held.id, quantity: 1 }]));
+    const pending = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: held.id, quantity: 2 }]));
+    node.ordering.cancelled = 1;
 
-    await expect(call('catalog.events.delete', { id: event.id }, organizer)).rejects.toMatchObject({
+    await expect(
+      node.broker.call('catalog.events.delete', { id: event.id }, { meta: { user: organizer, requestId: 'delete-1' } }),
+    ).resolves.toEqual({ message: 'Event deleted; 1 pending order cancelled' });
+
+    expect(node.ordering.calls).toContainEqual({ eventId: event.id, requestId: 'delete-1' });
+    await expect(call('catalog.events.get', { id: event.id })).rejects.toMatchObject(notFound);
+    // Nothing of it is sold any more: not the pending order's units, not new ones.
+    await expect(node.broker.call('catalog.inventory.confirm', { order_id: pending.order_id })).rejects.toMatchObject({
       code: 409,
-      data: { ticket_type_id: held.id },
+      message: `The event of order ${pending.order_id} was deleted; its units cannot be sold`,
     });
-    await expect(call<Event>('catalog.events.get', { id: event.id })).resolves.toMatchObject({
-      ticket_types: [{ id: free.id }, { id: held.id }],
-    });
-
+    await expect(
+      hold(node.broker, holdParams(event.id, [{ ticket_type_id: free.id, quantity: 1 }])),
+    ).rejects.toMatchObject({ code: 404 });
+    // Ordering's cancellation releases the hold, as for any cancelled order.
     await node.broker.call('catalog.inventory.release', { order_id: pending.order_id });
-    await expect(call('catalog.events.delete', { id: event.id }, organizer)).resolves.toEqual({
-      message: 'Event deleted',
-    });
+    expect(await db('ticket_types').where('id', held.id).first()).toMatchObject({ held_quantity: 0, sold_quantity: 0 });
+    expect(await db('holds').where('order_id', pending.order_id).first()).toMatchObject({ state: 'released' });
+  });
+
+  it('answers once the event is deleted although ordering cannot be reached (it cancels from the event)', async () => {
+    const event = await createEvent(node.broker);
+    node.ordering.failure = new Error('ordering is down');
+
+    await expect(call('catalog.events.delete', { id: event.id }, organizer)).resolves.toEqual({ message: 'Event deleted' });
+
+    await expect(call('catalog.events.get', { id: event.id })).rejects.toMatchObject(notFound);
+  });
+
+  it('of a payment and the deletion at the same instant, exactly one goes through, every time', async () => {
+    for (let round = 0; round < 10; round++) {
+      const event = await createEvent(node.broker);
+      const ticketType = await createTicketType(node.broker, event.id);
+      const pending = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 2 }]));
+
+      const [confirmed, deleted] = await Promise.allSettled([
+        node.broker.call('catalog.inventory.confirm', { order_id: pending.order_id }),
+        call('catalog.events.delete', { id: event.id }, organizer),
+      ]);
+
+      const row = await db('ticket_types').where('id', ticketType.id).first();
+      if (confirmed.status === 'fulfilled') {
+        expect(deleted).toMatchObject({ status: 'rejected', reason: { code: 409 } });
+        expect(row).toMatchObject({ deleted_at: null, sold_quantity: 2, held_quantity: 0 });
+      } else {
+        expect(confirmed.reason).toMatchObject({ code: 409 });
+        expect(deleted.status).toBe('fulfilled');
+        expect(row).toMatchObject({ deleted_at: expect.any(Date), sold_quantity: 0, held_quantity: 2 });
+      }
+    }
   });
 
   it('refuses while units are sold (a paid order), and allows it once they are refunded', async () => {
     const event = await createEvent(node.broker);
-    const ticketType = await createTicketType(node.broker, event.id);
+    const ticketType = await createTicketType(node.broker, event.id, { name: 'Front row' });
     const paid = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 2 }]));
     await node.broker.call('catalog.inventory.confirm', { order_id: paid.order_id });
 
-    await expect(call('catalog.events.delete', { id: event.id }, admin)).rejects.toMatchObject({ code: 409 });
+    await expect(call('catalog.events.delete', { id: event.id }, admin)).rejects.toMatchObject({
+      code: 409,
+      message: '"Front row" has sold tickets (paid orders) and cannot be deleted; refund them first',
+      data: { ticket_type_id: ticketType.id, sold_quantity: 2 },
+    });
 
     await node.broker.call('catalog.inventory.restock', { order_id: paid.order_id });
     await expect(call('catalog.events.delete', { id: event.id }, admin)).resolves.toEqual({ message: 'Event deleted' });

@@ -76,6 +76,12 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       method: 'DELETE',
       url: '/:id',
       summary: 'Delete an event (its organizer or an admin); refused while it has paid orders',
+      description:
+        'Refused (409) while any ticket of the event is sold: refund its paid orders first. Pending orders do not ' +
+        'block it: they are cancelled with it before this answers (their units released, each order `cancelled` ' +
+        'with `ordering.order.cancelled`), and the message says how many. No ticket of a deleted event is sold any ' +
+        'more: an order placed at the same instant is refused (404) or cancelled within seconds, and a payment ' +
+        'arriving for one is refunded.',
       tags: TAGS,
       auth: true,
       action: 'catalog.events.delete',

@@ -1,4 +1,6 @@
+import type { Knex } from 'knex';
 import { ConflictError, type AuthUser } from '@ticketpro/shared';
+import type { Order, OrderingModels } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { isRefusal, releaseUnits, type ServiceCall } from './catalog-inventory';
 import { visibleOrder } from './find-order';
@@ -19,13 +21,27 @@ export async function cancelOrder(runtime: OrderingRuntime, call: ServiceCall, c
     if (order.status !== 'pending') {
       throw new ConflictError(`The order is ${order.status}; only a pending order can be cancelled`, { order_id: id });
     }
-    try {
-      await releaseUnits(call, id);
-    } catch (err) {
-      if (!isRefusal(err)) throw err;
-      throw new ConflictError('A payment of this order is being completed; request a refund instead', { order_id: id });
-    }
-    await moveOrder(trx, models, order, 'cancelled');
+    await releaseAndCancel(trx, models, call, order);
   });
   resources.relay.notify();
+}
+
+/**
+ * Releases a pending order's units in catalog, then cancels it with `ordering.order.cancelled`;
+ * the caller's transaction holds the order's row lock. Refused (409) when catalog sold the
+ * units meanwhile.
+ */
+export async function releaseAndCancel(
+  trx: Knex.Transaction,
+  models: OrderingModels,
+  call: ServiceCall,
+  order: Order,
+): Promise<Order> {
+  try {
+    await releaseUnits(call, order.id);
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    throw new ConflictError('A payment of this order is being completed; request a refund instead', { order_id: order.id });
+  }
+  return moveOrder(trx, models, order, 'cancelled');
 }

@@ -4,6 +4,7 @@ import { LAPSED } from '../models/order';
 import { completePayment } from '../payments/complete-payment';
 import { forgetOldKeys } from '../idempotency/idempotent';
 import { releaseUnitsQuietly, type ServiceCall } from './catalog-inventory';
+import { cancelOrdersOfClosedEvents } from './cancel-event-orders';
 import { moveOrder } from './order-states';
 
 const BATCH = 100;
@@ -12,6 +13,8 @@ export interface SweepResult {
   expired: number;
   /** Captured payments of orders the saga had not finished, completed or refunded now. */
   settled: number;
+  /** Pending orders of deleted events, cancelled now. */
+  cancelled: number;
 }
 
 /**
@@ -20,11 +23,12 @@ export interface SweepResult {
  * so any number of instances may sweep at once, each order is expired once, and an order being
  * paid (its row locked) is left alone. A lapsed order whose payment was captured but never
  * settled (a crash mid-saga) is settled instead: completed if catalog still sells it, else
- * refunded. Also forgets idempotency keys past their window.
+ * refunded. Cancels the pending orders of deleted events that are still pending (one placed while
+ * its event was being deleted). Also forgets idempotency keys past their window.
  */
 export async function sweepExpiredOrders(runtime: OrderingRuntime, call: ServiceCall): Promise<SweepResult> {
   const { models, resources, logger } = runtime;
-  const result: SweepResult = { expired: 0, settled: 0 };
+  const result: SweepResult = { expired: 0, settled: 0, cancelled: 0 };
   for (;;) {
     const batch = await resources.db.transaction(async (trx) => {
       const lapsed = await models.Order.query(trx)
@@ -56,6 +60,7 @@ export async function sweepExpiredOrders(runtime: OrderingRuntime, call: Service
     result.settled += batch.captured.length;
     if (batch.seen < BATCH || batch.expired.length === 0) break;
   }
+  result.cancelled = await cancelOrdersOfClosedEvents(runtime, call);
   await forgetOldKeys(resources.db);
   return result;
 }

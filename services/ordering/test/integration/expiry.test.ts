@@ -119,7 +119,7 @@ describe('the expiry sweep', () => {
     expect(await inventory(node, ticketType.id)).toEqual({ available: 19, sold: 0 });
 
     // Idempotent: nothing left to do, nothing recorded twice.
-    await expect(sweep()).resolves.toEqual({ expired: 0, settled: 0 });
+    await expect(sweep()).resolves.toEqual({ expired: 0, settled: 0, cancelled: 0 });
     for (const id of ours) expect(await orderEvents(node, id)).toHaveLength(2);
   });
 
