@@ -57,6 +57,26 @@ export const EventSchema = Type.Object(
 );
 export type Event = Static<typeof EventSchema>;
 
+/** How many of an event's ticket types an item of `GET /events` embeds: its cheapest ones. */
+export const LISTED_TICKET_TYPES = 5;
+
+/**
+ * An event as `GET /events` lists it: bounded, however many ticket types the event has. The
+ * whole list is at `GET /events/{id}` and, a page at a time, at `GET /tickets/types?event_id=`.
+ */
+export const EventSummarySchema = Type.Object(
+  {
+    ...Type.Omit(EventSchema, ['ticket_types']).properties,
+    ticket_types: Type.Array(Type.Ref(TicketTypeSchema), {
+      maxItems: LISTED_TICKET_TYPES,
+      description: `The event's ${LISTED_TICKET_TYPES} cheapest ticket types at most, by price then id: the first is the cheapest`,
+    }),
+    ticket_types_total: Type.Integer({ minimum: 0, description: 'How many ticket types the event has in all' }),
+  },
+  { $id: 'EventSummary', additionalProperties: false },
+);
+export type EventSummary = Static<typeof EventSummarySchema>;
+
 /** A change names at least one field and nothing unknown. */
 const UPDATE_OPTIONS = {
   additionalProperties: false,

@@ -1,15 +1,13 @@
 import { ListEventsQuery, defineAction, escapeLikePattern, paginate } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { dateRangeConditions } from '@ticketpro/shared';
-import { WITH_TICKET_TYPES, toEventViews } from '../events/event-views';
+import { toEventSummaries } from '../events/event-views';
 
 export function listEventsAction(catalog: CatalogAccess) {
   return defineAction(ListEventsQuery, async (ctx) => {
     const { models } = catalog();
     const { skip, limit, search, location, organizer_id, from_date, to_date } = ctx.params;
-    const query = models.Event.query()
-      .withGraphFetched(WITH_TICKET_TYPES)
-      .orderBy([{ column: 'date' }, { column: 'id' }]);
+    const query = models.Event.query().orderBy([{ column: 'date' }, { column: 'id' }]);
     if (search) {
       const pattern = `%${escapeLikePattern(search)}%`;
       query.where((q) =>
@@ -23,6 +21,6 @@ export function listEventsAction(catalog: CatalogAccess) {
     if (organizer_id !== undefined) query.where('organizer_id', organizer_id);
     for (const [operator, at] of dateRangeConditions(from_date, to_date)) query.where('date', operator, at);
     const page = await paginate(query, { skip, limit });
-    return { ...page, items: await toEventViews(ctx, models, page.items) };
+    return { ...page, items: await toEventSummaries(ctx, models, page.items) };
   });
 }

@@ -4,6 +4,7 @@ import { publishingCaller } from '../auth/caller';
 import { recordCatalogEvent } from '../domain-events';
 import { findTicketType } from '../ticket-types/find-ticket-type';
 import { managedEvent } from '../ticket-types/managed-event';
+import { assertRoomForTicketType } from '../ticket-types/ticket-type-cap';
 import { toNumericText } from '../ticket-types/money';
 import { withSalesWindow } from '../ticket-types/sales-window';
 import { toDateOrNull } from '../timestamps';
@@ -11,11 +12,12 @@ import { toTicketTypeFacts, toTicketTypeView } from '../views/ticket-type-view';
 
 export function createTicketTypeAction(catalog: CatalogAccess) {
   return defineAction(CreateTicketTypeBody, async (ctx) => {
-    const { models, resources } = catalog();
+    const { models, resources, config } = catalog();
     const caller = publishingCaller(ctx);
     const fields = ctx.params;
     const ticketType = await resources.db.transaction(async (trx) => {
-      await managedEvent(trx, models, caller, fields.event_id);
+      await managedEvent(trx, models, caller, fields.event_id, { adding: true });
+      await assertRoomForTicketType(trx, models, fields.event_id, config.MAX_TICKET_TYPES_PER_EVENT);
       const { id } = await withSalesWindow(
         models.TicketType.query(trx).insert({
           ...fields,

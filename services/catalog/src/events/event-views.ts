@@ -1,8 +1,14 @@
 import type { Knex } from 'knex';
-import { NotFoundError, type Event as EventView, type RequestContext } from '@ticketpro/shared';
+import {
+  NotFoundError,
+  type Event as EventView,
+  type EventSummary,
+  type RequestContext,
+} from '@ticketpro/shared';
 import type { CatalogModels, Event } from '../models';
 import { organizerNames, organizerOf } from '../organizers/organizer-names';
 import { toEventView } from '../views/event-view';
+import { listedTicketTypes } from './listed-ticket-types';
 
 /** The relation expression that reads an event's live ticket types with their availability. */
 export const WITH_TICKET_TYPES = 'ticket_types(withAvailability, byPrice)';
@@ -26,4 +32,31 @@ export async function toEventViews(
     events.map((e) => e.organizer_id),
   );
   return events.map((event) => toEventView(event, organizerOf(names, event.organizer_id)));
+}
+
+/**
+ * Events as a list shows them (read without their ticket types): each with its cheapest ticket
+ * types and how many it has, so a page stays bounded however many ticket types its events have.
+ */
+export async function toEventSummaries(
+  ctx: RequestContext<unknown>,
+  models: CatalogModels,
+  events: Event[],
+): Promise<EventSummary[]> {
+  const [listed, names] = await Promise.all([
+    listedTicketTypes(
+      models.Event.knex(),
+      events.map((e) => e.id),
+    ),
+    organizerNames(
+      ctx,
+      models,
+      events.map((e) => e.organizer_id),
+    ),
+  ]);
+  return events.map((event) => {
+    const { ticketTypes = [], total = 0 } = listed.get(event.id) ?? {};
+    const view = toEventView({ ...event, ticket_types: ticketTypes }, organizerOf(names, event.organizer_id));
+    return { ...view, ticket_types_total: total };
+  });
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
-import { EventSchema, type AuthUser, type Event, type PageOf } from '@ticketpro/shared';
+import { EventSchema, type AuthUser, type Event, type EventSummary, type PageOf } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { openCatalogDatabase } from '../support/catalog-database';
 import {
@@ -164,9 +164,9 @@ describe('catalog.events.get', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     const shown = await call<Event>('catalog.events.get', { id: event.id });
-    const listed = await call<PageOf<Event>>('catalog.events.list', { search: event.event_name });
+    const listed = await call<PageOf<EventSummary>>('catalog.events.list', { search: event.event_name });
 
-    expect(listed.items).toEqual([shown]);
+    expect(listed.items).toEqual([{ ...shown, ticket_types_total: 2 }]);
     expect(shown.organizer).toEqual({ id: organizer.id, firstname: 'Oliver', surname: 'Mtukudzi' });
     expect(shown.ticket_types.map((t) => [t.name, t.available_quantity])).toEqual([
       ['Free entry', 100],

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import {
   EventSchema,
+  EventSummarySchema,
   OrderSchema,
   OrganizerSchema,
   ProblemSchema,
@@ -15,7 +16,7 @@ import {
 
 /**
  * Schemas routes refer to by `$id`; they become named components of the OpenAPI document.
- * Event refers to Organizer and TicketType, so those come first.
+ * Event and EventSummary refer to Organizer and TicketType, so those come first.
  */
 const SHARED_SCHEMAS = [
   ProblemSchema,
@@ -24,6 +25,7 @@ const SHARED_SCHEMAS = [
   OrganizerSchema,
   TicketTypeSchema,
   EventSchema,
+  EventSummarySchema,
   OrderSchema,
   TicketSchema,
   ValidationResultSchema,

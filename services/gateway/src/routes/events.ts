@@ -1,10 +1,21 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { CreateEventBody, EventSchema, IdParams, ListEventsQuery, MessageSchema, Page, UpdateEventBody } from '@ticketpro/shared';
+import {
+  CreateEventBody,
+  EventSchema,
+  EventSummarySchema,
+  IdParams,
+  LISTED_TICKET_TYPES,
+  ListEventsQuery,
+  MessageSchema,
+  Page,
+  UpdateEventBody,
+} from '@ticketpro/shared';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['events'];
 const Event = Type.Ref(EventSchema);
+const EventSummary = Type.Ref(EventSummarySchema);
 
 /**
  * `/events`: public reads (a token, when sent, tells catalog who asks); changes by organizers
@@ -16,12 +27,16 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '',
       summary: 'List events by date, filtered by a search over name, description and location, location, organizer or dates',
+      description:
+        `Each event embeds at most its ${LISTED_TICKET_TYPES} cheapest ticket types (by price, then id) and ` +
+        '`ticket_types_total`, how many it has, so a page stays small however many ticket types its events have. ' +
+        'All of them: `GET /events/{id}`, or a page at a time `GET /tickets/types?event_id=`.',
       tags: TAGS,
       auth: 'optional',
       action: 'catalog.events.list',
       status: 200,
       querystring: ListEventsQuery,
-      response: { ...Page(Event), description: 'A page of events, soonest first' },
+      response: { ...Page(EventSummary), description: 'A page of events, soonest first' },
     }),
   );
 

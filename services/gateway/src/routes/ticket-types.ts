@@ -54,13 +54,16 @@ export const ticketTypeRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '',
       summary: "Add a ticket type to an event (the event's organizer or an admin)",
+      description:
+        'One event has at most `MAX_TICKET_TYPES_PER_EVENT` ticket types (default 50): beyond it this answers 409, ' +
+        'saying the limit; deleting one makes room.',
       tags: TAGS,
       auth: true,
       action: 'catalog.ticketTypes.create',
       status: 201,
       body: CreateTicketTypeBody,
       response: { ...TicketType, description: 'The new ticket type' },
-      problems: ['forbidden', 'not-found'],
+      problems: ['forbidden', 'not-found', 'conflict'],
     }),
   );
 

@@ -1,6 +1,6 @@
 import { ConflictError } from '@ticketpro/shared';
 import { expectProblem } from '../../../../tests/support/users';
-import { CatalogStandIn, EVENT_VIEW, TICKET_TYPE_VIEW } from '../support/catalog';
+import { CatalogStandIn, EVENT_SUMMARY_VIEW, EVENT_VIEW, TICKET_TYPE_VIEW } from '../support/catalog';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
 import { TICKET_VIEW, TicketingStandIn } from '../support/ticketing';
 
@@ -52,7 +52,7 @@ describe('gateway: catalog routes', () => {
     it('lists events anonymously with default paging, without contact details or internal fields', async () => {
       const res = await gw.api('GET', '/api/v1/events');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ items: [EVENT_VIEW], total: 1, skip: 0, limit: 20, has_next: false, has_prev: false });
+      expect(res.body).toEqual({ items: [EVENT_SUMMARY_VIEW], total: 1, skip: 0, limit: 20, has_next: false, has_prev: false });
       const call = catalog.lastCall('catalog.events.list');
       expect(call.params).toEqual({ skip: 0, limit: 20 });
       expect(call.meta.user).toBeUndefined();

@@ -148,7 +148,7 @@ describe('gateway: operations', () => {
         BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       });
       expect(Object.keys(doc.components.schemas)).toEqual(
-        expect.arrayContaining(['Problem', 'Token', 'User', 'Event', 'TicketType', 'Organizer', 'Order', 'Ticket', 'ValidationResult', 'TicketKeys']),
+        expect.arrayContaining(['Problem', 'Token', 'User', 'Event', 'EventSummary', 'TicketType', 'Organizer', 'Order', 'Ticket', 'ValidationResult', 'TicketKeys']),
       );
     });
 
@@ -183,12 +183,19 @@ describe('gateway: operations', () => {
     it('describes events and ticket types by their shared schemas, tagged as such', () => {
       const success = (path: string, method: string, status: number) =>
         doc.paths[path][method].responses[status].content['application/json'].schema;
-      expect(success('/api/v1/events', 'get', 200).properties.items.items).toEqual({ $ref: '#/components/schemas/Event' });
+      expect(success('/api/v1/events', 'get', 200).properties.items.items).toEqual({ $ref: '#/components/schemas/EventSummary' });
       expect(success('/api/v1/events/{id}', 'get', 200)).toEqual({ $ref: '#/components/schemas/Event' });
       expect(success('/api/v1/events', 'post', 201)).toEqual({ $ref: '#/components/schemas/Event' });
       expect(success('/api/v1/tickets/types/{id}', 'put', 200)).toEqual({ $ref: '#/components/schemas/TicketType' });
       expect(success('/api/v1/events/{id}', 'delete', 200).properties).toEqual({ message: { type: 'string' } });
       expect(doc.components.schemas.Event.properties.organizer).toEqual({ $ref: '#/components/schemas/Organizer' });
+      // A page of events stays bounded: each item embeds a few ticket types and says how many there are.
+      expect(doc.components.schemas.EventSummary.properties.ticket_types).toMatchObject({
+        maxItems: 5,
+        items: { $ref: '#/components/schemas/TicketType' },
+      });
+      expect(doc.components.schemas.EventSummary.required).toContain('ticket_types_total');
+      expect(doc.paths['/api/v1/events'].get.description).toMatch(/at most its 5 cheapest ticket types/);
       expect(Object.keys(doc.components.schemas.Organizer.properties)).toEqual(['id', 'firstname', 'surname']);
       expect(doc.paths['/api/v1/events'].get.tags).toEqual(['events']);
       expect(doc.paths['/api/v1/tickets/types'].get.tags).toEqual(['ticket types']);

@@ -68,6 +68,12 @@ export const EVENT_VIEW = {
   updated_at: '2027-01-06T08:00:00.000Z',
 };
 
+/** `SAMPLE_EVENT` as catalog lists it: its cheapest ticket types, and how many it has. */
+export const SAMPLE_EVENT_SUMMARY = { ...SAMPLE_EVENT, ticket_types_total: 12 };
+
+/** What a client may see of `SAMPLE_EVENT_SUMMARY`. */
+export const EVENT_SUMMARY_VIEW = { ...EVENT_VIEW, ticket_types_total: 12 };
+
 const pageOf = (item: object, params: StandInContext['params']) => ({
   items: [item],
   total: 1,
@@ -86,7 +92,7 @@ export class CatalogStandIn extends ServiceStandIn {
   protected answers() {
     return {
       health: () => ({ status: 'ok' }),
-      'events.list': (ctx: StandInContext) => pageOf(SAMPLE_EVENT, ctx.params),
+      'events.list': (ctx: StandInContext) => pageOf(SAMPLE_EVENT_SUMMARY, ctx.params),
       'events.get': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, id: ctx.params.id }),
       'events.create': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, ...ctx.params }),
       'events.update': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, ...ctx.params }),
