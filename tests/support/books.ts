@@ -114,6 +114,17 @@ export async function auditTickets(databaseUrl: string, eventId: number): Promis
   });
 }
 
+/** How many of the event's orders are in each state, as ordering stores them (cancelled ones included). */
+export async function orderStates(databaseUrl: string, eventId: number): Promise<Record<string, number>> {
+  return inSnapshot(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ state: string; orders: number }>(
+      `SELECT payment_status::text AS state, count(*)::int AS orders FROM ordering.orders WHERE event_id = $1 GROUP BY 1`,
+      [eventId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, r.orders]));
+  });
+}
+
 async function inSnapshot<T>(databaseUrl: string, read: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from './http';
+import { waitForTicketCount, type TicketView } from './tickets';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -34,4 +35,18 @@ export async function createTicketType(api: Api, token: string, eventId: number,
   });
   if (res.status !== 201) throw new Error(`creating a ticket type failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: number; price: number; quantity: number };
+}
+
+/** Orders `quantity` units of one ticket type as `token`'s user, pays, and waits for the tickets (in id order). */
+export async function buyTickets(api: Api, token: string, eventId: number, ticketTypeId: number, quantity = 1) {
+  const placed = await api('POST', '/api/v1/orders', {
+    token,
+    body: { event_id: eventId, payment_method: 'ecocash', items: [{ ticket_type_id: ticketTypeId, quantity }] },
+  });
+  if (placed.status !== 201) throw new Error(`placing an order failed: ${placed.status} ${JSON.stringify(placed.body)}`);
+  const orderId = placed.body.id as number;
+  const paid = await api('POST', `/api/v1/orders/${orderId}/pay`, { token });
+  if (paid.status !== 200) throw new Error(`paying an order failed: ${paid.status} ${JSON.stringify(paid.body)}`);
+  const tickets: TicketView[] = await waitForTicketCount(api, token, orderId, quantity);
+  return { orderId, tickets: tickets.sort((a, b) => a.id - b.id) };
 }
