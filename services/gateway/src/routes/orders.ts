@@ -69,6 +69,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '',
       summary: 'Order tickets: holds the units at once, prices them, and answers a pending order that expires',
+      description:
+        'One account may hold at most `MAX_PENDING_ORDERS_PER_USER` unpaid orders (default 10) and ' +
+        '`MAX_PENDING_UNITS_PER_EVENT` unpaid units of one event across them (default 50). Beyond them this answers ' +
+        '409 with `limit` and what is held (`pending_orders`, or `held` and `asked`), and holds nothing; a single ' +
+        'order above the unit limit is 422. Paying, cancelling or letting an order lapse frees its share at once. ' +
+        'Admins are exempt. Orders placed at the same instant by one account are counted one after the other.',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.create',

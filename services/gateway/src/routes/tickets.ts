@@ -67,6 +67,9 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '',
       summary: "Add one unit to the caller's pending order as a reserved ticket: held at once, the order's total raised",
+      description:
+        'The unit counts against what one account may hold unpaid, as an order does (`MAX_PENDING_UNITS_PER_EVENT`, ' +
+        'default 50 units of one event): beyond it, 409. An admin adding it is exempt.',
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.create',

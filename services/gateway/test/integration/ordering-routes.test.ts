@@ -301,6 +301,7 @@ describe('gateway: ordering routes', () => {
       expect(doc.paths['/api/v1/orders'].post.responses['409']).toBeDefined();
       expect(doc.paths['/api/v1/orders/{id}/refund'].post.responses['403']).toBeDefined();
       expect(doc.paths['/api/v1/orders/{id}/refund'].post.description).toMatch(/^A used ticket is never refunded/);
+      expect(doc.paths['/api/v1/orders'].post.description).toMatch(/^One account may hold at most `MAX_PENDING_ORDERS_PER_USER`/);
       expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['orders', 'payments']));
     });
 
