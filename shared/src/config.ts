@@ -31,6 +31,7 @@ export const ConfigSchema = Type.Object({
   HEARTBEAT_INTERVAL_SECONDS: Type.Integer({ minimum: 1, default: 5 }),
   HEARTBEAT_TIMEOUT_SECONDS: Type.Integer({ minimum: 2, default: 15 }),
   OPS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  METRICS_ON_API_PORT: Type.Boolean({ default: false }),
   SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, default: 0 }),
   ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),

@@ -27,7 +27,7 @@ export interface GatewayDeps {
   logger: Logger;
   /** The node's readiness, which its shutdown turns to draining; by default one of the broker's own. */
   readiness?: NodeReadiness;
-  /** The node's metrics registry, served on `/metrics` beside the app's own. */
+  /** The node's metrics registry, which the app's own metrics join (served on `OPS_PORT`). */
   nodeMetrics?: Registry;
 }
 
@@ -77,7 +77,7 @@ export async function buildApp({
   await app.register(rateLimitPlugin);
   await app.register(openApiPlugin);
 
-  await app.register(operationsRoutes, { readiness });
+  await app.register(operationsRoutes, { readiness, config });
   await app.register(authRoutes, { prefix: '/api/v1/auth', config });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });

@@ -79,10 +79,11 @@ export const LoginBody = Type.Object(
 );
 export type LoginBody = Static<typeof LoginBody>;
 
-export const RefreshBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+/**
+ * No length bound: any string that is not a live refresh token (an access token, a truncated
+ * copy…) is answered 401 like any other wrong token, not 422. The body limit bounds it.
+ */
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const TokenSchema = Type.Object(

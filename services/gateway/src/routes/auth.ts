@@ -17,6 +17,12 @@ const byAccount = (request: FastifyRequest) => {
 
 /** `/auth`: registration, login (JSON, or the OAuth2 password-flow form), refresh, logout, me. */
 export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  // Answers here carry tokens or the account: no cache, shared or private, may keep them
+  // (RFC 6749 §5.1; Pragma for HTTP/1.0 caches).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  });
+
   app.route(
     serviceRoute({
       method: 'POST',
