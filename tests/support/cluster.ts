@@ -49,8 +49,11 @@ export async function startCluster(
     EVENT_SUBJECT_PREFIX: id,
     EVENT_STREAM: id.toUpperCase(),
     RATE_LIMIT_LOGIN: '1000',
+    RATE_LIMIT_LOGIN_FAILURES: '1000',
     RATE_LIMIT_REGISTER: '1000',
     RATE_LIMIT_REFRESH: '1000',
+    // Load and chaos tests send thousands of orders from a few accounts.
+    RATE_LIMIT_WRITES: '0',
     // Many processes share two cores here: slow event-loop turns are the machine's, not overload.
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...extraEnv,

@@ -11,6 +11,7 @@ import { requestIdFor, requestIdPlugin } from './plugins/request-id';
 import { schemasPlugin } from './plugins/schemas';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { serviceCallsPlugin } from './plugins/service-calls';
+import { writeLimitPlugin } from './plugins/write-limit';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
 import { operationsRoutes } from './routes/operations';
@@ -75,6 +76,7 @@ export async function buildApp({
   await app.register(serviceCallsPlugin, { broker });
   await app.register(authenticationPlugin, { config });
   await app.register(rateLimitPlugin);
+  await app.register(writeLimitPlugin, { config });
   await app.register(openApiPlugin);
 
   await app.register(operationsRoutes, { readiness, config });

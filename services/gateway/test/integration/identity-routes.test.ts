@@ -1,6 +1,6 @@
 import { UnauthorizedError } from '@ticketpro/shared';
 import { expectProblem } from '../../../../tests/support/users';
-import { SAMPLE_TOKEN, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { SAMPLE_REGISTRATION, SAMPLE_TOKEN, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 /** Each /api/v1 route calls its identity action with the params and meta the contract fixes. */
 describe('gateway: identity routes', () => {
@@ -13,15 +13,7 @@ describe('gateway: identity routes', () => {
   });
   afterAll(() => gw.close());
 
-  const registration = {
-    firstname: 'Ada',
-    surname: 'Lovelace',
-    email: 'ada@example.com',
-    password: 'Correct-Horse-9',
-    phone_number: '+263 77 123 4567',
-    street_address: '1 Engine Road',
-    role: 'organizer',
-  };
+  const registration = { ...SAMPLE_REGISTRATION, role: 'organizer' };
 
   it('registers: 201 with the token, the body passed as params', async () => {
     const res = await gw.api('POST', '/api/v1/auth/register', { body: registration });

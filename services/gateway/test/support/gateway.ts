@@ -70,6 +70,16 @@ export const SAMPLE_USER = {
   password_hash: '$argon2id$v=19$secret',
 };
 
+/** A registration body that passes the gateway's validation. */
+export const SAMPLE_REGISTRATION = {
+  firstname: 'Ada',
+  surname: 'Lovelace',
+  email: 'ada@example.com',
+  password: 'Correct-Horse-9',
+  phone_number: '+263 77 123 4567',
+  street_address: '1 Engine Road',
+};
+
 export const SAMPLE_TOKEN = { access_token: 'a.b.c', refresh_token: 'r1', token_type: 'bearer', expires_in: 900 };
 
 export type StandInContext = Context<Record<string, unknown>, CallMeta>;
