@@ -28,6 +28,8 @@ const BENCH_ENV = {
   RATE_LIMIT_REGISTER: '0',
   RATE_LIMIT_REFRESH: '0',
   RATE_LIMIT_WRITES: '0',
+  // autocannon opens all its connections from one address.
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
 };
 
 /** The read path's event: a few ticket types, as a typical event page shows them. */

@@ -366,6 +366,13 @@ describe('deploy/k8s', () => {
     }
   });
 
+  it('caps connections per client at the ingress, where the gateway behind it sees only the proxy', () => {
+    expect(sharedConfig.data?.TRUST_PROXY).toBe('true');
+    expect(sharedConfig.data?.HTTP_MAX_CONNECTIONS_PER_ADDRESS).toBe('0');
+    const [ingress] = ofKind('Ingress');
+    expect(Number(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/limit-connections'])).toBeGreaterThan(0);
+  });
+
   it('refers only to ConfigMaps, Secrets and keys that exist', () => {
     const keysOf = (kind: string, name: string) => {
       const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);

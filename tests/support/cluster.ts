@@ -52,8 +52,9 @@ export async function startCluster(
     RATE_LIMIT_LOGIN_FAILURES: '1000',
     RATE_LIMIT_REGISTER: '1000',
     RATE_LIMIT_REFRESH: '1000',
-    // Load and chaos tests send thousands of orders from a few accounts.
+    // Load and chaos tests send thousands of orders from a few accounts, over many connections.
     RATE_LIMIT_WRITES: '0',
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
     // Many processes share two cores here: slow event-loop turns are the machine's, not overload.
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...extraEnv,

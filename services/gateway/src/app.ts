@@ -2,6 +2,7 @@ import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import { NodeReadiness, type Config, type Logger, type ServiceBroker } from '@ticketpro/shared';
 import { authenticationPlugin } from './plugins/authentication';
+import { connectionLimitPlugin } from './plugins/connection-limit';
 import { loadSheddingPlugin } from './plugins/load-shedding';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
@@ -35,6 +36,14 @@ export interface GatewayDeps {
 /** Large enough for any JSON this API takes, small enough that a client cannot tie up memory. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/**
+ * Node checks the header and request timeouts of open connections at this interval (30 s by
+ * default, which would let a timed-out client hold its socket that much longer).
+ */
+function timeoutCheckInterval(timeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
+}
+
 /** The HTTP gateway, ready to `await app.ready()` and `listen` (or `inject`); it never listens itself. */
 export async function buildApp({
   broker,
@@ -45,6 +54,8 @@ export async function buildApp({
 }: GatewayDeps): Promise<FastifyInstance> {
   // Typed as fastify's logger interface, so the app is a plain `FastifyInstance` for callers.
   const loggerInstance: FastifyBaseLogger = logger;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS);
   const app = fastify({
     loggerInstance,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
@@ -53,6 +64,14 @@ export async function buildApp({
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: frameworkErrorHandler,
+    // A request trickled in byte by byte is answered 408 and its connection closed once the
+    // whole of it (headers and body) has taken longer than this.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout,
+      connectionsCheckingInterval: timeoutCheckInterval(headersTimeout),
+    },
   });
 
   // JSON in and out (the login form aside): plain text is answered 415 like any other type.
@@ -66,6 +85,7 @@ export async function buildApp({
     if (readiness.isDraining) reply.header('connection', 'close');
   });
 
+  await app.register(connectionLimitPlugin, { config });
   // Order matters: the request id first, so every later hook's answer carries it.
   await app.register(requestIdPlugin);
   await app.register(problemResponsesPlugin);
