@@ -12,6 +12,7 @@ import { requestIdFor, requestIdPlugin } from './plugins/request-id';
 import { schemasPlugin } from './plugins/schemas';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { serviceCallsPlugin } from './plugins/service-calls';
+import { tokenRevocationsPlugin } from './plugins/token-revocations';
 import { writeLimitPlugin } from './plugins/write-limit';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
@@ -94,6 +95,7 @@ export async function buildApp({
   await app.register(securityHeadersPlugin, { config });
   await app.register(schemasPlugin);
   await app.register(serviceCallsPlugin, { broker });
+  await app.register(tokenRevocationsPlugin, { config, broker, logger });
   await app.register(authenticationPlugin, { config });
   await app.register(rateLimitPlugin);
   await app.register(writeLimitPlugin, { config });

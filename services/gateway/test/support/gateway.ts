@@ -11,6 +11,7 @@ import {
   type CallMeta,
   type Config,
   type ServiceBroker,
+  type TokenRevocations,
 } from '@ticketpro/shared';
 import { testConfig } from '@ticketpro/shared/testing';
 import { apiClient, type Api } from '../../../../tests/support/http';
@@ -124,6 +125,10 @@ export abstract class ServiceStandIn {
 /** Stands in for identity's actions; `keys` publishes the JWKS of `signingKeys`. */
 export class IdentityStandIn extends ServiceStandIn {
   signingKeys: SigningKey[] = [new SigningKey()];
+  /** What `tokens.revocations` answers a starting gateway. */
+  revocations: TokenRevocations = { users: [], sessions: [] };
+  /** Set to make `tokens.revocations` alone fail. */
+  revocationsFailure?: Error;
 
   constructor() {
     super('identity');
@@ -132,6 +137,10 @@ export class IdentityStandIn extends ServiceStandIn {
   protected answers() {
     return {
       keys: () => ({ keys: this.signingKeys.map((k) => k.jwk) }),
+      'tokens.revocations': () => {
+        if (this.revocationsFailure) throw this.revocationsFailure;
+        return this.revocations;
+      },
       health: () => ({ status: 'ok' }),
       register: () => SAMPLE_TOKEN,
       login: () => SAMPLE_TOKEN,
