@@ -1,42 +1,8 @@
-import net from 'node:net';
+import { connectRaw, postHead, staysOpen, trickle } from '../../../../tests/support/raw-http';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 // Builds gateways of its own, and waits out timeouts of about a second.
 jest.setTimeout(30_000);
-
-/** A raw TCP client: what it received, and when the server closed it. */
-interface RawClient {
-  socket: net.Socket;
-  received(): string;
-  closed: Promise<number>;
-}
-
-function connectRaw(baseUrl: string): Promise<RawClient> {
-  const { hostname, port } = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: hostname, port: Number(port) });
-    let data = '';
-    socket.on('data', (chunk) => {
-      data += chunk.toString();
-    });
-    socket.on('error', () => undefined);
-    const closed = new Promise<number>((done) => socket.once('close', () => done(Date.now())));
-    socket.once('connect', () => resolve({ socket, received: () => data, closed }));
-    socket.once('error', reject);
-  });
-}
-
-/** Sends `text` one byte every `everyMs`, until the socket closes or the text ends. */
-async function trickle(client: RawClient, text: string, everyMs: number): Promise<void> {
-  for (const byte of text) {
-    if (client.socket.destroyed || client.socket.writableEnded) return;
-    client.socket.write(byte);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
-const isOpen = async (client: RawClient, forMs: number) =>
-  Promise.race([client.closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), forMs))]);
 
 describe('gateway: slow clients', () => {
   const identity = new IdentityStandIn();
@@ -51,9 +17,7 @@ describe('gateway: slow clients', () => {
     it('answers 408 and closes the connection of a body trickled in a byte at a time', async () => {
       const client = await connectRaw(gw.baseUrl);
       const started = Date.now();
-      client.socket.write(
-        'POST /api/v1/auth/refresh HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n',
-      );
+      client.socket.write(postHead('/api/v1/auth/refresh', 500));
       // At this pace the body would take 100 s.
       void trickle(client, `{"refresh_token":"${'x'.repeat(480)}"}`, 200);
       const closedAt = await client.closed;
@@ -91,7 +55,7 @@ describe('gateway: slow clients', () => {
       const fourth = await connectRaw(gw.baseUrl);
       const refusedAt = await fourth.closed;
       expect(fourth.received()).toBe('');
-      for (const client of held) expect(await isOpen(client, 100)).toBe(true);
+      for (const client of held) expect(await staysOpen(client, 100)).toBe(true);
       expect(refusedAt).toBeLessThan(Date.now());
 
       held[0].socket.destroy();
