@@ -72,7 +72,8 @@ export const tokenRevocationsPlugin = fp<{ config: Config; broker: ServiceBroker
       } catch (err) {
         if (stopped) return;
         logger.warn({ err }, 'cannot follow token revocations yet; refusing tokens until it can (retrying)');
-        retry = setTimeout(() => void startOrRetry(), RETRY_MS);
+        // Unref'd: an app whose build failed later on (and is never closed) must not keep the process alive.
+        retry = setTimeout(() => void startOrRetry(), RETRY_MS).unref();
       }
     };
 
