@@ -22,7 +22,15 @@ import { measureLogin } from './scenarios/login';
  * Limits that would throttle the load itself are off; the rest is the cluster's test
  * configuration (load shedding off too: the load generator shares the cores).
  */
-const BENCH_ENV = { RATE_LIMIT_LOGIN: '0', RATE_LIMIT_REGISTER: '0', RATE_LIMIT_REFRESH: '0' };
+const BENCH_ENV = {
+  RATE_LIMIT_LOGIN: '0',
+  RATE_LIMIT_LOGIN_FAILURES: '0',
+  RATE_LIMIT_REGISTER: '0',
+  RATE_LIMIT_REFRESH: '0',
+  RATE_LIMIT_WRITES: '0',
+  // autocannon opens all its connections from one address.
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
+};
 
 /** The read path's event: a few ticket types, as a typical event page shows them. */
 const READ_EVENT_TICKET_TYPES = [

@@ -181,6 +181,9 @@ describe('deploy/docker-compose.yml', () => {
       expect(environment.OPS_PORT).toBe('9464');
     }
     expect(new URL(environmentOf('gateway').NATS_URL).hostname).toBe('nats');
+    // The gateway's metrics go to its ops port, which is not published; the API port has none.
+    expect(environmentOf('gateway').OPS_PORT).toBe('9464');
+    expect(environmentOf('gateway').METRICS_ON_API_PORT).toBeUndefined();
   });
 
   it("gives an example admin whose password identity's rules accept, so identity starts", () => {
@@ -363,6 +366,13 @@ describe('deploy/k8s', () => {
     }
   });
 
+  it('caps connections per client at the ingress, where the gateway behind it sees only the proxy', () => {
+    expect(sharedConfig.data?.TRUST_PROXY).toBe('true');
+    expect(sharedConfig.data?.HTTP_MAX_CONNECTIONS_PER_ADDRESS).toBe('0');
+    const [ingress] = ofKind('Ingress');
+    expect(Number(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/limit-connections'])).toBeGreaterThan(0);
+  });
+
   it('refers only to ConfigMaps, Secrets and keys that exist', () => {
     const keysOf = (kind: string, name: string) => {
       const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
@@ -407,7 +417,8 @@ describe('deploy/k8s', () => {
   it.each(PROCESSES)("%s has startup, readiness and liveness probes on the contract's endpoints and its own port", (name) => {
     const c = containerOf(deployment(name));
     const ownPort = name === 'gateway' ? Number(plainEnvironment(c).PORT) : Number(plainEnvironment(c).OPS_PORT);
-    expect(ownPort).toBe(name === 'gateway' ? 3000 : 9464);
+    const opsPort = Number(plainEnvironment(c).OPS_PORT);
+    expect([ownPort, opsPort]).toEqual([name === 'gateway' ? 3000 : 9464, 9464]);
     for (const [probe, endpoint] of [
       [c.startupProbe, LIVE],
       [c.readinessProbe, READY],
@@ -418,7 +429,10 @@ describe('deploy/k8s', () => {
     }
     const annotations = deployment(name).spec!.template!.metadata.annotations ?? {};
     expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
-    expect(Number(annotations['prometheus.io/port'])).toBe(ownPort);
+    // Metrics on the ops port, for the gateway too: never on the API port.
+    expect(Number(annotations['prometheus.io/port'])).toBe(opsPort);
+    expect(containerPort(c, opsPort)).toBe(opsPort);
+    expect(plainEnvironment(c).METRICS_ON_API_PORT).toBeUndefined();
   });
 
   it.each(PROCESSES)('%s has resource requests and limits, runs as non-root, and has time to shut down', (name) => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ServiceBroker, Errors, Validators, type BrokerOptions, type Context, type Middleware } from 'moleculer';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { createAjv, formatAjvErrors } from './validation';
+import { createAjv, formatAjvErrors, withWellFormedText } from './validation';
 
 /** What the gateway puts in `meta` of every call. */
 export interface CallMeta {
@@ -29,7 +29,7 @@ export class AjvValidator extends Validators.Base {
   private readonly ajv = createAjv({ coerce: false });
 
   override compile(schema: object) {
-    const validate = this.ajv.compile(schema);
+    const validate = withWellFormedText(this.ajv.compile(schema));
     return (params: unknown) => (validate(params) ? true : formatAjvErrors(validate.errors ?? []));
   }
 

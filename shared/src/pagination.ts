@@ -1,8 +1,14 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { QueryBuilder, Model } from 'objection';
 
+/**
+ * The deepest a list may be paged. Far beyond any real listing; it keeps `OFFSET` a number
+ * Postgres takes (`Infinity` or `1e20` passed JSON Schema's `integer` and failed as a 500).
+ */
+export const MAX_SKIP = 1_000_000;
+
 export const PageQuery = {
-  skip: Type.Integer({ minimum: 0, default: 0, description: 'Rows to skip' }),
+  skip: Type.Integer({ minimum: 0, maximum: MAX_SKIP, default: 0, description: `Rows to skip (0..${MAX_SKIP})` }),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1..100)' }),
 };
 

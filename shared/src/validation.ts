@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 export interface FieldError {
@@ -59,4 +59,69 @@ export function formatAjvErrors(errors: ErrorObject[]): FieldError[] {
     out.push({ field: field || '(body)', message });
   }
   return out;
+}
+
+/** A lone high surrogate (no low one after it) or a lone low surrogate (no high one before it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What no text field of this API may hold, whatever its schema says: a NUL character (Postgres
+ * cannot store it, so it would fail as a 500 deep in a service) and a UTF-16 surrogate without
+ * its pair (not a character at all; encoding it as UTF-8 would silently change it to U+FFFD).
+ */
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain NUL (U+0000) characters';
+  if (LONE_SURROGATE.test(text)) return 'must not contain unpaired UTF-16 surrogates';
+  return undefined;
+}
+
+/** `a/b` in a JSON Pointer segment, as ajv writes instance paths. */
+function pointerSegment(key: string | number): string {
+  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * ajv-style errors for every string (object keys included) in `data` that `textProblem` refuses.
+ * Walked with a stack of its own, so a deeply nested body cannot overflow the call stack.
+ */
+export function malformedTextErrors(data: unknown): ErrorObject[] {
+  const errors: ErrorObject[] = [];
+  const pending: { value: unknown; path: string }[] = [{ value: data, path: '' }];
+  const report = (path: string, message: string) =>
+    errors.push({ keyword: 'wellFormedText', instancePath: path, schemaPath: '#/wellFormedText', params: {}, message });
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value === 'string') {
+      const problem = textProblem(value);
+      if (problem) report(path, problem);
+    } else if (Array.isArray(value)) {
+      // Pushed last to first, so that errors come out in document order.
+      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], path: `${path}/${i}` });
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (const [key] of entries) {
+        const keyProblem = textProblem(key);
+        if (keyProblem) report(path, `has a field name that ${keyProblem}`);
+      }
+      for (const [key, item] of entries.reverse()) pending.push({ value: item, path: `${path}/${pointerSegment(key)}` });
+    }
+  }
+  return errors;
+}
+
+/**
+ * `validate` plus `malformedTextErrors`: the one place the rule is applied, by the gateway to
+ * every request part and by the services to every action's params. The result behaves like an
+ * ajv validate function (fastify and Moleculer read `errors` and `schemaEnv` from it).
+ */
+export function withWellFormedText<T = unknown>(validate: ValidateFunction<T>): ValidateFunction<T> {
+  const checked = function (this: unknown, data: unknown, dataCxt?: Parameters<ValidateFunction>[1]) {
+    const valid = validate.call(this, data, dataCxt);
+    const textErrors = malformedTextErrors(data);
+    checked.errors = textErrors.length === 0 ? validate.errors : [...(valid ? [] : (validate.errors ?? [])), ...textErrors];
+    return valid && textErrors.length === 0;
+  } as ValidateFunction<T>;
+  checked.schema = validate.schema;
+  checked.schemaEnv = validate.schemaEnv;
+  return checked;
 }

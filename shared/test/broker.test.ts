@@ -94,6 +94,19 @@ describe('createBroker', () => {
       ]);
     });
 
+    it('refuses a NUL or an unpaired surrogate in any string param, naming the field', async () => {
+      for (const [note, message] of [
+        ['a\u0000', 'must not contain NUL (U+0000) characters'],
+        ['\ud83d', 'must not contain unpaired UTF-16 surrogates'],
+      ]) {
+        const error = await broker.call('calc.add', { a: 1, b: 1, note }).catch((err: unknown) => err);
+        expect(error).toBeInstanceOf(Errors.ValidationError);
+        const data = (error as Errors.ValidationError).data as { field: string; message: string }[];
+        expect(data.map(({ field, message }) => ({ field, message }))).toEqual([{ field: 'note', message }]);
+      }
+      expect(await broker.call('calc.add', { a: 1, b: 1, note: '\ud83c\udfab' })).toBe(2);
+    });
+
     it('validates on demand too', () => {
       const validator = new AjvValidator();
       expect(validator.validate({ a: 1, b: 1 }, AddParams)).toBe(true);

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { createAjv, formatAjvErrors, PageQuery } from '@ticketpro/shared';
+import { createAjv, formatAjvErrors, MAX_SKIP, PageQuery, withWellFormedText } from '@ticketpro/shared';
 
 /** Validates `value` against `schema` and answers the formatted errors (empty when valid). */
 function errorsOf(schema: object, value: unknown, coerce = false) {
@@ -23,6 +23,13 @@ describe('createAjv', () => {
       { field: 'active', message: 'must be boolean' },
     ]);
   });
+
+  it.each(['Infinity', '1e20', '99999999999999999999', String(MAX_SKIP + 1)])(
+    'refuses skip=%s, which JSON Schema counts as an integer but Postgres cannot offset by',
+    (skip) => {
+      expect(errorsOf(Type.Object(PageQuery), { skip }, true)).toEqual([{ field: 'skip', message: `must be <= ${MAX_SKIP}` }]);
+    },
+  );
 
   it('fills defaults', () => {
     const query: Record<string, unknown> = {};
@@ -90,5 +97,64 @@ describe('formatAjvErrors', () => {
   it('reports each field once even when a rule fails twice', () => {
     const Twice = Type.Object({ code: Type.String({ minLength: 3, pattern: '^[a-z]+$', errorMessage: 'must be 3+ lowercase letters' }) });
     expect(errorsOf(Twice, { code: 'A' })).toEqual([{ field: 'code', message: 'must be 3+ lowercase letters' }]);
+  });
+});
+
+describe('withWellFormedText', () => {
+  const Body = Type.Object(
+    {
+      name: Type.String(),
+      tags: Type.Optional(Type.Array(Type.String())),
+      seat: Type.Optional(Type.Object({ row: Type.String() })),
+      count: Type.Optional(Type.Integer()),
+    },
+    { additionalProperties: false },
+  );
+  const errorsOfChecked = (value: unknown) => {
+    const validate = withWellFormedText(createAjv({ coerce: false }).compile(Body));
+    return validate(value) ? [] : formatAjvErrors(validate.errors ?? []);
+  };
+  const NUL = 'must not contain NUL (U+0000) characters';
+  const LONE = 'must not contain unpaired UTF-16 surrogates';
+
+  it('passes text that is well formed, paired surrogates (emoji) included', () => {
+    expect(errorsOfChecked({ name: 'Mbira \ud83c\udfb6 night', tags: ['a'], seat: { row: 'B' } })).toEqual([]);
+  });
+
+  it('names every string holding a NUL, at any depth', () => {
+    expect(errorsOfChecked({ name: 'a\u0000b', tags: ['ok', '\u0000'], seat: { row: 'x\u0000' } })).toEqual([
+      { field: 'name', message: NUL },
+      { field: 'tags.1', message: NUL },
+      { field: 'seat.row', message: NUL },
+    ]);
+  });
+
+  it.each([
+    ['a lone high surrogate', '\ud83c'],
+    ['a lone low surrogate', '\udfb6x'],
+    ['a pair the wrong way round', '\udfb6\ud83c'],
+  ])('refuses %s', (_what, name) => {
+    expect(errorsOfChecked({ name })).toEqual([{ field: 'name', message: LONE }]);
+  });
+
+  it("adds its errors to the schema's own", () => {
+    expect(errorsOfChecked({ name: '\u0000', count: 'x' })).toEqual([
+      { field: 'count', message: 'must be integer' },
+      { field: 'name', message: NUL },
+    ]);
+  });
+
+  it('refuses a field name holding a NUL', () => {
+    expect(errorsOfChecked({ name: 'a', 'x\u0000': 1 })).toEqual([
+      { field: 'x\u0000', message: 'is not allowed' },
+      { field: '(body)', message: `has a field name that ${NUL}` },
+    ]);
+  });
+
+  it('walks a deeply nested value without overflowing the stack', () => {
+    let deep: unknown = '\u0000';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const errors = errorsOfChecked({ name: 'a', tags: deep });
+    expect(errors).toEqual(expect.arrayContaining([expect.objectContaining({ message: NUL })]));
   });
 });

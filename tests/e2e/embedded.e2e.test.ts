@@ -1,35 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { freePort, type RunningProcess } from '../support/processes';
-import { startEmbedded } from '../support/embedded';
-import { apiClient } from '../support/http';
+import { embeddedNode, type EmbeddedNode } from '../support/embedded';
 import { waitForTicketCount } from '../support/tickets';
 import { login, register } from '../support/users';
 
 jest.setTimeout(180_000);
 
-/** The embedded mode exactly as `npm start` runs it (see `startEmbedded`), across a restart. */
+/** The embedded mode exactly as `npm start` runs it (see embeddedNode). */
 describe('npm start (embedded mode)', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-embedded-'));
-  let port: number;
-  let running: RunningProcess | undefined;
-
-  const start = async () => {
-    running = await startEmbedded(dataDir, port);
-  };
+  let node: EmbeddedNode;
 
   beforeAll(async () => {
-    port = await freePort();
+    node = await embeddedNode('embedded');
   });
   afterAll(async () => {
-    await running?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await node?.destroy();
   });
 
   it('serves health, accounts, events, ticket types, orders and tickets; keeps the data across a restart', async () => {
-    await start();
-    const api = apiClient(`http://127.0.0.1:${port}`);
+    await node.start();
+    const { api } = node;
     const health = await api('GET', '/health');
     expect(health.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });
 
@@ -83,8 +71,8 @@ describe('npm start (embedded mode)', () => {
       ticket_types: [{ id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 297, sold_quantity: 3 }],
     });
 
-    await running!.stop('SIGTERM');
-    await start();
+    await node.stop('SIGTERM');
+    await node.start();
     const again = await login(api, user.email, user.password);
     const meAgain = await api('GET', '/api/v1/auth/me', { token: again.access });
     expect(meAgain.body.id).toBe(user.id);

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startCluster, type Cluster } from '../support/cluster';
-import { apiClient, type Api } from '../support/http';
-import { freePort, type RunningProcess } from '../support/processes';
-import { startEmbedded } from '../support/embedded';
+import { type Api } from '../support/http';
+import { embeddedNode, type EmbeddedNode } from '../support/embedded';
 import { buyTickets, createEvent, createTicketType } from '../support/sales';
 import { startSteadyLoad } from '../support/load';
 import { auditTickets, isBalanced, isSettled, orderStates, pollUntil, readBooks } from '../support/books';
@@ -325,19 +321,16 @@ describe('finding 6: one organizer cannot flood the public read path', () => {
 });
 
 describe('embedded mode (npm start): refunds meet check-in the same way', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-hardening-'));
-  let running: RunningProcess | undefined;
+  let node: EmbeddedNode | undefined;
 
   afterAll(async () => {
-    await running?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await node?.destroy();
   });
 
   it('refuses to refund after entry, and admits no ticket once its refund answered', async () => {
-    const port = await freePort();
-    running = await startEmbedded(dataDir, port);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const local = apiClient(baseUrl);
+    node = await embeddedNode('hardening-inventory');
+    await node.start();
+    const local = node.api;
     const host = await register(local, { role: 'organizer' });
     const fan = await register(local);
     const event = await createEvent(local, host.access);

@@ -49,12 +49,16 @@ export async function startCluster(
     EVENT_SUBJECT_PREFIX: id,
     EVENT_STREAM: id.toUpperCase(),
     RATE_LIMIT_LOGIN: '1000',
+    RATE_LIMIT_LOGIN_FAILURES: '1000',
     RATE_LIMIT_REGISTER: '1000',
     RATE_LIMIT_REFRESH: '1000',
     // A test file's few buyers place far more orders than people would: the limits on what a user
     // may hold unpaid are off unless a test turns them on.
     MAX_PENDING_ORDERS_PER_USER: '0',
     MAX_PENDING_UNITS_PER_EVENT: '0',
+    // Load and chaos tests send thousands of orders from a few accounts, over many connections.
+    RATE_LIMIT_WRITES: '0',
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
     // Many processes share two cores here: slow event-loop turns are the machine's, not overload.
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...extraEnv,

@@ -65,3 +65,23 @@ export async function waitFor(url: string, accept: (status: number, body: any) =
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
 }
+
+/**
+ * Asserts that a browser app on `origin` may call `url` with every method the API routes and
+ * the request headers its clients send, as a CORS preflight for a DELETE tells it.
+ */
+export async function expectPreflightAllowsApiCalls(url: string, origin: string): Promise<void> {
+  const res = await fetch(url, {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'DELETE',
+      'access-control-request-headers': 'authorization, content-type, idempotency-key, x-request-id',
+    },
+  });
+  expect(res.status).toBe(204);
+  const methods = (res.headers.get('access-control-allow-methods') ?? '').split(/,\s*/);
+  expect(methods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']));
+  const headers = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/,\s*/);
+  expect(headers).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key', 'x-request-id']));
+}

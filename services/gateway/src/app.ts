@@ -2,6 +2,7 @@ import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import { NodeReadiness, type Config, type Logger, type ServiceBroker } from '@ticketpro/shared';
 import { authenticationPlugin } from './plugins/authentication';
+import { connectionLimitPlugin } from './plugins/connection-limit';
 import { loadSheddingPlugin } from './plugins/load-shedding';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
@@ -11,6 +12,8 @@ import { requestIdFor, requestIdPlugin } from './plugins/request-id';
 import { schemasPlugin } from './plugins/schemas';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { serviceCallsPlugin } from './plugins/service-calls';
+import { tokenRevocationsPlugin } from './plugins/token-revocations';
+import { writeLimitPlugin } from './plugins/write-limit';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
 import { operationsRoutes } from './routes/operations';
@@ -27,12 +30,20 @@ export interface GatewayDeps {
   logger: Logger;
   /** The node's readiness, which its shutdown turns to draining; by default one of the broker's own. */
   readiness?: NodeReadiness;
-  /** The node's metrics registry, served on `/metrics` beside the app's own. */
+  /** The node's metrics registry, which the app's own metrics join (served on `OPS_PORT`). */
   nodeMetrics?: Registry;
 }
 
 /** Large enough for any JSON this API takes, small enough that a client cannot tie up memory. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Node checks the header and request timeouts of open connections at this interval (30 s by
+ * default, which would let a timed-out client hold its socket that much longer).
+ */
+function timeoutCheckInterval(timeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
+}
 
 /** The HTTP gateway, ready to `await app.ready()` and `listen` (or `inject`); it never listens itself. */
 export async function buildApp({
@@ -44,6 +55,8 @@ export async function buildApp({
 }: GatewayDeps): Promise<FastifyInstance> {
   // Typed as fastify's logger interface, so the app is a plain `FastifyInstance` for callers.
   const loggerInstance: FastifyBaseLogger = logger;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS);
   const app = fastify({
     loggerInstance,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
@@ -52,6 +65,14 @@ export async function buildApp({
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: frameworkErrorHandler,
+    // A request trickled in byte by byte is answered 408 and its connection closed once the
+    // whole of it (headers and body) has taken longer than this.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout,
+      connectionsCheckingInterval: timeoutCheckInterval(headersTimeout),
+    },
   });
 
   // JSON in and out (the login form aside): plain text is answered 415 like any other type.
@@ -65,6 +86,7 @@ export async function buildApp({
     if (readiness.isDraining) reply.header('connection', 'close');
   });
 
+  await app.register(connectionLimitPlugin, { config });
   // Order matters: the request id first, so every later hook's answer carries it.
   await app.register(requestIdPlugin);
   await app.register(problemResponsesPlugin);
@@ -73,11 +95,13 @@ export async function buildApp({
   await app.register(securityHeadersPlugin, { config });
   await app.register(schemasPlugin);
   await app.register(serviceCallsPlugin, { broker });
+  await app.register(tokenRevocationsPlugin, { config, broker, logger });
   await app.register(authenticationPlugin, { config });
   await app.register(rateLimitPlugin);
+  await app.register(writeLimitPlugin, { config });
   await app.register(openApiPlugin);
 
-  await app.register(operationsRoutes, { readiness });
+  await app.register(operationsRoutes, { readiness, config });
   await app.register(authRoutes, { prefix: '/api/v1/auth', config });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });

@@ -21,6 +21,7 @@ import { updateUserAction } from './actions/users-update';
 import { deleteUserAction } from './actions/users-delete';
 import { userNamesAction } from './actions/users-names';
 import { keysAction } from './actions/keys';
+import { tokenRevocationsAction } from './actions/tokens-revocations';
 
 /** Users, credentials, refresh-token families and the key access tokens are signed with. */
 export function createIdentityService({ config, logger }: NodeDeps): ServiceSchema {
@@ -44,6 +45,7 @@ export function createIdentityService({ config, logger }: NodeDeps): ServiceSche
       'users.delete': deleteUserAction(identity),
       'users.names': userNamesAction(identity),
       keys: keysAction(identity),
+      'tokens.revocations': tokenRevocationsAction(identity),
       health: healthAction(() => runtime?.resources.db),
     },
 

@@ -11,6 +11,15 @@ const UserFacts = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * With the user's token version: identity raises it when the account is deactivated or changes
+ * role, and access tokens that carry a lower one (claim `ver`) are refused from then on.
+ */
+const UserFactsWithTokenVersion = Type.Object(
+  { ...UserFacts.properties, token_version: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+
 const EventFacts = Type.Object(
   {
     id: Type.Integer({ minimum: 1 }),
@@ -79,8 +88,18 @@ const Removed = <Extra extends TProperties = {}>(extra: Extra = {} as Extra) =>
  */
 export const EVENT_CATALOGUE = {
   'identity.user.registered': { version: 1, data: UserFacts },
-  'identity.user.updated': { version: 1, data: UserFacts },
+  // v2: token_version, so that every gateway refuses older access tokens at once.
+  'identity.user.updated': { version: 2, data: UserFactsWithTokenVersion },
+  // Every access token of a deleted account is refused: ids are never reused.
   'identity.user.deleted': { version: 1, data: Removed() },
+  // A sign-in ended (logout, or its refresh token replayed): its access tokens (claim `sid`) are refused.
+  'identity.session.revoked': {
+    version: 1,
+    data: Type.Object(
+      { user_id: Type.Integer({ minimum: 1 }), session_id: Type.String({ format: 'uuid' }) },
+      { additionalProperties: false },
+    ),
+  },
   'catalog.event.created': { version: 1, data: EventFacts },
   'catalog.event.updated': { version: 1, data: EventFacts },
   'catalog.event.deleted': { version: 1, data: Removed({ organizer_id: Type.Integer({ minimum: 1 }) }) },

@@ -89,8 +89,9 @@ const EventFields = {
   description: Text(10, 5000),
   location: Text(3, 200),
   date: Type.String({ format: 'date-time', errorMessage: 'must be an ISO 8601 timestamp with zone, in the future' }),
-  image: Type.Union([Type.String({ format: 'uri', maxLength: 500 }), Type.Null()], {
-    errorMessage: 'must be an absolute URL of at most 500 characters',
+  // Only web addresses: a client shows the image, and javascript:, data: or file: URLs there are an attack.
+  image: Type.Union([Type.String({ format: 'uri', maxLength: 500, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }), Type.Null()], {
+    errorMessage: 'must be an http or https URL of at most 500 characters',
   }),
 };
 

@@ -79,10 +79,11 @@ export const LoginBody = Type.Object(
 );
 export type LoginBody = Static<typeof LoginBody>;
 
-export const RefreshBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+/**
+ * No length bound: any string that is not a live refresh token (an access token, a truncated
+ * copy…) is answered 401 like any other wrong token, not 422. The body limit bounds it.
+ */
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const TokenSchema = Type.Object(
@@ -142,3 +143,30 @@ export const JwksSchema = Type.Object({
   keys: Type.Array(Type.Object({ kid: Type.String(), alg: Type.String(), kty: Type.String() }, { additionalProperties: true })),
 });
 export type Jwks = Static<typeof JwksSchema>;
+
+/**
+ * How long a revocation matters: an access token lives `ACCESS_TOKEN_TTL` seconds from its
+ * signing, and a token signed just after a revocation may carry what identity read just before
+ * it (a login verifying its password meanwhile). A minute more covers that and clock skew.
+ */
+export function revocationHorizonSeconds(config: { ACCESS_TOKEN_TTL: number }): number {
+  return config.ACCESS_TOKEN_TTL + 60;
+}
+
+/**
+ * `identity.tokens.revocations`: the token versions raised and the sign-ins ended within the
+ * revocation horizon, for a gateway whose event feed has no history (embedded mode) to start from.
+ */
+export const TokenRevocationsSchema = Type.Object(
+  {
+    users: Type.Array(
+      Type.Object(
+        { id: Id, token_version: Type.Integer({ minimum: 0 }), deleted: Type.Boolean() },
+        { additionalProperties: false },
+      ),
+    ),
+    sessions: Type.Array(Type.Object({ user_id: Id, session_id: Type.String() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type TokenRevocations = Static<typeof TokenRevocationsSchema>;

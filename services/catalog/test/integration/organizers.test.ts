@@ -44,6 +44,7 @@ const facts = (id: number, firstname: string, surname: string, role: 'user' | 'o
   surname,
   role,
   active: true,
+  token_version: 0,
 });
 
 const apply = (envelope: EventEnvelope<UserEventName>) => db.transaction((trx) => applyUserEvent(trx, envelope));

@@ -22,21 +22,29 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * Verifies the bearer token on routes declared with `config.auth`, and puts the verified user
- * on `request.user`. Whether the user may do what they ask is for the service to decide.
+ * on `request.user`. A token identity revoked since it was signed (the account deleted,
+ * deactivated or its role changed; the sign-in ended) is refused like an invalid one. Whether
+ * the user may do what they ask is for the service to decide.
  */
 export const authenticationPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const keys = await publicKeysFrom(config);
     const checks = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+    const revocations = app.tokenRevocations;
 
-    const verify = (request: FastifyRequest, token: string): Promise<AuthUser> => {
+    const verify = async (request: FastifyRequest, token: string): Promise<AuthUser> => {
       const fetchJwks = () =>
         request.callService('identity.keys').catch((err: unknown) => {
           request.log.warn({ err }, 'cannot fetch the token signing keys from identity');
           const detail = 'Cannot verify the token right now: the identity service is unavailable';
           throw new ProblemError('service-unavailable', detail);
         });
-      return verifyAccessToken(token, keys, checks, fetchJwks);
+      const verified = await verifyAccessToken(token, keys, checks, fetchJwks);
+      if (!revocations.current) {
+        throw new ProblemError('service-unavailable', 'Cannot tell right now whether the token was revoked; try again shortly');
+      }
+      if (revocations.isRevoked(verified)) throw new UnauthorizedError('Token has been revoked');
+      return verified.user;
     };
 
     app.addHook('onRequest', async (request, reply) => {
@@ -66,5 +74,5 @@ export const authenticationPlugin = fp<{ config: Config }>(
       }
     });
   },
-  { name: 'authentication', dependencies: ['service-calls'] },
+  { name: 'authentication', dependencies: ['service-calls', 'token-revocations'] },
 );

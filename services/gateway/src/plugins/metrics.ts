@@ -4,7 +4,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export type ServiceCallOutcome = 'ok' | 'client_error' | 'unavailable' | 'server_error';
 
 export interface GatewayMetrics {
-  /** What `/metrics` serves: the app's own metrics, and the node's when the app runs in one. */
+  /** Every metric of the app, and of the node when the app runs in one: what a scrape gets. */
   exposition(): Registry;
   serviceCallDuration: Histogram<'action' | 'outcome'>;
 }
@@ -21,20 +21,21 @@ const UNMATCHED_ROUTE = 'unmatched';
 export interface MetricsOptions {
   /**
    * The registry of the node the app runs in (runNode's): process metrics and the action
-   * metrics of the services in this process (all of them in embedded mode). Without it the app
-   * collects the process metrics itself.
+   * metrics of the services in this process (all of them in embedded mode). The app's metrics
+   * join it, so the node's ops server (`OPS_PORT`) serves them all. Without it the app keeps a
+   * registry of its own and collects the process metrics itself.
    */
   nodeMetrics?: Registry;
 }
 
 /**
- * Prometheus metrics in a registry of this app's own (not prom-client's global one), so that
- * several apps can live in one process, as they do in tests.
+ * Prometheus metrics in the node's registry or one of the app's own (never prom-client's global
+ * one), so that several apps can live in one process, as they do in tests.
  */
 export const metricsPlugin = fp<MetricsOptions>(
   async (app, { nodeMetrics }) => {
-    const registry = new Registry();
-    // Once per exposition: the node's registry has them already, and a name twice breaks parsing.
+    const registry = nodeMetrics ?? new Registry();
+    // The node's registry has them already, and a name twice breaks parsing.
     if (!nodeMetrics) collectDefaultMetrics({ register: registry });
 
     const labelNames = ['method', 'route', 'status_code'] as const;
@@ -59,9 +60,7 @@ export const metricsPlugin = fp<MetricsOptions>(
       registers: [registry],
     });
 
-    // Merged at each scrape rather than once, so a metric either side registers later still shows.
-    const exposition = () => (nodeMetrics ? Registry.merge([registry, nodeMetrics]) : registry);
-    app.decorate('metrics', { exposition, serviceCallDuration });
+    app.decorate('metrics', { exposition: () => registry, serviceCallDuration });
 
     app.addHook('onResponse', async (request, reply) => {
       const labels = {

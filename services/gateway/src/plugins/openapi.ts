@@ -45,7 +45,12 @@ export const openApiPlugin = fp(
         info: {
           title: 'TicketPro API',
           version,
-          description: 'Event ticketing: accounts, events, ticket types, orders, tickets and check-in.',
+          description:
+            'Event ticketing: accounts, events, ticket types, orders, tickets and check-in.\n\n' +
+            'An access token stops working at once (401, `WWW-Authenticate: Bearer error="invalid_token"`) when its ' +
+            'account is deleted, deactivated or changes role, and when its sign-in ends (logout, or its refresh token ' +
+            'presented twice): refresh or log in again. A 503 with Retry-After to a valid token means the gateway cannot ' +
+            'tell right now whether it was revoked; try again shortly.',
         },
         tags: [
           { name: 'auth', description: 'Registration, login and tokens' },

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { problem, problemFromError, sendProblem } from '../problem';
 import { REQUEST_ID_HEADER } from './request-id';
+import { addSecurityHeaders } from './security-headers';
 
 /** Every error and every unknown route answers `application/problem+json`, never a stack trace. */
 export const problemResponsesPlugin = fp(
@@ -22,9 +23,10 @@ export const problemResponsesPlugin = fp(
 
 /**
  * Fastify's `frameworkErrors`: errors raised while routing (an undecodable URL), before any
- * hook runs, so the request id is echoed here.
+ * hook runs, so the request id and the security headers are added here.
  */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.header(REQUEST_ID_HEADER, request.id);
+  addSecurityHeaders(request, reply);
   sendProblem(request, reply, problemFromError(error).problem);
 }

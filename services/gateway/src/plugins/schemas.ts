@@ -12,6 +12,7 @@ import {
   UserSchema,
   ValidationResultSchema,
   createAjv,
+  withWellFormedText,
 } from '@ticketpro/shared';
 
 /**
@@ -35,7 +36,7 @@ const SHARED_SCHEMAS = [
 /**
  * Request validation with the system's one ajv dialect. Bodies are JSON and must arrive with
  * the right types (`"5"` is not a number); query strings and paths are text, so they are
- * coerced.
+ * coerced. No string anywhere in a request may hold a NUL or an unpaired surrogate (422).
  */
 export const schemasPlugin = fp(
   async (app) => {
@@ -45,7 +46,9 @@ export const schemasPlugin = fp(
     const coercing = createAjv({ coerce: true });
     for (const ajv of [strict, coercing]) for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);
 
-    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+    app.setValidatorCompiler(({ schema, httpPart }) =>
+      withWellFormedText((httpPart === 'body' ? strict : coercing).compile(schema)),
+    );
   },
   { name: 'schemas' },
 );

@@ -1,21 +1,38 @@
 import fp from 'fastify-plugin';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import fastifyHelmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '@ticketpro/shared';
 import { REQUEST_ID_HEADER } from './request-id';
+
+const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: {
+    // Swagger UI is often opened over plain HTTP (locally, on an internal host); upgrading its
+    // asset requests to HTTPS would leave it blank there. TLS deployments send HSTS anyway.
+    directives: { upgradeInsecureRequests: null },
+  },
+};
+
+const setHelmetHeaders = helmet(HELMET_OPTIONS);
+
+/**
+ * Helmet's headers on an answer given before any hook ran (fastify's `frameworkErrors`, e.g. a
+ * URL that cannot be decoded), which the plugin's hook never sees.
+ */
+export function addSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  setHelmetHeaders(request.raw, reply.raw, () => undefined);
+}
 
 /** Helmet's protective headers and CORS for browser clients on other origins. */
 export const securityHeadersPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    await app.register(helmet, {
-      contentSecurityPolicy: {
-        // Swagger UI is often opened over plain HTTP (locally, on an internal host); upgrading its
-        // asset requests to HTTPS would leave it blank there. TLS deployments send HSTS anyway.
-        directives: { upgradeInsecureRequests: null },
-      },
-    });
+    await app.register(fastifyHelmet, HELMET_OPTIONS);
     await app.register(cors, {
       origin: corsOrigin(config.CORS_ORIGIN),
+      // Every method the API routes, and the request headers its clients send.
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', REQUEST_ID_HEADER],
       exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'www-authenticate'],
     });
   },

@@ -9,19 +9,38 @@ const token = (description: string) => ({ ...Type.Ref(TokenSchema), description 
 // Each limit counts in a store of its own, so the keys need no prefix.
 const byIp = (request: FastifyRequest) => request.ip;
 
-/** The account a login names, so guessing one account's password from many addresses is limited too. */
-const byAccount = (request: FastifyRequest) => {
+/**
+ * The account a login names, from this address. Keyed on both, so that failures from one
+ * address cannot lock the account's owner out elsewhere.
+ */
+const byAccountAndIp = (request: FastifyRequest) => {
   const body = request.body as LoginBody;
-  return (body.email ?? body.username ?? '').trim().toLowerCase();
+  return JSON.stringify([(body.email ?? body.username ?? '').trim().toLowerCase(), request.ip]);
 };
+
+/**
+ * How long failed logins for one account from one address are remembered: long enough that
+ * guessing one password stays slow (`RATE_LIMIT_LOGIN_FAILURES` per 15 minutes, where the
+ * per-address limit alone would allow `RATE_LIMIT_LOGIN` a minute).
+ */
+export const LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
 
 /** `/auth`: registration, login (JSON, or the OAuth2 password-flow form), refresh, logout, me. */
 export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  // Answers here carry tokens or the account: no cache, shared or private, may keep them
+  // (RFC 6749 §5.1; Pragma for HTTP/1.0 caches).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  });
+
   app.route(
     serviceRoute({
       method: 'POST',
       url: '/register',
       summary: 'Create an account (role user or organizer) and log in',
+      description:
+        'Limited to RATE_LIMIT_REGISTER registrations per hour per client address (429 with Retry-After beyond). ' +
+        'Only bodies that pass validation count: a typo is answered 422 and uses up nothing.',
       tags: TAGS,
       auth: false,
       action: 'identity.register',
@@ -30,7 +49,8 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
       response: token('The new account is logged in'),
       problems: ['conflict'],
       limits: {
-        onRequest: app.limitRate({
+        // Once the body is valid: a typo answered 422 does not use up the address's allowance.
+        preHandler: app.limitRate({
           max: config.RATE_LIMIT_REGISTER,
           timeWindow: '1 hour',
           what: 'registrations',
@@ -43,12 +63,24 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
   // Only login takes the OAuth2 form, so the form parser lives in a context of its own.
   await app.register(async (form) => {
     await form.register(formbody);
-    const login = { max: config.RATE_LIMIT_LOGIN, timeWindow: '1 minute', what: 'login attempts' };
+    const perAddress = form.limitRate({ max: config.RATE_LIMIT_LOGIN, timeWindow: '1 minute', what: 'login attempts', key: byIp });
+    // Only wrong passwords count: a user's own successful logins never lock them out.
+    const failures = form.limitFailures({
+      max: config.RATE_LIMIT_LOGIN_FAILURES,
+      windowSeconds: LOGIN_FAILURE_WINDOW_SECONDS,
+      what: 'failed logins for this account from your address',
+      key: byAccountAndIp,
+      failed: (reply) => reply.statusCode === 401,
+    });
     form.route(
       serviceRoute({
         method: 'POST',
         url: '/login',
         summary: 'Log in with email (or username) and password',
+        description:
+          'Limited to RATE_LIMIT_LOGIN attempts per minute per client address, and to RATE_LIMIT_LOGIN_FAILURES ' +
+          'failed attempts per 15 minutes per account and address together (429 with Retry-After beyond). ' +
+          "Successful logins never count against the account, and failures from one address do not lock the account's owner out elsewhere.",
         tags: TAGS,
         auth: false,
         action: 'identity.login',
@@ -66,9 +98,10 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
           return { email: body.email ?? body.username, password: body.password };
         },
         limits: {
-          onRequest: form.limitRate({ ...login, key: byIp }),
+          onRequest: perAddress,
           // After validation, so the account is read from a body known to be well-formed.
-          preHandler: form.limitRate({ ...login, key: byAccount }),
+          preHandler: failures.refuse,
+          onResponse: failures.count,
         },
       }),
     );

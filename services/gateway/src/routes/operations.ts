@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { SERVICE_NAMES, type NodeReadiness } from '@ticketpro/shared';
+import { SERVICE_NAMES, type Config, type NodeReadiness } from '@ticketpro/shared';
 import { version } from '../../package.json';
 import { DOCS_PATH, OPENAPI_PATH } from '../plugins/openapi';
 import { problemResponse } from './service-route';
@@ -24,7 +24,12 @@ const FAILURES = { 500: problemResponse('internal'), 503: problemResponse('servi
 const Welcome = Type.Object({
   name: Type.String(),
   version: Type.String(),
-  links: Type.Object({ docs: Type.String(), openapi: Type.String(), health: Type.String(), metrics: Type.String() }),
+  links: Type.Object({
+    docs: Type.String(),
+    openapi: Type.String(),
+    health: Type.String(),
+    metrics: Type.Optional(Type.String()),
+  }),
 });
 
 const Alive = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
@@ -39,18 +44,25 @@ const NotReady = Type.Object(
  */
 const NEVER_SHED = { pressureHandler: () => undefined };
 
+export interface OperationsOptions {
+  readiness: NodeReadiness;
+  config: Config;
+}
+
 /**
- * `/`, `/health`, `/health/live`, `/health/ready` and `/metrics`: what operators, orchestrators
- * and first-time visitors look at.
+ * `/`, `/health`, `/health/live`, `/health/ready` and, with `METRICS_ON_API_PORT`, `/metrics`:
+ * what operators, orchestrators and first-time visitors look at. Metrics are an operator's
+ * business, so by default they are served only on the ops port (`OPS_PORT`, see runNode).
  */
-export const operationsRoutes: FastifyPluginAsync<{ readiness: NodeReadiness }> = async (app, { readiness }) => {
+export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (app, { readiness, config }) => {
+  const metricsPath = config.METRICS_ON_API_PORT ? { metrics: '/metrics' } : {};
   app.get(
     '/',
     { schema: { summary: 'Welcome, with links to the documentation', tags: TAGS, response: { 200: Welcome, ...FAILURES } } },
     async () => ({
       name: 'TicketPro API',
       version,
-      links: { docs: DOCS_PATH, openapi: OPENAPI_PATH, health: '/health', metrics: '/metrics' },
+      links: { docs: DOCS_PATH, openapi: OPENAPI_PATH, health: '/health', ...metricsPath },
     }),
   );
 
@@ -120,6 +132,7 @@ export const operationsRoutes: FastifyPluginAsync<{ readiness: NodeReadiness }> 
     },
   );
 
+  if (!config.METRICS_ON_API_PORT) return;
   app.get(
     '/metrics',
     {

@@ -27,8 +27,11 @@ export interface ServiceRoute {
   problems?: ProblemSlug[];
   /** The action's params from the validated request; by default query, body and path merged. */
   toParams?: (request: FastifyRequest) => object;
-  /** Rate limits, from `app.limitRate`: on arrival, or once the body is validated. */
-  limits?: { onRequest?: LimitHook[]; preHandler?: LimitHook[] };
+  /**
+   * Rate limits, from `app.limitRate` and `app.limitFailures`: on arrival, once the body is
+   * validated, or (counting) once the answer is sent.
+   */
+  limits?: { onRequest?: LimitHook[]; preHandler?: LimitHook[]; onResponse?: LimitHook[] };
 }
 
 /** A response that is an RFC 9457 problem, documented and serialised as one. */
@@ -51,6 +54,8 @@ export function serviceRoute(route: ServiceRoute): RouteOptions {
   const problems = new Set<ProblemSlug>(route.problems);
   if (limits.onRequest?.length || limits.preHandler?.length) problems.add('rate-limited');
   if (route.auth === true) problems.add('unauthorized');
+  // The per-user limit on changes (write-limit.ts).
+  if (route.auth === true && route.method !== 'GET') problems.add('rate-limited');
   if (body) ['bad-request', 'payload-too-large', 'unsupported-media-type'].forEach((s) => problems.add(s as ProblemSlug));
   if (body || querystring || params || headers) problems.add('validation-error');
   problems.add('internal').add('service-unavailable');
@@ -75,6 +80,7 @@ export function serviceRoute(route: ServiceRoute): RouteOptions {
     },
     onRequest: limits.onRequest,
     preHandler: limits.preHandler,
+    onResponse: limits.onResponse,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await request.callService(route.action, toParams(request));
       reply.code(route.status);

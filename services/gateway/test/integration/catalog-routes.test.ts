@@ -122,9 +122,21 @@ describe('gateway: catalog routes', () => {
       ['a date without time and zone', { date: '2027-06-12' }, 'date'],
       ['a date as a number', { date: 1812345678 }, 'date'],
       ['an image that is not a URL', { image: 'jazz.png' }, 'image'],
+      ['a javascript: image', { image: 'javascript:alert(document.cookie)' }, 'image'],
+      ['a file: image', { image: 'file:///etc/passwd' }, 'image'],
+      ['a data: image', { image: 'data:image/svg+xml,<svg onload=alert(1)>' }, 'image'],
+      ['an ftp: image', { image: 'ftp://images.example.com/jazz.png' }, 'image'],
     ])('refuses to create an event with %s (422)', async (_what, change, field) => {
       const body = { ...newEvent, ...change };
       await expectRefused('POST', '/api/v1/events', 'catalog.events.create', { token: organizer(), body }, 422, field);
+    });
+
+    it('takes http and https images, in any letter case', async () => {
+      for (const image of ['http://images.example.com/a.png', 'HTTPS://images.example.com/b.png']) {
+        const res = await gw.api('POST', '/api/v1/events', { token: organizer(), body: { ...newEvent, image } });
+        expect(res.status).toBe(201);
+        expect(catalog.lastCall('catalog.events.create').params).toMatchObject({ image });
+      }
     });
 
     it('refuses to create an event with a missing field (422)', async () => {
@@ -146,6 +158,7 @@ describe('gateway: catalog routes', () => {
       ['another id', { id: 8 }, 'id'],
       ['another organizer', { organizer_id: 1 }, 'organizer_id'],
       ['a short name', { event_name: 'Jz' }, 'event_name'],
+      ['a javascript: image', { image: 'JavaScript:alert(1)' }, 'image'],
     ])('refuses an update with %s (422)', async (_what, body, field) => {
       await expectRefused('PUT', '/api/v1/events/7', 'catalog.events.update', { token: organizer(), body }, 422, field);
     });

@@ -1,4 +1,6 @@
-import { SAMPLE_TOKEN, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { UnauthorizedError } from '@ticketpro/shared';
+import { expectProblem } from '../../../../tests/support/users';
+import { SAMPLE_REGISTRATION, SAMPLE_TOKEN, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 /** Each /api/v1 route calls its identity action with the params and meta the contract fixes. */
 describe('gateway: identity routes', () => {
@@ -11,15 +13,7 @@ describe('gateway: identity routes', () => {
   });
   afterAll(() => gw.close());
 
-  const registration = {
-    firstname: 'Ada',
-    surname: 'Lovelace',
-    email: 'ada@example.com',
-    password: 'Correct-Horse-9',
-    phone_number: '+263 77 123 4567',
-    street_address: '1 Engine Road',
-    role: 'organizer',
-  };
+  const registration = { ...SAMPLE_REGISTRATION, role: 'organizer' };
 
   it('registers: 201 with the token, the body passed as params', async () => {
     const res = await gw.api('POST', '/api/v1/auth/register', { body: registration });
@@ -65,6 +59,37 @@ describe('gateway: identity routes', () => {
     expect(out.status).toBe(204);
     expect(out.body).toBe('');
     expect(identity.lastCall('identity.logout').params).toEqual({ refresh_token: 'r2' });
+  });
+
+  it('hands a refresh or logout with an access token (or any long string) to identity, which answers it 401', async () => {
+    const accessToken = key.sign({ sub: '42', role: 'user', jti: 'x'.repeat(300) });
+    expect(accessToken.length).toBeGreaterThan(200);
+    for (const action of ['refresh', 'logout'] as const) {
+      identity.failure = new UnauthorizedError('Invalid refresh token');
+      try {
+        const res = await gw.api('POST', `/api/v1/auth/${action}`, { body: { refresh_token: accessToken } });
+        expectProblem(res, 401);
+        expect(res.body.detail).toBe('Invalid refresh token');
+      } finally {
+        identity.failure = undefined;
+      }
+      expect(identity.lastCall(`identity.${action}`).params).toEqual({ refresh_token: accessToken });
+    }
+  });
+
+  it('tells caches to keep no answer of /auth: tokens, errors and the account alike', async () => {
+    const answers = [
+      await gw.api('POST', '/api/v1/auth/register', { body: registration }),
+      await gw.api('POST', '/api/v1/auth/login', { body: { email: 'ada@example.com', password: 'pw' } }),
+      await gw.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: 'r1' } }),
+      await gw.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: 5 } }),
+      await gw.api('GET', '/api/v1/auth/me', { token: key.sign() }),
+    ];
+    for (const res of answers) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('pragma')).toBe('no-cache');
+    }
+    expect(answers.map((res) => res.status)).toEqual([201, 200, 200, 422, 200]);
   });
 
   it('answers me with the caller in meta and no params', async () => {

@@ -1,3 +1,5 @@
+import { expectPreflightAllowsApiCalls } from '../../../../tests/support/http';
+import { expectProblem } from '../../../../tests/support/users';
 import { healthOnly, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 describe('gateway: operations', () => {
@@ -7,6 +9,7 @@ describe('gateway: operations', () => {
   beforeAll(async () => {
     gw = await startGateway([identity.schema(), healthOnly('catalog'), healthOnly('ordering'), healthOnly('ticketing')], {
       CORS_ORIGIN: 'https://app.example.com, https://admin.example.com',
+      METRICS_ON_API_PORT: true,
     });
   });
   afterAll(() => gw.close());
@@ -19,6 +22,18 @@ describe('gateway: operations', () => {
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       links: { docs: '/api/docs', openapi: '/api/openapi.json', health: '/health', metrics: '/metrics' },
     });
+  });
+
+  it('serves no metrics on the API port by default, nor links to them', async () => {
+    const plain = await startGateway([identity.schema()]);
+    try {
+      expectProblem(await plain.api('GET', '/metrics'), 404);
+      expect((await plain.api('GET', '/')).body.links).toEqual({ docs: '/api/docs', openapi: '/api/openapi.json', health: '/health' });
+      const doc = (await plain.api('GET', '/api/openapi.json')).body;
+      expect(doc.paths['/metrics']).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
   });
 
   it('reports all four services healthy, passing the request id along', async () => {
@@ -86,6 +101,19 @@ describe('gateway: operations', () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
     expect((await preflight('https://evil.example.net')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets browser apps on an allowed origin use every method and the headers the API reads', async () => {
+    await expectPreflightAllowsApiCalls(`${gw.baseUrl}/api/v1/orders/1`, 'https://app.example.com');
+  });
+
+  it('sends the security headers with an error raised before routing (a malformed path encoding)', async () => {
+    const res = await gw.api('GET', '/api/v1/users/%E0%A4%A');
+    expectProblem(res, 400);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(res.headers.get('strict-transport-security')).toEqual(expect.any(String));
   });
 
   describe('OpenAPI', () => {

@@ -1,4 +1,5 @@
 import { Errors } from 'moleculer';
+import { connect } from 'nats';
 import { ConflictError, UnprocessableError, createBroker, createLogger, type ServiceBroker } from '@ticketpro/shared';
 import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
 import { expectProblem } from '../../../../tests/support/users';
@@ -28,6 +29,10 @@ describe('gateway: service calls over NATS', () => {
   afterAll(async () => {
     await identityBroker?.stop();
     await gw?.close();
+    // The gateway's revocation feed made sure the event stream exists.
+    const nc = await connect({ servers: gw.config.NATS_URL });
+    await (await nc.jetstreamManager()).streams.delete(gw.config.EVENT_STREAM).catch(() => undefined);
+    await nc.close();
   });
   beforeEach(() => {
     identity.failure = undefined;

@@ -1,5 +1,6 @@
+import { UnauthorizedError } from '@ticketpro/shared';
 import { expectProblem } from '../../../../tests/support/users';
-import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { IdentityStandIn, SAMPLE_REGISTRATION as valid, startGateway, type Gateway } from '../support/gateway';
 
 describe('gateway: rate limits', () => {
   const identity = new IdentityStandIn();
@@ -9,8 +10,10 @@ describe('gateway: rate limits', () => {
     // TRUST_PROXY lets one test process speak for several client addresses through X-Forwarded-For.
     gw = await startGateway([identity.schema()], {
       RATE_LIMIT_LOGIN: 3,
+      RATE_LIMIT_LOGIN_FAILURES: 2,
       RATE_LIMIT_REGISTER: 2,
       RATE_LIMIT_REFRESH: 2,
+      RATE_LIMIT_WRITES: 3,
       TRUST_PROXY: true,
     });
   });
@@ -38,22 +41,79 @@ describe('gateway: rate limits', () => {
     expect((await login('198.51.100.2', { email: 'someone-else@example.com', password: 'pw' })).status).toBe(200);
   });
 
-  it('limits logins per account, whatever the address, matching email and username case-insensitively', async () => {
-    expect((await login('203.0.113.1', { email: 'Target@Example.com', password: 'pw' })).status).toBe(200);
-    expect((await login('203.0.113.2', { username: 'target@example.com', password: 'pw' })).status).toBe(200);
-    const form = { username: 'TARGET@example.com', password: 'pw', grant_type: 'password' };
-    expect((await login('203.0.113.3', form, true)).status).toBe(200);
-    expectLimited(await login('203.0.113.4', { email: 'target@example.com', password: 'pw' }), 60);
-    expect((await login('203.0.113.4', { email: 'another@example.com', password: 'pw' })).status).toBe(200);
+  /** Logs in while identity refuses the password, as for a wrong one. */
+  const failLogin = async (ip: string, body: Record<string, string>, form = false) => {
+    identity.failure = new UnauthorizedError('Incorrect email or password');
+    try {
+      return await login(ip, body, form);
+    } finally {
+      identity.failure = undefined;
+    }
+  };
+
+  it("counts only failed logins per account and address: the account's owner elsewhere is not locked out", async () => {
+    expect((await failLogin('203.0.113.1', { email: 'Target@Example.com', password: 'guess-1' })).status).toBe(401);
+    const form = { username: 'TARGET@example.com', password: 'guess-2', grant_type: 'password' };
+    expect((await failLogin('203.0.113.1', form, true)).status).toBe(401);
+    const calls = identity.callsOf('identity.login').length;
+    // The right password too: from this address, the account is locked for the window.
+    const locked = await login('203.0.113.1', { username: 'target@example.com', password: 'right' });
+    expectLimited(locked, 15 * 60);
+    expect(locked.body.detail).toMatch(/failed logins for this account/);
+    expect(identity.callsOf('identity.login')).toHaveLength(calls);
+
+    // The owner, from another address, logs in.
+    expect((await login('203.0.113.2', { email: 'target@example.com', password: 'right' })).status).toBe(200);
   });
 
-  it('limits registrations per address per hour', async () => {
-    const register = () =>
-      gw.api('POST', '/api/v1/auth/register', { body: { firstname: 'A' }, headers: { 'x-forwarded-for': '192.0.2.10' } });
-    // Invalid bodies count too: the limit is on attempts.
-    expect((await register()).status).toBe(422);
-    expect((await register()).status).toBe(422);
-    expectLimited(await register(), 3600);
+  it('never locks an account out for its successful logins', async () => {
+    for (let i = 0; i < 6; i++) {
+      expect((await login(`203.0.113.${10 + i}`, { email: 'popular@example.com', password: 'right' })).status).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) expect((await login('203.0.113.20', { email: 'popular@example.com', password: 'right' })).status).toBe(200);
+  });
+
+  it('limits registrations per address per hour, counting only bodies that pass validation', async () => {
+    const register = (body: Record<string, unknown>) =>
+      gw.api('POST', '/api/v1/auth/register', { body, headers: { 'x-forwarded-for': '192.0.2.10' } });
+    expect((await register(valid)).status).toBe(201);
+    expect((await register(valid)).status).toBe(201);
+    // A typo is answered for what it is, however many registrations the address made…
+    for (const typo of [{ email: 'ada@' }, { phone_number: '12' }, { firstname: '  ' }]) {
+      const res = await register({ ...valid, ...typo });
+      expectProblem(res, 422);
+    }
+    // …and a valid one beyond the limit is refused.
+    expectLimited(await register(valid), 3600);
+  });
+
+  it('does not count typos against the registration limit', async () => {
+    const register = (body: Record<string, unknown>) =>
+      gw.api('POST', '/api/v1/auth/register', { body, headers: { 'x-forwarded-for': '192.0.2.11' } });
+    for (let i = 0; i < 5; i++) expectProblem(await register({ firstname: 'A' }), 422);
+    const calls = identity.callsOf('identity.register').length;
+    expect((await register(valid)).status).toBe(201);
+    expect(identity.callsOf('identity.register')).toHaveLength(calls + 1);
+  });
+
+  it('limits the changes one user makes per minute, on any route, but not their reads nor other users', async () => {
+    const [key] = identity.signingKeys;
+    const writer = key.sign({ sub: '501', role: 'admin' });
+    const other = key.sign({ sub: '502', role: 'admin' });
+    const changes = [
+      () => gw.api('PUT', '/api/v1/users/501', { token: writer, body: { firstname: 'Ada' } }),
+      () => gw.api('DELETE', '/api/v1/users/9', { token: writer }),
+      () => gw.api('PUT', '/api/v1/users/9', { token: writer, body: { firstname: 42 } }),
+    ];
+    expect((await changes[0]()).status).toBe(200);
+    expect((await changes[1]()).status).toBe(204);
+    // A refused change counts too: the limit is on what one account sends.
+    expectProblem(await changes[2](), 422);
+    expectLimited(await changes[0](), 60);
+    expectLimited(await gw.api('DELETE', '/api/v1/users/9', { token: writer }), 60);
+
+    expect((await gw.api('GET', '/api/v1/users/501', { token: writer })).status).toBe(200);
+    expect((await gw.api('PUT', '/api/v1/users/502', { token: other, body: { firstname: 'Ada' } })).status).toBe(200);
   });
 
   it('limits refreshes per address', async () => {

@@ -11,6 +11,7 @@ import {
   type CallMeta,
   type Config,
   type ServiceBroker,
+  type TokenRevocations,
 } from '@ticketpro/shared';
 import { testConfig } from '@ticketpro/shared/testing';
 import { apiClient, type Api } from '../../../../tests/support/http';
@@ -70,6 +71,16 @@ export const SAMPLE_USER = {
   password_hash: '$argon2id$v=19$secret',
 };
 
+/** A registration body that passes the gateway's validation. */
+export const SAMPLE_REGISTRATION = {
+  firstname: 'Ada',
+  surname: 'Lovelace',
+  email: 'ada@example.com',
+  password: 'Correct-Horse-9',
+  phone_number: '+263 77 123 4567',
+  street_address: '1 Engine Road',
+};
+
 export const SAMPLE_TOKEN = { access_token: 'a.b.c', refresh_token: 'r1', token_type: 'bearer', expires_in: 900 };
 
 export type StandInContext = Context<Record<string, unknown>, CallMeta>;
@@ -114,6 +125,10 @@ export abstract class ServiceStandIn {
 /** Stands in for identity's actions; `keys` publishes the JWKS of `signingKeys`. */
 export class IdentityStandIn extends ServiceStandIn {
   signingKeys: SigningKey[] = [new SigningKey()];
+  /** What `tokens.revocations` answers a starting gateway. */
+  revocations: TokenRevocations = { users: [], sessions: [] };
+  /** Set to make `tokens.revocations` alone fail. */
+  revocationsFailure?: Error;
 
   constructor() {
     super('identity');
@@ -122,6 +137,10 @@ export class IdentityStandIn extends ServiceStandIn {
   protected answers() {
     return {
       keys: () => ({ keys: this.signingKeys.map((k) => k.jwk) }),
+      'tokens.revocations': () => {
+        if (this.revocationsFailure) throw this.revocationsFailure;
+        return this.revocations;
+      },
       health: () => ({ status: 'ok' }),
       register: () => SAMPLE_TOKEN,
       login: () => SAMPLE_TOKEN,

@@ -19,6 +19,7 @@ export function refreshAction(identity: IdentityAccess) {
     const stored = await findRefreshToken(runtime.models, presented);
     if (stored?.used_at) {
       const revoked = await revokeFamily(db, runtime.models, stored.family_id);
+      runtime.resources.relay.notify();
       ctx.locals.logger.warn(
         { userId: stored.user_id, familyId: stored.family_id, revoked, ip: ctx.meta.ip },
         'refresh token reused; family revoked',

@@ -3,6 +3,7 @@ import type { IdentityAccess } from '../runtime';
 import { assertSelfOrAdmin, authenticatedCaller } from '../auth/caller';
 import { recordIdentityEvent } from '../events';
 import { revokeUserTokens } from '../tokens/refresh-tokens';
+import { revokeAccessTokens } from '../tokens/token-version';
 
 export function deleteUserAction(identity: IdentityAccess) {
   return defineAction(IdParams, async (ctx) => {
@@ -15,6 +16,8 @@ export function deleteUserAction(identity: IdentityAccess) {
       const deleted = await models.User.query(trx).where('id', id).softDelete();
       if (deleted === 0) throw new NotFoundError('User not found');
       await revokeUserTokens(trx, models, id);
+      // Marks the revocation's time for gateways that start later (identity.tokens.revocations).
+      await revokeAccessTokens(trx, models, id);
       await recordIdentityEvent(trx, 'identity.user.deleted', { id });
     });
     runtime.resources.relay.notify();

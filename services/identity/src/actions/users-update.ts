@@ -6,6 +6,7 @@ import type { User } from '../models';
 import { assertSelfOrAdmin, authenticatedCaller, isAdmin } from '../auth/caller';
 import { recordIdentityEvent } from '../events';
 import { revokeUserTokens } from '../tokens/refresh-tokens';
+import { revokeAccessTokens } from '../tokens/token-version';
 import { normalisePhoneNumber } from '../users/phone-number';
 import { toUserFacts, toUserView } from '../users/user-views';
 
@@ -28,11 +29,19 @@ export function updateUserAction(identity: IdentityAccess) {
     if (changes.phone_number !== undefined) patch.phone_number = normalisePhoneNumber(changes.phone_number);
 
     const user = await runtime.resources.db.transaction(async (trx) => {
+      // Locked, so that two changes at once each compare against what the other left.
+      const before = await models.User.query(trx).findById(id).forUpdate();
+      if (!before) throw new NotFoundError('User not found');
       const updated = await models.User.query(trx).patchAndFetchById(id, patch);
-      if (!updated) throw new NotFoundError('User not found');
       // A deactivated account keeps no way to renew its access.
       if (changes.active === false) await revokeUserTokens(trx, models, id);
-      await recordIdentityEvent(trx, 'identity.user.updated', toUserFacts(updated));
+      // Its access tokens stop working too, as do those of an account whose role changed: they
+      // carry the old role.
+      const deactivated = changes.active === false && before.active;
+      if (deactivated || (changes.role !== undefined && changes.role !== before.role)) {
+        updated.token_version = await revokeAccessTokens(trx, models, id);
+      }
+      await recordIdentityEvent(trx, 'identity.user.updated', { ...toUserFacts(updated), token_version: updated.token_version });
       return updated;
     });
     runtime.resources.relay.notify();

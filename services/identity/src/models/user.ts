@@ -13,4 +13,7 @@ export class User extends SoftDeleteModel {
   declare active: boolean;
   declare role: Role;
   declare is_verified: boolean;
+  /** Access tokens signed with a lower version are refused (see the 005 migration). */
+  declare token_version: number;
+  declare tokens_revoked_at: Date | null;
 }

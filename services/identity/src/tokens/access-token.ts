@@ -6,10 +6,16 @@ import { SIGNING_ALGORITHM, type SigningKey } from '../keys/signing-key';
 export interface TokenSubject {
   id: number;
   role: Role;
+  /** The account's token version when it was read; gateways refuse tokens with an older one. */
+  token_version: number;
 }
 
-export function signAccessToken(subject: TokenSubject, key: SigningKey, config: Config): string {
-  return jwt.sign({ role: subject.role }, key.privateKey, {
+/**
+ * An access token for `subject` in the sign-in `sessionId` (its refresh-token family): `ver`
+ * and `sid` let gateways refuse it once the account or the sign-in is revoked.
+ */
+export function signAccessToken(subject: TokenSubject, sessionId: string, key: SigningKey, config: Config): string {
+  return jwt.sign({ role: subject.role, ver: subject.token_version, sid: sessionId }, key.privateKey, {
     algorithm: SIGNING_ALGORITHM,
     keyid: key.kid,
     subject: String(subject.id),

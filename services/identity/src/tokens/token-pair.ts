@@ -18,7 +18,7 @@ export async function issueTokenPair(
   const { config, models, signingKey } = runtime;
   const refreshToken = await storeRefreshToken(db, models, subject.id, familyId, config.REFRESH_TOKEN_TTL);
   return {
-    access_token: signAccessToken(subject, signingKey, config),
+    access_token: signAccessToken(subject, familyId, signingKey, config),
     refresh_token: refreshToken,
     token_type: 'bearer',
     expires_in: config.ACCESS_TOKEN_TTL,

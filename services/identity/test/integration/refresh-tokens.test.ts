@@ -91,6 +91,14 @@ describe('identity.refresh', () => {
     await expect(refresh('A'.repeat(43))).rejects.toMatchObject(invalid);
   });
 
+  it('refuses an access token offered as a refresh token like any wrong token (401), on refresh and logout', async () => {
+    const user = await registerUser(broker);
+    expect(user.tokens.access_token.length).toBeGreaterThan(200);
+
+    await expect(refresh(user.tokens.access_token)).rejects.toMatchObject(invalid);
+    await expect(broker.call('identity.logout', { refresh_token: user.tokens.access_token })).rejects.toMatchObject(invalid);
+  });
+
   it('refuses the tokens of a deleted user', async () => {
     const user = await registerUser(broker);
     const spare = await login(broker, user.email, user.password);
