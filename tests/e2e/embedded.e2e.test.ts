@@ -1,42 +1,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, REPO_ROOT, startProcess, type RunningProcess } from '../support/processes';
-import { apiClient, waitFor } from '../support/http';
+import { freePort, type RunningProcess } from '../support/processes';
+import { apiClient } from '../support/http';
+import { startNpmStart } from '../support/embedded';
 import { waitForTicketCount } from '../support/tickets';
 import { login, register } from '../support/users';
 
 jest.setTimeout(180_000);
 
-/**
- * The embedded mode exactly as `npm start` runs it: one process, no NATS, no Postgres, each
- * service on PGlite under DATA_DIR. Variables that would point it elsewhere are blanked, which
- * the configuration reads as unset (and a developer's .env cannot fill them back in).
- */
+/** The embedded mode exactly as `npm start` runs it: one process, no NATS, no Postgres, each service on PGlite under DATA_DIR. */
 describe('npm start (embedded mode)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-embedded-'));
   let port: number;
   let running: RunningProcess | undefined;
 
   const start = async () => {
-    running = startProcess('npm start', 'npm', ['start'], {
-      cwd: REPO_ROOT,
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        NATS_URL: '',
-        DATABASE_URL: '',
-        IDENTITY_DATABASE_URL: '',
-        CATALOG_DATABASE_URL: '',
-        ORDERING_DATABASE_URL: '',
-        TICKETING_DATABASE_URL: '',
-      },
-    });
-    await waitFor(`http://127.0.0.1:${port}/health`, (status) => status === 200, 120_000).catch((err) => {
-      throw new Error(`${err.message}\n${running?.output().slice(-4000)}`);
-    });
+    const started = await startNpmStart(port, dataDir);
+    running = started.process;
+    // Until every service is up, /health says so: 503 starting, never overloaded or anything else.
+    for (const answer of started.answersWhileStarting) expect(answer).toMatchObject({ status: 503, body: { status: 'starting' } });
   };
 
   beforeAll(async () => {

@@ -1,0 +1,56 @@
+import { REPO_ROOT, startProcess, type RunningProcess } from './processes';
+import { apiClient, type Api } from './http';
+
+/**
+ * Variables that would take the embedded mode elsewhere, blanked: the configuration reads an
+ * empty value as unset, and a developer's .env cannot fill them back in.
+ */
+const EMBEDDED_DEFAULTS = {
+  NATS_URL: '',
+  DATABASE_URL: '',
+  IDENTITY_DATABASE_URL: '',
+  CATALOG_DATABASE_URL: '',
+  ORDERING_DATABASE_URL: '',
+  TICKETING_DATABASE_URL: '',
+};
+
+export interface HealthAnswer {
+  status: number;
+  body: any;
+}
+
+export interface EmbeddedProcess {
+  process: RunningProcess;
+  api: Api;
+  /** What `/health` answered before its first 200 (connections refused before it listened are left out). */
+  answersWhileStarting: HealthAnswer[];
+}
+
+/**
+ * `npm start` as a user runs it (it builds, then runs the embedded mode: every service and the
+ * gateway in one process), on `port`, with its data under `dataDir`; resolves once `/health`
+ * answers 200. `env` adds settings, e.g. DATABASE_URL to run it on Postgres instead of PGlite.
+ */
+export async function startNpmStart(port: number, dataDir: string, env: Record<string, string> = {}): Promise<EmbeddedProcess> {
+  const running = startProcess('npm start', 'npm', ['start'], {
+    cwd: REPO_ROOT,
+    env: { ...EMBEDDED_DEFAULTS, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const answersWhileStarting: HealthAnswer[] = [];
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const answer = await fetch(`${baseUrl}/health`).then(
+      async (res): Promise<HealthAnswer> => ({ status: res.status, body: await res.json().catch(() => undefined) }),
+      () => undefined,
+    );
+    if (answer?.status === 200) break;
+    if (answer) answersWhileStarting.push(answer);
+    if (running.child.exitCode !== null || Date.now() > deadline) {
+      await running.stop('SIGKILL');
+      throw new Error(`npm start did not become healthy; last answer ${JSON.stringify(answer)}\n${running.output().slice(-4000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { process: running, api: apiClient(baseUrl), answersWhileStarting };
+}
