@@ -5,7 +5,7 @@
  * directory given, reports what it found, adds a note to each and closes.
  *
  * Usage: embedded-start.ts <dataDir> <note> [schema,schema,…] [--legacy]
- * `--legacy` first creates each database the way releases before 0.2.0 did (knex-pglite opening
+ * `--legacy` first creates each database the way the embedded mode did before 0.1.0 (knex-pglite opening
  * `dataDir/<schema>` itself: initdb in place, PGlite's default settings) with a row in
  * `public.legacy_notes`, then closes it.
  */
