@@ -49,7 +49,8 @@ describe('deploy/ YAML files', () => {
 
 /** What `npm run start:<name>`, `npm start` and the image's entrypoint run: the compiled bundle, with plain node. */
 const compiledEntry = (name: string) => `services/${name}/dist/main.js`;
-const runCompiled = (entry: string) => `node --enable-source-maps ${entry}`;
+/** `exec`: npm relays a SIGTERM to the script's shell, which then no longer stands between it and node. */
+const runCompiled = (entry: string) => `exec node --enable-source-maps ${entry}`;
 
 describe('the processes', () => {
   it('are the five TicketPro processes, each with a start script that runs its compiled main.js with plain node', () => {

@@ -86,7 +86,12 @@ describe('npm start (embedded mode)', () => {
       ticket_types: [{ id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 297, sold_quantity: 3 }],
     });
 
-    await running!.stop('SIGTERM');
+    // As a process manager stops it: SIGTERM to npm alone, which must reach node and stop it cleanly.
+    const npm = running!.child;
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    npm.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(() => process.kill(-npm.pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     await start();
     const again = await login(api, user.email, user.password);
     const meAgain = await api('GET', '/api/v1/auth/me', { token: again.access });
