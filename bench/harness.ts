@@ -17,6 +17,7 @@ import { measureNatsHop } from './scenarios/nats-hop';
 import { measureCheckout } from './scenarios/checkout';
 import { measureFlashSale } from './scenarios/flash-sale';
 import { measureLogin } from './scenarios/login';
+import { measureEmbeddedStart } from './scenarios/embedded-start';
 
 /**
  * Limits that would throttle the load itself are off; the rest is the cluster's test
@@ -50,6 +51,10 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
   teardown.add('stop sampling memory', async () => memory.stop());
   try {
     const machine = await describeMachine(adminDatabaseUrl(), testNatsUrl());
+
+    // First, while nothing else of the bench runs: how long a newcomer's `npm start` takes.
+    progress('0. npm start: first start, a whole sale, restart');
+    const embeddedStart = await measureEmbeddedStart(teardown);
 
     progress('starting the distributed cluster, the embedded process and the baseline server');
     const starting = startCluster('bench', BENCH_ENV);
@@ -109,6 +114,7 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
       flashSale,
       login,
       memory: memory.stop(),
+      embeddedStart,
     };
     const rendered = renderResults(results);
     console.log(rendered);

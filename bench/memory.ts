@@ -50,8 +50,17 @@ export class MemorySampler {
 /** Nothing for a process that has exited: its pid may already be another's. */
 function residentKiB({ child }: RunningProcess): number | undefined {
   if (child.exitCode !== null || child.signalCode !== null) return undefined;
+  return statusKiB(child.pid!, 'VmRSS');
+}
+
+/** A process's resident size now and the highest it has been (VmHWM), in MiB. */
+export function residentMiB(pid: number): { now: number; peak: number } {
+  return { now: (statusKiB(pid, 'VmRSS') ?? NaN) / 1024, peak: (statusKiB(pid, 'VmHWM') ?? NaN) / 1024 };
+}
+
+function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;

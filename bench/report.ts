@@ -9,6 +9,7 @@ import type { NatsHopFigures } from './scenarios/nats-hop';
 import type { CheckoutFigures } from './scenarios/checkout';
 import type { FlashSaleFigures } from './scenarios/flash-sale';
 import type { LoginFigures } from './scenarios/login';
+import { EMBEDDED_TARGETS, type EmbeddedStartFigures } from './scenarios/embedded-start';
 
 export interface BenchResults {
   date: Date;
@@ -22,6 +23,7 @@ export interface BenchResults {
   flashSale: FlashSaleFigures;
   login: LoginFigures;
   memory: ResidentSize[];
+  embeddedStart: EmbeddedStartFigures;
 }
 
 /** Everything above this line in the report is kept as it is; everything below is rewritten. */
@@ -62,9 +64,15 @@ directories — is removed when it ends, fails or is interrupted with Ctrl-C.
 - **Login** is bounded by argon2id on purpose; the parameters are read from a stored hash.
 - **Memory**: resident size after start and seeding (idle) and the highest seen while the
   scenarios ran.
+- **npm start**: measured first, alone: \`npm start\` (its build included) on an empty data
+  directory until \`/health\` answers 200, a whole sale (accounts, event, ticket type, order,
+  payment, tickets, check-in) and the embedded process's resident size after it, then a restart
+  on the same data.
 
 Targets (issue 7): the distributed read path at least 50% of the baseline's requests/s; the NATS
 hop under 2 ms at p99; checkout at least 25% of the hot-row limit; the flash sale exact every time.
+Targets (issue 12): \`npm start\` healthy within 10 s of a first start and 5 s of a restart, and
+at most 600 MB resident after a whole sale.
 `;
 
 /** The results as Markdown: printed as they are, and written under the report's header. */
@@ -91,6 +99,7 @@ export function renderResults(results: BenchResults): string {
     flashSaleSection(results),
     loginSection(results),
     memorySection(results.memory),
+    embeddedStartSection(results.embeddedStart),
   ].join('\n');
 }
 
@@ -240,6 +249,21 @@ function memorySection(memory: ResidentSize[]): string {
     '6. Memory: resident size (VmRSS) of each process',
     ['process', 'idle MiB', 'under load MiB (highest seen)'],
     memory.map((m) => [m.process, mib(m.idleMiB), mib(m.loadedMiB)]),
+  );
+}
+
+function embeddedStartSection(f: EmbeddedStartFigures): string {
+  const met = (ok: boolean) => (ok ? 'yes' : '**NO**');
+  return section(
+    '7. npm start (embedded mode, PGlite): start and memory',
+    ['what', 'measured', 'target', 'met'],
+    [
+      ['first start (empty data directory) until /health 200', seconds(f.firstStartSeconds), `≤ ${EMBEDDED_TARGETS.firstStartSeconds} s`, met(f.firstStartSeconds <= EMBEDDED_TARGETS.firstStartSeconds)],
+      ['restart until /health 200', seconds(f.restartSeconds), `≤ ${EMBEDDED_TARGETS.restartSeconds} s`, met(f.restartSeconds <= EMBEDDED_TARGETS.restartSeconds)],
+      ['resident after a whole sale (the node process)', `${mib(f.afterSaleMiB)} MiB`, `≤ ${EMBEDDED_TARGETS.afterSaleMiB} MB`, met(f.afterSaleMiB * 1.048576 <= EMBEDDED_TARGETS.afterSaleMiB)],
+      ['highest resident until then (VmHWM)', `${mib(f.peakMiB)} MiB`, '', ''],
+      ['npm, the parent process, besides', `${mib(f.npmMiB)} MiB`, '', ''],
+    ],
   );
 }
 

@@ -15,4 +15,4 @@ esac
 
 # The health check reads SERVICE to know which port to ask.
 export SERVICE="$service"
-exec node --import tsx "services/$service/src/main.ts"
+exec node --enable-source-maps "services/$service/dist/main.js"

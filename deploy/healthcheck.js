@@ -1,7 +1,7 @@
 // Container health check: exits 0 when this container's TicketPro process answers its
 // /health/live (or, with the argument `ready`, /health/ready) with 200, and 1 otherwise.
-// Plain JavaScript so bare node runs it every few seconds without loading tsx; slim images have
-// no curl or wget.
+// Plain JavaScript outside the build, so bare node runs it every few seconds with nothing else
+// to load; slim images have no curl or wget.
 const probe = process.argv[2] ?? 'live';
 if (probe !== 'live' && probe !== 'ready') {
   console.error(`healthcheck: unknown probe '${probe}' (live or ready)`);

@@ -106,6 +106,15 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     }
   });
 
+  it('times npm start on an empty data directory and again on its data, and weighs it after a whole sale', () => {
+    const f = results.embeddedStart;
+    expect(f.firstStartSeconds).toBeGreaterThan(0);
+    expect(f.restartSeconds).toBeGreaterThan(0);
+    expect(f.afterSaleMiB).toBeGreaterThan(50);
+    expect(f.peakMiB).toBeGreaterThanOrEqual(f.afterSaleMiB);
+    expect(f.npmMiB).toBeGreaterThan(0);
+  });
+
   it('describes the machine', () => {
     expect(results.machine.postgres).toMatch(/^PostgreSQL \d+/);
     expect(results.machine.nats).toMatch(/^nats-server \d+\.\d+/);
@@ -115,7 +124,7 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
   it('writes the report with every table, and keeps an edited header when it writes again', () => {
     const report = readFileSync(output, 'utf8');
     expect(report).toMatch(/^# Performance/);
-    for (const title of ['1. Read path', '2. NATS hop', '3. Checkout', '4. Flash sale', '5. Login', '6. Memory']) {
+    for (const title of ['1. Read path', '2. NATS hop', '3. Checkout', '4. Flash sale', '5. Login', '6. Memory', '7. npm start']) {
       expect(report).toContain(`### ${title}`);
     }
     expect(report).toContain(results.machine.postgres);

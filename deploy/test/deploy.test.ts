@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
 import { passwordProblems } from '../../services/identity/src/passwords/password-policy';
 import {
@@ -25,6 +28,8 @@ const LIVE = '/health/live';
 const READY = '/health/ready';
 /** How long Moleculer waits for calls in flight when the broker stops (operations contract). */
 const BROKER_STOP_SECONDS = 10;
+/** The embedded mode's bundle, which `npm start` runs. */
+const EMBEDDED_ENTRY = 'services/gateway/dist/main-embedded.js';
 
 const rootPackage = JSON.parse(readRepoFile('package.json')) as { workspaces: string[]; scripts: Record<string, string> };
 
@@ -42,19 +47,64 @@ describe('deploy/ YAML files', () => {
   });
 });
 
+/** What `npm run start:<name>`, `npm start` and the image's entrypoint run: the compiled bundle, with plain node. */
+const compiledEntry = (name: string) => `services/${name}/dist/main.js`;
+/** `exec`: npm relays a SIGTERM to the script's shell, which then no longer stands between it and node. */
+const runCompiled = (entry: string) => `exec node --enable-source-maps ${entry}`;
+
 describe('the processes', () => {
-  it('are the five TicketPro processes, each with a start script that runs its main.ts', () => {
+  it('are the five TicketPro processes, each with a start script that runs its compiled main.js with plain node', () => {
     expect(PROCESSES).toEqual(['catalog', 'gateway', 'identity', 'ordering', 'ticketing']);
     const startScripts = Object.keys(rootPackage.scripts).filter((script) => script.startsWith('start:'));
     expect(startScripts.map((script) => script.slice('start:'.length)).sort()).toEqual(PROCESSES);
-    for (const name of PROCESSES) expect(rootPackage.scripts[`start:${name}`]).toBe(`tsx services/${name}/src/main.ts`);
+    for (const name of PROCESSES) expect(rootPackage.scripts[`start:${name}`]).toBe(runCompiled(compiledEntry(name)));
   });
 
-  it("are exactly the ones deploy/entrypoint.sh accepts, and it execs node on the same main.ts", () => {
+  it('npm start builds first, then runs the compiled embedded mode', () => {
+    expect(rootPackage.scripts.prestart).toBe(rootPackage.scripts.build);
+    // --liftoff-only: the embedded databases' WebAssembly stays on V8's baseline compiler (docs/ARCHITECTURE.md).
+    expect(rootPackage.scripts.start).toBe(runCompiled(`--liftoff-only ${EMBEDDED_ENTRY}`));
+  });
+
+  it("are exactly the ones deploy/entrypoint.sh accepts, and it execs node on the same main.js", () => {
     const entrypoint = readRepoFile('deploy/entrypoint.sh');
     const accepted = /^\s*([a-z|\s]+)\)\s*;;/m.exec(entrypoint)?.[1].split('|').map((name) => name.trim());
     expect(accepted?.sort()).toEqual(PROCESSES);
-    expect(entrypoint).toMatch(/^exec node --import tsx "services\/\$service\/src\/main\.ts"$/m);
+    expect(entrypoint).toMatch(/^exec node --enable-source-maps "services\/\$service\/dist\/main\.js"$/m);
+  });
+});
+
+describe('npm run build', () => {
+  const entries = [...PROCESSES.map(compiledEntry), EMBEDDED_ENTRY];
+
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT });
+  });
+
+  it.each(entries)('compiles %s from its main TypeScript file, with a source map back to it', (entry) => {
+    const source = entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
+    expect(existsSync(path.join(REPO_ROOT, source))).toBe(true);
+    expect(readRepoFile(entry)).toMatch(/\n\/\/# sourceMappingURL=main[\w-]*\.js\.map\n$/);
+    const map = JSON.parse(readRepoFile(`${entry}.map`)) as { sources: string[] };
+    const mapped = map.sources.map((file) => path.posix.join(path.posix.dirname(entry), file));
+    expect(mapped).toContain(source);
+    // The bundle holds our workspaces; npm packages stay outside it, loaded from node_modules.
+    expect(mapped.filter((file) => file.includes('node_modules/'))).toEqual([]);
+  });
+
+  it.each(PROCESSES)('leaves a %s bundle that plain node loads, reporting errors at their TypeScript lines', async (name) => {
+    // A configuration error stops the process right after every module has loaded, before it connects anywhere.
+    const run = promisify(execFile)(process.execPath, ['--enable-source-maps', path.join(REPO_ROOT, compiledEntry(name))], {
+      cwd: os.tmpdir(),
+      env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port' },
+    });
+    const failure = (await run.then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    ))!;
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('ConfigError: Invalid configuration: PORT');
+    expect(failure.stderr).toContain(`services/${name}/src/main.ts:`);
   });
 });
 
@@ -65,36 +115,57 @@ describe('deploy/Dockerfile', () => {
   const last = (keyword: string) => runtime.filter((i) => i.keyword === keyword).at(-1);
   const contextCopies = all.filter((i) => i.keyword === 'COPY' && i.flags.from === undefined);
   const copiedSources = contextCopies.flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+  const stageNamed = (name: string) => stages.find((stage) => new RegExp(`\\sAS\\s+${name}$`, 'i').test(stage[0].args));
+  const copiedFrom = (stage: string) =>
+    runtime.filter((i) => i.keyword === 'COPY' && i.flags.from === stage).map((i) => i.args.split(/\s+/));
   const ignoreRules = dockerIgnoreRules(readRepoFile('.dockerignore'));
+  const nodeMajor = readRepoFile('.nvmrc').trim();
 
-  it('builds in stages and runs on a slim Node 20 image', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(runtime[0].args).toMatch(/^node:20[\w.-]*-slim\b/);
+  it(`builds in stages, every one on the same exactly pinned Node ${nodeMajor} (.nvmrc), and runs on its slim image`, () => {
+    expect(stages.length).toBeGreaterThanOrEqual(3);
+    const images = stages.map((stage) => stage[0].args.split(/\s+/)[0]).filter((image) => image.startsWith('node:'));
+    const versions = new Set(images.map((image) => /^node:(\d+\.\d+\.\d+)-/.exec(image)?.[1]));
+    expect(versions.size).toBe(1);
+    expect([...versions][0]).toMatch(new RegExp(`^${nodeMajor}\\.\\d+\\.\\d+$`));
+    expect(runtime[0].args).toMatch(new RegExp(`^node:${nodeMajor}\\.\\d+\\.\\d+-[a-z]+-slim\\b`));
   });
 
-  it('installs production dependencies only, with every workspace in place for npm ci', () => {
-    const depsStage = stages.find((stage) => stage.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)));
-    expect(depsStage).toBeDefined();
-    const install = depsStage!.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))!;
-    expect(install.args).toMatch(/npm ci --omit=dev\b/);
+  it('installs production dependencies for the runtime, with every workspace in place for npm ci', () => {
+    const deps = stageNamed('deps');
+    const install = deps?.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    expect(install?.args).toMatch(/npm ci --omit=dev\b/);
     for (const workspace of rootPackage.workspaces) expect(copiedSources).toContain(`${workspace}/package.json`);
     expect(copiedSources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
+    expect(copiedFrom('deps')).toEqual([['/app', './']]);
+  });
+
+  it("compiles every process's sources and migrations with npm run build in a stage of its own", () => {
+    const build = stageNamed('build')!;
+    expect(build).toBeDefined();
+    expect(build.filter((i) => i.keyword === 'RUN').map((i) => i.args)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\bnpm ci --no-audit\b/), 'npm run build']),
+    );
+    const buildCopies = build.filter((i) => i.keyword === 'COPY').flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(buildCopies).toEqual(expect.arrayContaining(['scripts/build.mjs', 'shared/src', 'tsconfig.json']));
+    for (const name of PROCESSES) {
+      expect(buildCopies).toContain(`services/${name}/src`);
+      if (existsSync(path.join(REPO_ROOT, 'services', name, 'migrations'))) {
+        expect(buildCopies).toContain(`services/${name}/migrations`);
+      }
+    }
+  });
+
+  it('puts only the compiled output of the build into the runtime image, no sources', () => {
+    const built = copiedFrom('build').map(([source]) => source);
+    expect(built.sort()).toEqual([...PROCESSES.map((name) => `/app/services/${name}/dist`), '/app/shared/dist'].sort());
+    const runtimeContextCopies = runtime.filter((i) => i.keyword === 'COPY' && i.flags.from === undefined);
+    expect(runtimeContextCopies.flatMap((i) => i.args.split(/\s+/).slice(0, -1))).toEqual(['deploy/entrypoint.sh', 'deploy/healthcheck.js']);
   });
 
   it('runs as a numeric non-root user', () => {
     const user = last('USER')?.args.split(':')[0];
     expect(user).toMatch(/^\d+$/);
     expect(Number(user)).toBeGreaterThan(0);
-  });
-
-  it("copies every process's sources and migrations", () => {
-    expect(copiedSources).toContain('shared/src');
-    for (const name of PROCESSES) {
-      expect(copiedSources).toContain(`services/${name}/src`);
-      if (existsSync(path.join(REPO_ROOT, 'services', name, 'migrations'))) {
-        expect(copiedSources).toContain(`services/${name}/migrations`);
-      }
-    }
   });
 
   it('copies only paths that exist and that .dockerignore lets into the build context', () => {
@@ -104,8 +175,9 @@ describe('deploy/Dockerfile', () => {
     }
   });
 
-  it('keeps dependencies, git history, local data and .env out of the build context', () => {
-    for (const file of ['node_modules/x/index.js', 'services/ordering/node_modules/x/index.js', '.git/HEAD', '.data/identity/PG_VERSION', '.env']) {
+  it('keeps dependencies, local builds, git history, local data and .env out of the build context', () => {
+    const kept = ['node_modules/x/index.js', 'services/ordering/node_modules/x/index.js', 'services/ordering/dist/main.js', '.git/HEAD', '.data/identity/PG_VERSION', '.env'];
+    for (const file of kept) {
       expect([file, dockerIgnores(ignoreRules, file)]).toEqual([file, true]);
     }
   });

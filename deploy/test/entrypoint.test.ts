@@ -36,15 +36,15 @@ function runEntrypoint(env: Record<string, string>, args: string[] = []) {
 }
 
 describe('deploy/entrypoint.sh', () => {
-  it('execs node on the main.ts SERVICE names, in the same process', async () => {
+  it('execs node on the compiled main.js SERVICE names, in the same process', async () => {
     const result = await runEntrypoint({ SERVICE: 'ordering' });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${result.pid}|--import tsx services/ordering/src/main.ts|ordering`);
+    expect(result.stdout).toBe(`${result.pid}|--enable-source-maps services/ordering/dist/main.js|ordering`);
   });
 
   it('takes the process from the command before SERVICE, and exports it for the health check', async () => {
     const result = await runEntrypoint({ SERVICE: 'ordering' }, ['gateway']);
-    expect(result.stdout).toBe(`${result.pid}|--import tsx services/gateway/src/main.ts|gateway`);
+    expect(result.stdout).toBe(`${result.pid}|--enable-source-maps services/gateway/dist/main.js|gateway`);
   });
 
   it.each([[{}, []], [{ SERVICE: 'billing' }, []], [{}, ['../../etc/passwd']]] as const)(

@@ -4,6 +4,7 @@ import { ServiceBroker, Errors, Validators, type BrokerOptions, type Context, ty
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAjv, formatAjvErrors, withWellFormedText } from './validation';
+import { localDomainEvents } from './events/local-bus';
 
 /** What the gateway puts in `meta` of every call. */
 export interface CallMeta {
@@ -95,6 +96,28 @@ export interface BrokerFactoryOptions {
  * A Moleculer broker over NATS when `NATS_URL` is set, otherwise in-process (embedded mode:
  * every service in one broker, no transporter).
  */
+/**
+ * Embedded mode: the in-process event bus holds every event back while the broker starts its
+ * services, until all of them have subscribed (see LocalEventBus).
+ */
+function holdLocalEventsWhileStarting(): Middleware {
+  let holding = false;
+  const release = () => {
+    if (holding) localDomainEvents.releaseStarted();
+    holding = false;
+  };
+  return {
+    name: 'HoldLocalEventsWhileStarting',
+    starting: () => {
+      holding = true;
+      localDomainEvents.holdWhileStarting();
+    },
+    started: release,
+    // A start that failed stops the broker without its `started` hook.
+    stopped: release,
+  } as unknown as Middleware;
+}
+
 export function createBroker({ config, role, logger, middlewares = [] }: BrokerFactoryOptions): ServiceBroker {
   const options: BrokerOptions = {
     namespace: config.NAMESPACE,
@@ -134,7 +157,7 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
     // Lets stop() wait for calls in flight, so a restart drops no request.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     validator: new AjvValidator() as unknown as BrokerOptions['validator'],
-    middlewares: [requestLogging(logger), ...middlewares],
+    middlewares: [requestLogging(logger), ...(config.NATS_URL ? [] : [holdLocalEventsWhileStarting()]), ...middlewares],
   };
   return new ServiceBroker(options);
 }

@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
+import { openEmbeddedPostgres } from './embedded-postgres';
 
 // Postgres returns BIGINT and NUMERIC as strings to keep precision; counts and ids here fit in a
 // JS number, and money is handled as NUMERIC strings by the services that own it.
@@ -32,7 +30,7 @@ export type Database = Knex;
  * a time instead of tripping over knex's migration lock.
  */
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
-  const knex = options.url ? openPostgres(options) : openPglite(options);
+  const knex = options.url ? openPostgres(options) : await openPglite(options);
   try {
     await migrate(knex, options);
   } catch (err) {
@@ -52,13 +50,13 @@ function openPostgres({ url, schema, poolMax }: DatabaseOptions): Knex {
   });
 }
 
-function openPglite({ dataDir, schema }: DatabaseOptions): Knex {
-  const filename = path.resolve(dataDir, schema);
-  mkdirSync(filename, { recursive: true });
+/** Loaded only here, so that processes on a real Postgres never load PGlite. */
+async function openPglite({ dataDir, schema }: DatabaseOptions): Promise<Knex> {
+  const [{ default: ClientPgLite }, pglite] = await Promise.all([import('knex-pglite'), openEmbeddedPostgres(dataDir, schema)]);
   return knexFactory({
     client: ClientPgLite,
     dialect: 'postgres',
-    connection: { filename },
+    connection: { pglite },
     searchPath: [schema, 'public'],
   } as Knex.Config);
 }

@@ -21,7 +21,7 @@ export interface NodeAttachment {
   close(): Promise<void>;
 }
 
-/** What a started node hands its attachment. */
+/** What a node hands its attachment; the broker is still starting when it does. */
 export interface RunningNode {
   broker: ServiceBroker;
   readiness: NodeReadiness;
@@ -31,7 +31,7 @@ export interface RunningNode {
 
 export interface NodePlan {
   services: ServiceSchema[];
-  /** Runs after the broker started; closed before the broker stops. */
+  /** Runs before the broker starts (it serves `starting` meanwhile); closed before the broker stops. */
   attach?: (node: RunningNode) => Promise<NodeAttachment>;
 }
 
@@ -70,14 +70,17 @@ export async function runNode(role: string, plan: (deps: NodeDeps) => NodePlan):
     await opsServer?.close();
   }, logger);
   try {
-    // Before the broker, so that liveness answers (and readiness says not yet) while migrations run.
+    // Before the broker, so that liveness answers and readiness (and the gateway's /health) say
+    // `starting` while the services open their databases and run their migrations; calls to a
+    // service not up yet are answered 503 with Retry-After meanwhile.
     if (config.OPS_PORT !== undefined) {
       opsServer = await startOpsServer({ port: config.OPS_PORT, host: config.HOST, readiness, metrics, logger });
     }
-    await broker.start();
     attachment = await attach?.({ broker, readiness, metrics });
+    await broker.start();
   } catch (err) {
     logger.fatal({ err }, `${role} failed to start`);
+    await attachment?.close().catch(() => undefined);
     await broker.stop().catch(() => undefined);
     process.exit(1);
   }

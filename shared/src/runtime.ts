@@ -1,14 +1,10 @@
-import { EventEmitter } from 'node:events';
 import type { ServiceBroker } from 'moleculer';
 import { databaseUrlFor, type Config, type ServiceName } from './config';
 import { createDatabase, type Database, type Migration } from './db';
 import type { Logger } from './logger';
 import { OutboxRelay } from './events/outbox';
 import { JetStreamPublisher, LocalPublisher, type EventPublisher } from './events/publishers';
-
-/** Embedded mode's stand-in for JetStream: every service of the process shares it. */
-export const localDomainEvents = new EventEmitter();
-localDomainEvents.setMaxListeners(100);
+import { localDomainEvents } from './events/local-bus';
 
 export async function createEventPublisher(config: Config, connectionName: string): Promise<EventPublisher> {
   if (!config.NATS_URL) return new LocalPublisher(localDomainEvents);

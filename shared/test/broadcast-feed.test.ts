@@ -134,10 +134,10 @@ describe('followBroadcast in one process (embedded mode)', () => {
   it('delivers the events of the in-process bus from now on, with no history', async () => {
     const { subscription, received } = await follow(testConfig());
     expect(subscription).toMatchObject({ replays: false, current: true });
-    localDomainEvents.emit('ticketpro.identity.user.deleted', userDeleted(5));
-    localDomainEvents.emit('ticketpro.identity.user.registered', userRegistered(6));
+    await localDomainEvents.publish(userDeleted(5));
+    await localDomainEvents.publish(userRegistered(6));
     await subscription.stop();
-    localDomainEvents.emit('ticketpro.identity.user.deleted', userDeleted(7));
+    await localDomainEvents.publish(userDeleted(7));
     expect(received).toEqual([5]);
   });
 });

@@ -159,15 +159,22 @@ describe('event consumers', () => {
     expect(failOnce.has(300)).toBe(false);
   });
 
-  it('uses the in-process bus in embedded mode', async () => {
+  it('uses the in-process bus in embedded mode: handled once before publish resolves, retried, and kept while stopped', async () => {
     const embedded = testConfig({});
     const subscription = await subscribe('embedded', embedded);
-    expect(localDomainEvents.listenerCount('ticketpro.identity.user.registered')).toBeGreaterThan(0);
-    await new LocalPublisher(localDomainEvents).publish(userEvent(400));
-    await eventually(async () => (await seenCount(400)) === 1);
+    const bus = new LocalPublisher(localDomainEvents);
+    const event = userEvent(400);
+    await bus.publish(event);
+    expect(await seenCount(400)).toBe(1);
+    await bus.publish(event);
+    expect(await seenCount(400)).toBe(1);
+
+    failOnce.add(402);
+    await bus.publish(userEvent(402));
+    expect(await seenCount(402)).toBe(1);
+
     await subscription.stop();
-    await new LocalPublisher(localDomainEvents).publish(userEvent(401));
-    await new Promise((r) => setTimeout(r, 200));
+    await expect(bus.publish(userEvent(401))).rejects.toThrow('event subscriber test_embedded is stopped');
     expect(await seenCount(401)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -120,23 +120,50 @@ describe('createDatabase on embedded PGlite', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function startEmbedded(note: string): Promise<EmbeddedStartReport> {
+  async function startEmbedded(note: string, schemas = 'embedded', ...flags: string[]): Promise<EmbeddedStartReport[]> {
     const script = path.join(__dirname, 'support', 'embedded-start.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, dataDir, note], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, dataDir, note, schemas, ...flags], {
       cwd: path.resolve(__dirname, '../..'),
     });
     return JSON.parse(stdout.trim().split('\n').pop() ?? '');
   }
 
   it('migrates under dataDir/<schema> and keeps the data across a restart', async () => {
-    const first = await startEmbedded('before restart');
+    const [first] = await startEmbedded('before restart');
     expect(first).toEqual({
       schema: 'embedded',
       tables: ['knex_migrations', 'knex_migrations_lock', 'notes'],
       migrationRuns: 1,
       notesFound: [],
+      sharedBuffers: '16MB',
+      legacyNotes: [],
     });
-    const second = await startEmbedded('after restart');
+    const [second] = await startEmbedded('after restart');
     expect(second).toMatchObject({ migrationRuns: 0, notesFound: ['before restart'] });
+  }, 60_000);
+
+  it('creates the databases of services starting together from one initdb, leaving nothing else behind', async () => {
+    const reports = await startEmbedded('together', 'alpha,beta,gamma');
+    expect(reports.map((r) => [r.schema, r.migrationRuns, r.tables])).toEqual(
+      ['alpha', 'beta', 'gamma'].map((schema) => [schema, 1, ['knex_migrations', 'knex_migrations_lock', 'notes']]),
+    );
+    expect((await readdir(dataDir)).sort()).toEqual(['alpha', 'beta', 'embedded', 'gamma']);
+    // Separate clusters: a note written in one is not in the others.
+    const again = await startEmbedded('again', 'alpha,beta');
+    expect(again.map((r) => r.notesFound)).toEqual([['together'], ['together']]);
+  }, 60_000);
+
+  it('opens a database an earlier release created, with its data, and runs the migrations it lacks', async () => {
+    const [report] = await startEmbedded('upgraded', 'legacy', '--legacy');
+    expect(report).toMatchObject({ schema: 'legacy', migrationRuns: 1, legacyNotes: ['upgraded (legacy)'], sharedBuffers: '16MB' });
+  }, 60_000);
+
+  it('refuses a folder that holds files but no database, and leaves it as it was', async () => {
+    await mkdir(path.join(dataDir, 'stranger'));
+    await writeFile(path.join(dataDir, 'stranger', 'notes.txt'), 'mine');
+    await expect(startEmbedded('never', 'stranger')).rejects.toMatchObject({
+      stderr: expect.stringContaining('holds files but no database (no PG_VERSION)'),
+    });
+    expect(await readdir(path.join(dataDir, 'stranger'))).toEqual(['notes.txt']);
   }, 60_000);
 });

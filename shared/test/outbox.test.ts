@@ -1,4 +1,5 @@
 import os from 'node:os';
+import knexFactory from 'knex';
 import { connect, JSONCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import {
   createDatabase,
@@ -11,6 +12,8 @@ import {
   type Database,
   type EventEnvelope,
   type EventPublisher,
+  LocalEventBus,
+  LocalPublisher,
 } from '@ticketpro/shared';
 import { assertNatsReachable, createTestDatabase, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 
@@ -192,6 +195,7 @@ describe('outbox', () => {
           await publisher.publish(envelope);
         },
         close: async () => undefined,
+        waitsForConsumers: false,
       };
       const relay = new OutboxRelay(db, held, logger);
 
@@ -233,6 +237,65 @@ describe('outbox', () => {
       await recordDeletions(1, 3);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await unpublished()).toBe(1);
+    });
+  });
+
+  describe('to the in-process bus (embedded mode)', () => {
+    const handledBy = (seen: string[]) => async (envelope: EventEnvelope) => {
+      seen.push(envelope.id);
+    };
+
+    it('marks an event published only once every subscriber has handled it', async () => {
+      const bus = new LocalEventBus();
+      const seen: string[] = [];
+      let failing = true;
+      bus.subscribe({ name: 'steady', events: ['identity.user.deleted'], durable: true, deliver: handledBy(seen) });
+      bus.subscribe({
+        name: 'flaky',
+        events: ['identity.user.deleted'],
+        durable: true,
+        deliver: async () => {
+          if (failing) throw new Error('not now');
+        },
+      });
+      const relay = new OutboxRelay(db, new LocalPublisher(bus), logger);
+      const [event] = await recordDeletions(1);
+
+      await expect(relay.flush()).rejects.toThrow('not now');
+      expect(await unpublished()).toBe(1);
+      failing = false;
+      expect(await relay.flush()).toBe(1);
+      expect(await unpublished()).toBe(0);
+      // At least once: the steady subscriber was handed it again, which handleOnce makes harmless.
+      expect(seen).toEqual([event.id, event.id]);
+    });
+
+    it('holds no transaction while subscribers handle events: one may use the relay\'s own one-connection database', async () => {
+      const single = knexFactory({
+        client: 'pg',
+        connection: database.url,
+        searchPath: ['relay', 'public'],
+        pool: { min: 0, max: 1 },
+        acquireConnectionTimeout: 2000,
+      });
+      try {
+        const bus = new LocalEventBus();
+        const counted: number[] = [];
+        bus.subscribe({
+          name: 'reader',
+          events: ['identity.user.deleted'],
+          durable: true,
+          deliver: async () => {
+            counted.push(Number((await single(OUTBOX_TABLE).count({ n: '*' }))[0].n));
+          },
+        });
+        await recordDeletions(2);
+        expect(await new OutboxRelay(single, new LocalPublisher(bus), logger).flush()).toBe(2);
+        expect(counted).toEqual([2, 2]);
+        expect(await unpublished()).toBe(0);
+      } finally {
+        await single.destroy();
+      }
     });
   });
 });

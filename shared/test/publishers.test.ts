@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { connect, JSONCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import {
   ensureEventStream,
   JetStreamPublisher,
+  LocalEventBus,
   LocalPublisher,
   subjectFor,
   type EventEnvelope,
@@ -107,14 +107,23 @@ describe('ensureEventStream', () => {
 });
 
 describe('LocalPublisher', () => {
-  it('emits each event on the bus under its type', async () => {
-    const bus = new EventEmitter();
-    const received: EventEnvelope[] = [];
-    bus.on('ticketpro.identity.user.deleted', (envelope: EventEnvelope) => received.push(envelope));
+  it('hands each event to the in-process bus, resolving once its subscribers have handled it', async () => {
+    const bus = new LocalEventBus();
+    const handled: EventEnvelope[] = [];
+    bus.subscribe({
+      name: 'recorder',
+      events: ['identity.user.deleted'],
+      durable: true,
+      deliver: async (envelope) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        handled.push(envelope);
+      },
+    });
     const publisher = new LocalPublisher(bus);
     const envelope = userDeleted(3);
     await publisher.publish(envelope);
+    expect(handled).toEqual([envelope]);
+    expect(publisher.waitsForConsumers).toBe(true);
     await publisher.close();
-    expect(received).toEqual([envelope]);
   });
 });

@@ -64,15 +64,19 @@ describe('service resources', () => {
     const config = testConfig({ IDENTITY_DATABASE_URL: database.url });
     const resources = await openServiceResources(config, 'identity', migrations, logger);
     const received: EventEnvelope[] = [];
-    const listener = (envelope: EventEnvelope) => received.push(envelope);
-    localDomainEvents.on('ticketpro.identity.user.deleted', listener);
+    const subscription = localDomainEvents.subscribe({
+      name: 'runtime-test',
+      events: ['identity.user.deleted'],
+      durable: false,
+      deliver: async (envelope) => void received.push(envelope),
+    });
     try {
       expect(resources.publisher).toBeInstanceOf(LocalPublisher);
       const envelope = await recordDeletion(resources, 2);
       await resources.relay.flush();
       expect(received).toEqual([envelope]);
     } finally {
-      localDomainEvents.off('ticketpro.identity.user.deleted', listener);
+      subscription.stop();
       await closeServiceResources(resources, logger);
     }
   });

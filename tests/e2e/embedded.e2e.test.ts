@@ -1,23 +1,38 @@
-import { embeddedNode, type EmbeddedNode } from '../support/embedded';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, type RunningProcess } from '../support/processes';
+import { apiClient } from '../support/http';
+import { startNpmStart } from '../support/embedded';
 import { waitForTicketCount } from '../support/tickets';
 import { login, register } from '../support/users';
 
 jest.setTimeout(180_000);
 
-/** The embedded mode exactly as `npm start` runs it (see embeddedNode). */
+/** The embedded mode exactly as `npm start` runs it: one process, no NATS, no Postgres, each service on PGlite under DATA_DIR. */
 describe('npm start (embedded mode)', () => {
-  let node: EmbeddedNode;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-embedded-'));
+  let port: number;
+  let running: RunningProcess | undefined;
+
+  const start = async () => {
+    const started = await startNpmStart(port, dataDir);
+    running = started.process;
+    // Until every service is up, /health says so: 503 starting, never overloaded or anything else.
+    for (const answer of started.answersWhileStarting) expect(answer).toMatchObject({ status: 503, body: { status: 'starting' } });
+  };
 
   beforeAll(async () => {
-    node = await embeddedNode('embedded');
+    port = await freePort();
   });
   afterAll(async () => {
-    await node?.destroy();
+    await running?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('serves health, accounts, events, ticket types, orders and tickets; keeps the data across a restart', async () => {
-    await node.start();
-    const { api } = node;
+    await start();
+    const api = apiClient(`http://127.0.0.1:${port}`);
     const health = await api('GET', '/health');
     expect(health.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });
 
@@ -71,8 +86,13 @@ describe('npm start (embedded mode)', () => {
       ticket_types: [{ id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 297, sold_quantity: 3 }],
     });
 
-    await node.stop('SIGTERM');
-    await node.start();
+    // As a process manager stops it: SIGTERM to npm alone, which must reach node and stop it cleanly.
+    const npm = running!.child;
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    npm.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(() => process.kill(-npm.pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    await start();
     const again = await login(api, user.email, user.password);
     const meAgain = await api('GET', '/api/v1/auth/me', { token: again.access });
     expect(meAgain.body.id).toBe(user.id);

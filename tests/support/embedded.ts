@@ -2,24 +2,73 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, REPO_ROOT, startProcess, type RunningProcess } from './processes';
-import { apiClient, waitFor, type Api } from './http';
+import { apiClient, type Api } from './http';
+
+/**
+ * Variables that would take the embedded mode elsewhere, blanked: the configuration reads an
+ * empty value as unset, and a developer's .env cannot fill them back in.
+ */
+const EMBEDDED_DEFAULTS = {
+  NATS_URL: '',
+  DATABASE_URL: '',
+  IDENTITY_DATABASE_URL: '',
+  CATALOG_DATABASE_URL: '',
+  ORDERING_DATABASE_URL: '',
+  TICKETING_DATABASE_URL: '',
+};
+
+export interface HealthAnswer {
+  status: number;
+  body: any;
+}
+
+export interface EmbeddedProcess {
+  process: RunningProcess;
+  api: Api;
+  /** What `/health` answered before its first 200 (connections refused before it listened are left out). */
+  answersWhileStarting: HealthAnswer[];
+}
+
+/**
+ * `npm start` as a user runs it (it builds, then runs the embedded mode: every service and the
+ * gateway in one process), on `port`, with its data under `dataDir`; resolves once `/health`
+ * answers 200. `env` adds settings, e.g. DATABASE_URL to run it on Postgres instead of PGlite.
+ */
+export async function startNpmStart(port: number, dataDir: string, env: Record<string, string> = {}): Promise<EmbeddedProcess> {
+  const running = startProcess('npm start', 'npm', ['start'], {
+    cwd: REPO_ROOT,
+    env: { ...EMBEDDED_DEFAULTS, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const answersWhileStarting: HealthAnswer[] = [];
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const answer = await fetch(`${baseUrl}/health`).then(
+      async (res): Promise<HealthAnswer> => ({ status: res.status, body: await res.json().catch(() => undefined) }),
+      () => undefined,
+    );
+    if (answer?.status === 200) break;
+    if (answer) answersWhileStarting.push(answer);
+    if (running.child.exitCode !== null || Date.now() > deadline) {
+      await running.stop('SIGKILL');
+      throw new Error(`npm start did not become healthy; last answer ${JSON.stringify(answer)}\n${running.output().slice(-4000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { process: running, api: apiClient(baseUrl), answersWhileStarting };
+}
 
 /** `npm start` in a data directory of its own, which a test can stop and start again. */
 export interface EmbeddedNode {
   baseUrl: string;
   api: Api;
-  /** Starts (again) and resolves once /health answers 200. */
-  start(): Promise<void>;
+  /** Starts (again) and resolves once /health answers 200; answers what /health said before that. */
+  start(): Promise<EmbeddedProcess>;
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Stops it and removes its data. */
   destroy(): Promise<void>;
 }
 
-/**
- * The embedded mode exactly as `npm start` runs it: one process, no NATS, no Postgres, each
- * service on PGlite under DATA_DIR. Variables that would point it elsewhere are blanked, which
- * the configuration reads as unset (and a developer's .env cannot fill them back in).
- */
 export async function embeddedNode(label: string, extraEnv: Record<string, string> = {}): Promise<EmbeddedNode> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `ticketpro-${label}-`));
   const port = await freePort();
@@ -34,25 +83,9 @@ export async function embeddedNode(label: string, extraEnv: Record<string, strin
     baseUrl,
     api: apiClient(baseUrl),
     async start() {
-      running = startProcess('npm start', 'npm', ['start'], {
-        cwd: REPO_ROOT,
-        env: {
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          DATA_DIR: dataDir,
-          LOG_LEVEL: 'warn',
-          NATS_URL: '',
-          DATABASE_URL: '',
-          IDENTITY_DATABASE_URL: '',
-          CATALOG_DATABASE_URL: '',
-          ORDERING_DATABASE_URL: '',
-          TICKETING_DATABASE_URL: '',
-          ...extraEnv,
-        },
-      });
-      await waitFor(`${baseUrl}/health`, (status) => status === 200, 120_000).catch((err) => {
-        throw new Error(`${err.message}\n${running?.output().slice(-4000)}`);
-      });
+      const started = await startNpmStart(port, dataDir, extraEnv);
+      running = started.process;
+      return started;
     },
     stop,
     async destroy() {

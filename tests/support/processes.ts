@@ -49,7 +49,15 @@ export function startProcess(
     output: () => output,
     ready,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        // The leader is gone; whatever it left behind in its group (an orphaned node) goes too.
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // nothing left
+        }
+        return child.exitCode;
+      }
       // The process group, so that `npm start`'s child goes too.
       process.kill(-child.pid!, signal);
       const killer = setTimeout(() => {

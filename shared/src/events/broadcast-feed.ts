@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { connect, Events, JSONCodec, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { localDomainEvents } from '../runtime';
+import { localDomainEvents } from './local-bus';
 import type { EventEnvelope, EventName } from './catalogue';
 import { filterSubject } from './consumer';
 import { ensureEventStream } from './publishers';
@@ -43,21 +44,26 @@ export function followBroadcast<N extends EventName>(options: BroadcastOptions<N
 }
 
 function followLocal<N extends EventName>({ events, handle, logger, name }: BroadcastOptions<N>): Promise<BroadcastSubscription> {
-  const listener = (envelope: EventEnvelope<N>) => {
-    try {
-      handle(envelope);
-    } catch (err) {
-      logger.error({ err, eventId: envelope.id, subscriber: name }, 'broadcast event handler failed');
-    }
-  };
-  const types = events.map((e) => `ticketpro.${e}`);
-  for (const type of types) localDomainEvents.on(type, listener);
+  // Not durable: what a follower keeps is in memory, so once stopped it simply stops receiving.
+  // The name is made unique, since one process may hold several followers of the same kind.
+  const subscription = localDomainEvents.subscribe({
+    name: `${name}_${randomUUID()}`,
+    events,
+    durable: false,
+    async deliver(envelope) {
+      try {
+        handle(envelope as EventEnvelope<N>);
+      } catch (err) {
+        logger.error({ err, eventId: envelope.id, subscriber: name }, 'broadcast event handler failed');
+      }
+    },
+  });
   return Promise.resolve({
     replays: false,
     current: true,
     caughtUp: Promise.resolve(),
     async stop() {
-      for (const type of types) localDomainEvents.off(type, listener);
+      subscription.stop();
     },
   });
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import {
   AckPolicy,
@@ -12,9 +13,9 @@ import {
 } from 'nats';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { localDomainEvents } from '../runtime';
 import { subjectFor, type EventEnvelope, type EventName } from './catalogue';
 import { ensureEventStream } from './publishers';
+import { localDomainEvents, SubscriberStoppedError } from './local-bus';
 
 export const PROCESSED_EVENTS_TABLE = 'processed_events';
 
@@ -166,36 +167,47 @@ async function subscribeJetStream<N extends EventName>(options: SubscriptionOpti
   };
 }
 
+/**
+ * A durable subscriber of the in-process bus: each event is handled once (`handleOnce`), retried
+ * with the same backoff as a JetStream redelivery until it is, and only then counts as delivered
+ * (see LocalEventBus). Stopped, it refuses further events, which then wait in their outbox.
+ */
 async function subscribeLocal<N extends EventName>(options: SubscriptionOptions<N>): Promise<EventSubscription> {
   const { logger } = options;
   const durable = consumerName(options);
-  let stopped = false;
-  // One chain per subscription keeps the events in the order they were published.
-  let chain: Promise<void> = Promise.resolve();
+  const stopping = new AbortController();
+  let inFlight: Promise<void> = Promise.resolve();
 
-  const deliver = async (envelope: EventEnvelope<N>) => {
-    for (let attempt = 1; !stopped; attempt++) {
+  const handle = async (envelope: EventEnvelope<N>) => {
+    for (let attempt = 1; ; attempt++) {
       try {
         await handleOnce(options.db, durable, envelope, options.handle);
         return;
       } catch (err) {
+        if (stopping.signal.aborted) throw new SubscriberStoppedError(durable);
         const delay = redeliveryDelayMs(attempt);
         logger.warn({ err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay }, 'event handler failed; will retry');
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay, undefined, { signal: stopping.signal }).catch(() => {
+          throw new SubscriberStoppedError(durable);
+        });
       }
     }
   };
-  const listener = (envelope: EventEnvelope<N>) => {
-    chain = chain.then(() => deliver(envelope));
-  };
-  const types = options.events.map((e) => `ticketpro.${e}`);
-  for (const type of types) localDomainEvents.on(type, listener);
+  const subscription = localDomainEvents.subscribe({
+    name: durable,
+    events: options.events,
+    durable: true,
+    deliver: (envelope) => {
+      inFlight = handle(envelope as EventEnvelope<N>);
+      return inFlight;
+    },
+  });
 
   return {
     async stop() {
-      for (const type of types) localDomainEvents.off(type, listener);
-      stopped = true;
-      await chain;
+      stopping.abort();
+      subscription.stop();
+      await inFlight.catch(() => undefined);
     },
   };
 }

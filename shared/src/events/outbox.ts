@@ -89,9 +89,13 @@ export interface OutboxRelayOptions {
 const NOTIFY_DELAY_MS = 10;
 
 /**
- * Moves events from the outbox to the publisher. Several instances may relay one outbox:
- * `FOR UPDATE SKIP LOCKED` hands each row to one of them, and the event id as message id lets
- * the broker drop the copy published again after a crash between publish and mark.
+ * Moves events from the outbox to the publisher, and marks them published once it has them.
+ * To JetStream, several instances may relay one outbox: `FOR UPDATE SKIP LOCKED` hands each row
+ * to one of them, and the event id as message id lets the broker drop the copy published again
+ * after a crash between publish and mark. To the in-process bus (embedded mode: one relay per
+ * outbox, one drain at a time), publishing waits for the consumers to handle the events, so no
+ * row lock or transaction is held meanwhile: a consumer may need this very database, whose only
+ * connection that transaction would hold.
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
@@ -158,29 +162,29 @@ export class OutboxRelay {
   private async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const count = await this.knex.transaction(async (trx) => {
-        const rows: { seq: number; envelope: EventEnvelope }[] = await trx(OUTBOX_TABLE)
-          .select('seq', 'envelope')
-          .whereNull('published_at')
-          .orderBy('seq')
-          .limit(this.batchSize)
-          .forUpdate()
-          .skipLocked();
-        // Sent together, they share the connection's writes and wait for their acks at once;
-        // one connection keeps their order in the stream.
-        await Promise.all(rows.map((row) => this.publisher.publish(row.envelope)));
-        if (rows.length > 0) {
-          await trx(OUTBOX_TABLE)
-            .whereIn(
-              'seq',
-              rows.map((r) => r.seq),
-            )
-            .update({ published_at: trx.fn.now() });
-        }
-        return rows.length;
-      });
+      const count = this.publisher.waitsForConsumers
+        ? await this.relayBatch(this.knex)
+        : await this.knex.transaction((trx) => this.relayBatch(trx, { locked: true }));
       total += count;
       if (count < this.batchSize) return total;
     }
+  }
+
+  /** Publishes the next batch of waiting rows, then marks them; resolves to how many there were. */
+  private async relayBatch(db: Knex, { locked = false } = {}): Promise<number> {
+    const waiting = db(OUTBOX_TABLE).select('seq', 'envelope').whereNull('published_at').orderBy('seq').limit(this.batchSize);
+    const rows: { seq: number; envelope: EventEnvelope }[] = locked ? await waiting.forUpdate().skipLocked() : await waiting;
+    // Sent together, they share the connection's writes and wait for their acks at once; one
+    // connection keeps their order in the stream (the in-process bus keeps it per consumer).
+    await Promise.all(rows.map((row) => this.publisher.publish(row.envelope)));
+    if (rows.length > 0) {
+      await db(OUTBOX_TABLE)
+        .whereIn(
+          'seq',
+          rows.map((r) => r.seq),
+        )
+        .update({ published_at: db.fn.now() });
+    }
+    return rows.length;
   }
 }

@@ -1,10 +1,15 @@
-import { EventEmitter } from 'node:events';
 import { connect, JSONCodec, RetentionPolicy, StorageType, nanos, type NatsConnection, type JetStreamClient } from 'nats';
 import { subjectFor, type EventEnvelope, type EventName } from './catalogue';
+import type { LocalEventBus } from './local-bus';
 
 export interface EventPublisher {
   publish(envelope: EventEnvelope): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Whether `publish` waits for the event's consumers to handle it, in this process: then the
+   * relay must not publish inside a transaction (a consumer may need the database it holds).
+   */
+  readonly waitsForConsumers: boolean;
 }
 
 function nameOf(envelope: EventEnvelope): EventName {
@@ -49,6 +54,7 @@ export async function ensureEventStream(nc: NatsConnection, stream: string, subj
  * window is stored once, and waits for the stream's acknowledgement.
  */
 export class JetStreamPublisher implements EventPublisher {
+  readonly waitsForConsumers = false;
   private readonly codec = JSONCodec<EventEnvelope>();
 
   private constructor(
@@ -80,12 +86,17 @@ export class JetStreamPublisher implements EventPublisher {
   }
 }
 
-/** Embedded mode: no NATS, so events go to subscribers in this process. */
+/**
+ * Embedded mode: no NATS, so events go to the subscribers in this process; `publish` resolves
+ * once every one of them has handled the event (see LocalEventBus).
+ */
 export class LocalPublisher implements EventPublisher {
-  constructor(private readonly bus: EventEmitter) {}
+  readonly waitsForConsumers = true;
 
-  async publish(envelope: EventEnvelope): Promise<void> {
-    this.bus.emit(envelope.type, envelope);
+  constructor(private readonly bus: LocalEventBus) {}
+
+  publish(envelope: EventEnvelope): Promise<void> {
+    return this.bus.publish(envelope);
   }
 
   async close(): Promise<void> {}

@@ -9,10 +9,10 @@ const TAGS = ['operations'];
 /** Long enough for a healthy service over NATS, short enough for a load balancer's probe. */
 const HEALTH_TIMEOUT_MS = 1500;
 
-const ServiceState = Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]);
+const ServiceState = Type.Union([Type.Literal('ok'), Type.Literal('starting'), Type.Literal('unavailable')]);
 const Health = Type.Object(
   {
-    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('starting'), Type.Literal('degraded')]),
     services: Type.Object(Object.fromEntries(SERVICE_NAMES.map((name) => [name, ServiceState]))),
   },
   { additionalProperties: false },
@@ -34,13 +34,14 @@ const Welcome = Type.Object({
 
 const Alive = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
 const NotReady = Type.Object(
-  { status: Type.Union([Type.Literal('unavailable'), Type.Literal('draining')]) },
+  { status: Type.Union([Type.Literal('starting'), Type.Literal('unavailable'), Type.Literal('draining')]) },
   { additionalProperties: false },
 );
 
 /**
- * Probes are never shed: an orchestrator that saw an overloaded gateway as dead would restart
- * it, or take every busy instance out of rotation at once.
+ * Health and probes are never shed: an orchestrator that saw an overloaded gateway as dead would
+ * restart it, or take every busy instance out of rotation at once; and a starting process,
+ * whose event loop is busy opening databases, is starting, not overloaded.
  */
 const NEVER_SHED = { pressureHandler: () => undefined };
 
@@ -69,28 +70,34 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
   app.get(
     '/health',
     {
+      config: NEVER_SHED,
       schema: {
-        summary: 'Whether every service answers (503 naming those that do not)',
+        summary: 'Whether every service answers (503 naming those that do not, or while starting)',
         tags: TAGS,
         response: {
           200: { ...Health, description: 'All services answer' },
           500: FAILURES[500],
           503: {
-            description: 'Some services do not answer (marked unavailable), or the gateway is overloaded',
-            content: { 'application/json': { schema: Health }, ...FAILURES[503].content },
+            description:
+              'This process is still starting (status starting; its services that are up already say ok), ' +
+              'or some services do not answer (status degraded, those services unavailable)',
+            content: { 'application/json': { schema: Health } },
           },
         },
       },
     },
     async (request, reply) => {
+      // Read before the calls: a service that answers counts as up even if the start ends meanwhile.
+      const starting = readiness.isStarting;
       const answers = await Promise.allSettled(
         SERVICE_NAMES.map((name) => request.callService(`${name}.health`, {}, { timeout: HEALTH_TIMEOUT_MS, retries: 0 })),
       );
+      const notAnswering = starting ? 'starting' : 'unavailable';
       const services = Object.fromEntries(
-        SERVICE_NAMES.map((name, i) => [name, answers[i].status === 'fulfilled' ? 'ok' : 'unavailable']),
+        SERVICE_NAMES.map((name, i) => [name, answers[i].status === 'fulfilled' ? 'ok' : notAnswering]),
       );
-      const healthy = answers.every((a) => a.status === 'fulfilled');
-      return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', services });
+      const healthy = !starting && answers.every((a) => a.status === 'fulfilled');
+      return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : starting ? 'starting' : 'degraded', services });
     },
   );
 

@@ -1,5 +1,9 @@
-import { expectPreflightAllowsApiCalls } from '../../../../tests/support/http';
+import type { ServiceSchema } from 'moleculer';
+import { createBroker, createLogger, NodeReadiness } from '@ticketpro/shared';
+import { testConfig } from '@ticketpro/shared/testing';
+import { apiClient, expectPreflightAllowsApiCalls, waitFor } from '../../../../tests/support/http';
 import { expectProblem } from '../../../../tests/support/users';
+import { buildApp } from '../../src/app';
 import { healthOnly, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 describe('gateway: operations', () => {
@@ -56,6 +60,42 @@ describe('gateway: operations', () => {
       });
     } finally {
       await partial.close();
+    }
+  });
+
+  it('answers 503 starting, naming the services already up, until every service of its process has started', async () => {
+    // As runNode serves it: listening while the broker starts its services, one of them slow.
+    const config = testConfig();
+    const logger = createLogger('gateway-test', config.LOG_LEVEL);
+    const broker = createBroker({ config, role: 'gateway-starting', logger });
+    let finishCatalogStart!: () => void;
+    const catalogStarted = new Promise<void>((resolve) => (finishCatalogStart = resolve));
+    const slowCatalog: ServiceSchema = { ...healthOnly('catalog'), started: () => catalogStarted };
+    for (const service of [healthOnly('identity'), slowCatalog, healthOnly('ordering'), healthOnly('ticketing')]) broker.createService(service);
+    const app = await buildApp({ broker, config, logger, readiness: new NodeReadiness(broker) });
+    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const api = apiClient(baseUrl);
+    const starting = broker.start();
+    try {
+      await waitFor(`${baseUrl}/health`, (_status, body) => body?.services?.ticketing === 'ok');
+      const health = await api('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({ status: 'starting', services: { identity: 'ok', catalog: 'starting', ordering: 'ok', ticketing: 'ok' } });
+      expect(await api('GET', '/health/ready')).toMatchObject({ status: 503, body: { status: 'starting' } });
+      const call = await api('GET', '/api/v1/events');
+      expectProblem(call, 503);
+      expect(call.headers.get('retry-after')).toBe('5');
+
+      finishCatalogStart();
+      await starting;
+      const started = await api('GET', '/health');
+      expect(started.status).toBe(200);
+      expect(started.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });
+    } finally {
+      finishCatalogStart();
+      await app.close();
+      await starting.catch(() => undefined);
+      await broker.stop();
     }
   });
 

@@ -91,7 +91,7 @@ describe('gateway: probes and node metrics', () => {
       const statuses = (schema: any) => (schema.properties.status.anyOf ?? [schema.properties.status]).flatMap((s: any) => s.enum);
       expect(statuses(json(live, 200))).toEqual(['ok']);
       expect(statuses(json(ready, 200))).toEqual(['ok']);
-      expect(statuses(json(ready, 503))).toEqual(['unavailable', 'draining']);
+      expect(statuses(json(ready, 503))).toEqual(['starting', 'unavailable', 'draining']);
       expect(ready.responses[500].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
     });
   });

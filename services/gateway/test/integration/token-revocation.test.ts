@@ -31,7 +31,7 @@ const sessionRevoked = (data: EventData<'identity.session.revoked'>) =>
   outboxEntry('identity', 'identity.session.revoked', data).envelope;
 
 /** Tells this process's gateways, as identity's outbox relay does in embedded mode. */
-const tellLocally = (envelope: EventEnvelope) => localDomainEvents.emit(envelope.type, envelope);
+const tellLocally = (envelope: EventEnvelope) => localDomainEvents.publish(envelope);
 
 describe('gateway: revoked access tokens, in one process (embedded mode)', () => {
   const identity = new IdentityStandIn();
@@ -83,7 +83,7 @@ describe('gateway: revoked access tokens, in one process (embedded mode)', () =>
     const calls = identity.calls.length;
     const before = { sub: '80', role: 'organizer', ver: 0 };
     expect((await me(before)).status).toBe(200);
-    tellLocally(updated(80, 1, 'user'));
+    await tellLocally(updated(80, 1, 'user'));
     expectRevoked(await me(before));
     // The pair a refresh gives afterwards carries the new version.
     expect((await me({ sub: '80', role: 'user', ver: 1 })).status).toBe(200);
@@ -93,33 +93,33 @@ describe('gateway: revoked access tokens, in one process (embedded mode)', () =>
   it('tells apart a token signed in the same second before the revocation from one signed after it', async () => {
     const iat = Math.floor(Date.now() / 1000);
     const signedBefore = key.sign({ sub: '81', iat, ver: 3 });
-    tellLocally(updated(81, 4));
+    await tellLocally(updated(81, 4));
     const signedAfter = key.sign({ sub: '81', iat, ver: 4 });
     expectRevoked(await gw.api('GET', '/api/v1/auth/me', { token: signedBefore }));
     expect((await gw.api('GET', '/api/v1/auth/me', { token: signedAfter })).status).toBe(200);
   });
 
   it('never lowers a mark for an event that arrives late', async () => {
-    tellLocally(updated(82, 5));
-    tellLocally(updated(82, 4));
+    await tellLocally(updated(82, 5));
+    await tellLocally(updated(82, 4));
     expectRevoked(await me({ sub: '82', ver: 4 }));
   });
 
   it('refuses every token of a deleted account, and those of an ended sign-in', async () => {
-    tellLocally(deleted(83));
+    await tellLocally(deleted(83));
     expectRevoked(await me({ sub: '83', ver: 7 }));
-    tellLocally(sessionRevoked({ user_id: 84, session_id: OTHER_SESSION }));
+    await tellLocally(sessionRevoked({ user_id: 84, session_id: OTHER_SESSION }));
     expectRevoked(await me({ sub: '84', sid: OTHER_SESSION }));
     expect((await me({ sub: '84', sid: SESSION.replace('0b6c', '1b6c') })).status).toBe(200);
   });
 
   it('ignores a profile change that revokes nothing', async () => {
-    tellLocally(updated(85, 0));
+    await tellLocally(updated(85, 0));
     expect((await me({ sub: '85', ver: 0 })).status).toBe(200);
   });
 
   it('answers a public read for a revoked token anonymously', async () => {
-    tellLocally(deleted(86));
+    await tellLocally(deleted(86));
     const res = await gw.api('GET', '/api/v1/events', { token: key.sign({ sub: '86', role: 'organizer' }) });
     expect(res.status).toBe(200);
     expect(catalog.lastCall('catalog.events.list').meta.user).toBeUndefined();

@@ -1,0 +1,75 @@
+import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * Embedded PostgreSQL (PGlite) for the embedded mode: a database cluster of its own per service
+ * under `DATA_DIR/<service>`. Each is a separate single-connection instance on purpose: services
+ * call each other while in a transaction (ordering's cancel calls catalog while it holds the
+ * order's row lock), and on one shared connection the callee would wait for the caller for ever.
+ */
+
+/**
+ * Postgres's default `shared_buffers` (128 MB) is allocated and written through when an instance
+ * starts, in every instance: with four of them it was most of the embedded process's memory. A
+ * service's data here is small, and its files sit in the operating system's cache anyway.
+ */
+const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
+/** Opens the service's cluster under `dataDir`, creating it on the first start. */
+export async function openEmbeddedPostgres(dataDir: string, name: string): Promise<PGlite> {
+  const directory = path.resolve(dataDir, name);
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (!(await holdsCluster(directory))) await createCluster(path.resolve(dataDir), directory);
+  const pglite = new PGlite(directory, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  await pglite.waitReady;
+  return pglite;
+}
+
+async function holdsCluster(directory: string): Promise<boolean> {
+  const entries = await readdir(directory).catch((): string[] => []);
+  if (entries.includes('PG_VERSION')) return true;
+  if (entries.length > 0) {
+    throw new Error(`${directory} holds files but no database (no PG_VERSION): move it away, and a new database is created there`);
+  }
+  return false;
+}
+
+/**
+ * Fresh clusters are copies of one `initdb` per process, made in `DATA_DIR/.initdb` when the
+ * first service needs it and removed once no service is copying it: initdb is most of a first
+ * start's work, and the services starting together would otherwise each run their own.
+ */
+const templates = new Map<string, { ready: Promise<string>; users: number }>();
+
+async function createCluster(dataDir: string, directory: string): Promise<void> {
+  let template = templates.get(dataDir);
+  if (!template) {
+    template = { ready: initdb(path.join(dataDir, '.initdb')), users: 0 };
+    templates.set(dataDir, template);
+  }
+  template.users++;
+  try {
+    // Copied beside its place and renamed into it, so that a crash midway leaves no half cluster.
+    const staging = `${directory}.creating`;
+    await rm(staging, { recursive: true, force: true });
+    await cp(await template.ready, staging, { recursive: true });
+    await rm(directory, { recursive: true, force: true });
+    await rename(staging, directory);
+  } finally {
+    if (--template.users === 0) {
+      templates.delete(dataDir);
+      await template.ready.then((made) => rm(made, { recursive: true, force: true })).catch(() => undefined);
+    }
+  }
+}
+
+async function initdb(directory: string): Promise<string> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  await rm(directory, { recursive: true, force: true });
+  await mkdir(directory, { recursive: true });
+  const pglite = new PGlite(directory);
+  await pglite.waitReady;
+  await pglite.close();
+  return directory;
+}
