@@ -17,6 +17,8 @@ export interface RevocationCheck {
    * tokens are not taken (fail closed): a revoked token must never pass for want of news.
    */
   readonly current: boolean;
+  /** Whether it has been current at least once (until then the gateway is still starting). */
+  readonly everCurrent: boolean;
   isRevoked(holder: TokenHolder): boolean;
 }
 
@@ -48,9 +50,31 @@ export const tokenRevocationsPlugin = fp<{ config: Config; broker: ServiceBroker
     let feed: BroadcastSubscription | undefined;
     let snapshotLoaded = false;
     let stopped = false;
-    let retry: NodeJS.Timeout | undefined;
+    const retries = new Set<NodeJS.Timeout>();
 
-    const start = async (): Promise<void> => {
+    /** Retries `attempt` every second until it succeeds or the app closes. */
+    const retrying = (what: string, attempt: () => Promise<void>) => {
+      const run = async (): Promise<void> => {
+        try {
+          await attempt();
+        } catch (err) {
+          if (stopped) return;
+          logger.warn({ err }, `${what}; refusing tokens until it can (retrying)`);
+          // Unref'd: an app whose build failed later on (and is never closed) must not keep the process alive.
+          retries.add(setTimeout(() => void run(), RETRY_MS).unref());
+        }
+      };
+      return run;
+    };
+    // Embedded: identity runs in this process, and starts only after the app is built, so the
+    // list is fetched in the background; /health says starting until it has arrived.
+    const loadSnapshot = retrying('cannot read earlier token revocations from identity yet', async () => {
+      await broker.waitForServices(['identity'], config.REQUEST_TIMEOUT_MS, 100);
+      const snapshot = await broker.call<RevocationSnapshot, object>('identity.tokens.revocations', {}, { retries: 0 });
+      revocations.applySnapshot(snapshot);
+      snapshotLoaded = true;
+    });
+    const startOrRetry = retrying('cannot follow token revocations yet', async () => {
       feed ??= await followBroadcast({
         config,
         logger,
@@ -59,23 +83,8 @@ export const tokenRevocationsPlugin = fp<{ config: Config; broker: ServiceBroker
         since: new Date(Date.now() - horizonMs),
         handle: (envelope) => revocations.apply(envelope),
       });
-      if (stopped) return;
-      if (!feed.replays && !snapshotLoaded) {
-        const snapshot = await broker.call<RevocationSnapshot, object>('identity.tokens.revocations', {}, { retries: 0 });
-        revocations.applySnapshot(snapshot);
-        snapshotLoaded = true;
-      }
-    };
-    const startOrRetry = async (): Promise<void> => {
-      try {
-        await start();
-      } catch (err) {
-        if (stopped) return;
-        logger.warn({ err }, 'cannot follow token revocations yet; refusing tokens until it can (retrying)');
-        // Unref'd: an app whose build failed later on (and is never closed) must not keep the process alive.
-        retry = setTimeout(() => void startOrRetry(), RETRY_MS).unref();
-      }
-    };
+      if (!stopped && !feed.replays) void loadSnapshot();
+    });
 
     await startOrRetry();
     if (feed && !feed.current) {
@@ -85,14 +94,20 @@ export const tokenRevocationsPlugin = fp<{ config: Config; broker: ServiceBroker
     const pruning = setInterval(() => revocations.prune(), PRUNE_EVERY_MS).unref();
     app.addHook('onClose', async () => {
       stopped = true;
-      clearTimeout(retry);
+      for (const timer of retries) clearTimeout(timer);
       clearInterval(pruning);
       await feed?.stop();
     });
 
+    let everCurrent = false;
     app.decorate('tokenRevocations', {
       get current() {
-        return feed !== undefined && feed.current && (feed.replays || snapshotLoaded);
+        const current = feed !== undefined && feed.current && (feed.replays || snapshotLoaded);
+        everCurrent ||= current;
+        return current;
+      },
+      get everCurrent() {
+        return everCurrent || this.current;
       },
       isRevoked: (holder: TokenHolder) => revocations.isRevoked(holder),
     });

@@ -89,6 +89,9 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
     async (request, reply) => {
       // Read before the calls: a service that answers counts as up even if the start ends meanwhile.
       const starting = readiness.isStarting;
+      // Until it knows every token revocation the gateway refuses tokens, so it is not up: still
+      // starting the first time, degraded when it loses the feed later.
+      const revocationsCurrent = app.tokenRevocations.current;
       const answers = await Promise.allSettled(
         SERVICE_NAMES.map((name) => request.callService(`${name}.health`, {}, { timeout: HEALTH_TIMEOUT_MS, retries: 0 })),
       );
@@ -96,8 +99,9 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
       const services = Object.fromEntries(
         SERVICE_NAMES.map((name, i) => [name, answers[i].status === 'fulfilled' ? 'ok' : notAnswering]),
       );
-      const healthy = !starting && answers.every((a) => a.status === 'fulfilled');
-      return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : starting ? 'starting' : 'degraded', services });
+      const healthy = !starting && revocationsCurrent && answers.every((a) => a.status === 'fulfilled');
+      const status = healthy ? 'ok' : starting || !app.tokenRevocations.everCurrent ? 'starting' : 'degraded';
+      return reply.code(healthy ? 200 : 503).send({ status, services });
     },
   );
 

@@ -88,6 +88,8 @@ describe('gateway: operations', () => {
 
       finishCatalogStart();
       await starting;
+      // Then it asks identity for the token revocations made before it started, and is up.
+      await waitFor(`${baseUrl}/health`, (status) => status === 200, 5000);
       const started = await api('GET', '/health');
       expect(started.status).toBe(200);
       expect(started.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });

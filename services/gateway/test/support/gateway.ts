@@ -164,7 +164,10 @@ export class IdentityStandIn extends ServiceStandIn {
 
 /** A service with nothing but the `health` action the gateway probes. */
 export function healthOnly(name: string): ServiceSchema {
-  return { name, actions: { health: () => ({ status: 'ok' }) } };
+  const actions: ServiceSchema['actions'] = { health: () => ({ status: 'ok' }) };
+  // What a starting gateway asks identity before it takes tokens (embedded mode).
+  if (name === 'identity') actions['tokens.revocations'] = () => ({ users: [], sessions: [] });
+  return { name, actions };
 }
 
 export interface Gateway {
