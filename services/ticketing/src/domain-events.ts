@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { recordEvent } from '@ticketpro/shared';
+import { serviceEvents } from '@ticketpro/shared';
 import type { Ticket } from './models';
 
-const EVENT_SOURCE = 'ticketing';
+const ticketingEvents = serviceEvents('ticketing');
 
 export type TicketEventName =
   | 'ticketing.ticket.issued'
@@ -10,9 +10,9 @@ export type TicketEventName =
   | 'ticketing.ticket.checked_out'
   | 'ticketing.ticket.voided';
 
-/** Records a ticket event in the caller's transaction, with the ticket as it is now; call `relay.notify()` after commit. */
+/** Records a ticket event in the caller's transaction, with the ticket as it is now; it is relayed once that commits. */
 export function recordTicketEvent(trx: Knex.Transaction, name: TicketEventName, ticket: Ticket) {
-  return recordEvent(trx, EVENT_SOURCE, name, {
+  return ticketingEvents.record(trx, name, {
     id: ticket.id,
     order_id: ticket.order_id,
     ticket_type_id: ticket.ticket_type_id,

@@ -5,9 +5,8 @@ import path from 'node:path';
 import type { ServiceBroker } from 'moleculer';
 import jwt from 'jsonwebtoken';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import type { Jwks } from '@ticketpro/shared';
+import { keyIdOf, type Jwks } from '@ticketpro/shared';
 import { startIdentityNode, type Overrides } from '../support/identity-node';
-import { keyIdOf } from '../../src/keys/signing-key';
 import { login, registerUser } from '../support/users';
 
 let database: TestDatabase;
