@@ -42,20 +42,29 @@ export interface TaskDeclaration {
   run(): Promise<void>;
 }
 
+type TableName<S extends ServiceName> = Exclude<LocalActionName<S>, 'health'>;
+
 /** Every action of the service's contract but `health` (the kit's), each implementing that very action. */
 export type ActionTable<S extends ServiceName> = {
-  [K in Exclude<LocalActionName<S>, 'health'>]: DefinedAction<Extract<`${S}.${K}`, ActionName>>;
+  [K in TableName<S>]: DefinedAction<Extract<`${S}.${K}`, ActionName>>;
 };
 
-export interface ServiceDefinition<S extends ServiceName, R extends object, O extends object> {
-  contract: (typeof CONTRACTS)[S];
+/** Compiles only when the table has no action its contract lacks. */
+type NothingBeyond<S extends ServiceName, T> = [Exclude<keyof T, TableName<S>>] extends [never]
+  ? unknown
+  : { actions: `not in the ${S} contract: ${Exclude<keyof T, TableName<S>> & string}` };
+
+type Contract = (typeof CONTRACTS)[ServiceName];
+
+export interface ServiceDefinition<C extends Contract, R extends object, O extends object, T extends ActionTable<C['service']>> {
+  contract: C;
   migrations: Migration[];
   /**
    * What the service works with beyond the kit's runtime, built once its database is open and
    * migrated (models, keys, a payment provider…); a failure fails the start.
    */
   prepare?(base: ServiceRuntime, options: O): Promise<R> | R;
-  actions(access: RuntimeAccess<ServiceRuntime & R>): ActionTable<S>;
+  actions(access: RuntimeAccess<ServiceRuntime & R>): T;
   feeds?(runtime: ServiceRuntime & R): FeedDeclaration[];
   tasks?(runtime: ServiceRuntime & R, options: O): TaskDeclaration[];
   /** Closes what `prepare` opened, after feeds and tasks stop and before the database closes. */
@@ -82,10 +91,13 @@ const HOUR_MS = 3_600_000;
  * flushed before its database closes. It adds `health`, and a task that deletes published outbox
  * rows and handled-event ids older than `OUTBOX_RETENTION_HOURS`.
  */
-export function defineService<S extends ServiceName, R extends object = {}, O extends object = {}>(
-  definition: ServiceDefinition<S, R, O>,
-): ServiceFactory<ServiceRuntime & R, O> {
-  const service = definition.contract.service as S;
+export function defineService<
+  C extends Contract,
+  T extends ActionTable<C['service']>,
+  R extends object = {},
+  O extends object = {},
+>(definition: ServiceDefinition<C, R, O, T> & NothingBeyond<C['service'], T>): ServiceFactory<ServiceRuntime & R, O> {
+  const service: ServiceName = definition.contract.service;
   return ({ config, logger }, options = {} as O & KitOptions<ServiceRuntime & R>) => {
     type Runtime = ServiceRuntime & R;
     let running: { runtime: Runtime; feeds: EventSubscription[]; tasks: PeriodicTask[] } | undefined;

@@ -1,4 +1,4 @@
-import { eventNameOf, isEventName, type AnyEventEnvelope, type EventAcceptance, type EventName } from './catalogue';
+import { EVENT_TYPE_PREFIX, isEventName, type AnyEventEnvelope, type EventAcceptance, type EventName } from './catalogue';
 
 /**
  * What a consumer does with an event it is handed:
@@ -12,9 +12,9 @@ import { eventNameOf, isEventName, type AnyEventEnvelope, type EventAcceptance, 
  */
 export type Verdict = 'handle' | 'wait' | 'skip' | 'ignore';
 
-export function verdictOn(acceptance: EventAcceptance, envelope: Pick<AnyEventEnvelope, 'type' | 'dataversion'>): Verdict {
-  const name = eventNameOf(envelope.type);
-  if (!isEventName(name)) return 'ignore';
+export function verdictOn(acceptance: EventAcceptance, envelope: { type: string; dataversion: number }): Verdict {
+  const name = envelope.type.slice(EVENT_TYPE_PREFIX.length + 1);
+  if (!envelope.type.startsWith(`${EVENT_TYPE_PREFIX}.`) || !isEventName(name)) return 'ignore';
   const accepted: readonly number[] | undefined = acceptance[name as EventName];
   if (!accepted) return 'ignore';
   if (accepted.includes(envelope.dataversion)) return 'handle';
