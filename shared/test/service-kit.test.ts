@@ -10,6 +10,8 @@ import {
   localDomainEvents,
   OUTBOX_TABLE,
   outboxEntry,
+  OutboxRelay,
+  serviceEvents,
   type Migration,
   type RuntimeAccess,
   type ServiceRuntime,
@@ -103,6 +105,26 @@ describe('defineService', () => {
     expect(() => service.access()()).toThrow('The identity service is not started');
     await expect(localDomainEvents.publish(outboxEntry('identity.user.deleted', { id: 8 }).envelope)).rejects.toThrow('is stopped');
     expect(runtime.resources.db.client.pool).toBeUndefined();
+  });
+
+  it("wakes the service's outbox relay when a transaction that recorded an event commits", async () => {
+    const { broker, runtime } = await start(kitService());
+    // Its poll stopped, so that every wake-up counted is a commit's.
+    await runtime.resources.relay.stop();
+    const notify = jest.spyOn(OutboxRelay.prototype, 'notify');
+    try {
+      let beforeCommit = -1;
+      await runtime.resources.db.transaction(async (trx) => {
+        await serviceEvents('identity').record(trx, 'identity.user.deleted', { id: 9 });
+        beforeCommit = notify.mock.calls.length;
+      });
+      expect(beforeCommit).toBe(0);
+      expect(notify).toHaveBeenCalledTimes(1);
+      expect(notify.mock.contexts[0]).toBe(runtime.resources.relay);
+    } finally {
+      notify.mockRestore();
+      await broker.stop();
+    }
   });
 
   it('closes the database again when a later step of the start fails', async () => {
