@@ -83,13 +83,26 @@ export type ServiceFactory<R, O extends object> = (deps: NodeDeps, options?: O &
 
 const HOUR_MS = 3_600_000;
 
+/** The kit's own task: published outbox rows and handled-event ids older than `OUTBOX_RETENTION_HOURS` go. */
+function retentionTask({ config, logger, resources }: ServiceRuntime, consumesEvents: boolean, everyMs = HOUR_MS): TaskDeclaration {
+  return {
+    name: 'event retention',
+    everyMs,
+    run: async () => {
+      const before = new Date(Date.now() - config.OUTBOX_RETENTION_HOURS * HOUR_MS);
+      const deleted = await pruneEventTables(resources.db, before, { processedEvents: consumesEvents });
+      if (deleted.outbox + deleted.processedEvents > 0) logger.info({ deleted, before }, 'old event rows deleted');
+    },
+  };
+}
+
 /**
  * One service in one declaration: its contract, migrations, actions, event feeds, periodic
  * tasks and what it opens. The kit gives it its lifecycle: at start the database is opened and
  * migrated, the outbox relay started, `prepare` run, the feeds subscribed and the tasks started
- * (a failure anywhere undoes what was done); at stop all of it is undone in reverse, the outbox
- * flushed before its database closes. It adds `health`, and a task that deletes published outbox
- * rows and handled-event ids older than `OUTBOX_RETENTION_HOURS`.
+ * (a failure anywhere undoes what was done); at stop the feeds and tasks stop (each finishing
+ * what it is at), `close` runs, and the outbox is flushed before its database closes. It adds
+ * `health`, and the retention task.
  */
 export function defineService<
   C extends Contract,
@@ -127,15 +140,7 @@ export function defineService<
           for (const { name, events, handle } of declared) {
             feeds.push(await subscribeToEvents({ config, service, name, events, db: resources.db, logger, handle }));
           }
-          const retention: TaskDeclaration = {
-            name: 'event retention',
-            everyMs: options.eventRetentionIntervalMs ?? HOUR_MS,
-            run: async () => {
-              const before = new Date(Date.now() - config.OUTBOX_RETENTION_HOURS * HOUR_MS);
-              const deleted = await pruneEventTables(resources.db, before, { processedEvents: declared.length > 0 });
-              if (deleted.outbox + deleted.processedEvents > 0) logger.info({ deleted, before }, 'old event rows deleted');
-            },
-          };
+          const retention = retentionTask(runtime, declared.length > 0, options.eventRetentionIntervalMs);
           for (const { name, everyMs, run } of [...(definition.tasks?.(runtime, options) ?? []), retention]) {
             const task = new PeriodicTask(name, run, everyMs, logger);
             task.start();

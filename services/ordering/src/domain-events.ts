@@ -1,16 +1,12 @@
 import type { Knex } from 'knex';
-import { serviceEvents, type EventData, type OutboxEntry } from '@ticketpro/shared';
+import { serviceEvents, type EventData, type OutboxEntry, type OwnEventName } from '@ticketpro/shared';
 import type { Order, OrderItem } from './models';
 
 /** Records ordering's own events (only those); they are relayed once they commit. */
 const orderingEvents = serviceEvents('ordering');
 
-type OrderEventName =
-  | 'ordering.order.created'
-  | 'ordering.order.paid'
-  | 'ordering.order.cancelled'
-  | 'ordering.order.expired'
-  | 'ordering.order.refunded';
+/** Every event ordering owns tells of an order. */
+type OrderEventName = OwnEventName<'ordering'>;
 
 /** What an order event says about the order: the order as it is now, with its items. */
 type OrderEventSubject = Pick<Order, 'id' | 'user_id' | 'event_id' | 'total_price' | 'currency' | 'status'> & {

@@ -1,14 +1,11 @@
 import type { Knex } from 'knex';
-import { serviceEvents } from '@ticketpro/shared';
+import { serviceEvents, type OwnEventName } from '@ticketpro/shared';
 import type { Ticket } from './models';
 
 const ticketingEvents = serviceEvents('ticketing');
 
-export type TicketEventName =
-  | 'ticketing.ticket.issued'
-  | 'ticketing.ticket.checked_in'
-  | 'ticketing.ticket.checked_out'
-  | 'ticketing.ticket.voided';
+/** Every event ticketing owns tells of a ticket. */
+export type TicketEventName = OwnEventName<'ticketing'>;
 
 /** Records a ticket event in the caller's transaction, with the ticket as it is now; it is relayed once that commits. */
 export function recordTicketEvent(trx: Knex.Transaction, name: TicketEventName, ticket: Ticket) {
