@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateOrTimestamp, Id, RemovedFacts, Text, Timestamp } from './common';
+import { DateOrTimestamp, Id, IdAndChanges, RemovedFacts, Text, Timestamp } from './common';
 import { PublicNameSchema } from './identity';
 import { PageQuery } from '../pagination';
 import { DecimalTextSchema } from '../money';
@@ -110,10 +110,7 @@ export type CreateEventBody = Static<typeof CreateEventBody>;
 export const UpdateEventBody = Type.Partial(Type.Object(EventFields), UPDATE_OPTIONS);
 export type UpdateEventBody = Static<typeof UpdateEventBody>;
 
-export const UpdateEventParams = Type.Object(
-  { id: Id, ...UpdateEventBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
+export const UpdateEventParams = IdAndChanges(UpdateEventBody);
 export type UpdateEventParams = Static<typeof UpdateEventParams>;
 
 export const ListEventsQuery = Type.Object(
@@ -160,10 +157,7 @@ export type CreateTicketTypeBody = Static<typeof CreateTicketTypeBody>;
 export const UpdateTicketTypeBody = Type.Partial(Type.Object(TicketTypeFields), UPDATE_OPTIONS);
 export type UpdateTicketTypeBody = Static<typeof UpdateTicketTypeBody>;
 
-export const UpdateTicketTypeParams = Type.Object(
-  { id: Id, ...UpdateTicketTypeBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
+export const UpdateTicketTypeParams = IdAndChanges(UpdateTicketTypeBody);
 export type UpdateTicketTypeParams = Static<typeof UpdateTicketTypeParams>;
 
 export const ListTicketTypesQuery = Type.Object(

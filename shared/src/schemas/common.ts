@@ -1,8 +1,18 @@
-import { Type, type TProperties } from '@sinclair/typebox';
+import { Type, type TObject, type TProperties } from '@sinclair/typebox';
 
 export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id' });
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+
+/**
+ * An update action's params: the id from the path and the body's changes, at least one of them
+ * (the gateway merges the two; other callers send them together).
+ */
+export const IdAndChanges = <T extends TProperties>(body: TObject<T>) =>
+  Type.Object(
+    { id: Id, ...body.properties },
+    { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
+  );
 
 /** For actions that take nothing: anything sent along is refused rather than ignored. */
 export const NoParams = Type.Object({}, { additionalProperties: false });

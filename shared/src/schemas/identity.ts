@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, RemovedFacts, Text, Timestamp } from './common';
+import { Id, IdAndChanges, RemovedFacts, Text, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 
 export const ROLES = ['user', 'organizer', 'admin'] as const;
@@ -145,10 +145,7 @@ export const UpdateUserBody = Type.Object(
 );
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
-export const UpdateUserParams = Type.Object(
-  { id: Id, ...UpdateUserBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
+export const UpdateUserParams = IdAndChanges(UpdateUserBody);
 export type UpdateUserParams = Static<typeof UpdateUserParams>;
 
 /** `identity.users.names`: at most one page of a list (catalog asks once for the organizers of a page of events). */

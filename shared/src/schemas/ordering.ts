@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateOrTimestamp, Id, Timestamp } from './common';
+import { DateOrTimestamp, Id, IdAndChanges, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 import { DecimalTextSchema } from '../money';
 
@@ -71,10 +71,7 @@ export const UpdateOrderBody = Type.Object(
 );
 export type UpdateOrderBody = Static<typeof UpdateOrderBody>;
 
-export const UpdateOrderParams = Type.Object(
-  { id: Id, ...UpdateOrderBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
+export const UpdateOrderParams = IdAndChanges(UpdateOrderBody);
 export type UpdateOrderParams = Static<typeof UpdateOrderParams>;
 
 export const ListOrdersQuery = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Timestamp } from './common';
+import { Id, IdAndChanges, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 
 export const TICKET_STATUSES = ['reserved', 'valid', 'used', 'void'] as const;
@@ -55,10 +55,7 @@ export const UpdateTicketBody = Type.Object(
 );
 export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
 
-export const UpdateTicketParams = Type.Object(
-  { id: Id, ...UpdateTicketBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
+export const UpdateTicketParams = IdAndChanges(UpdateTicketBody);
 export type UpdateTicketParams = Static<typeof UpdateTicketParams>;
 
 export const QrQuery = Type.Object(
