@@ -1,21 +1,32 @@
 import type { ActionSchema } from 'moleculer';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RequestContext } from './broker';
+import { actionContract, type ActionName, type ParamsOf, type ResultOf } from './contracts/registry';
 
-/** For actions that take nothing: anything sent along is refused rather than ignored. */
-export const NoParams = Type.Object({}, { additionalProperties: false });
+declare const implementing: unique symbol;
+
+/** A Moleculer action that implements one action of a contract, and says which. */
+export interface DefinedAction<A extends ActionName = ActionName> {
+  params: ActionSchema['params'];
+  handler: ActionSchema['handler'];
+  timeout?: number;
+  /** Compile-time only: which contract action this is, for the service's action table. */
+  readonly [implementing]?: A;
+}
+
+/** Handles one call: params typed (and validated by the broker) from the contract, the answer checked against it. */
+export type ActionHandler<A extends ActionName> = (ctx: RequestContext<ParamsOf<A>>) => Promise<ResultOf<A>>;
 
 /**
- * An action whose params are a JSON Schema, checked by the broker's ajv validator before the
- * handler runs, and whose handler sees params typed from that schema.
+ * The action `action` (its full name: `catalog.inventory.hold`) of its service's contract: the
+ * broker validates params against the contract's schema before the handler runs, and the
+ * handler must answer what the contract says it answers.
  */
-export function defineAction<S extends TSchema, R>(
-  params: S,
-  handler: (ctx: RequestContext<Static<S>>) => Promise<R>,
-): ActionSchema {
+export function defineAction<A extends ActionName>(action: A, handler: ActionHandler<A>): DefinedAction<A> {
+  const contract = actionContract(action);
   return {
     // Moleculer's typings describe fastest-validator rules; this broker's validator takes JSON Schema.
-    params: params as unknown as ActionSchema['params'],
+    params: contract.params as unknown as ActionSchema['params'],
     handler: handler as unknown as ActionSchema['handler'],
+    ...(contract.timeoutMs === undefined ? {} : { timeout: contract.timeoutMs }),
   };
 }

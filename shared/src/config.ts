@@ -27,6 +27,7 @@ export const ConfigSchema = Type.Object({
   NAMESPACE: Type.String({ default: 'ticketpro' }),
   EVENT_SUBJECT_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'ticketpro' }),
   EVENT_STREAM: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'TICKETPRO' }),
+  OUTBOX_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
   HEARTBEAT_INTERVAL_SECONDS: Type.Integer({ minimum: 1, default: 5 }),
   HEARTBEAT_TIMEOUT_SECONDS: Type.Integer({ minimum: 2, default: 15 }),

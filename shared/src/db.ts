@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { openEmbeddedPostgres } from './embedded-postgres';
+import { lockFor } from './advisory-lock';
 
 // Postgres returns BIGINT and NUMERIC as strings to keep precision; counts and ids here fit in a
 // JS number, and money is handled as NUMERIC strings by the services that own it.
@@ -78,7 +79,7 @@ async function migrate(knex: Knex, { schema, migrations, url }: DatabaseOptions)
     return;
   }
   await knex.transaction(async (lockHolder) => {
-    await lockHolder.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`ticketpro:migrate:${schema}`]);
+    await lockFor(lockHolder, `${schema}.migrations`, 0);
     // The lock's transaction stays open; the work itself runs on other pooled connections.
     await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
     await knex.migrate.latest(config);

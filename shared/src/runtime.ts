@@ -2,7 +2,7 @@ import type { ServiceBroker } from 'moleculer';
 import { databaseUrlFor, type Config, type ServiceName } from './config';
 import { createDatabase, type Database, type Migration } from './db';
 import type { Logger } from './logger';
-import { OutboxRelay } from './events/outbox';
+import { attachRelay, OutboxRelay } from './events/outbox';
 import { JetStreamPublisher, LocalPublisher, type EventPublisher } from './events/publishers';
 import { localDomainEvents } from './events/local-bus';
 
@@ -39,6 +39,7 @@ export async function openServiceResources(
   try {
     const publisher = await createEventPublisher(config, service);
     const relay = new OutboxRelay(db, publisher, logger);
+    attachRelay(db, relay);
     relay.start();
     return { db, publisher, relay };
   } catch (err) {

@@ -13,13 +13,11 @@ import { privateNatsServer } from '../../tests/support/nats-server';
 jest.setTimeout(60_000);
 
 const logger = createLogger('broadcast-test', 'silent');
-const EVENTS = ['identity.user.deleted', 'identity.session.revoked'] as const;
-type Followed = (typeof EVENTS)[number];
+const EVENTS = { 'identity.user.deleted': [1], 'identity.session.revoked': [1] } as const;
 
-const userDeleted = (id: number) => outboxEntry('identity', 'identity.user.deleted', { id }).envelope;
+const userDeleted = (id: number) => outboxEntry('identity.user.deleted', { id }).envelope;
 const userRegistered = (id: number) =>
-  outboxEntry('identity', 'identity.user.registered', { id, firstname: 'Ada', surname: 'Lovelace', role: 'user', active: true })
-    .envelope;
+  outboxEntry('identity.user.registered', { id, firstname: 'Ada', surname: 'Lovelace', role: 'user', active: true }).envelope;
 
 async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -32,14 +30,14 @@ async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void>
 /** A subscription and the ids of the users whose events it received, in order. */
 async function follow(config: ReturnType<typeof testConfig>, since = new Date()) {
   const received: number[] = [];
-  const subscription = await followBroadcast<Followed>({
+  const subscription = await followBroadcast({
     config,
     logger,
     name: uniqueName('follower'),
     events: EVENTS,
     since,
     handle: (envelope) => {
-      if (envelope.type === 'ticketpro.identity.user.deleted') received.push((envelope.data as { id: number }).id);
+      if (envelope.type === 'ticketpro.identity.user.deleted') received.push(envelope.data.id);
     },
   });
   return { subscription, received };

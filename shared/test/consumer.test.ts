@@ -11,8 +11,8 @@ import {
   LocalPublisher,
   localDomainEvents,
   subscribeToEvents,
+  type AcceptedEnvelope,
   type Database,
-  type EventEnvelope,
   type EventHandler,
   type EventSubscription,
 } from '@ticketpro/shared';
@@ -28,27 +28,43 @@ import {
 
 jest.setTimeout(30_000);
 
-const logger = createLogger('test', 'silent');
+const logger = createLogger('test', process.env.DEBUG_LOG ? 'debug' : 'silent');
 const stream = uniqueName('CONSUMER').toUpperCase();
 const prefix = uniqueName('consumer');
-const USER_EVENTS = ['identity.user.registered', 'identity.user.updated', 'identity.user.deleted'] as const;
+const USER_EVENTS = {
+  'identity.user.registered': [1],
+  'identity.user.updated': [1, 2],
+  'identity.user.deleted': [1],
+} as const;
+type UserEvent = AcceptedEnvelope<typeof USER_EVENTS>;
 
-function userEvent(id: number, type: 'registered' | 'updated' = 'registered'): EventEnvelope<'identity.user.registered'> {
+const facts = (id: number) => ({ id, firstname: 'Rudo', surname: 'Sibanda', role: 'organizer' as const, active: true });
+const envelopeAttributes = () => ({ id: randomUUID(), source: 'identity', time: new Date().toISOString(), specversion: '1.0' as const });
+
+/** A registration, or an update as identity recorded it before token versions (version 1). */
+function userEvent(id: number, type: 'registered' | 'updated' = 'registered'): UserEvent {
+  const common = { ...envelopeAttributes(), dataversion: 1 as const, data: facts(id) };
+  return type === 'registered'
+    ? { ...common, type: 'ticketpro.identity.user.registered' }
+    : { ...common, type: 'ticketpro.identity.user.updated' };
+}
+
+/** An update as identity records it now (version 2, with the token version). */
+function updatedWithTokenVersion(id: number): UserEvent {
   return {
-    id: randomUUID(),
-    type: `ticketpro.identity.user.${type}` as 'ticketpro.identity.user.registered',
-    source: 'identity',
-    time: new Date().toISOString(),
-    specversion: '1.0',
-    dataversion: 1,
-    data: { id, firstname: 'Rudo', surname: 'Sibanda', role: 'organizer', active: true },
+    ...envelopeAttributes(),
+    type: 'ticketpro.identity.user.updated',
+    dataversion: 2,
+    data: { ...facts(id), token_version: 1 },
   };
 }
 
 describe('filterSubject', () => {
   it('is the subject itself for one event, a wildcard over the last token for siblings, > otherwise', () => {
     expect(filterSubject('tp', ['identity.user.registered'])).toBe('tp.identity.user.registered');
-    expect(filterSubject('tp', USER_EVENTS)).toBe('tp.identity.user.*');
+    expect(filterSubject('tp', ['identity.user.registered', 'identity.user.updated', 'identity.user.deleted'])).toBe(
+      'tp.identity.user.*',
+    );
     expect(filterSubject('tp', ['identity.user.deleted', 'catalog.event.deleted'])).toBe('tp.>');
   });
 });
@@ -63,7 +79,7 @@ describe('event consumers', () => {
 
   /** Records each handled event; fails the first attempt of the ids in `failOnce`. */
   const failOnce = new Set<number>();
-  const record: EventHandler<(typeof USER_EVENTS)[number]> = async (envelope, trx) => {
+  const record: EventHandler<typeof USER_EVENTS> = async (envelope, trx) => {
     if (failOnce.delete(envelope.data.id)) throw new Error('transient failure');
     await trx('seen').insert({ event_id: envelope.id, user_id: envelope.data.id });
   };
@@ -91,6 +107,14 @@ describe('event consumers', () => {
           }),
           down: async () => undefined,
         },
+        {
+          name: '003_read',
+          up: (knex) => knex.schema.createTable('read_by', (t) => {
+            t.text('consumer').notNullable();
+            t.integer('user_id').notNullable();
+          }),
+          down: async () => undefined,
+        },
       ],
     });
     nc = await connect({ servers: testNatsUrl() });
@@ -109,7 +133,7 @@ describe('event consumers', () => {
 
   it('handles an event id once, even when it is delivered twice at once', async () => {
     const envelope = userEvent(1);
-    const ran = await Promise.all([1, 2, 3].map(() => handleOnce(db, 'direct', envelope, record)));
+    const ran = await Promise.all([1, 2, 3].map(() => handleOnce<typeof USER_EVENTS>(db, 'direct', envelope, record)));
     expect(ran.filter(Boolean)).toHaveLength(1);
     expect(await seenCount(1)).toBe(1);
   });
@@ -157,6 +181,75 @@ describe('event consumers', () => {
     await publisher.publish(userEvent(300));
     await eventually(async () => (await seenCount(300)) === 1, 15_000);
     expect(failOnce.has(300)).toBe(false);
+  });
+
+  describe('event versions', () => {
+    /** A consumer of `identity.user.updated` that reads only `versions`, recording what it handled. */
+    const subscribeReading = async (name: string, versions: readonly (1 | 2)[], cfg = config) => {
+      // The other tests' consumers follow these events too; each consumer keeps its own record.
+      const subscription = await subscribeToEvents({
+        config: cfg,
+        service: 'test',
+        name,
+        events: { 'identity.user.updated': versions },
+        db,
+        logger,
+        handle: async (envelope, trx) => {
+          await trx('read_by').insert({ consumer: name, user_id: envelope.data.id });
+        },
+      });
+      subscriptions.push(subscription);
+      return subscription;
+    };
+
+    const readBy = async (consumer: string, userId: number) =>
+      Number((await db('read_by').where({ consumer, user_id: userId }).count({ n: '*' }))[0].n);
+
+    it('skips a version older than the ones a consumer reads, and goes on with the next event', async () => {
+      await subscribeReading('reads-v2', [2]);
+      await publisher.publish(userEvent(500, 'updated'));
+      await publisher.publish(updatedWithTokenVersion(501));
+
+      await eventually(async () => (await readBy('reads-v2', 501)) === 1);
+      expect(await readBy('reads-v2', 500)).toBe(0);
+      const info = await (await nc.jetstreamManager()).consumers.info(stream, 'test_reads-v2');
+      expect(info.num_ack_pending).toBe(0);
+    });
+
+    it('keeps a version newer than the ones a consumer reads for a consumer that reads it, losing nothing', async () => {
+      const old = await subscribeReading('reads-v1', [1]);
+      await publisher.publish(updatedWithTokenVersion(510));
+      await publisher.publish(userEvent(511, 'updated'));
+
+      // The event it can read after it is handled; the newer one waits, delivered again and again.
+      await eventually(async () => (await readBy('reads-v1', 511)) === 1);
+      const jsm = await nc.jetstreamManager();
+      await eventually(async () => (await jsm.consumers.info(stream, 'test_reads-v1')).num_redelivered > 0, 15_000);
+      expect(await readBy('reads-v1', 510)).toBe(0);
+
+      // A consumer that reads version 2 is deployed under the same durable name: it gets the event.
+      await old.stop();
+      await subscribeReading('reads-v1', [1, 2]);
+      await eventually(async () => (await readBy('reads-v1', 510)) === 1, 15_000);
+    });
+
+    // Before the next test: a stopped durable subscriber keeps later events of its types waiting.
+    it('in embedded mode, holds a newer version in its outbox (publish does not resolve) until the consumer stops', async () => {
+      const subscription = await subscribeReading('embedded-reads-v1', [1], testConfig({}));
+      const bus = new LocalPublisher(localDomainEvents);
+      await bus.publish(userEvent(520, 'updated'));
+      expect(await readBy('embedded-reads-v1', 520)).toBe(1);
+
+      let settled = false;
+      const waiting = bus.publish(updatedWithTokenVersion(521)).finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(settled).toBe(false);
+      expect(await readBy('embedded-reads-v1', 521)).toBe(0);
+
+      await subscription.stop();
+      await expect(waiting).rejects.toThrow('event subscriber test_embedded-reads-v1 is stopped');
+      expect(await readBy('embedded-reads-v1', 521)).toBe(0);
+    });
   });
 
   it('uses the in-process bus in embedded mode: handled once before publish resolves, retried, and kept while stopped', async () => {

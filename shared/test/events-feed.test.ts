@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
-import { JetStreamPublisher, subjectFor, type EventEnvelope, type EventName } from '@ticketpro/shared';
+import { decimalText, JetStreamPublisher, subjectFor, type EventEnvelope, type EventName } from '@ticketpro/shared';
 import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
 import {
   FeedUsageError,
@@ -35,10 +35,10 @@ function orderPaid(id: number): EventEnvelope<'ordering.order.paid'> {
       id,
       user_id: 7,
       event_id: 3,
-      total_price: '59.97',
+      total_price: decimalText('59.97'),
       currency: 'ZWG',
       payment_status: 'completed',
-      items: [{ ticket_type_id: 5, quantity: 3, unit_price: '19.99' }],
+      items: [{ ticket_type_id: 5, quantity: 3, unit_price: decimalText('19.99') }],
     },
   };
 }

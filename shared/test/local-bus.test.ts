@@ -1,8 +1,8 @@
-import { LocalEventBus, outboxEntry, SubscriberStoppedError, type EventEnvelope } from '@ticketpro/shared';
+import { LocalEventBus, outboxEntry, SubscriberStoppedError, type AnyEventEnvelope } from '@ticketpro/shared';
 
 /** The in-process bus of the embedded mode, on its own (the relay's side is in outbox.test.ts). */
 
-const userDeleted = (id: number) => outboxEntry('identity', 'identity.user.deleted', { id }).envelope;
+const userDeleted = (id: number) => outboxEntry('identity.user.deleted', { id }).envelope;
 
 const settled = async (promise: Promise<unknown>) =>
   Promise.race([promise.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 50))]);
@@ -12,7 +12,7 @@ describe('LocalEventBus', () => {
     const bus = new LocalEventBus();
     let finish!: () => void;
     const handling = new Promise<void>((resolve) => (finish = resolve));
-    const others: EventEnvelope[] = [];
+    const others: AnyEventEnvelope[] = [];
     bus.subscribe({ name: 'slow', events: ['identity.user.deleted'], durable: true, deliver: () => handling });
     bus.subscribe({ name: 'other-type', events: ['catalog.event.deleted'], durable: true, deliver: async (e) => void others.push(e) });
     const publishing = bus.publish(userDeleted(1));
@@ -56,7 +56,7 @@ describe('LocalEventBus', () => {
   it('keeps the events of a stopped durable subscriber waiting (publish rejects), until it subscribes again', async () => {
     const bus = new LocalEventBus();
     const seen: number[] = [];
-    const deliver = async (e: EventEnvelope) => void seen.push((e.data as { id: number }).id);
+    const deliver = async (e: AnyEventEnvelope) => void seen.push((e.data as { id: number }).id);
     bus.subscribe({ name: 'durable', events: ['identity.user.deleted'], durable: true, deliver }).stop();
     await expect(bus.publish(userDeleted(1))).rejects.toBeInstanceOf(SubscriberStoppedError);
     bus.subscribe({ name: 'durable', events: ['identity.user.deleted'], durable: true, deliver });

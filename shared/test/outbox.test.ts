@@ -2,13 +2,14 @@ import os from 'node:os';
 import knexFactory from 'knex';
 import { connect, JSONCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import {
+  attachRelay,
   createDatabase,
   createLogger,
   createOutboxTable,
   JetStreamPublisher,
   OUTBOX_TABLE,
   OutboxRelay,
-  recordEvent,
+  serviceEvents,
   type Database,
   type EventEnvelope,
   type EventPublisher,
@@ -18,6 +19,7 @@ import {
 import { assertNatsReachable, createTestDatabase, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 
 const logger = createLogger('test', 'silent');
+const identityEvents = serviceEvents('identity');
 const stream = uniqueName('OUTBOX');
 const subjectPrefix = uniqueName('outbox');
 
@@ -64,7 +66,7 @@ describe('outbox', () => {
     return db.transaction(async (trx) => {
       const envelopes: EventEnvelope[] = [];
       for (let id = firstId; id < firstId + count; id += 1) {
-        envelopes.push(await recordEvent(trx, 'identity', 'identity.user.deleted', { id }));
+        envelopes.push(await identityEvents.record(trx, 'identity.user.deleted', { id }));
       }
       return envelopes;
     });
@@ -79,7 +81,7 @@ describe('outbox', () => {
     return Number(n);
   }
 
-  describe('recordEvent', () => {
+  describe('recording an event', () => {
     it('writes the CloudEvents envelope into the outbox', async () => {
       const [envelope] = await recordDeletions(1, 42);
       expect(envelope).toEqual({
@@ -98,22 +100,91 @@ describe('outbox', () => {
     it('refuses a payload that does not match the catalogue, and writes nothing', async () => {
       await expect(
         db.transaction((trx) =>
-          recordEvent(trx, 'identity', 'identity.user.registered', { id: 0, firstname: 'A', surname: 'B', role: 'root', active: true } as never),
+          identityEvents.record(trx, 'identity.user.registered', { id: 0, firstname: 'A', surname: 'B', role: 'root', active: true } as never),
         ),
       ).rejects.toThrow(/identity\.user\.registered does not match its schema: id must be >= 1; role must be one of: user, organizer, admin/);
       await expect(
-        db.transaction((trx) => recordEvent(trx, 'identity', 'identity.user.deleted', { id: 1, email: 'x@y.z' } as never)),
+        db.transaction((trx) => identityEvents.record(trx, 'identity.user.deleted', { id: 1, email: 'x@y.z' } as never)),
       ).rejects.toThrow(/email is not allowed/);
       expect(await db(OUTBOX_TABLE).count({ n: '*' })).toEqual([{ n: 0 }]);
     });
 
     it('leaves no event behind when the transaction rolls back', async () => {
       const failed = db.transaction(async (trx) => {
-        await recordEvent(trx, 'identity', 'identity.user.deleted', { id: 5 });
+        await identityEvents.record(trx, 'identity.user.deleted', { id: 5 });
         throw new Error('the change itself failed');
       });
       await expect(failed).rejects.toThrow('the change itself failed');
       expect(await db(OUTBOX_TABLE).count({ n: '*' })).toEqual([{ n: 0 }]);
+    });
+
+    it("refuses another service's event", async () => {
+      await expect(
+        db.transaction((trx) => identityEvents.record(trx, 'catalog.event.deleted' as never, { id: 1, organizer_id: 2 } as never)),
+      ).rejects.toThrow("identity cannot record catalog.event.deleted, another service's event");
+    });
+  });
+
+  describe('waking the relay', () => {
+    /** A second handle on the database with a relay attached whose wake-ups are counted (and do nothing else). */
+    let attached: Database;
+    let notify: jest.SpyInstance;
+
+    beforeAll(async () => {
+      attached = await openServiceDatabase(database.url);
+      const relay = new OutboxRelay(attached, publisher, logger);
+      notify = jest.spyOn(relay, 'notify').mockImplementation(() => undefined);
+      attachRelay(attached, relay);
+    });
+
+    afterAll(async () => {
+      await attached?.destroy();
+    });
+
+    beforeEach(() => notify.mockClear());
+
+    it('happens when the transaction that recorded events commits, not before', async () => {
+      let beforeCommit = -1;
+      await attached.transaction(async (trx) => {
+        await identityEvents.record(trx, 'identity.user.deleted', { id: 1 });
+        await identityEvents.record(trx, 'identity.user.deleted', { id: 2 });
+        beforeCommit = notify.mock.calls.length;
+      });
+      expect(beforeCommit).toBe(0);
+      expect(notify).toHaveBeenCalled();
+    });
+
+    it('waits for the outermost transaction: a savepoint released commits nothing', async () => {
+      let afterSavepoint = -1;
+      await attached.transaction(async (trx) => {
+        await trx.transaction((savepoint) => identityEvents.record(savepoint, 'identity.user.deleted', { id: 3 }));
+        afterSavepoint = notify.mock.calls.length;
+      });
+      expect(afterSavepoint).toBe(0);
+      expect(notify).toHaveBeenCalled();
+    });
+
+    it('never happens for a transaction rolled back', async () => {
+      const failed = attached.transaction(async (trx) => {
+        await identityEvents.record(trx, 'identity.user.deleted', { id: 4 });
+        throw new Error('the change itself failed');
+      });
+      await expect(failed).rejects.toThrow('the change itself failed');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(notify).not.toHaveBeenCalled();
+    });
+
+    it('follows a statement that wrote its events itself, outside a transaction', async () => {
+      const entry = identityEvents.entry('identity.user.deleted', { id: 5 });
+      const inserted = await identityEvents.recordInStatement(attached, [entry], (insertEntries) =>
+        attached.raw('WITH written AS (?) SELECT 1 AS one', [insertEntries.returning('id')]),
+      );
+      expect(inserted.rows).toEqual([{ one: 1 }]);
+      expect(notify).toHaveBeenCalledTimes(1);
+      expect(await db(OUTBOX_TABLE).where('id', entry.id).first('name', 'envelope')).toEqual({
+        name: 'identity.user.deleted',
+        envelope: entry.envelope,
+      });
     });
   });
 

@@ -6,6 +6,7 @@ import {
   LocalEventBus,
   LocalPublisher,
   subjectFor,
+  type AnyEventEnvelope,
   type EventEnvelope,
 } from '@ticketpro/shared';
 import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
@@ -109,7 +110,7 @@ describe('ensureEventStream', () => {
 describe('LocalPublisher', () => {
   it('hands each event to the in-process bus, resolving once its subscribers have handled it', async () => {
     const bus = new LocalEventBus();
-    const handled: EventEnvelope[] = [];
+    const handled: AnyEventEnvelope[] = [];
     bus.subscribe({
       name: 'recorder',
       events: ['identity.user.deleted'],

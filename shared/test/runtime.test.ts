@@ -8,8 +8,8 @@ import {
   LocalPublisher,
   OUTBOX_TABLE,
   openServiceResources,
-  recordEvent,
-  type EventEnvelope,
+  serviceEvents,
+  type AnyEventEnvelope,
   type Migration,
   type ServiceResources,
 } from '@ticketpro/shared';
@@ -20,8 +20,8 @@ const migrations: Migration[] = [
   { name: '001_outbox', up: createOutboxTable, down: (knex) => knex.schema.dropTable(OUTBOX_TABLE) },
 ];
 
-function recordDeletion(resources: ServiceResources, id: number): Promise<EventEnvelope> {
-  return resources.db.transaction((trx) => recordEvent(trx, 'identity', 'identity.user.deleted', { id }));
+function recordDeletion(resources: ServiceResources, id: number): Promise<AnyEventEnvelope> {
+  return resources.db.transaction((trx) => serviceEvents('identity').record(trx, 'identity.user.deleted', { id }));
 }
 
 describe('service resources', () => {
@@ -63,7 +63,7 @@ describe('service resources', () => {
   it('without NATS, deliver events on the in-process bus', async () => {
     const config = testConfig({ IDENTITY_DATABASE_URL: database.url });
     const resources = await openServiceResources(config, 'identity', migrations, logger);
-    const received: EventEnvelope[] = [];
+    const received: AnyEventEnvelope[] = [];
     const subscription = localDomainEvents.subscribe({
       name: 'runtime-test',
       events: ['identity.user.deleted'],

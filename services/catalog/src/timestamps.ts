@@ -1,12 +1,7 @@
-/** Timestamps are ISO 8601 strings on the wire and Date objects in the models. */
-export const iso = (value: Date | string): string => new Date(value).toISOString();
-
 /** `T` with its timestamps also as ISO text, the way rows read as JSON carry them. */
 export type TextTimestamps<T> = {
   [K in keyof T]: T[K] extends Date ? Date | string : T[K] extends Date | null ? Date | string | null : T[K];
 };
-
-export const isoOrNull = (value: Date | string | null): string | null => (value === null ? null : iso(value));
 
 /** An optional, nullable timestamp from the wire, for a model field. */
 export function toDateOrNull(value: string | null | undefined): Date | null | undefined {

@@ -1,13 +1,7 @@
-import type { ServiceSchema } from 'moleculer';
-import {
-  closeServiceResources,
-  healthAction,
-  openServiceResources,
-  type NodeDeps,
-} from '@ticketpro/shared';
+import { defineService, identityContract } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { bindModels } from './models';
-import { loadSigningKey } from './keys/load-signing-key';
+import { loadSigningKeys } from './keys/load-signing-keys';
 import { ensureFirstAdmin } from './users/first-admin';
 import type { IdentityRuntime } from './runtime';
 import { registerAction } from './actions/register';
@@ -23,53 +17,33 @@ import { userNamesAction } from './actions/users-names';
 import { keysAction } from './actions/keys';
 import { tokenRevocationsAction } from './actions/tokens-revocations';
 
-/** Users, credentials, refresh-token families and the key access tokens are signed with. */
-export function createIdentityService({ config, logger }: NodeDeps): ServiceSchema {
-  let runtime: IdentityRuntime | undefined;
-  const identity = (): IdentityRuntime => {
-    if (!runtime) throw new Error('The identity service is not started');
-    return runtime;
-  };
+export type { IdentityRuntime } from './runtime';
 
-  return {
-    name: 'identity',
-    actions: {
-      register: registerAction(identity),
-      login: loginAction(identity),
-      refresh: refreshAction(identity),
-      logout: logoutAction(identity),
-      me: meAction(identity),
-      'users.list': listUsersAction(identity),
-      'users.get': getUserAction(identity),
-      'users.update': updateUserAction(identity),
-      'users.delete': deleteUserAction(identity),
-      'users.names': userNamesAction(identity),
-      keys: keysAction(identity),
-      'tokens.revocations': tokenRevocationsAction(identity),
-      health: healthAction(() => runtime?.resources.db),
-    },
-
-    async started() {
-      const resources = await openServiceResources(config, 'identity', migrations, logger);
-      try {
-        const starting: IdentityRuntime = {
-          config,
-          resources,
-          models: bindModels(resources.db),
-          signingKey: await loadSigningKey(config, resources.db),
-        };
-        await ensureFirstAdmin(starting, logger);
-        runtime = starting;
-      } catch (err) {
-        await closeServiceResources(resources, logger);
-        throw err;
-      }
-    },
-
-    async stopped() {
-      const stopping = runtime;
-      runtime = undefined;
-      await closeServiceResources(stopping?.resources, logger);
-    },
-  };
-}
+/** Users, credentials, refresh-token families and the keys access tokens are signed with. */
+export const createIdentityService = defineService({
+  contract: identityContract,
+  migrations,
+  async prepare(base) {
+    const runtime: IdentityRuntime = {
+      ...base,
+      models: bindModels(base.resources.db),
+      signingKeys: await loadSigningKeys(base.config, base.resources.db),
+    };
+    await ensureFirstAdmin(runtime, base.logger);
+    return { models: runtime.models, signingKeys: runtime.signingKeys };
+  },
+  actions: (identity) => ({
+    register: registerAction(identity),
+    login: loginAction(identity),
+    refresh: refreshAction(identity),
+    logout: logoutAction(identity),
+    me: meAction(identity),
+    'users.list': listUsersAction(identity),
+    'users.get': getUserAction(identity),
+    'users.update': updateUserAction(identity),
+    'users.delete': deleteUserAction(identity),
+    'users.names': userNamesAction(identity),
+    keys: keysAction(identity),
+    'tokens.revocations': tokenRevocationsAction(identity),
+  }),
+});

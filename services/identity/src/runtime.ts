@@ -1,14 +1,11 @@
-import type { Config, ServiceResources } from '@ticketpro/shared';
+import type { RuntimeAccess, ServiceRuntime } from '@ticketpro/shared';
 import type { IdentityModels } from './models';
-import type { SigningKey } from './keys/signing-key';
+import type { SigningKeys } from './keys/signing-key';
 
 /** What a started identity instance works with; actions reach it through `IdentityAccess`. */
-export interface IdentityRuntime {
-  config: Config;
-  resources: ServiceResources;
+export type IdentityRuntime = ServiceRuntime & {
   models: IdentityModels;
-  signingKey: SigningKey;
-}
+  signingKeys: SigningKeys;
+};
 
-/** The running instance's state; throws while the service is not started. */
-export type IdentityAccess = () => IdentityRuntime;
+export type IdentityAccess = RuntimeAccess<IdentityRuntime>;

@@ -1,15 +1,12 @@
 import type { Knex } from 'knex';
-import { outboxEntry, recordEvent, type EventData, type OutboxEntry } from '@ticketpro/shared';
+import { serviceEvents, type EventData, type OutboxEntry, type OwnEventName } from '@ticketpro/shared';
 import type { Order, OrderItem } from './models';
 
-const EVENT_SOURCE = 'ordering';
+/** Records ordering's own events (only those); they are relayed once they commit. */
+const orderingEvents = serviceEvents('ordering');
 
-type OrderEventName =
-  | 'ordering.order.created'
-  | 'ordering.order.paid'
-  | 'ordering.order.cancelled'
-  | 'ordering.order.expired'
-  | 'ordering.order.refunded';
+/** Every event ordering owns tells of an order. */
+type OrderEventName = OwnEventName<'ordering'>;
 
 /** What an order event says about the order: the order as it is now, with its items. */
 type OrderEventSubject = Pick<Order, 'id' | 'user_id' | 'event_id' | 'total_price' | 'currency' | 'status'> & {
@@ -32,15 +29,14 @@ function eventData(order: OrderEventSubject): EventData<OrderEventName> {
   };
 }
 
-/**
- * Records an order event in the caller's transaction, with the order as it is now (items
- * loaded); call `relay.notify()` after commit.
- */
+/** Records an order event in the caller's transaction, with the order as it is now (items loaded). */
 export function recordOrderEvent(trx: Knex.Transaction, name: OrderEventName, order: Order) {
-  return recordEvent(trx, EVENT_SOURCE, name, eventData(order));
+  return orderingEvents.record(trx, name, eventData(order));
 }
 
-/** An order event as its outbox row, for a statement that writes it with the change; call `relay.notify()` after. */
+/** An order event as its outbox row, for a statement that writes it with the change (`recordOrderEventsWith`). */
 export function orderEventEntry(name: OrderEventName, order: OrderEventSubject): OutboxEntry<OrderEventName> {
-  return outboxEntry(EVENT_SOURCE, name, eventData(order));
+  return orderingEvents.entry(name, eventData(order));
 }
+
+export const recordOrderEventsWith = orderingEvents.recordInStatement;

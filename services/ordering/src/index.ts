@@ -1,17 +1,6 @@
-import type { ServiceSchema } from 'moleculer';
-import {
-  closeServiceResources,
-  healthAction,
-  openServiceResources,
-  PeriodicTask,
-  subscribeToEvents,
-  type EventSubscription,
-  type NodeDeps,
-} from '@ticketpro/shared';
+import { defineService, feed, orderingContract } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { bindModels } from './models';
-import type { OrderingRuntime } from './runtime';
-import { callsFrom } from './orders/catalog-inventory';
 import { sweepExpiredOrders } from './orders/sweep-expired-orders';
 import { closeEvent } from './orders/cancel-event-orders';
 import { selectPaymentProvider } from './payments/select-provider';
@@ -29,7 +18,6 @@ import { removeOrderUnitAction } from './actions/orders-remove-unit';
 import { stripeWebhookAction } from './actions/payments-stripe-webhook';
 
 export { sweepExpiredOrders } from './orders/sweep-expired-orders';
-export { callsFrom } from './orders/catalog-inventory';
 export type { OrderingRuntime } from './runtime';
 
 export interface OrderingOptions {
@@ -37,83 +25,42 @@ export interface OrderingOptions {
   expirySweepIntervalMs?: number;
   /** Where the Stripe SDK sends requests (tests: a local stand-in). */
   stripeApi?: StripeApiOptions;
-  /** Hands the started runtime out, for tests that drive the sweep themselves. */
-  onStarted?: (runtime: OrderingRuntime) => void;
 }
 
 /** Orders, the checkout saga over catalog's inventory, payments, refunds and idempotent retries. */
-export function createOrderingService({ config, logger }: NodeDeps, options: OrderingOptions = {}): ServiceSchema {
-  let runtime: (OrderingRuntime & { sweeper: PeriodicTask; closedEvents: EventSubscription }) | undefined;
-  const ordering = (): OrderingRuntime => {
-    if (!runtime) throw new Error('The ordering service is not started');
-    return runtime;
-  };
-
-  return {
-    name: 'ordering',
-    actions: {
-      'orders.list': listOrdersAction(ordering),
-      'orders.get': getOrderAction(ordering),
-      'orders.create': createOrderAction(ordering),
-      'orders.update': updateOrderAction(ordering),
-      'orders.cancel': cancelOrderAction(ordering),
-      'orders.cancelForEvent': cancelForEventAction(ordering),
-      'orders.pay': payOrderAction(ordering),
-      'orders.refund': refundOrderAction(ordering),
-      'orders.addUnit': addOrderUnitAction(ordering),
-      'orders.removeUnit': removeOrderUnitAction(ordering),
-      'payments.stripeWebhook': stripeWebhookAction(ordering),
-      health: healthAction(() => runtime?.resources.db),
+export const createOrderingService = defineService({
+  contract: orderingContract,
+  migrations,
+  prepare: (base, options: OrderingOptions) => ({
+    models: bindModels(base.resources.db),
+    provider: selectPaymentProvider(base.config, options.stripeApi),
+  }),
+  actions: (ordering) => ({
+    'orders.list': listOrdersAction(ordering),
+    'orders.get': getOrderAction(ordering),
+    'orders.create': createOrderAction(ordering),
+    'orders.update': updateOrderAction(ordering),
+    'orders.cancel': cancelOrderAction(ordering),
+    'orders.cancelForEvent': cancelForEventAction(ordering),
+    'orders.pay': payOrderAction(ordering),
+    'orders.refund': refundOrderAction(ordering),
+    'orders.addUnit': addOrderUnitAction(ordering),
+    'orders.removeUnit': removeOrderUnitAction(ordering),
+    'payments.stripeWebhook': stripeWebhookAction(ordering),
+  }),
+  // Should catalog's call after deleting an event not get through, the event still closes it
+  // here, and the expiry sweep cancels its pending orders.
+  feeds: () => [
+    feed('closed-events', { 'catalog.event.deleted': [1] }, (envelope, trx) => closeEvent(trx, envelope.data.id)),
+  ],
+  tasks: (ordering, options) => [
+    {
+      name: 'expired orders sweep',
+      everyMs: options.expirySweepIntervalMs ?? 5000,
+      run: async () => {
+        const { expired, settled, cancelled } = await sweepExpiredOrders(ordering, ordering.broker);
+        if (expired + settled + cancelled > 0) ordering.logger.info({ expired, settled, cancelled }, 'expired orders swept');
+      },
     },
-
-    async started() {
-      const provider = selectPaymentProvider(config, options.stripeApi);
-      const resources = await openServiceResources(config, 'ordering', migrations, logger);
-      let closedEvents: EventSubscription;
-      try {
-        // Should catalog's call after deleting an event not get through, the event still closes
-        // it here, and the expiry sweep cancels its pending orders.
-        closedEvents = await subscribeToEvents({
-          config,
-          service: 'ordering',
-          name: 'closed-events',
-          events: ['catalog.event.deleted'],
-          db: resources.db,
-          logger,
-          handle: (envelope, trx) => closeEvent(trx, envelope.data.id),
-        });
-      } catch (err) {
-        await closeServiceResources(resources, logger);
-        throw err;
-      }
-      const started: OrderingRuntime = {
-        config,
-        resources,
-        models: bindModels(resources.db),
-        provider,
-        broker: this.broker,
-        logger,
-      };
-      const sweeper = new PeriodicTask(
-        'expired orders sweep',
-        async () => {
-          const { expired, settled, cancelled } = await sweepExpiredOrders(started, callsFrom(started.broker));
-          if (expired + settled + cancelled > 0) logger.info({ expired, settled, cancelled }, 'expired orders swept');
-        },
-        options.expirySweepIntervalMs ?? 5000,
-        logger,
-      );
-      sweeper.start();
-      runtime = { ...started, sweeper, closedEvents };
-      options.onStarted?.(runtime);
-    },
-
-    async stopped() {
-      const stopping = runtime;
-      runtime = undefined;
-      await stopping?.closedEvents.stop();
-      await stopping?.sweeper.stop();
-      await closeServiceResources(stopping?.resources, logger);
-    },
-  };
-}
+  ],
+});

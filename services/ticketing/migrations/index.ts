@@ -5,6 +5,7 @@ import * as createEventOrganizers from './003_create_event_organizers';
 import * as createSigningKeys from './004_create_signing_keys';
 import * as createTickets from './005_create_tickets';
 import * as createRefundedOrders from './006_create_refunded_orders';
+import * as signingKeyPurposes from './007_signing_key_purposes';
 
 /** Ticketing's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   createSigningKeys,
   createTickets,
   createRefundedOrders,
+  signingKeyPurposes,
 ];

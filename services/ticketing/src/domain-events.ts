@@ -1,18 +1,15 @@
 import type { Knex } from 'knex';
-import { recordEvent } from '@ticketpro/shared';
+import { serviceEvents, type OwnEventName } from '@ticketpro/shared';
 import type { Ticket } from './models';
 
-const EVENT_SOURCE = 'ticketing';
+const ticketingEvents = serviceEvents('ticketing');
 
-export type TicketEventName =
-  | 'ticketing.ticket.issued'
-  | 'ticketing.ticket.checked_in'
-  | 'ticketing.ticket.checked_out'
-  | 'ticketing.ticket.voided';
+/** Every event ticketing owns tells of a ticket. */
+export type TicketEventName = OwnEventName<'ticketing'>;
 
-/** Records a ticket event in the caller's transaction, with the ticket as it is now; call `relay.notify()` after commit. */
+/** Records a ticket event in the caller's transaction, with the ticket as it is now; it is relayed once that commits. */
 export function recordTicketEvent(trx: Knex.Transaction, name: TicketEventName, ticket: Ticket) {
-  return recordEvent(trx, EVENT_SOURCE, name, {
+  return ticketingEvents.record(trx, name, {
     id: ticket.id,
     order_id: ticket.order_id,
     ticket_type_id: ticket.ticket_type_id,

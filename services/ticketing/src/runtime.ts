@@ -1,13 +1,11 @@
-import type { ServiceResources } from '@ticketpro/shared';
+import type { Keyring, RuntimeAccess, ServiceRuntime } from '@ticketpro/shared';
 import type { TicketingModels } from './models';
-import type { TicketKeyring } from './codes/keyring';
 
 /** What a started ticketing instance works with; actions reach it through `TicketingAccess`. */
-export interface TicketingRuntime {
-  resources: ServiceResources;
+export type TicketingRuntime = ServiceRuntime & {
   models: TicketingModels;
-  keyring: TicketKeyring;
-}
+  /** The keys ticket codes are signed with (codes/keyring.ts). */
+  keyring: Keyring;
+};
 
-/** The running instance's state; throws while the service is not started. */
-export type TicketingAccess = () => TicketingRuntime;
+export type TicketingAccess = RuntimeAccess<TicketingRuntime>;

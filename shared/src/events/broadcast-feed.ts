@@ -3,20 +3,26 @@ import { connect, Events, JSONCodec, type ConsumerMessages, type JsMsg, type Nat
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { localDomainEvents } from './local-bus';
-import type { EventEnvelope, EventName } from './catalogue';
+import type { AcceptedEnvelope, AnyEventEnvelope, EventAcceptance } from './catalogue';
+import { acceptedNames, verdictOn } from './acceptance';
 import { filterSubject } from './consumer';
 import { ensureEventStream } from './publishers';
 
-export interface BroadcastOptions<N extends EventName> {
+export interface BroadcastOptions<A extends EventAcceptance> {
   config: Config;
   logger: Logger;
   /** Names the NATS connection and the consumer, for operators. */
   name: string;
-  events: readonly N[];
+  /**
+   * The events followed, each with the versions read. A follower keeps no place to come back
+   * to, so an event in a version it does not read is logged as an error and passed over: deploy
+   * the followers that read a new version before the producer that records it.
+   */
+  events: A;
   /** JetStream: first deliver the events stored since this time. */
   since: Date;
   /** Called for each event, in order; it should not throw (a failure is logged, not retried). */
-  handle(envelope: EventEnvelope<N>): void;
+  handle(envelope: AcceptedEnvelope<A>): void;
 }
 
 export interface BroadcastSubscription {
@@ -39,20 +45,31 @@ export interface BroadcastSubscription {
  * its own (ephemeral, in memory, recreated by the client after a reconnect or a gap) starting
  * at `since`. Embedded: the in-process bus, from now on.
  */
-export function followBroadcast<N extends EventName>(options: BroadcastOptions<N>): Promise<BroadcastSubscription> {
+export function followBroadcast<const A extends EventAcceptance>(options: BroadcastOptions<A>): Promise<BroadcastSubscription> {
   return options.config.NATS_URL ? followJetStream(options, options.config.NATS_URL) : followLocal(options);
 }
 
-function followLocal<N extends EventName>({ events, handle, logger, name }: BroadcastOptions<N>): Promise<BroadcastSubscription> {
+/** Hands the follower an event it reads; logs one it cannot read. */
+function deliverTo<A extends EventAcceptance>({ events, handle, logger, name }: BroadcastOptions<A>, envelope: AnyEventEnvelope): void {
+  const verdict = verdictOn(events, envelope);
+  if (verdict === 'handle') handle(envelope as AcceptedEnvelope<A>);
+  else if (verdict !== 'ignore') {
+    const { id: eventId, type, dataversion } = envelope;
+    logger.error({ eventId, type, dataversion, subscriber: name }, 'passing over an event in a version this follower does not read');
+  }
+}
+
+function followLocal<A extends EventAcceptance>(options: BroadcastOptions<A>): Promise<BroadcastSubscription> {
+  const { events, logger, name } = options;
   // Not durable: what a follower keeps is in memory, so once stopped it simply stops receiving.
   // The name is made unique, since one process may hold several followers of the same kind.
   const subscription = localDomainEvents.subscribe({
     name: `${name}_${randomUUID()}`,
-    events,
+    events: acceptedNames(events),
     durable: false,
     async deliver(envelope) {
       try {
-        handle(envelope as EventEnvelope<N>);
+        deliverTo(options, envelope);
       } catch (err) {
         logger.error({ err, eventId: envelope.id, subscriber: name }, 'broadcast event handler failed');
       }
@@ -68,8 +85,8 @@ function followLocal<N extends EventName>({ events, handle, logger, name }: Broa
   });
 }
 
-async function followJetStream<N extends EventName>(options: BroadcastOptions<N>, url: string): Promise<BroadcastSubscription> {
-  const { config, logger, name, events, since, handle } = options;
+async function followJetStream<A extends EventAcceptance>(options: BroadcastOptions<A>, url: string): Promise<BroadcastSubscription> {
+  const { config, logger, name, events, since } = options;
   const nc: NatsConnection = await connect({ servers: url, name, maxReconnectAttempts: -1 });
   let messages: ConsumerMessages;
   let pendingAtStart: number;
@@ -77,7 +94,7 @@ async function followJetStream<N extends EventName>(options: BroadcastOptions<N>
     await ensureEventStream(nc, config.EVENT_STREAM, config.EVENT_SUBJECT_PREFIX);
     const consumer = await nc.jetstream().consumers.get(config.EVENT_STREAM, {
       name_prefix: `${name.replace(/[^A-Za-z0-9_-]/g, '_')}_`,
-      filterSubjects: filterSubject(config.EVENT_SUBJECT_PREFIX, events),
+      filterSubjects: filterSubject(config.EVENT_SUBJECT_PREFIX, acceptedNames(events)),
       opt_start_time: since.toISOString(),
     });
     messages = await consumer.consume();
@@ -93,13 +110,11 @@ async function followJetStream<N extends EventName>(options: BroadcastOptions<N>
   let markCaughtUp = () => undefined as void;
   const caughtUp = replayed ? Promise.resolve() : new Promise<void>((resolve) => (markCaughtUp = resolve));
 
-  const wanted = new Set<string>(events.map((e) => `ticketpro.${e}`));
-  const codec = JSONCodec<EventEnvelope<N>>();
+  const codec = JSONCodec<AnyEventEnvelope>();
   let delivered = 0;
   const deliver = (message: JsMsg) => {
     try {
-      const envelope = codec.decode(message.data);
-      if (wanted.has(envelope.type)) handle(envelope);
+      deliverTo(options, codec.decode(message.data));
     } catch (err) {
       logger.error({ err, subject: message.subject, subscriber: name }, 'broadcast event not handled');
     }

@@ -1,138 +1,83 @@
-import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-
-const UserFacts = Type.Object(
-  {
-    id: Type.Integer({ minimum: 1 }),
-    firstname: Type.String(),
-    surname: Type.String(),
-    role: Type.Union([Type.Literal('user'), Type.Literal('organizer'), Type.Literal('admin')]),
-    active: Type.Boolean(),
-  },
-  { additionalProperties: false },
-);
+import type { Static, TSchema } from '@sinclair/typebox';
+import { CONTRACTS } from '../contracts/registry';
+import type { AnyEventDefinition } from './definition';
 
 /**
- * With the user's token version: identity raises it when the account is deactivated or changes
- * role, and access tokens that carry a lower one (claim `ver`) are refused from then on.
+ * The CloudEvents `type` of every TicketPro event is this, a dot, and the event's name:
+ * `ticketpro.identity.user.registered`. (Not the NATS subject prefix, `EVENT_SUBJECT_PREFIX`,
+ * which a test run changes to keep its own subjects; the type never changes.)
  */
-const UserFactsWithTokenVersion = Type.Object(
-  { ...UserFacts.properties, token_version: Type.Integer({ minimum: 0 }) },
-  { additionalProperties: false },
-);
+export const EVENT_TYPE_PREFIX = 'ticketpro';
 
-const EventFacts = Type.Object(
-  {
-    id: Type.Integer({ minimum: 1 }),
-    event_name: Type.String(),
-    organizer_id: Type.Integer({ minimum: 1 }),
-    location: Type.String(),
-    date: Type.String({ format: 'date-time' }),
-  },
-  { additionalProperties: false },
-);
-
-const TicketTypeFacts = Type.Object(
-  {
-    id: Type.Integer({ minimum: 1 }),
-    event_id: Type.Integer({ minimum: 1 }),
-    name: Type.String(),
-    /** Exact decimal string, e.g. "19.99". */
-    price: Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' }),
-    currency: Type.String(),
-    quantity: Type.Integer({ minimum: 1 }),
-  },
-  { additionalProperties: false },
-);
-
-const OrderFacts = Type.Object(
-  {
-    id: Type.Integer({ minimum: 1 }),
-    user_id: Type.Integer({ minimum: 1 }),
-    event_id: Type.Integer({ minimum: 1 }),
-    /** Exact decimal string, e.g. "59.97". */
-    total_price: Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' }),
-    currency: Type.String(),
-    payment_status: Type.String(),
-    items: Type.Array(
-      Type.Object(
-        {
-          ticket_type_id: Type.Integer({ minimum: 1 }),
-          quantity: Type.Integer({ minimum: 1 }),
-          unit_price: Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const TicketFacts = Type.Object(
-  {
-    id: Type.Integer({ minimum: 1 }),
-    order_id: Type.Integer({ minimum: 1 }),
-    ticket_type_id: Type.Integer({ minimum: 1 }),
-    event_id: Type.Integer({ minimum: 1 }),
-    status: Type.String(),
-    validated_by: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-  },
-  { additionalProperties: false },
-);
-
-const Removed = <Extra extends TProperties = {}>(extra: Extra = {} as Extra) =>
-  Type.Object({ id: Type.Integer({ minimum: 1 }), ...extra }, { additionalProperties: false });
+type Contracts = typeof CONTRACTS;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type Catalogue = UnionToIntersection<{ [S in keyof Contracts]: Contracts[S]['events'] }[keyof Contracts]>;
 
 /**
- * The one catalogue of domain events: name (the subject after the `ticketpro.` prefix) →
- * payload schema and version. A breaking change to a payload gets a new version.
+ * The one catalogue of domain events, gathered from the services' contracts (each event is
+ * owned by one service): name → its payload schema per version, and the latest version, the
+ * one producers record.
  */
-export const EVENT_CATALOGUE = {
-  'identity.user.registered': { version: 1, data: UserFacts },
-  // v2: token_version, so that every gateway refuses older access tokens at once.
-  'identity.user.updated': { version: 2, data: UserFactsWithTokenVersion },
-  // Every access token of a deleted account is refused: ids are never reused.
-  'identity.user.deleted': { version: 1, data: Removed() },
-  // A sign-in ended (logout, or its refresh token replayed): its access tokens (claim `sid`) are refused.
-  'identity.session.revoked': {
-    version: 1,
-    data: Type.Object(
-      { user_id: Type.Integer({ minimum: 1 }), session_id: Type.String({ format: 'uuid' }) },
-      { additionalProperties: false },
-    ),
-  },
-  'catalog.event.created': { version: 1, data: EventFacts },
-  'catalog.event.updated': { version: 1, data: EventFacts },
-  'catalog.event.deleted': { version: 1, data: Removed({ organizer_id: Type.Integer({ minimum: 1 }) }) },
-  'catalog.ticket_type.created': { version: 1, data: TicketTypeFacts },
-  'catalog.ticket_type.updated': { version: 1, data: TicketTypeFacts },
-  'catalog.ticket_type.deleted': { version: 1, data: Removed({ event_id: Type.Integer({ minimum: 1 }) }) },
-  'ordering.order.created': { version: 1, data: OrderFacts },
-  'ordering.order.paid': { version: 1, data: OrderFacts },
-  'ordering.order.cancelled': { version: 1, data: OrderFacts },
-  'ordering.order.expired': { version: 1, data: OrderFacts },
-  'ordering.order.refunded': { version: 1, data: OrderFacts },
-  'ticketing.ticket.issued': { version: 1, data: TicketFacts },
-  'ticketing.ticket.checked_in': { version: 1, data: TicketFacts },
-  'ticketing.ticket.checked_out': { version: 1, data: TicketFacts },
-  'ticketing.ticket.voided': { version: 1, data: TicketFacts },
-} satisfies Record<string, { version: number; data: TSchema }>;
+export const EVENT_CATALOGUE = Object.assign({}, ...Object.values(CONTRACTS).map((c) => c.events)) as Catalogue &
+  Record<EventName, AnyEventDefinition>;
 
-export type EventName = keyof typeof EVENT_CATALOGUE;
-export type EventData<N extends EventName> = Static<(typeof EVENT_CATALOGUE)[N]['data']>;
+export type EventName = keyof Catalogue & string;
+export type EventVersion<N extends EventName> = keyof Catalogue[N]['versions'] & number;
+export type LatestVersion<N extends EventName> = Catalogue[N]['latest'];
+/** An event's payload in one version, by default the one producers record now. */
+export type EventData<N extends EventName, V extends number = LatestVersion<N>> =
+  Catalogue[N]['versions'][V & EventVersion<N>] extends infer S extends TSchema ? Static<S> : never;
 
-/** The message on the wire: CloudEvents attribute names, JSON. */
-export interface EventEnvelope<N extends EventName = EventName> {
+export type EventType<N extends EventName = EventName> = `${typeof EVENT_TYPE_PREFIX}.${N}`;
+
+/** The message on the wire, in one version of its payload: CloudEvents attribute names, JSON. */
+export interface VersionedEnvelope<N extends EventName, V extends number> {
   id: string;
-  type: `ticketpro.${N}`;
+  type: EventType<N>;
   source: string;
   time: string;
   specversion: '1.0';
-  dataversion: number;
-  data: EventData<N>;
+  dataversion: V;
+  data: EventData<N, V>;
 }
+
+/** An event as producers record it now: its latest version. */
+export type EventEnvelope<N extends EventName = EventName> = N extends EventName
+  ? VersionedEnvelope<N, LatestVersion<N>>
+  : never;
+
+/** Any event in any version: what the stream, the outbox and the relay carry. */
+export type AnyEventEnvelope = {
+  [N in EventName]: { [V in EventVersion<N>]: VersionedEnvelope<N, V> }[EventVersion<N>];
+}[EventName];
+
+/**
+ * What a consumer reads: each event it follows, with the versions of it that it accepts
+ * (`{ 'identity.user.updated': [1, 2] }`). An event in a version the consumer does not list is
+ * not handled: see `acceptance` for what happens to it instead.
+ */
+export type EventAcceptance = { readonly [N in EventName]?: readonly EventVersion<N>[] };
+
+/** The envelopes a consumer that accepts `A` is handed: one per event and accepted version. */
+export type AcceptedEnvelope<A extends EventAcceptance> = {
+  [N in keyof A & EventName]: A[N] extends readonly (infer V)[]
+    ? V extends EventVersion<N>
+      ? VersionedEnvelope<N, V>
+      : never
+    : never;
+}[keyof A & EventName];
 
 export function isEventName(value: string): value is EventName {
   return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, value);
+}
+
+export function eventType<N extends EventName>(name: N): EventType<N> {
+  return `${EVENT_TYPE_PREFIX}.${name}`;
+}
+
+/** The event's name from its type: `ticketpro.ordering.order.paid` → `ordering.order.paid`. */
+export function eventNameOf<N extends EventName>(type: EventType<N>): N {
+  return type.slice(EVENT_TYPE_PREFIX.length + 1) as N;
 }
 
 /** `ticketpro.identity.user.registered`, or another prefix where tests keep their own subjects. */

@@ -13,7 +13,8 @@ import {
 } from 'nats';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { subjectFor, type EventEnvelope, type EventName } from './catalogue';
+import { subjectFor, type AcceptedEnvelope, type AnyEventEnvelope, type EventAcceptance, type EventName } from './catalogue';
+import { acceptedNames, UnacceptedVersionError, verdictOn } from './acceptance';
 import { ensureEventStream } from './publishers';
 import { localDomainEvents, SubscriberStoppedError } from './local-bus';
 
@@ -29,18 +30,19 @@ export async function createProcessedEventsTable(knex: Knex): Promise<void> {
   });
 }
 
-export type EventHandler<N extends EventName> = (envelope: EventEnvelope<N>, trx: Knex.Transaction) => Promise<void>;
+/** Handles one event, in the versions its consumer accepts, in the transaction that records it handled. */
+export type EventHandler<A extends EventAcceptance> = (envelope: AcceptedEnvelope<A>, trx: Knex.Transaction) => Promise<void>;
 
 /**
  * Runs `handle` at most once per event id for this consumer: the processed-event row and the
  * handler's changes commit together. A copy arriving while the first is being handled waits on
  * the row's unique key and then finds it taken. Resolves to whether the handler ran.
  */
-export async function handleOnce<N extends EventName>(
+export async function handleOnce<A extends EventAcceptance>(
   db: Knex,
   consumer: string,
-  envelope: EventEnvelope<N>,
-  handle: EventHandler<N>,
+  envelope: AcceptedEnvelope<A>,
+  handle: EventHandler<A>,
 ): Promise<boolean> {
   return db.transaction(async (trx) => {
     const claimed = await trx(PROCESSED_EVENTS_TABLE)
@@ -54,15 +56,16 @@ export async function handleOnce<N extends EventName>(
   });
 }
 
-export interface SubscriptionOptions<N extends EventName> {
+export interface SubscriptionOptions<A extends EventAcceptance> {
   config: Config;
   /** The consuming service; with `name` it names the durable consumer. */
   service: string;
   name: string;
-  events: readonly N[];
+  /** The events it follows, each with the versions it reads (see `verdictOn` for the others). */
+  events: A;
   db: Knex;
   logger: Logger;
-  handle: EventHandler<N>;
+  handle: EventHandler<A>;
 }
 
 export interface EventSubscription {
@@ -76,7 +79,7 @@ export interface EventSubscription {
  * event in the stream, so events published while the service was down arrive when it is back;
  * an event whose handler fails is delivered again later. Embedded: the in-process bus.
  */
-export function subscribeToEvents<N extends EventName>(options: SubscriptionOptions<N>): Promise<EventSubscription> {
+export function subscribeToEvents<const A extends EventAcceptance>(options: SubscriptionOptions<A>): Promise<EventSubscription> {
   return options.config.NATS_URL ? subscribeJetStream(options, options.config.NATS_URL) : subscribeLocal(options);
 }
 
@@ -99,7 +102,23 @@ function redeliveryDelayMs(attempt: number): number {
   return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
 }
 
-async function subscribeJetStream<N extends EventName>(options: SubscriptionOptions<N>, url: string): Promise<EventSubscription> {
+/**
+ * Hands one event to the handler once, as its version allows: resolves once it is handled or
+ * skipped; throws when it must be delivered again later (the handler failed, or `wait`).
+ */
+async function deliverOnce<A extends EventAcceptance>(options: SubscriptionOptions<A>, durable: string, envelope: AnyEventEnvelope): Promise<void> {
+  const verdict = verdictOn(options.events, envelope);
+  if (verdict === 'wait') throw new UnacceptedVersionError(durable, envelope);
+  if (verdict === 'ignore') return;
+  if (verdict === 'skip') {
+    const { id: eventId, type, dataversion } = envelope;
+    options.logger.warn({ eventId, type, dataversion, consumer: durable }, 'skipping an event in a version this consumer no longer reads');
+    return;
+  }
+  await handleOnce(options.db, durable, envelope as AcceptedEnvelope<A>, options.handle);
+}
+
+async function subscribeJetStream<A extends EventAcceptance>(options: SubscriptionOptions<A>, url: string): Promise<EventSubscription> {
   const { config, logger } = options;
   const durable = consumerName(options);
   const nc: NatsConnection = await connect({ servers: url, name: durable, maxReconnectAttempts: -1 });
@@ -111,7 +130,7 @@ async function subscribeJetStream<N extends EventName>(options: SubscriptionOpti
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      filter_subject: filterSubject(config.EVENT_SUBJECT_PREFIX, options.events),
+      filter_subject: filterSubject(config.EVENT_SUBJECT_PREFIX, acceptedNames(options.events)),
       ack_wait: nanos(30_000),
       max_deliver: -1,
     };
@@ -124,10 +143,9 @@ async function subscribeJetStream<N extends EventName>(options: SubscriptionOpti
     throw err;
   }
 
-  const wanted = new Set<string>(options.events.map((e) => `ticketpro.${e}`));
-  const codec = JSONCodec<EventEnvelope<N>>();
+  const codec = JSONCodec<AnyEventEnvelope>();
   const handleMessage = async (message: JsMsg) => {
-    let envelope: EventEnvelope<N>;
+    let envelope: AnyEventEnvelope;
     try {
       envelope = codec.decode(message.data);
     } catch (err) {
@@ -136,12 +154,8 @@ async function subscribeJetStream<N extends EventName>(options: SubscriptionOpti
       message.term();
       return;
     }
-    if (!wanted.has(envelope.type)) {
-      message.ack();
-      return;
-    }
     try {
-      await handleOnce(options.db, durable, envelope, options.handle);
+      await deliverOnce(options, durable, envelope);
       message.ack();
     } catch (err) {
       const delay = redeliveryDelayMs(message.info.redeliveryCount);
@@ -172,16 +186,16 @@ async function subscribeJetStream<N extends EventName>(options: SubscriptionOpti
  * with the same backoff as a JetStream redelivery until it is, and only then counts as delivered
  * (see LocalEventBus). Stopped, it refuses further events, which then wait in their outbox.
  */
-async function subscribeLocal<N extends EventName>(options: SubscriptionOptions<N>): Promise<EventSubscription> {
+async function subscribeLocal<A extends EventAcceptance>(options: SubscriptionOptions<A>): Promise<EventSubscription> {
   const { logger } = options;
   const durable = consumerName(options);
   const stopping = new AbortController();
   let inFlight: Promise<void> = Promise.resolve();
 
-  const handle = async (envelope: EventEnvelope<N>) => {
+  const handle = async (envelope: AnyEventEnvelope) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await handleOnce(options.db, durable, envelope, options.handle);
+        await deliverOnce(options, durable, envelope);
         return;
       } catch (err) {
         if (stopping.signal.aborted) throw new SubscriberStoppedError(durable);
@@ -195,10 +209,10 @@ async function subscribeLocal<N extends EventName>(options: SubscriptionOptions<
   };
   const subscription = localDomainEvents.subscribe({
     name: durable,
-    events: options.events,
+    events: acceptedNames(options.events),
     durable: true,
     deliver: (envelope) => {
-      inFlight = handle(envelope as EventEnvelope<N>);
+      inFlight = handle(envelope);
       return inFlight;
     },
   });

@@ -4,3 +4,6 @@ export * from './publishers';
 export * from './consumer';
 export * from './broadcast-feed';
 export * from './local-bus';
+export * from './definition';
+export * from './acceptance';
+export * from './retention';

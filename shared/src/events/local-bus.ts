@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventName } from './catalogue';
+import { eventType, type AnyEventEnvelope, type EventName } from './catalogue';
 
 /** One subscriber of the in-process bus. */
 export interface LocalSubscriber {
@@ -10,7 +10,7 @@ export interface LocalSubscriber {
    * publish order, one event at a time. A rejection leaves the event in its outbox, and the
    * relay hands it to every subscriber again later: handle your own retries, and expect a repeat.
    */
-  deliver(envelope: EventEnvelope): Promise<void>;
+  deliver(envelope: AnyEventEnvelope): Promise<void>;
   /**
    * Durable (like a JetStream durable consumer): once stopped, it still counts, and the events
    * published for it stay in their outbox until it is back (the next start, in practice).
@@ -58,7 +58,7 @@ export class LocalEventBus {
   subscribe(subscriber: LocalSubscriber): LocalSubscription {
     const entry: Entry = {
       subscriber,
-      types: new Set(subscriber.events.map((name) => `ticketpro.${name}`)),
+      types: new Set(subscriber.events.map(eventType)),
       stopped: false,
       tail: Promise.resolve(),
     };
@@ -71,7 +71,7 @@ export class LocalEventBus {
     };
   }
 
-  async publish(envelope: EventEnvelope): Promise<void> {
+  async publish(envelope: AnyEventEnvelope): Promise<void> {
     await this.started;
     const deliveries = [...this.entries.values()]
       .filter((entry) => entry.types.has(envelope.type))
@@ -89,7 +89,7 @@ export class LocalEventBus {
     if (--this.starting === 0) this.finishStarting();
   }
 
-  private deliverTo(entry: Entry, envelope: EventEnvelope): Promise<void> {
+  private deliverTo(entry: Entry, envelope: AnyEventEnvelope): Promise<void> {
     const delivered = entry.tail.then(() => {
       if (entry.stopped) throw new SubscriberStoppedError(entry.subscriber.name);
       return entry.subscriber.deliver(envelope);

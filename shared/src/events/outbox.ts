@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ValidateFunction } from 'ajv';
+import type { ServiceName } from '../config';
 import type { Logger } from '../logger';
 import { createAjv, formatAjvErrors } from '../validation';
-import { EVENT_CATALOGUE, type EventData, type EventEnvelope, type EventName } from './catalogue';
+import {
+  EVENT_CATALOGUE,
+  eventType,
+  type AnyEventEnvelope,
+  type EventData,
+  type EventEnvelope,
+  type EventName,
+} from './catalogue';
+import type { AnyEventDefinition } from './definition';
 import type { EventPublisher } from './publishers';
 
 export const OUTBOX_TABLE = 'outbox';
@@ -24,16 +33,18 @@ export async function createOutboxTable(knex: Knex): Promise<void> {
 const ajv = createAjv({ coerce: false });
 const validators = new Map<EventName, ValidateFunction>();
 
+/** Checks a payload against the latest version of its event, the one producers record. */
 function validatorFor(name: EventName): ValidateFunction {
   let validate = validators.get(name);
   if (!validate) {
-    validate = ajv.compile(EVENT_CATALOGUE[name].data);
+    const definition: AnyEventDefinition = EVENT_CATALOGUE[name];
+    validate = ajv.compile(definition.versions[definition.latest]);
     validators.set(name, validate);
   }
   return validate;
 }
 
-/** One row of the outbox, as `recordEvent` inserts it. */
+/** One row of the outbox. */
 export interface OutboxEntry<N extends EventName = EventName> {
   id: string;
   name: N;
@@ -41,40 +52,92 @@ export interface OutboxEntry<N extends EventName = EventName> {
 }
 
 /**
- * A domain event as its outbox row, checked against its schema, for a statement that inserts it
- * together with the change it reports (one round trip instead of a transaction of several).
+ * A domain event as its outbox row, in its latest version and checked against it. Its source is
+ * the service that owns it: the first part of its name.
  */
-export function outboxEntry<N extends EventName>(source: string, name: N, data: EventData<N>): OutboxEntry<N> {
+export function outboxEntry<N extends EventName>(name: N, data: EventData<N>): OutboxEntry<N> {
   const validate = validatorFor(name);
   if (!validate(data)) {
     const problems = formatAjvErrors(validate.errors ?? []).map((e) => `${e.field} ${e.message}`);
     throw new Error(`Event ${name} does not match its schema: ${problems.join('; ')}`);
   }
-  const envelope: EventEnvelope<N> = {
+  const envelope = {
     id: randomUUID(),
-    type: `ticketpro.${name}`,
-    source,
+    type: eventType(name),
+    source: name.slice(0, name.indexOf('.')),
     time: new Date().toISOString(),
     specversion: '1.0',
-    dataversion: EVENT_CATALOGUE[name].version,
+    dataversion: EVENT_CATALOGUE[name].latest,
     data,
-  };
+  } as EventEnvelope<N>;
   return { id: envelope.id, name, envelope };
 }
 
+/** Where a service's database keeps its relay, so that whoever records an event can wake it. */
+const RELAY = 'ticketproOutboxRelay';
+
+/** Lets events recorded through `db` (and its transactions) wake `relay` once they commit. */
+export function attachRelay(db: Knex, relay: OutboxRelay): void {
+  db.userParams = { ...db.userParams, [RELAY]: relay };
+}
+
 /**
- * Writes a domain event into the outbox inside the caller's transaction, so the event exists
- * if and only if the change it reports was committed.
+ * Schedules the relay once what `db` wrote is committed: at once for a statement outside a
+ * transaction, on the outermost transaction's commit otherwise (a savepoint's release commits
+ * nothing), never after a rollback. Without an attached relay (a bare database in a test),
+ * the relay's poll finds the events.
  */
-export async function recordEvent<N extends EventName>(
-  trx: Knex.Transaction,
-  source: string,
-  name: N,
-  data: EventData<N>,
-): Promise<EventEnvelope<N>> {
-  const entry = outboxEntry(source, name, data);
-  await trx(OUTBOX_TABLE).insert(entry);
-  return entry.envelope;
+function relayOnCommit(db: Knex): void {
+  let outermost = db as Knex.Transaction;
+  while (outermost.parentTransaction) outermost = outermost.parentTransaction;
+  const relay: OutboxRelay | undefined = outermost.userParams?.[RELAY];
+  if (!relay) return;
+  if (!outermost.isTransaction) relay.notify();
+  else outermost.executionPromise.then(() => relay.notify(), () => undefined);
+}
+
+/**
+ * How a service records its own domain events (and no other service's: the names are checked
+ * at compile time against the events its contract owns). Each is written into the outbox with
+ * the change it reports, so it exists if and only if that change was committed, and the relay
+ * publishes it right after the commit.
+ */
+export interface ServiceEvents<N extends EventName> {
+  /** Writes the event in the caller's transaction. */
+  record<E extends N>(trx: Knex.Transaction, name: E, data: EventData<E>): Promise<EventEnvelope<E>>;
+  /** The event as its outbox row, for `recordInStatement`. */
+  entry<E extends N>(name: E, data: EventData<E>): OutboxEntry<E>;
+  /**
+   * Runs one statement that writes `entries` together with the change they report (it gets
+   * their INSERT to embed, e.g. as a data-modifying CTE), so one round trip commits both.
+   */
+  recordInStatement<T>(db: Knex, entries: OutboxEntry<N>[], statement: (insertEntries: Knex.QueryBuilder) => Promise<T>): Promise<T>;
+}
+
+export type OwnEventName<S extends ServiceName> = Extract<EventName, `${S}.${string}`>;
+
+export function serviceEvents<S extends ServiceName>(service: S): ServiceEvents<OwnEventName<S>> {
+  const own = (name: EventName) => {
+    if (!name.startsWith(`${service}.`)) throw new Error(`${service} cannot record ${name}, another service's event`);
+  };
+  return {
+    async record(trx, name, data) {
+      own(name);
+      const entry = outboxEntry(name, data);
+      await trx(OUTBOX_TABLE).insert(entry);
+      relayOnCommit(trx);
+      return entry.envelope;
+    },
+    entry(name, data) {
+      own(name);
+      return outboxEntry(name, data);
+    },
+    async recordInStatement(db, entries, statement) {
+      const result = await statement(db(OUTBOX_TABLE).insert(entries));
+      relayOnCommit(db);
+      return result;
+    },
+  };
 }
 
 export interface OutboxRelayOptions {
@@ -121,7 +184,7 @@ export class OutboxRelay {
     this.notify();
   }
 
-  /** Relay soon rather than at the next poll (called after a commit that recorded events). */
+  /** Relay soon rather than at the next poll (a commit that recorded events calls it). */
   notify(): void {
     this.notifyTimer ??= setTimeout(() => {
       this.notifyTimer = undefined;
@@ -173,7 +236,7 @@ export class OutboxRelay {
   /** Publishes the next batch of waiting rows, then marks them; resolves to how many there were. */
   private async relayBatch(db: Knex, { locked = false } = {}): Promise<number> {
     const waiting = db(OUTBOX_TABLE).select('seq', 'envelope').whereNull('published_at').orderBy('seq').limit(this.batchSize);
-    const rows: { seq: number; envelope: EventEnvelope }[] = locked ? await waiting.forUpdate().skipLocked() : await waiting;
+    const rows: { seq: number; envelope: AnyEventEnvelope }[] = locked ? await waiting.forUpdate().skipLocked() : await waiting;
     // Sent together, they share the connection's writes and wait for their acks at once; one
     // connection keeps their order in the stream (the in-process bus keeps it per consumer).
     await Promise.all(rows.map((row) => this.publisher.publish(row.envelope)));

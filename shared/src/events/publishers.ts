@@ -1,19 +1,15 @@
 import { connect, JSONCodec, RetentionPolicy, StorageType, nanos, type NatsConnection, type JetStreamClient } from 'nats';
-import { subjectFor, type EventEnvelope, type EventName } from './catalogue';
+import { eventNameOf, subjectFor, type AnyEventEnvelope } from './catalogue';
 import type { LocalEventBus } from './local-bus';
 
 export interface EventPublisher {
-  publish(envelope: EventEnvelope): Promise<void>;
+  publish(envelope: AnyEventEnvelope): Promise<void>;
   close(): Promise<void>;
   /**
    * Whether `publish` waits for the event's consumers to handle it, in this process: then the
    * relay must not publish inside a transaction (a consumer may need the database it holds).
    */
   readonly waitsForConsumers: boolean;
-}
-
-function nameOf(envelope: EventEnvelope): EventName {
-  return envelope.type.slice('ticketpro.'.length) as EventName;
 }
 
 export interface JetStreamOptions {
@@ -55,7 +51,7 @@ export async function ensureEventStream(nc: NatsConnection, stream: string, subj
  */
 export class JetStreamPublisher implements EventPublisher {
   readonly waitsForConsumers = false;
-  private readonly codec = JSONCodec<EventEnvelope>();
+  private readonly codec = JSONCodec<AnyEventEnvelope>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -75,8 +71,8 @@ export class JetStreamPublisher implements EventPublisher {
     return new JetStreamPublisher(nc, nc.jetstream(), options.subjectPrefix);
   }
 
-  async publish(envelope: EventEnvelope): Promise<void> {
-    await this.js.publish(subjectFor(this.subjectPrefix, nameOf(envelope)), this.codec.encode(envelope), {
+  async publish(envelope: AnyEventEnvelope): Promise<void> {
+    await this.js.publish(subjectFor(this.subjectPrefix, eventNameOf(envelope.type)), this.codec.encode(envelope), {
       msgID: envelope.id,
     });
   }
@@ -95,7 +91,7 @@ export class LocalPublisher implements EventPublisher {
 
   constructor(private readonly bus: LocalEventBus) {}
 
-  publish(envelope: EventEnvelope): Promise<void> {
+  publish(envelope: AnyEventEnvelope): Promise<void> {
     return this.bus.publish(envelope);
   }
 

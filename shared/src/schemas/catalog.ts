@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateOrTimestamp, Id, Text, Timestamp } from './common';
+import { DateOrTimestamp, Id, IdAndChanges, RemovedFacts, Text, Timestamp } from './common';
+import { PublicNameSchema } from './identity';
 import { PageQuery } from '../pagination';
+import { DecimalTextSchema } from '../money';
 
 /** Money as a JSON number with at most two decimals; stored as NUMERIC, never as a float. */
 export const Price = Type.Number({
@@ -13,10 +15,7 @@ export const Price = Type.Number({
 /** ISO 4217 code. */
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', errorMessage: 'must be an ISO 4217 code such as USD or ZWG' });
 
-export const OrganizerSchema = Type.Object(
-  { id: Id, firstname: Type.String(), surname: Type.String() },
-  { $id: 'Organizer', additionalProperties: false },
-);
+export const OrganizerSchema = Type.Object(PublicNameSchema.properties, { $id: 'Organizer', additionalProperties: false });
 
 export const TicketTypeSchema = Type.Object(
   {
@@ -111,6 +110,9 @@ export type CreateEventBody = Static<typeof CreateEventBody>;
 export const UpdateEventBody = Type.Partial(Type.Object(EventFields), UPDATE_OPTIONS);
 export type UpdateEventBody = Static<typeof UpdateEventBody>;
 
+export const UpdateEventParams = IdAndChanges(UpdateEventBody);
+export type UpdateEventParams = Static<typeof UpdateEventParams>;
+
 export const ListEventsQuery = Type.Object(
   {
     ...PageQuery,
@@ -155,6 +157,9 @@ export type CreateTicketTypeBody = Static<typeof CreateTicketTypeBody>;
 export const UpdateTicketTypeBody = Type.Partial(Type.Object(TicketTypeFields), UPDATE_OPTIONS);
 export type UpdateTicketTypeBody = Static<typeof UpdateTicketTypeBody>;
 
+export const UpdateTicketTypeParams = IdAndChanges(UpdateTicketTypeBody);
+export type UpdateTicketTypeParams = Static<typeof UpdateTicketTypeParams>;
+
 export const ListTicketTypesQuery = Type.Object(
   { ...PageQuery, event_id: Type.Optional(Id) },
   { additionalProperties: false },
@@ -162,9 +167,6 @@ export const ListTicketTypesQuery = Type.Object(
 export type ListTicketTypesQuery = Static<typeof ListTicketTypesQuery>;
 
 // --- Inventory: actions ordering (and ticketing) call; not exposed over HTTP. ---
-
-/** Exact decimal as a string (`"19.99"`), for money passed between services. */
-export const DecimalString = Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$' });
 
 /**
  * Whose units a hold takes, for the limits on what one user may hold unpaid
@@ -193,8 +195,8 @@ export const HoldResult = Type.Object({
   order_id: Id,
   expires_at: Timestamp,
   currency: Type.String(),
-  total_price: DecimalString,
-  items: Type.Array(Type.Object({ ticket_type_id: Id, quantity: Type.Integer(), unit_price: DecimalString })),
+  total_price: DecimalTextSchema,
+  items: Type.Array(Type.Object({ ticket_type_id: Id, quantity: Type.Integer(), unit_price: DecimalTextSchema })),
 });
 export type HoldResult = Static<typeof HoldResult>;
 
@@ -219,7 +221,7 @@ export type AddUnitParams = Static<typeof AddUnitParams>;
 
 /** The added unit's price, and the order's units of that ticket type with it. */
 export const AddUnitResult = Type.Object({
-  unit_price: DecimalString,
+  unit_price: DecimalTextSchema,
   currency: Type.String(),
   quantity: Type.Integer({ minimum: 1 }),
 });
@@ -234,8 +236,36 @@ export type RemoveUnitParams = Static<typeof RemoveUnitParams>;
 
 /** The given-back unit's price, and the order's units of that ticket type without it. */
 export const RemoveUnitResult = Type.Object({
-  unit_price: DecimalString,
+  unit_price: DecimalTextSchema,
   currency: Type.String(),
   quantity: Type.Integer({ minimum: 0 }),
 });
 export type RemoveUnitResult = Static<typeof RemoveUnitResult>;
+
+// --- Catalog's domain events (their payloads; the contract names them and their versions). ---
+
+export const EventFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    event_name: Type.String(),
+    organizer_id: Type.Integer({ minimum: 1 }),
+    location: Type.String(),
+    date: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TicketTypeFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    name: Type.String(),
+    price: DecimalTextSchema,
+    currency: Type.String(),
+    quantity: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const EventRemoved = RemovedFacts({ organizer_id: Type.Integer({ minimum: 1 }) });
+export const TicketTypeRemoved = RemovedFacts({ event_id: Type.Integer({ minimum: 1 }) });

@@ -1,8 +1,21 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TObject, type TProperties } from '@sinclair/typebox';
 
 export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id' });
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+
+/**
+ * An update action's params: the id from the path and the body's changes, at least one of them
+ * (the gateway merges the two; other callers send them together).
+ */
+export const IdAndChanges = <T extends TProperties>(body: TObject<T>) =>
+  Type.Object(
+    { id: Id, ...body.properties },
+    { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
+  );
+
+/** For actions that take nothing: anything sent along is refused rather than ignored. */
+export const NoParams = Type.Object({}, { additionalProperties: false });
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
@@ -30,3 +43,10 @@ export const ProblemSchema = Type.Object(
 );
 
 export const MessageSchema = Type.Object({ message: Type.String() }, { additionalProperties: false });
+
+/** The answer of an action whose success says nothing more (its route answers 204). */
+export const NoContent = Type.Null();
+
+/** An event's payload when the thing is gone: its id, and what consumers need to find it. */
+export const RemovedFacts = <Extra extends TProperties = {}>(extra: Extra = {} as Extra) =>
+  Type.Object({ id: Type.Integer({ minimum: 1 }), ...extra }, { additionalProperties: false });

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Text, Timestamp } from './common';
+import { Id, IdAndChanges, RemovedFacts, Text, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 
 export const ROLES = ['user', 'organizer', 'admin'] as const;
@@ -79,6 +79,13 @@ export const LoginBody = Type.Object(
 );
 export type LoginBody = Static<typeof LoginBody>;
 
+/** `identity.login`: the gateway maps the OAuth2 form's `username` to `email` before calling. */
+export const LoginParams = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 254 }), password: LoginBody.properties.password },
+  { additionalProperties: false },
+);
+export type LoginParams = Static<typeof LoginParams>;
+
 /**
  * No length bound: any string that is not a live refresh token (an access token, a truncated
  * copy…) is answered 401 like any other wrong token, not 422. The body limit bounds it.
@@ -138,6 +145,23 @@ export const UpdateUserBody = Type.Object(
 );
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
+export const UpdateUserParams = IdAndChanges(UpdateUserBody);
+export type UpdateUserParams = Static<typeof UpdateUserParams>;
+
+/** `identity.users.names`: at most one page of a list (catalog asks once for the organizers of a page of events). */
+export const UserNamesParams = Type.Object(
+  { ids: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+export type UserNamesParams = Static<typeof UserNamesParams>;
+
+/** A user's public name, as other services show it beside their records. */
+export const PublicNameSchema = Type.Object(
+  { id: Id, firstname: Type.String(), surname: Type.String() },
+  { additionalProperties: false },
+);
+export type PublicName = Static<typeof PublicNameSchema>;
+
 /** A JSON Web Key Set with identity's public signing keys. */
 export const JwksSchema = Type.Object({
   keys: Type.Array(Type.Object({ kid: Type.String(), alg: Type.String(), kty: Type.String() }, { additionalProperties: true })),
@@ -170,3 +194,33 @@ export const TokenRevocationsSchema = Type.Object(
   { additionalProperties: false },
 );
 export type TokenRevocations = Static<typeof TokenRevocationsSchema>;
+
+// --- Identity's domain events (their payloads; the contract names them and their versions). ---
+
+export const UserFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    firstname: Type.String(),
+    surname: Type.String(),
+    role: Type.Union([Type.Literal('user'), Type.Literal('organizer'), Type.Literal('admin')]),
+    active: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * With the user's token version: identity raises it when the account is deactivated or changes
+ * role, and access tokens that carry a lower one (claim `ver`) are refused from then on.
+ */
+export const UserFactsWithTokenVersion = Type.Object(
+  { ...UserFacts.properties, token_version: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+
+export const UserRemoved = RemovedFacts();
+
+/** A sign-in ended (logout, or its refresh token replayed): its access tokens (claim `sid`) are refused. */
+export const SessionRevokedFacts = Type.Object(
+  { user_id: Type.Integer({ minimum: 1 }), session_id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateOrTimestamp, Id, Timestamp } from './common';
+import { DateOrTimestamp, Id, IdAndChanges, Timestamp } from './common';
 import { PageQuery } from '../pagination';
+import { DecimalTextSchema } from '../money';
 
 export const PAYMENT_METHODS = ['credit_card', 'debit_card', 'paypal', 'stripe', 'ecocash', 'onemoney', 'cash'] as const;
 export const PAYMENT_STATUSES = ['pending', 'completed', 'failed', 'refunded', 'cancelled', 'expired'] as const;
@@ -57,12 +58,21 @@ export const CreateOrderBody = Type.Object(
 );
 export type CreateOrderBody = Static<typeof CreateOrderBody>;
 
+export const CreateOrderParams = Type.Object(
+  { ...CreateOrderBody.properties, idempotency_key: Type.Optional(IdempotencyKey) },
+  { additionalProperties: false },
+);
+export type CreateOrderParams = Static<typeof CreateOrderParams>;
+
 /** Owners change `payment_method` while pending; admins change `payment_status` by hand. */
 export const UpdateOrderBody = Type.Object(
   { payment_method: Type.Optional(PaymentMethodSchema), payment_status: Type.Optional(PaymentStatusSchema) },
   { additionalProperties: false, minProperties: 1, errorMessage: 'at least one field to change is required' },
 );
 export type UpdateOrderBody = Static<typeof UpdateOrderBody>;
+
+export const UpdateOrderParams = IdAndChanges(UpdateOrderBody);
+export type UpdateOrderParams = Static<typeof UpdateOrderParams>;
 
 export const ListOrdersQuery = Type.Object(
   {
@@ -83,6 +93,24 @@ export const PayOrderBody = Type.Object(
 );
 export type PayOrderBody = Static<typeof PayOrderBody>;
 
+export const PayOrderParams = Type.Object(
+  { id: Id, ...PayOrderBody.properties, idempotency_key: Type.Optional(IdempotencyKey) },
+  { additionalProperties: false },
+);
+export type PayOrderParams = Static<typeof PayOrderParams>;
+
+/** `ordering.payments.stripeWebhook`: Stripe's call as the gateway received it; the signature is the authentication. */
+export const StripeWebhookParams = Type.Object(
+  {
+    payload: Type.String({ description: 'The raw request body, exactly as received: the signature covers it' }),
+    signature: Type.String({ description: 'The Stripe-Signature header' }),
+  },
+  { additionalProperties: false },
+);
+export type StripeWebhookParams = Static<typeof StripeWebhookParams>;
+
+export const StripeWebhookReceived = Type.Object({ received: Type.Literal(true) }, { additionalProperties: false });
+
 /** `ordering.orders.addUnit` (ticketing's `POST /tickets`): one more unit of a pending order. */
 export const AddOrderUnitParams = Type.Object(
   { id: Id, ticket_type_id: Id, ref: Type.String({ minLength: 1, maxLength: 100 }) },
@@ -95,10 +123,12 @@ export const RemoveOrderUnitParams = AddOrderUnitParams;
 export type RemoveOrderUnitParams = AddOrderUnitParams;
 
 /** The order as it is now, and which unit of its item the added one is (1-based). */
-export interface AddedOrderUnit {
-  order: Order;
-  unit: number;
-}
+export const AddedOrderUnit = Type.Object({ order: OrderSchema, unit: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export type AddedOrderUnit = Static<typeof AddedOrderUnit>;
+
+/** The order as it is now, without the unit. */
+export const RemovedOrderUnit = Type.Object({ order: OrderSchema }, { additionalProperties: false });
+export type RemovedOrderUnit = Static<typeof RemovedOrderUnit>;
 
 /**
  * `ordering.orders.cancelForEvent` (catalog, once an event is deleted): the event's pending orders
@@ -110,3 +140,24 @@ export type CancelEventOrdersParams = Static<typeof CancelEventOrdersParams>;
 /** How many pending orders of the event this call cancelled (a repeat: none). */
 export const EventOrdersCancelled = Type.Object({ event_id: Id, cancelled: Type.Integer({ minimum: 0 }) });
 export type EventOrdersCancelled = Static<typeof EventOrdersCancelled>;
+
+// --- Ordering's domain events (their payloads; the contract names them and their versions). ---
+
+/** An order event tells the order as it is now, with its items and its money as decimal text. */
+export const OrderFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    user_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    total_price: DecimalTextSchema,
+    currency: Type.String(),
+    payment_status: Type.String(),
+    items: Type.Array(
+      Type.Object(
+        { ticket_type_id: Type.Integer({ minimum: 1 }), quantity: Type.Integer({ minimum: 1 }), unit_price: DecimalTextSchema },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Timestamp } from './common';
+import { Id, IdAndChanges, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 
 export const TICKET_STATUSES = ['reserved', 'valid', 'used', 'void'] as const;
@@ -55,16 +55,33 @@ export const UpdateTicketBody = Type.Object(
 );
 export type UpdateTicketBody = Static<typeof UpdateTicketBody>;
 
+export const UpdateTicketParams = IdAndChanges(UpdateTicketBody);
+export type UpdateTicketParams = Static<typeof UpdateTicketParams>;
+
 export const QrQuery = Type.Object(
   { format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('svg')], { default: 'png' })) },
   { additionalProperties: false },
 );
+
+export const QrParams = Type.Object({ id: Id, ...QrQuery.properties }, { additionalProperties: false });
+export type QrParams = Static<typeof QrParams>;
+
+/** `ticketing.tickets.qr`: a PNG travels base64-encoded, an SVG as its text; the gateway sends the bytes on. */
+export const QrImage = Type.Object(
+  { content_type: Type.Union([Type.Literal('image/png'), Type.Literal('image/svg+xml')]), body: Type.String() },
+  { additionalProperties: false },
+);
+export type QrImage = Static<typeof QrImage>;
 
 export const QrCodeBody = Type.Object(
   { qr_code: Type.String({ minLength: 1, maxLength: 512 }) },
   { additionalProperties: false },
 );
 export type QrCodeBody = Static<typeof QrCodeBody>;
+
+/** `ticketing.validation.status`: where one ticket stands at the door. */
+export const TicketStatusParams = Type.Object({ ticket_id: Id }, { additionalProperties: false });
+export type TicketStatusParams = Static<typeof TicketStatusParams>;
 
 /** The answer of validate, check-in, check-out and status. */
 export const ValidationResultSchema = Type.Object(
@@ -102,3 +119,17 @@ export const TicketKeysSchema = Type.Object(
  */
 export const RefundedTickets = Type.Object({ order_id: Id, voided: Type.Integer({ minimum: 0 }) });
 export type RefundedTickets = Static<typeof RefundedTickets>;
+
+// --- Ticketing's domain events (their payloads; the contract names them and their versions). ---
+
+export const TicketFacts = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    order_id: Type.Integer({ minimum: 1 }),
+    ticket_type_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    status: Type.String(),
+    validated_by: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../config';
 import { adminDatabaseUrl, testNatsUrl } from './urls';
 
 export { adminDatabaseUrl, testNatsUrl };
+export * from './stand-ins';
 
 export function uniqueName(label: string): string {
   return `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;

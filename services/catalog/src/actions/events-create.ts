@@ -1,14 +1,14 @@
-import { CreateEventBody, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { publishingCaller } from '../auth/caller';
-import { recordCatalogEvent } from '../domain-events';
+import { catalogEvents } from '../domain-events';
 import { findEvent, toEventViews } from '../events/event-views';
 import { assertFutureDate } from '../events/future-date';
 import { withUniqueName } from '../events/unique-name';
 import { toEventFacts } from '../views/event-view';
 
 export function createEventAction(catalog: CatalogAccess) {
-  return defineAction(CreateEventBody, async (ctx) => {
+  return defineAction('catalog.events.create', async (ctx) => {
     const { models, resources } = catalog();
     const caller = publishingCaller(ctx);
     assertFutureDate(ctx.params.date);
@@ -17,10 +17,9 @@ export function createEventAction(catalog: CatalogAccess) {
         models.Event.query(trx).insert({ ...ctx.params, date: new Date(ctx.params.date), organizer_id: caller.id }),
       );
       const created = await findEvent(models, id, trx);
-      await recordCatalogEvent(trx, 'catalog.event.created', toEventFacts(created));
+      await catalogEvents.record(trx, 'catalog.event.created', toEventFacts(created));
       return created;
     });
-    resources.relay.notify();
     ctx.locals.logger.info({ eventId: event.id, by: caller.id }, 'event created');
     const [view] = await toEventViews(ctx, models, [event]);
     return view;

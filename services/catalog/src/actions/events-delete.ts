@@ -1,7 +1,7 @@
-import { IdParams, NotFoundError, defineAction, type EventOrdersCancelled } from '@ticketpro/shared';
+import { NotFoundError, call, defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { assertOwnerOrAdmin, publishingCaller } from '../auth/caller';
-import { recordCatalogEvent } from '../domain-events';
+import { catalogEvents } from '../domain-events';
 import { retireTicketType } from '../ticket-types/retire-ticket-type';
 
 /**
@@ -12,7 +12,7 @@ import { retireTicketType } from '../ticket-types/retire-ticket-type';
  * it reads `catalog.event.deleted`.
  */
 export function deleteEventAction(catalog: CatalogAccess) {
-  return defineAction(IdParams, async (ctx) => {
+  return defineAction('catalog.events.delete', async (ctx) => {
     const { models, resources } = catalog();
     const caller = publishingCaller(ctx);
     const { id } = ctx.params;
@@ -27,15 +27,12 @@ export function deleteEventAction(catalog: CatalogAccess) {
       const ticketTypes = await models.TicketType.query(trx).where('event_id', id).orderBy('id').select('id');
       for (const ticketType of ticketTypes) {
         if (await retireTicketType(trx, models, ticketType.id, { withHolds: true })) {
-          await recordCatalogEvent(trx, 'catalog.ticket_type.deleted', { id: ticketType.id, event_id: id });
+          await catalogEvents.record(trx, 'catalog.ticket_type.deleted', { id: ticketType.id, event_id: id });
         }
       }
-      await recordCatalogEvent(trx, 'catalog.event.deleted', { id, organizer_id: event.organizer_id });
+      await catalogEvents.record(trx, 'catalog.event.deleted', { id, organizer_id: event.organizer_id });
     });
-    resources.relay.notify();
-    const cancelled = await ctx
-      .call<EventOrdersCancelled, object>('ordering.orders.cancelForEvent', { event_id: id })
-      .then(
+    const cancelled = await call(ctx, 'ordering.orders.cancelForEvent', { event_id: id }).then(
         (answer) => answer.cancelled,
         (err) => {
           const why = 'ordering did not cancel the pending orders now; it will from the event';

@@ -1,7 +1,7 @@
-import { IdParams, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { readEventView } from '../events/read-event-view';
 
 export function getEventAction(catalog: CatalogAccess) {
-  return defineAction(IdParams, async (ctx) => readEventView(ctx, catalog().models, ctx.params.id));
+  return defineAction('catalog.events.get', async (ctx) => readEventView(ctx, catalog().models, ctx.params.id));
 }

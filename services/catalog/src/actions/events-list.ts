@@ -1,10 +1,9 @@
-import { ListEventsQuery, defineAction, escapeLikePattern, paginate } from '@ticketpro/shared';
+import { dateRangeConditions, defineAction, escapeLikePattern, paginate } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
-import { dateRangeConditions } from '@ticketpro/shared';
 import { toEventSummaries } from '../events/event-views';
 
 export function listEventsAction(catalog: CatalogAccess) {
-  return defineAction(ListEventsQuery, async (ctx) => {
+  return defineAction('catalog.events.list', async (ctx) => {
     const { models } = catalog();
     const { skip, limit, search, location, organizer_id, from_date, to_date } = ctx.params;
     const query = models.Event.query().orderBy([{ column: 'date' }, { column: 'id' }]);

@@ -1,20 +1,14 @@
-import { Type } from '@sinclair/typebox';
-import { Id, NotFoundError, UpdateEventBody, defineAction } from '@ticketpro/shared';
+import { NotFoundError, defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { assertOwnerOrAdmin, publishingCaller } from '../auth/caller';
-import { recordCatalogEvent } from '../domain-events';
+import { catalogEvents } from '../domain-events';
 import { findEvent, toEventViews } from '../events/event-views';
 import { assertFutureDate } from '../events/future-date';
 import { withUniqueName } from '../events/unique-name';
 import { toEventFacts } from '../views/event-view';
 
-const UpdateEventParams = Type.Object(
-  { id: Id, ...UpdateEventBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
-
 export function updateEventAction(catalog: CatalogAccess) {
-  return defineAction(UpdateEventParams, async (ctx) => {
+  return defineAction('catalog.events.update', async (ctx) => {
     const { models, resources } = catalog();
     const caller = publishingCaller(ctx);
     const { id, ...changes } = ctx.params;
@@ -29,10 +23,9 @@ export function updateEventAction(catalog: CatalogAccess) {
       // Deleted since it was read.
       if (changed === 0) throw new NotFoundError('Event not found');
       const updated = await findEvent(models, id, trx);
-      await recordCatalogEvent(trx, 'catalog.event.updated', toEventFacts(updated));
+      await catalogEvents.record(trx, 'catalog.event.updated', toEventFacts(updated));
       return updated;
     });
-    resources.relay.notify();
     ctx.locals.logger.info({ eventId: id, by: caller.id, fields: Object.keys(changes) }, 'event updated');
     const [view] = await toEventViews(ctx, models, [event]);
     return view;

@@ -1,11 +1,11 @@
-import { AddUnitParams, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { addUnit } from '../inventory/add-unit';
 import { holdLimitsOf } from '../inventory/holder-limits';
 
 /** Called by ordering when a unit is added to a pending order; not routed over HTTP. */
 export function addUnitInventoryAction(catalog: CatalogAccess) {
-  return defineAction(AddUnitParams, async (ctx) => {
+  return defineAction('catalog.inventory.addUnit', async (ctx) => {
     const { resources, config } = catalog();
     const added = await addUnit(resources.db, ctx.params, holdLimitsOf(config));
     ctx.locals.logger.info(

@@ -1,11 +1,11 @@
-import { HoldParams, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { holdInventory } from '../inventory/hold-inventory';
 import { holdLimitsOf } from '../inventory/holder-limits';
 
 /** Called by ordering when an order is placed; not routed over HTTP. */
 export function holdInventoryAction(catalog: CatalogAccess) {
-  return defineAction(HoldParams, async (ctx) => {
+  return defineAction('catalog.inventory.hold', async (ctx) => {
     const { resources, config } = catalog();
     const hold = await holdInventory(resources.db, ctx.params, holdLimitsOf(config));
     ctx.locals.logger.info(

@@ -1,10 +1,10 @@
-import { OrderRef, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { releaseHolds } from '../inventory/settle-holds';
 
 /** Called by ordering when an order is cancelled, fails or expires; not routed over HTTP. */
 export function releaseInventoryAction(catalog: CatalogAccess) {
-  return defineAction(OrderRef, async (ctx) => {
+  return defineAction('catalog.inventory.release', async (ctx) => {
     const change = await releaseHolds(catalog().resources.db, ctx.params.order_id);
     ctx.locals.logger.info({ orderId: change.order_id, units: change.units }, 'inventory released');
     return change;

@@ -1,10 +1,10 @@
-import { RemoveUnitParams, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { removeUnit } from '../inventory/remove-unit';
 
 /** Called by ordering when a unit is taken off a pending order; not routed over HTTP. */
 export function removeUnitInventoryAction(catalog: CatalogAccess) {
-  return defineAction(RemoveUnitParams, async (ctx) => {
+  return defineAction('catalog.inventory.removeUnit', async (ctx) => {
     const removed = await removeUnit(catalog().resources.db, ctx.params);
     ctx.locals.logger.info(
       { orderId: ctx.params.order_id, ticketTypeId: ctx.params.ticket_type_id, quantity: removed.quantity },

@@ -1,10 +1,10 @@
-import { OrderRef, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { restockHolds } from '../inventory/settle-holds';
 
 /** Called by ordering when an order is refunded; not routed over HTTP. */
 export function restockInventoryAction(catalog: CatalogAccess) {
-  return defineAction(OrderRef, async (ctx) => {
+  return defineAction('catalog.inventory.restock', async (ctx) => {
     const change = await restockHolds(catalog().resources.db, ctx.params.order_id);
     ctx.locals.logger.info({ orderId: change.order_id, units: change.units }, 'inventory restocked');
     return change;

@@ -1,17 +1,16 @@
-import { CreateTicketTypeBody, defineAction } from '@ticketpro/shared';
+import { defineAction, toDecimalText } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { publishingCaller } from '../auth/caller';
-import { recordCatalogEvent } from '../domain-events';
+import { catalogEvents } from '../domain-events';
 import { findTicketType } from '../ticket-types/find-ticket-type';
 import { managedEvent } from '../ticket-types/managed-event';
 import { assertRoomForTicketType } from '../ticket-types/ticket-type-cap';
-import { toNumericText } from '../ticket-types/money';
 import { withSalesWindow } from '../ticket-types/sales-window';
 import { toDateOrNull } from '../timestamps';
 import { toTicketTypeFacts, toTicketTypeView } from '../views/ticket-type-view';
 
 export function createTicketTypeAction(catalog: CatalogAccess) {
-  return defineAction(CreateTicketTypeBody, async (ctx) => {
+  return defineAction('catalog.ticketTypes.create', async (ctx) => {
     const { models, resources, config } = catalog();
     const caller = publishingCaller(ctx);
     const fields = ctx.params;
@@ -21,17 +20,16 @@ export function createTicketTypeAction(catalog: CatalogAccess) {
       const { id } = await withSalesWindow(
         models.TicketType.query(trx).insert({
           ...fields,
-          price: toNumericText(fields.price),
+          price: toDecimalText(fields.price),
           currency: fields.currency ?? 'USD',
           sales_start: toDateOrNull(fields.sales_start),
           sales_end: toDateOrNull(fields.sales_end),
         }),
       );
       const created = await findTicketType(models, id, trx);
-      await recordCatalogEvent(trx, 'catalog.ticket_type.created', toTicketTypeFacts(created));
+      await catalogEvents.record(trx, 'catalog.ticket_type.created', toTicketTypeFacts(created));
       return created;
     });
-    resources.relay.notify();
     ctx.locals.logger.info(
       { ticketTypeId: ticketType.id, eventId: ticketType.event_id, by: caller.id },
       'ticket type created',

@@ -1,8 +1,8 @@
-import { IdParams, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { findTicketType } from '../ticket-types/find-ticket-type';
 import { toTicketTypeView } from '../views/ticket-type-view';
 
 export function getTicketTypeAction(catalog: CatalogAccess) {
-  return defineAction(IdParams, async (ctx) => toTicketTypeView(await findTicketType(catalog().models, ctx.params.id)));
+  return defineAction('catalog.ticketTypes.get', async (ctx) => toTicketTypeView(await findTicketType(catalog().models, ctx.params.id)));
 }

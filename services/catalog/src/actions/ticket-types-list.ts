@@ -1,10 +1,10 @@
-import { ListTicketTypesQuery, defineAction, paginate } from '@ticketpro/shared';
+import { defineAction, paginate } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { liveTicketTypes } from '../ticket-types/find-ticket-type';
 import { toTicketTypeView } from '../views/ticket-type-view';
 
 export function listTicketTypesAction(catalog: CatalogAccess) {
-  return defineAction(ListTicketTypesQuery, async (ctx) => {
+  return defineAction('catalog.ticketTypes.list', async (ctx) => {
     const { models } = catalog();
     const { skip, limit, event_id } = ctx.params;
     const query = liveTicketTypes(models).orderBy('ticket_types.event_id').modify('byPrice');

@@ -1,32 +1,25 @@
-import { Type } from '@sinclair/typebox';
-import { ConflictError, Id, NotFoundError, UpdateTicketTypeBody, defineAction } from '@ticketpro/shared';
+import { ConflictError, NotFoundError, defineAction, toDecimalText } from '@ticketpro/shared';
 import type { PartialModelObject } from 'objection';
 import type { CatalogAccess } from '../runtime';
 import type { TicketType } from '../models';
 import { publishingCaller } from '../auth/caller';
-import { recordCatalogEvent } from '../domain-events';
+import { catalogEvents } from '../domain-events';
 import { reclaimExpiredHolds } from '../inventory/reclaim-expired-holds';
 import { findTicketType } from '../ticket-types/find-ticket-type';
 import { managedEvent } from '../ticket-types/managed-event';
-import { toNumericText } from '../ticket-types/money';
 import { withSalesWindow } from '../ticket-types/sales-window';
 import { toDateOrNull } from '../timestamps';
 import { toTicketTypeFacts, toTicketTypeView } from '../views/ticket-type-view';
 
-const UpdateTicketTypeParams = Type.Object(
-  { id: Id, ...UpdateTicketTypeBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
-
 export function updateTicketTypeAction(catalog: CatalogAccess) {
-  return defineAction(UpdateTicketTypeParams, async (ctx) => {
+  return defineAction('catalog.ticketTypes.update', async (ctx) => {
     const { models, resources } = catalog();
     const caller = publishingCaller(ctx);
     const { id, price, sales_start, sales_end, ...changes } = ctx.params;
     const current = await findTicketType(models, id);
     const patch: PartialModelObject<TicketType> = {
       ...changes,
-      price: price === undefined ? undefined : toNumericText(price),
+      price: price === undefined ? undefined : toDecimalText(price),
       sales_start: toDateOrNull(sales_start),
       sales_end: toDateOrNull(sales_end),
     };
@@ -49,10 +42,9 @@ export function updateTicketTypeAction(catalog: CatalogAccess) {
         });
       }
       const updated = await findTicketType(models, id, trx);
-      await recordCatalogEvent(trx, 'catalog.ticket_type.updated', toTicketTypeFacts(updated));
+      await catalogEvents.record(trx, 'catalog.ticket_type.updated', toTicketTypeFacts(updated));
       return updated;
     });
-    resources.relay.notify();
     ctx.locals.logger.info(
       { ticketTypeId: id, by: caller.id, fields: Object.keys(ctx.params).filter((f) => f !== 'id') },
       'ticket type updated',

@@ -1,14 +1,4 @@
-import { ForbiddenError, UnauthorizedError, type AuthUser, type RequestContext } from '@ticketpro/shared';
-
-/**
- * The caller as the gateway verified it from the access token. Catalog keeps no accounts, so a
- * role change counts from the caller's next access token (at most `ACCESS_TOKEN_TTL` later).
- */
-export function authenticatedCaller(ctx: RequestContext<unknown>): AuthUser {
-  const user = ctx.meta.user;
-  if (!user) throw new UnauthorizedError();
-  return user;
-}
+import { authenticatedCaller, ForbiddenError, type AuthUser, type RequestContext } from '@ticketpro/shared';
 
 /** Organizers and admins publish events; plain users are refused. */
 export function publishingCaller(ctx: RequestContext<unknown>): AuthUser {

@@ -4,6 +4,8 @@ import {
   NotFoundError,
   UnprocessableError,
   type FieldError,
+  iso,
+  type DecimalText,
   type HoldParams,
   type HoldResult,
   type ProblemError,
@@ -12,11 +14,9 @@ import { holdRefusal } from './hold-refusal';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
 import { reclaimExpiredHolds } from './reclaim-expired-holds';
-import { iso } from '../timestamps';
 
 interface HeldRow {
-  /** NUMERIC text, e.g. "19.99". */
-  price: string;
+  price: DecimalText;
   currency: string;
 }
 
@@ -106,12 +106,11 @@ export async function takeUnits(
 interface HeldItem {
   ticket_type_id: number;
   quantity: number;
-  /** NUMERIC text, e.g. "19.99". */
-  unit_price: string;
+  unit_price: DecimalText;
   currency: string;
   expires_at: Date;
-  /** NUMERIC text: what the order holds so far, this item included. */
-  order_total: string;
+  /** What the order holds so far, this item included. */
+  order_total: DecimalText;
 }
 
 /**

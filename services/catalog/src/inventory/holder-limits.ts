@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ConflictError, UnprocessableError, type Config, type Holder } from '@ticketpro/shared';
+import { ConflictError, lockFor, UnprocessableError, type Config, type Holder } from '@ticketpro/shared';
 
 /** What one user may hold unpaid at once; 0 means no limit. */
 export interface HoldLimits {
@@ -46,7 +46,7 @@ export async function assertWithinHoldLimits(
       { field: 'items', message: `must add up to at most ${unitsPerEvent} units` },
     ]);
   }
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', ['catalog.inventory.holder', holder.user_id]);
+  await lockFor(trx, 'catalog.inventory.holder', holder.user_id);
   const { rows } = await trx.raw<{ rows: { orders: number; units: number }[] }>(HOLDINGS, {
     userId: holder.user_id,
     eventId: request.eventId,

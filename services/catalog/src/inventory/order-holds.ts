@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import type { HoldResult } from '@ticketpro/shared';
+import { iso, lockFor, type DecimalText, type HoldResult } from '@ticketpro/shared';
 import type { HOLD_STATES } from '../../migrations/006_create_holds';
-import { iso } from '../timestamps';
 
 export type HoldState = (typeof HOLD_STATES)[number];
 
@@ -9,8 +8,7 @@ export type HoldState = (typeof HOLD_STATES)[number];
 export interface OrderHold {
   ticket_type_id: number;
   quantity: number;
-  /** NUMERIC text, e.g. "19.99". */
-  unit_price: string;
+  unit_price: DecimalText;
   currency: string;
   expires_at: Date;
   state: HoldState;
@@ -24,7 +22,7 @@ export interface OrderHold {
  * sweep and other orders' reclaims off these holds until the transaction ends.
  */
 export async function lockOrderHolds(trx: Knex.Transaction, orderId: number): Promise<OrderHold[]> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', ['catalog.inventory.order', orderId]);
+  await lockFor(trx, 'catalog.inventory.order', orderId);
   return trx('holds')
     .select(
       'ticket_type_id',

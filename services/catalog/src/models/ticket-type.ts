@@ -1,5 +1,5 @@
 import { raw, type QueryBuilder } from 'objection';
-import { SoftDeleteModel } from '@ticketpro/shared';
+import { SoftDeleteModel, type DecimalText } from '@ticketpro/shared';
 
 /** Units of live holds: a hold past its expiry no longer counts, whether or not it was swept yet. */
 const LIVE_HELD_UNITS = `(SELECT coalesce(sum(h.quantity), 0)::int FROM holds h
@@ -15,8 +15,7 @@ export class TicketType extends SoftDeleteModel {
   declare event_id: number;
   declare name: string;
   declare description: string;
-  /** NUMERIC as Postgres writes it, e.g. "19.99": exact, never a float in between. */
-  declare price: string;
+  declare price: DecimalText;
   declare currency: string;
   declare quantity: number;
   declare sold_quantity: number;

@@ -1,9 +1,16 @@
 import type { Knex } from 'knex';
-import type { EventEnvelope } from '@ticketpro/shared';
+import type { AcceptedEnvelope } from '@ticketpro/shared';
 
-/** The identity events the organizer projection is fed from. */
-export const USER_EVENTS = ['identity.user.registered', 'identity.user.updated', 'identity.user.deleted'] as const;
-export type UserEventName = (typeof USER_EVENTS)[number];
+/**
+ * The identity events the organizer projection is fed from, in the versions it reads: it needs
+ * names and roles only, which both versions of `identity.user.updated` carry.
+ */
+export const USER_EVENTS = {
+  'identity.user.registered': [1],
+  'identity.user.updated': [1, 2],
+  'identity.user.deleted': [1],
+} as const;
+export type UserEvent = AcceptedEnvelope<typeof USER_EVENTS>;
 
 /**
  * Keeps the organizer projection in step with one identity event. Events may arrive late or out
@@ -11,7 +18,7 @@ export type UserEventName = (typeof USER_EVENTS)[number];
  * Only organizers and admins publish events, so a plain user's names are kept only once they
  * are in the projection (an organizer demoted later still owns their events).
  */
-export async function applyUserEvent(trx: Knex.Transaction, envelope: EventEnvelope<UserEventName>): Promise<void> {
+export async function applyUserEvent(trx: Knex.Transaction, envelope: UserEvent): Promise<void> {
   const { data, time } = envelope;
   // A deleted account's events stay listed under the name they were published with.
   if (!('firstname' in data)) return;

@@ -1,4 +1,4 @@
-import type { RequestContext } from '@ticketpro/shared';
+import { call, type RequestContext } from '@ticketpro/shared';
 import type { CatalogModels } from '../models';
 import type { OrganizerView } from '../views/event-view';
 
@@ -41,7 +41,7 @@ async function readRepair(
   const asOf = new Date();
   let answer: OrganizerView[];
   try {
-    answer = await ctx.call<OrganizerView[], { ids: number[] }>('identity.users.names', { ids });
+    answer = await call(ctx, 'identity.users.names', { ids });
   } catch (err) {
     ctx.locals.logger.warn({ err, ids }, 'organizer names unavailable from identity; answering without them');
     return [];

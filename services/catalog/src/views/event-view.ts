@@ -1,7 +1,8 @@
 import type { Event as EventView, EventData } from '@ticketpro/shared';
 import type { Event } from '../models';
 import { toTicketTypeView, type TicketTypeFields } from './ticket-type-view';
-import { iso, type TextTimestamps } from '../timestamps';
+import { iso } from '@ticketpro/shared';
+import type { TextTimestamps } from '../timestamps';
 
 export type OrganizerView = EventView['organizer'];
 

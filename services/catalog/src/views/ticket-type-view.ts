@@ -1,6 +1,7 @@
 import type { EventData, TicketType as TicketTypeView } from '@ticketpro/shared';
 import type { TicketType } from '../models';
-import { iso, isoOrNull, type TextTimestamps } from '../timestamps';
+import { decimalNumber, iso, isoOrNull } from '@ticketpro/shared';
+import type { TextTimestamps } from '../timestamps';
 
 /** What the view reads of a ticket type: a model, or a row read as JSON. */
 export type TicketTypeFields = TextTimestamps<
@@ -24,8 +25,7 @@ export type TicketTypeFields = TextTimestamps<
 >;
 
 /**
- * The ticket type as the API shows it. The price goes out as the JSON number of the exact
- * NUMERIC text ("19.99" → 19.99): a conversion, no arithmetic.
+ * The ticket type as the API shows it, the price as the JSON number of its exact decimal text.
  */
 export function toTicketTypeView(ticketType: TicketTypeFields): TicketTypeView {
   if (ticketType.available_quantity === undefined) throw new Error('Ticket type read without its availability');
@@ -34,7 +34,7 @@ export function toTicketTypeView(ticketType: TicketTypeFields): TicketTypeView {
     event_id: ticketType.event_id,
     name: ticketType.name,
     description: ticketType.description,
-    price: Number(ticketType.price),
+    price: decimalNumber(ticketType.price),
     currency: ticketType.currency,
     quantity: ticketType.quantity,
     available_quantity: ticketType.available_quantity,

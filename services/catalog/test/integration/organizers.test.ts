@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import { handleOnce, type Event, type EventEnvelope, type PageOf } from '@ticketpro/shared';
+import { handleOnce, outboxEntry, type Event, type EventData, type PageOf } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { openCatalogDatabase } from '../support/catalog-database';
 import { createEvent } from '../support/catalog-fixtures';
-import { applyUserEvent, type UserEventName } from '../../src';
+import { applyUserEvent, USER_EVENTS, type UserEvent } from '../../src';
 
 let database: TestDatabase;
 let node: CatalogNode;
@@ -26,17 +26,15 @@ afterAll(async () => {
 let lastUserId = 5000;
 const nextUserId = () => ++lastUserId;
 
-function userEvent<N extends UserEventName>(name: N, data: EventEnvelope<N>['data'], time: string): EventEnvelope<N> {
-  return {
-    id: randomUUID(),
-    type: `ticketpro.${name}`,
-    source: 'identity',
-    time,
-    specversion: '1.0',
-    dataversion: 1,
-    data,
-  };
-}
+type UserFacts = EventData<'identity.user.registered'>;
+
+/** Identity's events as it records them now, told at `time`. */
+const registered = (facts: UserFacts, time: string): UserEvent => ({ ...outboxEntry('identity.user.registered', facts).envelope, time });
+const updated = (facts: UserFacts, time: string): UserEvent => ({
+  ...outboxEntry('identity.user.updated', { ...facts, token_version: 0 }).envelope,
+  time,
+});
+const deleted = (id: number, time: string): UserEvent => ({ ...outboxEntry('identity.user.deleted', { id }).envelope, time });
 
 const facts = (id: number, firstname: string, surname: string, role: 'user' | 'organizer' | 'admin' = 'organizer') => ({
   id,
@@ -44,32 +42,49 @@ const facts = (id: number, firstname: string, surname: string, role: 'user' | 'o
   surname,
   role,
   active: true,
-  token_version: 0,
 });
 
-const apply = (envelope: EventEnvelope<UserEventName>) => db.transaction((trx) => applyUserEvent(trx, envelope));
+const apply = (envelope: UserEvent) => db.transaction((trx) => applyUserEvent(trx, envelope));
 const namesOf = async (id: number) => db('organizers').where('id', id).first('firstname', 'surname');
 const event = (id: number) => node.broker.call<Event, object>('catalog.events.get', { id });
 
 describe('the organizer projection', () => {
   it('takes names from registrations and updates, newest by event time', async () => {
     const id = nextUserId();
-    await apply(userEvent('identity.user.registered', facts(id, 'Stella', 'Chiweshe'), '2030-01-01T00:00:00.000Z'));
-    await apply(userEvent('identity.user.updated', facts(id, 'Stella', 'Rambisai'), '2030-01-03T00:00:00.000Z'));
+    await apply(registered(facts(id, 'Stella', 'Chiweshe'), '2030-01-01T00:00:00.000Z'));
+    await apply(updated(facts(id, 'Stella', 'Rambisai'), '2030-01-03T00:00:00.000Z'));
     // Arrives last, happened in between: it must not undo the newer change.
-    await apply(userEvent('identity.user.updated', facts(id, 'Stella', 'Outdated'), '2030-01-02T00:00:00.000Z'));
+    await apply(updated(facts(id, 'Stella', 'Outdated'), '2030-01-02T00:00:00.000Z'));
 
     expect(await namesOf(id)).toEqual({ firstname: 'Stella', surname: 'Rambisai' });
+  });
+
+  it('reads both versions of identity.user.updated: one recorded before token versions (v1) still renames', async () => {
+    const id = nextUserId();
+    await apply(registered(facts(id, 'Thomas', 'Mapfumo'), '2030-01-01T00:00:00.000Z'));
+    const beforeTokenVersions: UserEvent = {
+      id: randomUUID(),
+      type: 'ticketpro.identity.user.updated',
+      source: 'identity',
+      time: '2030-01-02T00:00:00.000Z',
+      specversion: '1.0',
+      dataversion: 1,
+      data: facts(id, 'Thomas', 'Mukanya'),
+    };
+
+    await apply(beforeTokenVersions);
+
+    expect(await namesOf(id)).toEqual({ firstname: 'Thomas', surname: 'Mukanya' });
   });
 
   it('keeps plain users out, but follows an organizer who is demoted later', async () => {
     const [user, demoted] = [nextUserId(), nextUserId()];
     await apply(
-      userEvent('identity.user.registered', facts(user, 'Plain', 'User', 'user'), '2030-01-01T00:00:00.000Z'),
+      registered(facts(user, 'Plain', 'User', 'user'), '2030-01-01T00:00:00.000Z'),
     );
-    await apply(userEvent('identity.user.registered', facts(demoted, 'Once', 'Organizer'), '2030-01-01T00:00:00.000Z'));
+    await apply(registered(facts(demoted, 'Once', 'Organizer'), '2030-01-01T00:00:00.000Z'));
     await apply(
-      userEvent('identity.user.updated', facts(demoted, 'Once', 'Demoted', 'user'), '2030-01-02T00:00:00.000Z'),
+      updated(facts(demoted, 'Once', 'Demoted', 'user'), '2030-01-02T00:00:00.000Z'),
     );
 
     expect(await namesOf(user)).toBeUndefined();
@@ -78,21 +93,21 @@ describe('the organizer projection', () => {
 
   it("keeps a deleted organizer's name: their events are still listed under it", async () => {
     const id = nextUserId();
-    await apply(userEvent('identity.user.registered', facts(id, 'Chiwoniso', 'Maraire'), '2030-01-01T00:00:00.000Z'));
-    await apply(userEvent('identity.user.deleted', { id }, '2030-01-02T00:00:00.000Z'));
+    await apply(registered(facts(id, 'Chiwoniso', 'Maraire'), '2030-01-01T00:00:00.000Z'));
+    await apply(deleted(id, '2030-01-02T00:00:00.000Z'));
 
     expect(await namesOf(id)).toEqual({ firstname: 'Chiwoniso', surname: 'Maraire' });
   });
 
   it('applies one delivery of an event once, through the processed-events table', async () => {
     const id = nextUserId();
-    const renamed = userEvent('identity.user.updated', facts(id, 'Jah', 'Prayzah'), '2030-01-05T00:00:00.000Z');
-    await apply(userEvent('identity.user.registered', facts(id, 'Mukudzeyi', 'Mukombe'), '2030-01-01T00:00:00.000Z'));
-    const handle = (envelope: EventEnvelope<UserEventName>, trx: Knex.Transaction) => applyUserEvent(trx, envelope);
+    const renamed = updated(facts(id, 'Jah', 'Prayzah'), '2030-01-05T00:00:00.000Z');
+    await apply(registered(facts(id, 'Mukudzeyi', 'Mukombe'), '2030-01-01T00:00:00.000Z'));
+    const handle = (envelope: UserEvent, trx: Knex.Transaction) => applyUserEvent(trx, envelope);
 
     const handled = [
-      await handleOnce(db, 'catalog_organizers', renamed, handle),
-      await handleOnce(db, 'catalog_organizers', renamed, handle),
+      await handleOnce<typeof USER_EVENTS>(db, 'catalog_organizers', renamed, handle),
+      await handleOnce<typeof USER_EVENTS>(db, 'catalog_organizers', renamed, handle),
     ];
 
     expect(handled).toEqual([true, false]);
@@ -101,11 +116,11 @@ describe('the organizer projection', () => {
 
   it('shows the projected names on events without asking identity', async () => {
     const id = nextUserId();
-    await apply(userEvent('identity.user.registered', facts(id, 'Oliver', 'Mtukudzi'), '2020-01-01T00:00:00.000Z'));
+    await apply(registered(facts(id, 'Oliver', 'Mtukudzi'), '2020-01-01T00:00:00.000Z'));
     const published = await createEvent(node.broker, { id, role: 'organizer' });
     node.identity.calls.length = 0;
 
-    await apply(userEvent('identity.user.updated', facts(id, 'Tuku', 'Mtukudzi'), new Date().toISOString()));
+    await apply(updated(facts(id, 'Tuku', 'Mtukudzi'), new Date().toISOString()));
 
     await expect(event(published.id)).resolves.toMatchObject({
       organizer: { id, firstname: 'Tuku', surname: 'Mtukudzi' },
@@ -144,7 +159,7 @@ describe('read-repair of names the projection lacks', () => {
     node.identity.add({ id, firstname: 'Before', surname: 'Change' });
     const published = await createEvent(node.broker, { id, role: 'organizer' });
 
-    await apply(userEvent('identity.user.updated', facts(id, 'After', 'Change'), new Date().toISOString()));
+    await apply(updated(facts(id, 'After', 'Change'), new Date().toISOString()));
 
     await expect(event(published.id)).resolves.toMatchObject({ organizer: { firstname: 'After' } });
   });
@@ -154,7 +169,7 @@ describe('read-repair of names the projection lacks', () => {
     node.identity.add({ id, firstname: 'Current', surname: 'Name' });
     await createEvent(node.broker, { id, role: 'organizer' });
 
-    await apply(userEvent('identity.user.registered', facts(id, 'Old', 'Name'), '2020-01-01T00:00:00.000Z'));
+    await apply(registered(facts(id, 'Old', 'Name'), '2020-01-01T00:00:00.000Z'));
 
     expect(await namesOf(id)).toEqual({ firstname: 'Current', surname: 'Name' });
   });

@@ -1,5 +1,5 @@
 import type { ServiceSchema } from 'moleculer';
-import type { CallMeta, CancelEventOrdersParams, EventOrdersCancelled } from '@ticketpro/shared';
+import { standInService } from '@ticketpro/shared/testing';
 
 /**
  * Stands in for ordering across the boundary: `orders.cancelForEvent` answers that `cancelled`
@@ -12,17 +12,12 @@ export class OrderingStandIn {
   failure?: Error;
 
   schema(): ServiceSchema {
-    return {
-      name: 'ordering',
-      actions: {
-        'orders.cancelForEvent': {
-          handler: async (ctx: { params: CancelEventOrdersParams; meta: CallMeta }): Promise<EventOrdersCancelled> => {
-            this.calls.push({ eventId: ctx.params.event_id, requestId: ctx.meta.requestId });
-            if (this.failure) throw this.failure;
-            return { event_id: ctx.params.event_id, cancelled: this.cancelled };
-          },
-        },
+    return standInService('ordering', {
+      'orders.cancelForEvent': async (ctx) => {
+        this.calls.push({ eventId: ctx.params.event_id, requestId: ctx.meta.requestId });
+        if (this.failure) throw this.failure;
+        return { event_id: ctx.params.event_id, cancelled: this.cancelled };
       },
-    };
+    });
   }
 }

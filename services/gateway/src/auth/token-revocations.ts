@@ -1,4 +1,4 @@
-import type { EventEnvelope, TokenRevocations as RevocationSnapshot } from '@ticketpro/shared';
+import type { AcceptedEnvelope, TokenRevocations as RevocationSnapshot } from '@ticketpro/shared';
 
 /** What a verified access token says about who may use it. */
 export interface TokenHolder {
@@ -9,9 +9,17 @@ export interface TokenHolder {
   sessionId?: string;
 }
 
-/** The identity events that revoke access tokens. */
-export const REVOKING_EVENTS = ['identity.user.updated', 'identity.user.deleted', 'identity.session.revoked'] as const;
-export type RevokingEvent = (typeof REVOKING_EVENTS)[number];
+/**
+ * The identity events that revoke access tokens, in the versions read. Version 1 of
+ * `identity.user.updated` (before token versions) revokes nothing, but is read rather than
+ * logged as unreadable: a gateway replays the last minutes of events, which may hold some.
+ */
+export const REVOKING_EVENTS = {
+  'identity.user.updated': [1, 2],
+  'identity.user.deleted': [1],
+  'identity.session.revoked': [1],
+} as const;
+export type RevokingEvent = AcceptedEnvelope<typeof REVOKING_EVENTS>;
 
 /** Every token of a deleted account is refused: its id is never used again. */
 const ALL_VERSIONS = Number.POSITIVE_INFINITY;
@@ -47,7 +55,7 @@ export class TokenRevocations {
     return sessionId !== undefined && this.endedSessions.has(sessionId);
   }
 
-  apply(envelope: EventEnvelope<RevokingEvent>): void {
+  apply(envelope: RevokingEvent): void {
     const { data } = envelope;
     if ('session_id' in data) this.endSession(data.session_id);
     else if ('token_version' in data) this.requireVersion(data.id, data.token_version);

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser, CallMeta, ServiceBroker } from '@ticketpro/shared';
+import type { ActionArgs, ActionName, AuthUser, CallMeta, ResultOf, ServiceBroker } from '@ticketpro/shared';
 import { isServiceUnavailable } from '../problem';
 import type { ServiceCallOutcome } from './metrics';
 
@@ -13,8 +13,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller, set by the authentication hook on routes that take a token. */
     user: AuthUser | null;
-    /** Calls a Moleculer action on behalf of this request: its id, caller and address travel along. */
-    callService<T = unknown>(action: string, params?: object, options?: ServiceCallOptions): Promise<T>;
+    /**
+     * Calls an action by its full name on behalf of this request (its id, caller and address
+     * travel along), typed by the action's contract.
+     */
+    callService<A extends ActionName>(action: A, ...args: ActionArgs<A, ServiceCallOptions>): Promise<ResultOf<A>>;
   }
 }
 
@@ -26,16 +29,11 @@ export const serviceCallsPlugin = fp<{ broker: ServiceBroker }>(
     app.decorateRequest('user', null);
     app.decorateRequest(
       'callService',
-      async function callService<T>(
-        this: FastifyRequest,
-        action: string,
-        params: object = {},
-        options: ServiceCallOptions = {},
-      ) {
+      async function callService(this: FastifyRequest, action: ActionName, params: object = {}, options: ServiceCallOptions = {}) {
         const meta: CallMeta = { requestId: this.id, ip: this.ip, ...(this.user ? { user: this.user } : {}) };
         const stopTimer = serviceCallDuration.startTimer({ action });
         try {
-          const result = await broker.call<T, object>(action, params, { ...options, requestID: this.id, meta });
+          const result = await broker.call(action, params, { ...options, requestID: this.id, meta });
           stopTimer({ outcome: 'ok' });
           return result;
         } catch (err) {

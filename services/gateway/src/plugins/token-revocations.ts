@@ -1,12 +1,12 @@
 import fp from 'fastify-plugin';
 import {
+  call,
   followBroadcast,
   revocationHorizonSeconds,
   type BroadcastSubscription,
   type Config,
   type Logger,
   type ServiceBroker,
-  type TokenRevocations as RevocationSnapshot,
 } from '@ticketpro/shared';
 import { REVOKING_EVENTS, TokenRevocations, type TokenHolder } from '../auth/token-revocations';
 
@@ -70,7 +70,7 @@ export const tokenRevocationsPlugin = fp<{ config: Config; broker: ServiceBroker
     // list is fetched in the background; /health says starting until it has arrived.
     const loadSnapshot = retrying('cannot read earlier token revocations from identity yet', async () => {
       await broker.waitForServices(['identity'], config.REQUEST_TIMEOUT_MS, 100);
-      const snapshot = await broker.call<RevocationSnapshot, object>('identity.tokens.revocations', {}, { retries: 0 });
+      const snapshot = await call(broker, 'identity.tokens.revocations', {}, { retries: 0 });
       revocations.applySnapshot(snapshot);
       snapshotLoaded = true;
     });

@@ -95,7 +95,8 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
         problems: ['unauthorized'],
         toParams: (request) => {
           const body = request.body as LoginBody;
-          return { email: body.email ?? body.username, password: body.password };
+          // The schema asks for one of the two.
+          return { email: (body.email ?? body.username) as string, password: body.password };
         },
         limits: {
           onRequest: perAddress,

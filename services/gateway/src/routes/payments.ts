@@ -41,7 +41,8 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
       response: { ...Type.Object({ received: Type.Literal(true) }), description: 'The event is taken (or was already)' },
       // 404 while Stripe is not the configured payment provider.
       problems: ['not-found'],
-      toParams: (request) => ({ payload: request.body, signature: request.headers[SIGNATURE_HEADER] }),
+      // Both checked by now: the body is text (the parser above), the header a string (its schema).
+      toParams: (request) => ({ payload: request.body as string, signature: request.headers[SIGNATURE_HEADER] as string }),
     }),
     preValidation: requireSignature,
   });

@@ -1,10 +1,37 @@
 import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
-import { PROBLEM_TYPES, type ProblemSlug } from '@ticketpro/shared';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { PROBLEM_TYPES, type ActionName, type ParamsOf, type ProblemSlug, type ResultOf } from '@ticketpro/shared';
 import type { RouteAuth } from '../plugins/authentication';
 import type { LimitHook } from '../plugins/rate-limit';
 
-/** One HTTP route that forwards to one Moleculer action. */
-export interface ServiceRoute {
+type StaticOf<S> = S extends TSchema ? Static<S> : {};
+
+/**
+ * Compiles only where the route's success body can be what the action answers: every field the
+ * response schema promises is in the action's result, of the same type (fields the result has
+ * beyond it are dropped by the schema). A response that is not a schema (an image) is not checked.
+ */
+type AnswerFits<A extends ActionName, R> = R extends TSchema
+  ? ResultOf<A> extends Static<R>
+    ? unknown
+    : `the response schema does not fit what ${A} answers`
+  : unknown;
+
+type SameKeys<X, Y> = [keyof X] extends [keyof Y] ? ([keyof Y] extends [keyof X] ? true : false) : false;
+
+/**
+ * How the action's params come from the request: by default query, body and path merged, which
+ * must then give exactly the action's params (the same fields, of types it takes); otherwise the
+ * route says how (`toParams`).
+ */
+type ParamsFromRequest<A extends ActionName, Q, B, P> = [StaticOf<Q> & StaticOf<B> & StaticOf<P>] extends [ParamsOf<A>]
+  ? SameKeys<StaticOf<Q> & StaticOf<B> & StaticOf<P>, ParamsOf<A>> extends true
+    ? { toParams?: (request: FastifyRequest) => ParamsOf<A> }
+    : { toParams: (request: FastifyRequest) => ParamsOf<A> }
+  : { toParams: (request: FastifyRequest) => ParamsOf<A> };
+
+/** One HTTP route that forwards to one action of a service's contract. */
+export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
   method: HTTPMethods;
   url: string;
   summary: string;
@@ -13,20 +40,19 @@ export interface ServiceRoute {
   tags: string[];
   /** `true`: needs a valid access token (401 without); `'optional'`: public, caller passed along when known. */
   auth: RouteAuth;
-  action: string;
+  /** The action by its full name, as its service's contract has it. */
+  action: A;
   /** Success status; with 204 the action's answer is dropped. */
   status: 200 | 201 | 204;
   /** Schema of the success body; it also drops every field it does not list. */
-  response?: object;
-  body?: object;
-  querystring?: object;
-  params?: object;
+  response?: R & NoInfer<AnswerFits<A, R>>;
+  body?: B;
+  querystring?: Q;
+  params?: P;
   /** Request headers the route reads (names in lower case); other headers pass unchecked. */
   headers?: object;
   /** Problems the service may answer, beyond those every route of this shape can. */
   problems?: ProblemSlug[];
-  /** The action's params from the validated request; by default query, body and path merged. */
-  toParams?: (request: FastifyRequest) => object;
   /**
    * Rate limits, from `app.limitRate` and `app.limitFailures`: on arrival, once the body is
    * validated, or (counting) once the answer is sent.
@@ -49,7 +75,9 @@ const mergedParams = (request: FastifyRequest) => ({
   ...(request.params as object),
 });
 
-export function serviceRoute(route: ServiceRoute): RouteOptions {
+export function serviceRoute<A extends ActionName, R = undefined, Q = undefined, B = undefined, P = undefined>(
+  route: ServiceRoute<A, R, Q, B, P> & ParamsFromRequest<A, Q, B, P>,
+): RouteOptions {
   const { body, querystring, params, headers, limits = {} } = route;
   const problems = new Set<ProblemSlug>(route.problems);
   if (limits.onRequest?.length || limits.preHandler?.length) problems.add('rate-limited');
@@ -60,7 +88,7 @@ export function serviceRoute(route: ServiceRoute): RouteOptions {
   if (body || querystring || params || headers) problems.add('validation-error');
   problems.add('internal').add('service-unavailable');
 
-  const toParams = route.toParams ?? mergedParams;
+  const toParams = (route.toParams ?? mergedParams) as (request: FastifyRequest) => ParamsOf<A>;
   return {
     method: route.method,
     url: route.url,

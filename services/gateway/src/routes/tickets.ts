@@ -17,11 +17,6 @@ const Ticket = Type.Ref(TicketSchema);
 
 type QrFormat = 'png' | 'svg';
 
-/** The part of `ticketing.tickets.qr`'s answer sent on: a PNG travels base64-encoded, an SVG as its text. */
-interface QrImage {
-  body: string;
-}
-
 const QR_IMAGES: Record<QrFormat, { mediaType: string; bytes: (body: string) => Buffer }> = {
   png: { mediaType: 'image/png', bytes: (body) => Buffer.from(body, 'base64') },
   svg: { mediaType: 'image/svg+xml', bytes: (body) => Buffer.from(body, 'utf8') },
@@ -138,7 +133,7 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       const { id } = request.params as { id: number };
       // Validation filled in the default format.
       const { format } = request.query as { format: QrFormat };
-      const image = await request.callService<QrImage>('ticketing.tickets.qr', { id, format });
+      const image = await request.callService('ticketing.tickets.qr', { id, format });
       const { mediaType, bytes } = QR_IMAGES[format];
       // The code admits whoever shows it, so no shared cache may keep a copy.
       return reply.type(mediaType).header('cache-control', 'private, no-store').send(bytes(image.body));

@@ -1,4 +1,4 @@
-import { ConflictError } from '@ticketpro/shared';
+import { ConflictError, type ActionOf } from '@ticketpro/shared';
 import { expectProblem } from '../../../../tests/support/users';
 import { CatalogStandIn, EVENT_SUMMARY_VIEW, EVENT_VIEW, TICKET_TYPE_VIEW } from '../support/catalog';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
@@ -22,12 +22,12 @@ describe('gateway: catalog routes', () => {
   });
 
   const organizer = () => key.sign({ sub: '3', role: 'organizer' });
-  const callsTo = (action: string) => catalog.callsOf(action).length;
+  const callsTo = (action: ActionOf<'catalog'>) => catalog.callsOf(action).length;
 
   const expectRefused = async (
     method: string,
     path: string,
-    action: string,
+    action: ActionOf<'catalog'>,
     options: { body?: unknown; token?: string },
     status: number,
     field?: string,
@@ -306,7 +306,7 @@ describe('gateway: catalog routes', () => {
   });
 
   describe('optional authentication on public reads', () => {
-    const publicReads = [
+    const publicReads: [string, ActionOf<'catalog'>][] = [
       ['/api/v1/events', 'catalog.events.list'],
       ['/api/v1/events/7', 'catalog.events.get'],
       ['/api/v1/tickets/types', 'catalog.ticketTypes.list'],

@@ -1,4 +1,4 @@
-import { ConflictError, BadRequestError, NotFoundError } from '@ticketpro/shared';
+import { ConflictError, BadRequestError, NotFoundError, type ActionOf } from '@ticketpro/shared';
 import { expectProblem } from '../../../../tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 import { ORDER_VIEW, OrderingStandIn } from '../support/ordering';
@@ -19,13 +19,13 @@ describe('gateway: ordering routes', () => {
   });
 
   const buyer = () => key.sign({ sub: '42', role: 'user' });
-  const callsTo = (action: string) => ordering.callsOf(action).length;
+  const callsTo = (action: ActionOf<'ordering'>) => ordering.callsOf(action).length;
   const newOrder = { event_id: 7, payment_method: 'ecocash', items: [{ ticket_type_id: 11, quantity: 3 }] };
 
   const expectRefused = async (
     method: string,
     path: string,
-    action: string,
+    action: ActionOf<'ordering'>,
     options: { body?: unknown; token?: string; headers?: Record<string, string> },
     status: number,
     field?: string,

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import { ConflictError, createNodeMetricsRegistry } from '@ticketpro/shared';
+import { standInService } from '@ticketpro/shared/testing';
 import { expectProblem } from '../../../../tests/support/users';
 import { healthOnly, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 // Each case builds apps of its own, which takes seconds on a machine busy with other tests.
 jest.setTimeout(60_000);
 
-const ALL_HEALTHY = ['catalog', 'ordering', 'ticketing'].map(healthOnly);
+const ALL_HEALTHY = (['catalog', 'ordering', 'ticketing'] as const).map(healthOnly);
 
 /** Metric names declared by `# TYPE` lines; Prometheus refuses an exposition naming one twice. */
 function declaredMetrics(exposition: string): string[] {
@@ -113,14 +114,11 @@ describe('gateway: probes and node metrics', () => {
   });
 
   it('is not ready while a service of its process cannot reach its database', async () => {
-    const failingCatalog = {
-      name: 'catalog',
-      actions: {
-        health() {
-          throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-        },
+    const failingCatalog = standInService('catalog', {
+      health() {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
       },
-    };
+    });
     const gw = await startGateway([healthOnly('identity'), failingCatalog]);
     try {
       const ready = await gw.api('GET', '/health/ready');

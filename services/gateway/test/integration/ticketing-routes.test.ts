@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, NotFoundError } from '@ticketpro/shared';
+import { ConflictError, ForbiddenError, NotFoundError, type ActionOf } from '@ticketpro/shared';
 import { expectProblem } from '../../../../tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 import {
@@ -28,12 +28,12 @@ describe('gateway: ticketing routes', () => {
 
   const owner = () => key.sign({ sub: '42', role: 'user' });
   const organizer = () => key.sign({ sub: '3', role: 'organizer' });
-  const callsTo = (action: string) => ticketing.callsOf(action).length;
+  const callsTo = (action: ActionOf<'ticketing'>) => ticketing.callsOf(action).length;
 
   const expectRefused = async (
     method: string,
     path: string,
-    action: string,
+    action: ActionOf<'ticketing'>,
     options: { body?: unknown; token?: string; raw?: string },
     status: number,
     field?: string,
@@ -215,7 +215,7 @@ describe('gateway: ticketing routes', () => {
   });
 
   describe('validation', () => {
-    const scans = [
+    const scans: [string, ActionOf<'ticketing'>][] = [
       ['/api/v1/validation/validate', 'ticketing.validation.validate'],
       ['/api/v1/validation/checkin', 'ticketing.validation.checkin'],
       ['/api/v1/validation/checkout', 'ticketing.validation.checkout'],

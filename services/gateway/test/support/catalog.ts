@@ -1,6 +1,8 @@
-import { ServiceStandIn, type StandInContext } from './gateway';
+import type { Event, EventSummary, TicketType } from '@ticketpro/shared';
+import type { StandInAnswers } from '@ticketpro/shared/testing';
+import { ServiceStandIn } from './gateway';
 
-export const SAMPLE_TICKET_TYPE = {
+export const SAMPLE_TICKET_TYPE: TicketType & { held_quantity: number } = {
   id: 11,
   event_id: 7,
   name: 'General admission',
@@ -13,13 +15,13 @@ export const SAMPLE_TICKET_TYPE = {
   sales_start: null,
   sales_end: '2027-04-28T12:00:00.000Z',
   max_per_order: 10,
-  created_at: new Date('2027-01-05T08:00:00.000Z'),
-  updated_at: new Date('2027-01-06T08:00:00.000Z'),
+  created_at: '2027-01-05T08:00:00.000Z',
+  updated_at: '2027-01-06T08:00:00.000Z',
   // Catalog's own bookkeeping: the gateway's response schema must drop it.
   held_quantity: 5,
 };
 
-export const SAMPLE_EVENT = {
+export const SAMPLE_EVENT: Event & { organizer: { email: string; phone_number: string }; deleted_at: null } = {
   id: 7,
   event_name: 'Harare International Festival of the Arts',
   description: 'Six days of music, theatre and dance',
@@ -30,8 +32,8 @@ export const SAMPLE_EVENT = {
   // A careless service might pass the whole user along: public reads must never show contact details.
   organizer: { id: 3, firstname: 'Rudo', surname: 'Chari', email: 'rudo@example.com', phone_number: '+263771234567' },
   ticket_types: [SAMPLE_TICKET_TYPE],
-  created_at: new Date('2027-01-05T08:00:00.000Z'),
-  updated_at: new Date('2027-01-06T08:00:00.000Z'),
+  created_at: '2027-01-05T08:00:00.000Z',
+  updated_at: '2027-01-06T08:00:00.000Z',
   deleted_at: null,
 };
 
@@ -69,12 +71,12 @@ export const EVENT_VIEW = {
 };
 
 /** `SAMPLE_EVENT` as catalog lists it: its cheapest ticket types, and how many it has. */
-export const SAMPLE_EVENT_SUMMARY = { ...SAMPLE_EVENT, ticket_types_total: 12 };
+export const SAMPLE_EVENT_SUMMARY: EventSummary = { ...SAMPLE_EVENT, ticket_types_total: 12 };
 
 /** What a client may see of `SAMPLE_EVENT_SUMMARY`. */
 export const EVENT_SUMMARY_VIEW = { ...EVENT_VIEW, ticket_types_total: 12 };
 
-const pageOf = (item: object, params: StandInContext['params']) => ({
+const pageOf = <T>(item: T, params: { skip: number; limit: number }) => ({
   items: [item],
   total: 1,
   skip: params.skip,
@@ -84,23 +86,23 @@ const pageOf = (item: object, params: StandInContext['params']) => ({
 });
 
 /** Stands in for catalog's event and ticket type actions. */
-export class CatalogStandIn extends ServiceStandIn {
+export class CatalogStandIn extends ServiceStandIn<'catalog'> {
   constructor() {
     super('catalog');
   }
 
-  protected answers() {
+  protected answers(): StandInAnswers<'catalog'> {
     return {
       health: () => ({ status: 'ok' }),
-      'events.list': (ctx: StandInContext) => pageOf(SAMPLE_EVENT_SUMMARY, ctx.params),
-      'events.get': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, id: ctx.params.id }),
-      'events.create': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, ...ctx.params }),
-      'events.update': (ctx: StandInContext) => ({ ...SAMPLE_EVENT, ...ctx.params }),
+      'events.list': (ctx) => pageOf(SAMPLE_EVENT_SUMMARY, ctx.params),
+      'events.get': (ctx) => ({ ...SAMPLE_EVENT, id: ctx.params.id }),
+      'events.create': (ctx) => ({ ...SAMPLE_EVENT, ...ctx.params }),
+      'events.update': (ctx) => ({ ...SAMPLE_EVENT, ...ctx.params }),
       'events.delete': () => ({ message: 'Event deleted' }),
-      'ticketTypes.list': (ctx: StandInContext) => pageOf(SAMPLE_TICKET_TYPE, ctx.params),
-      'ticketTypes.get': (ctx: StandInContext) => ({ ...SAMPLE_TICKET_TYPE, id: ctx.params.id }),
-      'ticketTypes.create': (ctx: StandInContext) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
-      'ticketTypes.update': (ctx: StandInContext) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
+      'ticketTypes.list': (ctx) => pageOf(SAMPLE_TICKET_TYPE, ctx.params),
+      'ticketTypes.get': (ctx) => ({ ...SAMPLE_TICKET_TYPE, id: ctx.params.id }),
+      'ticketTypes.create': (ctx) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
+      'ticketTypes.update': (ctx) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
       'ticketTypes.delete': () => ({ message: 'Ticket type deleted' }),
     };
   }

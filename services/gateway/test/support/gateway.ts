@@ -8,12 +8,16 @@ import {
   createBroker,
   createLogger,
   NodeReadiness,
+  type ActionOf,
   type CallMeta,
   type Config,
   type ServiceBroker,
+  type ServiceName,
+  type Token,
   type TokenRevocations,
+  type User,
 } from '@ticketpro/shared';
-import { testConfig } from '@ticketpro/shared/testing';
+import { standInService, testConfig, type StandInAnswers } from '@ticketpro/shared/testing';
 import { apiClient, type Api } from '../../../../tests/support/http';
 import { buildApp } from '../../src/app';
 
@@ -27,7 +31,7 @@ export class SigningKey {
   }
 
   get jwk() {
-    return { ...this.publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'ES256', use: 'sig' };
+    return { ...this.publicKey.export({ format: 'jwk' }), kty: 'EC', kid: this.kid, alg: 'ES256', use: 'sig' };
   }
 
   get publicPem(): string {
@@ -55,7 +59,7 @@ export interface RecordedCall {
   requestID: string | null;
 }
 
-export const SAMPLE_USER = {
+export const SAMPLE_USER: User & { password_hash: string } = {
   id: 42,
   firstname: 'Ada',
   surname: 'Lovelace',
@@ -65,8 +69,8 @@ export const SAMPLE_USER = {
   active: true,
   role: 'user',
   is_verified: false,
-  created_at: new Date('2027-01-01T10:00:00.000Z'),
-  updated_at: new Date('2027-01-02T10:00:00.000Z'),
+  created_at: '2027-01-01T10:00:00.000Z',
+  updated_at: '2027-01-02T10:00:00.000Z',
   // Never to reach a client: the gateway's response schema must drop it.
   password_hash: '$argon2id$v=19$secret',
 };
@@ -81,40 +85,39 @@ export const SAMPLE_REGISTRATION = {
   street_address: '1 Engine Road',
 };
 
-export const SAMPLE_TOKEN = { access_token: 'a.b.c', refresh_token: 'r1', token_type: 'bearer', expires_in: 900 };
-
-export type StandInContext = Context<Record<string, unknown>, CallMeta>;
+export const SAMPLE_TOKEN: Token = { access_token: 'a.b.c', refresh_token: 'r1', token_type: 'bearer', expires_in: 900 };
 
 /**
- * Stands in for a service: records every call, answers canned data, and throws `failure` when
- * a test sets one.
+ * Stands in for a service: records every call, answers canned data (typed by the service's
+ * contract), and throws `failure` when a test sets one.
  */
-export abstract class ServiceStandIn {
+export abstract class ServiceStandIn<S extends ServiceName> {
   calls: RecordedCall[] = [];
   failure?: Error;
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: S) {}
 
   /** The canned answer of each action, by its name within the service. */
-  protected abstract answers(): Record<string, (ctx: StandInContext) => unknown>;
+  protected abstract answers(): StandInAnswers<S>;
 
-  callsOf(action: string): RecordedCall[] {
+  callsOf(action: ActionOf<S>): RecordedCall[] {
     return this.calls.filter((c) => c.action === action);
   }
 
-  lastCall(action: string): RecordedCall {
+  lastCall(action: ActionOf<S>): RecordedCall {
     const calls = this.callsOf(action);
     if (calls.length === 0) throw new Error(`${action} was not called`);
     return calls[calls.length - 1];
   }
 
   schema(): ServiceSchema {
-    const actions = Object.entries(this.answers()).map(([local, result]) => {
+    const answers = Object.entries(this.answers() as Record<string, unknown>) as [string, (ctx: RecordedContext) => unknown][];
+    const actions = answers.map(([local, answer]) => {
       const action = `${this.name}.${local}`;
-      const handler = (ctx: StandInContext) => {
+      const handler = (ctx: RecordedContext) => {
         this.calls.push({ action, params: { ...ctx.params }, meta: { ...ctx.meta }, requestID: ctx.requestID });
         if (this.failure) throw this.failure;
-        return result(ctx);
+        return answer(ctx);
       };
       return [local, { handler }];
     });
@@ -122,8 +125,10 @@ export abstract class ServiceStandIn {
   }
 }
 
+type RecordedContext = Context<Record<string, unknown>, CallMeta>;
+
 /** Stands in for identity's actions; `keys` publishes the JWKS of `signingKeys`. */
-export class IdentityStandIn extends ServiceStandIn {
+export class IdentityStandIn extends ServiceStandIn<'identity'> {
   signingKeys: SigningKey[] = [new SigningKey()];
   /** What `tokens.revocations` answers a starting gateway. */
   revocations: TokenRevocations = { users: [], sessions: [] };
@@ -134,7 +139,7 @@ export class IdentityStandIn extends ServiceStandIn {
     super('identity');
   }
 
-  protected answers() {
+  protected answers(): StandInAnswers<'identity'> {
     return {
       keys: () => ({ keys: this.signingKeys.map((k) => k.jwk) }),
       'tokens.revocations': () => {
@@ -145,9 +150,9 @@ export class IdentityStandIn extends ServiceStandIn {
       register: () => SAMPLE_TOKEN,
       login: () => SAMPLE_TOKEN,
       refresh: () => SAMPLE_TOKEN,
-      logout: () => undefined,
+      logout: () => null,
       me: () => SAMPLE_USER,
-      'users.list': (ctx: StandInContext) => ({
+      'users.list': (ctx) => ({
         items: [SAMPLE_USER],
         total: 1,
         skip: ctx.params.skip,
@@ -156,18 +161,19 @@ export class IdentityStandIn extends ServiceStandIn {
         has_prev: false,
       }),
       'users.get': () => SAMPLE_USER,
-      'users.update': (ctx: StandInContext) => ({ ...SAMPLE_USER, ...ctx.params }),
-      'users.delete': () => undefined,
+      'users.update': (ctx) => ({ ...SAMPLE_USER, ...ctx.params }),
+      'users.delete': () => null,
     };
   }
 }
 
 /** A service with nothing but the `health` action the gateway probes. */
-export function healthOnly(name: string): ServiceSchema {
-  const actions: ServiceSchema['actions'] = { health: () => ({ status: 'ok' }) };
-  // What a starting gateway asks identity before it takes tokens (embedded mode).
-  if (name === 'identity') actions['tokens.revocations'] = () => ({ users: [], sessions: [] });
-  return { name, actions };
+export function healthOnly(name: ServiceName): ServiceSchema {
+  if (name === 'identity') {
+    // What a starting gateway asks identity before it takes tokens (embedded mode).
+    return standInService('identity', { health: () => ({ status: 'ok' as const }), 'tokens.revocations': () => ({ users: [], sessions: [] }) });
+  }
+  return standInService(name, { health: () => ({ status: 'ok' as const }) });
 }
 
 export interface Gateway {

@@ -1,18 +1,20 @@
-import { ServiceStandIn, type StandInContext } from './gateway';
+import type { Order } from '@ticketpro/shared';
+import type { StandInAnswers } from '@ticketpro/shared/testing';
+import { ServiceStandIn } from './gateway';
 
-export const SAMPLE_ORDER = {
+export const SAMPLE_ORDER: Order & { deleted_at: null; idempotency_key: string } = {
   id: 31,
   user_id: 42,
   event_id: 7,
-  order_date: new Date('2027-02-01T09:00:00.000Z'),
+  order_date: '2027-02-01T09:00:00.000Z',
   total_price: 59.97,
   currency: 'ZWG',
   payment_method: 'ecocash',
   payment_status: 'pending',
-  expires_at: new Date('2027-02-01T09:15:00.000Z'),
+  expires_at: '2027-02-01T09:15:00.000Z',
   items: [{ ticket_type_id: 11, quantity: 3, unit_price: 19.99 }],
-  created_at: new Date('2027-02-01T09:00:00.000Z'),
-  updated_at: new Date('2027-02-01T09:00:00.000Z'),
+  created_at: '2027-02-01T09:00:00.000Z',
+  updated_at: '2027-02-01T09:00:00.000Z',
   // Ordering's own bookkeeping: the gateway's response schema must drop it.
   deleted_at: null,
   idempotency_key: 'retry-1',
@@ -35,15 +37,15 @@ export const ORDER_VIEW = {
 };
 
 /** Stands in for ordering's order and payment actions. */
-export class OrderingStandIn extends ServiceStandIn {
+export class OrderingStandIn extends ServiceStandIn<'ordering'> {
   constructor() {
     super('ordering');
   }
 
-  protected answers() {
+  protected answers(): StandInAnswers<'ordering'> {
     return {
       health: () => ({ status: 'ok' }),
-      'orders.list': (ctx: StandInContext) => ({
+      'orders.list': (ctx) => ({
         items: [SAMPLE_ORDER],
         total: 1,
         skip: ctx.params.skip,
@@ -51,13 +53,13 @@ export class OrderingStandIn extends ServiceStandIn {
         has_next: false,
         has_prev: false,
       }),
-      'orders.get': (ctx: StandInContext) => ({ ...SAMPLE_ORDER, id: ctx.params.id }),
+      'orders.get': (ctx) => ({ ...SAMPLE_ORDER, id: ctx.params.id }),
       'orders.create': () => SAMPLE_ORDER,
-      'orders.update': (ctx: StandInContext) => ({ ...SAMPLE_ORDER, ...ctx.params }),
+      'orders.update': (ctx) => ({ ...SAMPLE_ORDER, ...ctx.params }),
       'orders.cancel': () => ({ message: 'Order cancelled' }),
       'orders.pay': () => ({ ...SAMPLE_ORDER, payment_status: 'completed', expires_at: null }),
       'orders.refund': () => ({ ...SAMPLE_ORDER, payment_status: 'refunded', expires_at: null }),
-      'payments.stripeWebhook': () => ({ received: true }),
+      'payments.stripeWebhook': () => ({ received: true as const }),
     };
   }
 }

@@ -1,8 +1,11 @@
-import { ServiceStandIn, type StandInContext } from './gateway';
+import type { Static } from '@sinclair/typebox';
+import type { Ticket, TicketKeysSchema, ValidationResult } from '@ticketpro/shared';
+import type { StandInAnswers } from '@ticketpro/shared/testing';
+import { ServiceStandIn } from './gateway';
 
 export const SAMPLE_CODE = 'TP1.AAAAKwAAAAdzZWNyZXQtc2VjcmV0LTE2a2V5LTE.c2lnbmF0dXJl';
 
-export const SAMPLE_TICKET = {
+export const SAMPLE_TICKET: Ticket & { user_id: number; secret: string } = {
   id: 43,
   order_id: 31,
   ticket_type_id: 11,
@@ -14,8 +17,8 @@ export const SAMPLE_TICKET = {
   checked_out: false,
   validated_at: null,
   validated_by: null,
-  created_at: new Date('2027-02-01T09:01:00.000Z'),
-  updated_at: new Date('2027-02-01T09:01:00.000Z'),
+  created_at: '2027-02-01T09:01:00.000Z',
+  updated_at: '2027-02-01T09:01:00.000Z',
   // Ticketing's own bookkeeping: the gateway's response schema must drop it.
   user_id: 42,
   secret: 'c2VjcmV0',
@@ -38,14 +41,14 @@ export const TICKET_VIEW = {
   updated_at: '2027-02-01T09:01:00.000Z',
 };
 
-export const SAMPLE_VALIDATION = {
+export const SAMPLE_VALIDATION: ValidationResult & { order_id: number } = {
   ticket_id: 43,
   event_id: 7,
   status: 'used',
   admitted: true,
   checked_in: true,
   checked_out: false,
-  validated_at: new Date('2027-04-28T15:30:00.000Z'),
+  validated_at: '2027-04-28T15:30:00.000Z',
   validated_by: 3,
   // Not part of the contract: dropped.
   order_id: 31,
@@ -62,7 +65,7 @@ export const VALIDATION_VIEW = {
   validated_by: 3,
 };
 
-export const SAMPLE_KEYS = {
+export const SAMPLE_KEYS: Static<typeof TicketKeysSchema> = {
   keys: [{ kid: 'key-1', kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', use: 'sig' }],
 };
 
@@ -71,15 +74,15 @@ export const SAMPLE_PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a,
 export const SAMPLE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><path d="M0 0h7v7H0z"/></svg>';
 
 /** Stands in for ticketing's ticket and validation actions. */
-export class TicketingStandIn extends ServiceStandIn {
+export class TicketingStandIn extends ServiceStandIn<'ticketing'> {
   constructor() {
     super('ticketing');
   }
 
-  protected answers() {
+  protected answers(): StandInAnswers<'ticketing'> {
     return {
       health: () => ({ status: 'ok' }),
-      'tickets.list': (ctx: StandInContext) => ({
+      'tickets.list': (ctx) => ({
         items: [SAMPLE_TICKET],
         total: 1,
         skip: ctx.params.skip,
@@ -87,18 +90,18 @@ export class TicketingStandIn extends ServiceStandIn {
         has_next: false,
         has_prev: false,
       }),
-      'tickets.get': (ctx: StandInContext) => ({ ...SAMPLE_TICKET, id: ctx.params.id }),
-      'tickets.create': (ctx: StandInContext) => ({ ...SAMPLE_TICKET, ...ctx.params, status: 'reserved' }),
-      'tickets.update': (ctx: StandInContext) => ({ ...SAMPLE_TICKET, ...ctx.params }),
+      'tickets.get': (ctx) => ({ ...SAMPLE_TICKET, id: ctx.params.id }),
+      'tickets.create': (ctx) => ({ ...SAMPLE_TICKET, ...ctx.params, status: 'reserved' }),
+      'tickets.update': (ctx) => ({ ...SAMPLE_TICKET, ...ctx.params }),
       'tickets.delete': () => ({ message: 'Ticket cancelled' }),
-      'tickets.qr': (ctx: StandInContext) =>
+      'tickets.qr': (ctx) =>
         ctx.params.format === 'svg'
           ? { content_type: 'image/svg+xml', body: SAMPLE_SVG }
           : { content_type: 'image/png', body: SAMPLE_PNG.toString('base64') },
       'validation.validate': () => ({ ...SAMPLE_VALIDATION, status: 'valid', checked_in: false, validated_at: null, validated_by: null }),
       'validation.checkin': () => SAMPLE_VALIDATION,
       'validation.checkout': () => ({ ...SAMPLE_VALIDATION, admitted: false, checked_out: true }),
-      'validation.status': (ctx: StandInContext) => ({ ...SAMPLE_VALIDATION, ticket_id: ctx.params.ticket_id }),
+      'validation.status': (ctx) => ({ ...SAMPLE_VALIDATION, ticket_id: ctx.params.ticket_id }),
       'validation.keys': () => SAMPLE_KEYS,
     };
   }

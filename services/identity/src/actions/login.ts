@@ -1,17 +1,10 @@
-import { Type } from '@sinclair/typebox';
-import { ForbiddenError, LoginBody, UnauthorizedError, defineAction } from '@ticketpro/shared';
+import { ForbiddenError, UnauthorizedError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { verifyPassword, verifyWithoutAccount } from '../passwords/hashing';
 import { issueTokenPair } from '../tokens/token-pair';
 
-/** The gateway maps the OAuth2 form's `username` to `email` before calling. */
-const LoginParams = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 254 }), password: LoginBody.properties.password },
-  { additionalProperties: false },
-);
-
 export function loginAction(identity: IdentityAccess) {
-  return defineAction(LoginParams, async (ctx) => {
+  return defineAction('identity.login', async (ctx) => {
     const runtime = identity();
     const { email, password } = ctx.params;
     // Soft-deleted accounts are left out, so they fail exactly like unknown emails.

@@ -1,4 +1,4 @@
-import { RefreshBody, UnauthorizedError, defineAction } from '@ticketpro/shared';
+import { UnauthorizedError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { findRefreshToken, revokeFamily } from '../tokens/refresh-tokens';
 
@@ -7,12 +7,11 @@ import { findRefreshToken, revokeFamily } from '../tokens/refresh-tokens';
  * and (through `identity.session.revoked`) the access tokens issued in it.
  */
 export function logoutAction(identity: IdentityAccess) {
-  return defineAction(RefreshBody, async (ctx) => {
+  return defineAction('identity.logout', async (ctx) => {
     const runtime = identity();
     const stored = await findRefreshToken(runtime.models, ctx.params.refresh_token);
     if (!stored) throw new UnauthorizedError('Invalid refresh token');
     await revokeFamily(runtime.resources.db, runtime.models, stored.family_id);
-    runtime.resources.relay.notify();
     return null;
   });
 }

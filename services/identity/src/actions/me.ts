@@ -1,8 +1,8 @@
-import { defineAction, NoParams } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
-import { authenticatedCaller } from '../auth/caller';
+import { callerAccount } from '../auth/caller';
 import { toUserView } from '../users/user-views';
 
 export function meAction(identity: IdentityAccess) {
-  return defineAction(NoParams, async (ctx) => toUserView(await authenticatedCaller(ctx, identity().models)));
+  return defineAction('identity.me', async (ctx) => toUserView(await callerAccount(ctx, identity().models)));
 }

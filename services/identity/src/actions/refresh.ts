@@ -1,10 +1,10 @@
-import { RefreshBody, UnauthorizedError, defineAction } from '@ticketpro/shared';
+import { UnauthorizedError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { consumeRefreshToken, findRefreshToken, revokeFamily } from '../tokens/refresh-tokens';
 import { issueTokenPair } from '../tokens/token-pair';
 
 export function refreshAction(identity: IdentityAccess) {
-  return defineAction(RefreshBody, async (ctx) => {
+  return defineAction('identity.refresh', async (ctx) => {
     const runtime = identity();
     const { db } = runtime.resources;
     const { refresh_token: presented } = ctx.params;
@@ -19,7 +19,6 @@ export function refreshAction(identity: IdentityAccess) {
     const stored = await findRefreshToken(runtime.models, presented);
     if (stored?.used_at) {
       const revoked = await revokeFamily(db, runtime.models, stored.family_id);
-      runtime.resources.relay.notify();
       ctx.locals.logger.warn(
         { userId: stored.user_id, familyId: stored.family_id, revoked, ip: ctx.meta.ip },
         'refresh token reused; family revoked',

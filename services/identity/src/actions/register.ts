@@ -1,4 +1,4 @@
-import { RegisterBody, UnprocessableError, defineAction } from '@ticketpro/shared';
+import { UnprocessableError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 import { hashPassword } from '../passwords/hashing';
 import { passwordProblems } from '../passwords/password-policy';
@@ -7,7 +7,7 @@ import { insertUser } from '../users/insert-user';
 import { normalisePhoneNumber } from '../users/phone-number';
 
 export function registerAction(identity: IdentityAccess) {
-  return defineAction(RegisterBody, async (ctx) => {
+  return defineAction('identity.register', async (ctx) => {
     const runtime = identity();
     const { password, phone_number, active, role, ...profile } = ctx.params;
     const problems = passwordProblems(password);
@@ -26,7 +26,6 @@ export function registerAction(identity: IdentityAccess) {
       });
       return { user: created, tokens: await issueTokenPair(runtime, trx, created) };
     });
-    runtime.resources.relay.notify();
     ctx.locals.logger.info({ userId: user.id, role: user.role, ip: ctx.meta.ip }, 'user registered');
     return tokens;
   });

@@ -1,4 +1,4 @@
-import { defineAction, NoParams, revocationHorizonSeconds, type TokenRevocations } from '@ticketpro/shared';
+import { defineAction, revocationHorizonSeconds } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
 
 /**
@@ -8,7 +8,7 @@ import type { IdentityAccess } from '../runtime';
  * services: it needs no caller, and the gateway routes no URL to it.
  */
 export function tokenRevocationsAction(identity: IdentityAccess) {
-  return defineAction(NoParams, async (): Promise<TokenRevocations> => {
+  return defineAction('identity.tokens.revocations', async () => {
     const { config, models } = identity();
     const horizon = revocationHorizonSeconds(config);
     const since = models.User.knex().raw('now() - make_interval(secs => ?)', [horizon]);

@@ -1,15 +1,15 @@
-import { IdParams, NotFoundError, defineAction } from '@ticketpro/shared';
+import { NotFoundError, defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
-import { assertSelfOrAdmin, authenticatedCaller } from '../auth/caller';
-import { recordIdentityEvent } from '../events';
+import { assertSelfOrAdmin, callerAccount } from '../auth/caller';
+import { identityEvents } from '../domain-events';
 import { revokeUserTokens } from '../tokens/refresh-tokens';
 import { revokeAccessTokens } from '../tokens/token-version';
 
 export function deleteUserAction(identity: IdentityAccess) {
-  return defineAction(IdParams, async (ctx) => {
+  return defineAction('identity.users.delete', async (ctx) => {
     const runtime = identity();
     const { models } = runtime;
-    const caller = await authenticatedCaller(ctx, models);
+    const caller = await callerAccount(ctx, models);
     const { id } = ctx.params;
     assertSelfOrAdmin(caller, id);
     await runtime.resources.db.transaction(async (trx) => {
@@ -18,9 +18,8 @@ export function deleteUserAction(identity: IdentityAccess) {
       await revokeUserTokens(trx, models, id);
       // Marks the revocation's time for gateways that start later (identity.tokens.revocations).
       await revokeAccessTokens(trx, models, id);
-      await recordIdentityEvent(trx, 'identity.user.deleted', { id });
+      await identityEvents.record(trx, 'identity.user.deleted', { id });
     });
-    runtime.resources.relay.notify();
     ctx.locals.logger.info({ userId: id, by: caller.id }, 'user deleted');
     return null;
   });

@@ -1,12 +1,12 @@
-import { defineAction, escapeLikePattern, ForbiddenError, ListUsersQuery, paginate } from '@ticketpro/shared';
+import { defineAction, escapeLikePattern, ForbiddenError, isAdmin, paginate } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
-import { authenticatedCaller, isAdmin } from '../auth/caller';
+import { callerAccount } from '../auth/caller';
 import { toUserView } from '../users/user-views';
 
 export function listUsersAction(identity: IdentityAccess) {
-  return defineAction(ListUsersQuery, async (ctx) => {
+  return defineAction('identity.users.list', async (ctx) => {
     const { models } = identity();
-    const caller = await authenticatedCaller(ctx, models);
+    const caller = await callerAccount(ctx, models);
     if (!isAdmin(caller)) throw new ForbiddenError('Only admins may list users');
     const { skip, limit, role, search } = ctx.params;
     const query = models.User.query().orderBy('id');

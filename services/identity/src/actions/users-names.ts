@@ -1,12 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import { Id, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { IdentityAccess } from '../runtime';
-
-/** At most one page of a list: catalog asks once for the organizers of a page of events. */
-const UserNamesParams = Type.Object(
-  { ids: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }) },
-  { additionalProperties: false },
-);
 
 /**
  * The public names of the given users, for other services to show beside their records. Deleted
@@ -14,7 +7,7 @@ const UserNamesParams = Type.Object(
  * calls between services: it needs no caller, and the gateway routes no URL to it.
  */
 export function userNamesAction(identity: IdentityAccess) {
-  return defineAction(UserNamesParams, async (ctx) => {
+  return defineAction('identity.users.names', async (ctx) => {
     const users = await identity()
       .models.User.query()
       .withDeleted()

@@ -1,25 +1,19 @@
-import { Type } from '@sinclair/typebox';
-import { ForbiddenError, Id, NotFoundError, UpdateUserBody, defineAction } from '@ticketpro/shared';
+import { ForbiddenError, NotFoundError, defineAction, isAdmin } from '@ticketpro/shared';
 import type { PartialModelObject } from 'objection';
 import type { IdentityAccess } from '../runtime';
 import type { User } from '../models';
-import { assertSelfOrAdmin, authenticatedCaller, isAdmin } from '../auth/caller';
-import { recordIdentityEvent } from '../events';
+import { assertSelfOrAdmin, callerAccount } from '../auth/caller';
+import { identityEvents } from '../domain-events';
 import { revokeUserTokens } from '../tokens/refresh-tokens';
 import { revokeAccessTokens } from '../tokens/token-version';
 import { normalisePhoneNumber } from '../users/phone-number';
 import { toUserFacts, toUserView } from '../users/user-views';
 
-const UpdateUserParams = Type.Object(
-  { id: Id, ...UpdateUserBody.properties },
-  { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
-);
-
 export function updateUserAction(identity: IdentityAccess) {
-  return defineAction(UpdateUserParams, async (ctx) => {
+  return defineAction('identity.users.update', async (ctx) => {
     const runtime = identity();
     const { models } = runtime;
-    const caller = await authenticatedCaller(ctx, models);
+    const caller = await callerAccount(ctx, models);
     const { id, ...changes } = ctx.params;
     assertSelfOrAdmin(caller, id);
     if (!isAdmin(caller) && (changes.role !== undefined || changes.active !== undefined)) {
@@ -41,10 +35,9 @@ export function updateUserAction(identity: IdentityAccess) {
       if (deactivated || (changes.role !== undefined && changes.role !== before.role)) {
         updated.token_version = await revokeAccessTokens(trx, models, id);
       }
-      await recordIdentityEvent(trx, 'identity.user.updated', { ...toUserFacts(updated), token_version: updated.token_version });
+      await identityEvents.record(trx, 'identity.user.updated', { ...toUserFacts(updated), token_version: updated.token_version });
       return updated;
     });
-    runtime.resources.relay.notify();
     ctx.locals.logger.info({ userId: id, by: caller.id, fields: Object.keys(changes) }, 'user updated');
     return toUserView(user);
   });

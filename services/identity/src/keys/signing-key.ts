@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { keyIdOf } from '@ticketpro/shared';
 
 /** Access tokens are ES256: ECDSA over P-256 (OpenSSL's prime256v1) with SHA-256. */
 export const SIGNING_ALGORITHM = 'ES256';
@@ -10,16 +11,22 @@ export interface SigningKey {
   publicKey: KeyObject;
 }
 
-/** A stable id for a public key: the same key gets the same `kid` on every instance and start. */
-export function keyIdOf(publicKey: KeyObject): string {
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64url').slice(0, 16);
+/** The keys access tokens are signed (the active one) and verified (all of them) with. */
+export interface SigningKeys {
+  readonly active: SigningKey;
+  readonly keys: SigningKey[];
+  /** Reads keys another instance made since (a rotation). */
+  reload(): Promise<void>;
 }
 
-export function signingKeyFrom(privateKey: KeyObject): SigningKey {
+export function assertCanSignTokens(privateKey: KeyObject): void {
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== CURVE) {
     throw new Error(`The JWT signing key must be an EC P-256 private key (tokens are signed with ${SIGNING_ALGORITHM})`);
   }
+}
+
+export function signingKeyFrom(privateKey: KeyObject): SigningKey {
+  assertCanSignTokens(privateKey);
   const publicKey = createPublicKey(privateKey);
   return { kid: keyIdOf(publicKey), privateKey, publicKey };
 }

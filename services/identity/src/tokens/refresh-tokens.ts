@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Role } from '@ticketpro/shared';
 import type { IdentityModels } from '../models';
-import { recordIdentityEvent } from '../events';
+import { identityEvents } from '../domain-events';
 
 /** 256 bits: far beyond guessing, and short enough for a header or a form field. */
 const TOKEN_BYTES = 32;
@@ -70,7 +70,7 @@ export async function revokeFamily(db: Knex, models: IdentityModels, familyId: s
       .whereNull('revoked_at')
       .returning('user_id');
     if (revoked.length > 0) {
-      await recordIdentityEvent(trx, 'identity.session.revoked', { user_id: revoked[0].user_id, session_id: familyId });
+      await identityEvents.record(trx, 'identity.session.revoked', { user_id: revoked[0].user_id, session_id: familyId });
     }
     return revoked.length;
   });

@@ -15,10 +15,10 @@ export async function issueTokenPair(
   subject: TokenSubject,
   familyId: string = randomUUID(),
 ): Promise<Token> {
-  const { config, models, signingKey } = runtime;
+  const { config, models, signingKeys } = runtime;
   const refreshToken = await storeRefreshToken(db, models, subject.id, familyId, config.REFRESH_TOKEN_TTL);
   return {
-    access_token: signAccessToken(subject, familyId, signingKey, config),
+    access_token: signAccessToken(subject, familyId, signingKeys.active, config),
     refresh_token: refreshToken,
     token_type: 'bearer',
     expires_in: config.ACCESS_TOKEN_TTL,

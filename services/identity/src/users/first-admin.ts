@@ -49,6 +49,5 @@ export async function ensureFirstAdmin(runtime: IdentityRuntime, logger: Logger)
     if (err instanceof ConflictError) return;
     throw err;
   }
-  resources.relay.notify();
   logger.info({ email }, 'first admin created');
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, isUniqueViolation, type Role } from '@ticketpro/shared';
 import { EMAIL_UNIQUE_INDEX } from '../../migrations/002_create_users';
-import { recordIdentityEvent } from '../events';
+import { identityEvents } from '../domain-events';
 import type { IdentityModels, User } from '../models';
 import { toUserFacts } from './user-views';
 
@@ -29,6 +29,6 @@ export async function insertUser(trx: Knex.Transaction, models: IdentityModels, 
     if (isUniqueViolation(err, EMAIL_UNIQUE_INDEX)) throw new ConflictError('Email already registered');
     throw err;
   }
-  await recordIdentityEvent(trx, 'identity.user.registered', toUserFacts(user));
+  await identityEvents.record(trx, 'identity.user.registered', toUserFacts(user));
   return user;
 }

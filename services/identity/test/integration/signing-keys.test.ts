@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ServiceBroker } from 'moleculer';
 import jwt from 'jsonwebtoken';
+import os from 'node:os';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import type { Jwks } from '@ticketpro/shared';
+import { createDatabase, keyIdOf, Keyring, SIGNING_KEYS_TABLE, type Jwks } from '@ticketpro/shared';
+import { migrations } from '../../migrations';
 import { startIdentityNode, type Overrides } from '../support/identity-node';
-import { keyIdOf } from '../../src/keys/signing-key';
 import { login, registerUser } from '../support/users';
 
 let database: TestDatabase;
@@ -143,5 +144,57 @@ describe('the signing key', () => {
 
     await expect(start({ JWT_PRIVATE_KEY: rsaPem })).rejects.toThrow('must be an EC P-256 private key');
     await expect(start({ JWT_PRIVATE_KEY: 'not a key' })).rejects.toThrow('JWT_PRIVATE_KEY is not a PEM private key');
+  });
+
+  it('keeps the key stored before the shared keyring: same kid, tokens it signed still verify', async () => {
+    const upgraded = await createTestDatabase('identity_signing_keys_upgrade');
+    try {
+      // The database as the release before it left it: migrated up to 005, one key per purpose.
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const kid = keyIdOf(publicKey);
+      const earlier = migrations.slice(0, migrations.findIndex((m) => m.name === '006_signing_key_generations'));
+      const db = await createDatabase({ schema: 'identity', url: upgraded.url, dataDir: os.tmpdir(), migrations: earlier });
+      await db(SIGNING_KEYS_TABLE).insert({ purpose: 'access-token', kid, private_key_pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) });
+      await db.destroy();
+      const signedBefore = jwt.sign({ role: 'user' }, privateKey, {
+        algorithm: 'ES256',
+        keyid: kid,
+        subject: '1',
+        issuer: 'ticketpro-identity',
+        audience: 'ticketpro-api',
+        expiresIn: 300,
+      });
+
+      const broker = await start({ DATABASE_URL: upgraded.url });
+      const jwks: Jwks = await broker.call('identity.keys');
+
+      expect(onlyKey(jwks).kid).toBe(kid);
+      expect(verifyWith(jwks, signedBefore).sub).toBe('1');
+      const user = await registerUser(broker);
+      expect(jwt.decode(user.tokens.access_token, { complete: true })!.header.kid).toBe(kid);
+      await stop(broker);
+    } finally {
+      await upgraded.drop();
+    }
+  });
+
+  it('can be rotated: the keys published then are the new one and the old one, newest first', async () => {
+    const rotating = await createTestDatabase('identity_signing_keys_rotation');
+    try {
+      const broker = await start({ DATABASE_URL: rotating.url });
+      const before = onlyKey(await broker.call('identity.keys')).kid;
+      const db = await createDatabase({ schema: 'identity', url: rotating.url, dataDir: os.tmpdir(), migrations });
+      const rotated = await (
+        await Keyring.open(db, { purpose: 'access-token', generate: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey })
+      ).rotate();
+      await db.destroy();
+
+      // Even an instance that started before the rotation publishes the new key.
+      const jwks: Jwks = await broker.call('identity.keys');
+      expect(jwks.keys.map((k) => k.kid)).toEqual([rotated.kid, before]);
+      await stop(broker);
+    } finally {
+      await rotating.drop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { keyIdOf, signingKeyFrom, signingKeyFromPem } from '../../src/keys/signing-key';
+import { keyIdOf } from '@ticketpro/shared';
+import { signingKeyFrom, signingKeyFromPem } from '../../src/keys/signing-key';
 import { toJwks } from '../../src/keys/jwks';
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -24,7 +25,7 @@ describe('signing keys', () => {
   });
 
   it('never puts the private part into the JWKS', () => {
-    const [jwk] = toJwks(signingKeyFrom(privateKey)).keys;
+    const [jwk] = toJwks([signingKeyFrom(privateKey)]).keys;
     expect(jwk).not.toHaveProperty('d');
     expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
   });

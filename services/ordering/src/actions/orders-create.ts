@@ -1,24 +1,16 @@
-import { Type } from '@sinclair/typebox';
-import { CreateOrderBody, IdempotencyKey, defineAction } from '@ticketpro/shared';
+import { authenticatedCaller, defineAction } from '@ticketpro/shared';
 import type { OrderingAccess } from '../runtime';
-import { authenticatedCaller } from '../auth/caller';
-import { callsFrom, releaseUnitsQuietly } from '../orders/catalog-inventory';
+import { releaseUnitsQuietly } from '../orders/catalog-inventory';
 import { placeOrder } from '../orders/place-order';
 import { toOrderView } from '../orders/order-view';
 import { idempotent, repeatWaitMs } from '../idempotency/idempotent';
 
-const CreateOrderParams = Type.Object(
-  { ...CreateOrderBody.properties, idempotency_key: Type.Optional(IdempotencyKey) },
-  { additionalProperties: false },
-);
-
 /** Places an order: its units held in catalog, priced from the hold, pending until paid or expired. */
 export function createOrderAction(ordering: OrderingAccess) {
-  return defineAction(CreateOrderParams, async (ctx) => {
+  return defineAction('ordering.orders.create', async (ctx) => {
     const runtime = ordering();
     const caller = authenticatedCaller(ctx);
     const { idempotency_key, ...body } = ctx.params;
-    const call = callsFrom(ctx);
     let heldFor: number | undefined;
     try {
       const order = await idempotent(
@@ -31,14 +23,13 @@ export function createOrderAction(ordering: OrderingAccess) {
           status: 201,
           waitMs: repeatWaitMs(runtime.config),
         },
-        async () => toOrderView(await placeOrder(runtime, call, caller, body, (id) => (heldFor = id))),
+        async () => toOrderView(await placeOrder(runtime, ctx, caller, body, (id) => (heldFor = id))),
       );
-      runtime.resources.relay.notify();
       if (heldFor !== undefined) ctx.locals.logger.info({ orderId: order.id, total: order.total_price }, 'order placed');
       return order;
     } catch (err) {
       // The units were held but the order was not committed: give them back now rather than at expiry.
-      if (heldFor !== undefined) await releaseUnitsQuietly(call, heldFor, ctx.locals.logger);
+      if (heldFor !== undefined) await releaseUnitsQuietly(ctx, heldFor, ctx.locals.logger);
       throw err;
     }
   });

@@ -1,13 +1,12 @@
-import { ListOrdersQuery, defineAction, paginate } from '@ticketpro/shared';
+import { authenticatedCaller, isAdmin, defineAction, paginate } from '@ticketpro/shared';
 import type { OrderingAccess } from '../runtime';
-import { authenticatedCaller, isAdmin } from '../auth/caller';
 import { LAPSED } from '../models/order';
 import { dateRangeConditions } from '@ticketpro/shared';
 import { toOrderView } from '../orders/order-view';
 
 /** The caller's own orders (an admin's: everyone's), newest first; a status filter sees lapsed orders as expired. */
 export function listOrdersAction(ordering: OrderingAccess) {
-  return defineAction(ListOrdersQuery, async (ctx) => {
+  return defineAction('ordering.orders.list', async (ctx) => {
     const { models } = ordering();
     const caller = authenticatedCaller(ctx);
     const { skip, limit, event_id, payment_status, from_date, to_date } = ctx.params;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ConflictError, ProblemError, UnprocessableError, isProblemSlug, type ProblemSlug } from '@ticketpro/shared';
+import { ConflictError, ProblemError, UnprocessableError, isProblemSlug, type ActionName, type ProblemSlug } from '@ticketpro/shared';
 import { requestHash } from './request-hash';
 
 /** How long a key's first answer is replayed. */
@@ -18,7 +18,8 @@ export interface IdempotentRequest {
   userId: number;
   /** The client's Idempotency-Key; without one the work simply runs. */
   key?: string;
-  action: string;
+  /** Part of the request's fingerprint, with the params: one key cannot stand for two kinds of request. */
+  action: ActionName;
   params: object;
   /** The HTTP status the gateway answers a success with, stored with the body. */
   status: number;

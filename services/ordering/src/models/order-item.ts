@@ -1,4 +1,5 @@
 import { Model } from 'objection';
+import type { DecimalText } from '@ticketpro/shared';
 
 export class OrderItem extends Model {
   static override tableName = 'order_items';
@@ -7,6 +8,6 @@ export class OrderItem extends Model {
   declare order_id: number;
   declare ticket_type_id: number;
   declare quantity: number;
-  /** NUMERIC text: the price catalog held the units at. */
-  declare unit_price: string;
+  /** The price catalog held the units at. */
+  declare unit_price: DecimalText;
 }

@@ -1,5 +1,5 @@
 import { Model, raw, type QueryBuilder } from 'objection';
-import { SoftDeleteModel, type PaymentMethod, type PaymentStatus } from '@ticketpro/shared';
+import { SoftDeleteModel, type DecimalText, type PaymentMethod, type PaymentStatus } from '@ticketpro/shared';
 import { OrderItem } from './order-item';
 
 /** True for a pending order past its expiry, by the database's clock, whether or not the sweep ran. */
@@ -12,8 +12,7 @@ export class Order extends SoftDeleteModel {
   declare user_id: number;
   declare event_id: number;
   declare order_date: Date;
-  /** NUMERIC as Postgres writes it, e.g. "59.97". */
-  declare total_price: string;
+  declare total_price: DecimalText;
   declare currency: string;
   declare payment_method: PaymentMethod;
   /** As stored: a lapsed pending order still says `pending` here until the sweep runs. */

@@ -1,4 +1,4 @@
-import { BaseModel } from '@ticketpro/shared';
+import { BaseModel, type DecimalText } from '@ticketpro/shared';
 import type { PAYMENT_ATTEMPT_STATES } from '../../migrations/003_create_payments';
 
 export type PaymentState = (typeof PAYMENT_ATTEMPT_STATES)[number];
@@ -10,8 +10,7 @@ export class Payment extends BaseModel {
   declare order_id: number;
   declare provider: string;
   declare state: PaymentState;
-  /** NUMERIC text. */
-  declare amount: string;
+  declare amount: DecimalText;
   declare currency: string;
   declare provider_ref: string | null;
   declare provider_status: string | null;

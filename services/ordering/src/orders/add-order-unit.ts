@@ -1,7 +1,7 @@
-import { ConflictError, type AddOrderUnitParams, type AuthUser } from '@ticketpro/shared';
+import { ConflictError, type AddOrderUnitParams, type AuthUser, type ServiceCaller } from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { addHeldUnit, holderOf, type ServiceCall } from './catalog-inventory';
+import { addHeldUnit, holderOf } from './catalog-inventory';
 import { readOrder, visibleOrder } from './find-order';
 
 /**
@@ -13,7 +13,7 @@ import { readOrder, visibleOrder } from './find-order';
  */
 export async function addOrderUnit(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   caller: AuthUser,
   params: AddOrderUnitParams,
 ): Promise<{ order: Order; unit: number }> {

@@ -1,7 +1,7 @@
+import type { ServiceCaller } from '@ticketpro/shared';
 import type { Knex } from 'knex';
 import type { OrderingRuntime } from '../runtime';
 import { LAPSED } from '../models/order';
-import type { ServiceCall } from './catalog-inventory';
 import { releaseAndCancel } from './cancel-order';
 import { readOrder } from './find-order';
 
@@ -12,7 +12,7 @@ import { readOrder } from './find-order';
  * before it) may commit after this pass looked, and the expiry sweep, which cancels the pending
  * orders of every closed event, finds it there. Idempotent. Resolves to the orders cancelled.
  */
-export async function cancelEventOrders(runtime: OrderingRuntime, call: ServiceCall, eventId: number): Promise<number> {
+export async function cancelEventOrders(runtime: OrderingRuntime, call: ServiceCaller, eventId: number): Promise<number> {
   await closeEvent(runtime.resources.db, eventId);
   return cancelOrdersOfClosedEvents(runtime, call, eventId);
 }
@@ -29,7 +29,7 @@ export async function closeEvent(db: Knex, eventId: number): Promise<void> {
  */
 export async function cancelOrdersOfClosedEvents(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   eventId?: number,
 ): Promise<number> {
   const { models, resources, logger } = runtime;
@@ -59,6 +59,5 @@ export async function cancelOrdersOfClosedEvents(
       });
     if (done) cancelled++;
   }
-  resources.relay.notify();
   return cancelled;
 }

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { ConflictError, type AuthUser } from '@ticketpro/shared';
+import { ConflictError, type AuthUser, type ServiceCaller } from '@ticketpro/shared';
 import type { Order, OrderingModels } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { isRefusal, releaseUnits, type ServiceCall } from './catalog-inventory';
+import { isRefusal, releaseUnits } from './catalog-inventory';
 import { visibleOrder } from './find-order';
 import { moveOrder } from './order-states';
 
@@ -11,7 +11,7 @@ import { moveOrder } from './order-states';
  * soft-deleted, under the order's row lock so a payment or the sweep cannot interleave. If
  * catalog says the units were sold meanwhile (a payment completing), the cancel is refused.
  */
-export async function cancelOrder(runtime: OrderingRuntime, call: ServiceCall, caller: AuthUser, id: number) {
+export async function cancelOrder(runtime: OrderingRuntime, call: ServiceCaller, caller: AuthUser, id: number) {
   const { models, resources } = runtime;
   await resources.db.transaction(async (trx) => {
     const order = await visibleOrder(models, caller, id, { trx, lock: true });
@@ -23,7 +23,6 @@ export async function cancelOrder(runtime: OrderingRuntime, call: ServiceCall, c
     }
     await releaseAndCancel(trx, models, call, order);
   });
-  resources.relay.notify();
 }
 
 /**
@@ -34,7 +33,7 @@ export async function cancelOrder(runtime: OrderingRuntime, call: ServiceCall, c
 export async function releaseAndCancel(
   trx: Knex.Transaction,
   models: OrderingModels,
-  call: ServiceCall,
+  call: ServiceCaller,
   order: Order,
 ): Promise<Order> {
   try {

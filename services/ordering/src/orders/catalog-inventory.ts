@@ -1,25 +1,14 @@
-import type {
-  AddUnitParams,
-  AuthUser,
-  Holder,
-  AddUnitResult,
-  Event,
-  HoldParams,
-  HoldResult,
-  InventoryChange,
-  RemoveUnitParams,
-  RemoveUnitResult,
-  Logger,
-  RequestContext,
+import {
+  call,
+  isAdmin,
+  type AddUnitParams,
+  type AuthUser,
+  type Holder,
+  type HoldParams,
+  type Logger,
+  type RemoveUnitParams,
+  type ServiceCaller,
 } from '@ticketpro/shared';
-import type { ServiceBroker } from 'moleculer';
-import { isAdmin } from '../auth/caller';
-
-/** Calls another service: through the request's context when there is one, so the request id travels. */
-export type ServiceCall = <T>(action: string, params: object) => Promise<T>;
-
-export const callsFrom = (source: RequestContext<unknown> | ServiceBroker): ServiceCall =>
-  (action, params) => source.call(action, params);
 
 /**
  * Whose units a hold takes: the order's owner's, counted against what one user may hold unpaid,
@@ -28,19 +17,14 @@ export const callsFrom = (source: RequestContext<unknown> | ServiceBroker): Serv
 export const holderOf = (caller: AuthUser, ownerId: number): Holder => ({ user_id: ownerId, exempt: isAdmin(caller) });
 
 /** Catalog's inventory steps of the saga; each is idempotent on the order id (adding or removing a unit: on its ref). */
-export const holdUnits = (call: ServiceCall, params: HoldParams) => call<HoldResult>('catalog.inventory.hold', params);
-export const releaseUnits = (call: ServiceCall, orderId: number) =>
-  call<InventoryChange>('catalog.inventory.release', { order_id: orderId });
-export const confirmUnits = (call: ServiceCall, orderId: number) =>
-  call<InventoryChange>('catalog.inventory.confirm', { order_id: orderId });
-export const addHeldUnit = (call: ServiceCall, params: AddUnitParams) =>
-  call<AddUnitResult>('catalog.inventory.addUnit', params);
-export const removeHeldUnit = (call: ServiceCall, params: RemoveUnitParams) =>
-  call<RemoveUnitResult>('catalog.inventory.removeUnit', params);
-export const restockUnits = (call: ServiceCall, orderId: number) =>
-  call<InventoryChange>('catalog.inventory.restock', { order_id: orderId });
+export const holdUnits = (via: ServiceCaller, params: HoldParams) => call(via, 'catalog.inventory.hold', params);
+export const releaseUnits = (via: ServiceCaller, orderId: number) => call(via, 'catalog.inventory.release', { order_id: orderId });
+export const confirmUnits = (via: ServiceCaller, orderId: number) => call(via, 'catalog.inventory.confirm', { order_id: orderId });
+export const addHeldUnit = (via: ServiceCaller, params: AddUnitParams) => call(via, 'catalog.inventory.addUnit', params);
+export const removeHeldUnit = (via: ServiceCaller, params: RemoveUnitParams) => call(via, 'catalog.inventory.removeUnit', params);
+export const restockUnits = (via: ServiceCaller, orderId: number) => call(via, 'catalog.inventory.restock', { order_id: orderId });
 
-export const eventOf = (call: ServiceCall, eventId: number) => call<Event>('catalog.events.get', { id: eventId });
+export const eventOf = (via: ServiceCaller, eventId: number) => call(via, 'catalog.events.get', { id: eventId });
 
 /** A refusal from catalog (the hold is gone or was sold), as opposed to catalog being unreachable. */
 export function isRefusal(err: unknown): boolean {
@@ -52,8 +36,8 @@ export function isRefusal(err: unknown): boolean {
  * Releases an order's units where the order no longer needs them (failed, expired). Best effort:
  * a hold that is not released expires in catalog on its own, so a failure is only logged.
  */
-export async function releaseUnitsQuietly(call: ServiceCall, orderId: number, logger: Logger): Promise<void> {
-  await releaseUnits(call, orderId).catch((err) =>
+export async function releaseUnitsQuietly(via: ServiceCaller, orderId: number, logger: Logger): Promise<void> {
+  await releaseUnits(via, orderId).catch((err) =>
     logger.warn({ err, orderId }, 'releasing the units failed; the hold will expire on its own'),
   );
 }

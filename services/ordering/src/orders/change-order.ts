@@ -1,14 +1,15 @@
 import {
   ConflictError,
   ForbiddenError,
+  isAdmin,
   type AuthUser,
   type PaymentStatus,
+  type ServiceCaller,
   type UpdateOrderBody,
 } from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { isAdmin } from '../auth/caller';
-import { confirmUnits, isRefusal, releaseUnits, type ServiceCall } from './catalog-inventory';
+import { confirmUnits, isRefusal, releaseUnits } from './catalog-inventory';
 import { visibleOrder } from './find-order';
 import { moveOrder } from './order-states';
 
@@ -20,7 +21,7 @@ import { moveOrder } from './order-states';
  */
 export async function changeOrder(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   caller: AuthUser,
   id: number,
   changes: UpdateOrderBody,
@@ -42,12 +43,11 @@ export async function changeOrder(
     await settleInventory(call, id, target);
     return moveOrder(trx, models, order, target);
   });
-  resources.relay.notify();
   return changed;
 }
 
 /** What catalog must do before an order moves by hand to `target`. */
-async function settleInventory(call: ServiceCall, orderId: number, target: Exclude<PaymentStatus, 'pending'>) {
+async function settleInventory(call: ServiceCaller, orderId: number, target: Exclude<PaymentStatus, 'pending'>) {
   if (target === 'refunded') {
     throw new ConflictError('Only a completed order can be refunded: use the refund', { order_id: orderId });
   }

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { NotFoundError, type AuthUser } from '@ticketpro/shared';
+import { isAdmin, NotFoundError, type AuthUser } from '@ticketpro/shared';
 import type { Order, OrderingModels } from '../models';
-import { isAdmin } from '../auth/caller';
 
 /** One order with its items and lapse, or undefined; cancelled (soft-deleted) ones only when asked. */
 export async function readOrder(

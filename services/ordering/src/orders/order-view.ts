@@ -1,7 +1,5 @@
-import type { Order as OrderView } from '@ticketpro/shared';
+import { decimalNumber, iso, type Order as OrderView } from '@ticketpro/shared';
 import type { Order, Payment } from '../models';
-
-const iso = (value: Date): string => new Date(value).toISOString();
 
 /**
  * An order as the API shows it: money as the JSON number of its exact decimal text, and the
@@ -14,13 +12,13 @@ export function toOrderView(order: Order, waitingPayment?: Payment): OrderView {
     user_id: order.user_id,
     event_id: order.event_id,
     order_date: iso(order.order_date),
-    total_price: Number(order.total_price),
+    total_price: decimalNumber(order.total_price),
     currency: order.currency,
     payment_method: order.payment_method,
     payment_status: order.status,
     expires_at: order.expires_at === null ? null : iso(order.expires_at),
     items: (order.items ?? [])
-      .map((i) => ({ ticket_type_id: i.ticket_type_id, quantity: i.quantity, unit_price: Number(i.unit_price) }))
+      .map((i) => ({ ticket_type_id: i.ticket_type_id, quantity: i.quantity, unit_price: decimalNumber(i.unit_price) }))
       .sort((a, b) => a.ticket_type_id - b.ticket_type_id),
     created_at: iso(order.created_at),
     updated_at: iso(order.updated_at),

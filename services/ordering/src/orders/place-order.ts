@@ -1,14 +1,14 @@
-import type { AuthUser, CreateOrderBody } from '@ticketpro/shared';
+import type { AuthUser, CreateOrderBody, ServiceCaller } from '@ticketpro/shared';
 import type { Order } from '../models';
 import { LAPSED } from '../models/order';
 import type { OrderingRuntime } from '../runtime';
-import { orderEventEntry } from '../domain-events';
-import { holderOf, holdUnits, type ServiceCall } from './catalog-inventory';
+import { orderEventEntry, recordOrderEventsWith } from '../domain-events';
+import { holderOf, holdUnits } from './catalog-inventory';
 
 /**
  * The order, its items and `ordering.order.created` in one statement: it commits all of them or
- * none, as a transaction would, in one round trip instead of five. Returns the order as inserted,
- * with the lapse `readOrder` would compute.
+ * none, as a transaction would, in one round trip instead of five. `:created` is the outbox's own
+ * INSERT of the event. Returns the order as inserted, with the lapse `readOrder` would compute.
  */
 const INSERT_ORDER = `WITH placed AS (
        INSERT INTO orders (id, user_id, event_id, total_price, currency, payment_method, payment_status, expires_at)
@@ -18,9 +18,7 @@ const INSERT_ORDER = `WITH placed AS (
        INSERT INTO order_items (order_id, ticket_type_id, quantity, unit_price)
        SELECT :id, i.ticket_type_id, i.quantity, i.unit_price
        FROM jsonb_to_recordset(CAST(:items AS jsonb)) AS i(ticket_type_id int, quantity int, unit_price numeric)
-     ), created AS (
-       INSERT INTO outbox (id, name, envelope) VALUES (:eventEntryId, :eventName, CAST(:envelope AS jsonb))
-     )
+     ), created AS (:created)
      SELECT * FROM placed`;
 
 /**
@@ -33,7 +31,7 @@ const INSERT_ORDER = `WITH placed AS (
  */
 export async function placeOrder(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   caller: AuthUser,
   body: CreateOrderBody,
   onHeld: (orderId: number) => void,
@@ -63,19 +61,19 @@ export async function placeOrder(
     status: 'pending',
     items,
   });
-  const inserted = await resources.db.raw<{ rows: object[] }>(INSERT_ORDER, {
-    id: orderId,
-    userId: caller.id,
-    eventId: body.event_id,
-    totalPrice: hold.total_price,
-    currency: hold.currency,
-    paymentMethod: body.payment_method,
-    expiresAt: hold.expires_at,
-    items: JSON.stringify(items),
-    eventEntryId: created.id,
-    eventName: created.name,
-    envelope: JSON.stringify(created.envelope),
-  });
+  const inserted = await recordOrderEventsWith(resources.db, [created], (insertCreated) =>
+    resources.db.raw<{ rows: object[] }>(INSERT_ORDER, {
+      id: orderId,
+      userId: caller.id,
+      eventId: body.event_id,
+      totalPrice: hold.total_price,
+      currency: hold.currency,
+      paymentMethod: body.payment_method,
+      expiresAt: hold.expires_at,
+      items: JSON.stringify(items),
+      created: insertCreated,
+    }),
+  );
   const order = models.Order.fromDatabaseJson(inserted.rows[0]);
   order.items = items.map((item) => models.OrderItem.fromDatabaseJson(item));
   return order;

@@ -1,8 +1,15 @@
-import { ConflictError, ForbiddenError, NotFoundError, type AuthUser, type RefundedTickets } from '@ticketpro/shared';
+import {
+  call,
+  ConflictError,
+  ForbiddenError,
+  isAdmin,
+  NotFoundError,
+  type AuthUser,
+  type ServiceCaller,
+} from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { isAdmin } from '../auth/caller';
-import { eventOf, restockUnits, type ServiceCall } from './catalog-inventory';
+import { eventOf, restockUnits } from './catalog-inventory';
 import { readOrder } from './find-order';
 import { moveOrder } from './order-states';
 
@@ -10,8 +17,8 @@ import { moveOrder } from './order-states';
  * Ticketing's step of a refund: voids the order's tickets, or refuses (409, with its reason) when
  * any of them was used. Idempotent on the order id.
  */
-const voidTicketsForRefund = (call: ServiceCall, orderId: number) =>
-  call<RefundedTickets>('ticketing.tickets.voidForRefund', { order_id: orderId });
+const voidTicketsForRefund = (via: ServiceCaller, orderId: number) =>
+  call(via, 'ticketing.tickets.voidForRefund', { order_id: orderId });
 
 /**
  * Refunds a completed order: ticketing voids its tickets first, and refuses (409) if any was
@@ -21,7 +28,7 @@ const voidTicketsForRefund = (call: ServiceCall, orderId: number) =>
  * lock, so two refunds cannot both run; each step is idempotent, so a refund cut short by a
  * crash (tickets void, money not yet back) is finished by asking for it again.
  */
-export async function refundOrder(runtime: OrderingRuntime, call: ServiceCall, caller: AuthUser, id: number): Promise<Order> {
+export async function refundOrder(runtime: OrderingRuntime, call: ServiceCaller, caller: AuthUser, id: number): Promise<Order> {
   const { models, resources, provider } = runtime;
   const found = await readOrder(models, id);
   if (!found) throw new NotFoundError('Order not found');
@@ -41,12 +48,11 @@ export async function refundOrder(runtime: OrderingRuntime, call: ServiceCall, c
     await restockUnits(call, id);
     return moveOrder(trx, models, order, 'refunded');
   });
-  resources.relay.notify();
   return refunded;
 }
 
 /** Admins, and the organizer of the order's event; its owner is told no, anyone else learns nothing. */
-async function assertMayRefund(call: ServiceCall, caller: AuthUser, order: Order): Promise<void> {
+async function assertMayRefund(call: ServiceCaller, caller: AuthUser, order: Order): Promise<void> {
   if (isAdmin(caller)) return;
   if (caller.role === 'organizer') {
     const organizerId = await eventOf(call, order.event_id).then(

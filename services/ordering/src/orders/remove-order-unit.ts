@@ -1,7 +1,7 @@
-import { ConflictError, type AuthUser, type RemoveOrderUnitParams } from '@ticketpro/shared';
+import { ConflictError, type AuthUser, type RemoveOrderUnitParams, type ServiceCaller } from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { removeHeldUnit, type ServiceCall } from './catalog-inventory';
+import { removeHeldUnit } from './catalog-inventory';
 import { readOrder, visibleOrder } from './find-order';
 
 /**
@@ -12,7 +12,7 @@ import { readOrder, visibleOrder } from './find-order';
  */
 export async function removeOrderUnit(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   caller: AuthUser,
   params: RemoveOrderUnitParams,
 ): Promise<Order> {

@@ -1,9 +1,10 @@
+import type { ServiceCaller } from '@ticketpro/shared';
 import type { Knex } from 'knex';
 import type { OrderingRuntime } from '../runtime';
 import { LAPSED } from '../models/order';
 import { completePayment } from '../payments/complete-payment';
 import { forgetOldKeys } from '../idempotency/idempotent';
-import { releaseUnitsQuietly, type ServiceCall } from './catalog-inventory';
+import { releaseUnitsQuietly } from './catalog-inventory';
 import { cancelOrdersOfClosedEvents } from './cancel-event-orders';
 import { moveOrder } from './order-states';
 
@@ -26,7 +27,7 @@ export interface SweepResult {
  * refunded. Cancels the pending orders of deleted events that are still pending (one placed while
  * its event was being deleted). Also forgets idempotency keys past their window.
  */
-export async function sweepExpiredOrders(runtime: OrderingRuntime, call: ServiceCall): Promise<SweepResult> {
+export async function sweepExpiredOrders(runtime: OrderingRuntime, call: ServiceCaller): Promise<SweepResult> {
   const { models, resources, logger } = runtime;
   const result: SweepResult = { expired: 0, settled: 0, cancelled: 0 };
   for (;;) {
@@ -49,7 +50,6 @@ export async function sweepExpiredOrders(runtime: OrderingRuntime, call: Service
       }
       return { expired, captured: [...captured.values()], seen: lapsed.length };
     });
-    resources.relay.notify();
     for (const orderId of batch.expired) await releaseUnitsQuietly(call, orderId, logger);
     for (const paymentId of batch.captured) {
       await completePayment(runtime, call, paymentId).catch((err) =>

@@ -1,7 +1,7 @@
-import { NotFoundError } from '@ticketpro/shared';
+import { NotFoundError, type ServiceCaller } from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { confirmUnits, isRefusal, releaseUnitsQuietly, restockUnits, type ServiceCall } from '../orders/catalog-inventory';
+import { confirmUnits, isRefusal, releaseUnitsQuietly, restockUnits } from '../orders/catalog-inventory';
 import { readOrder } from '../orders/find-order';
 import { moveOrder } from '../orders/order-states';
 
@@ -20,7 +20,7 @@ export interface PaymentSettlement {
  */
 export async function completePayment(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   paymentId: number,
 ): Promise<PaymentSettlement> {
   const { models, resources, provider, logger } = runtime;
@@ -49,7 +49,6 @@ export async function completePayment(
     const ended = order.payment_status === 'pending' ? await moveOrder(trx, models, order, order.lapsed ? 'expired' : 'failed') : order;
     return { order: ended, accepted: false };
   });
-  resources.relay.notify();
   if (settled.accepted) return settled;
 
   // Units sold for an order that had stopped being pending (the sweep expired it in between) go back.

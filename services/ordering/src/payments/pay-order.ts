@@ -1,7 +1,7 @@
-import { ConflictError, ForbiddenError, NotFoundError, type AuthUser, type Order as OrderView } from '@ticketpro/shared';
+import { ConflictError, ForbiddenError, NotFoundError, type AuthUser, type Order as OrderView, type ServiceCaller } from '@ticketpro/shared';
 import type { Order, Payment } from '../models';
 import type { OrderingRuntime } from '../runtime';
-import { releaseUnitsQuietly, type ServiceCall } from '../orders/catalog-inventory';
+import { releaseUnitsQuietly } from '../orders/catalog-inventory';
 import { canSee, readOrder } from '../orders/find-order';
 import { moveOrder } from '../orders/order-states';
 import { toOrderView } from '../orders/order-view';
@@ -18,7 +18,7 @@ type Start = { payment: Payment; order: Order } | { expired: Order } | { capture
  */
 export async function payOrder(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   caller: AuthUser,
   id: number,
   fail: boolean | undefined,
@@ -51,7 +51,6 @@ export async function payOrder(
   });
 
   if ('expired' in start) {
-    resources.relay.notify();
     await releaseUnitsQuietly(call, id, logger);
     throw new ConflictError('The order expired before it was paid; its tickets were released', { order_id: id });
   }
@@ -91,7 +90,7 @@ export async function payOrder(
 }
 
 /** Captured money meets inventory: the order completes, or the money goes back (409). */
-async function settle(runtime: OrderingRuntime, call: ServiceCall, paymentId: number): Promise<OrderView> {
+async function settle(runtime: OrderingRuntime, call: ServiceCaller, paymentId: number): Promise<OrderView> {
   const settlement = await completePayment(runtime, call, paymentId);
   const orderId = settlement.order.id;
   if (!settlement.accepted) {

@@ -1,10 +1,11 @@
+import type { DecimalText } from '@ticketpro/shared';
+
 /** One payment attempt, as ordering asks a provider to take it. */
 export interface ChargeRequest {
   /** Our payments row: the provider's idempotency key, so a retried charge takes the money once. */
   paymentId: number;
   orderId: number;
-  /** NUMERIC text, e.g. "59.97". */
-  amount: string;
+  amount: DecimalText;
   currency: string;
   /** Asks the test provider to decline; real providers ignore it. */
   fail?: boolean;

@@ -1,7 +1,6 @@
 import type Stripe from 'stripe';
-import { NotFoundError } from '@ticketpro/shared';
+import { NotFoundError, type ServiceCaller } from '@ticketpro/shared';
 import type { OrderingRuntime } from '../runtime';
-import type { ServiceCall } from '../orders/catalog-inventory';
 import { StripePaymentProvider } from './stripe-provider';
 import { completePayment } from './complete-payment';
 
@@ -13,7 +12,7 @@ import { completePayment } from './complete-payment';
  */
 export async function handleStripeWebhook(
   runtime: OrderingRuntime,
-  call: ServiceCall,
+  call: ServiceCaller,
   payload: string,
   signature: string,
 ): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LocalPublisher, localDomainEvents, type Event, type EventOrdersCancelled } from '@ticketpro/shared';
 import { eventually } from '@ticketpro/shared/testing';
-import { sweepExpiredOrders, callsFrom } from '../../src';
+import { sweepExpiredOrders } from '../../src';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import {
   as,
@@ -31,7 +31,7 @@ const deleteEvent = (eventId: number) =>
   node.broker.call<{ message: string }, object>('catalog.events.delete', { id: eventId }, as(organizer));
 const cancelForEvent = (eventId: number) =>
   node.broker.call<EventOrdersCancelled, object>('ordering.orders.cancelForEvent', { event_id: eventId });
-const sweep = () => sweepExpiredOrders(node.runtime, callsFrom(node.broker));
+const sweep = () => sweepExpiredOrders(node.runtime, node.broker);
 
 /** Each order of the event: its status as stored, whether it is soft-deleted, and its live held units in catalog. */
 async function ordersOf(eventId: number) {

@@ -1,5 +1,5 @@
 import type { Event, TicketType } from '@ticketpro/shared';
-import { sweepExpiredOrders, callsFrom } from '../../src';
+import { sweepExpiredOrders } from '../../src';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import {
   as,
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const lapse = () => new Promise((resolve) => setTimeout(resolve, HOLD_SECONDS * 1000 + 150));
-const sweep = () => sweepExpiredOrders(node.runtime, callsFrom(node.broker));
+const sweep = () => sweepExpiredOrders(node.runtime, node.broker);
 
 async function lapsedOrders(count: number, ticketType: TicketType) {
   const orders = [];

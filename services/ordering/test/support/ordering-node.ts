@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type { ServiceBroker } from 'moleculer';
 import { createBroker, createLogger } from '@ticketpro/shared';
-import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { createTestDatabase, standInService, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 import { createCatalogService } from '@ticketpro/catalog';
 import { createTicketingService } from '@ticketpro/ticketing';
 import { createOrderingService, type OrderingOptions, type OrderingRuntime } from '../../src';
@@ -48,7 +48,8 @@ export async function startOrderingNode(overrides: Overrides = {}, options: Orde
   let runtime: OrderingRuntime | undefined;
   broker.createService(createCatalogService({ config, logger }, { holdSweepIntervalMs: 3_600_000 }));
   broker.createService(createTicketingService({ config, logger }));
-  broker.createService(identityStandIn());
+  // Identity across the boundary, as far as catalog needs it: nobody's names are known.
+  broker.createService(standInService('identity', { 'users.names': async () => [] }));
   broker.createService(
     createOrderingService(
       { config, logger },
@@ -76,9 +77,4 @@ export async function startOrderingNode(overrides: Overrides = {}, options: Orde
 
 function open(url: string, schema: string): Knex {
   return knexFactory({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 0, max: 4 } });
-}
-
-/** Identity across the boundary, as far as catalog needs it: nobody's names are known. */
-function identityStandIn() {
-  return { name: 'identity', actions: { 'users.names': { handler: async () => [] } } };
 }

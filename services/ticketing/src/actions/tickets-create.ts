@@ -1,12 +1,11 @@
-import { CreateTicketBody, defineAction } from '@ticketpro/shared';
+import { authenticatedCaller, defineAction } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
-import { authenticatedCaller } from '../auth/caller';
 import { reserveTicket } from '../tickets/reserve-ticket';
 import { toTicketView } from '../tickets/ticket-view';
 
 /** Adds a unit to the caller's pending order as a `reserved` ticket (the owner or an admin). */
 export function createTicketAction(ticketing: TicketingAccess) {
-  return defineAction(CreateTicketBody, async (ctx) => {
+  return defineAction('ticketing.tickets.create', async (ctx) => {
     const caller = authenticatedCaller(ctx);
     const ticket = await reserveTicket(ticketing(), ctx, ctx.params);
     ctx.locals.logger.info(

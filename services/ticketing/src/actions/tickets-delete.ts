@@ -1,6 +1,5 @@
-import { ConflictError, ForbiddenError, IdParams, defineAction } from '@ticketpro/shared';
+import { authenticatedCaller, call, ConflictError, ForbiddenError, defineAction } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
-import { authenticatedCaller } from '../auth/caller';
 import { reachableTicket } from '../tickets/ticket-access';
 import { recordTicketEvent } from '../domain-events';
 
@@ -13,7 +12,7 @@ import { recordTicketEvent } from '../domain-events';
  * order's payment made valid in between, as that payment no longer covers its unit.
  */
 export function deleteTicketAction(ticketing: TicketingAccess) {
-  return defineAction(IdParams, async (ctx) => {
+  return defineAction('ticketing.tickets.delete', async (ctx) => {
     const runtime = ticketing();
     const { models, resources } = runtime;
     const caller = authenticatedCaller(ctx);
@@ -22,7 +21,7 @@ export function deleteTicketAction(ticketing: TicketingAccess) {
     if (standing === 'organizer') throw new ForbiddenError('Only the ticket holder or an admin may cancel a ticket');
     if (ticket.status !== 'reserved' || ticket.checked_in) throw cannotCancel(ticket);
 
-    await ctx.call('ordering.orders.removeUnit', {
+    await call(ctx, 'ordering.orders.removeUnit', {
       id: ticket.order_id,
       ticket_type_id: ticket.ticket_type_id,
       ref: `ticket-removed:${id}`,
@@ -37,7 +36,6 @@ export function deleteTicketAction(ticketing: TicketingAccess) {
       if (!voided) throw cannotCancel((await models.Ticket.query(trx).findById(id))!);
       await recordTicketEvent(trx, 'ticketing.ticket.voided', voided);
     });
-    resources.relay.notify();
     ctx.locals.logger.info({ ticketId: id, by: caller.id }, 'ticket cancelled');
     return { message: 'Ticket cancelled' };
   });

@@ -1,11 +1,10 @@
-import { ListTicketsQuery, defineAction, paginate } from '@ticketpro/shared';
+import { authenticatedCaller, isAdmin, defineAction, paginate } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
-import { authenticatedCaller, isAdmin } from '../auth/caller';
 import { toTicketView } from '../tickets/ticket-view';
 
 /** The caller's own tickets (an admin's: everyone's), newest first. */
 export function listTicketsAction(ticketing: TicketingAccess) {
-  return defineAction(ListTicketsQuery, async (ctx) => {
+  return defineAction('ticketing.tickets.list', async (ctx) => {
     const { models } = ticketing();
     const caller = authenticatedCaller(ctx);
     const { skip, limit, order_id, event_id, checked_in } = ctx.params;

@@ -1,6 +1,5 @@
-import { ConflictError, QrCodeBody, defineAction } from '@ticketpro/shared';
+import { authenticatedCaller, ConflictError, defineAction } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
-import { authenticatedCaller } from '../auth/caller';
 import { assertMayScan, refusalOf, scannedTicket } from '../validation/scanned-ticket';
 import { toValidationResult } from '../tickets/ticket-view';
 import { recordTicketEvent } from '../domain-events';
@@ -10,7 +9,7 @@ import { recordTicketEvent } from '../domain-events';
  * exactly one finds the ticket valid and not yet checked in. The others are told when it was.
  */
 export function checkInAction(ticketing: TicketingAccess) {
-  return defineAction(QrCodeBody, async (ctx) => {
+  return defineAction('ticketing.validation.checkin', async (ctx) => {
     const runtime = ticketing();
     const { models, resources } = runtime;
     const caller = authenticatedCaller(ctx);
@@ -34,7 +33,6 @@ export function checkInAction(ticketing: TicketingAccess) {
         validated_by: current.validated_by,
       });
     }
-    resources.relay.notify();
     ctx.locals.logger.info({ ticketId: admitted.id, by: caller.id }, 'ticket checked in');
     return toValidationResult(admitted, true);
   });

@@ -1,13 +1,12 @@
-import { ConflictError, QrCodeBody, defineAction } from '@ticketpro/shared';
+import { authenticatedCaller, ConflictError, defineAction } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
-import { authenticatedCaller } from '../auth/caller';
 import { assertMayScan, scannedTicket } from '../validation/scanned-ticket';
 import { toValidationResult } from '../tickets/ticket-view';
 import { recordTicketEvent } from '../domain-events';
 
 /** Lets a checked-in ticket out: one conditional update, like check-in. */
 export function checkOutAction(ticketing: TicketingAccess) {
-  return defineAction(QrCodeBody, async (ctx) => {
+  return defineAction('ticketing.validation.checkout', async (ctx) => {
     const runtime = ticketing();
     const { models, resources } = runtime;
     const caller = authenticatedCaller(ctx);
@@ -32,7 +31,6 @@ export function checkOutAction(ticketing: TicketingAccess) {
             : 'The ticket is not checked in';
       throw new ConflictError(detail, { ticket_id: current.id, status: current.status });
     }
-    resources.relay.notify();
     ctx.locals.logger.info({ ticketId: left.id, by: caller.id }, 'ticket checked out');
     return toValidationResult(left, false);
   });

@@ -1,7 +1,8 @@
-import { NoParams, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
+import { publicTicketKeys } from '../codes/keyring';
 
 /** The public keys scanners verify ticket codes with, offline. Public. */
 export function ticketKeysAction(ticketing: TicketingAccess) {
-  return defineAction(NoParams, async () => ticketing().keyring.publicKeys());
+  return defineAction('ticketing.validation.keys', async () => publicTicketKeys(ticketing().keyring));
 }

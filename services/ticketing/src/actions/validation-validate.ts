@@ -1,12 +1,11 @@
-import { QrCodeBody, defineAction } from '@ticketpro/shared';
+import { authenticatedCaller, defineAction } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
-import { authenticatedCaller } from '../auth/caller';
 import { assertMayScan, refusalOf, scannedTicket } from '../validation/scanned-ticket';
 import { toValidationResult } from '../tickets/ticket-view';
 
 /** Whether the ticket would be admitted now; changes nothing. */
 export function validateTicketAction(ticketing: TicketingAccess) {
-  return defineAction(QrCodeBody, async (ctx) => {
+  return defineAction('ticketing.validation.validate', async (ctx) => {
     const caller = authenticatedCaller(ctx);
     assertMayScan(caller);
     const ticket = await scannedTicket(ctx, ticketing(), caller, ctx.params.qr_code);

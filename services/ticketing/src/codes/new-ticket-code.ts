@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { TicketKeyring } from './keyring';
+import type { Keyring } from '@ticketpro/shared';
 import { SECRET_BYTES, signCode } from './ticket-code';
 
 /** A fresh secret for a ticket and its code, signed with the active key. */
 export function newTicketCode(
-  keyring: TicketKeyring,
+  keyring: Keyring,
   ticketId: number,
   eventId: number,
 ): { secret: Buffer; qr_code: string } {

@@ -1,19 +1,19 @@
 import type { Knex } from 'knex';
-import type { EventEnvelope } from '@ticketpro/shared';
+import { eventNameOf, type AcceptedEnvelope } from '@ticketpro/shared';
 import type { TicketingModels } from '../models';
-import type { TicketKeyring } from '../codes/keyring';
+import type { Keyring } from '@ticketpro/shared';
 import { issueTickets, voidOrderTickets } from './issue-tickets';
 import { lockOrderTickets } from './order-lock';
 import { REFUNDABLE, rememberRefund, wasRefunded } from '../refunds/refunded-orders';
 
-/** The ordering events ticketing acts on. */
-export const ORDER_EVENTS = [
-  'ordering.order.paid',
-  'ordering.order.refunded',
-  'ordering.order.cancelled',
-  'ordering.order.expired',
-] as const;
-export type OrderEventName = (typeof ORDER_EVENTS)[number];
+/** The ordering events ticketing acts on, in the versions it reads. */
+export const ORDER_EVENTS = {
+  'ordering.order.paid': [1],
+  'ordering.order.refunded': [1],
+  'ordering.order.cancelled': [1],
+  'ordering.order.expired': [1],
+} as const;
+export type OrderEvent = AcceptedEnvelope<typeof ORDER_EVENTS>;
 
 /**
  * Paid: the order's tickets are issued. Refunded: its tickets were voided by the refund's own
@@ -26,17 +26,17 @@ export type OrderEventName = (typeof ORDER_EVENTS)[number];
 export async function applyOrderEvent(
   trx: Knex.Transaction,
   models: TicketingModels,
-  keyring: TicketKeyring,
-  envelope: EventEnvelope<OrderEventName>,
+  keyring: Keyring,
+  envelope: OrderEvent,
 ): Promise<void> {
   const order = envelope.data;
   await lockOrderTickets(trx, order.id);
-  switch (envelope.type) {
-    case 'ticketpro.ordering.order.paid':
+  switch (eventNameOf(envelope.type)) {
+    case 'ordering.order.paid':
       if (await wasRefunded(trx, order.id)) return;
       await issueTickets(trx, models, keyring, order);
       return;
-    case 'ticketpro.ordering.order.refunded':
+    case 'ordering.order.refunded':
       await rememberRefund(trx, order.id);
       await voidOrderTickets(trx, models, order.id, REFUNDABLE);
       return;

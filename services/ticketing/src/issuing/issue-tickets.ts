@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventData } from '@ticketpro/shared';
 import type { TicketingModels, Ticket } from '../models';
-import type { TicketKeyring } from '../codes/keyring';
+import type { Keyring } from '@ticketpro/shared';
 import { newTicketCode } from '../codes/new-ticket-code';
 import { recordTicketEvent } from '../domain-events';
 
@@ -15,7 +15,7 @@ export type OrderFacts = EventData<'ordering.order.paid'>;
 export async function issueTickets(
   trx: Knex.Transaction,
   models: TicketingModels,
-  keyring: TicketKeyring,
+  keyring: Keyring,
   order: OrderFacts,
 ): Promise<Ticket[]> {
   const confirmed = await models.Ticket.query(trx)

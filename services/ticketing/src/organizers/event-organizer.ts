@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { RequestContext } from '@ticketpro/shared';
+import { call, type RequestContext } from '@ticketpro/shared';
 
 /**
  * The organizer of an event, from the projection. One it does not have yet (the event's
@@ -15,7 +15,7 @@ export async function organizerOf(ctx: RequestContext<unknown>, db: Knex, eventI
   const asOf = new Date();
   let event: { organizer_id: number };
   try {
-    event = await ctx.call<{ organizer_id: number }, { id: number }>('catalog.events.get', { id: eventId });
+    event = await call(ctx, 'catalog.events.get', { id: eventId });
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;

@@ -1,4 +1,4 @@
-import type { AddedOrderUnit, CreateTicketBody, RequestContext } from '@ticketpro/shared';
+import { call, type CreateTicketBody, type RequestContext } from '@ticketpro/shared';
 import type { Ticket } from '../models';
 import type { TicketingRuntime } from '../runtime';
 import { newTicketCode } from '../codes/new-ticket-code';
@@ -20,7 +20,7 @@ export async function reserveTicket(
     "SELECT nextval(pg_get_serial_sequence('tickets', 'id'))::int AS id",
   );
   const id = rows[0].id;
-  const { order, unit } = await ctx.call<AddedOrderUnit, object>('ordering.orders.addUnit', {
+  const { order, unit } = await call(ctx, 'ordering.orders.addUnit', {
     id: body.order_id,
     ticket_type_id: body.ticket_type_id,
     ref: `ticket:${id}`,

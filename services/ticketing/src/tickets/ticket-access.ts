@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
-import { NotFoundError, type AuthUser, type RequestContext } from '@ticketpro/shared';
+import { isAdmin, NotFoundError, type AuthUser, type RequestContext } from '@ticketpro/shared';
 import type { Ticket } from '../models';
 import type { TicketingRuntime } from '../runtime';
-import { isAdmin } from '../auth/caller';
 import { organizerOf } from '../organizers/event-organizer';
 
 /** How the caller stands to a ticket; admins count as admins even on their own tickets. */

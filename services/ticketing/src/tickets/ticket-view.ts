@@ -1,8 +1,5 @@
-import type { Ticket as TicketView, ValidationResult } from '@ticketpro/shared';
+import { iso, isoOrNull, type Ticket as TicketView, type ValidationResult } from '@ticketpro/shared';
 import type { Ticket } from '../models';
-
-const iso = (value: Date | string): string => new Date(value).toISOString();
-const isoOrNull = (value: Date | string | null): string | null => (value === null ? null : iso(value));
 
 /** The ticket as the API shows it: never its unit number, owner column or secret. */
 export function toTicketView(ticket: Ticket): TicketView {

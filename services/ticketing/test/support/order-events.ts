@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { EventData, EventEnvelope, EventName } from '@ticketpro/shared';
+import { outboxEntry, toDecimalText, type EventData, type EventEnvelope, type EventName } from '@ticketpro/shared';
 
 let lastId = Math.floor(Math.random() * 1_000_000);
 
@@ -10,7 +9,7 @@ export function nextId(): number {
 
 /** An envelope as the outbox relay publishes it, for events of services these tests do not run. */
 export function envelopeOf<N extends EventName>(name: N, data: EventData<N>, time = new Date().toISOString()): EventEnvelope<N> {
-  return { id: randomUUID(), type: `ticketpro.${name}`, source: name.split('.')[0], time, specversion: '1.0', dataversion: 1, data };
+  return { ...outboxEntry(name, data).envelope, time };
 }
 
 /** An order's facts: `items` as [ticket type id, quantity] pairs. */
@@ -24,9 +23,9 @@ export function orderFacts(
     id: orderId,
     user_id: userId,
     event_id: eventId,
-    total_price: (items.reduce((sum, [, quantity]) => sum + quantity, 0) * 10).toFixed(2),
+    total_price: toDecimalText(items.reduce((sum, [, quantity]) => sum + quantity, 0) * 10),
     currency: 'USD',
     payment_status: 'completed',
-    items: items.map(([ticket_type_id, quantity]) => ({ ticket_type_id, quantity, unit_price: '10.00' })),
+    items: items.map(([ticket_type_id, quantity]) => ({ ticket_type_id, quantity, unit_price: toDecimalText(10) })),
   };
 }

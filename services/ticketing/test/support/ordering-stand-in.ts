@@ -1,5 +1,6 @@
 import type { ServiceSchema } from 'moleculer';
-import type { AddOrderUnitParams, AddedOrderUnit, AuthUser, Order } from '@ticketpro/shared';
+import type { AddOrderUnitParams, AddedOrderUnit, AuthUser, Order, RemovedOrderUnit } from '@ticketpro/shared';
+import { standInService } from '@ticketpro/shared/testing';
 
 export interface AddUnitCall {
   params: AddOrderUnitParams;
@@ -17,30 +18,23 @@ export class OrderingStandIn {
     throw new Error('No answer set');
   };
   readonly removals: AddUnitCall[] = [];
-  removal: (call: AddUnitCall) => { order: Order } = () => {
+  removal: (call: AddUnitCall) => RemovedOrderUnit = () => {
     throw new Error('No removal answer set');
   };
 
   schema(): ServiceSchema {
-    return {
-      name: 'ordering',
-      actions: {
-        'orders.addUnit': {
-          handler: async (ctx: { params: AddOrderUnitParams; meta: { user?: AuthUser } }) => {
-            const call = { params: ctx.params, caller: ctx.meta.user };
-            this.calls.push(call);
-            return this.answer(call);
-          },
-        },
-        'orders.removeUnit': {
-          handler: async (ctx: { params: AddOrderUnitParams; meta: { user?: AuthUser } }) => {
-            const call = { params: ctx.params, caller: ctx.meta.user };
-            this.removals.push(call);
-            return this.removal(call);
-          },
-        },
+    return standInService('ordering', {
+      'orders.addUnit': async (ctx) => {
+        const call = { params: ctx.params, caller: ctx.meta.user };
+        this.calls.push(call);
+        return this.answer(call);
       },
-    };
+      'orders.removeUnit': async (ctx) => {
+        const call = { params: ctx.params, caller: ctx.meta.user };
+        this.removals.push(call);
+        return this.removal(call);
+      },
+    });
   }
 }
 

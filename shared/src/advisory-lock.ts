@@ -1,0 +1,12 @@
+import type { Knex } from 'knex';
+
+/**
+ * Takes a transaction-scoped Postgres advisory lock, released when the transaction ends. One key
+ * scheme for every lock: `scope` names what is locked, as `<service>.<what>`
+ * (`catalog.inventory.order`), and `id` which one of them (an order id, a user id; 0 where the
+ * scope has one lock). The key is `(hashtext(scope), id)`, Postgres's two-int form, so locks of
+ * different scopes never collide on the same id.
+ */
+export async function lockFor(trx: Knex.Transaction, scope: string, id: number): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', [scope, id]);
+}

@@ -1,0 +1,73 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { EventDefinitions } from '../events/definition';
+import { NoParams } from '../schemas/common';
+
+/**
+ * What a caller may rely on about an action besides its types. Calls between services read
+ * them (issue 14's failover decides from them whether a timed-out call may be sent again).
+ */
+export interface ActionTraits {
+  /** `read` changes nothing; `write` changes state. */
+  kind: 'read' | 'write';
+  /**
+   * For a write: the param that makes a repeat harmless, so that a call made again with the same
+   * value does nothing the first did not (an order id, a unit's `ref`, an `idempotency_key`). A
+   * read, or a write with this param sent, is safe to repeat after a timeout; any other write is
+   * not, since the first attempt may still be running.
+   */
+  idempotentOn?: string;
+  /** This action's own call timeout, where `REQUEST_TIMEOUT_MS` does not suit it. */
+  timeoutMs?: number;
+}
+
+/** One action: its params and result as JSON Schema (TypeBox), and its traits. */
+export interface ActionContract<P extends TSchema = TSchema, R extends TSchema = TSchema> extends ActionTraits {
+  params: P;
+  result: R;
+}
+
+/** The traits besides `kind`, with `idempotentOn` naming one of the action's own params. */
+type TraitsBeyondKind<P extends TSchema> = Omit<ActionTraits, 'kind' | 'idempotentOn'> & { idempotentOn?: keyof Static<P> & string };
+
+/** An action that changes nothing: safe to repeat. */
+export function read<P extends TSchema, R extends TSchema>(params: P, result: R, traits: TraitsBeyondKind<P> = {}) {
+  return { params, result, kind: 'read' as const, ...traits };
+}
+
+/** An action that changes state; `idempotentOn` says what makes a repeat harmless, if anything. */
+export function write<P extends TSchema, R extends TSchema>(params: P, result: R, traits: TraitsBeyondKind<P> = {}) {
+  return { params, result, kind: 'write' as const, ...traits };
+}
+
+/** What every service answers: `<service>.health`, ok only while it can reach its database. */
+export const HealthSchema = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
+const healthAction = read(NoParams, HealthSchema);
+
+/**
+ * A service's contract: the one place that says what it answers and what it announces. Action
+ * names are local (`inventory.hold`; callers add the service: `catalog.inventory.hold`); event
+ * names are whole and start with the service's name, since each event has one owner.
+ */
+export interface ServiceContract<
+  S extends string = string,
+  A extends Record<string, ActionContract> = Record<string, ActionContract>,
+  E extends EventDefinitions = EventDefinitions,
+> {
+  service: S;
+  actions: A & { health: typeof healthAction };
+  events: E;
+}
+
+/** Compiles only when every event's name starts with the service's: each event has one owner. */
+type OwnsItsEvents<S extends string, E> = keyof E extends `${S}.${string}` ? [] : [events: 'named after another service'];
+
+export function defineContract<
+  S extends string,
+  A extends Record<string, ActionContract>,
+  E extends EventDefinitions,
+>(contract: { service: S; actions: A; events: E }, ..._owns: OwnsItsEvents<S, E>): ServiceContract<S, A, E> {
+  for (const name of Object.keys(contract.events)) {
+    if (!name.startsWith(`${contract.service}.`)) throw new Error(`${contract.service} cannot own the event ${name}`);
+  }
+  return { service: contract.service, actions: { ...contract.actions, health: healthAction }, events: contract.events };
+}

@@ -1,0 +1,45 @@
+import { versionedEvent } from '../events/definition';
+import { Page } from '../pagination';
+import { IdParams, MessageSchema, NoParams } from '../schemas/common';
+import { OrderRef } from '../schemas/catalog';
+import {
+  CreateTicketBody,
+  ListTicketsQuery,
+  QrCodeBody,
+  QrImage,
+  QrParams,
+  RefundedTickets,
+  TicketFacts,
+  TicketKeysSchema,
+  TicketSchema,
+  TicketStatusParams,
+  UpdateTicketParams,
+  ValidationResultSchema,
+} from '../schemas/ticketing';
+import { defineContract, read, write } from './define';
+
+/** Tickets issued exactly once per paid unit, their signed codes, and check-in at the door. */
+export const ticketingContract = defineContract({
+  service: 'ticketing',
+  actions: {
+    'tickets.list': read(ListTicketsQuery, Page(TicketSchema)),
+    'tickets.get': read(IdParams, TicketSchema),
+    'tickets.create': write(CreateTicketBody, TicketSchema),
+    'tickets.update': write(UpdateTicketParams, TicketSchema),
+    'tickets.delete': write(IdParams, MessageSchema),
+    'tickets.qr': read(QrParams, QrImage),
+    // The refund's step in ticketing, called by ordering; no route.
+    'tickets.voidForRefund': write(OrderRef, RefundedTickets, { idempotentOn: 'order_id' }),
+    'validation.keys': read(NoParams, TicketKeysSchema),
+    'validation.validate': read(QrCodeBody, ValidationResultSchema),
+    'validation.checkin': write(QrCodeBody, ValidationResultSchema),
+    'validation.checkout': write(QrCodeBody, ValidationResultSchema),
+    'validation.status': read(TicketStatusParams, ValidationResultSchema),
+  },
+  events: {
+    'ticketing.ticket.issued': versionedEvent({ 1: TicketFacts }),
+    'ticketing.ticket.checked_in': versionedEvent({ 1: TicketFacts }),
+    'ticketing.ticket.checked_out': versionedEvent({ 1: TicketFacts }),
+    'ticketing.ticket.voided': versionedEvent({ 1: TicketFacts }),
+  },
+});
