@@ -13,7 +13,11 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/shared/test/**/*.test.ts', '<rootDir>/services/*/test/unit/**/*.test.ts', '<rootDir>/deploy/test/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/shared/test/**/*.test.ts',
+        '<rootDir>/services/*/test/unit/**/*.test.ts',
+        '<rootDir>/deploy/test/**/*.test.ts',
+      ],
     },
     {
       ...common,

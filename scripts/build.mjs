@@ -62,7 +62,9 @@ const result = await build({
   write: false,
   logLevel: 'warning',
 });
-const written = await Promise.all(result.outputFiles.map((file) => writeIfChanged(file.path, Buffer.from(file.contents))));
+const written = await Promise.all(
+  result.outputFiles.map((file) => writeIfChanged(file.path, Buffer.from(file.contents))),
+);
 const changed = written.filter(Boolean).length;
 console.log(
   `build: ${Object.keys(ENTRY_POINTS).length} entry points compiled in ${Date.now() - started} ms` +

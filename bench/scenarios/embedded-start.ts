@@ -63,12 +63,19 @@ async function wholeSale({ api }: EmbeddedProcess): Promise<void> {
   const ticketType = await createTicketType(api, organizer.access, event.id);
   const order = await api('POST', '/api/v1/orders', {
     token: access,
-    body: { event_id: event.id, payment_method: 'credit_card', items: [{ ticket_type_id: ticketType.id, quantity: 2 }] },
+    body: {
+      event_id: event.id,
+      payment_method: 'credit_card',
+      items: [{ ticket_type_id: ticketType.id, quantity: 2 }],
+    },
   });
   const paid = await api('POST', `/api/v1/orders/${order.body.id}/pay`, { token: access });
   if (paid.status !== 200) throw new Error(`paying failed: ${paid.status} ${JSON.stringify(paid.body)}`);
   const [ticket] = await waitForTicketCount(api, access, order.body.id, 2);
-  const checkin = await api('POST', '/api/v1/validation/checkin', { token: organizer.access, body: { qr_code: ticket.qr_code } });
+  const checkin = await api('POST', '/api/v1/validation/checkin', {
+    token: organizer.access,
+    body: { qr_code: ticket.qr_code },
+  });
   if (checkin.status !== 200) throw new Error(`checking in failed: ${checkin.status} ${JSON.stringify(checkin.body)}`);
 }
 

@@ -124,7 +124,15 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
   it('writes the report with every table, and keeps an edited header when it writes again', () => {
     const report = readFileSync(output, 'utf8');
     expect(report).toMatch(/^# Performance/);
-    for (const title of ['1. Read path', '2. NATS hop', '3. Checkout', '4. Flash sale', '5. Login', '6. Memory', '7. npm start']) {
+    for (const title of [
+      '1. Read path',
+      '2. NATS hop',
+      '3. Checkout',
+      '4. Flash sale',
+      '5. Login',
+      '6. Memory',
+      '7. npm start',
+    ]) {
       expect(report).toContain(`### ${title}`);
     }
     expect(report).toContain(results.machine.postgres);

@@ -31,14 +31,21 @@ const BROKER_STOP_SECONDS = 10;
 /** The embedded mode's bundle, which `npm start` runs. */
 const EMBEDDED_ENTRY = 'services/gateway/dist/main-embedded.js';
 
-const rootPackage = JSON.parse(readRepoFile('package.json')) as { workspaces: string[]; scripts: Record<string, string> };
+const rootPackage = JSON.parse(readRepoFile('package.json')) as {
+  workspaces: string[];
+  scripts: Record<string, string>;
+};
 
 describe('deploy/ YAML files', () => {
   const yamlFiles = filesUnder('deploy').filter((file) => /\.ya?ml$/.test(file));
 
   it('include compose, the Kubernetes manifests and the NATS Helm values', () => {
     expect(yamlFiles).toEqual(
-      expect.arrayContaining(['deploy/docker-compose.yml', 'deploy/k8s/kustomization.yaml', 'deploy/k8s/nats-values.yaml']),
+      expect.arrayContaining([
+        'deploy/docker-compose.yml',
+        'deploy/k8s/kustomization.yaml',
+        'deploy/k8s/nats-values.yaml',
+      ]),
     );
   });
 
@@ -66,9 +73,12 @@ describe('the processes', () => {
     expect(rootPackage.scripts.start).toBe(runCompiled(`--liftoff-only ${EMBEDDED_ENTRY}`));
   });
 
-  it("are exactly the ones deploy/entrypoint.sh accepts, and it execs node on the same main.js", () => {
+  it('are exactly the ones deploy/entrypoint.sh accepts, and it execs node on the same main.js', () => {
     const entrypoint = readRepoFile('deploy/entrypoint.sh');
-    const accepted = /^\s*([a-z|\s]+)\)\s*;;/m.exec(entrypoint)?.[1].split('|').map((name) => name.trim());
+    const accepted = /^\s*([a-z|\s]+)\)\s*;;/m
+      .exec(entrypoint)?.[1]
+      .split('|')
+      .map((name) => name.trim());
     expect(accepted?.sort()).toEqual(PROCESSES);
     expect(entrypoint).toMatch(/^exec node --enable-source-maps "services\/\$service\/dist\/main\.js"$/m);
   });
@@ -92,20 +102,27 @@ describe('npm run build', () => {
     expect(mapped.filter((file) => file.includes('node_modules/'))).toEqual([]);
   });
 
-  it.each(PROCESSES)('leaves a %s bundle that plain node loads, reporting errors at their TypeScript lines', async (name) => {
-    // A configuration error stops the process right after every module has loaded, before it connects anywhere.
-    const run = promisify(execFile)(process.execPath, ['--enable-source-maps', path.join(REPO_ROOT, compiledEntry(name))], {
-      cwd: os.tmpdir(),
-      env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port' },
-    });
-    const failure = (await run.then(
-      () => undefined,
-      (err: { code: number; stderr: string }) => err,
-    ))!;
-    expect(failure.code).toBe(1);
-    expect(failure.stderr).toContain('ConfigError: Invalid configuration: PORT');
-    expect(failure.stderr).toContain(`services/${name}/src/main.ts:`);
-  });
+  it.each(PROCESSES)(
+    'leaves a %s bundle that plain node loads, reporting errors at their TypeScript lines',
+    async (name) => {
+      // A configuration error stops the process right after every module has loaded, before it connects anywhere.
+      const run = promisify(execFile)(
+        process.execPath,
+        ['--enable-source-maps', path.join(REPO_ROOT, compiledEntry(name))],
+        {
+          cwd: os.tmpdir(),
+          env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port' },
+        },
+      );
+      const failure = (await run.then(
+        () => undefined,
+        (err: { code: number; stderr: string }) => err,
+      ))!;
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain('ConfigError: Invalid configuration: PORT');
+      expect(failure.stderr).toContain(`services/${name}/src/main.ts:`);
+    },
+  );
 });
 
 describe('deploy/Dockerfile', () => {
@@ -159,7 +176,10 @@ describe('deploy/Dockerfile', () => {
     const built = copiedFrom('build').map(([source]) => source);
     expect(built.sort()).toEqual([...PROCESSES.map((name) => `/app/services/${name}/dist`), '/app/shared/dist'].sort());
     const runtimeContextCopies = runtime.filter((i) => i.keyword === 'COPY' && i.flags.from === undefined);
-    expect(runtimeContextCopies.flatMap((i) => i.args.split(/\s+/).slice(0, -1))).toEqual(['deploy/entrypoint.sh', 'deploy/healthcheck.js']);
+    expect(runtimeContextCopies.flatMap((i) => i.args.split(/\s+/).slice(0, -1))).toEqual([
+      'deploy/entrypoint.sh',
+      'deploy/healthcheck.js',
+    ]);
   });
 
   it('runs as a numeric non-root user', () => {
@@ -176,7 +196,14 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('keeps dependencies, local builds, git history, local data and .env out of the build context', () => {
-    const kept = ['node_modules/x/index.js', 'services/ordering/node_modules/x/index.js', 'services/ordering/dist/main.js', '.git/HEAD', '.data/identity/PG_VERSION', '.env'];
+    const kept = [
+      'node_modules/x/index.js',
+      'services/ordering/node_modules/x/index.js',
+      'services/ordering/dist/main.js',
+      '.git/HEAD',
+      '.data/identity/PG_VERSION',
+      '.env',
+    ];
     for (const file of kept) {
       expect([file, dockerIgnores(ignoreRules, file)]).toEqual([file, true]);
     }
@@ -206,10 +233,14 @@ interface ComposeService {
 }
 
 describe('deploy/docker-compose.yml', () => {
-  const [compose] = loadYamlDocuments('deploy/docker-compose.yml') as [{ services: Record<string, ComposeService>; volumes: Record<string, unknown> }];
+  const [compose] = loadYamlDocuments('deploy/docker-compose.yml') as [
+    { services: Record<string, ComposeService>; volumes: Record<string, unknown> },
+  ];
   const services = compose.services;
   const environmentOf = (name: string) =>
-    Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([key, value]) => [key, String(value ?? '')]));
+    Object.fromEntries(
+      Object.entries(services[name].environment ?? {}).map(([key, value]) => [key, String(value ?? '')]),
+    );
 
   it('runs postgres, nats and every TicketPro process', () => {
     expect(Object.keys(services).sort()).toEqual(['nats', 'postgres', ...PROCESSES].sort());
@@ -282,7 +313,9 @@ describe('deploy/docker-compose.yml', () => {
     expect(config).toBeDefined();
     expect(nats.command).toEqual(expect.arrayContaining(['--config', config![1]]));
     const storeDir = jetStreamSetting('store_dir');
-    const dataMount = mounts.find(([source, target]) => source in compose.volumes && storeDir?.startsWith(`${target}/`));
+    const dataMount = mounts.find(
+      ([source, target]) => source in compose.volumes && storeDir?.startsWith(`${target}/`),
+    );
     expect(dataMount).toBeDefined();
   });
 });
@@ -308,7 +341,13 @@ describe('NATS configuration', () => {
   it('makes the same fsync choice in the Helm values, with JetStream on a PVC and NATS 2.10+', () => {
     const [values] = loadYamlDocuments('deploy/k8s/nats-values.yaml') as [
       {
-        config: { jetstream: { enabled: boolean; fileStore: { enabled: boolean; pvc: { enabled: boolean } }; merge: { sync_interval: string } } };
+        config: {
+          jetstream: {
+            enabled: boolean;
+            fileStore: { enabled: boolean; pvc: { enabled: boolean } };
+            merge: { sync_interval: string };
+          };
+        };
         container: { image: { tag: string } };
       },
     ];
@@ -364,7 +403,11 @@ interface Manifest {
     template?: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
     ports?: { name?: string; port: number; targetPort: string | number }[];
     scaleTargetRef?: { apiVersion: string; kind: string; name: string };
-    rules?: { http: { paths: { path: string; backend: { service: { name: string; port: { name?: string; number?: number } } } }[] } }[];
+    rules?: {
+      http: {
+        paths: { path: string; backend: { service: { name: string; port: { name?: string; number?: number } } } }[];
+      };
+    }[];
   };
 }
 
@@ -401,13 +444,21 @@ describe('deploy/k8s', () => {
   it('keeps everything in the ticketpro namespace', () => {
     expect(ofKind('Namespace').map((n) => n.metadata.name)).toEqual([kustomization.namespace]);
     for (const m of manifests.filter((m) => m.kind !== 'Namespace')) {
-      expect([m.kind, m.metadata.name, m.metadata.namespace]).toEqual([m.kind, m.metadata.name, kustomization.namespace]);
+      expect([m.kind, m.metadata.name, m.metadata.namespace]).toEqual([
+        m.kind,
+        m.metadata.name,
+        kustomization.namespace,
+      ]);
     }
   });
 
   it('has one Deployment and one Service per process, each Deployment running its own process', () => {
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(PROCESSES);
-    expect(ofKind('Service').map((s) => s.metadata.name).sort()).toEqual(PROCESSES);
+    expect(
+      ofKind('Service')
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(PROCESSES);
     for (const name of PROCESSES) {
       const containers = deployment(name).spec!.template!.spec.containers;
       expect(containers).toHaveLength(1);
@@ -454,9 +505,14 @@ describe('deploy/k8s', () => {
       const c = containerOf(d);
       for (const e of c.env ?? []) {
         const secretRef = e.valueFrom?.secretKeyRef;
-        if (secretRef) expect([e.name, keysOf('Secret', secretRef.name)]).toEqual([e.name, expect.arrayContaining([secretRef.key])]);
+        if (secretRef)
+          expect([e.name, keysOf('Secret', secretRef.name)]).toEqual([e.name, expect.arrayContaining([secretRef.key])]);
         const configRef = e.valueFrom?.configMapKeyRef;
-        if (configRef) expect([e.name, keysOf('ConfigMap', configRef.name)]).toEqual([e.name, expect.arrayContaining([configRef.key])]);
+        if (configRef)
+          expect([e.name, keysOf('ConfigMap', configRef.name)]).toEqual([
+            e.name,
+            expect.arrayContaining([configRef.key]),
+          ]);
       }
       for (const source of c.envFrom ?? []) {
         if (source.configMapRef) expect(keysOf('ConfigMap', source.configMapRef.name)).toBeDefined();
@@ -486,26 +542,29 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it.each(PROCESSES)("%s has startup, readiness and liveness probes on the contract's endpoints and its own port", (name) => {
-    const c = containerOf(deployment(name));
-    const ownPort = name === 'gateway' ? Number(plainEnvironment(c).PORT) : Number(plainEnvironment(c).OPS_PORT);
-    const opsPort = Number(plainEnvironment(c).OPS_PORT);
-    expect([ownPort, opsPort]).toEqual([name === 'gateway' ? 3000 : 9464, 9464]);
-    for (const [probe, endpoint] of [
-      [c.startupProbe, LIVE],
-      [c.readinessProbe, READY],
-      [c.livenessProbe, LIVE],
-    ] as const) {
-      expect(probe?.httpGet.path).toBe(endpoint);
-      expect(containerPort(c, probe!.httpGet.port)).toBe(ownPort);
-    }
-    const annotations = deployment(name).spec!.template!.metadata.annotations ?? {};
-    expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
-    // Metrics on the ops port, for the gateway too: never on the API port.
-    expect(Number(annotations['prometheus.io/port'])).toBe(opsPort);
-    expect(containerPort(c, opsPort)).toBe(opsPort);
-    expect(plainEnvironment(c).METRICS_ON_API_PORT).toBeUndefined();
-  });
+  it.each(PROCESSES)(
+    "%s has startup, readiness and liveness probes on the contract's endpoints and its own port",
+    (name) => {
+      const c = containerOf(deployment(name));
+      const ownPort = name === 'gateway' ? Number(plainEnvironment(c).PORT) : Number(plainEnvironment(c).OPS_PORT);
+      const opsPort = Number(plainEnvironment(c).OPS_PORT);
+      expect([ownPort, opsPort]).toEqual([name === 'gateway' ? 3000 : 9464, 9464]);
+      for (const [probe, endpoint] of [
+        [c.startupProbe, LIVE],
+        [c.readinessProbe, READY],
+        [c.livenessProbe, LIVE],
+      ] as const) {
+        expect(probe?.httpGet.path).toBe(endpoint);
+        expect(containerPort(c, probe!.httpGet.port)).toBe(ownPort);
+      }
+      const annotations = deployment(name).spec!.template!.metadata.annotations ?? {};
+      expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
+      // Metrics on the ops port, for the gateway too: never on the API port.
+      expect(Number(annotations['prometheus.io/port'])).toBe(opsPort);
+      expect(containerPort(c, opsPort)).toBe(opsPort);
+      expect(plainEnvironment(c).METRICS_ON_API_PORT).toBeUndefined();
+    },
+  );
 
   it.each(PROCESSES)('%s has resource requests and limits, runs as non-root, and has time to shut down', (name) => {
     const spec = deployment(name).spec!.template!.spec;
@@ -526,7 +585,9 @@ describe('deploy/k8s', () => {
       for (const port of service.spec!.ports ?? []) expect(containerPort(c, port.targetPort)).toBeDefined();
     }
     const gateway = ofKind('Service').find((s) => s.metadata.name === 'gateway')!;
-    expect(gateway.spec!.ports?.map((p) => [p.port, containerPort(containerOf(deployment('gateway')), p.targetPort)])).toEqual([[80, 3000]]);
+    expect(
+      gateway.spec!.ports?.map((p) => [p.port, containerPort(containerOf(deployment('gateway')), p.targetPort)]),
+    ).toEqual([[80, 3000]]);
   });
 
   it('autoscales the gateway and ordering, leaving their replica count to the autoscaler', () => {
@@ -559,7 +620,11 @@ describe('deploy/k8s', () => {
     expect(paths.map((p) => p.path)).toEqual(['/api']);
     for (const { backend } of paths) {
       const service = ofKind('Service').find((s) => s.metadata.name === backend.service.name);
-      expect(service?.spec!.ports?.some((p) => p.name === backend.service.port.name || p.port === backend.service.port.number)).toBe(true);
+      expect(
+        service?.spec!.ports?.some(
+          (p) => p.name === backend.service.port.name || p.port === backend.service.port.number,
+        ),
+      ).toBe(true);
     }
   });
 

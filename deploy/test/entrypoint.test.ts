@@ -47,13 +47,14 @@ describe('deploy/entrypoint.sh', () => {
     expect(result.stdout).toBe(`${result.pid}|--enable-source-maps services/gateway/dist/main.js|gateway`);
   });
 
-  it.each([[{}, []], [{ SERVICE: 'billing' }, []], [{}, ['../../etc/passwd']]] as const)(
-    'refuses to start without a known process (env %j, command %j)',
-    async (env, args) => {
-      const result = await runEntrypoint(env, [...args]);
-      expect(result.code).toBe(64);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toContain('SERVICE=gateway|identity|catalog|ordering|ticketing');
-    },
-  );
+  it.each([
+    [{}, []],
+    [{ SERVICE: 'billing' }, []],
+    [{}, ['../../etc/passwd']],
+  ] as const)('refuses to start without a known process (env %j, command %j)', async (env, args) => {
+    const result = await runEntrypoint(env, [...args]);
+    expect(result.code).toBe(64);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('SERVICE=gateway|identity|catalog|ordering|ticketing');
+  });
 });

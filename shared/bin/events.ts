@@ -48,7 +48,11 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', stop);
 
   feed = await openEventFeed(
-    { url: config.NATS_URL ?? DEFAULT_NATS_URL, stream: config.EVENT_STREAM, subjectPrefix: config.EVENT_SUBJECT_PREFIX },
+    {
+      url: config.NATS_URL ?? DEFAULT_NATS_URL,
+      stream: config.EVENT_STREAM,
+      subjectPrefix: config.EVENT_SUBJECT_PREFIX,
+    },
     options,
     tell,
   );

@@ -53,7 +53,10 @@ function openPostgres({ url, schema, poolMax }: DatabaseOptions): Knex {
 
 /** Loaded only here, so that processes on a real Postgres never load PGlite. */
 async function openPglite({ dataDir, schema }: DatabaseOptions): Promise<Knex> {
-  const [{ default: ClientPgLite }, pglite] = await Promise.all([import('knex-pglite'), openEmbeddedPostgres(dataDir, schema)]);
+  const [{ default: ClientPgLite }, pglite] = await Promise.all([
+    import('knex-pglite'),
+    openEmbeddedPostgres(dataDir, schema),
+  ]);
   return knexFactory({
     client: ClientPgLite,
     dialect: 'postgres',

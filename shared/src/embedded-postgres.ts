@@ -30,7 +30,9 @@ async function holdsCluster(directory: string): Promise<boolean> {
   const entries = await readdir(directory).catch((): string[] => []);
   if (entries.includes('PG_VERSION')) return true;
   if (entries.length > 0) {
-    throw new Error(`${directory} holds files but no database (no PG_VERSION): move it away, and a new database is created there`);
+    throw new Error(
+      `${directory} holds files but no database (no PG_VERSION): move it away, and a new database is created there`,
+    );
   }
   return false;
 }

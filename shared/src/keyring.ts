@@ -81,7 +81,12 @@ export class Keyring {
     for (const row of rows) {
       const privateKey = createPrivateKey(row.private_key_pem);
       this.options.check?.(privateKey);
-      byKid.set(row.kid, { kid: row.kid, generation: row.generation, privateKey, publicKey: createPublicKey(privateKey) });
+      byKid.set(row.kid, {
+        kid: row.kid,
+        generation: row.generation,
+        privateKey,
+        publicKey: createPublicKey(privateKey),
+      });
     }
     this.byKid = byKid;
   }

@@ -12,7 +12,15 @@ export function createLogger(service: string, level: string, destination?: pino.
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['password', '*.password', 'refresh_token', '*.refresh_token', 'access_token', '*.access_token', 'req.headers.authorization'],
+      paths: [
+        'password',
+        '*.password',
+        'refresh_token',
+        '*.refresh_token',
+        'access_token',
+        '*.access_token',
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
   };

@@ -41,10 +41,7 @@ export function pageOf<T>(items: T[], total: number, { skip, limit }: PageParams
 }
 
 /** Runs the count and the page of one query. Ordering belongs to the caller's query. */
-export async function paginate<M extends Model>(
-  query: QueryBuilder<M, M[]>,
-  params: PageParams,
-): Promise<PageOf<M>> {
+export async function paginate<M extends Model>(query: QueryBuilder<M, M[]>, params: PageParams): Promise<PageOf<M>> {
   const total = await query.clone().resultSize();
   const items = await query.clone().offset(params.skip).limit(params.limit);
   return pageOf(items, total, params);

@@ -31,7 +31,11 @@ export interface FeedDeclaration {
 }
 
 /** Declares a feed; the handler sees exactly the events and versions `events` accepts. */
-export function feed<const A extends EventAcceptance>(name: string, events: A, handle: EventHandler<A>): FeedDeclaration {
+export function feed<const A extends EventAcceptance>(
+  name: string,
+  events: A,
+  handle: EventHandler<A>,
+): FeedDeclaration {
   return { name, events, handle: handle as unknown as EventHandler<EventAcceptance> };
 }
 
@@ -56,7 +60,12 @@ type NothingBeyond<S extends ServiceName, T> = [Exclude<keyof T, TableName<S>>] 
 
 type Contract = (typeof CONTRACTS)[ServiceName];
 
-export interface ServiceDefinition<C extends Contract, R extends object, O extends object, T extends ActionTable<C['service']>> {
+export interface ServiceDefinition<
+  C extends Contract,
+  R extends object,
+  O extends object,
+  T extends ActionTable<C['service']>,
+> {
   contract: C;
   migrations: Migration[];
   /**
@@ -84,7 +93,11 @@ export type ServiceFactory<R, O extends object> = (deps: NodeDeps, options?: O &
 const HOUR_MS = 3_600_000;
 
 /** The kit's own task: published outbox rows and handled-event ids older than `OUTBOX_RETENTION_HOURS` go. */
-function retentionTask({ config, logger, resources }: ServiceRuntime, consumesEvents: boolean, everyMs = HOUR_MS): TaskDeclaration {
+function retentionTask(
+  { config, logger, resources }: ServiceRuntime,
+  consumesEvents: boolean,
+  everyMs = HOUR_MS,
+): TaskDeclaration {
   return {
     name: 'event retention',
     everyMs,
@@ -126,7 +139,10 @@ export function defineService<
 
     return {
       name: service,
-      actions: { ...(definition.actions(access) as Record<string, object>), health: healthAction(() => running?.runtime.resources.db) },
+      actions: {
+        ...(definition.actions(access) as Record<string, object>),
+        health: healthAction(() => running?.runtime.resources.db),
+      },
 
       async started() {
         const resources = await openServiceResources(config, service, definition.migrations, logger);
@@ -148,7 +164,8 @@ export function defineService<
           }
         } catch (err) {
           await stopAll(feeds, tasks);
-          if (runtime) await definition.close?.(runtime).catch((e) => logger.warn({ err: e }, `${service} did not close cleanly`));
+          if (runtime)
+            await definition.close?.(runtime).catch((e) => logger.warn({ err: e }, `${service} did not close cleanly`));
           await closeServiceResources(resources, logger);
           throw err;
         }
@@ -161,7 +178,9 @@ export function defineService<
         running = undefined;
         if (!stopping) return;
         await stopAll(stopping.feeds, stopping.tasks);
-        await definition.close?.(stopping.runtime).catch((err) => logger.warn({ err }, `${service} did not close cleanly`));
+        await definition
+          .close?.(stopping.runtime)
+          .catch((err) => logger.warn({ err }, `${service} did not close cleanly`));
         await closeServiceResources(stopping.runtime.resources, logger);
       },
     };

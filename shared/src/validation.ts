@@ -103,7 +103,8 @@ export function malformedTextErrors(data: unknown): ErrorObject[] {
         const keyProblem = textProblem(key);
         if (keyProblem) report(path, `has a field name that ${keyProblem}`);
       }
-      for (const [key, item] of entries.reverse()) pending.push({ value: item, path: `${path}/${pointerSegment(key)}` });
+      for (const [key, item] of entries.reverse())
+        pending.push({ value: item, path: `${path}/${pointerSegment(key)}` });
     }
   }
   return errors;
@@ -118,7 +119,8 @@ export function withWellFormedText<T = unknown>(validate: ValidateFunction<T>): 
   const checked = function (this: unknown, data: unknown, dataCxt?: Parameters<ValidateFunction>[1]) {
     const valid = validate.call(this, data, dataCxt);
     const textErrors = malformedTextErrors(data);
-    checked.errors = textErrors.length === 0 ? validate.errors : [...(valid ? [] : (validate.errors ?? [])), ...textErrors];
+    checked.errors =
+      textErrors.length === 0 ? validate.errors : [...(valid ? [] : (validate.errors ?? [])), ...textErrors];
     return valid && textErrors.length === 0;
   } as ValidateFunction<T>;
   checked.schema = validate.schema;

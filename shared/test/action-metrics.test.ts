@@ -34,7 +34,9 @@ async function callCounts(registry: Registry): Promise<Record<string, number>> {
 async function durationCounts(registry: Registry): Promise<Record<string, number>> {
   const { values } = await registry.getSingleMetric('moleculer_action_duration_seconds')!.get();
   // A histogram's values are its buckets, sum and count, told apart by their metric name.
-  const counts = values.filter((v) => (v as { metricName?: string }).metricName === 'moleculer_action_duration_seconds_count');
+  const counts = values.filter(
+    (v) => (v as { metricName?: string }).metricName === 'moleculer_action_duration_seconds_count',
+  );
   return Object.fromEntries(counts.map((v) => [String(v.labels.action), v.value]));
 }
 

@@ -56,7 +56,8 @@ describe('createBroker', () => {
         },
         flaky() {
           calls.flaky += 1;
-          if (calls.flaky < 3) throw new Errors.ServiceNotAvailableError({ action: 'calc.flaky', nodeID: broker.nodeID });
+          if (calls.flaky < 3)
+            throw new Errors.ServiceNotAvailableError({ action: 'calc.flaky', nodeID: broker.nodeID });
           return 'third time lucky';
         },
         timeout() {

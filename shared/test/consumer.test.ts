@@ -39,7 +39,12 @@ const USER_EVENTS = {
 type UserEvent = AcceptedEnvelope<typeof USER_EVENTS>;
 
 const facts = (id: number) => ({ id, firstname: 'Rudo', surname: 'Sibanda', role: 'organizer' as const, active: true });
-const envelopeAttributes = () => ({ id: randomUUID(), source: 'identity', time: new Date().toISOString(), specversion: '1.0' as const });
+const envelopeAttributes = () => ({
+  id: randomUUID(),
+  source: 'identity',
+  time: new Date().toISOString(),
+  specversion: '1.0' as const,
+});
 
 /** A registration, or an update as identity recorded it before token versions (version 1). */
 function userEvent(id: number, type: 'registered' | 'updated' = 'registered'): UserEvent {
@@ -83,9 +88,18 @@ describe('event consumers', () => {
     if (failOnce.delete(envelope.data.id)) throw new Error('transient failure');
     await trx('seen').insert({ event_id: envelope.id, user_id: envelope.data.id });
   };
-  const seenCount = async (userId: number) => Number((await db('seen').where({ user_id: userId }).count({ n: '*' }))[0].n);
+  const seenCount = async (userId: number) =>
+    Number((await db('seen').where({ user_id: userId }).count({ n: '*' }))[0].n);
   const subscribe = async (name: string, cfg = config) => {
-    const subscription = await subscribeToEvents({ config: cfg, service: 'test', name, events: USER_EVENTS, db, logger, handle: record });
+    const subscription = await subscribeToEvents({
+      config: cfg,
+      service: 'test',
+      name,
+      events: USER_EVENTS,
+      db,
+      logger,
+      handle: record,
+    });
     subscriptions.push(subscription);
     return subscription;
   };
@@ -101,24 +115,31 @@ describe('event consumers', () => {
         { name: '001_processed', up: createProcessedEventsTable, down: async () => undefined },
         {
           name: '002_seen',
-          up: (knex) => knex.schema.createTable('seen', (t) => {
-            t.uuid('event_id').notNullable();
-            t.integer('user_id').notNullable();
-          }),
+          up: (knex) =>
+            knex.schema.createTable('seen', (t) => {
+              t.uuid('event_id').notNullable();
+              t.integer('user_id').notNullable();
+            }),
           down: async () => undefined,
         },
         {
           name: '003_read',
-          up: (knex) => knex.schema.createTable('read_by', (t) => {
-            t.text('consumer').notNullable();
-            t.integer('user_id').notNullable();
-          }),
+          up: (knex) =>
+            knex.schema.createTable('read_by', (t) => {
+              t.text('consumer').notNullable();
+              t.integer('user_id').notNullable();
+            }),
           down: async () => undefined,
         },
       ],
     });
     nc = await connect({ servers: testNatsUrl() });
-    publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix: prefix, connectionName: 'consumer-test' });
+    publisher = await JetStreamPublisher.connect({
+      url: testNatsUrl(),
+      stream,
+      subjectPrefix: prefix,
+      connectionName: 'consumer-test',
+    });
   });
 
   afterAll(async () => {
@@ -170,7 +191,9 @@ describe('event consumers', () => {
     await Promise.all([subscribe('shared'), subscribe('shared')]);
     const ids = Array.from({ length: 40 }, (_, i) => 100 + i);
     for (const id of ids) await publisher.publish(userEvent(id));
-    await eventually(async () => Number((await db('seen').whereIn('user_id', ids).count({ n: '*' }))[0].n) >= ids.length);
+    await eventually(
+      async () => Number((await db('seen').whereIn('user_id', ids).count({ n: '*' }))[0].n) >= ids.length,
+    );
     const rows = await db('seen').whereIn('user_id', ids).select('user_id');
     expect(rows.map((r) => r.user_id).sort()).toEqual(ids);
   });

@@ -110,8 +110,15 @@ export async function events() {
   await catalogEvents.record(trx, 'ordering.order.paid', { id: 1 });
   // @ts-expect-error: a payload of another shape than the event's latest version
   await catalogEvents.record(trx, 'catalog.event.deleted', { id: 1 });
-  // @ts-expect-error: money is decimal text made by toDecimalText/decimalText, not any string
-  catalogEvents.entry('catalog.ticket_type.created', { id: 1, event_id: 2, name: 'A', price: '9.99', currency: 'USD', quantity: 1 });
+  catalogEvents.entry('catalog.ticket_type.created', {
+    id: 1,
+    event_id: 2,
+    name: 'A',
+    // @ts-expect-error: money is decimal text made by toDecimalText/decimalText, not any string
+    price: '9.99',
+    currency: 'USD',
+    quantity: 1,
+  });
 
   // A consumer sees each event in exactly the versions it accepts.
   feed('names', { 'identity.user.updated': [1, 2] }, async ({ data }) => {
@@ -127,7 +134,9 @@ export async function events() {
 }
 
 export function standIns() {
-  standInService('identity', { 'users.names': async (ctx) => ctx.params.ids.map((id) => ({ id, firstname: 'A', surname: 'B' })) });
+  standInService('identity', {
+    'users.names': async (ctx) => ctx.params.ids.map((id) => ({ id, firstname: 'A', surname: 'B' })),
+  });
   // @ts-expect-error: an answer for an action the contract does not have
   standInService('identity', { 'users.rename': async () => null });
   // @ts-expect-error: an answer of another shape than the action's result
@@ -135,9 +144,17 @@ export function standIns() {
 }
 
 export function contracts() {
-  defineContract({ service: 'reviews', actions: {}, events: { 'reviews.review.posted': versionedEvent({ 1: Type.Object({}) }) } });
+  defineContract({
+    service: 'reviews',
+    actions: {},
+    events: { 'reviews.review.posted': versionedEvent({ 1: Type.Object({}) }) },
+  });
   // @ts-expect-error: a service owns only events named after it
-  defineContract({ service: 'reviews', actions: {}, events: { 'catalog.review.posted': versionedEvent({ 1: Type.Object({}) }) } });
+  defineContract({
+    service: 'reviews',
+    actions: {},
+    events: { 'catalog.review.posted': versionedEvent({ 1: Type.Object({}) }) },
+  });
 }
 
 describe('contracts', () => {
@@ -148,7 +165,9 @@ describe('contracts', () => {
 
   it("holds schemas ajv compiles, for every action's params and result and every event version", () => {
     // The shared schemas results refer to by $id (Organizer, TicketType…), as the gateway registers them.
-    const named = Object.values(shared).filter((value) => typeof value === 'object' && value !== null && '$id' in value);
+    const named = Object.values(shared).filter(
+      (value) => typeof value === 'object' && value !== null && '$id' in value,
+    );
     const compile = (schema: object) => {
       const ajv = createAjv({ coerce: false });
       for (const other of named) if (other !== schema) ajv.addSchema(other as object);
@@ -187,7 +206,11 @@ describe('contracts', () => {
     for (const contract of Object.values(CONTRACTS)) {
       for (const [name, action] of Object.entries(contract.actions)) {
         const params = action.params as { properties?: Record<string, unknown> };
-        if (action.idempotentOn) expect([name, Object.keys(params.properties ?? {})]).toEqual([name, expect.arrayContaining([action.idempotentOn])]);
+        if (action.idempotentOn)
+          expect([name, Object.keys(params.properties ?? {})]).toEqual([
+            name,
+            expect.arrayContaining([action.idempotentOn]),
+          ]);
       }
     }
   });

@@ -95,9 +95,9 @@ describe('createDatabase on Postgres', () => {
     // knex also reports the failed migration on the console.
     const consoleLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      await expect(createDatabase({ schema: 'broken', url: database.url, dataDir, migrations: [broken] })).rejects.toThrow(
-        /no_such_table/,
-      );
+      await expect(
+        createDatabase({ schema: 'broken', url: database.url, dataDir, migrations: [broken] }),
+      ).rejects.toThrow(/no_such_table/);
     } finally {
       consoleLog.mockRestore();
     }
@@ -122,9 +122,13 @@ describe('createDatabase on embedded PGlite', () => {
 
   async function startEmbedded(note: string, schemas = 'embedded', ...flags: string[]): Promise<EmbeddedStartReport[]> {
     const script = path.join(__dirname, 'support', 'embedded-start.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, dataDir, note, schemas, ...flags], {
-      cwd: path.resolve(__dirname, '../..'),
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', script, dataDir, note, schemas, ...flags],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+      },
+    );
     return JSON.parse(stdout.trim().split('\n').pop() ?? '');
   }
 
@@ -155,7 +159,12 @@ describe('createDatabase on embedded PGlite', () => {
 
   it('opens a database an earlier release created, with its data, and runs the migrations it lacks', async () => {
     const [report] = await startEmbedded('upgraded', 'legacy', '--legacy');
-    expect(report).toMatchObject({ schema: 'legacy', migrationRuns: 1, legacyNotes: ['upgraded (legacy)'], sharedBuffers: '16MB' });
+    expect(report).toMatchObject({
+      schema: 'legacy',
+      migrationRuns: 1,
+      legacyNotes: ['upgraded (legacy)'],
+      sharedBuffers: '16MB',
+    });
   }, 60_000);
 
   it('refuses a folder that holds files but no database, and leaves it as it was', async () => {

@@ -14,7 +14,14 @@ import {
   UnauthorizedError,
   UnprocessableError,
 } from '@ticketpro/shared';
-import { assertNatsReachable, createTestDatabase, testConfig, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import {
+  assertNatsReachable,
+  createTestDatabase,
+  testConfig,
+  testNatsUrl,
+  uniqueName,
+  type TestDatabase,
+} from '@ticketpro/shared/testing';
 
 describe('problem errors', () => {
   it.each([
@@ -121,19 +128,25 @@ describe('isUniqueViolation', () => {
   });
 
   it("recognises Postgres' unique violation from knex, by constraint when asked", async () => {
-    const error = await knex('accounts').insert({ email: 'a@example.com' }).catch((err: unknown) => err);
+    const error = await knex('accounts')
+      .insert({ email: 'a@example.com' })
+      .catch((err: unknown) => err);
     expect(isUniqueViolation(error)).toBe(true);
     expect(isUniqueViolation(error, 'accounts_email_unique')).toBe(true);
     expect(isUniqueViolation(error, 'accounts_pkey')).toBe(false);
   });
 
   it('recognises it through the error objection wraps it in', async () => {
-    const error = await Account.query(knex).insert({ email: 'a@example.com' }).catch((err: unknown) => err);
+    const error = await Account.query(knex)
+      .insert({ email: 'a@example.com' })
+      .catch((err: unknown) => err);
     expect(isUniqueViolation(error, 'accounts_email_unique')).toBe(true);
   });
 
   it('says no to other database errors and to non-errors', async () => {
-    const error = await knex('accounts').insert({ email: null }).catch((err: unknown) => err);
+    const error = await knex('accounts')
+      .insert({ email: null })
+      .catch((err: unknown) => err);
     expect(error).toHaveProperty('code', '23502');
     expect(isUniqueViolation(error)).toBe(false);
     expect(isUniqueViolation(new ConflictError('x'))).toBe(false);

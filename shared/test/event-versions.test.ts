@@ -18,8 +18,12 @@ describe('verdictOn: what a consumer does with an event, by its version', () => 
   });
 
   it('ignores events it does not follow, and types no catalogue has', () => {
-    expect(verdictOn({ 'identity.user.updated': [2] }, { type: eventType('identity.user.deleted'), dataversion: 1 })).toBe('ignore');
-    expect(verdictOn({ 'identity.user.updated': [2] }, { type: 'ticketpro.nobody.thing.done' as never, dataversion: 1 })).toBe('ignore');
+    expect(
+      verdictOn({ 'identity.user.updated': [2] }, { type: eventType('identity.user.deleted'), dataversion: 1 }),
+    ).toBe('ignore');
+    expect(
+      verdictOn({ 'identity.user.updated': [2] }, { type: 'ticketpro.nobody.thing.done' as never, dataversion: 1 }),
+    ).toBe('ignore');
   });
 });
 

@@ -211,7 +211,8 @@ describe('npm run events', () => {
   /** A guard against hanging, not a timing assertion: the machine is shared and may be slow. */
   async function until(feed: Feed, done: () => boolean, what: string): Promise<void> {
     for (const deadline = Date.now() + 45_000; !done(); await delay(50)) {
-      if (feed.process.child.exitCode !== null) throw new Error(`events exited while waiting for ${what}:\n${feed.process.output()}`);
+      if (feed.process.child.exitCode !== null)
+        throw new Error(`events exited while waiting for ${what}:\n${feed.process.output()}`);
       if (Date.now() > deadline) throw new Error(`no ${what}:\n${feed.process.output()}`);
     }
   }
@@ -220,7 +221,8 @@ describe('npm run events', () => {
     until(feed, () => feed.stdoutLines().length >= count, `${count} lines`);
   const untilFollowing = (feed: Feed) => until(feed, () => feed.stderr().includes('following'), 'status line');
 
-  const lineOf = (envelope: EventEnvelope) => formatEventLine(asMessage(subjectFor(prefix, nameOf(envelope)), envelope));
+  const lineOf = (envelope: EventEnvelope) =>
+    formatEventLine(asMessage(subjectFor(prefix, nameOf(envelope)), envelope));
 
   async function consumersOnStream(): Promise<number> {
     return (await (await nc.jetstreamManager()).streams.info(stream)).state.consumer_count;
@@ -229,7 +231,12 @@ describe('npm run events', () => {
   beforeAll(async () => {
     await assertNatsReachable();
     nc = await connect({ servers: testNatsUrl() });
-    publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix: prefix, connectionName: 'events-feed-test' });
+    publisher = await JetStreamPublisher.connect({
+      url: testNatsUrl(),
+      stream,
+      subjectPrefix: prefix,
+      connectionName: 'events-feed-test',
+    });
     for (const envelope of history) await publisher.publish(envelope);
   });
 

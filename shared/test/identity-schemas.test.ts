@@ -31,9 +31,11 @@ describe('RegisterBody', () => {
   });
 
   it('names every missing field', () => {
-    expect(errorsOf(RegisterBody, {}).map((e) => e.field).sort()).toEqual(
-      ['email', 'firstname', 'password', 'phone_number', 'street_address', 'surname'],
-    );
+    expect(
+      errorsOf(RegisterBody, {})
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(['email', 'firstname', 'password', 'phone_number', 'street_address', 'surname']);
   });
 
   it.each([
@@ -112,11 +114,15 @@ describe('LoginBody', () => {
   });
 
   it('takes the OAuth2 password-flow form fields', () => {
-    expect(errorsOf(LoginBody, { grant_type: 'password', username: 'u', password: 'x', scope: '', client_id: 'c' })).toEqual([]);
+    expect(
+      errorsOf(LoginBody, { grant_type: 'password', username: 'u', password: 'x', scope: '', client_id: 'c' }),
+    ).toEqual([]);
   });
 
   it('asks for an email or a username when both are missing', () => {
-    expect(errorsOf(LoginBody, { password: 'x' })).toEqual([{ field: '(body)', message: 'email or username is required' }]);
+    expect(errorsOf(LoginBody, { password: 'x' })).toEqual([
+      { field: '(body)', message: 'email or username is required' },
+    ]);
   });
 
   it('asks for the password and refuses unknown fields', () => {
@@ -133,7 +139,9 @@ describe('the other identity schemas', () => {
   });
 
   it('UpdateUserBody needs at least one field and lets admins name any role', () => {
-    expect(errorsOf(UpdateUserBody, {})).toEqual([{ field: '(body)', message: 'at least one field to change is required' }]);
+    expect(errorsOf(UpdateUserBody, {})).toEqual([
+      { field: '(body)', message: 'at least one field to change is required' },
+    ]);
     expect(errorsOf(UpdateUserBody, { role: 'admin' })).toEqual([]);
     expect(errorsOf(UpdateUserBody, { role: 'root' })).toEqual([
       { field: 'role', message: 'must be one of: user, organizer, admin' },

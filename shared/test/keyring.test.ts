@@ -1,7 +1,14 @@
 import os from 'node:os';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createDatabase, Keyring, keyIdOf, SIGNING_KEYS_TABLE, type Database, type KeyringOptions } from '@ticketpro/shared';
+import {
+  createDatabase,
+  Keyring,
+  keyIdOf,
+  SIGNING_KEYS_TABLE,
+  type Database,
+  type KeyringOptions,
+} from '@ticketpro/shared';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 
 /** The table's shape as identity's and ticketing's migrations leave it. */

@@ -5,7 +5,13 @@ import { LocalEventBus, outboxEntry, SubscriberStoppedError, type AnyEventEnvelo
 const userDeleted = (id: number) => outboxEntry('identity.user.deleted', { id }).envelope;
 
 const settled = async (promise: Promise<unknown>) =>
-  Promise.race([promise.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 50))]);
+  Promise.race([
+    promise.then(
+      () => 'resolved',
+      () => 'rejected',
+    ),
+    new Promise((r) => setTimeout(() => r('pending'), 50)),
+  ]);
 
 describe('LocalEventBus', () => {
   it('resolves a publish once every subscriber of the type has handled it, and only those', async () => {
@@ -14,7 +20,12 @@ describe('LocalEventBus', () => {
     const handling = new Promise<void>((resolve) => (finish = resolve));
     const others: AnyEventEnvelope[] = [];
     bus.subscribe({ name: 'slow', events: ['identity.user.deleted'], durable: true, deliver: () => handling });
-    bus.subscribe({ name: 'other-type', events: ['catalog.event.deleted'], durable: true, deliver: async (e) => void others.push(e) });
+    bus.subscribe({
+      name: 'other-type',
+      events: ['catalog.event.deleted'],
+      durable: true,
+      deliver: async (e) => void others.push(e),
+    });
     const publishing = bus.publish(userDeleted(1));
     expect(await settled(publishing)).toBe('pending');
     finish();
@@ -45,7 +56,12 @@ describe('LocalEventBus', () => {
     bus.holdWhileStarting();
     const publishing = bus.publish(userDeleted(7));
     const seen: number[] = [];
-    bus.subscribe({ name: 'late', events: ['identity.user.deleted'], durable: true, deliver: async (e) => void seen.push((e.data as { id: number }).id) });
+    bus.subscribe({
+      name: 'late',
+      events: ['identity.user.deleted'],
+      durable: true,
+      deliver: async (e) => void seen.push((e.data as { id: number }).id),
+    });
     bus.releaseStarted();
     expect(await settled(publishing)).toBe('pending');
     bus.releaseStarted();
@@ -67,7 +83,14 @@ describe('LocalEventBus', () => {
   it('forgets a stopped plain subscriber: what it misses is gone, as on a NATS subscription', async () => {
     const bus = new LocalEventBus();
     const seen: number[] = [];
-    bus.subscribe({ name: 'plain', events: ['identity.user.deleted'], durable: false, deliver: async (e) => void seen.push((e.data as { id: number }).id) }).stop();
+    bus
+      .subscribe({
+        name: 'plain',
+        events: ['identity.user.deleted'],
+        durable: false,
+        deliver: async (e) => void seen.push((e.data as { id: number }).id),
+      })
+      .stop();
     await bus.publish(userDeleted(2));
     expect(seen).toEqual([]);
   });

@@ -59,7 +59,11 @@ describe('SoftDeleteModel', () => {
   /** Two live venues and one soft-deleted, fresh for each test. */
   async function seed(): Promise<{ live: Venue[]; deleted: Venue }> {
     await knex.raw('TRUNCATE venues, rooms RESTART IDENTITY');
-    const [first, second, third] = await Venue.query(knex).insert([{ name: 'Hall' }, { name: 'Arena' }, { name: 'Barn' }]);
+    const [first, second, third] = await Venue.query(knex).insert([
+      { name: 'Hall' },
+      { name: 'Arena' },
+      { name: 'Barn' },
+    ]);
     await Venue.query(knex).findById(third.id).softDelete();
     return { live: [first, second], deleted: third };
   }
@@ -98,7 +102,9 @@ describe('SoftDeleteModel', () => {
 
   it('includes them with withDeleted() and shows only them with onlyDeleted()', async () => {
     const { live, deleted } = await seed();
-    expect((await Venue.query(knex).withDeleted().orderBy('id')).map((v) => v.id)).toEqual([...live, deleted].map((v) => v.id));
+    expect((await Venue.query(knex).withDeleted().orderBy('id')).map((v) => v.id)).toEqual(
+      [...live, deleted].map((v) => v.id),
+    );
     expect((await Venue.query(knex).onlyDeleted()).map((v) => v.id)).toEqual([deleted.id]);
     expect(await Venue.query(knex).withDeleted().findById(deleted.id)).toMatchObject({ name: 'Barn' });
   });
@@ -106,8 +112,18 @@ describe('SoftDeleteModel', () => {
   it('softDelete() marks the rows, keeps them, and answers how many it changed', async () => {
     const { live } = await seed();
     const before = Date.now();
-    expect(await Venue.query(knex).whereIn('id', live.map((v) => v.id)).softDelete()).toBe(2);
-    const rows = await knex('venues').whereIn('id', live.map((v) => v.id));
+    expect(
+      await Venue.query(knex)
+        .whereIn(
+          'id',
+          live.map((v) => v.id),
+        )
+        .softDelete(),
+    ).toBe(2);
+    const rows = await knex('venues').whereIn(
+      'id',
+      live.map((v) => v.id),
+    );
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row.deleted_at.getTime()).toBeGreaterThanOrEqual(before - 1);
     expect(await Venue.query(knex)).toEqual([]);

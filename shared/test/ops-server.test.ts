@@ -71,7 +71,12 @@ describe('ops server', () => {
   });
 
   it('answers problem+json 404 to any other path or method', async () => {
-    for (const [method, path] of [['GET', '/'], ['GET', '/health'], ['POST', '/metrics'], ['DELETE', '/health/live']]) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/health'],
+      ['POST', '/metrics'],
+      ['DELETE', '/health/live'],
+    ]) {
       const res = await get(path, { method });
       expect(res.status).toBe(404);
       expect(res.type).toMatch(/^application\/problem\+json/);

@@ -16,7 +16,13 @@ import {
   LocalEventBus,
   LocalPublisher,
 } from '@ticketpro/shared';
-import { assertNatsReachable, createTestDatabase, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import {
+  assertNatsReachable,
+  createTestDatabase,
+  testNatsUrl,
+  uniqueName,
+  type TestDatabase,
+} from '@ticketpro/shared/testing';
 
 const logger = createLogger('test', 'silent');
 const identityEvents = serviceEvents('identity');
@@ -46,7 +52,12 @@ describe('outbox', () => {
     db = await openServiceDatabase(database.url);
     nc = await connect({ servers: testNatsUrl() });
     jsm = await nc.jetstreamManager();
-    publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix, connectionName: 'outbox-test' });
+    publisher = await JetStreamPublisher.connect({
+      url: testNatsUrl(),
+      stream,
+      subjectPrefix,
+      connectionName: 'outbox-test',
+    });
   });
 
   afterAll(async () => {
@@ -100,11 +111,21 @@ describe('outbox', () => {
     it('refuses a payload that does not match the catalogue, and writes nothing', async () => {
       await expect(
         db.transaction((trx) =>
-          identityEvents.record(trx, 'identity.user.registered', { id: 0, firstname: 'A', surname: 'B', role: 'root', active: true } as never),
+          identityEvents.record(trx, 'identity.user.registered', {
+            id: 0,
+            firstname: 'A',
+            surname: 'B',
+            role: 'root',
+            active: true,
+          } as never),
         ),
-      ).rejects.toThrow(/identity\.user\.registered does not match its schema: id must be >= 1; role must be one of: user, organizer, admin/);
+      ).rejects.toThrow(
+        /identity\.user\.registered does not match its schema: id must be >= 1; role must be one of: user, organizer, admin/,
+      );
       await expect(
-        db.transaction((trx) => identityEvents.record(trx, 'identity.user.deleted', { id: 1, email: 'x@y.z' } as never)),
+        db.transaction((trx) =>
+          identityEvents.record(trx, 'identity.user.deleted', { id: 1, email: 'x@y.z' } as never),
+        ),
       ).rejects.toThrow(/email is not allowed/);
       expect(await db(OUTBOX_TABLE).count({ n: '*' })).toEqual([{ n: 0 }]);
     });
@@ -120,7 +141,9 @@ describe('outbox', () => {
 
     it("refuses another service's event", async () => {
       await expect(
-        db.transaction((trx) => identityEvents.record(trx, 'catalog.event.deleted' as never, { id: 1, organizer_id: 2 } as never)),
+        db.transaction((trx) =>
+          identityEvents.record(trx, 'catalog.event.deleted' as never, { id: 1, organizer_id: 2 } as never),
+        ),
       ).rejects.toThrow("identity cannot record catalog.event.deleted, another service's event");
     });
   });
@@ -341,7 +364,7 @@ describe('outbox', () => {
       expect(seen).toEqual([event.id, event.id]);
     });
 
-    it('holds no transaction while subscribers handle events: one may use the relay\'s own one-connection database', async () => {
+    it("holds no transaction while subscribers handle events: one may use the relay's own one-connection database", async () => {
       const single = knexFactory({
         client: 'pg',
         connection: database.url,

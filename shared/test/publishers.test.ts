@@ -34,7 +34,12 @@ describe('JetStreamPublisher', () => {
     await assertNatsReachable();
     nc = await connect({ servers: testNatsUrl() });
     jsm = await nc.jetstreamManager();
-    publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix, connectionName: 'publishers-test' });
+    publisher = await JetStreamPublisher.connect({
+      url: testNatsUrl(),
+      stream,
+      subjectPrefix,
+      connectionName: 'publishers-test',
+    });
   });
 
   afterAll(async () => {

@@ -45,7 +45,11 @@ describe('pruneEventTables', () => {
   /** An outbox row created `days` ago, published then unless `published` is false. */
   async function outboxRow(days: number, published = true): Promise<string> {
     const entry = serviceEvents('identity').entry('identity.user.deleted', { id: 1 });
-    await db(OUTBOX_TABLE).insert({ ...entry, created_at: daysAgo(days), published_at: published ? daysAgo(days) : null });
+    await db(OUTBOX_TABLE).insert({
+      ...entry,
+      created_at: daysAgo(days),
+      published_at: published ? daysAgo(days) : null,
+    });
     return entry.id;
   }
 
@@ -79,13 +83,19 @@ describe('pruneEventTables', () => {
     });
     await db.batchInsert(OUTBOX_TABLE, rows, 500);
 
-    expect(await pruneEventTables(db, daysAgo(7), { processedEvents: false })).toEqual({ outbox: 2500, processedEvents: 0 });
+    expect(await pruneEventTables(db, daysAgo(7), { processedEvents: false })).toEqual({
+      outbox: 2500,
+      processedEvents: 0,
+    });
     expect(await db(OUTBOX_TABLE).count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 
   it('leaves processed_events alone for a service that consumes no events', async () => {
     await processedRow(30);
-    expect(await pruneEventTables(db, daysAgo(7), { processedEvents: false })).toEqual({ outbox: 0, processedEvents: 0 });
+    expect(await pruneEventTables(db, daysAgo(7), { processedEvents: false })).toEqual({
+      outbox: 0,
+      processedEvents: 0,
+    });
     expect(await db(PROCESSED_EVENTS_TABLE).count({ n: '*' })).toEqual([{ n: 1 }]);
   });
 });

@@ -49,7 +49,13 @@ describe('runNode: shutdown on SIGTERM', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { msg: string; readiness?: string });
-    const order = ['shutting down', 'draining before stopping', 'attachment closing', 'attachment closed', 'service stopped'];
+    const order = [
+      'shutting down',
+      'draining before stopping',
+      'attachment closing',
+      'attachment closed',
+      'service stopped',
+    ];
     const positions = order.map((msg) => lines.findIndex((line) => line.msg === msg));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

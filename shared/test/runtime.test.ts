@@ -13,7 +13,14 @@ import {
   type Migration,
   type ServiceResources,
 } from '@ticketpro/shared';
-import { assertNatsReachable, createTestDatabase, testConfig, testNatsUrl, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import {
+  assertNatsReachable,
+  createTestDatabase,
+  testConfig,
+  testNatsUrl,
+  uniqueName,
+  type TestDatabase,
+} from '@ticketpro/shared/testing';
 
 const logger = createLogger('test', 'silent');
 const migrations: Migration[] = [

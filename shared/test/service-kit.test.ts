@@ -28,7 +28,9 @@ const unreachable = async (): Promise<never> => {
 };
 
 /** Identity's contract with nothing behind its actions: the kit's own behaviour, on a real database and bus. */
-function kitService(hooks: { prepare?: (base: ServiceRuntime) => void; onEvent?: (id: number) => void; onTick?: () => void } = {}) {
+function kitService(
+  hooks: { prepare?: (base: ServiceRuntime) => void; onEvent?: (id: number) => void; onTick?: () => void } = {},
+) {
   let access: RuntimeAccess<ServiceRuntime & { prepared: true }> | undefined;
   const factory = defineService({
     contract: identityContract,
@@ -76,7 +78,12 @@ describe('defineService', () => {
     const logger = createLogger('kit-test', config.LOG_LEVEL);
     const broker = createBroker({ config, role: 'kit-test', logger });
     let runtime: ServiceRuntime | undefined;
-    broker.createService(service.factory({ config, logger }, { onStarted: (started) => (runtime = started), eventRetentionIntervalMs: 50 }));
+    broker.createService(
+      service.factory(
+        { config, logger },
+        { onStarted: (started) => (runtime = started), eventRetentionIntervalMs: 50 },
+      ),
+    );
     try {
       await broker.start();
     } catch (err) {
@@ -103,7 +110,9 @@ describe('defineService', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ticks).toBe(ticksAtStop);
     expect(() => service.access()()).toThrow('The identity service is not started');
-    await expect(localDomainEvents.publish(outboxEntry('identity.user.deleted', { id: 8 }).envelope)).rejects.toThrow('is stopped');
+    await expect(localDomainEvents.publish(outboxEntry('identity.user.deleted', { id: 8 }).envelope)).rejects.toThrow(
+      'is stopped',
+    );
     expect(runtime.resources.db.client.pool).toBeUndefined();
   });
 

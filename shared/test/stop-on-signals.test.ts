@@ -24,7 +24,9 @@ function startTarget(): { child: ChildProcess; output: () => string; next: (mess
         resolve();
       };
       child.on('message', onMessage);
-      child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before '${message}':\n${output}`)));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`exited (${code ?? signal}) before '${message}':\n${output}`)),
+      );
     });
   return { child, output: () => output, next };
 }
@@ -46,9 +48,19 @@ describe('stopOnSignals', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(lines.map((l) => l.msg)).toEqual(['shutting down', 'already shutting down', 'already shutting down', 'shutdown finished']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'shutting down',
+      'already shutting down',
+      'already shutting down',
+      'shutdown finished',
+    ]);
     expect(lines[0].signal).toBe('SIGTERM');
     // Two signals sent at once may be handled in either order.
-    expect(lines.slice(1, 3).map((l) => l.signal).sort()).toEqual(['SIGINT', 'SIGTERM']);
+    expect(
+      lines
+        .slice(1, 3)
+        .map((l) => l.signal)
+        .sort(),
+    ).toEqual(['SIGINT', 'SIGTERM']);
   });
 });

@@ -11,7 +11,11 @@ import {
 
 jest.setTimeout(60_000);
 
-const localPostgres: BackendTarget = { backend: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres', configured: false };
+const localPostgres: BackendTarget = {
+  backend: 'postgres',
+  url: 'postgres://postgres@127.0.0.1:5432/postgres',
+  configured: false,
+};
 const localNats: BackendTarget = { backend: 'nats', url: 'nats://127.0.0.1:4222', configured: false };
 const answers = (target: BackendTarget): Finding => ({ target, result: { ok: true } });
 const silent = (target: BackendTarget): Finding => ({ target, result: { ok: false, reason: 'connect ECONNREFUSED' } });
@@ -32,7 +36,9 @@ describe('planTestBackends', () => {
 
   it('starts a container for each default-port server that is silent, where Docker runs', () => {
     expect(planTestBackends([silent(localPostgres), answers(localNats)], docker)).toEqual({ start: ['postgres'] });
-    expect(planTestBackends([silent(localPostgres), silent(localNats)], docker)).toEqual({ start: ['postgres', 'nats'] });
+    expect(planTestBackends([silent(localPostgres), silent(localNats)], docker)).toEqual({
+      start: ['postgres', 'nats'],
+    });
   });
 
   it('fails, naming what is missing and each way to fix it, when a server is silent and Docker is absent', () => {
@@ -47,9 +53,15 @@ describe('planTestBackends', () => {
   });
 
   it('does not replace a server named by TEST_DATABASE_URL with a container, and hides its password', () => {
-    const configured: BackendTarget = { backend: 'postgres', url: 'postgres://ci:s3cret@db.example:5432/postgres', configured: true };
+    const configured: BackendTarget = {
+      backend: 'postgres',
+      url: 'postgres://ci:s3cret@db.example:5432/postgres',
+      configured: true,
+    };
     const message = failure([silent(configured), answers(localNats)], docker);
-    expect(message).toContain('PostgreSQL at postgres://ci:***@db.example:5432/postgres (from TEST_DATABASE_URL): connect ECONNREFUSED');
+    expect(message).toContain(
+      'PostgreSQL at postgres://ci:***@db.example:5432/postgres (from TEST_DATABASE_URL): connect ECONNREFUSED',
+    );
     expect(message).toContain('correct TEST_DATABASE_URL');
     expect(message).not.toContain('s3cret');
     expect(message).not.toContain('Docker engine answers');

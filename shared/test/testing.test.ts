@@ -92,6 +92,8 @@ describe('testConfig', () => {
 describe('assertNatsReachable', () => {
   it('passes when NATS answers and names the URL when it does not', async () => {
     await expect(assertNatsReachable()).resolves.toBeUndefined();
-    await expect(assertNatsReachable('nats://127.0.0.1:1')).rejects.toThrow(/Tests need NATS .* at nats:\/\/127\.0\.0\.1:1/);
+    await expect(assertNatsReachable('nats://127.0.0.1:1')).rejects.toThrow(
+      /Tests need NATS .* at nats:\/\/127\.0\.0\.1:1/,
+    );
   });
 });

@@ -27,7 +27,9 @@ describe('createAjv', () => {
   it.each(['Infinity', '1e20', '99999999999999999999', String(MAX_SKIP + 1)])(
     'refuses skip=%s, which JSON Schema counts as an integer but Postgres cannot offset by',
     (skip) => {
-      expect(errorsOf(Type.Object(PageQuery), { skip }, true)).toEqual([{ field: 'skip', message: `must be <= ${MAX_SKIP}` }]);
+      expect(errorsOf(Type.Object(PageQuery), { skip }, true)).toEqual([
+        { field: 'skip', message: `must be <= ${MAX_SKIP}` },
+      ]);
     },
   );
 
@@ -73,7 +75,15 @@ describe('formatAjvErrors', () => {
   });
 
   it('gives nested fields as dotted paths', () => {
-    expect(errorsOf(Order, { event_id: 1, items: [{ ticket_type_id: 2, quantity: 0 }, { quantity: 1, seat: 'A1' }] })).toEqual([
+    expect(
+      errorsOf(Order, {
+        event_id: 1,
+        items: [
+          { ticket_type_id: 2, quantity: 0 },
+          { quantity: 1, seat: 'A1' },
+        ],
+      }),
+    ).toEqual([
       { field: 'items.0.quantity', message: 'must be >= 1' },
       { field: 'items.1.ticket_type_id', message: 'is required' },
       { field: 'items.1.seat', message: 'is not allowed' },
@@ -87,7 +97,9 @@ describe('formatAjvErrors', () => {
   });
 
   it("uses the schema's errorMessage when it has one", () => {
-    expect(errorsOf(Order, { ...valid, note: 'far too long' })).toEqual([{ field: 'note', message: 'must be a short note' }]);
+    expect(errorsOf(Order, { ...valid, note: 'far too long' })).toEqual([
+      { field: 'note', message: 'must be a short note' },
+    ]);
   });
 
   it('calls an error about the whole body "(body)"', () => {
@@ -95,7 +107,9 @@ describe('formatAjvErrors', () => {
   });
 
   it('reports each field once even when a rule fails twice', () => {
-    const Twice = Type.Object({ code: Type.String({ minLength: 3, pattern: '^[a-z]+$', errorMessage: 'must be 3+ lowercase letters' }) });
+    const Twice = Type.Object({
+      code: Type.String({ minLength: 3, pattern: '^[a-z]+$', errorMessage: 'must be 3+ lowercase letters' }),
+    });
     expect(errorsOf(Twice, { code: 'A' })).toEqual([{ field: 'code', message: 'must be 3+ lowercase letters' }]);
   });
 });

@@ -34,13 +34,16 @@ describe('withdrawServices', () => {
     await Promise.all([caller?.stop(), leaving?.stop(), newcomer?.stop()]);
   });
 
-  const offersCalc = (broker: ServiceBroker) => broker.registry.getServiceList({ onlyAvailable: true }).some((s) => s.name === 'calc');
+  const offersCalc = (broker: ServiceBroker) =>
+    broker.registry.getServiceList({ onlyAvailable: true }).some((s) => s.name === 'calc');
 
   it('makes the other nodes, and those that join later, forget our services while we keep running', async () => {
     expect(await caller.call('calc.add', { a: 1, b: 2 })).toBe(3);
     await withdrawServices(leaving);
     await until(() => !offersCalc(caller), 'the caller forgets calc');
-    await expect(caller.call('calc.add', { a: 1, b: 2 }, { retries: 0 })).rejects.toMatchObject({ name: 'ServiceNotAvailableError' });
+    await expect(caller.call('calc.add', { a: 1, b: 2 }, { retries: 0 })).rejects.toMatchObject({
+      name: 'ServiceNotAvailableError',
+    });
 
     // The leaving node still runs its own calls, and is still a node of the cluster.
     expect(await leaving.call('calc.add', { a: 2, b: 2 })).toBe(4);
@@ -48,7 +51,10 @@ describe('withdrawServices', () => {
 
     newcomer = createBroker({ config: testConfig(settings), role: 'newcomer', logger });
     await newcomer.start();
-    await until(() => newcomer!.registry.nodes.get(leaving.nodeID)?.available === true, 'the newcomer discovers the leaving node');
+    await until(
+      () => newcomer!.registry.nodes.get(leaving.nodeID)?.available === true,
+      'the newcomer discovers the leaving node',
+    );
     expect(offersCalc(newcomer)).toBe(false);
   });
 });

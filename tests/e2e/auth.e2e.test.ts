@@ -31,7 +31,19 @@ describe('POST /auth/register', () => {
     expect(me.body).not.toHaveProperty('password');
     expect(me.body).not.toHaveProperty('password_hash');
     expect(Object.keys(me.body).sort()).toEqual(
-      ['active', 'created_at', 'email', 'firstname', 'id', 'is_verified', 'phone_number', 'role', 'street_address', 'surname', 'updated_at'].sort(),
+      [
+        'active',
+        'created_at',
+        'email',
+        'firstname',
+        'id',
+        'is_verified',
+        'phone_number',
+        'role',
+        'street_address',
+        'surname',
+        'updated_at',
+      ].sort(),
     );
   });
 
@@ -110,7 +122,9 @@ describe('POST /auth/login', () => {
     const byEmail = await api('POST', '/api/v1/auth/login', { body: { email: user.email, password: user.password } });
     expect(byEmail.status).toBe(200);
     expect(byEmail.body.token_type).toBe('bearer');
-    const byUsername = await api('POST', '/api/v1/auth/login', { body: { username: user.email.toUpperCase(), password: user.password } });
+    const byUsername = await api('POST', '/api/v1/auth/login', {
+      body: { username: user.email.toUpperCase(), password: user.password },
+    });
     expect(byUsername.status).toBe(200);
     const form = await api('POST', '/api/v1/auth/login', {
       form: { grant_type: 'password', username: user.email, password: user.password, scope: '' },
@@ -122,8 +136,12 @@ describe('POST /auth/login', () => {
 
   it('answers the same 401 for a wrong password and an unknown email', async () => {
     const user = await register(api);
-    const wrong = await api('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'Wrong-Password-1' } });
-    const unknown = await api('POST', '/api/v1/auth/login', { body: { email: 'nobody@example.com', password: GOOD_PASSWORD } });
+    const wrong = await api('POST', '/api/v1/auth/login', {
+      body: { email: user.email, password: 'Wrong-Password-1' },
+    });
+    const unknown = await api('POST', '/api/v1/auth/login', {
+      body: { email: 'nobody@example.com', password: GOOD_PASSWORD },
+    });
     expectProblem(wrong, 401);
     expectProblem(unknown, 401);
     expect(wrong.body.detail).toBe('Incorrect email or password');
@@ -175,7 +193,9 @@ describe('tokens', () => {
 
   it('gives one new pair when the same refresh token is presented twice at once', async () => {
     const user = await register(api);
-    const results = await Promise.all([1, 2].map(() => api('POST', '/api/v1/auth/refresh', { body: { refresh_token: user.refresh } })));
+    const results = await Promise.all(
+      [1, 2].map(() => api('POST', '/api/v1/auth/refresh', { body: { refresh_token: user.refresh } })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
   });
 
@@ -209,7 +229,11 @@ describe('rate limits', () => {
   // TRUST_PROXY lets the test speak for several client addresses through X-Forwarded-For.
   let limited: Awaited<ReturnType<Cluster['startGateway']>>;
   beforeAll(async () => {
-    limited = await cluster.startGateway({ RATE_LIMIT_LOGIN: '3', RATE_LIMIT_LOGIN_FAILURES: '2', TRUST_PROXY: 'true' });
+    limited = await cluster.startGateway({
+      RATE_LIMIT_LOGIN: '3',
+      RATE_LIMIT_LOGIN_FAILURES: '2',
+      TRUST_PROXY: 'true',
+    });
   });
   const attempt = (ip: string, email: string, password: string) =>
     limited.api('POST', '/api/v1/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': ip } });
@@ -234,7 +258,10 @@ describe('rate limits', () => {
     }
     expectProblem(await attempt(ip, 'nobody-else@example.com', GOOD_PASSWORD), 429);
     // Limits are per gateway: the cluster's main gateway still answers this account.
-    expect((await api('POST', '/api/v1/auth/login', { body: { email: 'nobody-else@example.com', password: GOOD_PASSWORD } })).status).toBe(401);
+    expect(
+      (await api('POST', '/api/v1/auth/login', { body: { email: 'nobody-else@example.com', password: GOOD_PASSWORD } }))
+        .status,
+    ).toBe(401);
   });
 });
 

@@ -187,18 +187,26 @@ describe('POST /events', () => {
 
   it('answers 409 for the name of a live event, and takes the name again once that event is deleted', async () => {
     const first = await createEvent(owner.access);
-    const again = await api('POST', '/api/v1/events', { token: rival.access, body: eventBody({ event_name: first.event_name }) });
+    const again = await api('POST', '/api/v1/events', {
+      token: rival.access,
+      body: eventBody({ event_name: first.event_name }),
+    });
     expectProblem(again, 409);
 
     expect((await api('DELETE', `/api/v1/events/${first.id}`, { token: owner.access })).status).toBe(200);
-    const reused = await api('POST', '/api/v1/events', { token: rival.access, body: eventBody({ event_name: first.event_name }) });
+    const reused = await api('POST', '/api/v1/events', {
+      token: rival.access,
+      body: eventBody({ event_name: first.event_name }),
+    });
     expect(reused.status).toBe(201);
     expect(reused.body.id).not.toBe(first.id);
   });
 
   it('creates one of three simultaneous events with one name', async () => {
     const body = eventBody();
-    const results = await Promise.all([owner, rival, owner].map((u) => api('POST', '/api/v1/events', { token: u.access, body })));
+    const results = await Promise.all(
+      [owner, rival, owner].map((u) => api('POST', '/api/v1/events', { token: u.access, body })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
   });
 });
@@ -212,7 +220,14 @@ describe('GET /events', () => {
 
     const all = await api('GET', `/api/v1/events?search=${tag}`);
     expect(all.status).toBe(200);
-    expect(all.body).toEqual({ items: expect.any(Array), total: 3, skip: 0, limit: 20, has_next: false, has_prev: false });
+    expect(all.body).toEqual({
+      items: expect.any(Array),
+      total: 3,
+      skip: 0,
+      limit: 20,
+      has_next: false,
+      has_prev: false,
+    });
     expect(ids(all.body.items)).toEqual([soonest.id, middle.id, later.id]);
 
     const first = await api('GET', `/api/v1/events?search=${tag}&limit=2`);
@@ -268,7 +283,10 @@ describe('GET /events', () => {
     const vip = await createTicketType(owner.access, event.id, { name: 'VIP lounge', price: 45 });
     const general = await createTicketType(owner.access, event.id, { price: 19.99 });
 
-    for (const res of [await api('GET', `/api/v1/events?search=${tag}`), await api('GET', `/api/v1/events/${event.id}`)]) {
+    for (const res of [
+      await api('GET', `/api/v1/events?search=${tag}`),
+      await api('GET', `/api/v1/events/${event.id}`),
+    ]) {
       const shown = res.body.items ? res.body.items[0] : res.body;
       expect(shown.organizer).toEqual({ id: owner.id, firstname: 'Rudo', surname: 'Chari' });
       expect(ids(shown.ticket_types).sort()).toEqual([vip.id, general.id].sort());
@@ -303,7 +321,8 @@ describe('GET /events', () => {
 describe('GET /events/{id}', () => {
   it('answers 404 for a missing event and 422 for a malformed id', async () => {
     expectProblem(await api('GET', `/api/v1/events/${MISSING_ID}`), 404);
-    for (const id of ['abc', '0', '-1', '1.5', '99999999999']) expectProblem(await api('GET', `/api/v1/events/${id}`), 422);
+    for (const id of ['abc', '0', '-1', '1.5', '99999999999'])
+      expectProblem(await api('GET', `/api/v1/events/${id}`), 422);
   });
 });
 
@@ -350,7 +369,10 @@ describe('PUT /events/{id}', () => {
     const [first, second] = [await createEvent(owner.access), await createEvent(owner.access)];
     const body = { event_name: first.event_name };
     expectProblem(await api('PUT', `/api/v1/events/${second.id}`, { token: owner.access, body }), 409);
-    expectProblem(await api('PUT', `/api/v1/events/${MISSING_ID}`, { token: admin.access, body: { location: 'Gweru' } }), 404);
+    expectProblem(
+      await api('PUT', `/api/v1/events/${MISSING_ID}`, { token: admin.access, body: { location: 'Gweru' } }),
+      404,
+    );
     expectProblem(await api('PUT', '/api/v1/events/abc', { token: admin.access, body: { location: 'Gweru' } }), 422);
   });
 });
@@ -372,9 +394,15 @@ describe('DELETE /events/{id}', () => {
 
     expectProblem(await api('GET', `/api/v1/events/${event.id}`), 404);
     expect((await api('GET', `/api/v1/events?search=${encodeURIComponent(event.event_name)}`)).body.total).toBe(0);
-    expectProblem(await api('PUT', `/api/v1/events/${event.id}`, { token: owner.access, body: { location: 'Kariba' } }), 404);
+    expectProblem(
+      await api('PUT', `/api/v1/events/${event.id}`, { token: owner.access, body: { location: 'Kariba' } }),
+      404,
+    );
     expectProblem(await api('DELETE', `/api/v1/events/${event.id}`, { token: owner.access }), 404);
-    expectProblem(await api('POST', '/api/v1/tickets/types', { token: owner.access, body: ticketTypeBody(event.id) }), 404);
+    expectProblem(
+      await api('POST', '/api/v1/tickets/types', { token: owner.access, body: ticketTypeBody(event.id) }),
+      404,
+    );
   });
 
   it("lets an admin delete another organizer's event", async () => {
@@ -419,13 +447,16 @@ describe('POST /tickets/types', () => {
     expect(created).toMatchObject(options);
   });
 
-  it.each([19.99, 0.07, 0.1, 0.3, 1234.56, 99999.99, 0, 100000])('keeps the price %p exact, in and out', async (price) => {
-    const created = await createTicketType(owner.access, event.id, { price });
-    expect(created.price).toBe(price);
-    expect((await api('GET', `/api/v1/tickets/types/${created.id}`)).body.price).toBe(price);
-    const embedded = (await api('GET', `/api/v1/events/${event.id}`)).body.ticket_types;
-    expect(embedded.find((t: { id: number }) => t.id === created.id).price).toBe(price);
-  });
+  it.each([19.99, 0.07, 0.1, 0.3, 1234.56, 99999.99, 0, 100000])(
+    'keeps the price %p exact, in and out',
+    async (price) => {
+      const created = await createTicketType(owner.access, event.id, { price });
+      expect(created.price).toBe(price);
+      expect((await api('GET', `/api/v1/tickets/types/${created.id}`)).body.price).toBe(price);
+      const embedded = (await api('GET', `/api/v1/events/${event.id}`)).body.ticket_types;
+      expect(embedded.find((t: { id: number }) => t.id === created.id).price).toBe(price);
+    },
+  );
 
   it("lets an admin add a ticket type to an organizer's event", async () => {
     expect((await createTicketType(admin.access, event.id)).event_id).toBe(event.id);
@@ -441,7 +472,10 @@ describe('POST /tickets/types', () => {
   });
 
   it('answers 404 for a missing event', async () => {
-    expectProblem(await api('POST', '/api/v1/tickets/types', { token: admin.access, body: ticketTypeBody(MISSING_ID) }), 404);
+    expectProblem(
+      await api('POST', '/api/v1/tickets/types', { token: admin.access, body: ticketTypeBody(MISSING_ID) }),
+      404,
+    );
   });
 
   it.each([
@@ -459,7 +493,10 @@ describe('POST /tickets/types', () => {
     ['a server-owned available quantity', { available_quantity: 100 }, 'available_quantity'],
     ['a non-numeric event', { event_id: 'abc' }, 'event_id'],
   ])('answers 422 for %s', async (_what, change, field) => {
-    const res = await api('POST', '/api/v1/tickets/types', { token: owner.access, body: ticketTypeBody(event.id, change) });
+    const res = await api('POST', '/api/v1/tickets/types', {
+      token: owner.access,
+      body: ticketTypeBody(event.id, change),
+    });
     expectInvalid(res, field);
   });
 });
@@ -486,7 +523,14 @@ describe('GET /tickets/types', () => {
 
     const page = await api('GET', `/api/v1/tickets/types?event_id=${second.id}&limit=1`);
     expect(page.status).toBe(200);
-    expect(page.body).toEqual({ items: [expect.any(Object)], total: 2, skip: 0, limit: 1, has_next: true, has_prev: false });
+    expect(page.body).toEqual({
+      items: [expect.any(Object)],
+      total: 2,
+      skip: 0,
+      limit: 1,
+      has_next: true,
+      has_prev: false,
+    });
     expect(page.body.items[0]).toMatchObject({ event_id: second.id, price: 10 });
   });
 
@@ -521,7 +565,10 @@ describe('PUT /tickets/types/{id}', () => {
 
   it("lets an admin change an organizer's ticket type", async () => {
     const created = await createTicketType(owner.access, event.id);
-    const res = await api('PUT', `/api/v1/tickets/types/${created.id}`, { token: admin.access, body: { name: 'Early bird' } });
+    const res = await api('PUT', `/api/v1/tickets/types/${created.id}`, {
+      token: admin.access,
+      body: { name: 'Early bird' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.name).toBe('Early bird');
   });
@@ -548,7 +595,10 @@ describe('PUT /tickets/types/{id}', () => {
   });
 
   it('answers 404 for a missing ticket type and 422 for a malformed id', async () => {
-    expectProblem(await api('PUT', `/api/v1/tickets/types/${MISSING_ID}`, { token: admin.access, body: { quantity: 5 } }), 404);
+    expectProblem(
+      await api('PUT', `/api/v1/tickets/types/${MISSING_ID}`, { token: admin.access, body: { quantity: 5 } }),
+      404,
+    );
     expectProblem(await api('PUT', '/api/v1/tickets/types/abc', { token: admin.access, body: { quantity: 5 } }), 422);
   });
 });
@@ -595,7 +645,10 @@ describe("organizers' names", () => {
   it("shows an organizer's new name once identity has it", async () => {
     const organizer = await register(cluster.api, { firstname: 'Chipo', surname: 'Dube', role: 'organizer' });
     const event = await createEvent(organizer.access);
-    const renamed = await api('PUT', `/api/v1/users/${organizer.id}`, { token: organizer.access, body: { surname: 'Moyo' } });
+    const renamed = await api('PUT', `/api/v1/users/${organizer.id}`, {
+      token: organizer.access,
+      body: { surname: 'Moyo' },
+    });
     expect(renamed.status).toBe(200);
 
     // Catalog learns of the change from identity's events, a moment after identity answers.

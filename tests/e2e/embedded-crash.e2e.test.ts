@@ -63,7 +63,8 @@ describe('npm start (embedded mode) killed while an event is on its way', () => 
     for (;;) {
       const found = await probe();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n${running?.output().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what}: not within ${timeoutMs} ms\n${running?.output().slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -104,7 +105,9 @@ describe('npm start (embedded mode) killed while an event is on its way', () => 
       await blocker.end();
     }
     const ticketsOf = async () =>
-      Number((await sql.query('SELECT count(*) AS n FROM ticketing.tickets WHERE order_id = $1', [order.body.id])).rows[0].n);
+      Number(
+        (await sql.query('SELECT count(*) AS n FROM ticketing.tickets WHERE order_id = $1', [order.body.id])).rows[0].n,
+      );
     expect(await ticketsOf()).toBe(0);
 
     api = await start();

@@ -19,7 +19,8 @@ describe('npm start (embedded mode)', () => {
     const started = await startNpmStart(port, dataDir);
     running = started.process;
     // Until every service is up, /health says so: 503 starting, never overloaded or anything else.
-    for (const answer of started.answersWhileStarting) expect(answer).toMatchObject({ status: 503, body: { status: 'starting' } });
+    for (const answer of started.answersWhileStarting)
+      expect(answer).toMatchObject({ status: 503, body: { status: 'starting' } });
   };
 
   beforeAll(async () => {
@@ -34,7 +35,10 @@ describe('npm start (embedded mode)', () => {
     await start();
     const api = apiClient(`http://127.0.0.1:${port}`);
     const health = await api('GET', '/health');
-    expect(health.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });
+    expect(health.body).toEqual({
+      status: 'ok',
+      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' },
+    });
 
     const user = await register(api);
     const me = await api('GET', '/api/v1/auth/me', { token: (await login(api, user.email, user.password)).access });
@@ -65,10 +69,19 @@ describe('npm start (embedded mode)', () => {
     expect(ticketType.status).toBe(201);
     const order = await api('POST', '/api/v1/orders', {
       token: user.access,
-      body: { event_id: created.body.id, payment_method: 'ecocash', items: [{ ticket_type_id: ticketType.body.id, quantity: 3 }] },
+      body: {
+        event_id: created.body.id,
+        payment_method: 'ecocash',
+        items: [{ ticket_type_id: ticketType.body.id, quantity: 3 }],
+      },
     });
     expect(order.status).toBe(201);
-    expect(order.body).toMatchObject({ user_id: user.id, payment_status: 'pending', total_price: 59.97, currency: 'ZWG' });
+    expect(order.body).toMatchObject({
+      user_id: user.id,
+      payment_status: 'pending',
+      total_price: 59.97,
+      currency: 'ZWG',
+    });
     const paid = await api('POST', `/api/v1/orders/${order.body.id}/pay`, { token: user.access });
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ id: order.body.id, payment_status: 'completed', total_price: 59.97 });
@@ -83,7 +96,9 @@ describe('npm start (embedded mode)', () => {
     expect(event.body).toMatchObject({
       event_name: 'Embedded Mbira Festival',
       organizer: { id: organizer.id, firstname: 'Rudo', surname: 'Chari' },
-      ticket_types: [{ id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 297, sold_quantity: 3 }],
+      ticket_types: [
+        { id: ticketType.body.id, price: 19.99, currency: 'ZWG', available_quantity: 297, sold_quantity: 3 },
+      ],
     });
 
     // As a process manager stops it: SIGTERM to npm alone, which must reach node and stop it cleanly.

@@ -71,7 +71,9 @@ describe(`flash sale: ${BUYERS} buyers at once for ${UNITS} units, two instances
     const items = [{ ticket_type_id: ticketTypeId, quantity: 1 }];
     const body = { event_id: (await ticketType()).event_id, payment_method: 'credit_card', items };
     const started = performance.now();
-    const answers = await Promise.all(buyers.map((b) => cluster.api('POST', '/api/v1/orders', { token: b.access, body })));
+    const answers = await Promise.all(
+      buyers.map((b) => cluster.api('POST', '/api/v1/orders', { token: b.access, body })),
+    );
     const seconds = (performance.now() - started) / 1000;
 
     created = answers.filter((a) => a.status === 201);
@@ -96,7 +98,9 @@ describe(`flash sale: ${BUYERS} buyers at once for ${UNITS} units, two instances
     expect(created).toHaveLength(UNITS);
     const tokenOf = new Map(buyers.map((b) => [b.id, b.access]));
     const paid = await Promise.all(
-      created.map((res) => cluster.api('POST', `/api/v1/orders/${res.body.id}/pay`, { token: tokenOf.get(res.body.user_id) })),
+      created.map((res) =>
+        cluster.api('POST', `/api/v1/orders/${res.body.id}/pay`, { token: tokenOf.get(res.body.user_id) }),
+      ),
     );
     expect(paid.map((p) => p.status)).toEqual(Array(UNITS).fill(200));
     expect(paid.every((p) => p.body.payment_status === 'completed')).toBe(true);

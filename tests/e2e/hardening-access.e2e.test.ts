@@ -96,7 +96,8 @@ describe('distributed mode', () => {
         body: { event_id: event.id, payment_method: 'cash', items: [{ ticket_type_id: type.id, quantity: 1 }] },
       });
       expect(order.status).toBe(201);
-      for (const gw of gateways()) expect((await gw('GET', '/api/v1/orders', { token: buyer.access })).status).toBe(200);
+      for (const gw of gateways())
+        expect((await gw('GET', '/api/v1/orders', { token: buyer.access })).status).toBe(200);
 
       expect((await api('DELETE', `/api/v1/users/${buyer.id}`, { token: buyer.access })).status).toBe(204);
       const delays = await Promise.all(gateways().map((gw) => refusedAfter(gw, buyer.access)));
@@ -112,9 +113,14 @@ describe('distributed mode', () => {
 
     it('refuses the old token of an organizer an admin demoted, then deactivated; the refreshed one has the new role', async () => {
       const organizer = await register(api, { role: 'organizer' });
-      expect((await second.api('POST', '/api/v1/events', { token: organizer.access, body: eventBody() })).status).toBe(201);
+      expect((await second.api('POST', '/api/v1/events', { token: organizer.access, body: eventBody() })).status).toBe(
+        201,
+      );
 
-      const demoted = await api('PUT', `/api/v1/users/${organizer.id}`, { token: admin.access, body: { role: 'user' } });
+      const demoted = await api('PUT', `/api/v1/users/${organizer.id}`, {
+        token: admin.access,
+        body: { role: 'user' },
+      });
       expect(demoted.status).toBe(200);
       const delays = await Promise.all(gateways().map((gw) => refusedAfter(gw, organizer.access)));
       for (const delay of delays) expect(delay).toBeLessThan(REVOCATION_BOUND_MS);
@@ -124,13 +130,19 @@ describe('distributed mode', () => {
       const refreshed = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: organizer.refresh } });
       expect(refreshed.status).toBe(200);
       expect((await second.api('GET', '/api/v1/orders', { token: refreshed.body.access_token })).status).toBe(200);
-      expectProblem(await second.api('POST', '/api/v1/events', { token: refreshed.body.access_token, body: eventBody() }), 403);
+      expectProblem(
+        await second.api('POST', '/api/v1/events', { token: refreshed.body.access_token, body: eventBody() }),
+        403,
+      );
 
       await api('PUT', `/api/v1/users/${organizer.id}`, { token: admin.access, body: { active: false } });
       for (const delay of await Promise.all(gateways().map((gw) => refusedAfter(gw, refreshed.body.access_token)))) {
         expect(delay).toBeLessThan(REVOCATION_BOUND_MS);
       }
-      expectProblem(await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: refreshed.body.refresh_token } }), 401);
+      expectProblem(
+        await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: refreshed.body.refresh_token } }),
+        401,
+      );
     });
 
     it('ends the access tokens of a sign-in at logout, and only those', async () => {
@@ -140,7 +152,8 @@ describe('distributed mode', () => {
       for (const delay of await Promise.all(gateways().map((gw) => refusedAfter(gw, user.access)))) {
         expect(delay).toBeLessThan(REVOCATION_BOUND_MS);
       }
-      for (const gw of gateways()) expect((await gw('GET', '/api/v1/orders', { token: other.access })).status).toBe(200);
+      for (const gw of gateways())
+        expect((await gw('GET', '/api/v1/orders', { token: other.access })).status).toBe(200);
     });
 
     it('ends the access tokens of a sign-in whose refresh token was replayed', async () => {
@@ -177,7 +190,8 @@ describe('distributed mode', () => {
 
     it("lets the admin in from another address after ten wrong passwords from one; an attacker's address is locked", async () => {
       const answers = [];
-      for (let i = 0; i < 10; i++) answers.push((await attempt('198.51.100.10', ADMIN.email, `Wrong-Guess-${i}`)).status);
+      for (let i = 0; i < 10; i++)
+        answers.push((await attempt('198.51.100.10', ADMIN.email, `Wrong-Guess-${i}`)).status);
       expect(answers).toEqual([401, 401, 401, ...Array(7).fill(429)]);
       expect((await attempt('198.51.100.11', ADMIN.email, ADMIN.password)).status).toBe(200);
       const locked = await attempt('198.51.100.10', ADMIN.email, ADMIN.password);
@@ -187,7 +201,8 @@ describe('distributed mode', () => {
 
     it('never locks a user out for their own successful logins', async () => {
       const user = await register(api);
-      for (let i = 0; i < 12; i++) expect((await attempt(`203.0.113.${i + 1}`, user.email, user.password)).status).toBe(200);
+      for (let i = 0; i < 12; i++)
+        expect((await attempt(`203.0.113.${i + 1}`, user.email, user.password)).status).toBe(200);
     });
   });
 
@@ -238,16 +253,29 @@ describe('distributed mode', () => {
 
     it('answers 422 naming the field for a NUL or an unpaired surrogate in a string field', async () => {
       const organizer = await register(api, { role: 'organizer' });
-      const nul = await api('POST', '/api/v1/events', { token: organizer.access, body: eventBody({ description: 'Late\u0000night' }) });
+      const nul = await api('POST', '/api/v1/events', {
+        token: organizer.access,
+        body: eventBody({ description: 'Late\u0000night' }),
+      });
       expectProblem(nul, 422);
       expect(nul.body.errors).toEqual([{ field: 'description', message: NUL }]);
-      const lone = await api('POST', '/api/v1/events', { token: organizer.access, body: eventBody({ event_name: 'Mbira \ud83c Night' }) });
+      const lone = await api('POST', '/api/v1/events', {
+        token: organizer.access,
+        body: eventBody({ event_name: 'Mbira \ud83c Night' }),
+      });
       expectProblem(lone, 422);
-      expect(lone.body.errors).toEqual([{ field: 'event_name', message: 'must not contain unpaired UTF-16 surrogates' }]);
-      const registration = await api('POST', '/api/v1/auth/register', { body: newUserBody({ street_address: '12 Samora\u0000 Ave' }) });
+      expect(lone.body.errors).toEqual([
+        { field: 'event_name', message: 'must not contain unpaired UTF-16 surrogates' },
+      ]);
+      const registration = await api('POST', '/api/v1/auth/register', {
+        body: newUserBody({ street_address: '12 Samora\u0000 Ave' }),
+      });
       expectProblem(registration, 422);
       expect(registration.body.errors).toEqual([{ field: 'street_address', message: NUL }]);
-      const profile = await api('PUT', `/api/v1/users/${organizer.id}`, { token: organizer.access, body: { firstname: '\u0000' } });
+      const profile = await api('PUT', `/api/v1/users/${organizer.id}`, {
+        token: organizer.access,
+        body: { firstname: '\u0000' },
+      });
       expectProblem(profile, 422);
     });
   });
@@ -289,7 +317,9 @@ describe('distributed mode', () => {
         const organizer = await register(api, { role: 'organizer' });
         const res = await api('POST', '/api/v1/events', { token: organizer.access, body: eventBody({ image }) });
         expectProblem(res, 422);
-        expect(res.body.errors).toEqual([{ field: 'image', message: 'must be an http or https URL of at most 500 characters' }]);
+        expect(res.body.errors).toEqual([
+          { field: 'image', message: 'must be an http or https URL of at most 500 characters' },
+        ]);
       },
     );
 
@@ -299,7 +329,9 @@ describe('distributed mode', () => {
         await api('POST', '/api/v1/auth/register', { body }),
         await api('POST', '/api/v1/auth/login', { body: { email: body.email, password: body.password } }),
       ];
-      answers.push(await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: answers[1].body.refresh_token } }));
+      answers.push(
+        await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: answers[1].body.refresh_token } }),
+      );
       for (const res of answers) {
         expect(res.status).toBeLessThan(300);
         expect(res.headers.get('cache-control')).toBe('no-store');
@@ -376,7 +408,12 @@ describe('embedded mode (npm start): revocations over the in-process bus, and ac
 
   it('refuses the tokens of a deleted user, a demoted organizer and a logged-out sign-in within a second', async () => {
     const { api } = node;
-    [deleted, demoted, loggedOut, kept] = await Promise.all([register(api), register(api, { role: 'organizer' }), register(api), register(api)]);
+    [deleted, demoted, loggedOut, kept] = await Promise.all([
+      register(api),
+      register(api, { role: 'organizer' }),
+      register(api),
+      register(api),
+    ]);
 
     await api('DELETE', `/api/v1/users/${deleted.id}`, { token: deleted.access });
     expect(await refusedAfter(api, deleted.access)).toBeLessThan(REVOCATION_BOUND_MS);

@@ -54,7 +54,8 @@ async function saleOf(quantity = 100) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const refund = (orderId: number) => api('POST', `/api/v1/orders/${orderId}/refund`, { token: organizer.access });
-const checkIn = (qrCode: string) => api('POST', '/api/v1/validation/checkin', { token: organizer.access, body: { qr_code: qrCode } });
+const checkIn = (qrCode: string) =>
+  api('POST', '/api/v1/validation/checkin', { token: organizer.access, body: { qr_code: qrCode } });
 const order = (token: string, eventId: number, ticketTypeId: number, quantity = 1) =>
   api('POST', '/api/v1/orders', {
     token,
@@ -82,8 +83,13 @@ describe('finding 2: a used ticket is never refunded', () => {
       "1 of the order's 2 tickets is already used (checked in); used tickets are never refunded, so the order cannot be refunded",
     );
     expect(refused.body.used_ticket_ids).toEqual([tickets[0].id]);
-    expect((await api('GET', `/api/v1/orders/${orderId}`, { token: buyer.access })).body.payment_status).toBe('completed');
-    expect((await api('GET', `/api/v1/tickets/types/${ticketTypeId}`)).body).toMatchObject({ sold_quantity: 2, available_quantity: 98 });
+    expect((await api('GET', `/api/v1/orders/${orderId}`, { token: buyer.access })).body.payment_status).toBe(
+      'completed',
+    );
+    expect((await api('GET', `/api/v1/tickets/types/${ticketTypeId}`)).body).toMatchObject({
+      sold_quantity: 2,
+      available_quantity: 98,
+    });
     expect((await checkIn(tickets[1].qr_code)).status).toBe(200);
     await expectBooksBalanced(eventId);
   });
@@ -172,9 +178,13 @@ describe('finding 4: one account cannot hoard the inventory', () => {
   it('lets exactly one of two orders placed at once through when one place is left; admins are exempt', async () => {
     const { eventId, ticketTypeId } = await saleOf(1000);
     const racer = await register(api);
-    for (let i = 0; i < MAX_PENDING_ORDERS - 1; i++) expect((await order(racer.access, eventId, ticketTypeId)).status).toBe(201);
+    for (let i = 0; i < MAX_PENDING_ORDERS - 1; i++)
+      expect((await order(racer.access, eventId, ticketTypeId)).status).toBe(201);
 
-    const both = await Promise.all([order(racer.access, eventId, ticketTypeId), order(racer.access, eventId, ticketTypeId)]);
+    const both = await Promise.all([
+      order(racer.access, eventId, ticketTypeId),
+      order(racer.access, eventId, ticketTypeId),
+    ]);
 
     expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
     for (let i = 0; i < MAX_PENDING_ORDERS + 1; i++) {
@@ -185,7 +195,10 @@ describe('finding 4: one account cannot hoard the inventory', () => {
 
   it('deletes an event whose units unpaid orders hold, cancelling them with it; a paid order still blocks it', async () => {
     const { eventId, ticketTypeId } = await saleOf();
-    const pending = [await order(buyer.access, eventId, ticketTypeId, 2), await order(organizer.access, eventId, ticketTypeId, 1)];
+    const pending = [
+      await order(buyer.access, eventId, ticketTypeId, 2),
+      await order(organizer.access, eventId, ticketTypeId, 1),
+    ];
 
     const deleted = await api('DELETE', `/api/v1/events/${eventId}`, { token: organizer.access });
 
@@ -236,7 +249,10 @@ describe('finding 6: one organizer cannot flood the public read path', () => {
   beforeAll(async () => {
     flooder = await register(api, { role: 'organizer' });
     for (let e = 0; e < FLOOD_EVENTS; e++) {
-      const { id } = await createEvent(api, flooder.access, { description: 'D'.repeat(5000), location: 'Flood Plains' });
+      const { id } = await createEvent(api, flooder.access, {
+        description: 'D'.repeat(5000),
+        location: 'Flood Plains',
+      });
       floodEvents.push(id);
       for (let batch = 0; batch < MAX_TICKET_TYPES; batch += 10) {
         await Promise.all(
@@ -255,7 +271,13 @@ describe('finding 6: one organizer cannot flood the public read path', () => {
   it(`refuses ticket type ${MAX_TICKET_TYPES + 1} of an event (409, saying the limit)`, async () => {
     const extra = await api('POST', '/api/v1/tickets/types', {
       token: flooder.access,
-      body: { event_id: floodEvents[0], name: 'One too many', description: 'Beyond the cap of one event', price: 1, quantity: 1 },
+      body: {
+        event_id: floodEvents[0],
+        name: 'One too many',
+        description: 'Beyond the cap of one event',
+        price: 1,
+        quantity: 1,
+      },
     });
 
     expectProblem(extra, 409);
@@ -276,8 +298,12 @@ describe('finding 6: one organizer cannot flood the public read path', () => {
     expect(Buffer.byteLength(text)).toBeLessThan(LIST_ANSWER_LIMIT_BYTES);
 
     // In full, the same events would not fit: the bound comes from the summary.
-    const full = await Promise.all(floodEvents.map((id) => fetch(`${cluster.baseUrl}/api/v1/events/${id}`).then((r) => r.text())));
-    expect(full.map((body) => JSON.parse(body).ticket_types.length)).toEqual(Array(FLOOD_EVENTS).fill(MAX_TICKET_TYPES));
+    const full = await Promise.all(
+      floodEvents.map((id) => fetch(`${cluster.baseUrl}/api/v1/events/${id}`).then((r) => r.text())),
+    );
+    expect(full.map((body) => JSON.parse(body).ticket_types.length)).toEqual(
+      Array(FLOOD_EVENTS).fill(MAX_TICKET_TYPES),
+    );
     expect(full.reduce((sum, body) => sum + Buffer.byteLength(body), 0)).toBeGreaterThan(LIST_ANSWER_LIMIT_BYTES);
     const paged = await api('GET', `/api/v1/tickets/types?event_id=${floodEvents[0]}&limit=100`);
     expect(paged.body).toMatchObject({ total: MAX_TICKET_TYPES, has_next: false });
@@ -335,7 +361,8 @@ describe('embedded mode (npm start): refunds meet check-in the same way', () => 
     const fan = await register(local);
     const event = await createEvent(local, host.access);
     const ticketType = await createTicketType(local, host.access, event.id);
-    const scan = (qrCode: string) => local('POST', '/api/v1/validation/checkin', { token: host.access, body: { qr_code: qrCode } });
+    const scan = (qrCode: string) =>
+      local('POST', '/api/v1/validation/checkin', { token: host.access, body: { qr_code: qrCode } });
     const refundAs = (orderId: number) => local('POST', `/api/v1/orders/${orderId}/refund`, { token: host.access });
 
     const entered = await buyTickets(local, fan.access, event.id, ticketType.id, 1);
@@ -349,6 +376,9 @@ describe('embedded mode (npm start): refunds meet check-in the same way', () => 
       scans.push((await scan(tickets[0].qr_code)).status);
     }
     expect(scans).toEqual([409, 409, 409, 409]);
-    expect((await local('GET', `/api/v1/tickets/types/${ticketType.id}`)).body).toMatchObject({ sold_quantity: 1, available_quantity: 99 });
+    expect((await local('GET', `/api/v1/tickets/types/${ticketType.id}`)).body).toMatchObject({
+      sold_quantity: 1,
+      available_quantity: 99,
+    });
   });
 });

@@ -54,7 +54,11 @@ describe('NATS restart: services reconnect by themselves and the outbox catches 
   const placeOrder = async () => {
     const res = await cluster.api('POST', '/api/v1/orders', {
       token: buyer.access,
-      body: { event_id: eventId, payment_method: 'credit_card', items: [{ ticket_type_id: ticketTypeId, quantity: 1 }] },
+      body: {
+        event_id: eventId,
+        payment_method: 'credit_card',
+        items: [{ ticket_type_id: ticketTypeId, quantity: 1 }],
+      },
     });
     expect(res.status).toBe(201);
     return res.body as { id: number };
@@ -111,7 +115,9 @@ describe('NATS restart: services reconnect by themselves and the outbox catches 
     const ticketsAfter = await waitForTicketCount(cluster.api, buyer.access, paidAfter.id, 1);
     expect([...ticketsBefore, ...ticketsAfter].map((t) => t.status)).toEqual(['valid', 'valid']);
     // Ticketing acted on the event recorded during the outage.
-    const voided = await waitForTickets(cluster.api, buyer.access, abandoned.id, (ts) => ts.every((t) => t.status === 'void'));
+    const voided = await waitForTickets(cluster.api, buyer.access, abandoned.id, (ts) =>
+      ts.every((t) => t.status === 'void'),
+    );
     expect(voided.map((t) => t.id)).toEqual([reserved.body.id]);
 
     // Every event of every outbox, recorded before, during or after the outage, is in the stream once.

@@ -83,7 +83,10 @@ function orderBody(items: { ticket_type_id: number; quantity: number }[], overri
 }
 
 async function placeOrder(ticketTypeId: number, quantity = 1, token = buyer.access) {
-  const res = await api('POST', '/api/v1/orders', { token, body: orderBody([{ ticket_type_id: ticketTypeId, quantity }]) });
+  const res = await api('POST', '/api/v1/orders', {
+    token,
+    body: orderBody([{ ticket_type_id: ticketTypeId, quantity }]),
+  });
   if (res.status !== 201) throw new Error(`placing an order failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -184,7 +187,7 @@ describe('POST /orders', () => {
     expect(await stock(ticketType.id)).toEqual({ available: 10, sold: 0 });
   });
 
-  it("refuses a ticket type of another event (422) and a missing event or ticket type (404)", async () => {
+  it('refuses a ticket type of another event (422) and a missing event or ticket type (404)', async () => {
     const elsewhere = await createEvent(rival.access);
     const foreign = await createTicketType({ quantity: 10 }, elsewhere.id, rival.access);
     const local = await createTicketType({ quantity: 10 });
@@ -248,7 +251,14 @@ describe('GET /orders', () => {
 
     const mine = await api('GET', `/api/v1/orders?event_id=${listEvent.id}`, { token: buyer.access });
     expect(mine.status).toBe(200);
-    expect(mine.body).toEqual({ items: expect.any(Array), total: 2, skip: 0, limit: 20, has_next: false, has_prev: false });
+    expect(mine.body).toEqual({
+      items: expect.any(Array),
+      total: 2,
+      skip: 0,
+      limit: 20,
+      has_next: false,
+      has_prev: false,
+    });
     expect(ids(mine.body.items)).toEqual([second.id, first.id]);
     expect(mine.body.items[1]).toEqual(first);
 
@@ -268,7 +278,8 @@ describe('GET /orders', () => {
     const paid = (await api('POST', '/api/v1/orders', { token: buyer.access, body })).body;
     expect((await api('POST', `/api/v1/orders/${paid.id}/pay`, { token: buyer.access })).status).toBe(200);
 
-    const list = (query: string) => api('GET', `/api/v1/orders?event_id=${filterEvent.id}&${query}`, { token: buyer.access });
+    const list = (query: string) =>
+      api('GET', `/api/v1/orders?event_id=${filterEvent.id}&${query}`, { token: buyer.access });
     expect(ids((await list('payment_status=completed')).body.items)).toEqual([paid.id]);
     expect(ids((await list('payment_status=pending')).body.items)).toEqual([pending.id]);
     expect((await list(`from_date=${inDays(1)}`)).body.total).toBe(0);
@@ -276,12 +287,17 @@ describe('GET /orders', () => {
     expect((await list(`from_date=${inDays(-1)}&to_date=${inDays(1)}`)).body.total).toBe(2);
   });
 
-  it.each(['limit=101', 'limit=0', 'skip=-1', 'event_id=abc', 'payment_status=paid', 'from_date=yesterday', 'user_id=1'])(
-    'answers 422 for the query %s',
-    async (query) => {
-      expectProblem(await api('GET', `/api/v1/orders?${query}`, { token: buyer.access }), 422);
-    },
-  );
+  it.each([
+    'limit=101',
+    'limit=0',
+    'skip=-1',
+    'event_id=abc',
+    'payment_status=paid',
+    'from_date=yesterday',
+    'user_id=1',
+  ])('answers 422 for the query %s', async (query) => {
+    expectProblem(await api('GET', `/api/v1/orders?${query}`, { token: buyer.access }), 422);
+  });
 
   it('answers 401 without a token', async () => {
     expectProblem(await api('GET', '/api/v1/orders'), 401);
@@ -308,9 +324,17 @@ describe('GET /orders/{id}', () => {
 describe('PUT /orders/{id}', () => {
   it('lets the owner change the payment method while the order is pending', async () => {
     const order = await placeOrder((await createTicketType()).id);
-    const res = await api('PUT', `/api/v1/orders/${order.id}`, { token: buyer.access, body: { payment_method: 'paypal' } });
+    const res = await api('PUT', `/api/v1/orders/${order.id}`, {
+      token: buyer.access,
+      body: { payment_method: 'paypal' },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: order.id, payment_method: 'paypal', payment_status: 'pending', total_price: order.total_price });
+    expect(res.body).toMatchObject({
+      id: order.id,
+      payment_method: 'paypal',
+      payment_status: 'pending',
+      total_price: order.total_price,
+    });
     expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body).toEqual(res.body);
   });
 
@@ -339,9 +363,15 @@ describe('PUT /orders/{id}', () => {
 
   it('refuses changes to a completed order (409)', async () => {
     const order = await paidOrder((await createTicketType()).id);
-    const res = await api('PUT', `/api/v1/orders/${order.id}`, { token: buyer.access, body: { payment_method: 'cash' } });
+    const res = await api('PUT', `/api/v1/orders/${order.id}`, {
+      token: buyer.access,
+      body: { payment_method: 'cash' },
+    });
     expectProblem(res, 409);
-    expectProblem(await api('PUT', `/api/v1/orders/${order.id}`, { token: admin.access, body: { payment_status: 'pending' } }), 409);
+    expectProblem(
+      await api('PUT', `/api/v1/orders/${order.id}`, { token: admin.access, body: { payment_status: 'pending' } }),
+      409,
+    );
   });
 
   it.each([
@@ -413,7 +443,9 @@ describe('POST /orders/{id}/pay', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: order.id, payment_status: 'completed', total_price: 59.97 });
     expect(await stock(ticketType.id)).toEqual({ available: 7, sold: 3 });
-    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe('completed');
+    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe(
+      'completed',
+    );
 
     expectProblem(await api('POST', `/api/v1/orders/${order.id}/pay`, { token: buyer.access }), 409);
     expect(await stock(ticketType.id)).toEqual({ available: 7, sold: 3 });
@@ -426,7 +458,9 @@ describe('POST /orders/{id}/pay', () => {
     const res = await api('POST', `/api/v1/orders/${order.id}/pay`, { token: buyer.access, body: { fail: true } });
     expectProblem(res, 409);
     expect(res.body.detail).toMatch(/declined/i);
-    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe('failed');
+    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe(
+      'failed',
+    );
     expect(await stock(ticketType.id)).toEqual({ available: 10, sold: 0 });
     expectProblem(await api('POST', `/api/v1/orders/${order.id}/pay`, { token: buyer.access }), 409);
     expect(await stock(ticketType.id)).toEqual({ available: 10, sold: 0 });
@@ -434,10 +468,15 @@ describe('POST /orders/{id}/pay', () => {
 
   it('answers 422 for an unknown body field or a malformed id, 401 without a token', async () => {
     const order = await placeOrder((await createTicketType()).id);
-    expectInvalid(await api('POST', `/api/v1/orders/${order.id}/pay`, { token: buyer.access, body: { amount: 0.01 } }), 'amount');
+    expectInvalid(
+      await api('POST', `/api/v1/orders/${order.id}/pay`, { token: buyer.access, body: { amount: 0.01 } }),
+      'amount',
+    );
     expectProblem(await api('POST', '/api/v1/orders/abc/pay', { token: buyer.access }), 422);
     expectProblem(await api('POST', `/api/v1/orders/${order.id}/pay`), 401);
-    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe('pending');
+    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe(
+      'pending',
+    );
   });
 });
 
@@ -457,7 +496,9 @@ describe('POST /orders/{id}/refund', () => {
     expect(byOrganizer.status).toBe(200);
     expect(byOrganizer.body.payment_status).toBe('refunded');
     expect(await stock(ticketType.id)).toEqual({ available: 10, sold: 0 });
-    expect((await api('GET', `/api/v1/orders/${second.id}`, { token: buyer.access })).body.payment_status).toBe('refunded');
+    expect((await api('GET', `/api/v1/orders/${second.id}`, { token: buyer.access })).body.payment_status).toBe(
+      'refunded',
+    );
 
     expectProblem(await api('POST', `/api/v1/orders/${first.id}/refund`, { token: admin.access }), 409);
     expect(await stock(ticketType.id)).toEqual({ available: 10, sold: 0 });
@@ -470,7 +511,9 @@ describe('POST /orders/{id}/refund', () => {
     expectProblem(await api('POST', `/api/v1/orders/${order.id}/refund`, { token: rival.access }), 404);
     expectProblem(await api('POST', `/api/v1/orders/${order.id}/refund`, { token: stranger.access }), 404);
     expectProblem(await api('POST', `/api/v1/orders/${order.id}/refund`), 401);
-    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe('completed');
+    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe(
+      'completed',
+    );
     expect(await stock(ticketType.id)).toEqual({ available: 9, sold: 1 });
   });
 
@@ -533,7 +576,9 @@ describe('Idempotency-Key', () => {
     const ticketType = await createTicketType({ quantity: 10 }, concurrentEvent.id);
     const key = randomUUID();
     const body = orderBody([{ ticket_type_id: ticketType.id, quantity: 1 }], { event_id: concurrentEvent.id });
-    const answers = await Promise.all(Array.from({ length: 5 }, () => api('POST', '/api/v1/orders', { ...withKey(key), body })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => api('POST', '/api/v1/orders', { ...withKey(key), body })),
+    );
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
     const listed = await api('GET', `/api/v1/orders?event_id=${concurrentEvent.id}`, { token: admin.access });
@@ -608,7 +653,9 @@ describe(`expiry (ORDER_HOLD_SECONDS=${SHORT_HOLD_SECONDS})`, () => {
     expect(await stock(ticketType.id)).toEqual({ available: 6, sold: 0 });
 
     await sleep(Date.parse(order.expires_at) - Date.now() + 200);
-    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe('expired');
+    expect((await api('GET', `/api/v1/orders/${order.id}`, { token: buyer.access })).body.payment_status).toBe(
+      'expired',
+    );
     expect(await stock(ticketType.id)).toEqual({ available: 10, sold: 0 });
     const listed = await api('GET', `/api/v1/orders?payment_status=expired&limit=100`, { token: buyer.access });
     expect(ids(listed.body.items)).toContain(order.id);

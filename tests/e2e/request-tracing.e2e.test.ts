@@ -42,7 +42,11 @@ describe('request tracing: one request id through the JSON logs of every process
     const created = await cluster.api('POST', '/api/v1/orders', {
       token: buyer.access,
       headers: { 'x-request-id': requestId },
-      body: { event_id: event.id, payment_method: 'credit_card', items: [{ ticket_type_id: ticketType.id, quantity: 1 }] },
+      body: {
+        event_id: event.id,
+        payment_method: 'credit_card',
+        items: [{ ticket_type_id: ticketType.id, quantity: 1 }],
+      },
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('x-request-id')).toBe(requestId);
@@ -97,7 +101,9 @@ async function linesNaming(proc: RunningProcess, id: string, isLast: (line: LogL
       .filter((line) => line.includes(id));
     if (lines.map(parse).some((line) => line !== undefined && isLast(line))) return lines;
     if (Date.now() > deadline) {
-      throw new Error(`${proc.name} did not log the end of ${id} within ${timeoutMs} ms; its lines naming it:\n${lines.join('\n')}`);
+      throw new Error(
+        `${proc.name} did not log the end of ${id} within ${timeoutMs} ms; its lines naming it:\n${lines.join('\n')}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -45,7 +45,11 @@ describe('resilience: SIGKILL of one ordering and one catalog instance under ste
     // One scarce type, so that sold-out answers are part of the flow, and two plentiful ones.
     await createTicketType(cluster.api, organizer.access, eventId, { name: 'Front row', quantity: 12, price: 80 });
     await createTicketType(cluster.api, organizer.access, eventId, { name: 'Terraces', quantity: 1000, price: 19.99 });
-    await createTicketType(cluster.api, organizer.access, eventId, { name: 'Family stand', quantity: 1000, price: 12.5 });
+    await createTicketType(cluster.api, organizer.access, eventId, {
+      name: 'Family stand',
+      quantity: 1000,
+      price: 12.5,
+    });
     // One at a time: argon2id is slow by design, and several at once on a busy machine could
     // outlast the short request timeout this cluster runs with.
     buyers = [];

@@ -66,18 +66,24 @@ describe('rolling restart: SIGTERM drops no request', () => {
 
   const startInstance = async (role: ServiceRole): Promise<ServiceInstance> => {
     const opsPort = await freePort();
-    const proc = await cluster.startService(role, { OPS_PORT: String(opsPort), SHUTDOWN_DRAIN_MS: String(DRAIN_MS[role]) });
+    const proc = await cluster.startService(role, {
+      OPS_PORT: String(opsPort),
+      SHUTDOWN_DRAIN_MS: String(DRAIN_MS[role]),
+    });
     return { process: proc, opsPort };
   };
 
   beforeAll(async () => {
     cluster = await startCluster('e2e_rolling_restart');
-    for (const [role, instance] of await Promise.all(SERVICES.map(async (role) => [role, await startInstance(role)] as const))) {
+    for (const [role, instance] of await Promise.all(
+      SERVICES.map(async (role) => [role, await startInstance(role)] as const),
+    )) {
       restartable.set(role, instance);
     }
     const organizer = await register(cluster.api, { role: 'organizer' });
     eventId = (await createEvent(cluster.api, organizer.access)).id;
-    ticketTypeId = (await createTicketType(cluster.api, organizer.access, eventId, { quantity: 100_000, price: 25 })).id;
+    ticketTypeId = (await createTicketType(cluster.api, organizer.access, eventId, { quantity: 100_000, price: 25 }))
+      .id;
     buyers = await Promise.all(Array.from({ length: WORKERS }, () => register(cluster.api)));
   });
   afterAll(async () => {
@@ -85,12 +91,20 @@ describe('rolling restart: SIGTERM drops no request', () => {
   });
 
   it('restarts one instance of each service, then a gateway, without a failed request, and flushes every outbox', async () => {
-    const client = new RetryingClient(cluster.api, { clientTimeoutMs: CLIENT_TIMEOUT_MS, maxAttempts: 1, maxRetryDelayMs: 0 });
+    const client = new RetryingClient(cluster.api, {
+      clientTimeoutMs: CLIENT_TIMEOUT_MS,
+      maxAttempts: 1,
+      maxRetryDelayMs: 0,
+    });
     const order = (token: string) =>
       client.send('create order', 'POST', '/api/v1/orders', {
         token,
         headers: { 'idempotency-key': randomUUID() },
-        body: { event_id: eventId, payment_method: 'credit_card', items: [{ ticket_type_id: ticketTypeId, quantity: 1 }] },
+        body: {
+          event_id: eventId,
+          payment_method: 'credit_card',
+          items: [{ ticket_type_id: ticketTypeId, quantity: 1 }],
+        },
       });
     /** One request that keeps `role` busy (an order holds its units in catalog). */
     const busy: Record<ServiceRole, (i: number) => Promise<RequestOutcome>> = {
@@ -107,7 +121,10 @@ describe('rolling restart: SIGTERM drops no request', () => {
       if (created.answer.status !== 201) return;
       const orderId = (created.answer as ApiResponse).body.id as number;
       await client.send('read order', 'GET', `/api/v1/orders/${orderId}`, { token });
-      await client.send('pay order', 'POST', `/api/v1/orders/${orderId}/pay`, { token, headers: { 'idempotency-key': randomUUID() } });
+      await client.send('pay order', 'POST', `/api/v1/orders/${orderId}/pay`, {
+        token,
+        headers: { 'idempotency-key': randomUUID() },
+      });
       await client.send('read tickets', 'GET', `/api/v1/tickets?order_id=${orderId}`, { token });
     };
 
@@ -152,7 +169,10 @@ describe('rolling restart: SIGTERM drops no request', () => {
 
     const summary = client.summary();
     // Calls between processes that met a stopping instance and went to another (logged at warn).
-    const internalRetries = cluster.processes.reduce((n, p) => n + (p.output().match(/Retry to call/g) ?? []).length, 0);
+    const internalRetries = cluster.processes.reduce(
+      (n, p) => n + (p.output().match(/Retry to call/g) ?? []).length,
+      0,
+    );
     console.log(
       `rolling restart: ${summary.sent} requests sent, ${summary.sent - unanswered(client.outcomes)} answered, ` +
         `${internalRetries} service calls retried inside the cluster; ` +
@@ -190,11 +210,18 @@ describe('rolling restart: SIGTERM drops no request', () => {
  */
 async function restartGatewayWithBurst(cluster: Cluster): Promise<RestartFigures> {
   const gateway = await cluster.startGateway({ LOG_LEVEL: 'info' });
-  const burstClient = new RetryingClient(gateway.api, { clientTimeoutMs: CLIENT_TIMEOUT_MS, maxAttempts: 1, maxRetryDelayMs: 0 });
+  const burstClient = new RetryingClient(gateway.api, {
+    clientTimeoutMs: CLIENT_TIMEOUT_MS,
+    maxAttempts: 1,
+    maxRetryDelayMs: 0,
+  });
   const ids = Array.from({ length: GATEWAY_BURST }, () => randomUUID());
   const burst = Promise.all(
     ids.map((id) =>
-      burstClient.send('burst sign-up', 'POST', '/api/v1/auth/register', { headers: { 'x-request-id': id }, body: newUserBody() }),
+      burstClient.send('burst sign-up', 'POST', '/api/v1/auth/register', {
+        headers: { 'x-request-id': id },
+        body: newUserBody(),
+      }),
     ),
   );
   // At info level the gateway logs each request as it arrives: once every id is in its output,
@@ -226,7 +253,10 @@ function unanswered(outcomes: RequestOutcome[]): number {
   return outcomes.filter((o) => typeof o.answer.status !== 'number').length;
 }
 
-function countSince(outcomes: RequestOutcome[], startedAtMs: number): { sent: number; byStatus: Record<string, number> } {
+function countSince(
+  outcomes: RequestOutcome[],
+  startedAtMs: number,
+): { sent: number; byStatus: Record<string, number> } {
   const recent = outcomes.filter((o) => o.startedAtMs >= startedAtMs);
   const byStatus: Record<string, number> = {};
   for (const o of recent) byStatus[String(o.answer.status)] = (byStatus[String(o.answer.status)] ?? 0) + 1;
@@ -236,7 +266,9 @@ function countSince(outcomes: RequestOutcome[], startedAtMs: number): { sent: nu
 function describeRestart(f: RestartFigures): string {
   const extra = [
     f.observed !== undefined ? `while stopping: ${f.observed}` : undefined,
-    f.unrelayedAtExit !== undefined ? `${f.unrelayedAtExit} unrelayed rows in the ${f.target} outbox at its exit` : undefined,
+    f.unrelayedAtExit !== undefined
+      ? `${f.unrelayedAtExit} unrelayed rows in the ${f.target} outbox at its exit`
+      : undefined,
   ].filter(Boolean);
   const requests = `${f.sent} requests during the restart, by status ${JSON.stringify(f.byStatus)}`;
   const exit = `exit ${f.exitCode}${f.stoppedInMs !== undefined ? ` ${f.stoppedInMs} ms after SIGTERM` : ''}`;

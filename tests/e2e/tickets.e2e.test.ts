@@ -69,7 +69,11 @@ async function api(method: string, path: string, options?: RequestOptions): Prom
 async function fetchImage(path: string, token: string) {
   const res = await fetch(`${cluster.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   answered.push({ request: `GET ${path}`, status: res.status });
-  return { status: res.status, contentType: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    bytes: Buffer.from(await res.arrayBuffer()),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -163,17 +167,27 @@ describe('GET /tickets', () => {
   it('filters by event and check-in, and pages', async () => {
     const { order, tickets } = await boughtTickets(3);
     expect((await scan('checkin', tickets[0].qr_code)).status).toBe(200);
-    const list = (query: string) => api('GET', `/api/v1/tickets?order_id=${order.id}&${query}`, { token: buyer.access });
+    const list = (query: string) =>
+      api('GET', `/api/v1/tickets?order_id=${order.id}&${query}`, { token: buyer.access });
     expect((await list('checked_in=true')).body.items.map((t: TicketView) => t.id)).toEqual([tickets[0].id]);
     expect((await list('checked_in=false')).body.total).toBe(2);
     expect((await list(`event_id=${event.id}`)).body.total).toBe(3);
     expect((await list(`event_id=${MISSING_ID}`)).body.total).toBe(0);
-    expect((await list('limit=1&skip=1')).body).toMatchObject({ total: 3, skip: 1, limit: 1, has_next: true, has_prev: true });
+    expect((await list('limit=1&skip=1')).body).toMatchObject({
+      total: 3,
+      skip: 1,
+      limit: 1,
+      has_next: true,
+      has_prev: true,
+    });
   });
 
-  it.each(['limit=101', 'skip=-1', 'order_id=abc', 'checked_in=maybe', 'user_id=1'])('answers 422 for the query %s', async (query) => {
-    expectProblem(await api('GET', `/api/v1/tickets?${query}`, { token: buyer.access }), 422);
-  });
+  it.each(['limit=101', 'skip=-1', 'order_id=abc', 'checked_in=maybe', 'user_id=1'])(
+    'answers 422 for the query %s',
+    async (query) => {
+      expectProblem(await api('GET', `/api/v1/tickets?${query}`, { token: buyer.access }), 422);
+    },
+  );
 
   it('answers 401 without a token', async () => {
     const res = await api('GET', '/api/v1/tickets');
@@ -224,7 +238,13 @@ describe('check-in', () => {
     const ticket = await boughtTicket();
     const validated = await scan('validate', ticket.qr_code);
     expect(validated.status).toBe(200);
-    expect(validated.body).toMatchObject({ ticket_id: ticket.id, event_id: event.id, status: 'valid', admitted: true, checked_in: false });
+    expect(validated.body).toMatchObject({
+      ticket_id: ticket.id,
+      event_id: event.id,
+      status: 'valid',
+      admitted: true,
+      checked_in: false,
+    });
 
     const first = await scan('checkin', ticket.qr_code);
     expect(first.status).toBe(200);
@@ -246,9 +266,18 @@ describe('check-in', () => {
 
     const status = await api('GET', `/api/v1/validation/status/${ticket.id}`, { token: buyer.access });
     expect(status.status).toBe(200);
-    expect(status.body).toMatchObject({ ticket_id: ticket.id, checked_in: true, validated_at: first.body.validated_at });
+    expect(status.body).toMatchObject({
+      ticket_id: ticket.id,
+      checked_in: true,
+      validated_at: first.body.validated_at,
+    });
     const shown = (await api('GET', `/api/v1/tickets/${ticket.id}`, { token: buyer.access })).body;
-    expect(shown).toMatchObject({ status: 'used', checked_in: true, validated_at: first.body.validated_at, validated_by: organizer.id });
+    expect(shown).toMatchObject({
+      status: 'used',
+      checked_in: true,
+      validated_at: first.body.validated_at,
+      validated_by: organizer.id,
+    });
   });
 
   it('admits exactly one of ten scanners checking the same ticket in at the same instant', async () => {
@@ -314,8 +343,14 @@ describe('check-in', () => {
 
   it('answers 422 for a missing or malformed code and 401 without a token', async () => {
     expectProblem(await api('POST', '/api/v1/validation/checkin', { token: organizer.access, body: {} }), 422);
-    expectProblem(await api('POST', '/api/v1/validation/checkin', { token: organizer.access, body: { qr_code: 7 } }), 422);
-    expectProblem(await api('POST', '/api/v1/validation/checkin', { token: organizer.access, raw: '{"qr_code": ' }), 400);
+    expectProblem(
+      await api('POST', '/api/v1/validation/checkin', { token: organizer.access, body: { qr_code: 7 } }),
+      422,
+    );
+    expectProblem(
+      await api('POST', '/api/v1/validation/checkin', { token: organizer.access, raw: '{"qr_code": ' }),
+      400,
+    );
     expectProblem(await api('POST', '/api/v1/validation/checkin', { body: { qr_code: 'TP1.AAAA.BBBB' } }), 401);
     expectProblem(await api('GET', '/api/v1/validation/status/abc', { token: organizer.access }), 422);
   });
@@ -324,13 +359,25 @@ describe('check-in', () => {
 describe('PUT and DELETE /tickets/{id}', () => {
   it('lets the owner set the seat but not the check-in flags (403)', async () => {
     const ticket = await boughtTicket();
-    const seated = await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: buyer.access, body: { seat_number: 'Row C 4' } });
+    const seated = await api('PUT', `/api/v1/tickets/${ticket.id}`, {
+      token: buyer.access,
+      body: { seat_number: 'Row C 4' },
+    });
     expect(seated.status).toBe(200);
     expect(seated.body).toMatchObject({ id: ticket.id, seat_number: 'Row C 4', checked_in: false });
 
-    expectProblem(await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: buyer.access, body: { checked_in: true } }), 403);
-    expectProblem(await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: stranger.access, body: { seat_number: 'A1' } }), 404);
-    expectProblem(await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: buyer.access, body: { status: 'used' } }), 422);
+    expectProblem(
+      await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: buyer.access, body: { checked_in: true } }),
+      403,
+    );
+    expectProblem(
+      await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: stranger.access, body: { seat_number: 'A1' } }),
+      404,
+    );
+    expectProblem(
+      await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: buyer.access, body: { status: 'used' } }),
+      422,
+    );
     expectProblem(await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: buyer.access, body: {} }), 422);
     const shown = (await api('GET', `/api/v1/tickets/${ticket.id}`, { token: buyer.access })).body;
     expect(shown).toMatchObject({ seat_number: 'Row C 4', checked_in: false, status: 'valid' });
@@ -338,7 +385,10 @@ describe('PUT and DELETE /tickets/{id}', () => {
 
   it("lets the event's organizer set the check-in flag", async () => {
     const ticket = await boughtTicket();
-    const res = await api('PUT', `/api/v1/tickets/${ticket.id}`, { token: organizer.access, body: { checked_in: true } });
+    const res = await api('PUT', `/api/v1/tickets/${ticket.id}`, {
+      token: organizer.access,
+      body: { checked_in: true },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ checked_in: true, validated_by: organizer.id });
     expectProblem(await scan('checkin', ticket.qr_code), 409);
@@ -357,7 +407,9 @@ describe('refunds', () => {
     const { order, tickets } = await boughtTickets(2);
     const refunded = await api('POST', `/api/v1/orders/${order.id}/refund`, { token: organizer.access });
     expect(refunded.status).toBe(200);
-    const voided = await waitForTickets(cluster.api, buyer.access, order.id, (all) => all.every((t) => t.status === 'void'));
+    const voided = await waitForTickets(cluster.api, buyer.access, order.id, (all) =>
+      all.every((t) => t.status === 'void'),
+    );
     expect(voided.map((t) => t.id).sort()).toEqual(tickets.map((t) => t.id).sort());
 
     const res = await scan('checkin', tickets[0].qr_code);
@@ -401,7 +453,11 @@ describe('offline verification', () => {
     expect(published.body.keys.length).toBeGreaterThan(0);
     for (const key of published.body.keys) expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', use: 'sig' });
 
-    expect(verifyOffline(ticket.qr_code, published.body.keys)).toEqual({ genuine: true, ticketId: ticket.id, eventId: event.id });
+    expect(verifyOffline(ticket.qr_code, published.body.keys)).toEqual({
+      genuine: true,
+      ticketId: ticket.id,
+      eventId: event.id,
+    });
     expect(verifyOffline(forge(ticket.qr_code), published.body.keys).genuine).toBe(false);
 
     // Another ticket's id in the payload, with the original signature: not genuine.
@@ -499,7 +555,9 @@ describe('POST /tickets', () => {
     expectProblem(await reserve({ order_id: order.id }), 422);
     expectProblem(await reserve({ order_id: order.id, ticket_type_id: ticketType.id, seat_number: '' }), 422);
     expectProblem(await reserve({ order_id: 'abc', ticket_type_id: ticketType.id }), 422);
-    const anonymous = await api('POST', '/api/v1/tickets', { body: { order_id: order.id, ticket_type_id: ticketType.id } });
+    const anonymous = await api('POST', '/api/v1/tickets', {
+      body: { order_id: order.id, ticket_type_id: ticketType.id },
+    });
     expectProblem(anonymous, 401);
   });
 });

@@ -12,7 +12,11 @@ let bob: Registered;
 
 beforeAll(async () => {
   // LOG_LEVEL info: the request-id test reads the services' log lines.
-  cluster = await startCluster('e2e_users', { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info' });
+  cluster = await startCluster('e2e_users', {
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'info',
+  });
   // A second identity instance starting against the same database: the admin must still be one.
   await cluster.startService('identity');
   admin = await login(cluster.api, ADMIN.email, ADMIN.password);
@@ -50,7 +54,9 @@ describe('GET /users', () => {
     expect(organizers.body.items.every((u: { role: string }) => u.role === 'organizer')).toBe(true);
     const byName = await api('GET', '/api/v1/users?search=chikore', { token: admin.access });
     expect(byName.body.items.map((u: { id: number }) => u.id)).toEqual([alice.id]);
-    const byEmail = await api('GET', `/api/v1/users?search=${encodeURIComponent(bob.email.toUpperCase())}`, { token: admin.access });
+    const byEmail = await api('GET', `/api/v1/users?search=${encodeURIComponent(bob.email.toUpperCase())}`, {
+      token: admin.access,
+    });
     expect(byEmail.body.items.map((u: { id: number }) => u.id)).toEqual([bob.id]);
     const wildcard = await api('GET', '/api/v1/users?search=%25', { token: admin.access });
     expect(wildcard.body.total).toBe(0);
@@ -110,7 +116,10 @@ describe('PUT /users/{id}', () => {
   });
 
   it('hides other users from updates (404) and leaves them unchanged', async () => {
-    expectProblem(await api('PUT', `/api/v1/users/${alice.id}`, { token: bob.access, body: { firstname: 'Mallory' } }), 404);
+    expectProblem(
+      await api('PUT', `/api/v1/users/${alice.id}`, { token: bob.access, body: { firstname: 'Mallory' } }),
+      404,
+    );
     const after = await api('GET', `/api/v1/users/${alice.id}`, { token: admin.access });
     expect(after.body.firstname).toBe('Alice');
   });
@@ -123,11 +132,16 @@ describe('PUT /users/{id}', () => {
 
   it('lets an admin change role and active; a deactivated user cannot log in or refresh', async () => {
     const carol = await register(api);
-    const promoted = await api('PUT', `/api/v1/users/${carol.id}`, { token: admin.access, body: { role: 'organizer' } });
+    const promoted = await api('PUT', `/api/v1/users/${carol.id}`, {
+      token: admin.access,
+      body: { role: 'organizer' },
+    });
     expect(promoted.body.role).toBe('organizer');
     const deactivated = await api('PUT', `/api/v1/users/${carol.id}`, { token: admin.access, body: { active: false } });
     expect(deactivated.body.active).toBe(false);
-    const loginRes = await api('POST', '/api/v1/auth/login', { body: { email: carol.email, password: carol.password } });
+    const loginRes = await api('POST', '/api/v1/auth/login', {
+      body: { email: carol.email, password: carol.password },
+    });
     expect([401, 403]).toContain(loginRes.status);
     expectProblem(await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: carol.refresh } }), 401);
   });
@@ -153,12 +167,21 @@ describe('DELETE /users/{id}', () => {
 describe('request ids', () => {
   it('carries the client request id into the service logs', async () => {
     const requestId = `trace-${Date.now()}`;
-    const res = await api('GET', `/api/v1/users/999998`, { token: admin.access, headers: { 'x-request-id': requestId } });
+    const res = await api('GET', `/api/v1/users/999998`, {
+      token: admin.access,
+      headers: { 'x-request-id': requestId },
+    });
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    const identityLogs = () => cluster.processes.filter((p) => p.name === 'identity').map((p) => p.output()).join('\n');
+    const identityLogs = () =>
+      cluster.processes
+        .filter((p) => p.name === 'identity')
+        .map((p) => p.output())
+        .join('\n');
     // The log line travels through a pipe and may arrive just after the response.
     for (let i = 0; i < 50 && !identityLogs().includes(requestId); i++) await new Promise((r) => setTimeout(r, 100));
-    const line = identityLogs().split('\n').find((l) => l.includes(requestId));
+    const line = identityLogs()
+      .split('\n')
+      .find((l) => l.includes(requestId));
     expect(line && JSON.parse(line)).toMatchObject({ requestId, action: 'identity.users.get', code: 404 });
   });
 });

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
-import { createTestDatabase, testNatsUrl, assertNatsReachable, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import {
+  createTestDatabase,
+  testNatsUrl,
+  assertNatsReachable,
+  uniqueName,
+  type TestDatabase,
+} from '@ticketpro/shared/testing';
 import { freePort, startEntry, type RunningProcess } from './processes';
 import { apiClient, waitFor, type Api } from './http';
 

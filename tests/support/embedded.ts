@@ -34,7 +34,11 @@ export interface EmbeddedProcess {
  * gateway in one process), on `port`, with its data under `dataDir`; resolves once `/health`
  * answers 200. `env` adds settings, e.g. DATABASE_URL to run it on Postgres instead of PGlite.
  */
-export async function startNpmStart(port: number, dataDir: string, env: Record<string, string> = {}): Promise<EmbeddedProcess> {
+export async function startNpmStart(
+  port: number,
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<EmbeddedProcess> {
   const running = startProcess('npm start', 'npm', ['start'], {
     cwd: REPO_ROOT,
     env: { ...EMBEDDED_DEFAULTS, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
@@ -51,7 +55,9 @@ export async function startNpmStart(port: number, dataDir: string, env: Record<s
     if (answer) answersWhileStarting.push(answer);
     if (running.child.exitCode !== null || Date.now() > deadline) {
       await running.stop('SIGKILL');
-      throw new Error(`npm start did not become healthy; last answer ${JSON.stringify(answer)}\n${running.output().slice(-4000)}`);
+      throw new Error(
+        `npm start did not become healthy; last answer ${JSON.stringify(answer)}\n${running.output().slice(-4000)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -18,7 +18,11 @@ export interface RequestOptions {
 
 /** A tiny HTTP client for the gateway: JSON in and out, and the status and headers kept. */
 export function apiClient(baseUrl: string) {
-  return async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  return async function api<T = any>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;
     if (options.form) {
@@ -43,7 +47,11 @@ export function apiClient(baseUrl: string) {
 export type Api = ReturnType<typeof apiClient>;
 
 /** Polls `url` until `accept(status, body)` holds. */
-export async function waitFor(url: string, accept: (status: number, body: any) => boolean, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  url: string,
+  accept: (status: number, body: any) => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {

@@ -17,7 +17,11 @@ import { loadSigningKeys } from '../../services/identity/src/keys/load-signing-k
 import { openTicketKeyring } from '../../services/ticketing/src/codes/keyring';
 
 const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' });
-const before = (migrations: Migration[], name: string) => migrations.slice(0, migrations.findIndex((m) => m.name === name));
+const before = (migrations: Migration[], name: string) =>
+  migrations.slice(
+    0,
+    migrations.findIndex((m) => m.name === name),
+  );
 
 const SERVICES = {
   identity: {
@@ -54,7 +58,10 @@ async function main(service: keyof typeof SERVICES, dataDir: string): Promise<vo
   }
   const db = await createDatabase({ schema: service, dataDir, migrations });
   try {
-    const loaded = (await load(db)).map((key) => ({ kid: key.kid, generation: 'generation' in key ? key.generation : 1 }));
+    const loaded = (await load(db)).map((key) => ({
+      kid: key.kid,
+      generation: 'generation' in key ? key.generation : 1,
+    }));
     const stored = rows.map((row) => ({ kid: row.kid, generation: 'generation' in row ? row.generation : 1 }));
     console.log(JSON.stringify({ stored, loaded }));
   } finally {

@@ -55,7 +55,8 @@ export async function privateNatsServer(label: string): Promise<PrivateNatsServe
 async function waitForReadyLine(proc: RunningProcess): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!proc.output().includes(READY_LINE)) {
-    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited (${proc.child.exitCode}):\n${proc.output()}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(`${proc.name} exited (${proc.child.exitCode}):\n${proc.output()}`);
     if (Date.now() > deadline) {
       await proc.stop('SIGKILL');
       throw new Error(`${proc.name} was not ready within ${START_TIMEOUT_MS} ms:\n${proc.output()}`);

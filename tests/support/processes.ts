@@ -39,7 +39,9 @@ export function startProcess(
     child.on('message', (message: { ready?: string }) => {
       if (message?.ready) resolve();
     });
-    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready:\n${output.slice(-4000)}`)));
+    void exited.then((code) =>
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${output.slice(-4000)}`)),
+    );
   });
   ready.catch(() => undefined);
 

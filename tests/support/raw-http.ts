@@ -34,7 +34,10 @@ export async function trickle(client: RawClient, text: string, everyMs: number):
 
 /** Whether the connection is still open after `forMs`. */
 export const staysOpen = (client: RawClient, forMs: number) =>
-  Promise.race([client.closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), forMs))]);
+  Promise.race([
+    client.closed.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), forMs)),
+  ]);
 
 /** The start of a request whose body is announced as `length` bytes and sent later. */
 export const postHead = (path: string, length: number) =>

@@ -21,7 +21,12 @@ export async function createEvent(api: Api, token: string, overrides: Record<str
 }
 
 /** General admission at 19.99, 100 units, unless `overrides` say otherwise. */
-export async function createTicketType(api: Api, token: string, eventId: number, overrides: Record<string, unknown> = {}) {
+export async function createTicketType(
+  api: Api,
+  token: string,
+  eventId: number,
+  overrides: Record<string, unknown> = {},
+) {
   const res = await api('POST', '/api/v1/tickets/types', {
     token,
     body: {
@@ -43,7 +48,8 @@ export async function buyTickets(api: Api, token: string, eventId: number, ticke
     token,
     body: { event_id: eventId, payment_method: 'ecocash', items: [{ ticket_type_id: ticketTypeId, quantity }] },
   });
-  if (placed.status !== 201) throw new Error(`placing an order failed: ${placed.status} ${JSON.stringify(placed.body)}`);
+  if (placed.status !== 201)
+    throw new Error(`placing an order failed: ${placed.status} ${JSON.stringify(placed.body)}`);
   const orderId = placed.body.id as number;
   const paid = await api('POST', `/api/v1/orders/${orderId}/pay`, { token });
   if (paid.status !== 200) throw new Error(`paying an order failed: ${paid.status} ${JSON.stringify(paid.body)}`);

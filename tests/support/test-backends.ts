@@ -67,11 +67,17 @@ const LOCAL_SERVERS: Record<Backend, string> = {
   nats: '`nats-server -js` on 127.0.0.1:4222',
 };
 
-function failureMessage(misconfigured: readonly Missing[], unreplaced: readonly Missing[], docker: DockerStatus): string {
+function failureMessage(
+  misconfigured: readonly Missing[],
+  unreplaced: readonly Missing[],
+  docker: DockerStatus,
+): string {
   const missing = [...misconfigured, ...unreplaced];
   const them = (list: readonly unknown[]) => (list.length > 1 ? 'them' : 'it');
   const plural = unreplaced.length > 1;
-  const lines = [`The tests need ${missing.map((f) => NAMES[f.target.backend]).join(' and ')}, and cannot get ${them(missing)}:`];
+  const lines = [
+    `The tests need ${missing.map((f) => NAMES[f.target.backend]).join(' and ')}, and cannot get ${them(missing)}:`,
+  ];
   for (const { target, result } of missing) {
     const source = target.configured ? ` (from ${ENV_VARS[target.backend]})` : '';
     lines.push(`  - ${NAMES[target.backend]} at ${redact(target.url)}${source}: ${result.reason}`);
@@ -82,7 +88,9 @@ function failureMessage(misconfigured: readonly Missing[], unreplaced: readonly 
   lines.push('To fix it:');
   for (const { target } of misconfigured) {
     const envVar = ENV_VARS[target.backend];
-    lines.push(`  - start the server ${envVar} names, or correct ${envVar} (without it the tests use the default local port, then Docker)`);
+    lines.push(
+      `  - start the server ${envVar} names, or correct ${envVar} (without it the tests use the default local port, then Docker)`,
+    );
   }
   if (unreplaced.length > 0) {
     lines.push(
@@ -183,7 +191,11 @@ export async function provideTestBackends(targets: readonly BackendTarget[] = ba
 }
 
 export async function stopTestBackends(): Promise<void> {
-  await Promise.all(startedContainers().splice(0).map((container) => container.stop()));
+  await Promise.all(
+    startedContainers()
+      .splice(0)
+      .map((container) => container.stop()),
+  );
 }
 
 export default function setUpTestBackends(): Promise<void> {

@@ -66,7 +66,11 @@ export function problem(slug: ProblemSlug, detail: string, errors?: FieldError[]
 
 /** A 422 whose detail names the fields and the rules they broke: `Invalid query string: limit must be <= 100`. */
 function invalid(part: string, errors: FieldError[]): Problem {
-  return problem('validation-error', `Invalid ${part}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+  return problem(
+    'validation-error',
+    `Invalid ${part}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    errors,
+  );
 }
 
 /** Turns anything a route, a hook or a service threw into the problem the client gets. */

@@ -17,7 +17,9 @@ export async function up(knex: Knex): Promise<void> {
     t.string('phone_number', 16).notNullable();
     t.string('street_address', 200).notNullable();
     t.boolean('active').notNullable().defaultTo(true);
-    t.enu('role', [...ROLES]).notNullable().defaultTo('user');
+    t.enu('role', [...ROLES])
+      .notNullable()
+      .defaultTo('user');
     t.boolean('is_verified').notNullable().defaultTo(false);
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());

@@ -10,7 +10,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('tokens_revoked_at', { useTz: true });
   });
   // A starting gateway asks for the revocations of the last minutes only.
-  await knex.raw('CREATE INDEX users_tokens_revoked_at ON users (tokens_revoked_at) WHERE tokens_revoked_at IS NOT NULL');
+  await knex.raw(
+    'CREATE INDEX users_tokens_revoked_at ON users (tokens_revoked_at) WHERE tokens_revoked_at IS NOT NULL',
+  );
   await knex.raw('CREATE INDEX refresh_tokens_revoked_at ON refresh_tokens (revoked_at) WHERE revoked_at IS NOT NULL');
 }
 

@@ -15,7 +15,9 @@ export async function up(knex: Knex): Promise<void> {
     t.decimal('total_price', 12, 2).notNullable();
     t.specificType('currency', 'char(3)').notNullable();
     t.enu('payment_method', [...PAYMENT_METHODS]).notNullable();
-    t.enu('payment_status', [...PAYMENT_STATUSES]).notNullable().defaultTo('pending');
+    t.enu('payment_status', [...PAYMENT_STATUSES])
+      .notNullable()
+      .defaultTo('pending');
     t.timestamp('expires_at', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());

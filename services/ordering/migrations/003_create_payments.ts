@@ -16,7 +16,9 @@ export async function up(knex: Knex): Promise<void> {
     t.bigIncrements('id').primary();
     t.integer('order_id').notNullable().references('id').inTable('orders');
     t.string('provider', 20).notNullable();
-    t.enu('state', [...PAYMENT_ATTEMPT_STATES]).notNullable().defaultTo('initiated');
+    t.enu('state', [...PAYMENT_ATTEMPT_STATES])
+      .notNullable()
+      .defaultTo('initiated');
     t.decimal('amount', 12, 2).notNullable();
     t.specificType('currency', 'char(3)').notNullable();
     // The provider's id of the payment (Stripe: the PaymentIntent), once it answered.

@@ -59,7 +59,8 @@ export const createOrderingService = defineService({
       everyMs: options.expirySweepIntervalMs ?? 5000,
       run: async () => {
         const { expired, settled, cancelled } = await sweepExpiredOrders(ordering, ordering.broker);
-        if (expired + settled + cancelled > 0) ordering.logger.info({ expired, settled, cancelled }, 'expired orders swept');
+        if (expired + settled + cancelled > 0)
+          ordering.logger.info({ expired, settled, cancelled }, 'expired orders swept');
       },
     },
   ],

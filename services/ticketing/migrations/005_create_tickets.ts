@@ -27,7 +27,9 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['order_id', 'ticket_type_id', 'unit'], { indexName: 'tickets_order_type_unit_unique' });
   });
   await knex.raw('ALTER TABLE tickets ADD CONSTRAINT tickets_unit_positive CHECK (unit > 0)');
-  await knex.raw('ALTER TABLE tickets ADD CONSTRAINT tickets_checked_out_after_in CHECK (checked_in OR NOT checked_out)');
+  await knex.raw(
+    'ALTER TABLE tickets ADD CONSTRAINT tickets_checked_out_after_in CHECK (checked_in OR NOT checked_out)',
+  );
   await knex.raw('CREATE INDEX tickets_by_user ON tickets (user_id, created_at DESC, id DESC)');
   await knex.raw('CREATE INDEX tickets_by_event ON tickets (event_id)');
 }

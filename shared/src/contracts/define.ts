@@ -27,7 +27,9 @@ export interface ActionContract<P extends TSchema = TSchema, R extends TSchema =
 }
 
 /** The traits besides `kind`, with `idempotentOn` naming one of the action's own params. */
-type TraitsBeyondKind<P extends TSchema> = Omit<ActionTraits, 'kind' | 'idempotentOn'> & { idempotentOn?: keyof Static<P> & string };
+type TraitsBeyondKind<P extends TSchema> = Omit<ActionTraits, 'kind' | 'idempotentOn'> & {
+  idempotentOn?: keyof Static<P> & string;
+};
 
 /** An action that changes nothing: safe to repeat. */
 export function read<P extends TSchema, R extends TSchema>(params: P, result: R, traits: TraitsBeyondKind<P> = {}) {
@@ -59,13 +61,14 @@ export interface ServiceContract<
 }
 
 /** Compiles only when every event's name starts with the service's: each event has one owner. */
-type OwnsItsEvents<S extends string, E> = keyof E extends `${S}.${string}` ? [] : [events: 'named after another service'];
+type OwnsItsEvents<S extends string, E> = keyof E extends `${S}.${string}`
+  ? []
+  : [events: 'named after another service'];
 
-export function defineContract<
-  S extends string,
-  A extends Record<string, ActionContract>,
-  E extends EventDefinitions,
->(contract: { service: S; actions: A; events: E }, ..._owns: OwnsItsEvents<S, E>): ServiceContract<S, A, E> {
+export function defineContract<S extends string, A extends Record<string, ActionContract>, E extends EventDefinitions>(
+  contract: { service: S; actions: A; events: E },
+  ..._owns: OwnsItsEvents<S, E>
+): ServiceContract<S, A, E> {
   for (const name of Object.keys(contract.events)) {
     if (!name.startsWith(`${contract.service}.`)) throw new Error(`${contract.service} cannot own the event ${name}`);
   }

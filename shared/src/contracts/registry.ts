@@ -36,9 +36,13 @@ export type ActionOf<S extends ServiceName> = `${S}.${LocalActionName<S>}`;
 
 export type ActionContractOf<A extends ActionName> = AllActions[A] extends ActionContract ? AllActions[A] : never;
 /** What an action takes, by its full name. */
-export type ParamsOf<A extends ActionName> = AllActions[A] extends { params: infer P extends TSchema } ? Static<P> : never;
+export type ParamsOf<A extends ActionName> = AllActions[A] extends { params: infer P extends TSchema }
+  ? Static<P>
+  : never;
 /** What an action answers, by its full name. */
-export type ResultOf<A extends ActionName> = AllActions[A] extends { result: infer R extends TSchema } ? Static<R> : never;
+export type ResultOf<A extends ActionName> = AllActions[A] extends { result: infer R extends TSchema }
+  ? Static<R>
+  : never;
 
 /** The service an action belongs to and its name within it: `catalog.inventory.hold` → catalog, inventory.hold. */
 export function splitActionName(action: string): { service: string; local: string } {

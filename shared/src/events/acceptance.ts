@@ -1,4 +1,10 @@
-import { EVENT_TYPE_PREFIX, isEventName, type AnyEventEnvelope, type EventAcceptance, type EventName } from './catalogue';
+import {
+  EVENT_TYPE_PREFIX,
+  isEventName,
+  type AnyEventEnvelope,
+  type EventAcceptance,
+  type EventName,
+} from './catalogue';
 
 /**
  * What a consumer does with an event it is handed:

@@ -45,17 +45,25 @@ export interface BroadcastSubscription {
  * its own (ephemeral, in memory, recreated by the client after a reconnect or a gap) starting
  * at `since`. Embedded: the in-process bus, from now on.
  */
-export function followBroadcast<const A extends EventAcceptance>(options: BroadcastOptions<A>): Promise<BroadcastSubscription> {
+export function followBroadcast<const A extends EventAcceptance>(
+  options: BroadcastOptions<A>,
+): Promise<BroadcastSubscription> {
   return options.config.NATS_URL ? followJetStream(options, options.config.NATS_URL) : followLocal(options);
 }
 
 /** Hands the follower an event it reads; logs one it cannot read. */
-function deliverTo<A extends EventAcceptance>({ events, handle, logger, name }: BroadcastOptions<A>, envelope: AnyEventEnvelope): void {
+function deliverTo<A extends EventAcceptance>(
+  { events, handle, logger, name }: BroadcastOptions<A>,
+  envelope: AnyEventEnvelope,
+): void {
   const verdict = verdictOn(events, envelope);
   if (verdict === 'handle') handle(envelope as AcceptedEnvelope<A>);
   else if (verdict !== 'ignore') {
     const { id: eventId, type, dataversion } = envelope;
-    logger.error({ eventId, type, dataversion, subscriber: name }, 'passing over an event in a version this follower does not read');
+    logger.error(
+      { eventId, type, dataversion, subscriber: name },
+      'passing over an event in a version this follower does not read',
+    );
   }
 }
 
@@ -85,7 +93,10 @@ function followLocal<A extends EventAcceptance>(options: BroadcastOptions<A>): P
   });
 }
 
-async function followJetStream<A extends EventAcceptance>(options: BroadcastOptions<A>, url: string): Promise<BroadcastSubscription> {
+async function followJetStream<A extends EventAcceptance>(
+  options: BroadcastOptions<A>,
+  url: string,
+): Promise<BroadcastSubscription> {
   const { config, logger, name, events, since } = options;
   const nc: NatsConnection = await connect({ servers: url, name, maxReconnectAttempts: -1 });
   let messages: ConsumerMessages;

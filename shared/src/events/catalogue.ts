@@ -25,8 +25,10 @@ export type EventName = keyof Catalogue & string;
 export type EventVersion<N extends EventName> = keyof Catalogue[N]['versions'] & number;
 export type LatestVersion<N extends EventName> = Catalogue[N]['latest'];
 /** An event's payload in one version, by default the one producers record now. */
-export type EventData<N extends EventName, V extends number = LatestVersion<N>> =
-  Catalogue[N]['versions'][V & EventVersion<N>] extends infer S extends TSchema ? Static<S> : never;
+export type EventData<N extends EventName, V extends number = LatestVersion<N>> = Catalogue[N]['versions'][V &
+  EventVersion<N>] extends infer S extends TSchema
+  ? Static<S>
+  : never;
 
 export type EventType<N extends EventName = EventName> = `${typeof EVENT_TYPE_PREFIX}.${N}`;
 

@@ -13,7 +13,13 @@ import {
 } from 'nats';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { subjectFor, type AcceptedEnvelope, type AnyEventEnvelope, type EventAcceptance, type EventName } from './catalogue';
+import {
+  subjectFor,
+  type AcceptedEnvelope,
+  type AnyEventEnvelope,
+  type EventAcceptance,
+  type EventName,
+} from './catalogue';
 import { acceptedNames, UnacceptedVersionError, verdictOn } from './acceptance';
 import { ensureEventStream } from './publishers';
 import { localDomainEvents, SubscriberStoppedError } from './local-bus';
@@ -31,7 +37,10 @@ export async function createProcessedEventsTable(knex: Knex): Promise<void> {
 }
 
 /** Handles one event, in the versions its consumer accepts, in the transaction that records it handled. */
-export type EventHandler<A extends EventAcceptance> = (envelope: AcceptedEnvelope<A>, trx: Knex.Transaction) => Promise<void>;
+export type EventHandler<A extends EventAcceptance> = (
+  envelope: AcceptedEnvelope<A>,
+  trx: Knex.Transaction,
+) => Promise<void>;
 
 /**
  * Runs `handle` at most once per event id for this consumer: the processed-event row and the
@@ -79,7 +88,9 @@ export interface EventSubscription {
  * event in the stream, so events published while the service was down arrive when it is back;
  * an event whose handler fails is delivered again later. Embedded: the in-process bus.
  */
-export function subscribeToEvents<const A extends EventAcceptance>(options: SubscriptionOptions<A>): Promise<EventSubscription> {
+export function subscribeToEvents<const A extends EventAcceptance>(
+  options: SubscriptionOptions<A>,
+): Promise<EventSubscription> {
   return options.config.NATS_URL ? subscribeJetStream(options, options.config.NATS_URL) : subscribeLocal(options);
 }
 
@@ -106,19 +117,29 @@ function redeliveryDelayMs(attempt: number): number {
  * Hands one event to the handler once, as its version allows: resolves once it is handled or
  * skipped; throws when it must be delivered again later (the handler failed, or `wait`).
  */
-async function deliverOnce<A extends EventAcceptance>(options: SubscriptionOptions<A>, durable: string, envelope: AnyEventEnvelope): Promise<void> {
+async function deliverOnce<A extends EventAcceptance>(
+  options: SubscriptionOptions<A>,
+  durable: string,
+  envelope: AnyEventEnvelope,
+): Promise<void> {
   const verdict = verdictOn(options.events, envelope);
   if (verdict === 'wait') throw new UnacceptedVersionError(durable, envelope);
   if (verdict === 'ignore') return;
   if (verdict === 'skip') {
     const { id: eventId, type, dataversion } = envelope;
-    options.logger.warn({ eventId, type, dataversion, consumer: durable }, 'skipping an event in a version this consumer no longer reads');
+    options.logger.warn(
+      { eventId, type, dataversion, consumer: durable },
+      'skipping an event in a version this consumer no longer reads',
+    );
     return;
   }
   await handleOnce(options.db, durable, envelope as AcceptedEnvelope<A>, options.handle);
 }
 
-async function subscribeJetStream<A extends EventAcceptance>(options: SubscriptionOptions<A>, url: string): Promise<EventSubscription> {
+async function subscribeJetStream<A extends EventAcceptance>(
+  options: SubscriptionOptions<A>,
+  url: string,
+): Promise<EventSubscription> {
   const { config, logger } = options;
   const durable = consumerName(options);
   const nc: NatsConnection = await connect({ servers: url, name: durable, maxReconnectAttempts: -1 });
@@ -159,7 +180,10 @@ async function subscribeJetStream<A extends EventAcceptance>(options: Subscripti
       message.ack();
     } catch (err) {
       const delay = redeliveryDelayMs(message.info.redeliveryCount);
-      logger.warn({ err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay }, 'event handler failed; will retry');
+      logger.warn(
+        { err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay },
+        'event handler failed; will retry',
+      );
       message.nak(delay);
     }
   };
@@ -200,7 +224,10 @@ async function subscribeLocal<A extends EventAcceptance>(options: SubscriptionOp
       } catch (err) {
         if (stopping.signal.aborted) throw new SubscriberStoppedError(durable);
         const delay = redeliveryDelayMs(attempt);
-        logger.warn({ err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay }, 'event handler failed; will retry');
+        logger.warn(
+          { err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay },
+          'event handler failed; will retry',
+        );
         await sleep(delay, undefined, { signal: stopping.signal }).catch(() => {
           throw new SubscriberStoppedError(durable);
         });

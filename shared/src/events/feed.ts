@@ -129,7 +129,9 @@ export function formatEventLine({ subject, data, storedAt }: FeedMessage): strin
       .join(' ');
     return [render(parsed.time), subject, facts, `id=${render(parsed.id)}`].filter(Boolean).join(SEPARATOR);
   }
-  return [storedAt.toISOString(), subject, parsed === undefined ? `raw=${quote(text)}` : render(parsed)].join(SEPARATOR);
+  return [storedAt.toISOString(), subject, parsed === undefined ? `raw=${quote(text)}` : render(parsed)].join(
+    SEPARATOR,
+  );
 }
 
 /** The message's JSON on one line; a message that is not JSON becomes a JSON string of its text. */
@@ -287,7 +289,11 @@ function feedMessage(message: JsMsg): FeedMessage {
   return { subject: message.subject, data: message.data, storedAt: new Date(message.info.timestampNanos / 1e6) };
 }
 
-async function reportConnectionChanges(nc: NatsConnection, url: string, onNotice: (text: string) => void): Promise<void> {
+async function reportConnectionChanges(
+  nc: NatsConnection,
+  url: string,
+  onNotice: (text: string) => void,
+): Promise<void> {
   for await (const status of nc.status()) {
     if (status.type === Events.Disconnect) onNotice(`lost NATS at ${url}; reconnecting`);
     if (status.type === Events.Reconnect) onNotice(`reconnected to NATS at ${url}`);

@@ -93,7 +93,11 @@ function relayOnCommit(db: Knex): void {
   const relay: OutboxRelay | undefined = outermost.userParams?.[RELAY];
   if (!relay) return;
   if (!outermost.isTransaction) relay.notify();
-  else outermost.executionPromise.then(() => relay.notify(), () => undefined);
+  else
+    outermost.executionPromise.then(
+      () => relay.notify(),
+      () => undefined,
+    );
 }
 
 /**
@@ -111,7 +115,11 @@ export interface ServiceEvents<N extends EventName> {
    * Runs one statement that writes `entries` together with the change they report (it gets
    * their INSERT to embed, e.g. as a data-modifying CTE), so one round trip commits both.
    */
-  recordInStatement<T>(db: Knex, entries: OutboxEntry<N>[], statement: (insertEntries: Knex.QueryBuilder) => Promise<T>): Promise<T>;
+  recordInStatement<T>(
+    db: Knex,
+    entries: OutboxEntry<N>[],
+    statement: (insertEntries: Knex.QueryBuilder) => Promise<T>,
+  ): Promise<T>;
 }
 
 export type OwnEventName<S extends ServiceName> = Extract<EventName, `${S}.${string}`>;
@@ -235,8 +243,14 @@ export class OutboxRelay {
 
   /** Publishes the next batch of waiting rows, then marks them; resolves to how many there were. */
   private async relayBatch(db: Knex, { locked = false } = {}): Promise<number> {
-    const waiting = db(OUTBOX_TABLE).select('seq', 'envelope').whereNull('published_at').orderBy('seq').limit(this.batchSize);
-    const rows: { seq: number; envelope: AnyEventEnvelope }[] = locked ? await waiting.forUpdate().skipLocked() : await waiting;
+    const waiting = db(OUTBOX_TABLE)
+      .select('seq', 'envelope')
+      .whereNull('published_at')
+      .orderBy('seq')
+      .limit(this.batchSize);
+    const rows: { seq: number; envelope: AnyEventEnvelope }[] = locked
+      ? await waiting.forUpdate().skipLocked()
+      : await waiting;
     // Sent together, they share the connection's writes and wait for their acks at once; one
     // connection keeps their order in the stream (the in-process bus keeps it per consumer).
     await Promise.all(rows.map((row) => this.publisher.publish(row.envelope)));

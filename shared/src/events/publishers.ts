@@ -1,4 +1,12 @@
-import { connect, JSONCodec, RetentionPolicy, StorageType, nanos, type NatsConnection, type JetStreamClient } from 'nats';
+import {
+  connect,
+  JSONCodec,
+  RetentionPolicy,
+  StorageType,
+  nanos,
+  type NatsConnection,
+  type JetStreamClient,
+} from 'nats';
 import { eventNameOf, subjectFor, type AnyEventEnvelope } from './catalogue';
 import type { LocalEventBus } from './local-bus';
 

@@ -13,9 +13,15 @@ export const Price = Type.Number({
 });
 
 /** ISO 4217 code. */
-export const Currency = Type.String({ pattern: '^[A-Z]{3}$', errorMessage: 'must be an ISO 4217 code such as USD or ZWG' });
+export const Currency = Type.String({
+  pattern: '^[A-Z]{3}$',
+  errorMessage: 'must be an ISO 4217 code such as USD or ZWG',
+});
 
-export const OrganizerSchema = Type.Object(PublicNameSchema.properties, { $id: 'Organizer', additionalProperties: false });
+export const OrganizerSchema = Type.Object(PublicNameSchema.properties, {
+  $id: 'Organizer',
+  additionalProperties: false,
+});
 
 export const TicketTypeSchema = Type.Object(
   {
@@ -89,9 +95,12 @@ const EventFields = {
   location: Text(3, 200),
   date: Type.String({ format: 'date-time', errorMessage: 'must be an ISO 8601 timestamp with zone, in the future' }),
   // Only web addresses: a client shows the image, and javascript:, data: or file: URLs there are an attack.
-  image: Type.Union([Type.String({ format: 'uri', maxLength: 500, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }), Type.Null()], {
-    errorMessage: 'must be an http or https URL of at most 500 characters',
-  }),
+  image: Type.Union(
+    [Type.String({ format: 'uri', maxLength: 500, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }), Type.Null()],
+    {
+      errorMessage: 'must be an http or https URL of at most 500 characters',
+    },
+  ),
 };
 
 export const CreateEventBody = Type.Object(
@@ -182,7 +191,10 @@ export const HoldParams = Type.Object(
     event_id: Id,
     holder: Holder,
     items: Type.Array(
-      Type.Object({ ticket_type_id: Id, quantity: Type.Integer({ minimum: 1, maximum: 100000 }) }, { additionalProperties: false }),
+      Type.Object(
+        { ticket_type_id: Id, quantity: Type.Integer({ minimum: 1, maximum: 100000 }) },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 50 },
     ),
     expires_at: Type.String({ format: 'date-time' }),

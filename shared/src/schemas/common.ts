@@ -26,7 +26,12 @@ export const DateOrTimestamp = Type.Union([Type.String({ format: 'date-time' }),
 
 /** Non-blank text of bounded length. */
 export const Text = (minLength: number, maxLength: number) =>
-  Type.String({ minLength, maxLength, pattern: '\\S', errorMessage: `must be ${minLength}-${maxLength} characters, not blank` });
+  Type.String({
+    minLength,
+    maxLength,
+    pattern: '\\S',
+    errorMessage: `must be ${minLength}-${maxLength} characters, not blank`,
+  });
 
 export const ProblemSchema = Type.Object(
   {

@@ -90,7 +90,10 @@ export type LoginParams = Static<typeof LoginParams>;
  * No length bound: any string that is not a live refresh token (an access token, a truncated
  * copy…) is answered 401 like any other wrong token, not 422. The body limit bounds it.
  */
-export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const TokenSchema = Type.Object(
@@ -164,7 +167,9 @@ export type PublicName = Static<typeof PublicNameSchema>;
 
 /** A JSON Web Key Set with identity's public signing keys. */
 export const JwksSchema = Type.Object({
-  keys: Type.Array(Type.Object({ kid: Type.String(), alg: Type.String(), kty: Type.String() }, { additionalProperties: true })),
+  keys: Type.Array(
+    Type.Object({ kid: Type.String(), alg: Type.String(), kty: Type.String() }, { additionalProperties: true }),
+  ),
 });
 export type Jwks = Static<typeof JwksSchema>;
 

@@ -3,7 +3,15 @@ import { DateOrTimestamp, Id, IdAndChanges, Timestamp } from './common';
 import { PageQuery } from '../pagination';
 import { DecimalTextSchema } from '../money';
 
-export const PAYMENT_METHODS = ['credit_card', 'debit_card', 'paypal', 'stripe', 'ecocash', 'onemoney', 'cash'] as const;
+export const PAYMENT_METHODS = [
+  'credit_card',
+  'debit_card',
+  'paypal',
+  'stripe',
+  'ecocash',
+  'onemoney',
+  'cash',
+] as const;
 export const PAYMENT_STATUSES = ['pending', 'completed', 'failed', 'refunded', 'cancelled', 'expired'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -50,7 +58,10 @@ export const CreateOrderBody = Type.Object(
     event_id: Id,
     payment_method: PaymentMethodSchema,
     items: Type.Array(
-      Type.Object({ ticket_type_id: Id, quantity: Type.Integer({ minimum: 1, maximum: 100000 }) }, { additionalProperties: false }),
+      Type.Object(
+        { ticket_type_id: Id, quantity: Type.Integer({ minimum: 1, maximum: 100000 }) },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 50 },
     ),
   },
@@ -123,7 +134,10 @@ export const RemoveOrderUnitParams = AddOrderUnitParams;
 export type RemoveOrderUnitParams = AddOrderUnitParams;
 
 /** The order as it is now, and which unit of its item the added one is (1-based). */
-export const AddedOrderUnit = Type.Object({ order: OrderSchema, unit: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const AddedOrderUnit = Type.Object(
+  { order: OrderSchema, unit: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
 export type AddedOrderUnit = Static<typeof AddedOrderUnit>;
 
 /** The order as it is now, without the unit. */
@@ -154,7 +168,11 @@ export const OrderFacts = Type.Object(
     payment_status: Type.String(),
     items: Type.Array(
       Type.Object(
-        { ticket_type_id: Type.Integer({ minimum: 1 }), quantity: Type.Integer({ minimum: 1 }), unit_price: DecimalTextSchema },
+        {
+          ticket_type_id: Type.Integer({ minimum: 1 }),
+          quantity: Type.Integer({ minimum: 1 }),
+          unit_price: DecimalTextSchema,
+        },
         { additionalProperties: false },
       ),
     ),

@@ -105,7 +105,13 @@ export const TicketKeysSchema = Type.Object(
   {
     keys: Type.Array(
       Type.Object(
-        { kid: Type.String(), kty: Type.Literal('OKP'), crv: Type.Literal('Ed25519'), x: Type.String(), use: Type.Literal('sig') },
+        {
+          kid: Type.String(),
+          kty: Type.Literal('OKP'),
+          crv: Type.Literal('Ed25519'),
+          x: Type.String(),
+          use: Type.Literal('sig'),
+        },
         { additionalProperties: false },
       ),
     ),

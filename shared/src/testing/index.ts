@@ -27,7 +27,8 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    drop: () => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
 
@@ -70,13 +71,19 @@ export async function assertNatsReachable(url = testNatsUrl()): Promise<void> {
 export function testConfig(overrides: Record<string, string | number | boolean | undefined> = {}): Config {
   // Tests share two cores with many processes: a slow turn of the event loop there is the test
   // machine's, not overload to shed (the load-shedding test turns it back on).
-  const env: NodeJS.ProcessEnv = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0' };
+  const env: NodeJS.ProcessEnv = {
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+  };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = String(value);
   return loadConfig(env);
 }
 
 /** Polls `probe` until it yields a value (not null, undefined or false), for effects that happen after a call returns. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

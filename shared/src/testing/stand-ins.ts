@@ -14,7 +14,9 @@ type FullName<S extends ServiceName, K extends string> = Extract<`${S}.${K}`, Ac
  * compile. Answers may carry fields the result does not list (to prove the gateway drops them).
  */
 export type StandInAnswers<S extends ServiceName> = {
-  [K in LocalActionName<S>]?: (ctx: StandInContext<FullName<S, K>>) => ResultOf<FullName<S, K>> | Promise<ResultOf<FullName<S, K>>>;
+  [K in LocalActionName<S>]?: (
+    ctx: StandInContext<FullName<S, K>>,
+  ) => ResultOf<FullName<S, K>> | Promise<ResultOf<FullName<S, K>>>;
 };
 
 /**
@@ -22,6 +24,9 @@ export type StandInAnswers<S extends ServiceName> = {
  * the actions of `answers`, each called with the call's context.
  */
 export function standInService<S extends ServiceName>(service: S, answers: StandInAnswers<S>): ServiceSchema {
-  const actions = Object.entries(answers).map(([local, answer]) => [local, { handler: answer as (ctx: Context) => unknown }]);
+  const actions = Object.entries(answers).map(([local, answer]) => [
+    local,
+    { handler: answer as (ctx: Context) => unknown },
+  ]);
   return { name: service, actions: Object.fromEntries(actions) };
 }

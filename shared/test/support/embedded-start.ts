@@ -32,7 +32,10 @@ async function openAndReport(dataDir: string, schema: string, note: string): Pro
   try {
     const report: EmbeddedStartReport = {
       schema: (await db.raw('select current_schema() as s')).rows[0].s,
-      tables: await db('information_schema.tables').where('table_schema', schema).orderBy('table_name').pluck('table_name'),
+      tables: await db('information_schema.tables')
+        .where('table_schema', schema)
+        .orderBy('table_name')
+        .pluck('table_name'),
       migrationRuns: migration.runs,
       notesFound: await db('notes').orderBy('id').pluck('body'),
       sharedBuffers: (await db.raw('show shared_buffers')).rows[0].shared_buffers,

@@ -33,13 +33,13 @@ export function deleteEventAction(catalog: CatalogAccess) {
       await catalogEvents.record(trx, 'catalog.event.deleted', { id, organizer_id: event.organizer_id });
     });
     const cancelled = await call(ctx, 'ordering.orders.cancelForEvent', { event_id: id }).then(
-        (answer) => answer.cancelled,
-        (err) => {
-          const why = 'ordering did not cancel the pending orders now; it will from the event';
-          ctx.locals.logger.warn({ err, eventId: id }, why);
-          return undefined;
-        },
-      );
+      (answer) => answer.cancelled,
+      (err) => {
+        const why = 'ordering did not cancel the pending orders now; it will from the event';
+        ctx.locals.logger.warn({ err, eventId: id }, why);
+        return undefined;
+      },
+    );
     ctx.locals.logger.info({ eventId: id, by: caller.id, cancelledOrders: cancelled }, 'event deleted');
     const orders = cancelled === 1 ? '1 pending order' : `${cancelled} pending orders`;
     return { message: cancelled ? `Event deleted; ${orders} cancelled` : 'Event deleted' };

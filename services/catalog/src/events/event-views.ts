@@ -1,10 +1,5 @@
 import type { Knex } from 'knex';
-import {
-  NotFoundError,
-  type Event as EventView,
-  type EventSummary,
-  type RequestContext,
-} from '@ticketpro/shared';
+import { NotFoundError, type Event as EventView, type EventSummary, type RequestContext } from '@ticketpro/shared';
 import type { CatalogModels, Event } from '../models';
 import { organizerNames, organizerOf } from '../organizers/organizer-names';
 import { toEventView } from '../views/event-view';

@@ -31,7 +31,11 @@ const EVENT_VIEW_SQL = `
   WHERE e.id = ? AND e.deleted_at IS NULL`;
 
 /** One live event as the API shows it, or 404. */
-export async function readEventView(ctx: RequestContext<unknown>, models: CatalogModels, id: number): Promise<EventView> {
+export async function readEventView(
+  ctx: RequestContext<unknown>,
+  models: CatalogModels,
+  id: number,
+): Promise<EventView> {
   const { rows } = await models.Event.knex().raw<{ rows: EventRow[] }>(EVENT_VIEW_SQL, [id]);
   const event = rows[0];
   if (!event) throw new NotFoundError('Event not found');

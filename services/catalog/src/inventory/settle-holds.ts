@@ -39,7 +39,9 @@ export function confirmHolds(db: Knex, orderId: number): Promise<InventoryChange
       onlyLive: true,
     });
     if (!sold) {
-      throw new ConflictError(`The event of order ${orderId} was deleted; its units cannot be sold`, { order_id: orderId });
+      throw new ConflictError(`The event of order ${orderId} was deleted; its units cannot be sold`, {
+        order_id: orderId,
+      });
     }
     return { order_id: orderId, units: unitsIn(holds, ['held', 'confirmed']) };
   });

@@ -8,7 +8,10 @@ export type OrganizerView = EventView['organizer'];
 
 /** What the view reads of an event: a model, or a row read as JSON. */
 export type EventFields = TextTimestamps<
-  Pick<Event, 'id' | 'event_name' | 'description' | 'organizer_id' | 'location' | 'date' | 'image' | 'created_at' | 'updated_at'>
+  Pick<
+    Event,
+    'id' | 'event_name' | 'description' | 'organizer_id' | 'location' | 'date' | 'image' | 'created_at' | 'updated_at'
+  >
 > & { ticket_types?: TicketTypeFields[] };
 
 /** The event as the API shows it, with its live ticket types and its organizer's public name. */

@@ -110,7 +110,9 @@ describe('catalog.inventory.addUnit', () => {
   it('refuses an order whose hold is expired, released or sold, or that holds nothing (409)', async () => {
     const ticketType = await createTicketType(node.broker, event.id, { quantity: 20 });
     const expired = await heldOrder(ticketType);
-    await db('holds').where('order_id', expired.order_id).update({ expires_at: db.raw("now() - interval '1 second'") });
+    await db('holds')
+      .where('order_id', expired.order_id)
+      .update({ expires_at: db.raw("now() - interval '1 second'") });
     const released = await heldOrder(ticketType);
     await node.broker.call('catalog.inventory.release', { order_id: released.order_id });
     const sold = await heldOrder(ticketType);

@@ -26,7 +26,10 @@ const createTypes = (eventId: number, prices: number[]) =>
 describe('ticket types per event', () => {
   it(`refuses the ${MAX_TICKET_TYPES + 1}th ticket type of an event (409); deleting one makes room`, async () => {
     const event = await createEvent(node.broker);
-    const types = await createTypes(event.id, Array.from({ length: MAX_TICKET_TYPES }, (_, i) => 10 + i));
+    const types = await createTypes(
+      event.id,
+      Array.from({ length: MAX_TICKET_TYPES }, (_, i) => 10 + i),
+    );
 
     await expect(createTicketType(node.broker, event.id)).rejects.toMatchObject({
       code: 409,
@@ -47,9 +50,9 @@ describe('ticket types per event', () => {
     const settled = await Promise.allSettled(Array.from({ length: 6 }, () => createTicketType(node.broker, event.id)));
 
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(MAX_TICKET_TYPES - 5);
-    expect(settled.filter((s) => s.status === 'rejected').every((s) => (s as PromiseRejectedResult).reason.code === 409)).toBe(
-      true,
-    );
+    expect(
+      settled.filter((s) => s.status === 'rejected').every((s) => (s as PromiseRejectedResult).reason.code === 409),
+    ).toBe(true);
     expect((await call<Event>('catalog.events.get', { id: event.id })).ticket_types).toHaveLength(MAX_TICKET_TYPES);
   });
 });
@@ -82,7 +85,11 @@ describe('catalog.events.list', () => {
 
     // The whole list: the event itself, and its ticket types a page at a time.
     expect((await call<Event>('catalog.events.get', { id: many.id })).ticket_types).toHaveLength(6);
-    const firstPage = await call<PageOf<TicketType>>('catalog.ticketTypes.list', { event_id: many.id, skip: 0, limit: 4 });
+    const firstPage = await call<PageOf<TicketType>>('catalog.ticketTypes.list', {
+      event_id: many.id,
+      skip: 0,
+      limit: 4,
+    });
     expect(firstPage).toMatchObject({ total: 6, has_next: true });
     expect(firstPage.items.map((t) => t.price)).toEqual([5, 5, 7, 12.5]);
   });

@@ -218,7 +218,9 @@ describe('concurrent holds against real Postgres', () => {
     // Let them all lapse at once: waiting for short expiries would let the holds made later
     // reclaim the earlier ones, and how many depends on the machine's speed.
     const typeIds = types.map((t) => t.id);
-    await db('holds').whereIn('ticket_type_id', typeIds).update({ expires_at: db.raw("now() - interval '1 second'") });
+    await db('holds')
+      .whereIn('ticket_type_id', typeIds)
+      .update({ expires_at: db.raw("now() - interval '1 second'") });
     const lapsedUnits = async (ticketTypeIds?: number[]): Promise<number> => {
       const query = db('holds').where('state', 'held').where('expires_at', '<=', db.fn.now());
       if (ticketTypeIds) query.whereIn('ticket_type_id', ticketTypeIds);

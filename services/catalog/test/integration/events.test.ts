@@ -420,7 +420,9 @@ describe('catalog.events.delete', () => {
     const event = await createEvent(node.broker);
     node.ordering.failure = new Error('ordering is down');
 
-    await expect(call('catalog.events.delete', { id: event.id }, organizer)).resolves.toEqual({ message: 'Event deleted' });
+    await expect(call('catalog.events.delete', { id: event.id }, organizer)).resolves.toEqual({
+      message: 'Event deleted',
+    });
 
     await expect(call('catalog.events.get', { id: event.id })).rejects.toMatchObject(notFound);
   });

@@ -33,11 +33,19 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const holdFor = (holder: Holder, quantity: number, options: { expiresInMs?: number; typeId?: number; eventId?: number } = {}) => {
-  const params = holdParams(options.eventId ?? event.id, [{ ticket_type_id: options.typeId ?? ticketType.id, quantity }], {
-    holder,
-    expiresInMs: options.expiresInMs,
-  });
+const holdFor = (
+  holder: Holder,
+  quantity: number,
+  options: { expiresInMs?: number; typeId?: number; eventId?: number } = {},
+) => {
+  const params = holdParams(
+    options.eventId ?? event.id,
+    [{ ticket_type_id: options.typeId ?? ticketType.id, quantity }],
+    {
+      holder,
+      expiresInMs: options.expiresInMs,
+    },
+  );
   return hold(node.broker, params).then(() => params);
 };
 const addUnit = (held: HoldParams, holder = held.holder) =>
@@ -102,7 +110,9 @@ describe('what one user may hold unpaid', () => {
 
     const elsewhere = await createEvent(node.broker);
     const elsewhereType = await createTicketType(node.broker, elsewhere.id, { quantity: 100 });
-    await expect(holdFor(holder, MAX_UNITS, { eventId: elsewhere.id, typeId: elsewhereType.id })).resolves.toBeDefined();
+    await expect(
+      holdFor(holder, MAX_UNITS, { eventId: elsewhere.id, typeId: elsewhereType.id }),
+    ).resolves.toBeDefined();
   });
 
   it(`answers 422 for one order of more than ${MAX_UNITS} units, which no account may hold`, async () => {
@@ -118,7 +128,10 @@ describe('what one user may hold unpaid', () => {
     const held = await holdFor(holder, MAX_UNITS - 1);
     await expect(addUnit(held)).resolves.toMatchObject({ quantity: MAX_UNITS });
 
-    await expect(addUnit(held)).rejects.toMatchObject({ code: 409, data: { limit: MAX_UNITS, held: MAX_UNITS, asked: 1 } });
+    await expect(addUnit(held)).rejects.toMatchObject({
+      code: 409,
+      data: { limit: MAX_UNITS, held: MAX_UNITS, asked: 1 },
+    });
     expect((await inventoryOf(db, ticketType.id)).held).toBe((await inventoryOf(db, ticketType.id)).heldByHolds);
   });
 
@@ -158,7 +171,9 @@ describe('what one user may hold unpaid', () => {
   });
 
   it('refuses a hold without its holder or with an unknown field in it (422)', async () => {
-    const { holder: _holder, ...withoutHolder } = holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }]);
+    const { holder: _holder, ...withoutHolder } = holdParams(event.id, [
+      { ticket_type_id: ticketType.id, quantity: 1 },
+    ]);
     await expect(node.broker.call('catalog.inventory.hold', withoutHolder)).rejects.toMatchObject({ code: 422 });
     const sneaky = holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }]);
     await expect(

@@ -85,7 +85,9 @@ describe('catalog.inventory.hold', () => {
   it('takes the units of lapsed holds when it needs them, reclaiming those holds', async () => {
     const ticketType = await createTicketType(node.broker, event.id, { quantity: 5 });
     const lapsed = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }]));
-    await db('holds').where('order_id', lapsed.order_id).update({ expires_at: db.raw("now() - interval '1 second'") });
+    await db('holds')
+      .where('order_id', lapsed.order_id)
+      .update({ expires_at: db.raw("now() - interval '1 second'") });
 
     const next = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }]));
 
@@ -97,7 +99,9 @@ describe('catalog.inventory.hold', () => {
   it('leaves lapsed holds to the sweep while there are units to spare', async () => {
     const ticketType = await createTicketType(node.broker, event.id, { quantity: 10 });
     const lapsed = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }]));
-    await db('holds').where('order_id', lapsed.order_id).update({ expires_at: db.raw("now() - interval '1 second'") });
+    await db('holds')
+      .where('order_id', lapsed.order_id)
+      .update({ expires_at: db.raw("now() - interval '1 second'") });
 
     await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }]));
 

@@ -29,12 +29,18 @@ const nextUserId = () => ++lastUserId;
 type UserFacts = EventData<'identity.user.registered'>;
 
 /** Identity's events as it records them now, told at `time`. */
-const registered = (facts: UserFacts, time: string): UserEvent => ({ ...outboxEntry('identity.user.registered', facts).envelope, time });
+const registered = (facts: UserFacts, time: string): UserEvent => ({
+  ...outboxEntry('identity.user.registered', facts).envelope,
+  time,
+});
 const updated = (facts: UserFacts, time: string): UserEvent => ({
   ...outboxEntry('identity.user.updated', { ...facts, token_version: 0 }).envelope,
   time,
 });
-const deleted = (id: number, time: string): UserEvent => ({ ...outboxEntry('identity.user.deleted', { id }).envelope, time });
+const deleted = (id: number, time: string): UserEvent => ({
+  ...outboxEntry('identity.user.deleted', { id }).envelope,
+  time,
+});
 
 const facts = (id: number, firstname: string, surname: string, role: 'user' | 'organizer' | 'admin' = 'organizer') => ({
   id,
@@ -79,13 +85,9 @@ describe('the organizer projection', () => {
 
   it('keeps plain users out, but follows an organizer who is demoted later', async () => {
     const [user, demoted] = [nextUserId(), nextUserId()];
-    await apply(
-      registered(facts(user, 'Plain', 'User', 'user'), '2030-01-01T00:00:00.000Z'),
-    );
+    await apply(registered(facts(user, 'Plain', 'User', 'user'), '2030-01-01T00:00:00.000Z'));
     await apply(registered(facts(demoted, 'Once', 'Organizer'), '2030-01-01T00:00:00.000Z'));
-    await apply(
-      updated(facts(demoted, 'Once', 'Demoted', 'user'), '2030-01-02T00:00:00.000Z'),
-    );
+    await apply(updated(facts(demoted, 'Once', 'Demoted', 'user'), '2030-01-02T00:00:00.000Z'));
 
     expect(await namesOf(user)).toBeUndefined();
     expect(await namesOf(demoted)).toEqual({ firstname: 'Once', surname: 'Demoted' });

@@ -104,7 +104,9 @@ describe('catalog.inventory.removeUnit', () => {
     const single = await heldOrder([{ ticketType, quantity: 1 }]);
     const pair = await heldOrder([{ ticketType, quantity: 2 }]);
     const expired = await heldOrder([{ ticketType, quantity: 2 }]);
-    await db('holds').where('order_id', expired.order_id).update({ expires_at: db.raw("now() - interval '1 second'") });
+    await db('holds')
+      .where('order_id', expired.order_id)
+      .update({ expires_at: db.raw("now() - interval '1 second'") });
     const released = await heldOrder([{ ticketType, quantity: 2 }]);
     await node.broker.call('catalog.inventory.release', { order_id: released.order_id });
     const sold = await heldOrder([{ ticketType, quantity: 2 }]);

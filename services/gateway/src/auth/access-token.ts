@@ -55,7 +55,12 @@ export async function verifyAccessToken(
   }
   if (sid !== undefined && typeof sid !== 'string') throw new UnauthorizedError('Invalid token: unexpected claims');
   const userId = Number(claims.sub);
-  return { user: { id: userId, role: claims.role }, userId, version: ver, ...(sid === undefined ? {} : { sessionId: sid }) };
+  return {
+    user: { id: userId, role: claims.role },
+    userId,
+    version: ver,
+    ...(sid === undefined ? {} : { sessionId: sid }),
+  };
 }
 
 function isRole(value: unknown): value is Role {

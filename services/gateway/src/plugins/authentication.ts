@@ -41,7 +41,10 @@ export const authenticationPlugin = fp<{ config: Config }>(
         });
       const verified = await verifyAccessToken(token, keys, checks, fetchJwks);
       if (!revocations.current) {
-        throw new ProblemError('service-unavailable', 'Cannot tell right now whether the token was revoked; try again shortly');
+        throw new ProblemError(
+          'service-unavailable',
+          'Cannot tell right now whether the token was revoked; try again shortly',
+        );
       }
       if (revocations.isRevoked(verified)) throw new UnauthorizedError('Token has been revoked');
       return verified.user;

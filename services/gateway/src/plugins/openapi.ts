@@ -59,8 +59,14 @@ export const openApiPlugin = fp(
           { name: 'ticket types', description: "An event's kinds of tickets: price, currency and inventory" },
           { name: 'orders', description: 'Orders: units held while pending, paid, cancelled, expired or refunded' },
           { name: 'payments', description: "Payment providers' signed callbacks" },
-          { name: 'tickets', description: 'Tickets: issued once per paid unit, each with a signed code and its QR image' },
-          { name: 'validation', description: 'Scanning at the door: validate, check in and out, and the keys to verify codes offline' },
+          {
+            name: 'tickets',
+            description: 'Tickets: issued once per paid unit, each with a signed code and its QR image',
+          },
+          {
+            name: 'validation',
+            description: 'Scanning at the door: validate, check in and out, and the keys to verify codes offline',
+          },
           { name: 'operations', description: 'Health, metrics and this document' },
         ],
         components: {

@@ -15,7 +15,11 @@ export const problemResponsesPlugin = fp(
     });
 
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, problem('not-found', `No route for ${request.method} ${request.url.split('?', 1)[0]}`)),
+      sendProblem(
+        request,
+        reply,
+        problem('not-found', `No route for ${request.method} ${request.url.split('?', 1)[0]}`),
+      ),
     );
   },
   { name: 'problem-responses' },

@@ -74,30 +74,33 @@ export const rateLimitPlugin = fp(
     // @fastify/rate-limit counts every request it is asked about, so it cannot hold back until an
     // answer says whether the request failed: the failures are counted here, in fixed windows
     // like its own.
-    app.decorate('limitFailures', ({ max, windowSeconds, what, key, failed }: FailureLimitOptions): FailureLimitHooks => {
-      if (max === 0) return { refuse: [], count: [] };
-      const windowMs = windowSeconds * 1000;
-      const failures = new LruMap<{ count: number; endsAt: number }>(BUCKETS);
-      return {
-        refuse: [
-          async (request, reply) => {
-            const bucket = failures.get(key(request));
-            const left = bucket ? bucket.endsAt - Date.now() : 0;
-            if (bucket && left > 0 && bucket.count >= max) limited(reply, Math.ceil(left / 1000), what);
-          },
-        ],
-        count: [
-          async (request, reply) => {
-            if (!failed(reply)) return;
-            const bucketKey = key(request);
-            const now = Date.now();
-            const bucket = failures.get(bucketKey);
-            if (bucket && bucket.endsAt > now) bucket.count += 1;
-            else failures.set(bucketKey, { count: 1, endsAt: now + windowMs });
-          },
-        ],
-      };
-    });
+    app.decorate(
+      'limitFailures',
+      ({ max, windowSeconds, what, key, failed }: FailureLimitOptions): FailureLimitHooks => {
+        if (max === 0) return { refuse: [], count: [] };
+        const windowMs = windowSeconds * 1000;
+        const failures = new LruMap<{ count: number; endsAt: number }>(BUCKETS);
+        return {
+          refuse: [
+            async (request, reply) => {
+              const bucket = failures.get(key(request));
+              const left = bucket ? bucket.endsAt - Date.now() : 0;
+              if (bucket && left > 0 && bucket.count >= max) limited(reply, Math.ceil(left / 1000), what);
+            },
+          ],
+          count: [
+            async (request, reply) => {
+              if (!failed(reply)) return;
+              const bucketKey = key(request);
+              const now = Date.now();
+              const bucket = failures.get(bucketKey);
+              if (bucket && bucket.endsAt > now) bucket.count += 1;
+              else failures.set(bucketKey, { count: 1, endsAt: now + windowMs });
+            },
+          ],
+        };
+      },
+    );
   },
   { name: 'rate-limit' },
 );

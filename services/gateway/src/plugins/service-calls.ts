@@ -29,7 +29,12 @@ export const serviceCallsPlugin = fp<{ broker: ServiceBroker }>(
     app.decorateRequest('user', null);
     app.decorateRequest(
       'callService',
-      async function callService(this: FastifyRequest, action: ActionName, params: object = {}, options: ServiceCallOptions = {}) {
+      async function callService(
+        this: FastifyRequest,
+        action: ActionName,
+        params: object = {},
+        options: ServiceCallOptions = {},
+      ) {
         const meta: CallMeta = { requestId: this.id, ip: this.ip, ...(this.user ? { user: this.user } : {}) };
         const stopTimer = serviceCallDuration.startTimer({ action });
         try {

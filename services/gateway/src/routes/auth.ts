@@ -63,7 +63,12 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
   // Only login takes the OAuth2 form, so the form parser lives in a context of its own.
   await app.register(async (form) => {
     await form.register(formbody);
-    const perAddress = form.limitRate({ max: config.RATE_LIMIT_LOGIN, timeWindow: '1 minute', what: 'login attempts', key: byIp });
+    const perAddress = form.limitRate({
+      max: config.RATE_LIMIT_LOGIN,
+      timeWindow: '1 minute',
+      what: 'login attempts',
+      key: byIp,
+    });
     // Only wrong passwords count: a user's own successful logins never lock them out.
     const failures = form.limitFailures({
       max: config.RATE_LIMIT_LOGIN_FAILURES,

@@ -26,7 +26,8 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'GET',
       url: '',
-      summary: 'List events by date, filtered by a search over name, description and location, location, organizer or dates',
+      summary:
+        'List events by date, filtered by a search over name, description and location, location, organizer or dates',
       description:
         `Each event embeds at most its ${LISTED_TICKET_TYPES} cheapest ticket types (by price, then id) and ` +
         '`ticket_types_total`, how many it has, so a page stays small however many ticket types its events have. ' +

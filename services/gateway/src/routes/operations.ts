@@ -59,7 +59,13 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
   const metricsPath = config.METRICS_ON_API_PORT ? { metrics: '/metrics' } : {};
   app.get(
     '/',
-    { schema: { summary: 'Welcome, with links to the documentation', tags: TAGS, response: { 200: Welcome, ...FAILURES } } },
+    {
+      schema: {
+        summary: 'Welcome, with links to the documentation',
+        tags: TAGS,
+        response: { 200: Welcome, ...FAILURES },
+      },
+    },
     async () => ({
       name: 'TicketPro API',
       version,
@@ -93,7 +99,9 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
       // starting the first time, degraded when it loses the feed later.
       const revocationsCurrent = app.tokenRevocations.current;
       const answers = await Promise.allSettled(
-        SERVICE_NAMES.map((name) => request.callService(`${name}.health`, {}, { timeout: HEALTH_TIMEOUT_MS, retries: 0 })),
+        SERVICE_NAMES.map((name) =>
+          request.callService(`${name}.health`, {}, { timeout: HEALTH_TIMEOUT_MS, retries: 0 }),
+        ),
       );
       const notAnswering = starting ? 'starting' : 'unavailable';
       const services = Object.fromEntries(
@@ -151,7 +159,10 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
         summary: 'Prometheus metrics: requests, latencies, service call timings, action calls, process',
         tags: TAGS,
         response: {
-          200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: Type.String() } } },
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
           ...FAILURES,
         },
       },

@@ -31,18 +31,28 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
       body: {
         content: {
           'application/json': {
-            schema: Type.String({ description: 'A Stripe event as Stripe sent it: its signature covers these exact bytes' }),
+            schema: Type.String({
+              description: 'A Stripe event as Stripe sent it: its signature covers these exact bytes',
+            }),
           },
         },
       },
       headers: Type.Object({
-        [SIGNATURE_HEADER]: Type.String({ description: "Stripe's signature of the body, checked with the webhook secret" }),
+        [SIGNATURE_HEADER]: Type.String({
+          description: "Stripe's signature of the body, checked with the webhook secret",
+        }),
       }),
-      response: { ...Type.Object({ received: Type.Literal(true) }), description: 'The event is taken (or was already)' },
+      response: {
+        ...Type.Object({ received: Type.Literal(true) }),
+        description: 'The event is taken (or was already)',
+      },
       // 404 while Stripe is not the configured payment provider.
       problems: ['not-found'],
       // Both checked by now: the body is text (the parser above), the header a string (its schema).
-      toParams: (request) => ({ payload: request.body as string, signature: request.headers[SIGNATURE_HEADER] as string }),
+      toParams: (request) => ({
+        payload: request.body as string,
+        signature: request.headers[SIGNATURE_HEADER] as string,
+      }),
     }),
     preValidation: requireSignature,
   });

@@ -84,7 +84,8 @@ export function serviceRoute<A extends ActionName, R = undefined, Q = undefined,
   if (route.auth === true) problems.add('unauthorized');
   // The per-user limit on changes (write-limit.ts).
   if (route.auth === true && route.method !== 'GET') problems.add('rate-limited');
-  if (body) ['bad-request', 'payload-too-large', 'unsupported-media-type'].forEach((s) => problems.add(s as ProblemSlug));
+  if (body)
+    ['bad-request', 'payload-too-large', 'unsupported-media-type'].forEach((s) => problems.add(s as ProblemSlug));
   if (body || querystring || params || headers) problems.add('validation-error');
   problems.add('internal').add('service-unavailable');
 

@@ -32,7 +32,8 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'GET',
       url: '',
-      summary: "List tickets, newest first: the caller's own (admins: everyone's), filtered by order, event or check-in",
+      summary:
+        "List tickets, newest first: the caller's own (admins: everyone's), filtered by order, event or check-in",
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.list',
@@ -61,7 +62,8 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'POST',
       url: '',
-      summary: "Add one unit to the caller's pending order as a reserved ticket: held at once, the order's total raised",
+      summary:
+        "Add one unit to the caller's pending order as a reserved ticket: held at once, the order's total raised",
       description:
         'The unit counts against what one account may hold unpaid, as an order does (`MAX_PENDING_UNITS_PER_EVENT`, ' +
         'default 50 units of one event): beyond it, 409. An admin adding it is exempt.',

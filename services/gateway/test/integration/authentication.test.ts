@@ -24,7 +24,13 @@ describe('gateway: authentication with identity keys (JWKS)', () => {
   afterAll(() => gw.close());
 
   const me = (token?: string) => gw.api('GET', '/api/v1/auth/me', { token });
-  const claims = () => ({ sub: '42', role: 'user', iss: gw.config.JWT_ISSUER, aud: gw.config.JWT_AUDIENCE, exp: now() + 600 });
+  const claims = () => ({
+    sub: '42',
+    role: 'user',
+    iss: gw.config.JWT_ISSUER,
+    aud: gw.config.JWT_AUDIENCE,
+    exp: now() + 600,
+  });
 
   const expectInvalidToken = (res: Awaited<ReturnType<typeof me>>, detail: string | RegExp) => {
     expectProblem(res, 401);
@@ -59,7 +65,11 @@ describe('gateway: authentication with identity keys (JWKS)', () => {
 
   it('answers 401 "Not authenticated" with a bare Bearer challenge when no token is sent', async () => {
     const calls = identity.callsOf('identity.me').length;
-    const withoutToken: Record<string, string>[] = [{}, { authorization: 'Basic YWRhOnNlY3JldA==' }, { authorization: 'Bearer' }];
+    const withoutToken: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic YWRhOnNlY3JldA==' },
+      { authorization: 'Bearer' },
+    ];
     for (const headers of withoutToken) {
       const res = await gw.api('GET', '/api/v1/auth/me', { headers });
       expectProblem(res, 401);

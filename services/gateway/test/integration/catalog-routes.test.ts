@@ -52,7 +52,14 @@ describe('gateway: catalog routes', () => {
     it('lists events anonymously with default paging, without contact details or internal fields', async () => {
       const res = await gw.api('GET', '/api/v1/events');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ items: [EVENT_SUMMARY_VIEW], total: 1, skip: 0, limit: 20, has_next: false, has_prev: false });
+      expect(res.body).toEqual({
+        items: [EVENT_SUMMARY_VIEW],
+        total: 1,
+        skip: 0,
+        limit: 20,
+        has_next: false,
+        has_prev: false,
+      });
       const call = catalog.lastCall('catalog.events.list');
       expect(call.params).toEqual({ skip: 0, limit: 20 });
       expect(call.meta.user).toBeUndefined();
@@ -98,7 +105,14 @@ describe('gateway: catalog routes', () => {
     it.each(['abc', '0', '-3', '1.5', '99999999999'])('answers 422 for the event id %s on every route', async (id) => {
       const token = organizer();
       await expectRefused('GET', `/api/v1/events/${id}`, 'catalog.events.get', {}, 422, 'id');
-      await expectRefused('PUT', `/api/v1/events/${id}`, 'catalog.events.update', { token, body: { location: 'Mutare' } }, 422, 'id');
+      await expectRefused(
+        'PUT',
+        `/api/v1/events/${id}`,
+        'catalog.events.update',
+        { token, body: { location: 'Mutare' } },
+        422,
+        'id',
+      );
       await expectRefused('DELETE', `/api/v1/events/${id}`, 'catalog.events.delete', { token }, 422, 'id');
     });
 
@@ -141,7 +155,14 @@ describe('gateway: catalog routes', () => {
 
     it('refuses to create an event with a missing field (422)', async () => {
       const { location: _location, ...body } = newEvent;
-      await expectRefused('POST', '/api/v1/events', 'catalog.events.create', { token: organizer(), body }, 422, 'location');
+      await expectRefused(
+        'POST',
+        '/api/v1/events',
+        'catalog.events.create',
+        { token: organizer(), body },
+        422,
+        'location',
+      );
     });
 
     it('updates an event: the id from the path, the changes from the body', async () => {
@@ -180,7 +201,13 @@ describe('gateway: catalog routes', () => {
     it('requires a valid token to create, update or delete', async () => {
       for (const token of [undefined, 'not.a.jwt', key.sign({ exp: Math.floor(Date.now() / 1000) - 5 })]) {
         await expectRefused('POST', '/api/v1/events', 'catalog.events.create', { token, body: newEvent }, 401);
-        await expectRefused('PUT', '/api/v1/events/7', 'catalog.events.update', { token, body: { location: 'Gweru' } }, 401);
+        await expectRefused(
+          'PUT',
+          '/api/v1/events/7',
+          'catalog.events.update',
+          { token, body: { location: 'Gweru' } },
+          401,
+        );
         await expectRefused('DELETE', '/api/v1/events/7', 'catalog.events.delete', { token }, 401);
       }
     });
@@ -202,7 +229,14 @@ describe('gateway: catalog routes', () => {
     it('lists ticket types anonymously with default paging, without internal fields', async () => {
       const res = await gw.api('GET', '/api/v1/tickets/types');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ items: [TICKET_TYPE_VIEW], total: 1, skip: 0, limit: 20, has_next: false, has_prev: false });
+      expect(res.body).toEqual({
+        items: [TICKET_TYPE_VIEW],
+        total: 1,
+        skip: 0,
+        limit: 20,
+        has_next: false,
+        has_prev: false,
+      });
       expect(catalog.lastCall('catalog.ticketTypes.list').params).toEqual({ skip: 0, limit: 20 });
     });
 
@@ -228,13 +262,16 @@ describe('gateway: catalog routes', () => {
       expect(catalog.lastCall('catalog.ticketTypes.get').params).toEqual({ id: 11 });
     });
 
-    it.each(['abc', '0', '-3', '1.5', '99999999999'])('answers 422 for the ticket type id %s on every route', async (id) => {
-      const token = organizer();
-      const path = `/api/v1/tickets/types/${id}`;
-      await expectRefused('GET', path, 'catalog.ticketTypes.get', {}, 422, 'id');
-      await expectRefused('PUT', path, 'catalog.ticketTypes.update', { token, body: { quantity: 10 } }, 422, 'id');
-      await expectRefused('DELETE', path, 'catalog.ticketTypes.delete', { token }, 422, 'id');
-    });
+    it.each(['abc', '0', '-3', '1.5', '99999999999'])(
+      'answers 422 for the ticket type id %s on every route',
+      async (id) => {
+        const token = organizer();
+        const path = `/api/v1/tickets/types/${id}`;
+        await expectRefused('GET', path, 'catalog.ticketTypes.get', {}, 422, 'id');
+        await expectRefused('PUT', path, 'catalog.ticketTypes.update', { token, body: { quantity: 10 } }, 422, 'id');
+        await expectRefused('DELETE', path, 'catalog.ticketTypes.delete', { token }, 422, 'id');
+      },
+    );
 
     it('creates a ticket type: 201, the body as params, 19.99 in and 19.99 out', async () => {
       const res = await gw.api('POST', '/api/v1/tickets/types', { token: organizer(), body: newTicketType });
@@ -263,19 +300,32 @@ describe('gateway: catalog routes', () => {
       ['a zero max per order', { max_per_order: 0 }, 'max_per_order'],
     ])('refuses to create a ticket type with %s (422)', async (_what, change, field) => {
       const body = { ...newTicketType, ...change };
-      await expectRefused('POST', '/api/v1/tickets/types', 'catalog.ticketTypes.create', { token: organizer(), body }, 422, field);
+      await expectRefused(
+        'POST',
+        '/api/v1/tickets/types',
+        'catalog.ticketTypes.create',
+        { token: organizer(), body },
+        422,
+        field,
+      );
     });
 
     it('takes the boundary prices 0 and 100000', async () => {
       for (const price of [0, 100000, 0.01]) {
-        const res = await gw.api('POST', '/api/v1/tickets/types', { token: organizer(), body: { ...newTicketType, price } });
+        const res = await gw.api('POST', '/api/v1/tickets/types', {
+          token: organizer(),
+          body: { ...newTicketType, price },
+        });
         expect(res.status).toBe(201);
         expect(catalog.lastCall('catalog.ticketTypes.create').params.price).toBe(price);
       }
     });
 
     it('updates a ticket type: the id from the path, the changes from the body', async () => {
-      const res = await gw.api('PUT', '/api/v1/tickets/types/11', { token: organizer(), body: { price: 25.5, quantity: 600 } });
+      const res = await gw.api('PUT', '/api/v1/tickets/types/11', {
+        token: organizer(),
+        body: { price: 25.5, quantity: 600 },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ...TICKET_TYPE_VIEW, price: 25.5, quantity: 600 });
       expect(catalog.lastCall('catalog.ticketTypes.update').params).toEqual({ id: 11, price: 25.5, quantity: 600 });
@@ -300,7 +350,13 @@ describe('gateway: catalog routes', () => {
 
     it('requires a token to create, update or delete', async () => {
       await expectRefused('POST', '/api/v1/tickets/types', 'catalog.ticketTypes.create', { body: newTicketType }, 401);
-      await expectRefused('PUT', '/api/v1/tickets/types/11', 'catalog.ticketTypes.update', { body: { quantity: 9 } }, 401);
+      await expectRefused(
+        'PUT',
+        '/api/v1/tickets/types/11',
+        'catalog.ticketTypes.update',
+        { body: { quantity: 9 } },
+        401,
+      );
       await expectRefused('DELETE', '/api/v1/tickets/types/11', 'catalog.ticketTypes.delete', {}, 401);
     });
   });
@@ -319,15 +375,18 @@ describe('gateway: catalog routes', () => {
       expect(catalog.lastCall(action).meta.user).toEqual({ id: 3, role: 'organizer' });
     });
 
-    it.each(publicReads)('answers GET %s anonymously when the token is bad, expired or foreign', async (path, action) => {
-      const badTokens = ['not.a.jwt', key.sign({ exp: Math.floor(Date.now() / 1000) - 5 }), new SigningKey().sign()];
-      for (const token of badTokens) {
-        const res = await gw.api('GET', path, { token });
-        expect(res.status).toBe(200);
-        expect(res.headers.get('www-authenticate')).toBeNull();
-        expect(catalog.lastCall(action).meta.user).toBeUndefined();
-      }
-    });
+    it.each(publicReads)(
+      'answers GET %s anonymously when the token is bad, expired or foreign',
+      async (path, action) => {
+        const badTokens = ['not.a.jwt', key.sign({ exp: Math.floor(Date.now() / 1000) - 5 }), new SigningKey().sign()];
+        for (const token of badTokens) {
+          const res = await gw.api('GET', path, { token });
+          expect(res.status).toBe(200);
+          expect(res.headers.get('www-authenticate')).toBeNull();
+          expect(catalog.lastCall(action).meta.user).toBeUndefined();
+        }
+      },
+    );
 
     it('answers a public read anonymously while identity cannot be asked for its keys', async () => {
       const lonely = new CatalogStandIn();

@@ -33,7 +33,9 @@ describe('gateway: identity routes', () => {
     ['JSON with username', { body: { username: 'ada@example.com', password: 'pw' } }],
     [
       'the OAuth2 form',
-      { form: { grant_type: 'password', username: 'ada@example.com', password: 'pw', scope: '', client_id: 'swagger' } },
+      {
+        form: { grant_type: 'password', username: 'ada@example.com', password: 'pw', scope: '', client_id: 'swagger' },
+      },
     ],
   ])('logs in with %s, passing only email and password', async (_how, request) => {
     const res = await gw.api('POST', '/api/v1/auth/login', request);
@@ -53,7 +55,9 @@ describe('gateway: identity routes', () => {
   });
 
   it('refreshes and logs out with the refresh token; logout answers 204 with no body', async () => {
-    expect((await gw.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: 'r1' } })).body).toEqual(SAMPLE_TOKEN);
+    expect((await gw.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: 'r1' } })).body).toEqual(
+      SAMPLE_TOKEN,
+    );
     expect(identity.lastCall('identity.refresh').params).toEqual({ refresh_token: 'r1' });
     const out = await gw.api('POST', '/api/v1/auth/logout', { body: { refresh_token: 'r2' } });
     expect(out.status).toBe(204);
@@ -109,7 +113,12 @@ describe('gateway: identity routes', () => {
     expect(res.body).toMatchObject({ total: 1, skip: 0, limit: 20, has_next: false, has_prev: false });
 
     await gw.api('GET', '/api/v1/users?role=organizer&search=ada', { token });
-    expect(identity.lastCall('identity.users.list').params).toEqual({ skip: 0, limit: 20, role: 'organizer', search: 'ada' });
+    expect(identity.lastCall('identity.users.list').params).toEqual({
+      skip: 0,
+      limit: 20,
+      role: 'organizer',
+      search: 'ada',
+    });
     expect((await gw.api('GET', '/api/v1/users?role=superuser', { token })).status).toBe(422);
     expect((await gw.api('GET', '/api/v1/users?sort=name', { token })).status).toBe(422);
   });
@@ -145,7 +154,9 @@ describe('gateway: identity routes', () => {
       ['PUT', '/api/v1/users/1'],
       ['DELETE', '/api/v1/users/1'],
     ]) {
-      expect((await gw.api(method, path, { body: method === 'PUT' ? { firstname: 'X' } : undefined })).status).toBe(401);
+      expect((await gw.api(method, path, { body: method === 'PUT' ? { firstname: 'X' } : undefined })).status).toBe(
+        401,
+      );
     }
   });
 });

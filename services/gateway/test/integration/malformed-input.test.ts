@@ -23,7 +23,11 @@ describe('gateway: malformed text and paging on every route', () => {
   const operations: { method: string; path: string; operation: Operation }[] = [];
 
   beforeAll(async () => {
-    gw = await startGateway([identity.schema()], { RATE_LIMIT_REGISTER: 0, RATE_LIMIT_LOGIN: 0, RATE_LIMIT_REFRESH: 0 });
+    gw = await startGateway([identity.schema()], {
+      RATE_LIMIT_REGISTER: 0,
+      RATE_LIMIT_LOGIN: 0,
+      RATE_LIMIT_REFRESH: 0,
+    });
     const doc = (await gw.api('GET', '/api/openapi.json')).body;
     for (const [path, item] of Object.entries<Record<string, Operation>>(doc.paths)) {
       if (!path.startsWith('/api/v1/')) continue;
@@ -68,7 +72,8 @@ describe('gateway: malformed text and paging on every route', () => {
     let tried = 0;
     for (const { method, path, operation } of operations) {
       for (const parameter of operation.parameters ?? []) {
-        if (parameter.in !== 'query' || parameter.schema.type === 'integer' || parameter.schema.type === 'boolean') continue;
+        if (parameter.in !== 'query' || parameter.schema.type === 'integer' || parameter.schema.type === 'boolean')
+          continue;
         const res = await call(method, `${concrete(path)}?${parameter.name}=a%00b`);
         expectProblem(res, 422);
         expect(res.body.errors).toEqual(expect.arrayContaining([{ field: parameter.name, message: NUL }]));
@@ -110,7 +115,9 @@ describe('gateway: malformed text and paging on every route', () => {
     expectProblem(order, 422);
     expect(order.body.errors).toEqual(expect.arrayContaining([{ field: 'items.0.note', message: NUL }]));
 
-    const form = await gw.api('POST', '/api/v1/auth/login', { form: { username: 'ada\u0000@example.com', password: 'pw' } });
+    const form = await gw.api('POST', '/api/v1/auth/login', {
+      form: { username: 'ada\u0000@example.com', password: 'pw' },
+    });
     expectProblem(form, 422);
     expect(form.body.errors).toEqual([{ field: 'username', message: NUL }]);
   });

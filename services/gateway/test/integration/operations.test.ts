@@ -11,10 +11,13 @@ describe('gateway: operations', () => {
   let gw: Gateway;
 
   beforeAll(async () => {
-    gw = await startGateway([identity.schema(), healthOnly('catalog'), healthOnly('ordering'), healthOnly('ticketing')], {
-      CORS_ORIGIN: 'https://app.example.com, https://admin.example.com',
-      METRICS_ON_API_PORT: true,
-    });
+    gw = await startGateway(
+      [identity.schema(), healthOnly('catalog'), healthOnly('ordering'), healthOnly('ticketing')],
+      {
+        CORS_ORIGIN: 'https://app.example.com, https://admin.example.com',
+        METRICS_ON_API_PORT: true,
+      },
+    );
   });
   afterAll(() => gw.close());
 
@@ -32,7 +35,11 @@ describe('gateway: operations', () => {
     const plain = await startGateway([identity.schema()]);
     try {
       expectProblem(await plain.api('GET', '/metrics'), 404);
-      expect((await plain.api('GET', '/')).body.links).toEqual({ docs: '/api/docs', openapi: '/api/openapi.json', health: '/health' });
+      expect((await plain.api('GET', '/')).body.links).toEqual({
+        docs: '/api/docs',
+        openapi: '/api/openapi.json',
+        health: '/health',
+      });
       const doc = (await plain.api('GET', '/api/openapi.json')).body;
       expect(doc.paths['/metrics']).toBeUndefined();
     } finally {
@@ -43,7 +50,10 @@ describe('gateway: operations', () => {
   it('reports all four services healthy, passing the request id along', async () => {
     const res = await gw.api('GET', '/health', { headers: { 'x-request-id': 'probe-1' } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });
+    expect(res.body).toEqual({
+      status: 'ok',
+      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' },
+    });
     expect(identity.lastCall('identity.health').requestID).toBe('probe-1');
   });
 
@@ -71,7 +81,8 @@ describe('gateway: operations', () => {
     let finishCatalogStart!: () => void;
     const catalogStarted = new Promise<void>((resolve) => (finishCatalogStart = resolve));
     const slowCatalog: ServiceSchema = { ...healthOnly('catalog'), started: () => catalogStarted };
-    for (const service of [healthOnly('identity'), slowCatalog, healthOnly('ordering'), healthOnly('ticketing')]) broker.createService(service);
+    for (const service of [healthOnly('identity'), slowCatalog, healthOnly('ordering'), healthOnly('ticketing')])
+      broker.createService(service);
     const app = await buildApp({ broker, config, logger, readiness: new NodeReadiness(broker) });
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     const api = apiClient(baseUrl);
@@ -80,7 +91,10 @@ describe('gateway: operations', () => {
       await waitFor(`${baseUrl}/health`, (_status, body) => body?.services?.ticketing === 'ok');
       const health = await api('GET', '/health');
       expect(health.status).toBe(503);
-      expect(health.body).toEqual({ status: 'starting', services: { identity: 'ok', catalog: 'starting', ordering: 'ok', ticketing: 'ok' } });
+      expect(health.body).toEqual({
+        status: 'starting',
+        services: { identity: 'ok', catalog: 'starting', ordering: 'ok', ticketing: 'ok' },
+      });
       expect(await api('GET', '/health/ready')).toMatchObject({ status: 503, body: { status: 'starting' } });
       const call = await api('GET', '/api/v1/events');
       expectProblem(call, 503);
@@ -92,7 +106,10 @@ describe('gateway: operations', () => {
       await waitFor(`${baseUrl}/health`, (status) => status === 200, 5000);
       const started = await api('GET', '/health');
       expect(started.status).toBe(200);
-      expect(started.body).toEqual({ status: 'ok', services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' } });
+      expect(started.body).toEqual({
+        status: 'ok',
+        services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' },
+      });
     } finally {
       finishCatalogStart();
       await app.close();
@@ -113,7 +130,9 @@ describe('gateway: operations', () => {
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/users\/:id",status_code="200"\} 2\b/);
     expect(text).toMatch(/http_requests_total\{method="GET",route="unmatched",status_code="404"\} 1\b/);
     expect(text).not.toContain('/no/such/route');
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/api\/v1\/users\/:id",status_code="200"\}/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/api\/v1\/users\/:id",status_code="200"\}/,
+    );
     expect(text).toMatch(/gateway_service_call_duration_seconds_count\{action="identity.users.get",outcome="ok"\} 2\b/);
     expect(text).toMatch(/gateway_service_call_duration_seconds_count\{action="identity.keys",outcome="ok"\} 1\b/);
   });
@@ -126,7 +145,9 @@ describe('gateway: operations', () => {
       identity.failure = undefined;
     }
     const text = String((await gw.api('GET', '/metrics')).body);
-    expect(text).toMatch(/gateway_service_call_duration_seconds_count\{action="identity.logout",outcome="server_error"\} 1\b/);
+    expect(text).toMatch(
+      /gateway_service_call_duration_seconds_count\{action="identity.logout",outcome="server_error"\} 1\b/,
+    );
   });
 
   it('sends helmet headers and answers CORS preflights for the configured origins only', async () => {
@@ -202,7 +223,8 @@ describe('gateway: operations', () => {
     ];
     const TOKEN = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
     const SECURITY = { required: TOKEN, optional: [{}, ...TOKEN], none: [] };
-    const authOf = (method: string, path: string) => API_ROUTES.find(([m, p]) => m === method && p === path)?.[2] ?? 'none';
+    const authOf = (method: string, path: string) =>
+      API_ROUTES.find(([m, p]) => m === method && p === path)?.[2] ?? 'none';
     let doc: any;
 
     beforeAll(async () => {
@@ -218,13 +240,31 @@ describe('gateway: operations', () => {
         BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       });
       expect(Object.keys(doc.components.schemas)).toEqual(
-        expect.arrayContaining(['Problem', 'Token', 'User', 'Event', 'EventSummary', 'TicketType', 'Organizer', 'Order', 'Ticket', 'ValidationResult', 'TicketKeys']),
+        expect.arrayContaining([
+          'Problem',
+          'Token',
+          'User',
+          'Event',
+          'EventSummary',
+          'TicketType',
+          'Organizer',
+          'Order',
+          'Ticket',
+          'ValidationResult',
+          'TicketKeys',
+        ]),
       );
     });
 
     it('describes every route with a summary, tags, security and problem responses', () => {
-      const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => [m, path]));
-      const operations = [['get', '/'], ['get', '/health'], ['get', '/metrics']];
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops as object).map((m) => [m, path]),
+      );
+      const operations = [
+        ['get', '/'],
+        ['get', '/health'],
+        ['get', '/metrics'],
+      ];
       expect(documented).toEqual(expect.arrayContaining([...API_ROUTES.map(([m, p]) => [m, p]), ...operations]));
       const tags = new Set(doc.tags.map((t: { name: string }) => t.name));
       for (const [method, path] of documented) {
@@ -233,11 +273,15 @@ describe('gateway: operations', () => {
         expect(op.tags).toHaveLength(1);
         expect(tags).toContain(op.tags[0]);
         expect(op.security).toEqual(SECURITY[authOf(method, path)]);
-        expect(op.responses['500'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        expect(op.responses['500'].content['application/problem+json'].schema).toEqual({
+          $ref: '#/components/schemas/Problem',
+        });
       }
       for (const [method, path, auth] of API_ROUTES) {
         const responses = doc.paths[path][method].responses;
-        expect(responses['503'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        expect(responses['503'].content['application/problem+json'].schema).toEqual({
+          $ref: '#/components/schemas/Problem',
+        });
         if (auth === 'required') expect(responses['401']).toBeDefined();
         // A bad token on a public read is ignored, so the read never answers 401.
         if (auth === 'optional') expect(responses['401']).toBeUndefined();
@@ -253,7 +297,9 @@ describe('gateway: operations', () => {
     it('describes events and ticket types by their shared schemas, tagged as such', () => {
       const success = (path: string, method: string, status: number) =>
         doc.paths[path][method].responses[status].content['application/json'].schema;
-      expect(success('/api/v1/events', 'get', 200).properties.items.items).toEqual({ $ref: '#/components/schemas/EventSummary' });
+      expect(success('/api/v1/events', 'get', 200).properties.items.items).toEqual({
+        $ref: '#/components/schemas/EventSummary',
+      });
       expect(success('/api/v1/events/{id}', 'get', 200)).toEqual({ $ref: '#/components/schemas/Event' });
       expect(success('/api/v1/events', 'post', 201)).toEqual({ $ref: '#/components/schemas/Event' });
       expect(success('/api/v1/tickets/types/{id}', 'put', 200)).toEqual({ $ref: '#/components/schemas/TicketType' });
@@ -285,7 +331,11 @@ describe('gateway: operations', () => {
       const content = doc.paths['/api/v1/auth/login'].post.requestBody.content;
       expect(Object.keys(content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
       expect(content['application/x-www-form-urlencoded'].schema.properties).toEqual(
-        expect.objectContaining({ username: expect.any(Object), password: expect.any(Object), grant_type: expect.any(Object) }),
+        expect.objectContaining({
+          username: expect.any(Object),
+          password: expect.any(Object),
+          grant_type: expect.any(Object),
+        }),
       );
     });
 

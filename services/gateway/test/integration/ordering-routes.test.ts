@@ -49,7 +49,8 @@ describe('gateway: ordering routes', () => {
     });
 
     it('passes every filter on with its type', async () => {
-      const query = 'event_id=7&payment_status=completed&from_date=2027-02-01&to_date=2027-02-28T23:59:59Z&skip=5&limit=100';
+      const query =
+        'event_id=7&payment_status=completed&from_date=2027-02-01&to_date=2027-02-28T23:59:59Z&skip=5&limit=100';
       expect((await gw.api('GET', `/api/v1/orders?${query}`, { token: buyer() })).status).toBe(200);
       expect(ordering.lastCall('ordering.orders.list').params).toEqual({
         event_id: 7,
@@ -84,7 +85,14 @@ describe('gateway: ordering routes', () => {
       const token = buyer();
       const path = `/api/v1/orders/${id}`;
       await expectRefused('GET', path, 'ordering.orders.get', { token }, 422, 'id');
-      await expectRefused('PUT', path, 'ordering.orders.update', { token, body: { payment_method: 'cash' } }, 422, 'id');
+      await expectRefused(
+        'PUT',
+        path,
+        'ordering.orders.update',
+        { token, body: { payment_method: 'cash' } },
+        422,
+        'id',
+      );
       await expectRefused('DELETE', path, 'ordering.orders.cancel', { token }, 422, 'id');
       await expectRefused('POST', `${path}/pay`, 'ordering.orders.pay', { token }, 422, 'id');
       await expectRefused('POST', `${path}/refund`, 'ordering.orders.refund', { token }, 422, 'id');
@@ -100,9 +108,20 @@ describe('gateway: ordering routes', () => {
     });
 
     it('passes the Idempotency-Key header on as idempotency_key, whatever its letter case', async () => {
-      await gw.api('POST', '/api/v1/orders', { token: buyer(), body: newOrder, headers: { 'Idempotency-Key': 'a1-B2_c3:~!' } });
-      expect(ordering.lastCall('ordering.orders.create').params).toEqual({ ...newOrder, idempotency_key: 'a1-B2_c3:~!' });
-      await gw.api('POST', '/api/v1/orders', { token: buyer(), body: newOrder, headers: { 'idempotency-key': 'k'.repeat(255) } });
+      await gw.api('POST', '/api/v1/orders', {
+        token: buyer(),
+        body: newOrder,
+        headers: { 'Idempotency-Key': 'a1-B2_c3:~!' },
+      });
+      expect(ordering.lastCall('ordering.orders.create').params).toEqual({
+        ...newOrder,
+        idempotency_key: 'a1-B2_c3:~!',
+      });
+      await gw.api('POST', '/api/v1/orders', {
+        token: buyer(),
+        body: newOrder,
+        headers: { 'idempotency-key': 'k'.repeat(255) },
+      });
       expect(ordering.lastCall('ordering.orders.create').params.idempotency_key).toBe('k'.repeat(255));
     });
 
@@ -112,7 +131,14 @@ describe('gateway: ordering routes', () => {
       ['empty', ''],
     ])('answers 422 for an Idempotency-Key that is %s, on create and pay', async (_what, value) => {
       const options = { token: buyer(), headers: { 'Idempotency-Key': value } };
-      await expectRefused('POST', '/api/v1/orders', 'ordering.orders.create', { ...options, body: newOrder }, 422, 'idempotency-key');
+      await expectRefused(
+        'POST',
+        '/api/v1/orders',
+        'ordering.orders.create',
+        { ...options, body: newOrder },
+        422,
+        'idempotency-key',
+      );
       await expectRefused('POST', '/api/v1/orders/31/pay', 'ordering.orders.pay', options, 422, 'idempotency-key');
     });
 
@@ -125,7 +151,11 @@ describe('gateway: ordering routes', () => {
       ['no items', { items: [] }, 'items'],
       ['a zero quantity', { items: [{ ticket_type_id: 11, quantity: 0 }] }, 'items.0.quantity'],
       ['a fractional quantity', { items: [{ ticket_type_id: 11, quantity: 1.5 }] }, 'items.0.quantity'],
-      ['a client-set unit price', { items: [{ ticket_type_id: 11, quantity: 1, unit_price: 0 }] }, 'items.0.unit_price'],
+      [
+        'a client-set unit price',
+        { items: [{ ticket_type_id: 11, quantity: 1, unit_price: 0 }] },
+        'items.0.unit_price',
+      ],
     ])('refuses to create an order with %s (422)', async (_what, change, field) => {
       const body = { ...newOrder, ...change };
       await expectRefused('POST', '/api/v1/orders', 'ordering.orders.create', { token: buyer(), body }, 422, field);
@@ -183,8 +213,14 @@ describe('gateway: ordering routes', () => {
 
     it('passes a request to decline and the Idempotency-Key on to pay', async () => {
       const headers = { 'Idempotency-Key': 'pay-31' };
-      expect((await gw.api('POST', '/api/v1/orders/31/pay', { token: buyer(), body: { fail: true }, headers })).status).toBe(200);
-      expect(ordering.lastCall('ordering.orders.pay').params).toEqual({ id: 31, fail: true, idempotency_key: 'pay-31' });
+      expect(
+        (await gw.api('POST', '/api/v1/orders/31/pay', { token: buyer(), body: { fail: true }, headers })).status,
+      ).toBe(200);
+      expect(ordering.lastCall('ordering.orders.pay').params).toEqual({
+        id: 31,
+        fail: true,
+        idempotency_key: 'pay-31',
+      });
     });
 
     it.each([
@@ -221,7 +257,13 @@ describe('gateway: ordering routes', () => {
         await expectRefused('GET', '/api/v1/orders', 'ordering.orders.list', { token }, 401);
         await expectRefused('GET', '/api/v1/orders/31', 'ordering.orders.get', { token }, 401);
         await expectRefused('POST', '/api/v1/orders', 'ordering.orders.create', { token, body: newOrder }, 401);
-        await expectRefused('PUT', '/api/v1/orders/31', 'ordering.orders.update', { token, body: { payment_method: 'cash' } }, 401);
+        await expectRefused(
+          'PUT',
+          '/api/v1/orders/31',
+          'ordering.orders.update',
+          { token, body: { payment_method: 'cash' } },
+          401,
+        );
         await expectRefused('DELETE', '/api/v1/orders/31', 'ordering.orders.cancel', { token }, 401);
         await expectRefused('POST', '/api/v1/orders/31/pay', 'ordering.orders.pay', { token }, 401);
         await expectRefused('POST', '/api/v1/orders/31/refund', 'ordering.orders.refund', { token }, 401);
@@ -235,7 +277,11 @@ describe('gateway: ordering routes', () => {
     const payload = '{\n  "id": "evt_1",\n  "type": "payment_intent.succeeded",  "data": {"object": {"id": "pi_1"}}\n}';
     const signature = 't=1700000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd';
     const post = (body: string, headers: Record<string, string>) =>
-      fetch(`${gw.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      fetch(`${gw.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
 
     it('passes the body on byte for byte, with the signature, without a token', async () => {
       const res = await post(payload, { 'Stripe-Signature': signature });
@@ -248,7 +294,10 @@ describe('gateway: ordering routes', () => {
 
     it('leaves a body that is not JSON for the signature check to refuse', async () => {
       ordering.failure = new BadRequestError('Invalid Stripe signature');
-      const res = await post('{"id": ', { 'Stripe-Signature': signature, 'content-type': 'application/json; charset=utf-8' });
+      const res = await post('{"id": ', {
+        'Stripe-Signature': signature,
+        'content-type': 'application/json; charset=utf-8',
+      });
       expect(res.status).toBe(400);
       expect(ordering.lastCall('ordering.payments.stripeWebhook').params).toEqual({ payload: '{"id": ', signature });
       expect(((await res.json()) as { detail: string }).detail).toBe('Invalid Stripe signature');
@@ -280,7 +329,9 @@ describe('gateway: ordering routes', () => {
       const success = (path: string, method: string, status: number) =>
         doc.paths[path][method].responses[status].content['application/json'].schema;
       expect(Object.keys(doc.components.schemas)).toContain('Order');
-      expect(success('/api/v1/orders', 'get', 200).properties.items.items).toEqual({ $ref: '#/components/schemas/Order' });
+      expect(success('/api/v1/orders', 'get', 200).properties.items.items).toEqual({
+        $ref: '#/components/schemas/Order',
+      });
       expect(success('/api/v1/orders', 'post', 201)).toEqual({ $ref: '#/components/schemas/Order' });
       expect(success('/api/v1/orders/{id}/pay', 'post', 200)).toEqual({ $ref: '#/components/schemas/Order' });
       const operations = [
@@ -296,12 +347,16 @@ describe('gateway: ordering routes', () => {
         const op = doc.paths[path][method];
         expect(op.tags).toEqual(['orders']);
         expect(op.security).toEqual([{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }]);
-        expect(op.responses['401'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        expect(op.responses['401'].content['application/problem+json'].schema).toEqual({
+          $ref: '#/components/schemas/Problem',
+        });
       }
       expect(doc.paths['/api/v1/orders'].post.responses['409']).toBeDefined();
       expect(doc.paths['/api/v1/orders/{id}/refund'].post.responses['403']).toBeDefined();
       expect(doc.paths['/api/v1/orders/{id}/refund'].post.description).toMatch(/^A used ticket is never refunded/);
-      expect(doc.paths['/api/v1/orders'].post.description).toMatch(/^One account may hold at most `MAX_PENDING_ORDERS_PER_USER`/);
+      expect(doc.paths['/api/v1/orders'].post.description).toMatch(
+        /^One account may hold at most `MAX_PENDING_ORDERS_PER_USER`/,
+      );
       expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['orders', 'payments']));
     });
 
@@ -316,7 +371,9 @@ describe('gateway: ordering routes', () => {
       const op = doc.paths['/api/v1/payments/webhooks/stripe'].post;
       expect(op.tags).toEqual(['payments']);
       expect(op.security).toEqual([]);
-      expect(op.parameters).toEqual([expect.objectContaining({ name: 'stripe-signature', in: 'header', required: true })]);
+      expect(op.parameters).toEqual([
+        expect.objectContaining({ name: 'stripe-signature', in: 'header', required: true }),
+      ]);
       expect(op.responses['400']).toBeDefined();
     });
   });

@@ -18,7 +18,12 @@ describe('gateway: service calls over NATS', () => {
   beforeAll(async () => {
     await assertNatsReachable();
     const id = uniqueName('gateway_nats');
-    const settings = { NATS_URL: testNatsUrl(), NAMESPACE: id, EVENT_SUBJECT_PREFIX: id, EVENT_STREAM: id.toUpperCase() };
+    const settings = {
+      NATS_URL: testNatsUrl(),
+      NAMESPACE: id,
+      EVENT_SUBJECT_PREFIX: id,
+      EVENT_STREAM: id.toUpperCase(),
+    };
     gw = await startGateway([], settings);
     const logger = createLogger('identity-standin', 'silent');
     identityBroker = createBroker({ config: gw.config, role: 'identity-standin', logger });
@@ -66,7 +71,7 @@ describe('gateway: service calls over NATS', () => {
     expect(res.body.errors).toEqual([{ field: 'password', message: 'is too common (rule: common)' }]);
   });
 
-  it("maps a remote Moleculer ValidationError to 422", async () => {
+  it('maps a remote Moleculer ValidationError to 422', async () => {
     identity.failure = new Errors.ValidationError('Parameters validation error!', 'VALIDATION_ERROR', [
       { field: 'id', message: 'must be integer' },
     ] as unknown as Record<string, unknown>);

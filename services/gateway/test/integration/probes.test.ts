@@ -77,7 +77,11 @@ describe('gateway: probes and node metrics', () => {
       expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/users\/:id",status_code="200"\} 1\b/);
       const names = declaredMetrics(text);
       expect(names).toEqual(
-        expect.arrayContaining(['process_cpu_user_seconds_total', 'http_requests_total', 'moleculer_action_calls_total']),
+        expect.arrayContaining([
+          'process_cpu_user_seconds_total',
+          'http_requests_total',
+          'moleculer_action_calls_total',
+        ]),
       );
       expect(names.length).toBe(new Set(names).size);
     });
@@ -89,11 +93,14 @@ describe('gateway: probes and node metrics', () => {
       expect(live.tags).toEqual(['operations']);
       expect(ready.tags).toEqual(['operations']);
       const json = (op: any, status: number) => op.responses[status].content['application/json'].schema;
-      const statuses = (schema: any) => (schema.properties.status.anyOf ?? [schema.properties.status]).flatMap((s: any) => s.enum);
+      const statuses = (schema: any) =>
+        (schema.properties.status.anyOf ?? [schema.properties.status]).flatMap((s: any) => s.enum);
       expect(statuses(json(live, 200))).toEqual(['ok']);
       expect(statuses(json(ready, 200))).toEqual(['ok']);
       expect(statuses(json(ready, 503))).toEqual(['starting', 'unavailable', 'draining']);
-      expect(ready.responses[500].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+      expect(ready.responses[500].content['application/problem+json'].schema).toEqual({
+        $ref: '#/components/schemas/Problem',
+      });
     });
   });
 
@@ -159,7 +166,9 @@ describe('gateway: probes and node metrics', () => {
         await new Promise(setImmediate);
       }
       // Sent together, so the shedder judges all three by the same sample.
-      const [welcome, live, ready] = await Promise.all(['/', '/health/live', '/health/ready'].map((p) => gw.api('GET', p)));
+      const [welcome, live, ready] = await Promise.all(
+        ['/', '/health/live', '/health/ready'].map((p) => gw.api('GET', p)),
+      );
       expect(welcome.status).toBe(503);
       expect(live.status).toBe(200);
       expect(ready.status).toBe(200);

@@ -68,9 +68,12 @@ describe('gateway: rate limits', () => {
 
   it('never locks an account out for its successful logins', async () => {
     for (let i = 0; i < 6; i++) {
-      expect((await login(`203.0.113.${10 + i}`, { email: 'popular@example.com', password: 'right' })).status).toBe(200);
+      expect((await login(`203.0.113.${10 + i}`, { email: 'popular@example.com', password: 'right' })).status).toBe(
+        200,
+      );
     }
-    for (let i = 0; i < 3; i++) expect((await login('203.0.113.20', { email: 'popular@example.com', password: 'right' })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await login('203.0.113.20', { email: 'popular@example.com', password: 'right' })).status).toBe(200);
   });
 
   it('limits registrations per address per hour, counting only bodies that pass validation', async () => {
@@ -118,7 +121,10 @@ describe('gateway: rate limits', () => {
 
   it('limits refreshes per address', async () => {
     const refresh = () =>
-      gw.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: 'r1' }, headers: { 'x-forwarded-for': '192.0.2.20' } });
+      gw.api('POST', '/api/v1/auth/refresh', {
+        body: { refresh_token: 'r1' },
+        headers: { 'x-forwarded-for': '192.0.2.20' },
+      });
     expect((await refresh()).status).toBe(200);
     expect((await refresh()).status).toBe(200);
     expectLimited(await refresh(), 60);
@@ -128,7 +134,9 @@ describe('gateway: rate limits', () => {
     const unlimited = await startGateway([identity.schema()], { RATE_LIMIT_LOGIN: 0 });
     try {
       const body = { email: 'a@example.com', password: 'pw' };
-      const answers = await Promise.all(Array.from({ length: 15 }, () => unlimited.api('POST', '/api/v1/auth/login', { body })));
+      const answers = await Promise.all(
+        Array.from({ length: 15 }, () => unlimited.api('POST', '/api/v1/auth/login', { body })),
+      );
       expect(answers.map((a) => a.status)).toEqual(Array(15).fill(200));
     } finally {
       await unlimited.close();

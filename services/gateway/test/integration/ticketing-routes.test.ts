@@ -54,7 +54,14 @@ describe('gateway: ticketing routes', () => {
     it("lists the caller's tickets with default paging, without internal fields", async () => {
       const res = await gw.api('GET', '/api/v1/tickets', { token: owner() });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ items: [TICKET_VIEW], total: 1, skip: 0, limit: 20, has_next: false, has_prev: false });
+      expect(res.body).toEqual({
+        items: [TICKET_VIEW],
+        total: 1,
+        skip: 0,
+        limit: 20,
+        has_next: false,
+        has_prev: false,
+      });
       const call = ticketing.lastCall('ticketing.tickets.list');
       expect(call.params).toEqual({ skip: 0, limit: 20 });
       expect(call.meta.user).toEqual({ id: 42, role: 'user' });
@@ -132,16 +139,28 @@ describe('gateway: ticketing routes', () => {
     });
 
     it('refuses to create a ticket from malformed JSON (400)', async () => {
-      await expectRefused('POST', '/api/v1/tickets', 'ticketing.tickets.create', { token: owner(), raw: '{"order_id": ' }, 400);
+      await expectRefused(
+        'POST',
+        '/api/v1/tickets',
+        'ticketing.tickets.create',
+        { token: owner(), raw: '{"order_id": ' },
+        400,
+      );
     });
 
     it('passes ticketing problems on: sold out is 409, another pending order 404', async () => {
       ticketing.failure = new ConflictError('Sold out');
-      const soldOut = await gw.api('POST', '/api/v1/tickets', { token: owner(), body: { order_id: 31, ticket_type_id: 11 } });
+      const soldOut = await gw.api('POST', '/api/v1/tickets', {
+        token: owner(),
+        body: { order_id: 31, ticket_type_id: 11 },
+      });
       expectProblem(soldOut, 409);
       expect(soldOut.body.detail).toBe('Sold out');
       ticketing.failure = new NotFoundError('Order not found');
-      expectProblem(await gw.api('POST', '/api/v1/tickets', { token: owner(), body: { order_id: 31, ticket_type_id: 11 } }), 404);
+      expectProblem(
+        await gw.api('POST', '/api/v1/tickets', { token: owner(), body: { order_id: 31, ticket_type_id: 11 } }),
+        404,
+      );
     });
 
     it('updates a ticket: the id from the path, the changes from the body', async () => {
@@ -163,7 +182,14 @@ describe('gateway: ticketing routes', () => {
       ['a validation time', { validated_at: '2027-04-28T15:30:00.000Z' }, 'validated_at'],
       ['check-in as text', { checked_in: 'yes' }, 'checked_in'],
     ])('refuses an update with %s (422)', async (_what, body, field) => {
-      await expectRefused('PUT', '/api/v1/tickets/43', 'ticketing.tickets.update', { token: owner(), body }, 422, field);
+      await expectRefused(
+        'PUT',
+        '/api/v1/tickets/43',
+        'ticketing.tickets.update',
+        { token: owner(), body },
+        422,
+        field,
+      );
     });
 
     it("passes a refused check-in flag on as ticketing's 403", async () => {
@@ -232,23 +258,39 @@ describe('gateway: ticketing routes', () => {
     });
 
     it('answers the check-in as ticketing decided it', async () => {
-      const res = await gw.api('POST', '/api/v1/validation/checkin', { token: organizer(), body: { qr_code: SAMPLE_CODE } });
+      const res = await gw.api('POST', '/api/v1/validation/checkin', {
+        token: organizer(),
+        body: { qr_code: SAMPLE_CODE },
+      });
       expect(res.body).toEqual(VALIDATION_VIEW);
     });
 
-    it.each(scans)('POST %s answers 422 for a missing, empty, oversized, typed wrong or extra field', async (path, action) => {
-      const token = organizer();
-      await expectRefused('POST', path, action, { token, body: {} }, 422, 'qr_code');
-      await expectRefused('POST', path, action, { token, body: { qr_code: '' } }, 422, 'qr_code');
-      await expectRefused('POST', path, action, { token, body: { qr_code: 'x'.repeat(513) } }, 422, 'qr_code');
-      await expectRefused('POST', path, action, { token, body: { qr_code: 43 } }, 422, 'qr_code');
-      await expectRefused('POST', path, action, { token, body: { qr_code: SAMPLE_CODE, ticket_id: 43 } }, 422, 'ticket_id');
-      await expectRefused('POST', path, action, { token, raw: '{"qr_code": ' }, 400);
-    });
+    it.each(scans)(
+      'POST %s answers 422 for a missing, empty, oversized, typed wrong or extra field',
+      async (path, action) => {
+        const token = organizer();
+        await expectRefused('POST', path, action, { token, body: {} }, 422, 'qr_code');
+        await expectRefused('POST', path, action, { token, body: { qr_code: '' } }, 422, 'qr_code');
+        await expectRefused('POST', path, action, { token, body: { qr_code: 'x'.repeat(513) } }, 422, 'qr_code');
+        await expectRefused('POST', path, action, { token, body: { qr_code: 43 } }, 422, 'qr_code');
+        await expectRefused(
+          'POST',
+          path,
+          action,
+          { token, body: { qr_code: SAMPLE_CODE, ticket_id: 43 } },
+          422,
+          'ticket_id',
+        );
+        await expectRefused('POST', path, action, { token, raw: '{"qr_code": ' }, 400);
+      },
+    );
 
     it('hands a second check-in the first validated_at in the 409 problem', async () => {
       ticketing.failure = new ConflictError('Ticket already checked in', { validated_at: '2027-04-28T15:30:00.000Z' });
-      const res = await gw.api('POST', '/api/v1/validation/checkin', { token: organizer(), body: { qr_code: SAMPLE_CODE } });
+      const res = await gw.api('POST', '/api/v1/validation/checkin', {
+        token: organizer(),
+        body: { qr_code: SAMPLE_CODE },
+      });
       expectProblem(res, 409);
       expect(res.body).toMatchObject({
         detail: 'Ticket already checked in',
@@ -259,9 +301,15 @@ describe('gateway: ticketing routes', () => {
 
     it('passes a forged code (404) and a scanner of another event (403) on', async () => {
       ticketing.failure = new NotFoundError('Unknown ticket code');
-      expectProblem(await gw.api('POST', '/api/v1/validation/checkin', { token: organizer(), body: { qr_code: 'TP1.a.b' } }), 404);
+      expectProblem(
+        await gw.api('POST', '/api/v1/validation/checkin', { token: organizer(), body: { qr_code: 'TP1.a.b' } }),
+        404,
+      );
       ticketing.failure = new ForbiddenError('Only the event organizer or an admin can scan tickets');
-      expectProblem(await gw.api('POST', '/api/v1/validation/validate', { token: owner(), body: { qr_code: SAMPLE_CODE } }), 403);
+      expectProblem(
+        await gw.api('POST', '/api/v1/validation/validate', { token: owner(), body: { qr_code: SAMPLE_CODE } }),
+        403,
+      );
     });
 
     it("gets a ticket's status by its id from the path", async () => {
@@ -293,8 +341,20 @@ describe('gateway: ticketing routes', () => {
     for (const token of [undefined, 'not.a.jwt', key.sign({ exp: Math.floor(Date.now() / 1000) - 5 })]) {
       await expectRefused('GET', '/api/v1/tickets', 'ticketing.tickets.list', { token }, 401);
       await expectRefused('GET', '/api/v1/tickets/43', 'ticketing.tickets.get', { token }, 401);
-      await expectRefused('POST', '/api/v1/tickets', 'ticketing.tickets.create', { token, body: { order_id: 31, ticket_type_id: 11 } }, 401);
-      await expectRefused('PUT', '/api/v1/tickets/43', 'ticketing.tickets.update', { token, body: { seat_number: 'A1' } }, 401);
+      await expectRefused(
+        'POST',
+        '/api/v1/tickets',
+        'ticketing.tickets.create',
+        { token, body: { order_id: 31, ticket_type_id: 11 } },
+        401,
+      );
+      await expectRefused(
+        'PUT',
+        '/api/v1/tickets/43',
+        'ticketing.tickets.update',
+        { token, body: { seat_number: 'A1' } },
+        401,
+      );
       await expectRefused('DELETE', '/api/v1/tickets/43', 'ticketing.tickets.delete', { token }, 401);
       await expectRefused('GET', '/api/v1/tickets/43/qr', 'ticketing.tickets.qr', { token }, 401);
       await expectRefused('POST', '/api/v1/validation/validate', 'ticketing.validation.validate', { token, body }, 401);
@@ -327,12 +387,16 @@ describe('gateway: ticketing routes', () => {
       doc.paths[path][method].responses[status].content['application/json'].schema;
 
     it('describes tickets and scans by the shared Ticket, ValidationResult and TicketKeys schemas', () => {
-      expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Ticket', 'ValidationResult', 'TicketKeys']));
+      expect(Object.keys(doc.components.schemas)).toEqual(
+        expect.arrayContaining(['Ticket', 'ValidationResult', 'TicketKeys']),
+      );
       expect(success('/api/v1/tickets', 'get').properties.items.items).toEqual({ $ref: '#/components/schemas/Ticket' });
       expect(success('/api/v1/tickets', 'post', 201)).toEqual({ $ref: '#/components/schemas/Ticket' });
       expect(success('/api/v1/tickets/{id}', 'put')).toEqual({ $ref: '#/components/schemas/Ticket' });
       expect(success('/api/v1/validation/checkin', 'post')).toEqual({ $ref: '#/components/schemas/ValidationResult' });
-      expect(success('/api/v1/validation/status/{ticket_id}', 'get')).toEqual({ $ref: '#/components/schemas/ValidationResult' });
+      expect(success('/api/v1/validation/status/{ticket_id}', 'get')).toEqual({
+        $ref: '#/components/schemas/ValidationResult',
+      });
       expect(success('/api/v1/validation/keys', 'get')).toEqual({ $ref: '#/components/schemas/TicketKeys' });
       expect(doc.paths['/api/v1/validation/checkin'].post.responses['409']).toBeDefined();
       expect(doc.paths['/api/v1/tickets/{id}'].delete.responses['409']).toBeDefined();
@@ -351,7 +415,8 @@ describe('gateway: ticketing routes', () => {
       for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
         for (const [method, op] of Object.entries(ops)) {
           if (path.startsWith('/api/v1/validation')) expect(op.tags).toEqual(['validation']);
-          else if (path.startsWith('/api/v1/tickets') && !path.startsWith('/api/v1/tickets/types')) expect(op.tags).toEqual(['tickets']);
+          else if (path.startsWith('/api/v1/tickets') && !path.startsWith('/api/v1/tickets/types'))
+            expect(op.tags).toEqual(['tickets']);
           else continue;
           expect([method, path, op.security]).toEqual([method, path, path.endsWith('/keys') ? [] : TOKEN]);
         }

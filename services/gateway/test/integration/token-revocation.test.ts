@@ -56,7 +56,9 @@ describe('gateway: revoked access tokens, in one process (embedded mode)', () =>
   const expectRevoked = (res: Awaited<ReturnType<typeof me>>) => {
     expectProblem(res, 401);
     expect(res.body.detail).toBe('Token has been revoked');
-    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="Token has been revoked"');
+    expect(res.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="Token has been revoked"',
+    );
   };
 
   it('asks identity once, at start, for the revocations made before', () => {
@@ -178,7 +180,11 @@ describe('gateway: revoked access tokens over NATS (several gateways)', () => {
       connectionName: 'revocations-test',
     });
     gateways.push(await startGateway([], settings), await startGateway([], settings));
-    identityBroker = createBroker({ config: gateways[0].config, role: 'identity-standin', logger: createLogger('identity', 'silent') });
+    identityBroker = createBroker({
+      config: gateways[0].config,
+      role: 'identity-standin',
+      logger: createLogger('identity', 'silent'),
+    });
     identityBroker.createService(identity.schema());
     await identityBroker.start();
     for (const gw of gateways) await gw.broker.waitForServices(['identity'], 10_000);
@@ -192,7 +198,8 @@ describe('gateway: revoked access tokens over NATS (several gateways)', () => {
     await nc.close();
   });
 
-  const meOn = (gw: Gateway, claims: Record<string, unknown>) => gw.api('GET', '/api/v1/auth/me', { token: key.sign(claims) });
+  const meOn = (gw: Gateway, claims: Record<string, unknown>) =>
+    gw.api('GET', '/api/v1/auth/me', { token: key.sign(claims) });
 
   /** Polls until `gw` answers `status`, and says how long that took. */
   async function untilStatus(gw: Gateway, claims: Record<string, unknown>, status: number): Promise<number> {

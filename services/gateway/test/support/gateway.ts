@@ -85,7 +85,12 @@ export const SAMPLE_REGISTRATION = {
   street_address: '1 Engine Road',
 };
 
-export const SAMPLE_TOKEN: Token = { access_token: 'a.b.c', refresh_token: 'r1', token_type: 'bearer', expires_in: 900 };
+export const SAMPLE_TOKEN: Token = {
+  access_token: 'a.b.c',
+  refresh_token: 'r1',
+  token_type: 'bearer',
+  expires_in: 900,
+};
 
 /**
  * Stands in for a service: records every call, answers canned data (typed by the service's
@@ -111,7 +116,10 @@ export abstract class ServiceStandIn<S extends ServiceName> {
   }
 
   schema(): ServiceSchema {
-    const answers = Object.entries(this.answers() as Record<string, unknown>) as [string, (ctx: RecordedContext) => unknown][];
+    const answers = Object.entries(this.answers() as Record<string, unknown>) as [
+      string,
+      (ctx: RecordedContext) => unknown,
+    ][];
     const actions = answers.map(([local, answer]) => {
       const action = `${this.name}.${local}`;
       const handler = (ctx: RecordedContext) => {
@@ -171,7 +179,10 @@ export class IdentityStandIn extends ServiceStandIn<'identity'> {
 export function healthOnly(name: ServiceName): ServiceSchema {
   if (name === 'identity') {
     // What a starting gateway asks identity before it takes tokens (embedded mode).
-    return standInService('identity', { health: () => ({ status: 'ok' as const }), 'tokens.revocations': () => ({ users: [], sessions: [] }) });
+    return standInService('identity', {
+      health: () => ({ status: 'ok' as const }),
+      'tokens.revocations': () => ({ users: [], sessions: [] }),
+    });
   }
   return standInService(name, { health: () => ({ status: 'ok' as const }) });
 }

@@ -98,7 +98,13 @@ export class TicketingStandIn extends ServiceStandIn<'ticketing'> {
         ctx.params.format === 'svg'
           ? { content_type: 'image/svg+xml', body: SAMPLE_SVG }
           : { content_type: 'image/png', body: SAMPLE_PNG.toString('base64') },
-      'validation.validate': () => ({ ...SAMPLE_VALIDATION, status: 'valid', checked_in: false, validated_at: null, validated_by: null }),
+      'validation.validate': () => ({
+        ...SAMPLE_VALIDATION,
+        status: 'valid',
+        checked_in: false,
+        validated_at: null,
+        validated_by: null,
+      }),
       'validation.checkin': () => SAMPLE_VALIDATION,
       'validation.checkout': () => ({ ...SAMPLE_VALIDATION, admitted: false, checked_out: true }),
       'validation.status': (ctx) => ({ ...SAMPLE_VALIDATION, ticket_id: ctx.params.ticket_id }),

@@ -11,7 +11,10 @@ describe('problemFromError', () => {
   it.each([
     ['ServiceNotFoundError', new Errors.ServiceNotFoundError({ action: 'identity.me' })],
     ['ServiceNotAvailableError', new Errors.ServiceNotAvailableError({ action: 'identity.me' })],
-    ['BrokerDisconnectedError', remote({ name: 'BrokerDisconnectedError', message: 'The broker is disconnected', code: 502 })],
+    [
+      'BrokerDisconnectedError',
+      remote({ name: 'BrokerDisconnectedError', message: 'The broker is disconnected', code: 502 }),
+    ],
     ['RequestRejectedError', new Errors.RequestRejectedError({ action: 'identity.me', nodeID: 'n' })],
     ['RequestSkippedError', new Errors.RequestSkippedError({ action: 'identity.me', nodeID: 'n' })],
   ])('makes %s a 503 whatever its own code', (_name, error) => {
@@ -22,7 +25,13 @@ describe('problemFromError', () => {
   });
 
   it('recognises a ProblemError by its fields alone, as after a NATS hop', () => {
-    const err = remote({ name: 'ProblemError', message: 'Sold out', code: 409, type: 'conflict', data: { available: 0 } });
+    const err = remote({
+      name: 'ProblemError',
+      message: 'Sold out',
+      code: 409,
+      type: 'conflict',
+      data: { available: 0 },
+    });
     expect(problemFromError(err)).toEqual({
       cause: 'client',
       problem: { slug: 'conflict', status: 409, detail: 'Sold out', extensions: { available: 0 } },

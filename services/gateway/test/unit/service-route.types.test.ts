@@ -10,18 +10,45 @@ import { SAMPLE_ORDER } from '../support/ordering';
  * each line marked `@ts-expect-error` must not compile (`npm run typecheck` fails if it does).
  */
 
-const route = { method: 'GET' as const, url: '/orders/:id', summary: 'An order', tags: ['orders'], auth: true, status: 200 as const };
+const route = {
+  method: 'GET' as const,
+  url: '/orders/:id',
+  summary: 'An order',
+  tags: ['orders'],
+  auth: true,
+  status: 200 as const,
+};
 const Order = Type.Ref(OrderSchema);
 
 export function routes() {
-  serviceRoute({ ...route, action: 'ordering.orders.get', params: IdParams, response: { ...Order, description: 'The order' } });
+  serviceRoute({
+    ...route,
+    action: 'ordering.orders.get',
+    params: IdParams,
+    response: { ...Order, description: 'The order' },
+  });
   // @ts-expect-error: an action renamed (or never there) is no action of any contract
   serviceRoute({ ...route, action: 'ordering.orders.fetch', params: IdParams });
-  // @ts-expect-error: the response documents another shape than the action answers
-  serviceRoute({ ...route, action: 'ordering.orders.get', params: IdParams, response: { ...Type.Ref(UserSchema), description: 'x' } });
-  // @ts-expect-error: a field of another type than the action's
-  serviceRoute({ ...route, action: 'ordering.orders.cancel', params: IdParams, response: Type.Object({ message: Type.Number() }) });
-  serviceRoute({ ...route, action: 'ordering.orders.cancel', params: IdParams, response: { ...MessageSchema, description: 'x' } });
+  serviceRoute({
+    ...route,
+    action: 'ordering.orders.get',
+    params: IdParams,
+    // @ts-expect-error: the response documents another shape than the action answers
+    response: { ...Type.Ref(UserSchema), description: 'x' },
+  });
+  serviceRoute({
+    ...route,
+    action: 'ordering.orders.cancel',
+    params: IdParams,
+    // @ts-expect-error: a field of another type than the action's
+    response: Type.Object({ message: Type.Number() }),
+  });
+  serviceRoute({
+    ...route,
+    action: 'ordering.orders.cancel',
+    params: IdParams,
+    response: { ...MessageSchema, description: 'x' },
+  });
   // @ts-expect-error: a page where the action answers a message
   serviceRoute({ ...route, action: 'ordering.orders.cancel', params: IdParams, response: Page(Order) });
 
@@ -60,10 +87,28 @@ export class WrongShapeAnswered extends ServiceStandIn<'ordering'> {
 
 describe('serviceRoute', () => {
   it("documents the action's success under its status, and a 204 route as no content", () => {
-    const get = serviceRoute({ ...route, action: 'ordering.orders.get', params: IdParams, response: { ...Order, description: 'The order' } });
-    const remove = serviceRoute({ ...route, method: 'DELETE', url: '/users/:id', action: 'identity.users.delete', status: 204 as const, params: IdParams });
+    const get = serviceRoute({
+      ...route,
+      action: 'ordering.orders.get',
+      params: IdParams,
+      response: { ...Order, description: 'The order' },
+    });
+    const remove = serviceRoute({
+      ...route,
+      method: 'DELETE',
+      url: '/users/:id',
+      action: 'identity.users.delete',
+      status: 204 as const,
+      params: IdParams,
+    });
 
-    expect((get.schema as { response: Record<number, unknown> }).response[200]).toEqual({ ...Order, description: 'The order' });
-    expect((remove.schema as { response: Record<number, unknown> }).response[204]).toEqual({ description: 'No content', type: 'null' });
+    expect((get.schema as { response: Record<number, unknown> }).response[200]).toEqual({
+      ...Order,
+      description: 'The order',
+    });
+    expect((remove.schema as { response: Record<number, unknown> }).response[204]).toEqual({
+      description: 'No content',
+      type: 'null',
+    });
   });
 });

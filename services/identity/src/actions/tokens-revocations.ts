@@ -18,10 +18,7 @@ export function tokenRevocationsAction(identity: IdentityAccess) {
         .select('id', 'token_version', 'deleted_at')
         .where('tokens_revoked_at', '>', since)
         .orderBy('id'),
-      models.RefreshToken.query()
-        .distinct('family_id', 'user_id')
-        .where('revoked_at', '>', since)
-        .orderBy('family_id'),
+      models.RefreshToken.query().distinct('family_id', 'user_id').where('revoked_at', '>', since).orderBy('family_id'),
     ]);
     // Plain objects: in embedded mode the caller gets the value itself, not a serialised copy.
     return {

@@ -35,7 +35,10 @@ export function updateUserAction(identity: IdentityAccess) {
       if (deactivated || (changes.role !== undefined && changes.role !== before.role)) {
         updated.token_version = await revokeAccessTokens(trx, models, id);
       }
-      await identityEvents.record(trx, 'identity.user.updated', { ...toUserFacts(updated), token_version: updated.token_version });
+      await identityEvents.record(trx, 'identity.user.updated', {
+        ...toUserFacts(updated),
+        token_version: updated.token_version,
+      });
       return updated;
     });
     ctx.locals.logger.info({ userId: id, by: caller.id, fields: Object.keys(changes) }, 'user updated');

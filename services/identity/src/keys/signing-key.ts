@@ -21,7 +21,9 @@ export interface SigningKeys {
 
 export function assertCanSignTokens(privateKey: KeyObject): void {
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== CURVE) {
-    throw new Error(`The JWT signing key must be an EC P-256 private key (tokens are signed with ${SIGNING_ALGORITHM})`);
+    throw new Error(
+      `The JWT signing key must be an EC P-256 private key (tokens are signed with ${SIGNING_ALGORITHM})`,
+    );
   }
 }
 

@@ -50,7 +50,9 @@ export async function consumeRefreshToken(db: Knex, token: string): Promise<Cons
     [hashRefreshToken(token)],
   );
   const row = rows[0];
-  return row && { familyId: row.family_id, user: { id: row.user_id, role: row.role, token_version: row.token_version } };
+  return (
+    row && { familyId: row.family_id, user: { id: row.user_id, role: row.role, token_version: row.token_version } }
+  );
 }
 
 /** The stored record of a presented token, whatever its state; undefined if it was never issued. */
@@ -70,12 +72,14 @@ export async function revokeFamily(db: Knex, models: IdentityModels, familyId: s
       .whereNull('revoked_at')
       .returning('user_id');
     if (revoked.length > 0) {
-      await identityEvents.record(trx, 'identity.session.revoked', { user_id: revoked[0].user_id, session_id: familyId });
+      await identityEvents.record(trx, 'identity.session.revoked', {
+        user_id: revoked[0].user_id,
+        session_id: familyId,
+      });
     }
     return revoked.length;
   });
 }
-
 
 export async function revokeUserTokens(db: Knex, models: IdentityModels, userId: number): Promise<number> {
   return models.RefreshToken.query(db)

@@ -8,7 +8,11 @@ import type { IdentityModels } from '../models';
  * `identity.user.updated|deleted` event then carries to every gateway. In the caller's
  * transaction, so the change and its event commit together; resolves to the new version.
  */
-export async function revokeAccessTokens(trx: Knex.Transaction, models: IdentityModels, userId: number): Promise<number> {
+export async function revokeAccessTokens(
+  trx: Knex.Transaction,
+  models: IdentityModels,
+  userId: number,
+): Promise<number> {
   const [row] = await models.User.query(trx)
     .withDeleted()
     .where('id', userId)

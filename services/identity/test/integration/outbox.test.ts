@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 async function eventsAbout(userId: number): Promise<{ name: string; envelope: EventEnvelope }[]> {
-  return db('outbox').select('name', 'envelope').whereRaw("(envelope->'data'->>'id')::int = ?", [userId]).orderBy('seq');
+  return db('outbox')
+    .select('name', 'envelope')
+    .whereRaw("(envelope->'data'->>'id')::int = ?", [userId])
+    .orderBy('seq');
 }
 
 /** Makes every outbox insert fail, as a crash between the change and its event would. */
@@ -70,7 +73,10 @@ describe('identity events', () => {
     const user = await registerUser(broker);
 
     const publishedAt = await eventually(async () => {
-      const row = await db('outbox').select('published_at').whereRaw("(envelope->'data'->>'id')::int = ?", [user.caller.id]).first();
+      const row = await db('outbox')
+        .select('published_at')
+        .whereRaw("(envelope->'data'->>'id')::int = ?", [user.caller.id])
+        .first();
       return row?.published_at as Date | null;
     });
 

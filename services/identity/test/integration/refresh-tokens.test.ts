@@ -63,10 +63,7 @@ describe('identity.refresh', () => {
   it('gives one new pair for two simultaneous refreshes with one token, and ends the family', async () => {
     const user = await registerUser(broker);
 
-    const outcomes = await Promise.allSettled([
-      refresh(user.tokens.refresh_token),
-      refresh(user.tokens.refresh_token),
-    ]);
+    const outcomes = await Promise.allSettled([refresh(user.tokens.refresh_token), refresh(user.tokens.refresh_token)]);
 
     const won = outcomes.filter((o): o is PromiseFulfilledResult<Token> => o.status === 'fulfilled');
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -81,7 +78,9 @@ describe('identity.refresh', () => {
     const user = await registerUser(broker);
     const spare = await login(broker, user.email, user.password);
     const digest = createHash('sha256').update(user.tokens.refresh_token).digest('hex');
-    await db('refresh_tokens').where({ token_hash: digest }).update({ expires_at: db.raw("now() - interval '1 second'") });
+    await db('refresh_tokens')
+      .where({ token_hash: digest })
+      .update({ expires_at: db.raw("now() - interval '1 second'") });
 
     await expect(refresh(user.tokens.refresh_token)).rejects.toMatchObject(invalid);
     await expect(refresh(spare.refresh_token)).resolves.toBeDefined();
@@ -96,7 +95,9 @@ describe('identity.refresh', () => {
     expect(user.tokens.access_token.length).toBeGreaterThan(200);
 
     await expect(refresh(user.tokens.access_token)).rejects.toMatchObject(invalid);
-    await expect(broker.call('identity.logout', { refresh_token: user.tokens.access_token })).rejects.toMatchObject(invalid);
+    await expect(broker.call('identity.logout', { refresh_token: user.tokens.access_token })).rejects.toMatchObject(
+      invalid,
+    );
   });
 
   it('refuses the tokens of a deleted user', async () => {

@@ -152,9 +152,21 @@ describe('the signing key', () => {
       // The database as the release before it left it: migrated up to 005, one key per purpose.
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const kid = keyIdOf(publicKey);
-      const earlier = migrations.slice(0, migrations.findIndex((m) => m.name === '006_signing_key_generations'));
-      const db = await createDatabase({ schema: 'identity', url: upgraded.url, dataDir: os.tmpdir(), migrations: earlier });
-      await db(SIGNING_KEYS_TABLE).insert({ purpose: 'access-token', kid, private_key_pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) });
+      const earlier = migrations.slice(
+        0,
+        migrations.findIndex((m) => m.name === '006_signing_key_generations'),
+      );
+      const db = await createDatabase({
+        schema: 'identity',
+        url: upgraded.url,
+        dataDir: os.tmpdir(),
+        migrations: earlier,
+      });
+      await db(SIGNING_KEYS_TABLE).insert({
+        purpose: 'access-token',
+        kid,
+        private_key_pem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      });
       await db.destroy();
       const signedBefore = jwt.sign({ role: 'user' }, privateKey, {
         algorithm: 'ES256',
@@ -185,7 +197,10 @@ describe('the signing key', () => {
       const before = onlyKey(await broker.call('identity.keys')).kid;
       const db = await createDatabase({ schema: 'identity', url: rotating.url, dataDir: os.tmpdir(), migrations });
       const rotated = await (
-        await Keyring.open(db, { purpose: 'access-token', generate: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey })
+        await Keyring.open(db, {
+          purpose: 'access-token',
+          generate: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+        })
       ).rotate();
       await db.destroy();
 

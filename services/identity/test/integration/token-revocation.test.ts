@@ -34,7 +34,8 @@ interface Claims {
   sid: string;
 }
 const claimsOf = (token: Token) => jwt.decode(token.access_token) as Claims;
-const refresh = (token: Token): Promise<Token> => broker.call('identity.refresh', { refresh_token: token.refresh_token });
+const refresh = (token: Token): Promise<Token> =>
+  broker.call('identity.refresh', { refresh_token: token.refresh_token });
 const revocations = (): Promise<TokenRevocations> => broker.call('identity.tokens.revocations');
 
 async function eventsOf(name: string, matches: (data: Record<string, unknown>) => boolean): Promise<EventEnvelope[]> {
@@ -56,7 +57,8 @@ describe('access tokens', () => {
 });
 
 describe('token versions', () => {
-  const versionOf = async (id: number) => (await db('users').where({ id }).first('token_version')).token_version as number;
+  const versionOf = async (id: number) =>
+    (await db('users').where({ id }).first('token_version')).token_version as number;
 
   it('rise when an admin deactivates an account or changes its role, and the event says so', async () => {
     const user = await registerUser(broker, { role: 'organizer' });
@@ -145,7 +147,9 @@ describe('identity.tokens.revocations', () => {
     await broker.call('identity.logout', { refresh_token: loggedOut.tokens.refresh_token });
     await broker.call('identity.users.update', { id: long.caller.id, role: 'user' }, as(admin));
     // A revocation older than ACCESS_TOKEN_TTL and a minute: every token it concerned has expired.
-    await db('users').where({ id: long.caller.id }).update({ tokens_revoked_at: db.raw("now() - interval '2 hours'") });
+    await db('users')
+      .where({ id: long.caller.id })
+      .update({ tokens_revoked_at: db.raw("now() - interval '2 hours'") });
 
     const answer = await revocations();
 

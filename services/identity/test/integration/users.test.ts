@@ -60,7 +60,9 @@ describe('identity.users.get', () => {
   it('tells a plain user that another user does not exist, exactly as for a missing id', async () => {
     const [user, other] = [await registerUser(broker), await registerUser(broker)];
 
-    await expect(broker.call('identity.users.get', { id: other.caller.id }, as(user.caller))).rejects.toMatchObject(notFound);
+    await expect(broker.call('identity.users.get', { id: other.caller.id }, as(user.caller))).rejects.toMatchObject(
+      notFound,
+    );
     await expect(broker.call('identity.users.get', { id: 2_000_000_000 }, as(admin))).rejects.toMatchObject(notFound);
   });
 
@@ -101,7 +103,10 @@ describe('identity.users.update', () => {
     await expect(
       broker.call('identity.users.update', { id: user.caller.id, ...change }, as(user.caller)),
     ).rejects.toMatchObject({ code: 403, type: 'forbidden' });
-    await expect(broker.call('identity.me', {}, as(user.caller))).resolves.toMatchObject({ role: 'user', active: true });
+    await expect(broker.call('identity.me', {}, as(user.caller))).resolves.toMatchObject({
+      role: 'user',
+      active: true,
+    });
   });
 
   it('tells a plain user that another user does not exist', async () => {
@@ -125,9 +130,9 @@ describe('identity.users.update', () => {
     );
 
     expect(changed).toMatchObject({ role: 'organizer', active: false });
-    await expect(
-      broker.call('identity.refresh', { refresh_token: user.tokens.refresh_token }),
-    ).rejects.toMatchObject({ code: 401 });
+    await expect(broker.call('identity.refresh', { refresh_token: user.tokens.refresh_token })).rejects.toMatchObject({
+      code: 401,
+    });
     await expect(login(broker, user.email, user.password)).rejects.toMatchObject({ code: 403 });
   });
 
@@ -158,7 +163,10 @@ describe('identity.users.update', () => {
     });
     await expect(
       broker.call('identity.users.update', { id: user.caller.id, email: 'new@example.com' }, as(user.caller)),
-    ).rejects.toMatchObject({ code: 422, data: [expect.objectContaining({ field: 'email', message: 'is not allowed' })] });
+    ).rejects.toMatchObject({
+      code: 422,
+      data: [expect.objectContaining({ field: 'email', message: 'is not allowed' })],
+    });
   });
 });
 
@@ -170,9 +178,9 @@ describe('identity.users.delete', () => {
 
     await expect(broker.call('identity.users.get', { id: user.caller.id }, as(admin))).rejects.toMatchObject(notFound);
     await expect(login(broker, user.email, user.password)).rejects.toMatchObject({ code: 401 });
-    await expect(
-      broker.call('identity.refresh', { refresh_token: user.tokens.refresh_token }),
-    ).rejects.toMatchObject({ code: 401 });
+    await expect(broker.call('identity.refresh', { refresh_token: user.tokens.refresh_token })).rejects.toMatchObject({
+      code: 401,
+    });
   });
 
   it('tells a plain user that another user does not exist, and leaves that user alone', async () => {
@@ -189,7 +197,9 @@ describe('identity.users.delete', () => {
 
     await broker.call('identity.users.delete', { id: user.caller.id }, as(admin));
 
-    await expect(broker.call('identity.users.delete', { id: user.caller.id }, as(admin))).rejects.toMatchObject(notFound);
+    await expect(broker.call('identity.users.delete', { id: user.caller.id }, as(admin))).rejects.toMatchObject(
+      notFound,
+    );
   });
 });
 
@@ -245,7 +255,11 @@ describe('identity.users.list', () => {
     for (let i = 0; i < 5; i++) users.push(await registerUser(broker, { surname: tag }));
     const ids = users.map((u) => u.caller.id);
 
-    const middle: PageOf<User> = await broker.call('identity.users.list', { search: tag, skip: 2, limit: 2 }, as(admin));
+    const middle: PageOf<User> = await broker.call(
+      'identity.users.list',
+      { search: tag, skip: 2, limit: 2 },
+      as(admin),
+    );
     const last: PageOf<User> = await broker.call('identity.users.list', { search: tag, skip: 4, limit: 2 }, as(admin));
 
     expect(middle).toMatchObject({ total: 5, skip: 2, limit: 2, has_next: true, has_prev: true });

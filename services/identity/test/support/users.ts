@@ -32,7 +32,10 @@ export function callerOf(accessToken: string): AuthUser {
   return { id: Number(claims.sub), role: claims.role };
 }
 
-export async function registerUser(broker: ServiceBroker, overrides: Partial<RegisterBody> = {}): Promise<RegisteredUser> {
+export async function registerUser(
+  broker: ServiceBroker,
+  overrides: Partial<RegisterBody> = {},
+): Promise<RegisteredUser> {
   const body = newUserBody(overrides);
   const tokens: Token = await broker.call('identity.register', body);
   return { email: body.email, password: body.password, tokens, caller: callerOf(tokens.access_token) };

@@ -25,7 +25,8 @@ export function createOrderAction(ordering: OrderingAccess) {
         },
         async () => toOrderView(await placeOrder(runtime, ctx, caller, body, (id) => (heldFor = id))),
       );
-      if (heldFor !== undefined) ctx.locals.logger.info({ orderId: order.id, total: order.total_price }, 'order placed');
+      if (heldFor !== undefined)
+        ctx.locals.logger.info({ orderId: order.id, total: order.total_price }, 'order placed');
       return order;
     } catch (err) {
       // The units were held but the order was not committed: give them back now rather than at expiry.

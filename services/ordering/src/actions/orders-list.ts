@@ -26,7 +26,8 @@ export function listOrdersAction(ordering: OrderingAccess) {
     } else if (payment_status !== undefined) {
       query.where('orders.payment_status', payment_status);
     }
-    for (const [operator, at] of dateRangeConditions(from_date, to_date)) query.where('orders.order_date', operator, at);
+    for (const [operator, at] of dateRangeConditions(from_date, to_date))
+      query.where('orders.order_date', operator, at);
     const page = await paginate(query, { skip, limit });
     return { ...page, items: page.items.map((order) => toOrderView(order)) };
   });

@@ -2,7 +2,6 @@ import { defineAction } from '@ticketpro/shared';
 import type { OrderingAccess } from '../runtime';
 import { handleStripeWebhook } from '../payments/stripe-webhook';
 
-
 /** Stripe's calls: no caller, the signature is the authentication. */
 export function stripeWebhookAction(ordering: OrderingAccess) {
   return defineAction('ordering.payments.stripeWebhook', async (ctx) => {

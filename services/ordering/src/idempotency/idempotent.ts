@@ -1,5 +1,12 @@
 import type { Knex } from 'knex';
-import { ConflictError, ProblemError, UnprocessableError, isProblemSlug, type ActionName, type ProblemSlug } from '@ticketpro/shared';
+import {
+  ConflictError,
+  ProblemError,
+  UnprocessableError,
+  isProblemSlug,
+  type ActionName,
+  type ProblemSlug,
+} from '@ticketpro/shared';
 import { requestHash } from './request-hash';
 
 /** How long a key's first answer is replayed. */
@@ -38,10 +45,7 @@ type StoredResponse =
 
 /** `free`: the key's row went away or its lease ran out since the claim was tried; try again at once. */
 type Claim =
-  | { kind: 'claimed' }
-  | { kind: 'answered'; response: StoredResponse }
-  | { kind: 'in-progress' }
-  | { kind: 'free' };
+  { kind: 'claimed' } | { kind: 'answered'; response: StoredResponse } | { kind: 'in-progress' } | { kind: 'free' };
 
 /**
  * Runs `work` once per (user, key) within the window: a repeat with the same request replays the
@@ -95,12 +99,11 @@ async function claimKey(db: Knex, userId: number, key: string, hash: string): Pr
     windowHours: IDEMPOTENCY_WINDOW_HOURS,
   });
   if (claimed.rows.length > 0) return { kind: 'claimed' };
-  const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean | null } | undefined = await db(
-    'idempotency_keys',
-  )
-    .where({ user_id: userId, key })
-    .where('created_at', '>', db.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
-    .first('request_hash', 'response', db.raw('lease_expires_at <= now() AS abandoned'));
+  const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean | null } | undefined =
+    await db('idempotency_keys')
+      .where({ user_id: userId, key })
+      .where('created_at', '>', db.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
+      .first('request_hash', 'response', db.raw('lease_expires_at <= now() AS abandoned'));
   if (!row) return { kind: 'free' };
   if (row.request_hash !== hash) {
     throw new UnprocessableError('This Idempotency-Key was already used with a different request', [

@@ -12,7 +12,11 @@ import { readOrder } from './find-order';
  * before it) may commit after this pass looked, and the expiry sweep, which cancels the pending
  * orders of every closed event, finds it there. Idempotent. Resolves to the orders cancelled.
  */
-export async function cancelEventOrders(runtime: OrderingRuntime, call: ServiceCaller, eventId: number): Promise<number> {
+export async function cancelEventOrders(
+  runtime: OrderingRuntime,
+  call: ServiceCaller,
+  eventId: number,
+): Promise<number> {
   await closeEvent(runtime.resources.db, eventId);
   return cancelOrdersOfClosedEvents(runtime, call, eventId);
 }

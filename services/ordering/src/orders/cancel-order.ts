@@ -40,7 +40,9 @@ export async function releaseAndCancel(
     await releaseUnits(call, order.id);
   } catch (err) {
     if (!isRefusal(err)) throw err;
-    throw new ConflictError('A payment of this order is being completed; request a refund instead', { order_id: order.id });
+    throw new ConflictError('A payment of this order is being completed; request a refund instead', {
+      order_id: order.id,
+    });
   }
   return moveOrder(trx, models, order, 'cancelled');
 }

@@ -18,11 +18,16 @@ export const holderOf = (caller: AuthUser, ownerId: number): Holder => ({ user_i
 
 /** Catalog's inventory steps of the saga; each is idempotent on the order id (adding or removing a unit: on its ref). */
 export const holdUnits = (via: ServiceCaller, params: HoldParams) => call(via, 'catalog.inventory.hold', params);
-export const releaseUnits = (via: ServiceCaller, orderId: number) => call(via, 'catalog.inventory.release', { order_id: orderId });
-export const confirmUnits = (via: ServiceCaller, orderId: number) => call(via, 'catalog.inventory.confirm', { order_id: orderId });
-export const addHeldUnit = (via: ServiceCaller, params: AddUnitParams) => call(via, 'catalog.inventory.addUnit', params);
-export const removeHeldUnit = (via: ServiceCaller, params: RemoveUnitParams) => call(via, 'catalog.inventory.removeUnit', params);
-export const restockUnits = (via: ServiceCaller, orderId: number) => call(via, 'catalog.inventory.restock', { order_id: orderId });
+export const releaseUnits = (via: ServiceCaller, orderId: number) =>
+  call(via, 'catalog.inventory.release', { order_id: orderId });
+export const confirmUnits = (via: ServiceCaller, orderId: number) =>
+  call(via, 'catalog.inventory.confirm', { order_id: orderId });
+export const addHeldUnit = (via: ServiceCaller, params: AddUnitParams) =>
+  call(via, 'catalog.inventory.addUnit', params);
+export const removeHeldUnit = (via: ServiceCaller, params: RemoveUnitParams) =>
+  call(via, 'catalog.inventory.removeUnit', params);
+export const restockUnits = (via: ServiceCaller, orderId: number) =>
+  call(via, 'catalog.inventory.restock', { order_id: orderId });
 
 export const eventOf = (via: ServiceCaller, eventId: number) => call(via, 'catalog.events.get', { id: eventId });
 

@@ -28,7 +28,12 @@ const voidTicketsForRefund = (via: ServiceCaller, orderId: number) =>
  * lock, so two refunds cannot both run; each step is idempotent, so a refund cut short by a
  * crash (tickets void, money not yet back) is finished by asking for it again.
  */
-export async function refundOrder(runtime: OrderingRuntime, call: ServiceCaller, caller: AuthUser, id: number): Promise<Order> {
+export async function refundOrder(
+  runtime: OrderingRuntime,
+  call: ServiceCaller,
+  caller: AuthUser,
+  id: number,
+): Promise<Order> {
   const { models, resources, provider } = runtime;
   const found = await readOrder(models, id);
   if (!found) throw new NotFoundError('Order not found');
@@ -64,6 +69,7 @@ async function assertMayRefund(call: ServiceCaller, caller: AuthUser, order: Ord
     );
     if (organizerId === caller.id) return;
   }
-  if (order.user_id === caller.id) throw new ForbiddenError("Only an admin or the event's organizer may refund an order");
+  if (order.user_id === caller.id)
+    throw new ForbiddenError("Only an admin or the event's organizer may refund an order");
   throw new NotFoundError('Order not found');
 }

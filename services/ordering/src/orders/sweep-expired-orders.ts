@@ -40,7 +40,10 @@ export async function sweepExpiredOrders(runtime: OrderingRuntime, call: Service
         .limit(BATCH)
         .forUpdate()
         .skipLocked();
-      const captured = await capturedPayments(trx, lapsed.map((o) => o.id));
+      const captured = await capturedPayments(
+        trx,
+        lapsed.map((o) => o.id),
+      );
       const expired: number[] = [];
       for (const order of lapsed) {
         if (captured.has(order.id)) continue;

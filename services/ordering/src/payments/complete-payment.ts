@@ -45,8 +45,12 @@ export async function completePayment(
     const order = (await readOrder(models, orderId, { trx, lock: true, withDeleted: true }))!;
     if (order.payment_status === 'completed') return { order, accepted: true };
     // Catalog sold the units while the hold was live, so the order is paid even if it lapsed since.
-    if (sold && order.payment_status === 'pending') return { order: await moveOrder(trx, models, order, 'completed'), accepted: true };
-    const ended = order.payment_status === 'pending' ? await moveOrder(trx, models, order, order.lapsed ? 'expired' : 'failed') : order;
+    if (sold && order.payment_status === 'pending')
+      return { order: await moveOrder(trx, models, order, 'completed'), accepted: true };
+    const ended =
+      order.payment_status === 'pending'
+        ? await moveOrder(trx, models, order, order.lapsed ? 'expired' : 'failed')
+        : order;
     return { order: ended, accepted: false };
   });
   if (settled.accepted) return settled;
@@ -58,6 +62,9 @@ export async function completePayment(
   await releaseUnitsQuietly(call, orderId, logger);
   await provider.refund({ paymentId, reference: payment.provider_ref ?? '' });
   await models.Payment.query().findById(paymentId).patch({ state: 'refunded' });
-  logger.warn({ orderId, paymentId, status: settled.order.status }, 'payment arrived for an order that cannot be sold; refunded');
+  logger.warn(
+    { orderId, paymentId, status: settled.order.status },
+    'payment arrived for an order that cannot be sold; refunded',
+  );
   return settled;
 }

@@ -1,4 +1,11 @@
-import { ConflictError, ForbiddenError, NotFoundError, type AuthUser, type Order as OrderView, type ServiceCaller } from '@ticketpro/shared';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  type AuthUser,
+  type Order as OrderView,
+  type ServiceCaller,
+} from '@ticketpro/shared';
 import type { Order, Payment } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { releaseUnitsQuietly } from '../orders/catalog-inventory';
@@ -41,7 +48,8 @@ export async function payOrder(
     }
     if (live) {
       // A provider that waits for the client answers the same attempt again (same idempotency key).
-      if (live.state === 'initiated' && live.provider === 'stripe' && provider.name === 'stripe') return { payment: live, order };
+      if (live.state === 'initiated' && live.provider === 'stripe' && provider.name === 'stripe')
+        return { payment: live, order };
       throw new ConflictError('A payment of this order is already under way', { order_id: id });
     }
     const payment = await models.Payment.query(trx)
@@ -76,7 +84,9 @@ export async function payOrder(
 
   if (charged.outcome === 'declined') {
     await resources.db.transaction(async (trx) => {
-      await models.Payment.query(trx).findById(payment.id).patch({ ...answer, state: 'declined' });
+      await models.Payment.query(trx)
+        .findById(payment.id)
+        .patch({ ...answer, state: 'declined' });
       const locked = await readOrder(models, id, { trx, lock: true });
       if (locked?.payment_status === 'pending') await moveOrder(trx, models, locked, 'failed');
     });
@@ -85,7 +95,9 @@ export async function payOrder(
     throw new ConflictError('Payment declined: the order failed and its tickets were released', { order_id: id });
   }
 
-  await models.Payment.query().findById(payment.id).patch({ ...answer, state: 'captured' });
+  await models.Payment.query()
+    .findById(payment.id)
+    .patch({ ...answer, state: 'captured' });
   return settle(runtime, call, payment.id);
 }
 

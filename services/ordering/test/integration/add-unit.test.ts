@@ -123,7 +123,8 @@ describe('ordering.orders.addUnit', () => {
 
   it('refuses an expired, a paid and a cancelled order (409; cancelled ones are gone: 404)', async () => {
     const expired = await pendingOrder();
-    await node.orderingDb('orders')
+    await node
+      .orderingDb('orders')
       .where('id', expired.order.id)
       .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
     const paid = await pendingOrder();
@@ -145,7 +146,8 @@ describe('ordering.orders.addUnit', () => {
     expect(await payOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed', total_price: 39.98 });
 
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
-    const paid = await node.orderingDb('outbox')
+    const paid = await node
+      .orderingDb('outbox')
       .where('name', 'ordering.order.paid')
       .whereRaw("(envelope->'data'->>'id')::int = ?", [order.id])
       .first('envelope');

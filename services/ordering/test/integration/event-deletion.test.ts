@@ -40,8 +40,12 @@ async function ordersOf(eventId: number) {
     .where('event_id', eventId)
     .orderBy('id')
     .select('id', 'payment_status', 'deleted_at');
-  const held = await node.catalogDb('holds')
-    .whereIn('order_id', orders.map((o) => o.id))
+  const held = await node
+    .catalogDb('holds')
+    .whereIn(
+      'order_id',
+      orders.map((o) => o.id),
+    )
     .where('state', 'held')
     .sum({ units: 'quantity' })
     .first();
@@ -79,7 +83,10 @@ describe('deleting an event', () => {
     await payOrder(node, buyer, paid.id);
     await placeOrder(node, otherBuyer, orderBody(event.id, ticketTypeId, 1));
 
-    await expect(deleteEvent(event.id)).rejects.toMatchObject({ code: 409, message: expect.stringContaining('paid orders') });
+    await expect(deleteEvent(event.id)).rejects.toMatchObject({
+      code: 409,
+      message: expect.stringContaining('paid orders'),
+    });
 
     expect(await ordersOf(event.id)).toEqual({ statuses: ['completed', 'pending'], deleted: 0, liveHeld: 1 });
     expect(await node.orderingDb('closed_events').where('event_id', event.id)).toEqual([]);

@@ -48,8 +48,12 @@ describe('an order past its expiry, before any sweep', () => {
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'expired' });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 5, sold: 0 });
-    const expiredIds = (await listOrders(node, buyer, { payment_status: 'expired', limit: 100 })).items.map((o) => o.id);
-    const pendingIds = (await listOrders(node, buyer, { payment_status: 'pending', limit: 100 })).items.map((o) => o.id);
+    const expiredIds = (await listOrders(node, buyer, { payment_status: 'expired', limit: 100 })).items.map(
+      (o) => o.id,
+    );
+    const pendingIds = (await listOrders(node, buyer, { payment_status: 'pending', limit: 100 })).items.map(
+      (o) => o.id,
+    );
     expect(expiredIds).toContain(order.id);
     expect(pendingIds).not.toContain(order.id);
     // Nothing was written yet: the read computed it.
@@ -84,9 +88,9 @@ describe('an order past its expiry, before any sweep', () => {
   it('cannot be cancelled or changed any more (409)', async () => {
     const ticketType = await createTicketType(node, event.id);
     const [order] = await lapsedOrders(1, ticketType);
-    await expect(
-      node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer)),
-    ).rejects.toMatchObject({ code: 409 });
+    await expect(node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer))).rejects.toMatchObject({
+      code: 409,
+    });
     await expect(
       node.broker.call('ordering.orders.update', { id: order.id, payment_method: 'cash' }, as(buyer)),
     ).rejects.toMatchObject({ code: 409 });

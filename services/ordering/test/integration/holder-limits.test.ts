@@ -42,7 +42,8 @@ const addUnit = (caller: typeof buyer, id: number) =>
     { id, ticket_type_id: ticketType.id, ref: `limits:${++lastRef}` },
     as(caller),
   );
-const order = (caller: typeof buyer, quantity = 1) => placeOrder(node, caller, orderBody(event.id, ticketType.id, quantity));
+const order = (caller: typeof buyer, quantity = 1) =>
+  placeOrder(node, caller, orderBody(event.id, ticketType.id, quantity));
 const ordersOf = async (userId: number) =>
   (await node.orderingDb('orders').where('user_id', userId).select('payment_status')).map((o) => o.payment_status);
 
@@ -64,7 +65,9 @@ describe('ordering.orders.create within what one user may hold unpaid', () => {
     const pending = await order(otherBuyer, MAX_UNITS);
 
     await expect(addUnit(otherBuyer, pending.id)).rejects.toMatchObject({ code: 409, data: { limit: MAX_UNITS } });
-    await expect(addUnit(admin, pending.id)).resolves.toMatchObject({ order: { items: [{ quantity: MAX_UNITS + 1 }] } });
+    await expect(addUnit(admin, pending.id)).resolves.toMatchObject({
+      order: { items: [{ quantity: MAX_UNITS + 1 }] },
+    });
   });
 
   it('exempts admins ordering for themselves', async () => {

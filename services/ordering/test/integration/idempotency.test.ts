@@ -38,7 +38,9 @@ describe('Idempotency-Key on ordering.orders.create', () => {
     const again = await placeOrder(node, buyer, body);
 
     expect(again).toEqual(first);
-    expect(await node.orderingDb('orders').where('user_id', buyer.id).whereIn('id', [first.id]).count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(
+      await node.orderingDb('orders').where('user_id', buyer.id).whereIn('id', [first.id]).count({ n: '*' }).first(),
+    ).toEqual({ n: 1 });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
   });
 
@@ -70,7 +72,11 @@ describe('Idempotency-Key on ordering.orders.create', () => {
     const refusal = { code: 409, type: 'conflict', message: expect.stringContaining('sold out') };
     await expect(placeOrder(node, buyer, body)).rejects.toMatchObject(refusal);
 
-    await node.broker.call('catalog.ticketTypes.update', { id: ticketType.id, quantity: 5 }, { meta: { user: { id: 101, role: 'organizer' } } });
+    await node.broker.call(
+      'catalog.ticketTypes.update',
+      { id: ticketType.id, quantity: 5 },
+      { meta: { user: { id: 101, role: 'organizer' } } },
+    );
     await expect(placeOrder(node, buyer, body)).rejects.toMatchObject(refusal);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 5, sold: 0 });
   });
@@ -93,7 +99,10 @@ describe('Idempotency-Key claims that may be taken over', () => {
   const keyRow = (userId: number, key: string) => node.orderingDb('idempotency_keys').where({ user_id: userId, key });
   /** Leaves the key's row as a request that died while working would: unanswered, its lease run out. */
   const abandonClaim = (key: string) =>
-    keyRow(buyer.id, key).update({ response: null, lease_expires_at: node.orderingDb.raw("now() - interval '1 second'") });
+    keyRow(buyer.id, key).update({
+      response: null,
+      lease_expires_at: node.orderingDb.raw("now() - interval '1 second'"),
+    });
 
   it('lets exactly one of several concurrent repeats take over a claim whose lease ran out', async () => {
     const takeoverEvent = await createEvent(node);
@@ -150,7 +159,8 @@ describe('Idempotency-Key on ordering.orders.pay', () => {
     );
     const later = await payOrder(node, buyer, order.id, { idempotency_key: key });
 
-    for (const answer of [...answers, later]) expect(answer).toMatchObject({ id: order.id, payment_status: 'completed' });
+    for (const answer of [...answers, later])
+      expect(answer).toMatchObject({ id: order.id, payment_status: 'completed' });
     expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
     // Without the key, paying again is the state conflict it is.

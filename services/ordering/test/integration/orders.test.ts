@@ -39,9 +39,16 @@ const refund = (caller: typeof buyer | undefined, id: number) =>
   node.broker.call<Order, object>('ordering.orders.refund', { id }, as(caller));
 
 /** A paid order's tickets once ticketing has issued them, in id order. */
-async function issuedTickets(orderId: number, count: number): Promise<{ id: number; qr_code: string; status: string }[]> {
+async function issuedTickets(
+  orderId: number,
+  count: number,
+): Promise<{ id: number; qr_code: string; status: string }[]> {
   return eventually(async () => {
-    const tickets = await node.ticketingDb('tickets').where('order_id', orderId).orderBy('id').select('id', 'qr_code', 'status');
+    const tickets = await node
+      .ticketingDb('tickets')
+      .where('order_id', orderId)
+      .orderBy('id')
+      .select('id', 'qr_code', 'status');
     return tickets.length === count && tickets;
   });
 }
@@ -77,11 +84,20 @@ describe('ordering.orders.create', () => {
     expect(expiresIn).toBeLessThanOrEqual(605_000);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 7, sold: 0 });
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created']);
-    const [stored] = await node.orderingDb('orders').where('id', order.id).select(node.orderingDb.raw('total_price::text AS total'));
+    const [stored] = await node
+      .orderingDb('orders')
+      .where('id', order.id)
+      .select(node.orderingDb.raw('total_price::text AS total'));
     expect(stored.total).toBe('59.97');
-    const items = await node.orderingDb('order_items').where('order_id', order.id).select('ticket_type_id', 'quantity', node.orderingDb.raw('unit_price::text AS unit_price'));
+    const items = await node
+      .orderingDb('order_items')
+      .where('order_id', order.id)
+      .select('ticket_type_id', 'quantity', node.orderingDb.raw('unit_price::text AS unit_price'));
     expect(items).toEqual([{ ticket_type_id: ticketType.id, quantity: 3, unit_price: '19.99' }]);
-    const [created] = await node.orderingDb('outbox').whereRaw("(envelope->'data'->>'id')::int = ?", [order.id]).select('envelope');
+    const [created] = await node
+      .orderingDb('outbox')
+      .whereRaw("(envelope->'data'->>'id')::int = ?", [order.id])
+      .select('envelope');
     expect(created.envelope.data).toEqual({
       id: order.id,
       user_id: buyer.id,
@@ -186,7 +202,9 @@ describe('ordering.orders.get and list', () => {
     expect(page).toMatchObject({ total: 3, has_next: true, has_prev: true, items: [{ id: second.id }] });
 
     expect((await listOrders(node, lister, { event_id: otherEvent.id })).items.map((o) => o.id)).toEqual([second.id]);
-    expect((await listOrders(node, lister, { payment_status: 'completed' })).items.map((o) => o.id)).toEqual([third.id]);
+    expect((await listOrders(node, lister, { payment_status: 'completed' })).items.map((o) => o.id)).toEqual([
+      third.id,
+    ]);
     expect((await listOrders(node, lister, { payment_status: 'pending' })).items.map((o) => o.id)).toEqual([
       second.id,
       first.id,
@@ -320,10 +338,12 @@ describe('ordering.orders.pay (test provider)', () => {
   it('refuses bad input (422) and a missing caller (401)', async () => {
     const { order } = await pendingOrder();
     await expect(payOrder(node, undefined, order.id)).rejects.toMatchObject({ code: 401 });
-    await expect(
-      node.broker.call('ordering.orders.pay', { id: order.id, amount: 1 }, as(buyer)),
-    ).rejects.toMatchObject({ code: 422 });
-    await expect(node.broker.call('ordering.orders.pay', { id: 'one' }, as(buyer))).rejects.toMatchObject({ code: 422 });
+    await expect(node.broker.call('ordering.orders.pay', { id: order.id, amount: 1 }, as(buyer))).rejects.toMatchObject(
+      { code: 422 },
+    );
+    await expect(node.broker.call('ordering.orders.pay', { id: 'one' }, as(buyer))).rejects.toMatchObject({
+      code: 422,
+    });
   });
 });
 

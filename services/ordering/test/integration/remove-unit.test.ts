@@ -118,7 +118,8 @@ describe('ordering.orders.removeUnit', () => {
   it("answers 404 for another user's order and refuses an expired or paid one (409)", async () => {
     const theirs = await pendingOrder();
     const expired = await pendingOrder();
-    await node.orderingDb('orders')
+    await node
+      .orderingDb('orders')
       .where('id', expired.order.id)
       .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
     const paid = await pendingOrder();

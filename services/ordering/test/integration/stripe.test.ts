@@ -78,10 +78,16 @@ describe('paying with Stripe', () => {
 
     expect(answer).toMatchObject({
       payment_status: 'pending',
-      payment: { provider: 'stripe', status: 'requires_payment_method', client_secret: expect.stringContaining('_secret_') },
+      payment: {
+        provider: 'stripe',
+        status: 'requires_payment_method',
+        client_secret: expect.stringContaining('_secret_'),
+      },
     });
     const payment = await node.orderingDb('payments').where('order_id', order.id).first();
-    const [request] = stripeApi.requestsTo('/v1/payment_intents').filter((r) => r.form.get('metadata[order_id]') === String(order.id));
+    const [request] = stripeApi
+      .requestsTo('/v1/payment_intents')
+      .filter((r) => r.form.get('metadata[order_id]') === String(order.id));
     expect(request.form.get('amount')).toBe('5997');
     expect(request.form.get('currency')).toBe('usd');
     expect(request.idempotencyKey).toBe(`ticketpro-payment-${payment.id}`);
@@ -129,7 +135,9 @@ describe('paying with Stripe', () => {
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 7, sold: 0 });
-    expect(await node.orderingDb('payments').where('order_id', order.id).first('state')).toEqual({ state: 'initiated' });
+    expect(await node.orderingDb('payments').where('order_id', order.id).first('state')).toEqual({
+      state: 'initiated',
+    });
   });
 
   it('refunds a payment that lands on a cancelled order instead of accepting it', async () => {
@@ -140,8 +148,12 @@ describe('paying with Stripe', () => {
 
     const payment = await node.orderingDb('payments').where('order_id', order.id).first();
     expect(payment.state).toBe('refunded');
-    expect(stripeApi.requestsTo('/v1/refunds').map((r) => r.form.get('payment_intent'))).toContain(payment.provider_ref);
-    expect(await node.orderingDb('orders').where('id', order.id).first('payment_status')).toEqual({ payment_status: 'cancelled' });
+    expect(stripeApi.requestsTo('/v1/refunds').map((r) => r.form.get('payment_intent'))).toContain(
+      payment.provider_ref,
+    );
+    expect(await node.orderingDb('orders').where('id', order.id).first('payment_status')).toEqual({
+      payment_status: 'cancelled',
+    });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
   });
 
@@ -155,7 +167,9 @@ describe('paying with Stripe', () => {
     await expect(webhook(payload)).resolves.toEqual({ received: true });
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'expired' });
-    expect(await node.orderingDb('orders').where('id', order.id).first('payment_status')).toEqual({ payment_status: 'expired' });
+    expect(await node.orderingDb('orders').where('id', order.id).first('payment_status')).toEqual({
+      payment_status: 'expired',
+    });
     expect(await node.orderingDb('payments').where('order_id', order.id).first('state')).toEqual({ state: 'refunded' });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
   });
@@ -169,7 +183,9 @@ describe('paying with Stripe', () => {
       payment_status: 'refunded',
     });
 
-    const refunds = stripeApi.requestsTo('/v1/refunds').filter((r) => r.form.get('payment_intent') === payment.provider_ref);
+    const refunds = stripeApi
+      .requestsTo('/v1/refunds')
+      .filter((r) => r.form.get('payment_intent') === payment.provider_ref);
     expect(refunds).toHaveLength(1);
     expect(refunds[0].idempotencyKey).toBe(`ticketpro-refund-${payment.id}`);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });

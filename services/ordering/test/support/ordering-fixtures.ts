@@ -67,7 +67,11 @@ export function getOrder(node: OrderingNode, caller: AuthUser | undefined, id: n
   return node.broker.call('ordering.orders.get', { id }, as(caller));
 }
 
-export function listOrders(node: OrderingNode, caller: AuthUser | undefined, query: object = {}): Promise<PageOf<Order>> {
+export function listOrders(
+  node: OrderingNode,
+  caller: AuthUser | undefined,
+  query: object = {},
+): Promise<PageOf<Order>> {
   return node.broker.call('ordering.orders.list', query, as(caller));
 }
 
@@ -88,7 +92,8 @@ export async function inventory(node: OrderingNode, ticketTypeId: number) {
 
 /** The order events waiting in (or relayed from) ordering's outbox for one order, oldest first. */
 export async function orderEvents(node: OrderingNode, orderId: number): Promise<string[]> {
-  const rows: { name: string }[] = await node.orderingDb('outbox')
+  const rows: { name: string }[] = await node
+    .orderingDb('outbox')
     .whereRaw("(envelope->'data'->>'id')::int = ?", [orderId])
     .orderBy('seq')
     .select('name');

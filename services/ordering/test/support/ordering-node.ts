@@ -1,7 +1,13 @@
 import knexFactory, { type Knex } from 'knex';
 import type { ServiceBroker } from 'moleculer';
 import { createBroker, createLogger } from '@ticketpro/shared';
-import { createTestDatabase, standInService, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import {
+  createTestDatabase,
+  standInService,
+  testConfig,
+  uniqueName,
+  type TestDatabase,
+} from '@ticketpro/shared/testing';
 import { createCatalogService } from '@ticketpro/catalog';
 import { createTicketingService } from '@ticketpro/ticketing';
 import { createOrderingService, type OrderingOptions, type OrderingRuntime } from '../../src';
@@ -24,7 +30,10 @@ export interface OrderingNode {
  * organizer names). Both sweeps run hourly unless asked otherwise, so tests see lapsed orders the
  * way reads do before any sweep.
  */
-export async function startOrderingNode(overrides: Overrides = {}, options: OrderingOptions = {}): Promise<OrderingNode> {
+export async function startOrderingNode(
+  overrides: Overrides = {},
+  options: OrderingOptions = {},
+): Promise<OrderingNode> {
   const databases: TestDatabase[] = [];
   const catalogDatabase = await createTestDatabase('ordering_catalog');
   databases.push(catalogDatabase);

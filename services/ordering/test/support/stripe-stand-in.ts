@@ -37,7 +37,12 @@ export class StripeStandIn {
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
-      const request = { method: req.method ?? '', path: req.url ?? '', idempotencyKey, form: new URLSearchParams(body) };
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        idempotencyKey,
+        form: new URLSearchParams(body),
+      };
       this.requests.push(request);
       const answer = (idempotencyKey && this.answers.get(idempotencyKey)) || this.answer(request);
       if (!answer) {
@@ -65,7 +70,12 @@ export class StripeStandIn {
       };
     }
     if (method === 'POST' && path === '/v1/refunds') {
-      return { id: `re_test_${this.requests.length}`, object: 'refund', payment_intent: form.get('payment_intent'), status: 'succeeded' };
+      return {
+        id: `re_test_${this.requests.length}`,
+        object: 'refund',
+        payment_intent: form.get('payment_intent'),
+        status: 'succeeded',
+      };
     }
     return undefined;
   }

@@ -12,7 +12,10 @@ export function ticketQrAction(ticketing: TicketingAccess) {
     if (standing === 'organizer') throw new ForbiddenError('Only the ticket holder or an admin may fetch its QR code');
     if (ticket.status === 'void') throw new ConflictError('The ticket is void', { ticket_id: id });
     if (format === 'svg') {
-      return { content_type: 'image/svg+xml' as const, body: await QRCode.toString(ticket.qr_code, { type: 'svg', margin: 2 }) };
+      return {
+        content_type: 'image/svg+xml' as const,
+        body: await QRCode.toString(ticket.qr_code, { type: 'svg', margin: 2 }),
+      };
     }
     const png = await QRCode.toBuffer(ticket.qr_code, { type: 'png', margin: 2, scale: 6 });
     return { content_type: 'image/png' as const, body: png.toString('base64') };

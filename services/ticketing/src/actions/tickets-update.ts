@@ -47,14 +47,22 @@ function checkInChanges(
   let checkedIn = ticket.checked_in;
   if (changes.checked_in === true && !ticket.checked_in) {
     if (ticket.status !== 'valid') {
-      throw new ConflictError(`The ticket is ${ticket.status}; only a valid ticket can be checked in`, { ticket_id: ticket.id });
+      throw new ConflictError(`The ticket is ${ticket.status}; only a valid ticket can be checked in`, {
+        ticket_id: ticket.id,
+      });
     }
     Object.assign(patch, { checked_in: true, status: 'used', validated_at: new Date(), validated_by: by });
     events.push('ticketing.ticket.checked_in');
     checkedIn = true;
   } else if (changes.checked_in === false && ticket.checked_in) {
     // Undoing a mistaken check-in makes the ticket valid again.
-    Object.assign(patch, { checked_in: false, checked_out: false, status: 'valid', validated_at: null, validated_by: null });
+    Object.assign(patch, {
+      checked_in: false,
+      checked_out: false,
+      status: 'valid',
+      validated_at: null,
+      validated_by: null,
+    });
     checkedIn = false;
   }
   if (changes.checked_out === true && !ticket.checked_out) {

@@ -8,7 +8,11 @@ import { toValidationResult } from '../tickets/ticket-view';
 export function ticketStatusAction(ticketing: TicketingAccess) {
   return defineAction('ticketing.validation.status', async (ctx) => {
     const caller = authenticatedCaller(ctx);
-    const { ticket } = await reachableTicket(ctx, ticketing(), caller, ctx.params.ticket_id, ['owner', 'organizer', 'admin']);
+    const { ticket } = await reachableTicket(ctx, ticketing(), caller, ctx.params.ticket_id, [
+      'owner',
+      'organizer',
+      'admin',
+    ]);
     const refusal = refusalOf(ticket);
     return toValidationResult(ticket, refusal === undefined, refusal);
   });

@@ -13,7 +13,10 @@ export const CATALOG_EVENTS = {
  * or out of order, so a row only takes facts newer than the ones it has (`as_of`, the event
  * time). A deleted event keeps its organizer: its tickets are still theirs to look after.
  */
-export async function applyCatalogEvent(trx: Knex.Transaction, envelope: AcceptedEnvelope<typeof CATALOG_EVENTS>): Promise<void> {
+export async function applyCatalogEvent(
+  trx: Knex.Transaction,
+  envelope: AcceptedEnvelope<typeof CATALOG_EVENTS>,
+): Promise<void> {
   const { data, time } = envelope;
   await trx('event_organizers')
     .insert({ event_id: data.id, organizer_id: data.organizer_id, as_of: time })

@@ -6,7 +6,11 @@ import { call, type RequestContext } from '@ticketpro/shared';
  * creation is still on its way) is asked of catalog, and kept; an event catalog does not know
  * (deleted before ticketing heard of it) has no organizer here, so only admins act for it.
  */
-export async function organizerOf(ctx: RequestContext<unknown>, db: Knex, eventId: number): Promise<number | undefined> {
+export async function organizerOf(
+  ctx: RequestContext<unknown>,
+  db: Knex,
+  eventId: number,
+): Promise<number | undefined> {
   const row: { organizer_id: number } | undefined = await db('event_organizers')
     .where('event_id', eventId)
     .first('organizer_id');

@@ -53,7 +53,12 @@ beforeAll(async () => {
     EVENT_SUBJECT_PREFIX: prefix,
     EVENT_STREAM: stream,
   });
-  publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix: prefix, connectionName: 'test' });
+  publisher = await JetStreamPublisher.connect({
+    url: testNatsUrl(),
+    stream,
+    subjectPrefix: prefix,
+    connectionName: 'test',
+  });
   nc = await connect({ servers: testNatsUrl() });
   db = openTicketingDatabase(database.url);
 });
@@ -73,7 +78,10 @@ describe('issuing tickets when an order is paid', () => {
   it('issues one valid ticket per unit, owned by the buyer, once however often the payment is told', async () => {
     const node = await startNode();
     const [typeA, typeB, eventId, buyer] = [nextId(), nextId(), nextId(), nextId()];
-    const order = orderFacts(buyer, eventId, [[typeA, 2], [typeB, 1]]);
+    const order = orderFacts(buyer, eventId, [
+      [typeA, 2],
+      [typeB, 1],
+    ]);
     const paid = envelopeOf('ordering.order.paid', order);
 
     await publisher.publish(paid);
@@ -142,7 +150,12 @@ describe('issuing tickets when an order is paid', () => {
 
   it('issues each unit once when two instances consume together and every payment is told twice', async () => {
     await Promise.all([startNode(), startNode()]);
-    const orders = Array.from({ length: 15 }, () => orderFacts(nextId(), nextId(), [[nextId(), 2], [nextId(), 1]]));
+    const orders = Array.from({ length: 15 }, () =>
+      orderFacts(nextId(), nextId(), [
+        [nextId(), 2],
+        [nextId(), 1],
+      ]),
+    );
     await Promise.all(
       orders.flatMap((order) => [
         publisher.publish(envelopeOf('ordering.order.paid', order)),
@@ -157,7 +170,9 @@ describe('issuing tickets when an order is paid', () => {
     });
     // Both copies of every payment handled: nothing more can arrive.
     await eventually(async () => {
-      const [{ count }] = await db('processed_events').where('consumer', 'ticketing_issuing').count<{ count: string }[]>('* as count');
+      const [{ count }] = await db('processed_events')
+        .where('consumer', 'ticketing_issuing')
+        .count<{ count: string }[]>('* as count');
       return Number(count) >= 2 * orders.length;
     });
     const [{ count }] = await db('tickets').whereIn('order_id', ids).count<{ count: string }[]>('* as count');

@@ -11,7 +11,10 @@ function storedKey(generation: number) {
   return { kid: keyIdOf(publicKey), generation, private_key_pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) };
 }
 
-const beforeKeyring = migrations.slice(0, migrations.findIndex((m) => m.name === '007_signing_key_purposes'));
+const beforeKeyring = migrations.slice(
+  0,
+  migrations.findIndex((m) => m.name === '007_signing_key_purposes'),
+);
 
 describe('ticket-code keys stored before the shared keyring', () => {
   let database: TestDatabase;
@@ -21,7 +24,12 @@ describe('ticket-code keys stored before the shared keyring', () => {
   beforeAll(async () => {
     database = await createTestDatabase('ticketing_keyring_migration');
     // The database as the release before it left it: migrated up to 006, two generations of keys.
-    const db = await createDatabase({ schema: 'ticketing', url: database.url, dataDir: os.tmpdir(), migrations: beforeKeyring });
+    const db = await createDatabase({
+      schema: 'ticketing',
+      url: database.url,
+      dataDir: os.tmpdir(),
+      migrations: beforeKeyring,
+    });
     await db(SIGNING_KEYS_TABLE).insert(before);
     await db.destroy();
   });
@@ -32,7 +40,9 @@ describe('ticket-code keys stored before the shared keyring', () => {
   });
 
   it('are all kept: the newest still signs, every one still verifies and is published', async () => {
-    node = await startTicketingNode(testConfig({ NAMESPACE: uniqueName('ticketing'), TICKETING_DATABASE_URL: database.url }));
+    node = await startTicketingNode(
+      testConfig({ NAMESPACE: uniqueName('ticketing'), TICKETING_DATABASE_URL: database.url }),
+    );
     const { keyring } = node.runtime;
 
     expect(keyring.active.kid).toBe(before[1].kid);
@@ -41,7 +51,9 @@ describe('ticket-code keys stored before the shared keyring', () => {
     expect(keys.map((k) => k.kid)).toEqual([before[1].kid, before[0].kid]);
 
     const db = node.runtime.resources.db;
-    const rows = await db(SIGNING_KEYS_TABLE).orderBy('generation').select('kid', 'purpose', 'generation', 'private_key_pem');
+    const rows = await db(SIGNING_KEYS_TABLE)
+      .orderBy('generation')
+      .select('kid', 'purpose', 'generation', 'private_key_pem');
     expect(rows).toEqual(before.map((key) => ({ ...key, purpose: 'ticket-code' })));
   });
 });

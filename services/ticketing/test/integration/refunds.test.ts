@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { LocalPublisher, localDomainEvents, type RefundedTickets, type Ticket, type ValidationResult } from '@ticketpro/shared';
+import {
+  LocalPublisher,
+  localDomainEvents,
+  type RefundedTickets,
+  type Ticket,
+  type ValidationResult,
+} from '@ticketpro/shared';
 import { eventually } from '@ticketpro/shared/testing';
 import { openTicketingDatabase } from '../support/ticketing-database';
 import { envelopeOf, nextId, orderFacts } from '../support/order-events';
@@ -34,9 +40,15 @@ const bought = async (eventId: number, units: number) =>
 const voidForRefund = (orderId: number) =>
   node.broker.call<RefundedTickets, object>('ticketing.tickets.voidForRefund', { order_id: orderId });
 const checkIn = (ticket: Ticket) =>
-  node.broker.call<ValidationResult, object>('ticketing.validation.checkin', { qr_code: ticket.qr_code }, as(organizer));
+  node.broker.call<ValidationResult, object>(
+    'ticketing.validation.checkin',
+    { qr_code: ticket.qr_code },
+    as(organizer),
+  );
 const statusesOf = async (orderId: number) =>
-  (await db('tickets').where('order_id', orderId).orderBy('id').select('status')).map((t: { status: string }) => t.status);
+  (await db('tickets').where('order_id', orderId).orderBy('id').select('status')).map(
+    (t: { status: string }) => t.status,
+  );
 const voidedEvents = async (orderId: number) =>
   Number(
     (
@@ -48,7 +60,7 @@ const voidedEvents = async (orderId: number) =>
   );
 
 describe('ticketing.tickets.voidForRefund', () => {
-  it("voids every ticket of the order before answering, with ticket.voided events; a repeat voids nothing more", async () => {
+  it('voids every ticket of the order before answering, with ticket.voided events; a repeat voids nothing more', async () => {
     const eventId = await announceEvent();
     const tickets = await bought(eventId, 3);
     const orderId = tickets[0].order_id;
@@ -72,7 +84,8 @@ describe('ticketing.tickets.voidForRefund', () => {
     await expect(voidForRefund(orderId)).rejects.toMatchObject({
       code: 409,
       type: 'conflict',
-      message: "1 of the order's 3 tickets is already used (checked in); used tickets are never refunded, so the order cannot be refunded",
+      message:
+        "1 of the order's 3 tickets is already used (checked in); used tickets are never refunded, so the order cannot be refunded",
       data: { order_id: orderId, used_ticket_ids: [tickets[1].id] },
     });
 
@@ -127,7 +140,9 @@ describe('ticketing.tickets.voidForRefund', () => {
 
     await bus.publish(refundedEvent);
 
-    await eventually(async () => (await db('processed_events').where('event_id', refundedEvent.id).first()) !== undefined);
+    await eventually(
+      async () => (await db('processed_events').where('event_id', refundedEvent.id).first()) !== undefined,
+    );
     expect(await statusesOf(tickets[0].order_id)).toEqual(['used', 'void']);
   });
 

@@ -59,7 +59,13 @@ describe('reading tickets', () => {
     }
     await expect(call('get', { id: 2147483647 }, admin)).rejects.toMatchObject({ code: 404 });
     await expect(call('get', { id: 0 }, admin)).rejects.toMatchObject({ code: 422 });
-    expect(ticket).toMatchObject({ status: 'valid', checked_in: false, checked_out: false, seat_number: null, validated_at: null });
+    expect(ticket).toMatchObject({
+      status: 'valid',
+      checked_in: false,
+      checked_out: false,
+      seat_number: null,
+      validated_at: null,
+    });
   });
 
   it('asks catalog for the organizer of an event it has not heard of yet, once', async () => {
@@ -79,7 +85,9 @@ describe('changing tickets', () => {
     const eventId = await announceEvent();
     const [ticket] = await buyTickets(node.broker, eventId);
 
-    await expect(call('update', { id: ticket.id, seat_number: 'A-12' }, buyer)).resolves.toMatchObject({ seat_number: 'A-12' });
+    await expect(call('update', { id: ticket.id, seat_number: 'A-12' }, buyer)).resolves.toMatchObject({
+      seat_number: 'A-12',
+    });
     await expect(call('update', { id: ticket.id, checked_in: true }, buyer)).rejects.toMatchObject({ code: 403 });
     await expect(call('update', { id: ticket.id, seat_number: 'B1' }, otherUser)).rejects.toMatchObject({ code: 404 });
     await expect(call('update', { id: ticket.id, checked_out: true }, organizer)).rejects.toMatchObject({ code: 409 });
@@ -88,8 +96,12 @@ describe('changing tickets', () => {
       status: 'used',
       validated_by: organizer.id,
     });
-    await expect(call('update', { id: ticket.id, checked_out: true }, admin)).resolves.toMatchObject({ checked_out: true });
-    await expect(call('update', { id: ticket.id, seat_number: null }, buyer)).resolves.toMatchObject({ seat_number: null });
+    await expect(call('update', { id: ticket.id, checked_out: true }, admin)).resolves.toMatchObject({
+      checked_out: true,
+    });
+    await expect(call('update', { id: ticket.id, seat_number: null }, buyer)).resolves.toMatchObject({
+      seat_number: null,
+    });
   });
 
   it('refuses bad input and changes to a void ticket', async () => {
@@ -97,7 +109,9 @@ describe('changing tickets', () => {
     const [ticket] = await buyTickets(node.broker, eventId);
 
     await expect(call('update', { id: ticket.id }, buyer)).rejects.toMatchObject({ code: 422 });
-    await expect(call('update', { id: ticket.id, seat_number: 'x'.repeat(21) }, buyer)).rejects.toMatchObject({ code: 422 });
+    await expect(call('update', { id: ticket.id, seat_number: 'x'.repeat(21) }, buyer)).rejects.toMatchObject({
+      code: 422,
+    });
     await expect(call('update', { id: ticket.id, status: 'used' }, admin)).rejects.toMatchObject({ code: 422 });
     await refund(node.broker, ticket);
     await expect(call('update', { id: ticket.id, seat_number: 'A1' }, buyer)).rejects.toMatchObject({ code: 409 });

@@ -39,13 +39,28 @@ describe('check-in at the door', () => {
     const admitted = outcomes.filter((o) => o.status === 'fulfilled') as PromiseFulfilledResult<ValidationResult>[];
     const refused = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
     expect(admitted).toHaveLength(1);
-    expect(admitted[0].value).toMatchObject({ ticket_id: ticket.id, admitted: true, status: 'used', checked_in: true, validated_by: organizer.id });
+    expect(admitted[0].value).toMatchObject({
+      ticket_id: ticket.id,
+      admitted: true,
+      status: 'used',
+      checked_in: true,
+      validated_by: organizer.id,
+    });
     expect(refused).toHaveLength(9);
     for (const { reason } of refused) {
-      expect(reason).toMatchObject({ code: 409, type: 'conflict', data: { validated_at: admitted[0].value.validated_at } });
+      expect(reason).toMatchObject({
+        code: 409,
+        type: 'conflict',
+        data: { validated_at: admitted[0].value.validated_at },
+      });
     }
     const stored = await node.broker.call<Ticket, object>('ticketing.tickets.get', { id: ticket.id }, as(admin));
-    expect(stored).toMatchObject({ status: 'used', checked_in: true, validated_by: organizer.id, validated_at: admitted[0].value.validated_at });
+    expect(stored).toMatchObject({
+      status: 'used',
+      checked_in: true,
+      validated_by: organizer.id,
+      validated_at: admitted[0].value.validated_at,
+    });
   });
 
   it('validate tells whether a ticket would be admitted and changes nothing', async () => {
@@ -65,10 +80,16 @@ describe('check-in at the door', () => {
     const eventId = await announceEvent();
     const [ticket] = await buyTickets(node.broker, eventId);
 
-    await expect(scan('checkout', ticket.qr_code)).rejects.toMatchObject({ code: 409, message: 'The ticket is not checked in' });
+    await expect(scan('checkout', ticket.qr_code)).rejects.toMatchObject({
+      code: 409,
+      message: 'The ticket is not checked in',
+    });
     await scan('checkin', ticket.qr_code);
     await expect(scan('checkout', ticket.qr_code)).resolves.toMatchObject({ checked_in: true, checked_out: true });
-    await expect(scan('checkout', ticket.qr_code)).rejects.toMatchObject({ code: 409, message: 'The ticket is already checked out' });
+    await expect(scan('checkout', ticket.qr_code)).rejects.toMatchObject({
+      code: 409,
+      message: 'The ticket is already checked out',
+    });
   });
 
   it('refuses a voided ticket online although its signature is still good', async () => {
@@ -108,13 +129,16 @@ describe('check-in at the door', () => {
     await expect(
       node.broker.call('ticketing.validation.checkin', { qr_code: ticket.qr_code }, as(undefined)),
     ).rejects.toMatchObject({ code: 401 });
-    await expect(node.broker.call('ticketing.validation.checkin', { qr_code: '' }, as(organizer))).rejects.toBeInstanceOf(
-      Errors.ValidationError,
-    );
+    await expect(
+      node.broker.call('ticketing.validation.checkin', { qr_code: '' }, as(organizer)),
+    ).rejects.toBeInstanceOf(Errors.ValidationError);
     await expect(
       node.broker.call('ticketing.validation.checkin', { qr_code: ticket.qr_code, extra: 1 }, as(organizer)),
     ).rejects.toMatchObject({ code: 422 });
-    await expect(scan('checkin', ticket.qr_code, admin)).resolves.toMatchObject({ admitted: true, validated_by: admin.id });
+    await expect(scan('checkin', ticket.qr_code, admin)).resolves.toMatchObject({
+      admitted: true,
+      validated_by: admin.id,
+    });
   });
 
   it('shows the door status to the owner, the organizer and admins only', async () => {

@@ -8,7 +8,11 @@ export function nextId(): number {
 }
 
 /** An envelope as the outbox relay publishes it, for events of services these tests do not run. */
-export function envelopeOf<N extends EventName>(name: N, data: EventData<N>, time = new Date().toISOString()): EventEnvelope<N> {
+export function envelopeOf<N extends EventName>(
+  name: N,
+  data: EventData<N>,
+  time = new Date().toISOString(),
+): EventEnvelope<N> {
   return { ...outboxEntry(name, data).envelope, time };
 }
 

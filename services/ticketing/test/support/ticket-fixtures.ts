@@ -1,5 +1,12 @@
 import type { ServiceBroker } from 'moleculer';
-import { LocalPublisher, localDomainEvents, type AuthUser, type Config, type PageOf, type Ticket } from '@ticketpro/shared';
+import {
+  LocalPublisher,
+  localDomainEvents,
+  type AuthUser,
+  type Config,
+  type PageOf,
+  type Ticket,
+} from '@ticketpro/shared';
 import { createTestDatabase, eventually, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 import { startTicketingNode, type TicketingNode } from './ticketing-node';
 import { CatalogStandIn } from './catalog-stand-in';
@@ -59,7 +66,12 @@ export async function announceEvent(by: AuthUser = organizer): Promise<number> {
 }
 
 /** Pays an order of `units` units for `owner` and waits for its tickets. */
-export async function buyTickets(broker: ServiceBroker, eventId: number, units = 1, owner: AuthUser = buyer): Promise<Ticket[]> {
+export async function buyTickets(
+  broker: ServiceBroker,
+  eventId: number,
+  units = 1,
+  owner: AuthUser = buyer,
+): Promise<Ticket[]> {
   const order = orderFacts(owner.id, eventId, [[nextId(), units]]);
   await bus.publish(envelopeOf('ordering.order.paid', order));
   return eventually(async () => {
