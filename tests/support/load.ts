@@ -14,6 +14,8 @@ export interface RequestOutcome {
   answer: FinalAnswer;
   /** When the first attempt was sent, ms since the client was made. */
   startedAtMs: number;
+  /** When the last answer came (or the client gave up), ms since the client was made. */
+  answeredAtMs: number;
 }
 
 export interface RetryPolicy {
@@ -58,7 +60,8 @@ export class RetryingClient {
       const answer = await this.attempt(method, path, options);
       const attempts = retriedOn.length + 1;
       if (!('headers' in answer) || !asksForRetry(answer) || attempts >= this.policy.maxAttempts) {
-        const outcome = { label, method, path, attempts, retriedOn, answer, startedAtMs };
+        const answeredAtMs = Date.now() - this.startedAt;
+        const outcome = { label, method, path, attempts, retriedOn, answer, startedAtMs, answeredAtMs };
         this.outcomes.push(outcome);
         return outcome;
       }

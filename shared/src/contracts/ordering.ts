@@ -18,19 +18,26 @@ import {
   UpdateOrderParams,
 } from '../schemas/ordering';
 import { defineContract, read, write } from './define';
+import { CHECKOUT_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
 
 /** Orders, the checkout saga over catalog's inventory, payments, refunds and idempotent retries. */
 export const orderingContract = defineContract({
   service: 'ordering',
   actions: {
-    'orders.list': read(ListOrdersQuery, Page(OrderSchema)),
-    'orders.get': read(IdParams, OrderSchema),
-    'orders.create': write(CreateOrderParams, OrderSchema, { idempotentOn: 'idempotency_key' }),
+    'orders.list': read(ListOrdersQuery, Page(OrderSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'orders.get': read(IdParams, OrderSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'orders.create': write(CreateOrderParams, OrderSchema, {
+      idempotentOn: 'idempotency_key',
+      timeoutMs: CHECKOUT_TIMEOUT_MS,
+    }),
     'orders.update': write(UpdateOrderParams, OrderSchema),
     'orders.cancel': write(IdParams, MessageSchema),
     // Catalog's call once an event is deleted; no route.
     'orders.cancelForEvent': write(CancelEventOrdersParams, EventOrdersCancelled, { idempotentOn: 'event_id' }),
-    'orders.pay': write(PayOrderParams, OrderSchema, { idempotentOn: 'idempotency_key' }),
+    'orders.pay': write(PayOrderParams, OrderSchema, {
+      idempotentOn: 'idempotency_key',
+      timeoutMs: CHECKOUT_TIMEOUT_MS,
+    }),
     'orders.refund': write(IdParams, OrderSchema),
     // Ticketing's calls for `POST /tickets` and `DELETE /tickets/{id}`; no routes.
     'orders.addUnit': write(AddOrderUnitParams, AddedOrderUnit, { idempotentOn: 'ref' }),

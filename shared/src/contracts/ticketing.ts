@@ -17,13 +17,14 @@ import {
   ValidationResultSchema,
 } from '../schemas/ticketing';
 import { defineContract, read, write } from './define';
+import { READ_TIMEOUT_MS } from './timeouts';
 
 /** Tickets issued exactly once per paid unit, their signed codes, and check-in at the door. */
 export const ticketingContract = defineContract({
   service: 'ticketing',
   actions: {
-    'tickets.list': read(ListTicketsQuery, Page(TicketSchema)),
-    'tickets.get': read(IdParams, TicketSchema),
+    'tickets.list': read(ListTicketsQuery, Page(TicketSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'tickets.get': read(IdParams, TicketSchema, { timeoutMs: READ_TIMEOUT_MS }),
     'tickets.create': write(CreateTicketBody, TicketSchema),
     'tickets.update': write(UpdateTicketParams, TicketSchema),
     'tickets.delete': write(IdParams, MessageSchema),
