@@ -9,8 +9,9 @@ import { holderOf, holdUnits } from './catalog-inventory';
  * The order, its items and `ordering.order.created` in one statement: it commits all of them or
  * none, as a transaction would, in one round trip instead of five. `:created` is the outbox's own
  * INSERT of the event. Returns the order as inserted, with the lapse `readOrder` would compute.
+ * Exported for the benchmark's single-process checkout.
  */
-const INSERT_ORDER = `WITH placed AS (
+export const INSERT_ORDER = `WITH placed AS (
        INSERT INTO orders (id, user_id, event_id, total_price, currency, payment_method, payment_status, expires_at)
        VALUES (:id, :userId, :eventId, :totalPrice, :currency, :paymentMethod, 'pending', :expiresAt)
        RETURNING *, ${LAPSED} AS lapsed
