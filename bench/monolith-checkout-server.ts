@@ -3,9 +3,10 @@ import Fastify from 'fastify';
 import jwt from 'jsonwebtoken';
 import knexFactory from 'knex';
 import { Pool, type PoolClient } from 'pg';
-import { CreateOrderBody, outboxEntry, type DecimalText } from '@ticketpro/shared';
-import { HOLD_ITEM } from '../services/catalog/src/inventory/hold-inventory';
+import { CreateOrderBody, outboxEntry } from '@ticketpro/shared';
+import { HOLD_ITEM, type HeldItem } from '../services/catalog/src/inventory/hold-inventory';
 import { INSERT_ORDER } from '../services/ordering/src/orders/place-order';
+import { serveForBench } from './serve';
 
 /**
  * Checkout's baseline: `POST /api/v1/orders` by one process with fastify and pg, doing for one
@@ -64,15 +65,6 @@ const insertOrder = compileNamed(
   },
 );
 
-interface Held {
-  ticket_type_id: number;
-  quantity: number;
-  unit_price: DecimalText;
-  currency: string;
-  expires_at: Date;
-  order_total: DecimalText;
-}
-
 class SoldOut extends Error {}
 
 function problem(status: number, title: string, detail: string) {
@@ -105,7 +97,7 @@ async function placeOrder(
     const { rows: ids } = await client.query<{ id: number }>("SELECT nextval('order_ids')::int AS id");
     const id = ids[0].id;
     const expiresAt = new Date(Date.now() + holdSeconds * 1000).toISOString();
-    const held: Held[] = [];
+    const held: HeldItem[] = [];
     for (const item of [...body.items].sort((a, b) => a.ticket_type_id - b.ticket_type_id)) {
       const values = {
         orderId: id,
@@ -116,7 +108,7 @@ async function placeOrder(
         expiresAt,
         userId,
       };
-      const { rows } = await client.query<Held>(holdItem.sql, holdItem.values(values));
+      const { rows } = await client.query<HeldItem>(holdItem.sql, holdItem.values(values));
       if (rows.length === 0) throw new SoldOut();
       held.push(rows[0]);
     }
@@ -207,19 +199,7 @@ async function main(): Promise<void> {
       }
     },
   );
-  await app.listen({ port: Number(env.PORT ?? 0), host: env.HOST ?? '127.0.0.1' });
-
-  // Exits by itself: the IPC channel to the harness would otherwise keep the process alive.
-  const stop = () => {
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  // The harness starts us like a service and waits for this (see tests/support/processes.ts).
-  process.send?.({ ready: 'monolith' });
+  await serveForBench('monolith', app, pool);
 }
 
 main().catch((err) => {

@@ -3,6 +3,7 @@ import { migrations } from '../migrations';
 import { bindModels } from './models';
 import { sweepExpiredOrders } from './orders/sweep-expired-orders';
 import { closeEvent } from './orders/cancel-event-orders';
+import { OrderIds } from './orders/order-ids';
 import { selectPaymentProvider } from './payments/select-provider';
 import type { StripeApiOptions } from './payments/stripe-provider';
 import { listOrdersAction } from './actions/orders-list';
@@ -34,6 +35,7 @@ export const createOrderingService = defineService({
   prepare: (base, options: OrderingOptions) => ({
     models: bindModels(base.resources.db),
     provider: selectPaymentProvider(base.config, options.stripeApi),
+    orderIds: new OrderIds(base.resources.db),
   }),
   actions: (ordering) => ({
     'orders.list': listOrdersAction(ordering),

@@ -103,7 +103,8 @@ export async function takeUnits(
   return rows[0];
 }
 
-interface HeldItem {
+/** One item as `HOLD_ITEM` answers it. */
+export interface HeldItem {
   ticket_type_id: number;
   quantity: number;
   unit_price: DecimalText;

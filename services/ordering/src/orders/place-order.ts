@@ -23,7 +23,7 @@ export const INSERT_ORDER = `WITH placed AS (
      SELECT * FROM placed`;
 
 /**
- * The first steps of the saga: reserve the order id, have catalog hold the units for it (all or
+ * The first steps of the saga: take an order id (drawn in blocks, see OrderIds), have catalog hold the units for it (all or
  * nothing; a refusal throws and nothing is written), then write the order priced from the hold
  * and `ordering.order.created`. A sequence is not transactional, so the id needs none, and no
  * transaction (nor its pooled connection) is held open while catalog works.
@@ -38,10 +38,7 @@ export async function placeOrder(
   onHeld: (orderId: number) => void,
 ): Promise<Order> {
   const { models, config, resources } = runtime;
-  const { rows } = await resources.db.raw<{ rows: { id: number }[] }>(
-    "SELECT nextval(pg_get_serial_sequence('orders', 'id'))::int AS id",
-  );
-  const orderId = rows[0].id;
+  const orderId = await runtime.orderIds.next();
   const hold = await holdUnits(call, {
     order_id: orderId,
     event_id: body.event_id,
