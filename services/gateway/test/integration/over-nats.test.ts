@@ -2,7 +2,7 @@ import { Errors } from 'moleculer';
 import { connect } from 'nats';
 import { ConflictError, UnprocessableError, createBroker, createLogger, type ServiceBroker } from '@ticketpro/shared';
 import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 /**
