@@ -45,6 +45,8 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
+      // A `let` declared before a closure that reads it, and assigned once later, cannot be a `const`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Knex query builders (`trx('holds')…first()`) and decoded tokens are untyped and yield `any` rows;
       // their shapes are fixed by the migrations and checked by the tests. Calling or returning `any` stays an error.
       '@typescript-eslint/no-unsafe-assignment': 'off',
