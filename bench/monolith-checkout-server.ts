@@ -4,8 +4,8 @@ import jwt from 'jsonwebtoken';
 import knexFactory from 'knex';
 import { Pool, type PoolClient } from 'pg';
 import { CreateOrderBody, outboxEntry } from '@ticketpro/shared';
-import { HOLD_ITEM, type HeldItem } from '../services/catalog/src/inventory/hold-inventory';
-import { INSERT_ORDER } from '../services/ordering/src/orders/place-order';
+import { HOLD_ITEM, type HeldItem } from '@ticketpro/catalog/src/inventory/hold-inventory';
+import { INSERT_ORDER } from '@ticketpro/ordering/src/orders/place-order';
 import { serveForBench } from './serve';
 
 /**

@@ -1,5 +1,5 @@
-import { startCluster } from '../../tests/support/cluster';
-import { runFailover, type FailoverFigures } from '../../tests/support/failover';
+import { startCluster } from '@ticketpro/tests/support/cluster';
+import { runFailover, type FailoverFigures } from '@ticketpro/tests/support/failover';
 import type { BenchOptions } from '../options';
 import type { Teardown } from '../teardown';
 

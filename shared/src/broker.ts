@@ -130,7 +130,7 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
         level: config.LOG_LEVEL === 'silent' ? false : config.LOG_LEVEL,
         pino: { options: { base: { service: role }, timestamp: () => `,"time":"${new Date().toISOString()}"` } },
       },
-    } as BrokerOptions['logger'],
+    },
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     // Over NATS, calls go to a queue group per action and the NATS server picks the instance: it
     // drops a killed instance's subscriptions as soon as its connection closes, so no new call goes
@@ -164,7 +164,7 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
     skipProcessEventRegistration: true,
     // Lets stop() wait for calls in flight, so a restart drops no request.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
-    validator: new AjvValidator() as unknown as BrokerOptions['validator'],
+    validator: new AjvValidator(),
     middlewares: [
       requestLogging(logger),
       ...(config.NATS_URL ? [natsBalancedCalls(logger)] : [holdLocalEventsWhileStarting()]),
