@@ -20,16 +20,16 @@ import {
   UserSchema,
 } from '../schemas/identity';
 import { defineContract, read, write } from './define';
-import { PASSWORD_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
+import { READ_TIMEOUT_MS, SIGN_IN_TIMEOUT_MS } from './timeouts';
 
 /** Users, credentials, refresh-token families and the keys access tokens are signed with. */
 export const identityContract = defineContract({
   service: 'identity',
   actions: {
-    register: write(RegisterBody, TokenSchema, { timeoutMs: PASSWORD_TIMEOUT_MS }),
+    register: write(RegisterBody, TokenSchema),
     login: write(LoginParams, TokenSchema, {
       repeatable: 'a repeat signs in again; a session the first attempt opened is never handed out and lapses',
-      timeoutMs: PASSWORD_TIMEOUT_MS,
+      timeoutMs: SIGN_IN_TIMEOUT_MS,
     }),
     refresh: write(RefreshBody, TokenSchema, { timeoutMs: READ_TIMEOUT_MS }),
     logout: write(RefreshBody, NoContent),
