@@ -1,6 +1,6 @@
 import { dateRangeConditions, defineAction, escapeLikePattern, paginate } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
-import { toEventSummaries } from '../events/event-views';
+import { toEventSummaries } from '../listings/event-views';
 
 export function listEventsAction(catalog: CatalogAccess) {
   return defineAction('catalog.events.list', async (ctx) => {

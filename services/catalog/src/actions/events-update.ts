@@ -2,9 +2,9 @@ import { NotFoundError, defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
 import { assertOwnerOrAdmin, publishingCaller } from '../auth/caller';
 import { catalogEvents } from '../domain-events';
-import { findEvent, toEventViews } from '../events/event-views';
-import { assertFutureDate } from '../events/future-date';
-import { withUniqueName } from '../events/unique-name';
+import { findEvent, toEventViews } from '../listings/event-views';
+import { assertFutureDate } from '../listings/future-date';
+import { withUniqueName } from '../listings/unique-name';
 import { toEventFacts } from '../views/event-view';
 
 export function updateEventAction(catalog: CatalogAccess) {
