@@ -1,6 +1,5 @@
-import { expectProblem } from '../../../../tests/support/users';
-import { waitFor } from '../../../../tests/support/http';
 import { startGateway, type Gateway } from '../support/gateway';
+import { expectProblem, waitFor } from '@ticketpro/shared/testing';
 
 describe('gateway: load shedding', () => {
   let gw: Gateway;
