@@ -25,22 +25,24 @@ export interface ServiceNode<S extends ServiceName> {
   config: Config;
   /** Direct access to each real service's tables (its schema first on the search path). */
   db: Record<S, Knex>;
-  /** Stops the broker, closes the direct connections and drops the node's database. */
+  /** Stops the broker, closes the direct connections and drops the database the node made. */
   stop(): Promise<void>;
 }
 
 /**
  * A started broker running `services` next to `standIns`, as one node of the system, for a test
- * file. With real services it owns one fresh database, in which each service keeps its own schema
- * as in production, so test files run side by side; the namespace is the node's own unless the
- * configuration names one. Everything it opened is undone by `stop()`, or at once if the start
- * fails.
+ * file. With real services it owns one fresh database (unless the configuration names one), in
+ * which each service keeps its own schema as in production, so test files run side by side; the
+ * namespace is the node's own unless the configuration names one. Everything it opened is undone
+ * by `stop()`, or at once if the start fails.
  */
 export async function startServiceNode<S extends ServiceName = never>(
   options: ServiceNodeOptions<S>,
 ): Promise<ServiceNode<S>> {
   const factories = Object.entries(options.services ?? {}) as [S, (deps: NodeDeps) => ServiceSchema][];
-  const database: TestDatabase | undefined = factories.length > 0 ? await createTestDatabase(options.label) : undefined;
+  // A database the configuration names is someone else's (a test starting several instances on one).
+  const ownsDatabase = factories.length > 0 && options.config?.DATABASE_URL === undefined;
+  const database: TestDatabase | undefined = ownsDatabase ? await createTestDatabase(options.label) : undefined;
   const config = testConfig({
     NAMESPACE: uniqueName(options.label),
     DATABASE_URL: database?.url,
@@ -50,10 +52,9 @@ export async function startServiceNode<S extends ServiceName = never>(
   const broker = createBroker({ config, role: options.label, logger, middlewares: options.middlewares });
   for (const [, create] of factories) broker.createService(create({ config, logger }));
   for (const standIn of options.standIns ?? []) broker.createService(standIn);
-  const db = Object.fromEntries(factories.map(([service]) => [service, openSchema(database!.url, service)])) as Record<
-    S,
-    Knex
-  >;
+  const db = Object.fromEntries(
+    factories.map(([service]) => [service, openSchema(config.DATABASE_URL!, service)]),
+  ) as Record<S, Knex>;
   const stop = async () => {
     await broker.stop();
     for (const connection of Object.values<Knex>(db)) await connection.destroy();
