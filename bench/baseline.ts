@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startEntry } from '../tests/support/processes';
+import { freePort, startEntry } from '@ticketpro/tests/support/processes';
 import type { SingleProcess } from './embedded';
 import type { Teardown } from './teardown';
 import { apiClient } from '@ticketpro/shared/testing';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, apiClient, type Api } from '@ticketpro/shared/testing';
-import { freePort, startEntry, type RunningProcess } from '../tests/support/processes';
+import { freePort, startEntry, type RunningProcess } from '@ticketpro/tests/support/processes';
 import type { Teardown } from './teardown';
 
 export interface SingleProcess {

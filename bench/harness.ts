@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
 import { adminDatabaseUrl, testNatsUrl, type Api } from '@ticketpro/shared/testing';
-import { startCluster } from '../tests/support/cluster';
-import { register } from '../tests/support/users';
+import { startCluster } from '@ticketpro/tests/support/cluster';
+import { register } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from './options';
 import type { Teardown } from './teardown';
 import { describeMachine } from './machine';

@@ -1,5 +1,5 @@
-import { createEvent, createTicketType } from '../tests/support/sales';
-import { register, type Registered } from '../tests/support/users';
+import { createEvent, createTicketType } from '@ticketpro/tests/support/sales';
+import { register, type Registered } from '@ticketpro/tests/support/users';
 import { type Api } from '@ticketpro/shared/testing';
 
 /** Registrations at a time: each hashes a password with argon2id, which is slow on purpose. */

@@ -1,4 +1,4 @@
-import type { Registered } from '../../tests/support/users';
+import type { Registered } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from '../options';
 import { registerMany, seedEvent } from '../seed';
 import { type Api, type ApiResponse } from '@ticketpro/shared/testing';

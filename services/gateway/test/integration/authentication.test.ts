@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { base64url } from '../../../../tests/support/users';
+import { base64url } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
 import { expectProblem } from '@ticketpro/shared/testing';
 

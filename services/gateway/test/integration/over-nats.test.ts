@@ -73,7 +73,7 @@ describe('gateway: service calls over NATS', () => {
   it('maps a remote Moleculer ValidationError to 422', async () => {
     identity.failure = new Errors.ValidationError('Parameters validation error!', 'VALIDATION_ERROR', [
       { field: 'id', message: 'must be integer' },
-    ] as unknown as Record<string, unknown>);
+    ]);
     const res = await me();
     expectProblem(res, 422);
     expect(res.body.errors).toEqual([{ field: 'id', message: 'must be integer' }]);

@@ -12,9 +12,9 @@ export async function listUsers(
   if (role) query.where('role', role);
   if (search) {
     const pattern = `%${escapeLikePattern(search)}%`;
-    query.where((q) =>
-      q.where('firstname', 'ilike', pattern).orWhere('surname', 'ilike', pattern).orWhere('email', 'ilike', pattern),
-    );
+    query.where((q) => {
+      q.where('firstname', 'ilike', pattern).orWhere('surname', 'ilike', pattern).orWhere('email', 'ilike', pattern);
+    });
   }
   return paginate(query, { skip, limit });
 }
