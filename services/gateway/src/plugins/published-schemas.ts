@@ -63,12 +63,23 @@ export function publishedSchema(schema: unknown): unknown {
   return published;
 }
 
+/**
+ * A response as published. fastify-swagger drops the `examples` beside a `$ref`, so a response
+ * that is a shared schema shows its example on its media type instead.
+ */
+function publishedResponse(response: unknown): unknown {
+  if (!isObject(response) || !('$ref' in response) || !Array.isArray(response.examples))
+    return publishedSchema(response);
+  const { description, examples, ...schema } = response;
+  return { description, content: { 'application/json': { schema, example: examples[0] } } };
+}
+
 /** The parts of a route's schema that hold JSON Schemas (the query string aside), as they are published. */
 export function publishedRouteSchema(schema: FastifySchema): FastifySchema {
   const published: FastifySchema = {};
   for (const part of ['body', 'params', 'headers'] as const)
     if (schema[part]) published[part] = publishedSchema(schema[part]);
-  if (isObject(schema.response)) published.response = mapValues(schema.response, publishedSchema);
+  if (isObject(schema.response)) published.response = mapValues(schema.response, publishedResponse);
   return published;
 }
 
