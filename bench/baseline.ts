@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEntry } from '@ticketpro/tests/support/processes';
-import { apiClient } from '@ticketpro/tests/support/http';
 import type { SingleProcess } from './embedded';
 import type { Teardown } from './teardown';
+import { apiClient } from '@ticketpro/shared/testing';
 
 /**
  * One of the bench's own single-process servers (`entry`, e.g. bench/baseline-server.ts) with

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, type RunningProcess } from '../support/processes';
-import { apiClient } from '../support/http';
 import { startNpmStart } from '../support/embedded';
 import { waitForTicketCount } from '../support/tickets';
 import { login, register } from '../support/users';
+import { apiClient } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 
