@@ -128,7 +128,7 @@ export async function events() {
   });
   feed('revocations', { 'identity.user.updated': [2] }, async ({ data }) => void data.token_version);
   // @ts-expect-error: a version the event never had
-  feed('future', { 'identity.user.updated': [3] }, unreachable);
+  feed('future', { 'identity.user.updated': [4] }, unreachable);
   const envelope = {} as AcceptedEnvelope<{ 'catalog.event.deleted': readonly [1] }>;
   return envelope.data.organizer_id;
 }

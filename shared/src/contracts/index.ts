@@ -5,3 +5,4 @@ export * from './identity';
 export * from './catalog';
 export * from './ordering';
 export * from './ticketing';
+export * from './notifications';
