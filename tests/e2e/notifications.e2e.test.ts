@@ -175,3 +175,211 @@ describe('ticket delivery over SMTP', () => {
     expect(deliveriesOf(buyer, orderId)).toHaveLength(1);
   });
 });
+
+describe('order notices', () => {
+  it('tells the buyer when an order is cancelled, and when one is refunded', async () => {
+    const cancelled = await placeOrder(buyer, 1);
+    expect((await api('DELETE', `/api/v1/orders/${cancelled}`, { token: buyer.access })).status).toBe(200);
+    const notice = await waitForMail(
+      () => messagesTo(buyer, new RegExp(`^Order #${cancelled} cancelled$`))[0],
+      'cancellation',
+    );
+    expect(notice.parsed.text).toContain('You were not charged');
+
+    const refunded = await placeOrder(buyer, 1);
+    await payOrder(buyer, refunded);
+    expect((await api('POST', `/api/v1/orders/${refunded}/refund`, { token: admin.access })).status).toBe(200);
+    const refund = await waitForMail(() => messagesTo(buyer, new RegExp(`^Order #${refunded} refunded$`))[0], 'refund');
+    expect(refund.parsed.text).toContain('USD 19.99 goes back to you');
+  });
+});
+
+describe('GET /tickets/{id}/pdf', () => {
+  let ticket: TicketView;
+  let orderId: number;
+
+  beforeAll(async () => {
+    orderId = await placeOrder(buyer, 1);
+    [ticket] = await payOrder(buyer, orderId);
+  });
+
+  async function fetchPdf(id: number | string, token: string) {
+    const res = await fetch(`${cluster.baseUrl}/api/v1/tickets/${id}/pdf`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    answered.push({ request: `GET /tickets/${id}/pdf`, status: res.status });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    return { status: res.status, contentType: res.headers.get('content-type'), headers: res.headers, bytes };
+  }
+
+  it("gives the ticket's owner, the event's organizer and an admin one page with its QR code", async () => {
+    for (const token of [buyer.access, organizer.access, admin.access]) {
+      const pdf = await fetchPdf(ticket.id, token);
+      expect(pdf.status).toBe(200);
+      expect(pdf.contentType).toBe('application/pdf');
+      expect(pdf.headers.get('cache-control')).toBe('private, no-store');
+      expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdfPageCount(pdf.bytes)).toBe(1);
+    }
+  });
+
+  it('answers 404 to anyone else, as for a missing ticket, and 401 without a token', async () => {
+    for (const token of [stranger.access, rival.access]) {
+      const pdf = await fetchPdf(ticket.id, token);
+      expect(pdf.status).toBe(404);
+      expect(pdf.bytes.toString()).not.toContain('%PDF');
+    }
+    expect((await fetchPdf(MISSING_ID, buyer.access)).status).toBe(404);
+    const anonymous = await fetch(`${cluster.baseUrl}/api/v1/tickets/${ticket.id}/pdf`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('refuses ids out of range or with a NUL byte (422), and a ticket not paid for (409)', async () => {
+    for (const id of ['0', '2147483648', 'abc%00', '1.5']) {
+      const pdf = await fetchPdf(id, buyer.access);
+      expect(pdf.status).toBe(422);
+      expect(pdf.contentType).toMatch(/^application\/problem\+json/);
+    }
+    // A unit added to a pending order is a reserved ticket until the order is paid.
+    const pending = await placeOrder(buyer, 1);
+    const reserved = await api('POST', '/api/v1/tickets', {
+      token: buyer.access,
+      body: { order_id: pending, ticket_type_id: ticketType.id },
+    });
+    expect(reserved.status).toBe(201);
+    expect((await fetchPdf(reserved.body.id, buyer.access)).status).toBe(409);
+  });
+
+  it('answers the same to several requests at once', async () => {
+    const pdfs = await Promise.all(Array.from({ length: 5 }, () => fetchPdf(ticket.id, buyer.access)));
+    expect(pdfs.map((p) => [p.status, pdfPageCount(p.bytes)])).toEqual(pdfs.map(() => [200, 1]));
+  });
+});
+
+describe('POST /orders/{id}/resend', () => {
+  let orderId: number;
+
+  beforeAll(async () => {
+    orderId = await placeOrder(buyer, 1);
+    await payOrder(buyer, orderId);
+    await waitForMail(() => deliveriesOf(buyer, orderId)[0], 'ticket delivery');
+  });
+
+  it("answers 404 for another user's order, as for a missing one, and sends nothing", async () => {
+    const res = await api('POST', `/api/v1/orders/${orderId}/resend`, { token: stranger.access });
+    expectProblem(res, 404);
+    expectProblem(await api('POST', `/api/v1/orders/${MISSING_ID}/resend`, { token: buyer.access }), 404);
+    expect(mail.to(stranger.email)).toEqual([]);
+  });
+
+  it('refuses unknown or server-owned fields, a NUL byte and ids out of range (422)', async () => {
+    for (const body of [{ recipient_id: stranger.id }, { email: stranger.email }, { note: 'a\u0000b' }]) {
+      expectProblem(await api('POST', `/api/v1/orders/${orderId}/resend`, { token: buyer.access, body }), 422);
+    }
+    for (const id of ['0', '2147483648', '-1']) {
+      expectProblem(await api('POST', `/api/v1/orders/${id}/resend`, { token: buyer.access }), 422);
+    }
+  });
+
+  it('refuses an order that is not paid (409)', async () => {
+    const pending = await placeOrder(buyer, 1);
+    expectProblem(await api('POST', `/api/v1/orders/${pending}/resend`, { token: buyer.access }), 409);
+  });
+
+  it('sends the delivery again for the buyer and for an admin, to the buyer', async () => {
+    const mine = await api('POST', `/api/v1/orders/${orderId}/resend`, { token: buyer.access });
+    expect(mine.status).toBe(202);
+    expect(mine.body).toMatchObject({
+      kind: 'ticket_delivery',
+      recipient_id: buyer.id,
+      order_id: orderId,
+      status: 'queued',
+    });
+    const theirs = await api('POST', `/api/v1/orders/${orderId}/resend`, { token: admin.access });
+    expect(theirs.status).toBe(202);
+    await waitForMail(() => (deliveriesOf(buyer, orderId).length >= 3 ? true : undefined), 'two resent deliveries');
+    await sleep(SETTLE_MS);
+    expect(deliveriesOf(buyer, orderId)).toHaveLength(3);
+    expect(mail.to(ADMIN.email)).toEqual([]);
+  });
+
+  it(`lets a user ask ${RESEND_LIMIT} times an hour, even all at once (429 beyond)`, async () => {
+    // The buyer used one above; the admin's does not count against the buyer.
+    const answers = await Promise.all(
+      Array.from({ length: RESEND_LIMIT + 2 }, () =>
+        api('POST', `/api/v1/orders/${orderId}/resend`, { token: buyer.access }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(RESEND_LIMIT - 1).fill(202), ...Array(3).fill(429)]);
+    for (const refused of answers.filter((a) => a.status === 429)) expectProblem(refused, 429);
+  });
+});
+
+describe('GET /notifications', () => {
+  it("is an admin's: anyone else gets 403", async () => {
+    expectProblem(await api('GET', '/api/v1/notifications', { token: buyer.access }), 403);
+    expectProblem(await api('GET', '/api/v1/notifications', { token: organizer.access }), 403);
+  });
+
+  it('lists messages newest first, filtered by recipient, kind and status, a page at a time', async () => {
+    const page = await api(
+      'GET',
+      `/api/v1/notifications?recipient_id=${buyer.id}&kind=ticket_delivery&status=sent&limit=2`,
+      { token: admin.access },
+    );
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ skip: 0, limit: 2, has_prev: false, has_next: true });
+    expect(page.body.total).toBeGreaterThan(2);
+    for (const item of page.body.items) {
+      expect(item).toMatchObject({ recipient_id: buyer.id, kind: 'ticket_delivery', status: 'sent', attempts: 1 });
+      expect(item.provider_message_id).toEqual(expect.any(String));
+      expect(item.sent_at).toEqual(expect.any(String));
+    }
+    const ids = page.body.items.map((i: { id: number }) => i.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const next = await api(
+      'GET',
+      `/api/v1/notifications?recipient_id=${buyer.id}&kind=ticket_delivery&status=sent&skip=2&limit=2`,
+      {
+        token: admin.access,
+      },
+    );
+    expect(next.body.items.map((i: { id: number }) => i.id)).not.toContain(ids[0]);
+    const none = await api('GET', `/api/v1/notifications?recipient_id=${stranger.id}`, { token: admin.access });
+    expect(none.body).toMatchObject({ items: [], total: 0 });
+  });
+
+  it('refuses unknown filters, values out of range and NUL bytes (422)', async () => {
+    for (const query of [
+      'kind=sms',
+      'status=bounced',
+      'limit=0',
+      'limit=101',
+      'skip=-1',
+      'recipient_id=0',
+      'secret=1',
+      'kind=a%00b',
+    ]) {
+      expectProblem(await api('GET', `/api/v1/notifications?${query}`, { token: admin.access }), 422);
+    }
+  });
+});
+
+describe(`expiry notice (ORDER_HOLD_SECONDS=${SHORT_HOLD_SECONDS})`, () => {
+  beforeAll(async () => {
+    await Promise.all(cluster.processes.filter((p) => p.name === 'ordering').map((p) => p.stop()));
+    await cluster.startService('ordering', { ORDER_HOLD_SECONDS: String(SHORT_HOLD_SECONDS) });
+    await waitFor(`${cluster.baseUrl}/health`, (status) => status === 200);
+  });
+
+  it('tells the buyer when an unpaid order lapses', async () => {
+    const orderId = await placeOrder(buyer, 1);
+    const notice = await waitForMail(() => messagesTo(buyer, new RegExp(`^Order #${orderId} expired$`))[0], 'expiry');
+    expect(notice.parsed.text).toContain('was not paid in time');
+  });
+});
+
+it('answered no request of this file with a 500', () => {
+  expect(answered.filter((a) => a.status >= 500)).toEqual([]);
+});

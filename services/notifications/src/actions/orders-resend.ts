@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   authenticatedCaller,
+  call,
   ConflictError,
   defineAction,
   isAdmin,
@@ -18,7 +19,8 @@ const HOUR_MS = 3_600_000;
 /**
  * Queues a paid order's ticket delivery again, to its buyer, with the tickets still valid: for
  * the buyer or an admin; anyone else is told the order does not exist (404), as for a missing
- * one. Each caller may ask `RATE_LIMIT_RESEND` times an hour (429 beyond): the count is kept
+ * one. An order the projection does not have yet is looked up in ordering, which answers the
+ * same way. Each caller may ask `RATE_LIMIT_RESEND` times an hour (429 beyond): the count is kept
  * with the messages, so it holds across instances, and one caller's requests are counted one at
  * a time (a lock on the caller), so that several at once cannot all slip under it.
  */
@@ -27,7 +29,13 @@ export function resendOrderAction(notifications: NotificationsAccess) {
     const caller = authenticatedCaller(ctx);
     const { config, resources } = notifications();
     const order = await findOrder(resources.db, ctx.params.id);
-    if (!order || (order.user_id !== caller.id && !isAdmin(caller))) throw new NotFoundError('Order not found');
+    if (!order) {
+      // Not heard of yet (its event is on its way), or not there at all: ordering says which,
+      // and whether the caller may see it (404 if not); either way there is nothing to send yet.
+      const current = await call(ctx, 'ordering.orders.get', { id: ctx.params.id });
+      throw new ConflictError('The order has no tickets to send yet', { payment_status: current.payment_status });
+    }
+    if (order.user_id !== caller.id && !isAdmin(caller)) throw new NotFoundError('Order not found');
     if (order.payment_status !== 'completed') {
       throw new ConflictError('Only a paid order has tickets to send', { payment_status: order.payment_status });
     }
