@@ -1,6 +1,7 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
-import type { MailProvider, OutgoingMail } from './provider';
+import type { AttachmentJSON } from '@sendgrid/helpers/classes/attachment';
+import type { MailAttachment, MailProvider, OutgoingMail } from './provider';
 
 /**
  * Mail through SendGrid's v3 API (`SENDGRID_API_KEY`), with @sendgrid/mail. `apiUrl` replaces
@@ -26,17 +27,25 @@ export class SendGridMailProvider implements MailProvider {
       text: mail.text,
       html: mail.html,
       headers: { 'Message-ID': mail.messageId },
-      attachments: mail.attachments.map((a) => ({
-        filename: a.filename,
-        content: a.content.toString('base64'),
-        type: a.contentType,
-        disposition: a.cid ? 'inline' : 'attachment',
-        ...(a.cid ? { contentId: a.cid } : {}),
-      })),
+      attachments: mail.attachments.map(toSendGridAttachment),
     });
     const id = response.headers['x-message-id'];
     return typeof id === 'string' ? id : mail.messageId;
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * As the API takes it, `content_id` spelt so: @sendgrid/mail (8.1) passes attachments through
+ * as given, so its own `contentId` would reach SendGrid unconverted and the inline images break.
+ */
+function toSendGridAttachment(a: MailAttachment): AttachmentJSON {
+  return {
+    filename: a.filename,
+    content: a.content.toString('base64'),
+    type: a.contentType,
+    disposition: a.cid ? 'inline' : 'attachment',
+    ...(a.cid ? { content_id: a.cid } : {}),
+  };
 }
