@@ -1,5 +1,5 @@
 import { BaseModel, type DecimalText } from '@ticketpro/shared';
-import type { PAYMENT_ATTEMPT_STATES } from '../../migrations/003_create_payments';
+import type { PAYMENT_ATTEMPT_STATES } from './constants';
 
 export type PaymentState = (typeof PAYMENT_ATTEMPT_STATES)[number];
 
