@@ -185,8 +185,8 @@ describe('contracts', () => {
   });
 
   it('gathers every event into the catalogue, each with its latest version', () => {
-    expect(EVENT_CATALOGUE['identity.user.updated'].latest).toBe(2);
-    expect(Object.keys(EVENT_CATALOGUE['identity.user.updated'].versions)).toEqual(['1', '2']);
+    expect(EVENT_CATALOGUE['identity.user.updated'].latest).toBe(3);
+    expect(Object.keys(EVENT_CATALOGUE['identity.user.updated'].versions)).toEqual(['1', '2', '3']);
     expect(Object.keys(EVENT_CATALOGUE)).toEqual(Object.values(CONTRACTS).flatMap((c) => Object.keys(c.events)));
   });
 

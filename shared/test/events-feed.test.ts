@@ -144,7 +144,7 @@ describe('formatEventLine', () => {
     const envelope = orderPaid(42);
     expect(formatEventLine(asMessage('ticketpro.ordering.order.paid', envelope))).toBe(
       '2026-11-24T04:01:02.345Z  ticketpro.ordering.order.paid  order=42 user_id=7 event_id=3 total_price=59.97 ' +
-        `currency=ZWG payment_status=completed items=[{ticket_type_id=5 quantity=3 unit_price=19.99}]  id=${envelope.id}`,
+        `currency=ZWG payment_status=completed payment_method=ecocash expires_at=null items=[{ticket_type_id=5 quantity=3 unit_price=19.99}]  id=${envelope.id}`,
     );
   });
 

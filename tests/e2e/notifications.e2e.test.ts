@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { connect, headers as natsHeaders } from 'nats';
 import { createEvent as createEventBy, createTicketType as createTicketTypeBy } from '../support/sales';
 import { startCluster, type Cluster } from '../support/cluster';
-import { waitFor, type ApiResponse, type RequestOptions } from '../support/http';
+import { recordingApi, waitFor } from '../support/http';
 import { decodeInlineQrCodes, pdfPageCount, startMailCatcher, waitForMail, type MailCatcher } from '../support/mail';
 import { waitForTicketCount, type TicketView } from '../support/tickets';
 import { expectProblem, login, register, type Registered } from '../support/users';
@@ -52,13 +52,7 @@ afterAll(async () => {
 });
 
 /** Every answer of this file, so the last test can check that none was a 500. */
-const answered: { request: string; status: number }[] = [];
-
-async function api(method: string, path: string, options?: RequestOptions): Promise<ApiResponse> {
-  const res = await cluster.api(method, path, options);
-  answered.push({ request: `${method} ${path}`, status: res.status });
-  return res;
-}
+const { api, answered } = recordingApi(() => cluster.api);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
