@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEntry } from '@ticketpro/tests/support/processes';
-import { apiClient } from '@ticketpro/tests/support/http';
 import type { SingleProcess } from './embedded';
 import type { Teardown } from './teardown';
+import { apiClient } from '@ticketpro/shared/testing';
 
 /** The baseline server (bench/baseline-server.ts) on the database that holds catalog's tables. */
 export async function startBaseline(databaseUrl: string, poolMax: number, teardown: Teardown): Promise<SingleProcess> {

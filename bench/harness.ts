@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
-import { adminDatabaseUrl, testNatsUrl } from '@ticketpro/shared/testing';
+import { adminDatabaseUrl, testNatsUrl, type Api } from '@ticketpro/shared/testing';
 import { startCluster } from '@ticketpro/tests/support/cluster';
-import type { Api } from '@ticketpro/tests/support/http';
 import { register } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from './options';
 import type { Teardown } from './teardown';

@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, type RunningProcess } from '../support/processes';
-import { apiClient } from '../support/http';
 import { startNpmStart } from '../support/embedded';
 import { decodeInlineQrCodes, waitForMail } from '../support/mail';
 import { simpleParser } from 'mailparser';
 import { waitForTicketCount } from '../support/tickets';
 import { login, register } from '../support/users';
+import { apiClient } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 

@@ -2,10 +2,10 @@ import { Client } from 'pg';
 import { connect, headers as natsHeaders } from 'nats';
 import { createEvent as createEventBy, createTicketType as createTicketTypeBy } from '../support/sales';
 import { startCluster, type Cluster } from '../support/cluster';
-import { recordingApi, waitFor } from '../support/http';
+import { expectProblem, recordingApi, waitFor } from '@ticketpro/shared/testing';
 import { decodeInlineQrCodes, pdfPageCount, startMailCatcher, waitForMail, type MailCatcher } from '../support/mail';
 import { waitForTicketCount, type TicketView } from '../support/tickets';
-import { expectProblem, login, register, type Registered } from '../support/users';
+import { login, register, type Registered } from '../support/users';
 
 jest.setTimeout(120_000);
 

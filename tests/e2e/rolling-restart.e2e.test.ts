@@ -3,10 +3,10 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 import { SERVICES, startCluster, type Cluster, type ServiceRole } from '../support/cluster';
 import { freePort, type RunningProcess } from '../support/processes';
-import type { ApiResponse } from '../support/http';
 import { RetryingClient, startSteadyLoad, type RequestOutcome } from '../support/load';
 import { createEvent, createTicketType } from '../support/sales';
 import { login, newUserBody, register, type Registered } from '../support/users';
+import { type ApiResponse } from '@ticketpro/shared/testing';
 
 jest.setTimeout(600_000);
 

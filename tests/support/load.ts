@@ -1,5 +1,4 @@
-import type { Api, ApiResponse, RequestOptions } from './http';
-
+import { type Api, type ApiResponse, type RequestOptions } from '@ticketpro/shared/testing';
 /** How one logical request ended: the gateway's last answer, or no answer at all. */
 export type FinalAnswer = ApiResponse | { status: 'timeout' | 'network-error'; error: string };
 

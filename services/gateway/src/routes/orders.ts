@@ -13,6 +13,7 @@ import {
   PayOrderBody,
   UpdateOrderBody,
 } from '@ticketpro/shared';
+import { EXAMPLE_EVENT, EXAMPLE_ORDER, EXAMPLE_PAID_ORDER, EXAMPLE_TICKET_TYPE, pageExample } from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['orders'];
@@ -23,6 +24,7 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional({
     ...IdempotencyKey,
     description: 'Retrying with the same key within 24 h replays the first answer and does nothing else',
+    examples: ['5f0c9a1e-7d43-4b8e-9a51-2c6d8e3f4b70'],
   }),
 });
 
@@ -42,9 +44,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '',
       summary: "List orders, newest first: the caller's own (admins: everyone's), filtered by event, status or dates",
+      description:
+        "A user sees their own orders; an admin everyone's. Filter by `event_id`, `payment_status`, `from_date` and `to_date`.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.list',
+      examples: { response: pageExample(EXAMPLE_ORDER) },
       status: 200,
       querystring: ListOrdersQuery,
       response: { ...Page(Order), description: 'A page of orders, newest first' },
@@ -56,9 +61,11 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '/:id',
       summary: 'One order (its owner or an admin)',
+      description: "The order with its items and prices. Another user's order is answered 404, never its data.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.get',
+      examples: { response: EXAMPLE_PAID_ORDER },
       status: 200,
       params: IdParams,
       response: { ...Order, description: 'The order' },
@@ -80,6 +87,14 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.create',
+      examples: {
+        request: {
+          event_id: EXAMPLE_EVENT.id,
+          payment_method: 'credit_card',
+          items: [{ ticket_type_id: EXAMPLE_TICKET_TYPE.id, quantity: 2 }],
+        },
+        response: EXAMPLE_ORDER,
+      },
       status: 201,
       body: CreateOrderBody,
       headers: IdempotencyHeaders,
@@ -94,9 +109,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'PUT',
       url: '/:id',
       summary: 'Change an order: its owner the payment method while pending, an admin the payment status',
+      description:
+        'Only the fields sent change. The owner may change `payment_method` while the order is pending; an admin may set `payment_status` by hand. Any other change is refused (403 or 409).',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.update',
+      examples: { request: { payment_method: 'ecocash' }, response: { ...EXAMPLE_ORDER, payment_method: 'ecocash' } },
       status: 200,
       params: IdParams,
       body: UpdateOrderBody,
@@ -110,9 +128,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'DELETE',
       url: '/:id',
       summary: 'Cancel a pending order (its owner or an admin): its units are released; a paid order needs a refund',
+      description:
+        "Its held units go back to the event's inventory at once. A paid order is refused (409): ask for a refund.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.cancel',
+      examples: { response: { message: 'Order cancelled' } },
       status: 200,
       params: IdParams,
       response: { ...MessageSchema, description: 'The order is cancelled' },
@@ -125,9 +146,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '/:id/pay',
       summary: 'Pay a pending order (its owner) through the configured payment provider',
+      description:
+        "Charges the order's total with its payment method. On success the order is `completed` and its tickets are issued, one per unit. With an `Idempotency-Key` a retried request is answered as the first was and charges once.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.pay',
+      examples: { request: {}, response: EXAMPLE_PAID_ORDER },
       status: 200,
       params: IdParams,
       // Keyed by content type, so a request without a body (the usual case) is not validated as one.
@@ -157,6 +181,7 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.refund',
+      examples: { response: { ...EXAMPLE_PAID_ORDER, payment_status: 'refunded' } },
       status: 200,
       params: IdParams,
       response: { ...Order, description: 'The refunded order' },

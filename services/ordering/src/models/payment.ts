@@ -1,7 +1,5 @@
 import { BaseModel, type DecimalText } from '@ticketpro/shared';
-import type { PAYMENT_ATTEMPT_STATES } from './constants';
-
-export type PaymentState = (typeof PAYMENT_ATTEMPT_STATES)[number];
+import type { PaymentState } from './constants';
 
 export class Payment extends BaseModel {
   static override tableName = 'payments';

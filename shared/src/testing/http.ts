@@ -46,6 +46,18 @@ export function apiClient(baseUrl: string) {
 
 export type Api = ReturnType<typeof apiClient>;
 
+/** Problem+json as the contract requires it. */
+export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+    type: expect.any(String),
+  });
+}
+
 /** One request a test file made and the status it got. */
 export interface Answered {
   request: string;
