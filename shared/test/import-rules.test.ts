@@ -58,7 +58,7 @@ const FORBIDDEN: [LintCase, string][] = [
     'import/no-relative-packages',
   ],
   [
-    { filePath: 'bench/example.ts', code: "export { registerUser } from '@ticketpro/tests/support/users';" },
+    { filePath: 'bench/example.ts', code: "export { registerUser } from '../tests/support/users';" },
     'import/no-relative-packages',
   ],
   [
