@@ -126,7 +126,9 @@ async function placeOrder(
       event_id: body.event_id,
       total_price: totalPrice,
       currency,
+      payment_method: body.payment_method,
       payment_status: 'pending',
+      expires_at: expiresAt,
       items: items.map(({ ticket_type_id, quantity, unit_price }) => ({ ticket_type_id, quantity, unit_price })),
     });
     const { rows } = await client.query(

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { serviceEvents, type EventData, type OutboxEntry, type OwnEventName } from '@ticketpro/shared';
+import { iso, serviceEvents, type EventData, type OutboxEntry, type OwnEventName } from '@ticketpro/shared';
 import type { Order, OrderItem } from './models';
 
 /** Records ordering's own events (only those); they are relayed once they commit. */
@@ -9,7 +9,11 @@ const orderingEvents = serviceEvents('ordering');
 type OrderEventName = OwnEventName<'ordering'>;
 
 /** What an order event says about the order: the order as it is now, with its items. */
-type OrderEventSubject = Pick<Order, 'id' | 'user_id' | 'event_id' | 'total_price' | 'currency' | 'status'> & {
+type OrderEventSubject = Pick<
+  Order,
+  'id' | 'user_id' | 'event_id' | 'total_price' | 'currency' | 'status' | 'payment_method'
+> & {
+  expires_at: Date | string | null;
   items?: Pick<OrderItem, 'ticket_type_id' | 'quantity' | 'unit_price'>[];
 };
 
@@ -21,6 +25,8 @@ function eventData(order: OrderEventSubject): EventData<OrderEventName> {
     total_price: order.total_price,
     currency: order.currency,
     payment_status: order.status,
+    payment_method: order.payment_method,
+    expires_at: order.expires_at === null ? null : iso(order.expires_at),
     items: (order.items ?? []).map((i) => ({
       ticket_type_id: i.ticket_type_id,
       quantity: i.quantity,

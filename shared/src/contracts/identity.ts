@@ -15,6 +15,8 @@ import {
   UpdateUserParams,
   UserFacts,
   UserFactsWithTokenVersion,
+  UserFactsWithEmail,
+  UserFactsWithTokenVersionAndEmail,
   UserNamesParams,
   UserRemoved,
   UserSchema,
@@ -45,9 +47,14 @@ export const identityContract = defineContract({
     'tokens.revocations': read(NoParams, TokenRevocationsSchema),
   },
   events: {
-    'identity.user.registered': versionedEvent({ 1: UserFacts }),
-    // v2: token_version, so that every gateway refuses older access tokens at once.
-    'identity.user.updated': versionedEvent({ 1: UserFacts, 2: UserFactsWithTokenVersion }),
+    // v2: email, for the messages notifications sends.
+    'identity.user.registered': versionedEvent({ 1: UserFacts, 2: UserFactsWithEmail }),
+    // v2: token_version, so that every gateway refuses older access tokens at once; v3: email too.
+    'identity.user.updated': versionedEvent({
+      1: UserFacts,
+      2: UserFactsWithTokenVersion,
+      3: UserFactsWithTokenVersionAndEmail,
+    }),
     // Every access token of a deleted account is refused: ids are never reused.
     'identity.user.deleted': versionedEvent({ 1: UserRemoved }),
     'identity.session.revoked': versionedEvent({ 1: SessionRevokedFacts }),

@@ -7,3 +7,4 @@ export * from './ordering';
 export * from './ticketing';
 export * from './repeatable';
 export * from './timeouts';
+export * from './notifications';

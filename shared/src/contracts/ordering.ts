@@ -9,6 +9,7 @@ import {
   EventOrdersCancelled,
   ListOrdersQuery,
   OrderFacts,
+  OrderFactsWithPayment,
   OrderSchema,
   PayOrderParams,
   RemovedOrderUnit,
@@ -45,10 +46,11 @@ export const orderingContract = defineContract({
     'payments.stripeWebhook': write(StripeWebhookParams, StripeWebhookReceived),
   },
   events: {
-    'ordering.order.created': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.paid': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.cancelled': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.expired': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.refunded': versionedEvent({ 1: OrderFacts }),
+    // v2 of each: payment_method and expires_at, for the messages notifications sends.
+    'ordering.order.created': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.paid': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.cancelled': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.expired': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.refunded': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
   },
 });

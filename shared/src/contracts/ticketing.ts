@@ -10,6 +10,7 @@ import {
   QrParams,
   RefundedTickets,
   TicketFacts,
+  OrderTicketsFacts,
   TicketKeysSchema,
   TicketSchema,
   TicketStatusParams,
@@ -42,5 +43,6 @@ export const ticketingContract = defineContract({
     'ticketing.ticket.checked_in': versionedEvent({ 1: TicketFacts }),
     'ticketing.ticket.checked_out': versionedEvent({ 1: TicketFacts }),
     'ticketing.ticket.voided': versionedEvent({ 1: TicketFacts }),
+    'ticketing.order_tickets.issued': versionedEvent({ 1: OrderTicketsFacts }),
   },
 });

@@ -40,6 +40,7 @@ const facts = (id: number, firstname: string, surname: string, role: 'user' | 'o
   surname,
   role,
   active: true,
+  email: `${firstname.toLowerCase()}.${id}@example.test`,
 });
 
 const apply = (envelope: UserEvent) => db.transaction((trx) => applyUserEvent(trx, envelope));

@@ -82,6 +82,10 @@ export const openApiPlugin = fp(
             name: 'validation',
             description: 'Scanning at the door: validate, check in and out, and the keys to verify codes offline',
           },
+          {
+            name: 'notifications',
+            description: 'Messages sent to people about their orders, tickets and events (admins)',
+          },
           { name: 'operations', description: 'Health, metrics and this document' },
         ],
         components: {

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import {
   EventSchema,
   EventSummarySchema,
+  NotificationSchema,
   OrderSchema,
   OrganizerSchema,
   ProblemSchema,
@@ -31,6 +32,7 @@ const SHARED_SCHEMAS = [
   TicketSchema,
   ValidationResultSchema,
   TicketKeysSchema,
+  NotificationSchema,
 ];
 
 /**

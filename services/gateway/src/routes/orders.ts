@@ -6,6 +6,8 @@ import {
   IdempotencyKey,
   ListOrdersQuery,
   MessageSchema,
+  NoParams,
+  NotificationSchema,
   OrderSchema,
   Page,
   PayOrderBody,
@@ -184,6 +186,29 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       params: IdParams,
       response: { ...Order, description: 'The refunded order' },
       problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/:id/resend',
+      summary: "Send a paid order's tickets again (its buyer or an admin): one more ticket delivery to the buyer",
+      description:
+        "The message is queued and sent shortly after (202), with the order's tickets that are still valid, each " +
+        "QR code inline and a PDF of them all; `GET /notifications` shows its state. Another user's order is " +
+        'answered 404, as a missing one; an order that is not paid, or has no valid ticket, 409. Each user may ask ' +
+        '`RATE_LIMIT_RESEND` times an hour (default 5): beyond, 429. No body, or an empty JSON object.',
+      tags: TAGS,
+      auth: true,
+      action: 'notifications.orders.resend',
+      status: 202,
+      params: IdParams,
+      // Keyed by content type, so a request without a body (the usual case) is not validated as one.
+      body: { content: { 'application/json': { schema: NoParams } } },
+      response: { ...Type.Ref(NotificationSchema), description: 'The queued ticket delivery' },
+      problems: ['not-found', 'conflict', 'rate-limited'],
+      toParams: (request) => ({ id: (request.params as { id: number }).id }),
     }),
   );
 };

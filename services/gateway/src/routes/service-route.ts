@@ -44,7 +44,7 @@ export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
   /** The action by its full name, as its service's contract has it. */
   action: A;
   /** Success status; with 204 the action's answer is dropped. */
-  status: 200 | 201 | 204;
+  status: 200 | 201 | 202 | 204;
   /** Schema of the success body; it also drops every field it does not list. */
   response?: R & NoInfer<AnswerFits<A, R>>;
   body?: B;

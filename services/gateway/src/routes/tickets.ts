@@ -17,6 +17,7 @@ const TAGS = ['tickets'];
 const Ticket = Type.Ref(TicketSchema);
 
 type QrFormat = 'png' | 'svg';
+const PDF = 'application/pdf';
 
 const QR_IMAGES: Record<QrFormat, { mediaType: string; bytes: (body: string) => Buffer }> = {
   png: { mediaType: 'image/png', bytes: (body) => Buffer.from(body, 'base64') },
@@ -161,6 +162,39 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       const { mediaType, bytes } = QR_IMAGES[format];
       // The code admits whoever shows it, so no shared cache may keep a copy.
       return reply.type(mediaType).header('cache-control', 'private, no-store').send(bytes(image.body));
+    },
+  });
+
+  app.route({
+    ...serviceRoute({
+      method: 'GET',
+      url: '/:id/pdf',
+      summary: "The ticket as a printable PDF page (its owner, the event's organizer or an admin)",
+      description:
+        'One A4 page: the event, its date (in `MAIL_TIME_ZONE`) and location, the ticket type, seat, holder and ' +
+        "the QR code of the ticket's signed code, as the ticket delivery's attachment has it. Anyone else is " +
+        'answered 404, as for a missing ticket; a reserved (unpaid) or void ticket 409.',
+      tags: TAGS,
+      auth: true,
+      action: 'notifications.tickets.pdf',
+      status: 200,
+      params: IdParams,
+      response: {
+        description: 'A PDF document',
+        content: { [PDF]: { schema: Type.String({ contentEncoding: 'binary', description: 'A PDF document' }) } },
+      },
+      problems: ['not-found', 'conflict'],
+    }),
+    // A document, not JSON: the bytes go out as they are.
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const { id } = request.params as { id: number };
+      const pdf = await request.callService('notifications.tickets.pdf', { id });
+      // Its QR code admits whoever shows it, so no shared cache may keep a copy.
+      return reply
+        .type(PDF)
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="ticket-${id}.pdf"`)
+        .send(Buffer.from(pdf.body, 'base64'));
     },
   });
 };

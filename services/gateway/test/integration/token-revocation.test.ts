@@ -21,6 +21,7 @@ const updated = (id: number, tokenVersion: number, role: 'user' | 'organizer' = 
     id,
     firstname: 'Ada',
     surname: 'Lovelace',
+    email: 'ada@example.test',
     role,
     active,
     token_version: tokenVersion,

@@ -57,6 +57,8 @@ export async function placeOrder(
     total_price: hold.total_price,
     currency: hold.currency,
     status: 'pending',
+    payment_method: body.payment_method,
+    expires_at: hold.expires_at,
     items,
   });
   const inserted = await recordOrderEventsWith(resources.db, [created], (insertCreated) =>
