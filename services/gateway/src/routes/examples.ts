@@ -1,6 +1,7 @@
 import type {
   Event,
   EventSummary,
+  Notification,
   Order,
   PageOf,
   RegisterBody,
@@ -151,3 +152,18 @@ export const pageExample = <T>(item: T): PageOf<T> => ({
   has_next: false,
   has_prev: false,
 });
+
+/** The ticket delivery of the paid order above, as it stands once sent. */
+export const EXAMPLE_NOTIFICATION: Notification = {
+  id: 311,
+  kind: 'ticket_delivery',
+  recipient_id: EXAMPLE_PAID_ORDER.user_id,
+  order_id: EXAMPLE_PAID_ORDER.id,
+  status: 'sent',
+  attempts: 1,
+  provider_message_id: '<ticket-delivery.1001.311@ticketpro.example>',
+  last_error: null,
+  next_attempt_at: null,
+  sent_at: '2027-01-12T14:31:05.000Z',
+  created_at: '2027-01-12T14:31:02.000Z',
+};

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ListNotificationsQuery, NotificationSchema, Page } from '@ticketpro/shared';
+import { EXAMPLE_NOTIFICATION, pageExample } from './examples';
 import { serviceRoute } from './service-route';
 
 /** `/notifications`: the state of every message sent or due, for admins. */
@@ -18,6 +19,7 @@ export const notificationRoutes: FastifyPluginAsync = async (app) => {
       auth: true,
       action: 'notifications.notifications.list',
       status: 200,
+      examples: { response: pageExample(EXAMPLE_NOTIFICATION) },
       querystring: ListNotificationsQuery,
       response: { ...Page(Type.Ref(NotificationSchema)), description: 'A page of messages, newest first' },
       problems: ['forbidden'],

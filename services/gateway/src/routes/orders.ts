@@ -13,7 +13,14 @@ import {
   PayOrderBody,
   UpdateOrderBody,
 } from '@ticketpro/shared';
-import { EXAMPLE_EVENT, EXAMPLE_ORDER, EXAMPLE_PAID_ORDER, EXAMPLE_TICKET_TYPE, pageExample } from './examples';
+import {
+  EXAMPLE_EVENT,
+  EXAMPLE_NOTIFICATION,
+  EXAMPLE_ORDER,
+  EXAMPLE_PAID_ORDER,
+  EXAMPLE_TICKET_TYPE,
+  pageExample,
+} from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['orders'];
@@ -203,6 +210,10 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       auth: true,
       action: 'notifications.orders.resend',
       status: 202,
+      examples: {
+        request: {},
+        response: { ...EXAMPLE_NOTIFICATION, status: 'queued', attempts: 0, provider_message_id: null, sent_at: null },
+      },
       params: IdParams,
       // Keyed by content type, so a request without a body (the usual case) is not validated as one.
       body: { content: { 'application/json': { schema: NoParams } } },

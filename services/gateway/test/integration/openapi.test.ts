@@ -15,7 +15,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const OWN_OPERATION_IDS = ['welcome', 'health', 'liveness', 'readiness', 'metrics'];
 
 /** A media type whose examples would be bytes, not text: described, not exemplified. */
-const BINARY_MEDIA_TYPES = ['image/png'];
+const BINARY_MEDIA_TYPES = ['image/png', 'application/pdf'];
 
 interface Media {
   schema: object;
@@ -73,7 +73,7 @@ describe('gateway: the OpenAPI document', () => {
           `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`,
       );
       expect(problems).toEqual([]);
-      expect(report.totals).toEqual({ errors: 0, warnings: 0, ignored: 1 });
+      expect(report.totals).toEqual({ errors: 0, warnings: 0, ignored: 2 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
