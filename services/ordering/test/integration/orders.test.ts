@@ -104,7 +104,9 @@ describe('ordering.orders.create', () => {
       event_id: event.id,
       total_price: '59.97',
       currency: 'USD',
+      payment_method: 'credit_card',
       payment_status: 'pending',
+      expires_at: order.expires_at,
       items: [{ ticket_type_id: ticketType.id, quantity: 3, unit_price: '19.99' }],
     });
   });
