@@ -65,8 +65,8 @@ describe('token versions', () => {
 
     const updates = await eventsOf('identity.user.updated', (data) => data.id === id);
     expect(updates.map((e) => [e.dataversion, e.data])).toEqual([
-      [2, expect.objectContaining({ role: 'user', active: true, token_version: 1 })],
-      [2, expect.objectContaining({ role: 'user', active: false, token_version: 2 })],
+      [3, expect.objectContaining({ role: 'user', active: true, token_version: 1 })],
+      [3, expect.objectContaining({ role: 'user', active: false, token_version: 2 })],
     ]);
   });
 
