@@ -92,6 +92,7 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
       'catalog',
       'ordering',
       'ticketing',
+      'notifications',
     ]);
     expect(results.failover.failed).toEqual([]);
     expect(results.failover.windows[0].answered).toBeGreaterThan(0);
@@ -119,7 +120,7 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
 
   it('measures the memory of every process it started, idle and under load', () => {
     expect(results.memory.map((m) => m.process).sort()).toEqual(
-      ['baseline', 'catalog', 'embedded', 'gateway', 'identity', 'ordering', 'ticketing'].sort(),
+      ['baseline', 'catalog', 'embedded', 'gateway', 'identity', 'notifications', 'ordering', 'ticketing'].sort(),
     );
     for (const { idleMiB, loadedMiB } of results.memory) {
       expect(idleMiB).toBeGreaterThan(0);

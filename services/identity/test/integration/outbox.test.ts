@@ -57,8 +57,15 @@ describe('identity events', () => {
       source: 'identity',
       time: expect.any(String),
       specversion: '1.0',
-      dataversion: 1,
-      data: { id, firstname: 'Ada', surname: 'Lovelace', role: 'organizer', active: true },
+      dataversion: 2,
+      data: {
+        id,
+        email: expect.stringMatching(/^ada_.*@example\.com$/),
+        firstname: 'Ada',
+        surname: 'Lovelace',
+        role: 'organizer',
+        active: true,
+      },
     });
     expect(events[1].envelope.data).toMatchObject({ id, surname: 'King' });
     expect(events[2].envelope.data).toEqual({ id });
