@@ -32,7 +32,13 @@ describe('gateway: load shedding', () => {
     expect(health.status).toBe(503);
     expect(health.body).toEqual({
       status: 'starting',
-      services: { identity: 'unavailable', catalog: 'unavailable', ordering: 'unavailable', ticketing: 'unavailable' },
+      services: {
+        identity: 'unavailable',
+        catalog: 'unavailable',
+        ordering: 'unavailable',
+        ticketing: 'unavailable',
+        notifications: 'unavailable',
+      },
     });
 
     // Two samples after the overload ends, the loop is known to be idle again (later on a busy machine).
