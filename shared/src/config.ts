@@ -62,6 +62,13 @@ export const ConfigSchema = Type.Object({
   PAYMENT_PROVIDER: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('stripe')])),
   STRIPE_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  PAYNOW_INTEGRATION_ID: Type.Optional(Type.String({ minLength: 1 })),
+  PAYNOW_INTEGRATION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  PAYNOW_API_URL: Type.String({ default: 'https://www.paynow.co.zw' }),
+  PAYNOW_RESULT_URL: Type.Optional(Type.String({ minLength: 1 })),
+  PAYNOW_RETURN_URL: Type.Optional(Type.String({ minLength: 1 })),
+  PAYMENT_PENDING_MAX_SECONDS: Type.Integer({ minimum: 1, default: 600 }),
+  PAYMENT_POLL_INTERVAL_SECONDS: Type.Integer({ minimum: 1, default: 30 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

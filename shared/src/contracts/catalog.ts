@@ -10,6 +10,8 @@ import {
   EventRemoved,
   EventSchema,
   EventSummarySchema,
+  ExtendHoldParams,
+  ExtendedHold,
   HoldParams,
   HoldResult,
   InventoryChange,
@@ -18,6 +20,7 @@ import {
   OrderRef,
   RemoveUnitParams,
   RemoveUnitResult,
+  RestockUnitsParams,
   TicketTypeFacts,
   TicketTypeRemoved,
   TicketTypeSchema,
@@ -45,6 +48,10 @@ export const catalogContract = defineContract({
     'inventory.release': write(OrderRef, InventoryChange, { idempotentOn: 'order_id' }),
     'inventory.confirm': write(OrderRef, InventoryChange, { idempotentOn: 'order_id' }),
     'inventory.restock': write(OrderRef, InventoryChange, { idempotentOn: 'order_id' }),
+    // A partial refund's units, each under its own ref.
+    'inventory.restockUnits': write(RestockUnitsParams, InventoryChange, { idempotentOn: 'units' }),
+    // Kept while a payment is awaited: a repeat extends from its own instant, never shortens.
+    'inventory.extendHold': write(ExtendHoldParams, ExtendedHold, { idempotentOn: 'order_id' }),
     'inventory.addUnit': write(AddUnitParams, AddUnitResult, { idempotentOn: 'ref' }),
     'inventory.removeUnit': write(RemoveUnitParams, RemoveUnitResult, { idempotentOn: 'ref' }),
   },

@@ -1,5 +1,6 @@
 import { versionedEvent } from '../events/definition';
 import { Page } from '../pagination';
+import { Type } from '@sinclair/typebox';
 import { IdParams, MessageSchema } from '../schemas/common';
 import {
   AddedOrderUnit,
@@ -10,11 +11,16 @@ import {
   ListOrdersQuery,
   OrderFacts,
   OrderSchema,
+  PartialRefundFacts,
+  PaymentTransactionSchema,
+  PaynowResultParams,
+  CashPaymentParams,
   PayOrderParams,
+  RefundOrderParams,
   RemovedOrderUnit,
   RemoveOrderUnitParams,
   StripeWebhookParams,
-  StripeWebhookReceived,
+  WebhookReceived,
   UpdateOrderParams,
 } from '../schemas/ordering';
 import { defineContract, read, write } from './define';
@@ -31,11 +37,17 @@ export const orderingContract = defineContract({
     // Catalog's call once an event is deleted; no route.
     'orders.cancelForEvent': write(CancelEventOrdersParams, EventOrdersCancelled, { idempotentOn: 'event_id' }),
     'orders.pay': write(PayOrderParams, OrderSchema, { idempotentOn: 'idempotency_key' }),
-    'orders.refund': write(IdParams, OrderSchema),
+    // Whole or some tickets (`ticket_ids`); each ticket once, under the order's row lock.
+    'orders.refund': write(RefundOrderParams, OrderSchema),
+    'orders.payCash': write(CashPaymentParams, OrderSchema),
+    'orders.payments': read(IdParams, Type.Array(PaymentTransactionSchema)),
+    'payments.get': read(IdParams, PaymentTransactionSchema),
+    'payments.settle': write(IdParams, PaymentTransactionSchema),
+    'payments.paynowResult': write(PaynowResultParams, WebhookReceived),
     // Ticketing's calls for `POST /tickets` and `DELETE /tickets/{id}`; no routes.
     'orders.addUnit': write(AddOrderUnitParams, AddedOrderUnit, { idempotentOn: 'ref' }),
     'orders.removeUnit': write(RemoveOrderUnitParams, RemovedOrderUnit, { idempotentOn: 'ref' }),
-    'payments.stripeWebhook': write(StripeWebhookParams, StripeWebhookReceived),
+    'payments.stripeWebhook': write(StripeWebhookParams, WebhookReceived),
   },
   events: {
     'ordering.order.created': versionedEvent({ 1: OrderFacts }),
@@ -43,5 +55,6 @@ export const orderingContract = defineContract({
     'ordering.order.cancelled': versionedEvent({ 1: OrderFacts }),
     'ordering.order.expired': versionedEvent({ 1: OrderFacts }),
     'ordering.order.refunded': versionedEvent({ 1: OrderFacts }),
+    'ordering.order.partially_refunded': versionedEvent({ 1: PartialRefundFacts }),
   },
 });

@@ -51,6 +51,11 @@ export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
   params?: P;
   /** Request headers the route reads (names in lower case); other headers pass unchecked. */
   headers?: object;
+  /**
+   * When the action's answer means "taken, not finished" (a payment awaited at its provider):
+   * answered 202 with the same body, documented with this description.
+   */
+  accepted?: { when: (result: ResultOf<A>) => boolean; description: string };
   /** Problems the service may answer, beyond those every route of this shape can. */
   problems?: ProblemSlug[];
   /**
@@ -104,6 +109,7 @@ export function serviceRoute<A extends ActionName, R = undefined, Q = undefined,
       ...(headers ? { headers } : {}),
       response: {
         [route.status]: route.response ?? { description: 'No content', type: 'null' },
+        ...(route.accepted ? { 202: { ...(route.response as object), description: route.accepted.description } } : {}),
         ...Object.fromEntries([...problems].map((slug) => [PROBLEM_TYPES[slug].status, problemResponse(slug)])),
       },
     },
@@ -112,7 +118,7 @@ export function serviceRoute<A extends ActionName, R = undefined, Q = undefined,
     onResponse: limits.onResponse,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await request.callService(route.action, toParams(request));
-      reply.code(route.status);
+      reply.code(route.accepted?.when(result) ? 202 : route.status);
       return route.status === 204 ? reply.send() : result;
     },
   };

@@ -4,7 +4,7 @@ import { OrderItem } from './order-item';
 import { Payment } from './payment';
 
 export { Order, OrderItem, Payment };
-export type { PaymentState } from './payment';
+export type { PaymentKind, PaymentState } from './payment';
 
 /**
  * Model classes bound to one service instance's knex. Binding subclasses rather than the base

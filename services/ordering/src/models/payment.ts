@@ -1,13 +1,16 @@
 import { BaseModel, type DecimalText } from '@ticketpro/shared';
-import type { PAYMENT_ATTEMPT_STATES } from '../../migrations/003_create_payments';
+import type { PAYMENT_KINDS, PAYMENT_STATES } from '../../migrations/010_create_payment_ledger';
 
-export type PaymentState = (typeof PAYMENT_ATTEMPT_STATES)[number];
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
+/** One row of the ledger: a payment attempt or a refund (see migration 010 for the states). */
 export class Payment extends BaseModel {
   static override tableName = 'payments';
 
   declare id: number;
   declare order_id: number;
+  declare kind: PaymentKind;
   declare provider: string;
   declare state: PaymentState;
   declare amount: DecimalText;
@@ -15,4 +18,14 @@ export class Payment extends BaseModel {
   declare provider_ref: string | null;
   declare provider_status: string | null;
   declare client_secret: string | null;
+  declare refund_of: number | null;
+  declare refund_key: string | null;
+  declare ticket_ids: number[] | null;
+  declare recorded_by: number | null;
+  declare settled_by: number | null;
+  declare settled_at: Date | null;
+  declare instructions: string | null;
+  declare phone: string | null;
+  declare poll_url: string | null;
+  declare note: string | null;
 }

@@ -187,7 +187,8 @@ describe('paying with Stripe', () => {
       .requestsTo('/v1/refunds')
       .filter((r) => r.form.get('payment_intent') === payment.provider_ref);
     expect(refunds).toHaveLength(1);
-    expect(refunds[0].idempotencyKey).toBe(`ticketpro-refund-${payment.id}`);
+    expect(refunds[0].idempotencyKey).toBe(`ticketpro-refund-order-${order.id}-rest`);
+    expect(refunds[0].form.get('amount')).toBe('3998');
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
   });
 });
