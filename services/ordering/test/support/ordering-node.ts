@@ -14,6 +14,9 @@ import { createOrderingService, type OrderingOptions, type OrderingRuntime } fro
 
 export type Overrides = Parameters<typeof testConfig>[0];
 
+/** The phone number on every test user's account, as identity stores it. */
+export const BUYER_PHONE = '+263 77 123 4567';
+
 export interface OrderingNode {
   broker: ServiceBroker;
   runtime: OrderingRuntime;
@@ -57,8 +60,26 @@ export async function startOrderingNode(
   let runtime: OrderingRuntime | undefined;
   broker.createService(createCatalogService({ config, logger }, { holdSweepIntervalMs: 3_600_000 }));
   broker.createService(createTicketingService({ config, logger }));
-  // Identity across the boundary, as far as catalog needs it: nobody's names are known.
-  broker.createService(standInService('identity', { 'users.names': async () => [] }));
+  // Identity across the boundary, as far as catalog and ordering need it: nobody's names are
+  // known; every user has an EcoCash number (Paynow pushes payments to it) and an email.
+  broker.createService(
+    standInService('identity', {
+      'users.names': async () => [],
+      'users.get': async (ctx) => ({
+        id: ctx.params.id,
+        firstname: 'Tendai',
+        surname: 'Moyo',
+        email: `user${ctx.params.id}@example.com`,
+        phone_number: BUYER_PHONE,
+        street_address: '12 Samora Machel Ave, Harare',
+        active: true,
+        role: 'user' as const,
+        is_verified: true,
+        created_at: new Date(0).toISOString(),
+        updated_at: new Date(0).toISOString(),
+      }),
+    }),
+  );
   broker.createService(
     createOrderingService(
       { config, logger },
