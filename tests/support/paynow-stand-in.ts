@@ -25,6 +25,8 @@ export interface Tampering {
   forgedWith?: string;
 }
 
+const INITIATE_PATHS = ['/interface/remotetransaction', '/interface/initiatetransaction'];
+
 /** The number Paynow's own test mode declines at once (insufficient balance). */
 export const DECLINED_PHONE = '0774444444';
 
@@ -43,6 +45,9 @@ export class PaynowStandIn {
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private baseUrl = '';
   private guids = 0;
+  private pollGate: Promise<void> = Promise.resolve();
+  private openPollGate: () => void = () => {};
+  private waitingPolls = 0;
 
   constructor(
     readonly integrationId: string,
@@ -108,20 +113,38 @@ export class PaynowStandIn {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', this.baseUrl);
       this.requests.push({ path: url.pathname, body });
-      const answer =
-        req.method !== 'POST'
-          ? undefined
-          : url.pathname === '/interface/remotetransaction' || url.pathname === '/interface/initiatetransaction'
-            ? this.initiate(new URLSearchParams(body), url.pathname.endsWith('remotetransaction'))
-            : url.pathname === '/interface/pollpayment'
-              ? this.poll(url.searchParams.get('guid') ?? '')
-              : undefined;
+      let answer: string | undefined;
+      if (req.method === 'POST' && INITIATE_PATHS.includes(url.pathname)) {
+        answer = this.initiate(new URLSearchParams(body), url.pathname === '/interface/remotetransaction');
+      } else if (req.method === 'POST' && url.pathname === '/interface/pollpayment') {
+        this.waitingPolls += 1;
+        await this.pollGate;
+        this.waitingPolls -= 1;
+        answer = this.poll(url.searchParams.get('guid') ?? '');
+      }
       res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'text/plain' });
       res.end(answer ?? 'Not found');
     });
+  }
+
+  /**
+   * Polls wait unanswered until `releasePolls()`: a test lines a poll up with a callback so that
+   * both reach ordering at the same instant.
+   */
+  holdPolls(): void {
+    this.pollGate = new Promise((resolve) => (this.openPollGate = resolve));
+  }
+
+  releasePolls(): void {
+    this.openPollGate();
+  }
+
+  /** Polls held right now. */
+  get heldPolls(): number {
+    return this.waitingPolls;
   }
 
   private initiate(form: URLSearchParams, mobile: boolean): string {
