@@ -163,18 +163,18 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         "Refund a completed order, whole or some of its tickets (an admin or the event's organizer): tickets " +
         'voided, units returned',
       description:
-        'Without a body (or without `ticket_ids`) what is left of the order is refunded and it becomes `refunded`. ' +
-        'With `ticket_ids`, exactly those tickets are voided, exactly their units go back on sale, the refund is ' +
-        'their prices (each at what the order paid for its type), and the order is `partially_refunded` until every ' +
-        'unit is refunded. Each ticket is refunded once: a ticket refunded before is 409 (`refunded_ticket_ids`), ' +
-        'one not of the order 404 (`unknown_ticket_ids`). **A used ticket is never refunded:** if a ticket to ' +
-        'refund was checked in, the refund is refused (409, `detail` saying how many are used, `used_ticket_ids` ' +
-        'listing them) and nothing changes. Otherwise the tickets are voided before the money goes back, so once ' +
-        'this answers none of them is admitted, and a check-in racing the refund either wins (the refund is ' +
-        'refused) or is refused itself, never both. Money goes back through the provider that took it; where it ' +
-        'cannot (cash, EcoCash/OneMoney) the refund is recorded `refund_owed` in `GET /orders/{id}/payments` until ' +
-        'it is settled (`POST /payments/transactions/{id}/settle`). A refund that fails part-way (503) is finished ' +
-        'by asking again.',
+        'A used ticket is never refunded: if a ticket to refund (any ticket of the order, for a whole refund) ' +
+        'was checked in, the refund is refused (409, `detail` saying how many are used, `used_ticket_ids` listing ' +
+        'them) and nothing changes. Without a body (or without `ticket_ids`) what is left of the order is refunded ' +
+        'and it becomes `refunded`. With `ticket_ids`, exactly those tickets are voided, exactly their units go ' +
+        'back on sale, the refund is their prices (each at what the order paid for its type), and the order is ' +
+        '`partially_refunded` until every unit is refunded. Each ticket is refunded once: a ticket refunded before ' +
+        'is 409 (`refunded_ticket_ids`), one not of the order 404 (`unknown_ticket_ids`). The tickets are voided ' +
+        'before the money goes back, so once this answers none of them is admitted, and a check-in racing the ' +
+        'refund either wins (the refund is refused) or is refused itself, never both. Money goes back through the ' +
+        'provider that took it; where it cannot (cash, EcoCash/OneMoney) the refund is recorded `refund_owed` in ' +
+        '`GET /orders/{id}/payments` until it is settled (`POST /payments/transactions/{id}/settle`). A refund that ' +
+        'fails part-way (503) is finished by asking again.',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.refund',
