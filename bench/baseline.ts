@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startEntry } from '../tests/support/processes';
-import { apiClient } from '../tests/support/http';
+import { freePort, startEntry } from '@ticketpro/tests/support/processes';
+import { apiClient } from '@ticketpro/tests/support/http';
 import type { SingleProcess } from './embedded';
 import type { Teardown } from './teardown';
 

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
 import { adminDatabaseUrl, testNatsUrl } from '@ticketpro/shared/testing';
-import { startCluster } from '../tests/support/cluster';
-import type { Api } from '../tests/support/http';
-import { register } from '../tests/support/users';
+import { startCluster } from '@ticketpro/tests/support/cluster';
+import type { Api } from '@ticketpro/tests/support/http';
+import { register } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from './options';
 import type { Teardown } from './teardown';
 import { describeMachine } from './machine';

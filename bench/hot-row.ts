@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import knexFactory from 'knex';
-import { TAKE_UNITS } from '../services/catalog/src/inventory/hold-inventory';
+import { TAKE_UNITS } from '@ticketpro/catalog/src/inventory/hold-inventory';
 import { latencyOf, type Latency } from './latency';
 import type { RunLength } from './options';
 

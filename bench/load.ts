@@ -19,7 +19,7 @@ export function runLoad(options: autocannon.Options): Promise<LoadFigures> {
   const statuses: Record<number, number> = {};
   return new Promise((resolve, reject) => {
     const instance = autocannon(options, (err, result) => {
-      if (err) return reject(err);
+      if (err) return reject(err as Error);
       const succeeded = samples.length;
       resolve({
         succeeded,

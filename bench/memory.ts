@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RunningProcess } from '../tests/support/processes';
+import type { RunningProcess } from '@ticketpro/tests/support/processes';
 
 export interface ResidentSize {
   process: string;

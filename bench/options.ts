@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { REPO_ROOT } from '../tests/support/processes';
+import { REPO_ROOT } from '@ticketpro/tests/support/processes';
 
 /**
  * How long each measured load run lasts. The smoke run counts requests instead: its only

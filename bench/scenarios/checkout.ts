@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Cluster } from '../../tests/support/cluster';
-import type { Registered } from '../../tests/support/users';
+import type { Cluster } from '@ticketpro/tests/support/cluster';
+import type { Registered } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { measureHotRow, type HotRowFigures } from '../hot-row';

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../tests/support/processes';
-import { startNpmStart, type EmbeddedProcess } from '../../tests/support/embedded';
-import { createEvent, createTicketType } from '../../tests/support/sales';
-import { waitForTicketCount } from '../../tests/support/tickets';
-import { login, register } from '../../tests/support/users';
+import { freePort } from '@ticketpro/tests/support/processes';
+import { startNpmStart, type EmbeddedProcess } from '@ticketpro/tests/support/embedded';
+import { createEvent, createTicketType } from '@ticketpro/tests/support/sales';
+import { waitForTicketCount } from '@ticketpro/tests/support/tickets';
+import { login, register } from '@ticketpro/tests/support/users';
 import { residentMiB } from '../memory';
 import type { Teardown } from '../teardown';
 

@@ -1,5 +1,5 @@
-import type { Api, ApiResponse } from '../../tests/support/http';
-import type { Registered } from '../../tests/support/users';
+import type { Api, ApiResponse } from '@ticketpro/tests/support/http';
+import type { Registered } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from '../options';
 import { registerMany, seedEvent } from '../seed';
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { Api } from '../../tests/support/http';
+import type { Api } from '@ticketpro/tests/support/http';
 import type { BenchOptions } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { registerMany } from '../seed';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
-import { passwordProblems } from '../../services/identity/src/passwords/password-policy';
+import { passwordProblems } from '@ticketpro/identity/src/passwords/password-policy';
 import {
   PROCESSES,
   REPO_ROOT,

@@ -25,7 +25,7 @@ export function defineAction<A extends ActionName>(action: A, handler: ActionHan
   const contract = actionContract(action);
   return {
     // Moleculer's typings describe fastest-validator rules; this broker's validator takes JSON Schema.
-    params: contract.params as unknown as ActionSchema['params'],
+    params: contract.params,
     handler: handler as unknown as ActionSchema['handler'],
     ...(contract.timeoutMs === undefined ? {} : { timeout: contract.timeoutMs }),
   };

@@ -129,7 +129,7 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
         level: config.LOG_LEVEL === 'silent' ? false : config.LOG_LEVEL,
         pino: { options: { base: { service: role }, timestamp: () => `,"time":"${new Date().toISOString()}"` } },
       },
-    } as BrokerOptions['logger'],
+    },
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     // A node killed without a goodbye keeps getting calls until its heartbeats are missed.
     heartbeatInterval: config.HEARTBEAT_INTERVAL_SECONDS,
@@ -156,7 +156,7 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
     skipProcessEventRegistration: true,
     // Lets stop() wait for calls in flight, so a restart drops no request.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
-    validator: new AjvValidator() as unknown as BrokerOptions['validator'],
+    validator: new AjvValidator(),
     middlewares: [requestLogging(logger), ...(config.NATS_URL ? [] : [holdLocalEventsWhileStarting()]), ...middlewares],
   };
   return new ServiceBroker(options);

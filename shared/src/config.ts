@@ -95,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     const problems = formatAjvErrors(validateConfig.errors ?? []).map((e) => `${e.field}: ${e.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  return input as Config;
+  return input;
 }
 
 function readProcessEnv(): NodeJS.ProcessEnv {

@@ -54,12 +54,12 @@ export class SoftDeleteQueryBuilder<M extends Model, R = M[]> extends QueryBuild
 
   /** Marks the matching live rows deleted; resolves to the number of rows changed. */
   softDelete(): SoftDeleteQueryBuilder<M, number> {
-    return this.patch({ deleted_at: new Date() } as never) as unknown as SoftDeleteQueryBuilder<M, number>;
+    return this.patch({ deleted_at: new Date() } as never);
   }
 
   /** Brings the matching deleted rows back; resolves to the number of rows changed. */
   restore(): SoftDeleteQueryBuilder<M, number> {
-    return this.onlyDeleted().patch({ deleted_at: null } as never) as unknown as SoftDeleteQueryBuilder<M, number>;
+    return this.onlyDeleted().patch({ deleted_at: null } as never);
   }
 }
 

@@ -8,7 +8,7 @@ import {
   type BroadcastSubscription,
 } from '@ticketpro/shared';
 import { assertNatsReachable, testConfig, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
-import { privateNatsServer } from '../../tests/support/nats-server';
+import { privateNatsServer } from '@ticketpro/tests/support/nats-server';
 
 jest.setTimeout(60_000);
 

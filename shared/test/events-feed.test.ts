@@ -15,7 +15,7 @@ import {
   streamFilter,
   type FeedMessage,
 } from '../src/events/feed';
-import { freePort, startEntry, type RunningProcess } from '../../tests/support/processes';
+import { freePort, startEntry, type RunningProcess } from '@ticketpro/tests/support/processes';
 
 jest.setTimeout(60_000);
 
@@ -150,6 +150,7 @@ describe('formatEventLine', () => {
     const envelope = eventCreated(3, 'Jazz \u001b[2J Night\u009b31m\n');
     const line = formatEventLine(asMessage('ticketpro.catalog.event.created', envelope));
     expect(line).toContain('event=3 event_name="Jazz \\u001b[2J Night\\u009b31m\\n" organizer_id=2');
+    // eslint-disable-next-line no-control-regex -- the assertion is that no control character is left
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 
@@ -167,6 +168,7 @@ describe('formatEventJson', () => {
   it('gives the CloudEvents JSON on one line', () => {
     const envelope = eventCreated(4, 'Two\nlines \u009b');
     const line = formatEventJson(asMessage('ticketpro.catalog.event.created', envelope));
+    // eslint-disable-next-line no-control-regex -- the assertion is that no control character is left
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(JSON.parse(line)).toEqual(envelope);
   });

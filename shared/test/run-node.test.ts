@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startEntry, type RunningProcess } from '../../tests/support/processes';
+import { freePort, startEntry, type RunningProcess } from '@ticketpro/tests/support/processes';
 
 jest.setTimeout(60_000);
 

@@ -1,4 +1,4 @@
-import { freePort } from '../../tests/support/processes';
+import { freePort } from '@ticketpro/tests/support/processes';
 import {
   backendTargets,
   planTestBackends,
@@ -7,7 +7,7 @@ import {
   type BackendTarget,
   type DockerStatus,
   type Finding,
-} from '../../tests/support/test-backends';
+} from '@ticketpro/tests/support/test-backends';
 
 jest.setTimeout(60_000);
 

@@ -98,7 +98,7 @@ describe('POST /auth/register', () => {
     const first = newUserBody();
     expect((await api('POST', '/api/v1/auth/register', { body: first })).status).toBe(201);
     const again = await api('POST', '/api/v1/auth/register', {
-      body: newUserBody({ email: (first.email as string).toUpperCase() }),
+      body: newUserBody({ email: first.email.toUpperCase() }),
     });
     expectProblem(again, 409);
     expect(again.body.detail).toBe('Email already registered');

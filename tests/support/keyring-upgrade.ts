@@ -11,10 +11,10 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createDatabase, keyIdOf, SIGNING_KEYS_TABLE, type Migration } from '@ticketpro/shared';
 import { testConfig } from '@ticketpro/shared/testing';
-import { migrations as identityMigrations } from '../../services/identity/migrations';
-import { migrations as ticketingMigrations } from '../../services/ticketing/migrations';
-import { loadSigningKeys } from '../../services/identity/src/keys/load-signing-keys';
-import { openTicketKeyring } from '../../services/ticketing/src/codes/keyring';
+import { migrations as identityMigrations } from '@ticketpro/identity/migrations';
+import { migrations as ticketingMigrations } from '@ticketpro/ticketing/migrations';
+import { loadSigningKeys } from '@ticketpro/identity/src/keys/load-signing-keys';
+import { openTicketKeyring } from '@ticketpro/ticketing/src/codes/keyring';
 
 const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' });
 const before = (migrations: Migration[], name: string) =>

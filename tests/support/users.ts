@@ -32,8 +32,8 @@ export async function register(api: Api, overrides: Record<string, unknown> = {}
   const me = await api('GET', '/api/v1/auth/me', { token: created.body.access_token });
   return {
     id: me.body.id,
-    email: body.email as string,
-    password: body.password as string,
+    email: body.email,
+    password: body.password,
     access: created.body.access_token,
     refresh: created.body.refresh_token,
   };

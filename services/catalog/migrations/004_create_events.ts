@@ -1,9 +1,7 @@
 import type { Knex } from 'knex';
+import { EVENT_NAME_UNIQUE_INDEX } from '../src/models/constants';
 
 export const name = '004_create_events';
-
-/** Named so a duplicate name can be told apart from other unique violations. */
-export const EVENT_NAME_UNIQUE_INDEX = 'events_name_live_unique';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('events', (t) => {

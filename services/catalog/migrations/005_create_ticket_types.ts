@@ -1,9 +1,7 @@
 import type { Knex } from 'knex';
+import { SALES_WINDOW_CHECK } from '../src/models/constants';
 
 export const name = '005_create_ticket_types';
-
-/** Named so that breaking the rule answers 422 rather than 500. */
-export const SALES_WINDOW_CHECK = 'ticket_types_sales_window';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('ticket_types', (t) => {

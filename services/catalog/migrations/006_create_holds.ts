@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
+import { HOLD_STATES } from '../src/models/constants';
 
 export const name = '006_create_holds';
-
-export const HOLD_STATES = ['held', 'confirmed', 'released', 'expired', 'returned'] as const;
 
 /** Units an order holds (then has bought) of one ticket type. */
 export async function up(knex: Knex): Promise<void> {

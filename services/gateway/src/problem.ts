@@ -143,10 +143,13 @@ function fromFrameworkError(err: ErrorLike): Problem | undefined {
 }
 
 function fieldErrors(items: unknown[]): FieldError[] {
+  // Validation errors carry strings here; String() keeps a stray non-string readable rather than dropping it.
+  /* eslint-disable @typescript-eslint/no-base-to-string */
   return items.filter(isPlainObject).map((item) => ({
     field: String(item.field ?? '(body)'),
     message: String(item.message ?? 'is invalid'),
   }));
+  /* eslint-enable @typescript-eslint/no-base-to-string */
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,10 +1,8 @@
 import type { Knex } from 'knex';
 import { ROLES } from '@ticketpro/shared';
+import { EMAIL_UNIQUE_INDEX } from '../src/models/constants';
 
 export const name = '002_create_users';
-
-/** Named so a duplicate registration can be told apart from other unique violations. */
-export const EMAIL_UNIQUE_INDEX = 'users_email_live_unique';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('users', (t) => {

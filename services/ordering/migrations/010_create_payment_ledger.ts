@@ -1,29 +1,9 @@
 import type { Knex } from 'knex';
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from '@ticketpro/shared';
 import { ONE_LIVE_PAYMENT_INDEX } from './003_create_payments';
+import { PAYMENT_KINDS, PAYMENT_STATES } from '../src/models/constants';
 
 export const name = '010_create_payment_ledger';
-
-/**
- * A payments row's state. A payment: `initiated` (recorded before the provider is called) →
- * `awaiting` (the provider will tell: Paynow) → `captured` | `declined` | `cancelled` |
- * `abandoned`; `captured` → `refunded` once all of it went back. A refund: `refunded` (the
- * provider gave the money back) or `owed` (a provider without a refund API: someone pays it out,
- * then it is `refunded` with who settled it).
- */
-export const PAYMENT_STATES = [
-  'initiated',
-  'awaiting',
-  'captured',
-  'declined',
-  'cancelled',
-  'refunded',
-  'abandoned',
-  'owed',
-] as const;
-
-/** Whether a payments row is money coming in or money going back. */
-export const PAYMENT_KINDS = ['payment', 'refund'] as const;
 
 const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 

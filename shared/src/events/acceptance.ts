@@ -21,7 +21,7 @@ export type Verdict = 'handle' | 'wait' | 'skip' | 'ignore';
 export function verdictOn(acceptance: EventAcceptance, envelope: { type: string; dataversion: number }): Verdict {
   const name = envelope.type.slice(EVENT_TYPE_PREFIX.length + 1);
   if (!envelope.type.startsWith(`${EVENT_TYPE_PREFIX}.`) || !isEventName(name)) return 'ignore';
-  const accepted: readonly number[] | undefined = acceptance[name as EventName];
+  const accepted: readonly number[] | undefined = acceptance[name];
   if (!accepted) return 'ignore';
   if (accepted.includes(envelope.dataversion)) return 'handle';
   return envelope.dataversion > Math.max(...accepted) ? 'wait' : 'skip';

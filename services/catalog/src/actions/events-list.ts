@@ -9,12 +9,11 @@ export function listEventsAction(catalog: CatalogAccess) {
     const query = models.Event.query().orderBy([{ column: 'date' }, { column: 'id' }]);
     if (search) {
       const pattern = `%${escapeLikePattern(search)}%`;
-      query.where((q) =>
-        q
-          .where('event_name', 'ilike', pattern)
+      query.where((q) => {
+        q.where('event_name', 'ilike', pattern)
           .orWhere('description', 'ilike', pattern)
-          .orWhere('location', 'ilike', pattern),
-      );
+          .orWhere('location', 'ilike', pattern);
+      });
     }
     if (location) query.where('location', 'ilike', `%${escapeLikePattern(location)}%`);
     if (organizer_id !== undefined) query.where('organizer_id', organizer_id);

@@ -1,5 +1,5 @@
 import { ConflictError, isUniqueViolation } from '@ticketpro/shared';
-import { EVENT_NAME_UNIQUE_INDEX } from '../../migrations/004_create_events';
+import { EVENT_NAME_UNIQUE_INDEX } from '../models/constants';
 
 /**
  * Runs a write that sets an event's name. The partial unique index decides between two live

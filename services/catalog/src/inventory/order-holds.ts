@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { iso, lockFor, type DecimalText, type HoldResult } from '@ticketpro/shared';
-import type { HOLD_STATES } from '../../migrations/006_create_holds';
+import type { HOLD_STATES } from '../models/constants';
 
 export type HoldState = (typeof HOLD_STATES)[number];
 

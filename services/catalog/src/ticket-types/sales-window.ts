@@ -1,5 +1,5 @@
 import { UnprocessableError, isCheckViolation } from '@ticketpro/shared';
-import { SALES_WINDOW_CHECK } from '../../migrations/005_create_ticket_types';
+import { SALES_WINDOW_CHECK } from '../models/constants';
 
 /**
  * Runs a write that may set a sales window. The CHECK constraint compares the row's values as

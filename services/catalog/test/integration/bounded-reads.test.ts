@@ -50,9 +50,7 @@ describe('ticket types per event', () => {
     const settled = await Promise.allSettled(Array.from({ length: 6 }, () => createTicketType(node.broker, event.id)));
 
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(MAX_TICKET_TYPES - 5);
-    expect(
-      settled.filter((s) => s.status === 'rejected').every((s) => (s as PromiseRejectedResult).reason.code === 409),
-    ).toBe(true);
+    expect(settled.filter((s) => s.status === 'rejected').every((s) => s.reason.code === 409)).toBe(true);
     expect((await call<Event>('catalog.events.get', { id: event.id })).ticket_types).toHaveLength(MAX_TICKET_TYPES);
   });
 });

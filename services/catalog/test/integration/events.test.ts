@@ -120,7 +120,7 @@ describe('catalog.events.create', () => {
 
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
-      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: 409 });
+      expect(outcome.reason).toMatchObject({ code: 409 });
     }
   });
 

@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { JwksSchema, createAjv, type Config, type Jwks } from '@ticketpro/shared';
 
@@ -53,7 +53,7 @@ export class JwksKeys implements PublicKeys {
     const keys = new Map<string, KeyObject>();
     for (const jwk of jwks.keys) {
       if (jwk.alg !== 'ES256') continue;
-      const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+      const key = createPublicKey({ key: jwk, format: 'jwk' });
       if (isP256(key)) keys.set(jwk.kid, key);
     }
     this.keys = keys;

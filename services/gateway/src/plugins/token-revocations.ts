@@ -106,8 +106,8 @@ export const tokenRevocationsPlugin = fp<{ config: Config; broker: ServiceBroker
         everCurrent ||= current;
         return current;
       },
-      get everCurrent() {
-        return everCurrent || this.current;
+      get everCurrent(): boolean {
+        return everCurrent || (this as RevocationCheck).current;
       },
       isRevoked: (holder: TokenHolder) => revocations.isRevoked(holder),
     });

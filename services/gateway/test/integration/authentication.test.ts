@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { base64url, expectProblem } from '../../../../tests/support/users';
+import { base64url, expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
 
 /** A JWT assembled by hand, for the forgeries jsonwebtoken refuses to produce. */

@@ -1,5 +1,5 @@
 import { ConflictError, type ActionOf } from '@ticketpro/shared';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { CatalogStandIn, EVENT_SUMMARY_VIEW, EVENT_VIEW, TICKET_TYPE_VIEW } from '../support/catalog';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
 import { TICKET_VIEW, TicketingStandIn } from '../support/ticketing';

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '@ticketpro/shared';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { SAMPLE_REGISTRATION, SAMPLE_TOKEN, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 /** Each /api/v1 route calls its identity action with the params and meta the contract fixes. */

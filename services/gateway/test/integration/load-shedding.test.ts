@@ -1,5 +1,5 @@
-import { expectProblem } from '../../../../tests/support/users';
-import { waitFor } from '../../../../tests/support/http';
+import { expectProblem } from '@ticketpro/tests/support/users';
+import { waitFor } from '@ticketpro/tests/support/http';
 import { startGateway, type Gateway } from '../support/gateway';
 
 describe('gateway: load shedding', () => {

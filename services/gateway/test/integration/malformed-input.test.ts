@@ -1,5 +1,5 @@
 import { MAX_SKIP } from '@ticketpro/shared';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 interface Operation {

@@ -1,8 +1,8 @@
 import type { ServiceSchema } from 'moleculer';
 import { createBroker, createLogger, NodeReadiness } from '@ticketpro/shared';
 import { testConfig } from '@ticketpro/shared/testing';
-import { apiClient, expectPreflightAllowsApiCalls, waitFor } from '../../../../tests/support/http';
-import { expectProblem } from '../../../../tests/support/users';
+import { apiClient, expectPreflightAllowsApiCalls, waitFor } from '@ticketpro/tests/support/http';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { buildApp } from '../../src/app';
 import { healthOnly, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 

@@ -1,5 +1,5 @@
 import { ConflictError, BadRequestError, NotFoundError, type ActionOf } from '@ticketpro/shared';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 import { ORDER_VIEW, OrderingStandIn, SAMPLE_TRANSACTION } from '../support/ordering';
 

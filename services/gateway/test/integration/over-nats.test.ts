@@ -2,7 +2,7 @@ import { Errors } from 'moleculer';
 import { connect } from 'nats';
 import { ConflictError, UnprocessableError, createBroker, createLogger, type ServiceBroker } from '@ticketpro/shared';
 import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 /**
@@ -74,7 +74,7 @@ describe('gateway: service calls over NATS', () => {
   it('maps a remote Moleculer ValidationError to 422', async () => {
     identity.failure = new Errors.ValidationError('Parameters validation error!', 'VALIDATION_ERROR', [
       { field: 'id', message: 'must be integer' },
-    ] as unknown as Record<string, unknown>);
+    ]);
     const res = await me();
     expectProblem(res, 422);
     expect(res.body.errors).toEqual([{ field: 'id', message: 'must be integer' }]);

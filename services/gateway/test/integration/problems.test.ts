@@ -1,6 +1,6 @@
 import { Errors } from 'moleculer';
 import { ConflictError, ProblemError } from '@ticketpro/shared';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -221,7 +221,7 @@ describe('gateway: request ids and problem responses', () => {
     it("maps Moleculer's ValidationError to 422, keeping field and message only", async () => {
       identity.failure = new Errors.ValidationError('Parameters validation error!', 'VALIDATION_ERROR', [
         { field: 'refresh_token', message: 'must be string', type: 'string', actual: 5 },
-      ] as unknown as Record<string, unknown>);
+      ]);
       const res = await refresh();
       expectProblem(res, 422);
       expect(res.body.errors).toEqual([{ field: 'refresh_token', message: 'must be string' }]);

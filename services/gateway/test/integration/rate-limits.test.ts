@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '@ticketpro/shared';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, SAMPLE_REGISTRATION as valid, startGateway, type Gateway } from '../support/gateway';
 
 describe('gateway: rate limits', () => {

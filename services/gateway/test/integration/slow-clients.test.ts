@@ -1,4 +1,4 @@
-import { connectRaw, postHead, staysOpen, trickle } from '../../../../tests/support/raw-http';
+import { connectRaw, postHead, staysOpen, trickle } from '@ticketpro/tests/support/raw-http';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 // Builds gateways of its own, and waits out timeouts of about a second.

@@ -10,7 +10,7 @@ import {
   type ServiceBroker,
 } from '@ticketpro/shared';
 import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
-import { expectProblem } from '../../../../tests/support/users';
+import { expectProblem } from '@ticketpro/tests/support/users';
 import { CatalogStandIn } from '../support/catalog';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 

@@ -18,7 +18,7 @@ import {
   type User,
 } from '@ticketpro/shared';
 import { standInService, testConfig, type StandInAnswers } from '@ticketpro/shared/testing';
-import { apiClient, type Api } from '../../../../tests/support/http';
+import { apiClient, type Api } from '@ticketpro/tests/support/http';
 import { buildApp } from '../../src/app';
 
 /** An ES256 key pair like identity's, published as a JWKS entry under `kid`. */

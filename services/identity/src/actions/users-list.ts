@@ -13,9 +13,9 @@ export function listUsersAction(identity: IdentityAccess) {
     if (role) query.where('role', role);
     if (search) {
       const pattern = `%${escapeLikePattern(search)}%`;
-      query.where((q) =>
-        q.where('firstname', 'ilike', pattern).orWhere('surname', 'ilike', pattern).orWhere('email', 'ilike', pattern),
-      );
+      query.where((q) => {
+        q.where('firstname', 'ilike', pattern).orWhere('surname', 'ilike', pattern).orWhere('email', 'ilike', pattern);
+      });
     }
     const page = await paginate(query, { skip, limit });
     return { ...page, items: page.items.map(toUserView) };

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, isUniqueViolation, type Role } from '@ticketpro/shared';
-import { EMAIL_UNIQUE_INDEX } from '../../migrations/002_create_users';
+import { EMAIL_UNIQUE_INDEX } from '../models/constants';
 import { identityEvents } from '../domain-events';
 import type { IdentityModels, User } from '../models';
 import { toUserFacts } from './user-views';

@@ -28,7 +28,7 @@ async function stop(broker: ServiceBroker): Promise<void> {
 
 function onlyKey(jwks: Jwks): JsonWebKey & { kid: string } {
   expect(jwks.keys).toHaveLength(1);
-  return jwks.keys[0] as JsonWebKey & { kid: string };
+  return jwks.keys[0];
 }
 
 /** What a gateway does with identity's JWKS: the key by `kid`, the algorithm pinned. */
@@ -36,7 +36,7 @@ function verifyWith(jwks: Jwks, token: string): jwt.JwtPayload {
   const { kid } = jwt.decode(token, { complete: true })!.header;
   const jwk = jwks.keys.find((k) => k.kid === kid);
   if (!jwk) throw new Error(`no key ${kid} in the JWKS`);
-  const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
   return jwt.verify(token, key, {
     algorithms: ['ES256'],
     issuer: 'ticketpro-identity',
@@ -88,7 +88,7 @@ describe('the signing key', () => {
     ).toString('base64url');
 
     expect(() => verifyWith(jwks, `${header}.${promoted}.${signature}`)).toThrow(/invalid signature/);
-    const key = createPublicKey({ key: jwks.keys[0] as JsonWebKey, format: 'jwk' });
+    const key = createPublicKey({ key: jwks.keys[0], format: 'jwk' });
     expect(() => jwt.verify(user.tokens.access_token, key, { algorithms: ['RS256'] })).toThrow(/invalid algorithm/);
     await stop(broker);
   });

@@ -20,7 +20,9 @@ export function listOrdersAction(ordering: OrderingAccess) {
     if (!isAdmin(caller)) query.where('orders.user_id', caller.id);
     if (event_id !== undefined) query.where('orders.event_id', event_id);
     if (payment_status === 'expired') {
-      query.where((q) => q.where('orders.payment_status', 'expired').orWhereRaw(LAPSED));
+      query.where((q) => {
+        q.where('orders.payment_status', 'expired').orWhereRaw(LAPSED);
+      });
     } else if (payment_status === 'pending') {
       query.where('orders.payment_status', 'pending').whereRaw(`NOT ${LAPSED}`);
     } else if (payment_status !== undefined) {

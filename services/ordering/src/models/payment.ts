@@ -1,10 +1,10 @@
 import { BaseModel, type DecimalText } from '@ticketpro/shared';
-import type { PAYMENT_KINDS, PAYMENT_STATES } from '../../migrations/010_create_payment_ledger';
+import type { PAYMENT_KINDS, PAYMENT_STATES } from './constants';
 
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
-/** One row of the ledger: a payment attempt or a refund (see migration 010 for the states). */
+/** One row of the ledger: a payment attempt or a refund (see `PAYMENT_STATES` for the states). */
 export class Payment extends BaseModel {
   static override tableName = 'payments';
 

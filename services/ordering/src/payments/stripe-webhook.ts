@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import { NotFoundError, type ServiceCaller } from '@ticketpro/shared';
 import type { OrderingRuntime } from '../runtime';
 import { StripePaymentProvider } from './stripe-provider';
@@ -21,7 +20,7 @@ export async function handleStripeWebhook(
   if (!(provider instanceof StripePaymentProvider)) throw new NotFoundError('Stripe is not the payment provider here');
   const event = provider.verifyWebhook(payload, signature);
   if (event.type !== 'payment_intent.succeeded') return;
-  const intent = event.data.object as Stripe.PaymentIntent;
+  const intent = event.data.object;
   const paymentId = Number(intent.metadata?.payment_id);
 
   const captured = await resources.db.transaction(async (trx) => {

@@ -69,11 +69,11 @@ export async function voidOrderTickets(
   orderId: number,
   states: Ticket['status'][],
 ): Promise<Ticket[]> {
-  const voided = (await models.Ticket.query(trx)
+  const voided = await models.Ticket.query(trx)
     .patch({ status: 'void' })
     .where('order_id', orderId)
     .whereIn('status', states)
-    .returning('*')) as unknown as Ticket[];
+    .returning('*');
   for (const ticket of voided) await recordTicketEvent(trx, 'ticketing.ticket.voided', ticket);
   return voided;
 }
