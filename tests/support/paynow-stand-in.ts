@@ -113,21 +113,23 @@ export class PaynowStandIn {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
-    req.on('end', async () => {
-      const url = new URL(req.url ?? '/', this.baseUrl);
-      this.requests.push({ path: url.pathname, body });
-      let answer: string | undefined;
-      if (req.method === 'POST' && INITIATE_PATHS.includes(url.pathname)) {
-        answer = this.initiate(new URLSearchParams(body), url.pathname === '/interface/remotetransaction');
-      } else if (req.method === 'POST' && url.pathname === '/interface/pollpayment') {
-        this.waitingPolls += 1;
-        await this.pollGate;
-        this.waitingPolls -= 1;
-        answer = this.poll(url.searchParams.get('guid') ?? '');
-      }
-      res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'text/plain' });
-      res.end(answer ?? 'Not found');
-    });
+    req.on('end', () => void this.answer(req, res, body));
+  }
+
+  private async answer(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    this.requests.push({ path: url.pathname, body });
+    let answer: string | undefined;
+    if (req.method === 'POST' && INITIATE_PATHS.includes(url.pathname)) {
+      answer = this.initiate(new URLSearchParams(body), url.pathname === '/interface/remotetransaction');
+    } else if (req.method === 'POST' && url.pathname === '/interface/pollpayment') {
+      this.waitingPolls += 1;
+      await this.pollGate;
+      this.waitingPolls -= 1;
+      answer = this.poll(url.searchParams.get('guid') ?? '');
+    }
+    res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'text/plain' });
+    res.end(answer ?? 'Not found');
   }
 
   /**

@@ -35,8 +35,8 @@ export function restockUnits(db: Knex, params: RestockUnitsParams): Promise<Inve
 
 /** Units of one type of an order already put back one by one. */
 export async function returnedUnits(trx: Knex.Transaction, orderId: number, ticketTypeId: number): Promise<number> {
-  const { count } = await trx('restocked_units')
+  const row = await trx('restocked_units')
     .where({ order_id: orderId, ticket_type_id: ticketTypeId })
-    .first(trx.raw('count(*)::int AS count'));
-  return count;
+    .first<{ count: number }>(trx.raw('count(*)::int AS count'));
+  return row.count;
 }

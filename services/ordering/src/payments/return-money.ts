@@ -49,7 +49,9 @@ export async function returnMoney(
   // Someone else's refund under this key: wait for it, then answer it.
   const row = (await models.Payment.query(trx)
     .where('refund_key', refund.refundKey)
-    .modify((q) => (inserted ? q : q.forUpdate()))
+    .modify((q) => {
+      if (!inserted) q.forUpdate();
+    })
     .first())!;
   if (row.state !== 'initiated') return row;
 

@@ -1,5 +1,5 @@
 import type { Event, Order, PaymentTransaction } from '@ticketpro/shared';
-import { DECLINED_PHONE, PaynowStandIn } from '../../../../tests/support/paynow-stand-in';
+import { DECLINED_PHONE, PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { pollAwaitedPayments } from '../../src/payments/poll-awaited-payments';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import {

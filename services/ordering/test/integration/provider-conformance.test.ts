@@ -1,5 +1,5 @@
 import type { Event, Order, PaymentMethod, PaymentTransaction } from '@ticketpro/shared';
-import { PaynowStandIn } from '../../../../tests/support/paynow-stand-in';
+import { PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import { paymentIntentEvent, StripeStandIn, stripeSignature } from '../support/stripe-stand-in';
 import {
