@@ -22,7 +22,13 @@ const migrationFileImports = {
 /** Production code: what `npm run build` bundles (the migrations have their own block). */
 const SOURCE = ['shared/src/**/*.ts', 'shared/bin/**/*.ts', 'services/*/src/**/*.ts'];
 /** Test and benchmark code, which may reach into a workspace's files (white-box), by package name. */
-const TEST_CODE = ['**/test/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'shared/testing.ts'];
+const TEST_CODE = [
+  '**/test/**/*.ts',
+  'tests/**/*.ts',
+  'bench/**/*.ts',
+  'shared/testing.ts',
+  'shared/src/testing/**/*.ts',
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/', '**/node_modules/', '**/coverage/', '**/.data/'] },

@@ -17,6 +17,7 @@ module.exports = {
         '<rootDir>/shared/test/**/*.test.ts',
         '<rootDir>/services/*/test/unit/**/*.test.ts',
         '<rootDir>/deploy/test/**/*.test.ts',
+        '<rootDir>/docs/test/**/*.test.ts',
       ],
     },
     {

@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { Pool } from 'pg';
+import { serveForBench } from './serve';
 
 /**
  * The read path's baseline: `GET /api/v1/events/:id` answered by one process with fastify and
@@ -103,19 +104,7 @@ async function main(): Promise<void> {
     }
     return eventView(rows[0]);
   });
-  await app.listen({ port: Number(process.env.PORT ?? 0), host: process.env.HOST ?? '127.0.0.1' });
-
-  // Exits by itself: the IPC channel to the harness would otherwise keep the process alive.
-  const stop = () => {
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  // The harness starts us like a service and waits for this (see tests/support/processes.ts).
-  process.send?.({ ready: 'baseline' });
+  await serveForBench('baseline', app, pool);
 }
 
 main().catch((err) => {

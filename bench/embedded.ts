@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase } from '@ticketpro/shared/testing';
+import { createTestDatabase, apiClient, type Api } from '@ticketpro/shared/testing';
 import { freePort, startEntry, type RunningProcess } from '@ticketpro/tests/support/processes';
-import { apiClient, type Api } from '@ticketpro/tests/support/http';
 import type { Teardown } from './teardown';
 
 export interface SingleProcess {

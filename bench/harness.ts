@@ -1,14 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
-import { adminDatabaseUrl, testNatsUrl } from '@ticketpro/shared/testing';
+import { adminDatabaseUrl, testNatsUrl, type Api } from '@ticketpro/shared/testing';
 import { startCluster } from '@ticketpro/tests/support/cluster';
-import type { Api } from '@ticketpro/tests/support/http';
 import { register } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from './options';
 import type { Teardown } from './teardown';
 import { describeMachine } from './machine';
 import { startEmbedded } from './embedded';
-import { startBaseline } from './baseline';
+import { startBaseline, startMonolith } from './baseline';
+import { jwtKeyPair } from './jwt-key-pair';
 import { seedEvent } from './seed';
 import { MemorySampler } from './memory';
 import { renderResults, writeReport, type BenchResults } from './report';
@@ -18,12 +18,17 @@ import { measureCheckout } from './scenarios/checkout';
 import { measureFlashSale } from './scenarios/flash-sale';
 import { measureLogin } from './scenarios/login';
 import { measureEmbeddedStart } from './scenarios/embedded-start';
+import { measureFailover } from './scenarios/failover';
 
 /**
  * Limits that would throttle the load itself are off; the rest is the cluster's test
- * configuration (load shedding off too: the load generator shares the cores).
+ * configuration (load shedding off too: the load generator shares the cores). The signing key
+ * is given (as production should), so that the single-process checkout verifies the same tokens.
  */
+const JWT_KEYS = jwtKeyPair();
 const BENCH_ENV = {
+  JWT_PRIVATE_KEY: JWT_KEYS.privateKey,
+  JWT_PUBLIC_KEY: JWT_KEYS.publicKey,
   RATE_LIMIT_LOGIN: '0',
   RATE_LIMIT_LOGIN_FAILURES: '0',
   RATE_LIMIT_REGISTER: '0',
@@ -97,11 +102,22 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
 
     progress('3. checkout on one hot ticket type, and the hot-row limit');
     const catalogInstances = cluster.processes.filter((p) => p.name === 'catalog').length;
-    const checkout = await measureCheckout(cluster, organizer, poolMax * catalogInstances, options);
+    const checkout = await measureCheckout(
+      cluster,
+      organizer,
+      poolMax * catalogInstances,
+      () => startMonolith(cluster.env, JWT_KEYS.publicKey, poolMax, teardown),
+      options,
+    );
     progress(`4. flash sale (registering ${options.flashSaleBuyers} buyers first)`);
     const flashSale = await measureFlashSale(cluster.api, organizer, options);
     progress('5. login');
     const login = await measureLogin(cluster.api, cluster.baseUrl, cluster.env.DATABASE_URL, options);
+    const resident = memory.stop();
+    // Its own cluster, once this one is stopped: two instances of every service would crowd the cores.
+    await cluster.stop();
+    progress('8. failover: one instance of each service killed under load');
+    const failover = await measureFailover(BENCH_ENV, options, teardown);
 
     const results: BenchResults = {
       date: new Date(),
@@ -113,7 +129,8 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
       checkout,
       flashSale,
       login,
-      memory: memory.stop(),
+      failover,
+      memory: resident,
       embeddedStart,
     };
     const rendered = renderResults(results);

@@ -10,6 +10,7 @@ import type { CheckoutFigures } from './scenarios/checkout';
 import type { FlashSaleFigures } from './scenarios/flash-sale';
 import type { LoginFigures } from './scenarios/login';
 import { EMBEDDED_TARGETS, type EmbeddedStartFigures } from './scenarios/embedded-start';
+import type { FailoverScenarioFigures } from './scenarios/failover';
 
 export interface BenchResults {
   date: Date;
@@ -22,6 +23,7 @@ export interface BenchResults {
   checkout: CheckoutFigures;
   flashSale: FlashSaleFigures;
   login: LoginFigures;
+  failover: FailoverScenarioFigures;
   memory: ResidentSize[];
   embeddedStart: EmbeddedStartFigures;
 }
@@ -61,6 +63,12 @@ directories — is removed when it ends, fails or is interrupted with Ctrl-C.
   catalog's pools hold. Every order also writes its hold, its order rows and two outbox events.
 - **Flash sale**: exact means every unit sold once, every other buyer a problem+json 409, nothing
   else, and nothing left available.
+- **Checkout ÷ single process**: the same load on \`bench/monolith-checkout-server.ts\`, fastify and
+  pg doing for one order what TicketPro does (verify the token, hold with catalog's statement,
+  write the order, its items and \`order.created\` in one transaction). CPU per order is read from
+  \`/proc/<pid>/stat\` before and after each run.
+- **Failover**: two instances of every service under steady load, one of each SIGKILLed in turn;
+  the p99 of the requests answered in each window after a kill against the steady p99.
 - **Login** is bounded by argon2id on purpose; the parameters are read from a stored hash.
 - **Memory**: resident size after start and seeding (idle) and the highest seen while the
   scenarios ran.
@@ -100,6 +108,7 @@ export function renderResults(results: BenchResults): string {
     loginSection(results),
     memorySection(results.memory),
     embeddedStartSection(results.embeddedStart),
+    failoverSection(results.failover),
   ].join('\n');
 }
 
@@ -181,20 +190,22 @@ function natsHopSection({ natsHop }: BenchResults): string {
 }
 
 function checkoutSection({ checkout }: BenchResults): string {
-  const { orders, hotRow } = checkout;
-  return section(
+  const { orders, monolith, hotRow } = checkout;
+  const loadRow = (label: string, f: LoadFigures) => [
+    label,
+    String(checkout.connections),
+    count(f.succeeded),
+    perSecond(f.perSecond),
+    ms(f.p50),
+    ms(f.p99),
+    failuresOf(f),
+  ];
+  const throughput = section(
     '3. Checkout on one hot ticket type (distributed)',
     ['what', 'connections', 'done', 'per second', 'p50 ms', 'p99 ms', 'other answers'],
     [
-      [
-        `POST /api/v1/orders, 1 unit each, ${checkout.buyers} buyers`,
-        String(checkout.connections),
-        count(orders.succeeded),
-        perSecond(orders.perSecond),
-        ms(orders.p50),
-        ms(orders.p99),
-        failuresOf(orders),
-      ],
+      loadRow(`POST /api/v1/orders, 1 unit each, ${checkout.buyers} buyers`, orders),
+      loadRow('the same on the single-process checkout (fastify + pg)', monolith),
       [
         "hot-row limit: catalog's hold UPDATE on one row, straight to Postgres",
         String(hotRow.connections),
@@ -204,10 +215,31 @@ function checkoutSection({ checkout }: BenchResults): string {
         ms(hotRow.p99),
         '',
       ],
+      ['**orders/s ÷ single-process checkout**', '', '', ratio(orders.perSecond / monolith.perSecond), '', '', ''],
       ['**orders/s ÷ hot-row limit**', '', '', ratio(orders.perSecond / hotRow.perSecond), '', '', ''],
+      ['single-process checkout ÷ hot-row limit', '', '', ratio(monolith.perSecond / hotRow.perSecond), '', '', ''],
     ],
   );
+  return `${throughput}\n${cpuSection(checkout)}`;
 }
+
+/** CPU ms per order of each process, instances of one service added up. */
+function cpuSection({ cpuPerOrder, monolithCpuPerOrder }: CheckoutFigures): string {
+  const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
+  const rows = [
+    ...Object.entries(cpuPerOrder).map(([name, ms]) => [`TicketPro: ${name}`, cpuMs(ms)]),
+    ['**TicketPro: all of the above**', `**${cpuMs(total(cpuPerOrder))}**`],
+    ...Object.entries(monolithCpuPerOrder).map(([name, ms]) => [`single process: ${name}`, cpuMs(ms)]),
+    ['**single process: all of the above**', `**${cpuMs(total(monolithCpuPerOrder))}**`],
+  ];
+  return section(
+    "CPU per order (user + system, from /proc/<pid>/stat; Postgres: the backends of the bench's database; NATS: the whole server, shared with anything else using it)",
+    ['process', 'CPU ms per order'],
+    rows,
+  );
+}
+
+const cpuMs = (value: number) => value.toFixed(2);
 
 function flashSaleSection({ flashSale: f }: BenchResults): string {
   return section(
@@ -279,6 +311,26 @@ function embeddedStartSection(f: EmbeddedStartFigures): string {
       ['highest resident until then (VmHWM)', `${mib(f.peakMiB)} MiB`, '', ''],
       ['npm, the parent process, besides', `${mib(f.npmMiB)} MiB`, '', ''],
     ],
+  );
+}
+
+function failoverSection(f: FailoverScenarioFigures): string {
+  const steady = f.windows[0];
+  return section(
+    `8. Failover: ${f.workers} buyers, two instances of every service, one of each SIGKILLed in turn, ${f.windowSeconds} s apart`,
+    ['window', 'answered', 'p50 ms', 'p99 ms', 'max ms', 'p99 ÷ steady p99', 'p99 of those sent in it', 'not 2xx'],
+    f.windows.map((w) => [
+      w.window === 'steady' ? 'steady, before any kill' : `after killing one ${w.window}`,
+      count(w.answered),
+      ms(w.p50Ms),
+      ms(w.p99Ms),
+      ms(w.maxMs),
+      ratio(w.p99Ms / steady.p99Ms),
+      ms(w.sentP99Ms),
+      Object.entries(w.failures)
+        .map(([status, n]) => `${n} × ${status}`)
+        .join(', '),
+    ]),
   );
 }
 

@@ -1,6 +1,6 @@
-import type { Api } from '@ticketpro/tests/support/http';
 import { createEvent, createTicketType } from '@ticketpro/tests/support/sales';
 import { register, type Registered } from '@ticketpro/tests/support/users';
+import { type Api } from '@ticketpro/shared/testing';
 
 /** Registrations at a time: each hashes a password with argon2id, which is slow on purpose. */
 const REGISTRATION_BATCH = 25;

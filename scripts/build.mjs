@@ -21,6 +21,7 @@ const ENTRY_POINTS = {
   'services/catalog/dist/main': 'services/catalog/src/main.ts',
   'services/ordering/dist/main': 'services/ordering/src/main.ts',
   'services/ticketing/dist/main': 'services/ticketing/src/main.ts',
+  'services/notifications/dist/main': 'services/notifications/src/main.ts',
   'shared/dist/bin/events': 'shared/bin/events.ts',
 };
 

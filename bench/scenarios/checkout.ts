@@ -5,6 +5,8 @@ import type { BenchOptions } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { measureHotRow, type HotRowFigures } from '../hot-row';
 import { registerMany, seedEvent } from '../seed';
+import { natsServer, postgresBackends, processSource, startCpuReading, type CpuSpent } from '../cpu';
+import type { SingleProcess } from '../embedded';
 
 /** More than a run at any speed this machine reaches can sell (the API's largest quantity). */
 const HOT_QUANTITY = 100_000;
@@ -13,18 +15,26 @@ export interface CheckoutFigures {
   buyers: number;
   connections: number;
   orders: LoadFigures;
+  /** CPU ms each process (and Postgres's backends, and the NATS server) spent per order. */
+  cpuPerOrder: CpuSpent;
+  /** The same load on the single-process checkout (bench/monolith-checkout-server.ts). */
+  monolith: LoadFigures;
+  monolithCpuPerOrder: CpuSpent;
   hotRow: HotRowFigures;
 }
 
 /**
  * Many buyers checking out one unit each of one ticket type, every request under its own
- * Idempotency-Key, against the hot-row limit of that same kind of row measured right after:
- * the same UPDATE from as many connections as catalog's instances can open together.
+ * Idempotency-Key, with the CPU each process spent; then the same load on the single-process
+ * checkout (started by `startMonolith` once TicketPro's run is over, on copies of the tables as
+ * they are then); then the hot-row limit of that same kind of row: the same UPDATE from as many
+ * connections as catalog's instances can open together.
  */
 export async function measureCheckout(
   cluster: Cluster,
   organizer: Registered,
   catalogConnections: number,
+  startMonolith: () => Promise<SingleProcess>,
   options: BenchOptions,
 ): Promise<CheckoutFigures> {
   const buyers = await registerMany(cluster.api, options.checkoutBuyers);
@@ -34,36 +44,67 @@ export async function measureCheckout(
   ]);
   const [hotTicketType, scratchTicketType] = sale.ticketTypeIds;
 
-  let next = 0;
-  const orders = await runLoad({
-    url: `${cluster.baseUrl}/api/v1/orders`,
-    method: 'POST',
-    connections: options.checkoutConnections,
-    ...autocannonLength(options.runLength),
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      event_id: sale.eventId,
-      payment_method: 'credit_card',
-      items: [{ ticket_type_id: hotTicketType, quantity: 1 }],
-    }),
-    requests: [
-      {
-        setupRequest: (request) => ({
-          ...request,
-          headers: {
-            ...request.headers,
-            authorization: `Bearer ${buyers[next++ % buyers.length].access}`,
-            'idempotency-key': randomUUID(),
-          },
-        }),
-      },
-    ],
-  });
+  const checkoutLoad = (baseUrl: string) => {
+    let next = 0;
+    return runLoad({
+      url: `${baseUrl}/api/v1/orders`,
+      method: 'POST',
+      connections: options.checkoutConnections,
+      ...autocannonLength(options.runLength),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        event_id: sale.eventId,
+        payment_method: 'credit_card',
+        items: [{ ticket_type_id: hotTicketType, quantity: 1 }],
+      }),
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            headers: {
+              ...request.headers,
+              authorization: `Bearer ${buyers[next++ % buyers.length].access}`,
+              'idempotency-key': randomUUID(),
+            },
+          }),
+        },
+      ],
+    });
+  };
+  const postgres = postgresBackends(cluster.env.DATABASE_URL);
+
+  const clusterCpu = await startCpuReading([
+    ...cluster.processes.map((p) => processSource(p.name, p.child.pid)),
+    postgres,
+    natsServer(),
+  ]);
+  const orders = await checkoutLoad(cluster.baseUrl);
+  const cpuPerOrder = perOrder(await clusterCpu.finish(), orders.succeeded);
+
+  const monolithServer = await startMonolith();
+  const monolithCpu = await startCpuReading([processSource('monolith', monolithServer.process.child.pid), postgres]);
+  const monolith = await checkoutLoad(monolithServer.baseUrl);
+  const monolithCpuPerOrder = perOrder(await monolithCpu.finish(), monolith.succeeded);
+  await monolithServer.process.stop();
+
   const hotRow = await measureHotRow(
     cluster.env.DATABASE_URL,
     { eventId: sale.eventId, ticketTypeId: scratchTicketType },
     catalogConnections,
     options.runLength,
   );
-  return { buyers: buyers.length, connections: options.checkoutConnections, orders, hotRow };
+  return {
+    buyers: buyers.length,
+    connections: options.checkoutConnections,
+    orders,
+    cpuPerOrder,
+    monolith,
+    monolithCpuPerOrder,
+    hotRow,
+  };
+}
+
+/** CPU ms per order, by source; processes of one name (instances of a service) added up. */
+function perOrder(spent: CpuSpent, orders: number): CpuSpent {
+  return Object.fromEntries(Object.entries(spent).map(([name, ms]) => [name, orders > 0 ? ms / orders : NaN]));
 }

@@ -1,7 +1,7 @@
-import type { Api, ApiResponse } from '@ticketpro/tests/support/http';
 import type { Registered } from '@ticketpro/tests/support/users';
 import type { BenchOptions } from '../options';
 import { registerMany, seedEvent } from '../seed';
+import { type Api, type ApiResponse } from '@ticketpro/shared/testing';
 
 export interface FlashSaleFigures {
   buyers: number;

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import type { Api } from '@ticketpro/tests/support/http';
 import type { BenchOptions } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { registerMany } from '../seed';
+import { type Api } from '@ticketpro/shared/testing';
 
 export interface LoginFigures {
   connections: number;

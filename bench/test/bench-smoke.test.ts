@@ -76,6 +76,27 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     expectSaneLatency(results.checkout.hotRow);
   });
 
+  it('checks out on the single-process server too, and reads the CPU each process spent per order', () => {
+    expectAllAnswered(results.checkout.monolith);
+    for (const name of ['gateway', 'identity', 'catalog', 'ordering', 'ticketing', 'Postgres', 'NATS']) {
+      expect(results.checkout.cpuPerOrder[name]).toBeGreaterThanOrEqual(0);
+    }
+    expect(results.checkout.cpuPerOrder.gateway + results.checkout.cpuPerOrder.ordering).toBeGreaterThan(0);
+    expect(results.checkout.monolithCpuPerOrder.monolith).toBeGreaterThan(0);
+  });
+
+  it('kills one instance of each service under load without a failed request', () => {
+    expect(results.failover.windows.map((w) => w.window)).toEqual([
+      'steady',
+      'identity',
+      'catalog',
+      'ordering',
+      'ticketing',
+    ]);
+    expect(results.failover.failed).toEqual([]);
+    expect(results.failover.windows[0].answered).toBeGreaterThan(0);
+  });
+
   it('sells out the flash sale exactly', () => {
     expect(results.flashSale).toMatchObject({
       buyers: 50,
@@ -132,6 +153,7 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
       '5. Login',
       '6. Memory',
       '7. npm start',
+      '8. Failover',
     ]) {
       expect(report).toContain(`### ${title}`);
     }

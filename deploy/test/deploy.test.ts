@@ -60,8 +60,8 @@ const compiledEntry = (name: string) => `services/${name}/dist/main.js`;
 const runCompiled = (entry: string) => `exec node --enable-source-maps ${entry}`;
 
 describe('the processes', () => {
-  it('are the five TicketPro processes, each with a start script that runs its compiled main.js with plain node', () => {
-    expect(PROCESSES).toEqual(['catalog', 'gateway', 'identity', 'ordering', 'ticketing']);
+  it('are the six TicketPro processes, each with a start script that runs its compiled main.js with plain node', () => {
+    expect(PROCESSES).toEqual(['catalog', 'gateway', 'identity', 'notifications', 'ordering', 'ticketing']);
     const startScripts = Object.keys(rootPackage.scripts).filter((script) => script.startsWith('start:'));
     expect(startScripts.map((script) => script.slice('start:'.length)).sort()).toEqual(PROCESSES);
     for (const name of PROCESSES) expect(rootPackage.scripts[`start:${name}`]).toBe(runCompiled(compiledEntry(name)));
@@ -172,11 +172,12 @@ describe('deploy/Dockerfile', () => {
     }
   });
 
-  it('puts only the compiled output of the build into the runtime image, no sources', () => {
+  it('puts only the compiled output of the build into the runtime image, no sources (the mail templates aside: data read at start)', () => {
     const built = copiedFrom('build').map(([source]) => source);
     expect(built.sort()).toEqual([...PROCESSES.map((name) => `/app/services/${name}/dist`), '/app/shared/dist'].sort());
     const runtimeContextCopies = runtime.filter((i) => i.keyword === 'COPY' && i.flags.from === undefined);
     expect(runtimeContextCopies.flatMap((i) => i.args.split(/\s+/).slice(0, -1))).toEqual([
+      'services/notifications/templates',
       'deploy/entrypoint.sh',
       'deploy/healthcheck.js',
     ]);
@@ -242,8 +243,16 @@ describe('deploy/docker-compose.yml', () => {
       Object.entries(services[name].environment ?? {}).map(([key, value]) => [key, String(value ?? '')]),
     );
 
-  it('runs postgres, nats and every TicketPro process', () => {
-    expect(Object.keys(services).sort()).toEqual(['nats', 'postgres', ...PROCESSES].sort());
+  it('runs postgres, nats, a mail catcher and every TicketPro process', () => {
+    expect(Object.keys(services).sort()).toEqual(['mailpit', 'nats', 'postgres', ...PROCESSES].sort());
+  });
+
+  it("sends notifications' mail to Mailpit over SMTP, whose web interface alone is published", () => {
+    const environment = environmentOf('notifications');
+    expect(environment.MAIL_PROVIDER).toBe('smtp');
+    expect(new URL(environment.SMTP_URL).host).toBe('mailpit:1025');
+    expect(services.notifications.depends_on).toMatchObject({ mailpit: { condition: 'service_healthy' } });
+    expect(services.mailpit.ports).toEqual(['8025:8025']);
   });
 
   it.each(Object.keys(services))('%s has a health check and restarts unless stopped', (name) => {

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAjv, formatAjvErrors, withWellFormedText } from './validation';
 import { localDomainEvents } from './events/local-bus';
+import { natsBalancedCalls } from './nats-balanced-calls';
 
 /** What the gateway puts in `meta` of every call. */
 export interface CallMeta {
@@ -131,7 +132,14 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
       },
     },
     requestTimeout: config.REQUEST_TIMEOUT_MS,
-    // A node killed without a goodbye keeps getting calls until its heartbeats are missed.
+    // Over NATS, calls go to a queue group per action and the NATS server picks the instance: it
+    // drops a killed instance's subscriptions as soon as its connection closes, so no new call goes
+    // to it, where Moleculer's own balancer would keep choosing it until its heartbeats were missed
+    // (HEARTBEAT_TIMEOUT_SECONDS). Embedded mode has no transporter, and Moleculer's call without a
+    // balancer only works with one.
+    disableBalancer: Boolean(config.NATS_URL),
+    // Still what tells the registry (and so waitForServices and the readiness of callers) that a
+    // node is gone; no longer what routes calls.
     heartbeatInterval: config.HEARTBEAT_INTERVAL_SECONDS,
     heartbeatTimeout: config.HEARTBEAT_TIMEOUT_SECONDS,
     retryPolicy: {
@@ -157,7 +165,11 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
     // Lets stop() wait for calls in flight, so a restart drops no request.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     validator: new AjvValidator(),
-    middlewares: [requestLogging(logger), ...(config.NATS_URL ? [] : [holdLocalEventsWhileStarting()]), ...middlewares],
+    middlewares: [
+      requestLogging(logger),
+      ...(config.NATS_URL ? [natsBalancedCalls(logger)] : [holdLocalEventsWhileStarting()]),
+      ...middlewares,
+    ],
   };
   return new ServiceBroker(options);
 }

@@ -22,6 +22,7 @@ export const ConfigSchema = Type.Object({
   CATALOG_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   ORDERING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   TICKETING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  NOTIFICATIONS_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
   NATS_URL: Type.Optional(Type.String({ minLength: 1 })),
   NAMESPACE: Type.String({ default: 'ticketpro' }),
@@ -69,11 +70,21 @@ export const ConfigSchema = Type.Object({
   PAYNOW_RETURN_URL: Type.Optional(Type.String({ minLength: 1 })),
   PAYMENT_PENDING_MAX_SECONDS: Type.Integer({ minimum: 1, default: 600 }),
   PAYMENT_POLL_INTERVAL_SECONDS: Type.Integer({ minimum: 1, default: 30 }),
+  MAIL_PROVIDER: Type.Optional(Type.Union([Type.Literal('file'), Type.Literal('smtp'), Type.Literal('sendgrid')])),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'TicketPro <tickets@ticketpro.local>' }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  SENDGRID_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  SENDGRID_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  MAIL_TIME_ZONE: Type.String({ minLength: 1, default: 'Africa/Harare' }),
+  REMINDER_BEFORE: Type.String({ pattern: '^[1-9][0-9]*(m|h|d)$', default: '24h' }),
+  RATE_LIMIT_RESEND: Type.Integer({ minimum: 0, default: 5 }),
+  MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 8 }),
+  MAIL_RETRY_SECONDS: Type.Integer({ minimum: 1, default: 2 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
 
-export const SERVICE_NAMES = ['identity', 'catalog', 'ordering', 'ticketing'] as const;
+export const SERVICE_NAMES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const validateConfig = createAjv({ coerce: true }).compile<Config>(ConfigSchema);
@@ -111,6 +122,7 @@ export function databaseUrlFor(config: Config, service: ServiceName): string | u
     catalog: config.CATALOG_DATABASE_URL,
     ordering: config.ORDERING_DATABASE_URL,
     ticketing: config.TICKETING_DATABASE_URL,
+    notifications: config.NOTIFICATIONS_DATABASE_URL,
   }[service];
   return perService ?? config.DATABASE_URL;
 }

@@ -23,6 +23,7 @@ export * from './schemas/identity';
 export * from './schemas/catalog';
 export * from './schemas/ordering';
 export * from './schemas/ticketing';
+export * from './schemas/notifications';
 export * from './date-range';
 export * from './periodic-task';
 export * from './keyring';

@@ -17,8 +17,14 @@ const EVENTS = { 'identity.user.deleted': [1], 'identity.session.revoked': [1] }
 
 const userDeleted = (id: number) => outboxEntry('identity.user.deleted', { id }).envelope;
 const userRegistered = (id: number) =>
-  outboxEntry('identity.user.registered', { id, firstname: 'Ada', surname: 'Lovelace', role: 'user', active: true })
-    .envelope;
+  outboxEntry('identity.user.registered', {
+    id,
+    firstname: 'Ada',
+    surname: 'Lovelace',
+    role: 'user',
+    active: true,
+    email: 'ada@example.test',
+  }).envelope;
 
 async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -30,7 +30,7 @@ function orderPaid(id: number): EventEnvelope<'ordering.order.paid'> {
     source: 'ordering',
     time: '2026-11-24T04:01:02.345Z',
     specversion: '1.0',
-    dataversion: 1,
+    dataversion: 2,
     data: {
       id,
       user_id: 7,
@@ -38,6 +38,8 @@ function orderPaid(id: number): EventEnvelope<'ordering.order.paid'> {
       total_price: decimalText('59.97'),
       currency: 'ZWG',
       payment_status: 'completed',
+      payment_method: 'ecocash',
+      expires_at: null,
       items: [{ ticket_type_id: 5, quantity: 3, unit_price: decimalText('19.99') }],
     },
   };
@@ -62,8 +64,8 @@ function userRegistered(id: number): EventEnvelope<'identity.user.registered'> {
     source: 'identity',
     time: new Date().toISOString(),
     specversion: '1.0',
-    dataversion: 1,
-    data: { id, firstname: 'Tendai', surname: 'Moyo', role: 'user', active: true },
+    dataversion: 2,
+    data: { id, firstname: 'Tendai', surname: 'Moyo', role: 'user', active: true, email: 'tendai@example.test' },
   };
 }
 
@@ -142,7 +144,7 @@ describe('formatEventLine', () => {
     const envelope = orderPaid(42);
     expect(formatEventLine(asMessage('ticketpro.ordering.order.paid', envelope))).toBe(
       '2026-11-24T04:01:02.345Z  ticketpro.ordering.order.paid  order=42 user_id=7 event_id=3 total_price=59.97 ' +
-        `currency=ZWG payment_status=completed items=[{ticket_type_id=5 quantity=3 unit_price=19.99}]  id=${envelope.id}`,
+        `currency=ZWG payment_status=completed payment_method=ecocash expires_at=null items=[{ticket_type_id=5 quantity=3 unit_price=19.99}]  id=${envelope.id}`,
     );
   });
 

@@ -117,6 +117,7 @@ describe('outbox', () => {
             surname: 'B',
             role: 'root',
             active: true,
+            email: 'a@b.example',
           } as never),
         ),
       ).rejects.toThrow(

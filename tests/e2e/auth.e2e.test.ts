@@ -1,5 +1,6 @@
 import { startCluster, type Cluster } from '../support/cluster';
-import { base64url, expectProblem, login, newUserBody, register, GOOD_PASSWORD } from '../support/users';
+import { base64url, login, newUserBody, register, GOOD_PASSWORD } from '../support/users';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(120_000);
 

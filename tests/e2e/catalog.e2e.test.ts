@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startCluster, type Cluster } from '../support/cluster';
-import type { ApiResponse, RequestOptions } from '../support/http';
-import { expectProblem, login, register, type Registered } from '../support/users';
+import { login, register, type Registered } from '../support/users';
+import { type ApiResponse, type RequestOptions, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(120_000);
 

@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, type RunningProcess } from '../support/processes';
-import { apiClient } from '../support/http';
 import { startNpmStart } from '../support/embedded';
+import { decodeInlineQrCodes, waitForMail } from '../support/mail';
+import { simpleParser } from 'mailparser';
 import { waitForTicketCount } from '../support/tickets';
 import { login, register } from '../support/users';
+import { apiClient } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 
@@ -16,7 +18,8 @@ describe('npm start (embedded mode)', () => {
   let running: RunningProcess | undefined;
 
   const start = async () => {
-    const started = await startNpmStart(port, dataDir);
+    // At info, for the line that names each mail file.
+    const started = await startNpmStart(port, dataDir, { LOG_LEVEL: 'info' });
     running = started.process;
     // Until every service is up, /health says so: 503 starting, never overloaded or anything else.
     for (const answer of started.answersWhileStarting)
@@ -37,7 +40,7 @@ describe('npm start (embedded mode)', () => {
     const health = await api('GET', '/health');
     expect(health.body).toEqual({
       status: 'ok',
-      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' },
+      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
     });
 
     const user = await register(api);
@@ -91,6 +94,17 @@ describe('npm start (embedded mode)', () => {
       expect(ticket).toMatchObject({ order_id: order.body.id, ticket_type_id: ticketType.body.id, status: 'valid' });
     }
     expect(new Set(tickets.map((t) => t.qr_code)).size).toBe(3);
+
+    // No mail server here: the ticket delivery is a file under DATA_DIR/mail, named in the log.
+    const delivery = await waitForMail(() => {
+      const files = existsSync(path.join(dataDir, 'mail')) ? readdirSync(path.join(dataDir, 'mail')) : [];
+      const named = files.filter((f) => running!.output().includes(path.join(dataDir, 'mail', f)));
+      const raw = named.map((f) => readFileSync(path.join(dataDir, 'mail', f)));
+      return raw.find((r) => r.toString('latin1').includes('Subject: Your tickets for Embedded Mbira Festival'));
+    }, 'ticket delivery file');
+    const parsed = await simpleParser(delivery);
+    expect(parsed.to).toMatchObject({ value: [{ address: user.email }] });
+    expect(decodeInlineQrCodes(parsed).sort()).toEqual(tickets.map((t) => t.qr_code).sort());
 
     const event = await api('GET', `/api/v1/events/${created.body.id}`);
     expect(event.body).toMatchObject({

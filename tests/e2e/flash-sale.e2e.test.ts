@@ -1,6 +1,6 @@
 import { startCluster, type Cluster } from '../support/cluster';
-import type { ApiResponse } from '../support/http';
-import { expectProblem, login, register, type Registered } from '../support/users';
+import { login, register, type Registered } from '../support/users';
+import { type ApiResponse, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(300_000);
 

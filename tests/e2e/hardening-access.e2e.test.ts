@@ -1,10 +1,10 @@
 import { startCluster, type Cluster } from '../support/cluster';
 import { embeddedNode, type EmbeddedNode } from '../support/embedded';
-import { expectPreflightAllowsApiCalls, type Api } from '../support/http';
 import { freePort } from '../support/processes';
 import { connectRaw, postHead, staysOpen, trickle } from '../support/raw-http';
 import { createEvent, createTicketType } from '../support/sales';
-import { expectProblem, login, newUserBody, register, type Registered } from '../support/users';
+import { login, newUserBody, register, type Registered } from '../support/users';
+import { expectPreflightAllowsApiCalls, type Api, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(240_000);
 

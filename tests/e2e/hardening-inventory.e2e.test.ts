@@ -1,10 +1,10 @@
 import { startCluster, type Cluster } from '../support/cluster';
-import { type Api } from '../support/http';
 import { embeddedNode, type EmbeddedNode } from '../support/embedded';
 import { buyTickets, createEvent, createTicketType } from '../support/sales';
 import { startSteadyLoad } from '../support/load';
 import { auditTickets, isBalanced, isSettled, orderStates, pollUntil, readBooks } from '../support/books';
-import { expectProblem, login, register, type Registered } from '../support/users';
+import { login, register, type Registered } from '../support/users';
+import { type Api, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(240_000);
 

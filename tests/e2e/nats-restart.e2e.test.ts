@@ -1,11 +1,11 @@
 import { startCluster, type Cluster } from '../support/cluster';
-import { waitFor } from '../support/http';
 import { privateNatsServer, type PrivateNatsServer } from '../support/nats-server';
 import { createEvent, createTicketType } from '../support/sales';
 import { waitForTicketCount, waitForTickets } from '../support/tickets';
-import { expectProblem, register, type Registered } from '../support/users';
+import { register, type Registered } from '../support/users';
 import { pollUntil } from '../support/books';
 import { readOutboxes, readStreamEventIds, type OutboxRow } from '../support/event-delivery';
+import { waitFor, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent as createEventBy, createTicketType as createTicketTypeBy } from '../support/sales';
 import { startCluster, type Cluster } from '../support/cluster';
-import { waitFor, type ApiResponse, type RequestOptions } from '../support/http';
-import { expectProblem, login, register, type Registered } from '../support/users';
+import { login, register, type Registered } from '../support/users';
+import { waitFor, type ApiResponse, type RequestOptions, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(120_000);
 

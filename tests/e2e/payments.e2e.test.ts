@@ -4,7 +4,8 @@ import { freePort } from '../support/processes';
 import { PaynowStandIn } from '../support/paynow-stand-in';
 import { paynowSettings, startMobilePayment, waitForOrderStatus } from '../support/paynow-sales';
 import { waitForTicketCount, waitForTickets } from '../support/tickets';
-import { expectProblem, register, type Registered } from '../support/users';
+import { register, type Registered } from '../support/users';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 

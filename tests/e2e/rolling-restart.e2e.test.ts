@@ -3,10 +3,10 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 import { SERVICES, startCluster, type Cluster, type ServiceRole } from '../support/cluster';
 import { freePort, type RunningProcess } from '../support/processes';
-import type { ApiResponse } from '../support/http';
 import { RetryingClient, startSteadyLoad, type RequestOutcome } from '../support/load';
 import { createEvent, createTicketType } from '../support/sales';
-import { newUserBody, register, type Registered } from '../support/users';
+import { login, newUserBody, register, type Registered } from '../support/users';
+import { type ApiResponse } from '@ticketpro/shared/testing';
 
 jest.setTimeout(600_000);
 
@@ -14,13 +14,20 @@ const WORKERS = 4;
 /** Well above the services' request timeout: a request still unanswered by then hung. */
 const CLIENT_TIMEOUT_MS = 30_000;
 /** The restart order the brief asks for. */
-const RESTART_ORDER: ServiceRole[] = ['catalog', 'ordering', 'identity', 'ticketing'];
+const RESTART_ORDER: ServiceRole[] = ['catalog', 'ordering', 'identity', 'ticketing', 'notifications'];
 /**
  * Half of the restarts drain first, as in Kubernetes (where it is 5 s), and show `draining` on
  * their readiness probe meanwhile; the other half stop at once, which leaves it all to
  * Moleculer's stop: withdraw, refuse what still arrives with a retryable error, finish the rest.
  */
-const DRAIN_MS: Record<ServiceRole, number> = { catalog: 0, ordering: 2000, identity: 0, ticketing: 2000 };
+const DRAIN_MS: Record<ServiceRole, number> = {
+  catalog: 0,
+  ordering: 2000,
+  identity: 0,
+  ticketing: 2000,
+  notifications: 0,
+};
+const ADMIN = { email: 'admin@restart.test', password: 'Admin-Passw0rd-Strong' };
 /** Load carried on after the last restart, so the replacements are seen serving. */
 const LOAD_AFTER_RESTARTS_MS = 3000;
 /** Sign-ups sent at once to the gateway that is stopped: argon2id makes each slow on purpose. */
@@ -61,6 +68,8 @@ describe('rolling restart: SIGTERM drops no request', () => {
   let eventId: number;
   let ticketTypeId: number;
   let buyers: Registered[];
+  /** An admin's access token: the admin's list of messages keeps notifications busy. */
+  let adminAccess: string;
   /** The second instance of each service, the one with ops endpoints: the next to restart. */
   const restartable = new Map<ServiceRole, ServiceInstance>();
 
@@ -74,7 +83,8 @@ describe('rolling restart: SIGTERM drops no request', () => {
   };
 
   beforeAll(async () => {
-    cluster = await startCluster('e2e_rolling_restart');
+    cluster = await startCluster('e2e_rolling_restart', { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    adminAccess = (await login(cluster.api, ADMIN.email, ADMIN.password)).access;
     for (const [role, instance] of await Promise.all(
       SERVICES.map(async (role) => [role, await startInstance(role)] as const),
     )) {
@@ -112,6 +122,7 @@ describe('rolling restart: SIGTERM drops no request', () => {
       ordering: (i) => order(buyers[i % WORKERS].access),
       identity: () => client.send('sign up', 'POST', '/api/v1/auth/register', { body: newUserBody() }),
       ticketing: (i) => client.send('read tickets', 'GET', '/api/v1/tickets', { token: buyers[i % WORKERS].access }),
+      notifications: () => client.send('list messages', 'GET', '/api/v1/notifications?limit=1', { token: adminAccess }),
     };
     const round = async (worker: number) => {
       const token = buyers[worker].access;

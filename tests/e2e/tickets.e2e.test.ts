@@ -1,9 +1,9 @@
 import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { createEvent as createEventBy, createTicketType as createTicketTypeBy } from '../support/sales';
 import { startCluster, type Cluster } from '../support/cluster';
-import type { ApiResponse, RequestOptions } from '../support/http';
 import { waitForTicketCount, waitForTickets, type TicketView } from '../support/tickets';
-import { expectProblem, login, register, type Registered } from '../support/users';
+import { login, register, type Registered } from '../support/users';
+import { type ApiResponse, type RequestOptions, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(120_000);
 

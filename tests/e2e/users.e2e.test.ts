@@ -1,5 +1,6 @@
 import { startCluster, type Cluster } from '../support/cluster';
-import { expectProblem, login, register, type Registered } from '../support/users';
+import { login, register, type Registered } from '../support/users';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(120_000);
 

@@ -8,11 +8,13 @@ import {
   assertNatsReachable,
   uniqueName,
   type TestDatabase,
+  apiClient,
+  waitFor,
+  type Api,
 } from '@ticketpro/shared/testing';
 import { freePort, startEntry, type RunningProcess } from './processes';
-import { apiClient, waitFor, type Api } from './http';
 
-export const SERVICES = ['identity', 'catalog', 'ordering', 'ticketing'] as const;
+export const SERVICES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications'] as const;
 export type ServiceRole = (typeof SERVICES)[number];
 
 export interface Cluster {

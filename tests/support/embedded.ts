@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, REPO_ROOT, startProcess, type RunningProcess } from './processes';
-import { apiClient, type Api } from './http';
+import { apiClient, type Api } from '@ticketpro/shared/testing';
 
 /**
  * Variables that would take the embedded mode elsewhere, blanked: the configuration reads an

@@ -1,5 +1,4 @@
-import type { Api, ApiResponse, RequestOptions } from './http';
-
+import { type Api, type ApiResponse, type RequestOptions } from '@ticketpro/shared/testing';
 /** How one logical request ended: the gateway's last answer, or no answer at all. */
 export type FinalAnswer = ApiResponse | { status: 'timeout' | 'network-error'; error: string };
 
@@ -14,6 +13,8 @@ export interface RequestOutcome {
   answer: FinalAnswer;
   /** When the first attempt was sent, ms since the client was made. */
   startedAtMs: number;
+  /** When the last answer came (or the client gave up), ms since the client was made. */
+  answeredAtMs: number;
 }
 
 export interface RetryPolicy {
@@ -58,7 +59,8 @@ export class RetryingClient {
       const answer = await this.attempt(method, path, options);
       const attempts = retriedOn.length + 1;
       if (!('headers' in answer) || !asksForRetry(answer) || attempts >= this.policy.maxAttempts) {
-        const outcome = { label, method, path, attempts, retriedOn, answer, startedAtMs };
+        const answeredAtMs = Date.now() - this.startedAt;
+        const outcome = { label, method, path, attempts, retriedOn, answer, startedAtMs, answeredAtMs };
         this.outcomes.push(outcome);
         return outcome;
       }

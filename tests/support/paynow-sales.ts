@@ -1,5 +1,5 @@
 import { eventually } from '@ticketpro/shared/testing';
-import type { Api } from './http';
+import type { Api } from '@ticketpro/shared/testing';
 import type { PaynowStandIn } from './paynow-stand-in';
 
 /** Paynow's settings for a TicketPro whose gateway listens at `baseUrl`, talking to the stand-in at `apiUrl`. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Api } from './http';
 import { waitForTicketCount, type TicketView } from './tickets';
+import { type Api } from '@ticketpro/shared/testing';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

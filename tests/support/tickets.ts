@@ -1,5 +1,4 @@
-import type { Api } from './http';
-
+import { type Api } from '@ticketpro/shared/testing';
 export interface TicketView {
   id: number;
   order_id: number;

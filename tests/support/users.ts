@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Api } from './http';
+import { type Api } from '@ticketpro/shared/testing';
 
 export const GOOD_PASSWORD = 'Sturdy-Ticket-42';
 
@@ -47,16 +47,4 @@ export async function login(api: Api, email: string, password: string) {
 
 export function base64url(value: object | string): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-}
-
-/** Problem+json as the contract requires it. */
-export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({
-    status,
-    title: expect.any(String),
-    detail: expect.any(String),
-    type: expect.any(String),
-  });
 }

@@ -17,6 +17,7 @@ import { writeLimitPlugin } from './plugins/write-limit';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
 import { operationsRoutes } from './routes/operations';
+import { notificationRoutes } from './routes/notifications';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { ticketTypeRoutes } from './routes/ticket-types';
@@ -112,5 +113,6 @@ export async function buildApp({
   await app.register(validationRoutes, { prefix: '/api/v1/validation' });
   await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(paymentRoutes, { prefix: '/api/v1/payments' });
+  await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
   return app;
 }

@@ -3,10 +3,11 @@ import { createIdentityService } from '@ticketpro/identity';
 import { createCatalogService } from '@ticketpro/catalog';
 import { createOrderingService } from '@ticketpro/ordering';
 import { createTicketingService } from '@ticketpro/ticketing';
+import { createNotificationsService } from '@ticketpro/notifications';
 import { listen } from './listen';
 
 /**
- * `npm start`: the gateway and all four services in one process, one broker without a
+ * `npm start`: the gateway and all five services in one process, one broker without a
  * transporter. Without DATABASE_URL each service opens its own PGlite under DATA_DIR; the
  * broker starts the services in parallel, so their databases initialise at the same time.
  */
@@ -16,6 +17,7 @@ void runNode('embedded', (deps) => ({
     createCatalogService(deps),
     createOrderingService(deps),
     createTicketingService(deps),
+    createNotificationsService(deps),
   ],
   attach: (node) => listen({ ...deps, ...node }),
 }));

@@ -167,13 +167,18 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: Pro
   return reply
     .code(p.status)
     .type('application/problem+json')
-    .send({
-      ...p.extensions,
-      type: `${PROBLEM_TYPE_PREFIX}${p.slug}`,
-      title: PROBLEM_TYPES[p.slug].title,
-      status: p.status,
-      detail: p.detail,
-      instance: request.url.split('?', 1)[0],
-      ...(p.errors ? { errors: p.errors } : {}),
-    });
+    .send(problemBody(p, request.url.split('?', 1)[0]));
+}
+
+/** `problem` as the `application/problem+json` body of the answer to a request for `instance` (its path). */
+export function problemBody(p: Problem, instance: string): Record<string, unknown> {
+  return {
+    ...p.extensions,
+    type: `${PROBLEM_TYPE_PREFIX}${p.slug}`,
+    title: PROBLEM_TYPES[p.slug].title,
+    status: p.status,
+    detail: p.detail,
+    instance,
+    ...(p.errors ? { errors: p.errors } : {}),
+  };
 }

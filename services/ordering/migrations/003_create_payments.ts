@@ -1,10 +1,7 @@
 import type { Knex } from 'knex';
-import { PAYMENT_ATTEMPT_STATES } from '../src/models/constants';
+import { ONE_LIVE_PAYMENT_INDEX, PAYMENT_ATTEMPT_STATES } from '../src/models/constants';
 
 export const name = '003_create_payments';
-
-/** Named so that a second payment racing for one order becomes a 409 rather than a 500. */
-export const ONE_LIVE_PAYMENT_INDEX = 'payments_one_live_per_order';
 
 /**
  * One row per payment attempt, written before the provider is called, so that money a provider

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from '@ticketpro/shared';
-import { ONE_LIVE_PAYMENT_INDEX } from './003_create_payments';
-import { PAYMENT_KINDS, PAYMENT_STATES } from '../src/models/constants';
+import { ONE_LIVE_PAYMENT_INDEX, PAYMENT_KINDS, PAYMENT_STATES } from '../src/models/constants';
 
 export const name = '010_create_payment_ledger';
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import {
+  iso,
   serviceEvents,
   type DecimalText,
   type EventData,
@@ -15,7 +16,11 @@ const orderingEvents = serviceEvents('ordering');
 type OrderEventName = Exclude<OwnEventName<'ordering'>, 'ordering.order.partially_refunded'>;
 
 /** What an order event says about the order: the order as it is now, with its items. */
-type OrderEventSubject = Pick<Order, 'id' | 'user_id' | 'event_id' | 'total_price' | 'currency' | 'status'> & {
+type OrderEventSubject = Pick<
+  Order,
+  'id' | 'user_id' | 'event_id' | 'total_price' | 'currency' | 'status' | 'payment_method'
+> & {
+  expires_at: Date | string | null;
   items?: Pick<OrderItem, 'ticket_type_id' | 'quantity' | 'unit_price'>[];
 };
 
@@ -27,6 +32,8 @@ function eventData(order: OrderEventSubject): EventData<OrderEventName> {
     total_price: order.total_price,
     currency: order.currency,
     payment_status: order.status,
+    payment_method: order.payment_method,
+    expires_at: order.expires_at === null ? null : iso(order.expires_at),
     items: (order.items ?? []).map((i) => ({
       ticket_type_id: i.ticket_type_id,
       quantity: i.quantity,

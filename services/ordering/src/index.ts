@@ -3,6 +3,7 @@ import { migrations } from '../migrations';
 import { bindModels } from './models';
 import { sweepExpiredOrders } from './orders/sweep-expired-orders';
 import { closeEvent } from './orders/cancel-event-orders';
+import { OrderIds } from './orders/order-ids';
 import { selectPaymentProviders } from './payments/select-provider';
 import { pollAwaitedPayments } from './payments/poll-awaited-payments';
 import type { StripeApiOptions } from './payments/stripe-provider';
@@ -42,6 +43,7 @@ export const createOrderingService = defineService({
   prepare: (base, options: OrderingOptions) => ({
     models: bindModels(base.resources.db),
     payments: selectPaymentProviders(base.config, options.stripeApi),
+    orderIds: new OrderIds(base.resources.db),
   }),
   actions: (ordering) => ({
     'orders.list': listOrdersAction(ordering),

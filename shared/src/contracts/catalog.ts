@@ -28,32 +28,51 @@ import {
   UpdateTicketTypeParams,
 } from '../schemas/catalog';
 import { defineContract, read, write } from './define';
+import { INVENTORY_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
 
 /** Events, their ticket types, and the inventory orders hold, buy and return. */
 export const catalogContract = defineContract({
   service: 'catalog',
   actions: {
-    'events.list': read(ListEventsQuery, Page(EventSummarySchema)),
-    'events.get': read(IdParams, EventSchema),
+    'events.list': read(ListEventsQuery, Page(EventSummarySchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'events.get': read(IdParams, EventSchema, { timeoutMs: READ_TIMEOUT_MS }),
     'events.create': write(CreateEventBody, EventSchema),
     'events.update': write(UpdateEventParams, EventSchema),
     'events.delete': write(IdParams, MessageSchema),
-    'ticketTypes.list': read(ListTicketTypesQuery, Page(TicketTypeSchema)),
-    'ticketTypes.get': read(IdParams, TicketTypeSchema),
+    'ticketTypes.list': read(ListTicketTypesQuery, Page(TicketTypeSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'ticketTypes.get': read(IdParams, TicketTypeSchema, { timeoutMs: READ_TIMEOUT_MS }),
     'ticketTypes.create': write(CreateTicketTypeBody, TicketTypeSchema),
     'ticketTypes.update': write(UpdateTicketTypeParams, TicketTypeSchema),
     'ticketTypes.delete': write(IdParams, MessageSchema),
     // The inventory steps of ordering's saga; no routes.
-    'inventory.hold': write(HoldParams, HoldResult, { idempotentOn: 'order_id' }),
-    'inventory.release': write(OrderRef, InventoryChange, { idempotentOn: 'order_id' }),
-    'inventory.confirm': write(OrderRef, InventoryChange, { idempotentOn: 'order_id' }),
-    'inventory.restock': write(OrderRef, InventoryChange, { idempotentOn: 'order_id' }),
+    'inventory.hold': write(HoldParams, HoldResult, { idempotentOn: 'order_id', timeoutMs: INVENTORY_TIMEOUT_MS }),
+    'inventory.release': write(OrderRef, InventoryChange, {
+      idempotentOn: 'order_id',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
+    'inventory.confirm': write(OrderRef, InventoryChange, {
+      idempotentOn: 'order_id',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
+    'inventory.restock': write(OrderRef, InventoryChange, {
+      idempotentOn: 'order_id',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
     // A partial refund's units, each under its own ref.
-    'inventory.restockUnits': write(RestockUnitsParams, InventoryChange, { idempotentOn: 'units' }),
+    'inventory.restockUnits': write(RestockUnitsParams, InventoryChange, {
+      idempotentOn: 'units',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
     // Kept while a payment is awaited: a repeat extends from its own instant, never shortens.
-    'inventory.extendHold': write(ExtendHoldParams, ExtendedHold, { idempotentOn: 'order_id' }),
-    'inventory.addUnit': write(AddUnitParams, AddUnitResult, { idempotentOn: 'ref' }),
-    'inventory.removeUnit': write(RemoveUnitParams, RemoveUnitResult, { idempotentOn: 'ref' }),
+    'inventory.extendHold': write(ExtendHoldParams, ExtendedHold, {
+      idempotentOn: 'order_id',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
+    'inventory.addUnit': write(AddUnitParams, AddUnitResult, { idempotentOn: 'ref', timeoutMs: INVENTORY_TIMEOUT_MS }),
+    'inventory.removeUnit': write(RemoveUnitParams, RemoveUnitResult, {
+      idempotentOn: 'ref',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
   },
   events: {
     'catalog.event.created': versionedEvent({ 1: EventFacts }),

@@ -16,7 +16,15 @@ export interface ActionTraits {
    * not, since the first attempt may still be running.
    */
   idempotentOn?: string;
-  /** This action's own call timeout, where `REQUEST_TIMEOUT_MS` does not suit it. */
+  /**
+   * For a write without `idempotentOn`: why repeating it after a timeout is harmless all the same
+   * (a login signs in again; the session the first attempt may have opened is never handed out).
+   */
+  repeatable?: string;
+  /**
+   * This action's own call timeout, where `REQUEST_TIMEOUT_MS` does not suit it: what a caller waits
+   * before it gives up on the instance, or (where the call is safe to repeat) sends it once more.
+   */
   timeoutMs?: number;
 }
 
@@ -27,7 +35,7 @@ export interface ActionContract<P extends TSchema = TSchema, R extends TSchema =
 }
 
 /** The traits besides `kind`, with `idempotentOn` naming one of the action's own params. */
-type TraitsBeyondKind<P extends TSchema> = Omit<ActionTraits, 'kind' | 'idempotentOn'> & {
+type TraitsBeyondKind<P extends TSchema> = Omit<ActionTraits, 'kind' | 'idempotentOn' | 'repeatable'> & {
   idempotentOn?: keyof Static<P> & string;
 };
 
@@ -36,8 +44,15 @@ export function read<P extends TSchema, R extends TSchema>(params: P, result: R,
   return { params, result, kind: 'read' as const, ...traits };
 }
 
-/** An action that changes state; `idempotentOn` says what makes a repeat harmless, if anything. */
-export function write<P extends TSchema, R extends TSchema>(params: P, result: R, traits: TraitsBeyondKind<P> = {}) {
+/**
+ * An action that changes state; `idempotentOn` says what makes a repeat harmless, if anything, or
+ * `repeatable` why a repeat is harmless without one.
+ */
+export function write<P extends TSchema, R extends TSchema>(
+  params: P,
+  result: R,
+  traits: TraitsBeyondKind<P> & { repeatable?: string } = {},
+) {
   return { params, result, kind: 'write' as const, ...traits };
 }
 

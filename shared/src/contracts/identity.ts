@@ -15,21 +15,27 @@ import {
   UpdateUserParams,
   UserFacts,
   UserFactsWithTokenVersion,
+  UserFactsWithEmail,
+  UserFactsWithTokenVersionAndEmail,
   UserNamesParams,
   UserRemoved,
   UserSchema,
 } from '../schemas/identity';
 import { defineContract, read, write } from './define';
+import { READ_TIMEOUT_MS, SIGN_IN_TIMEOUT_MS } from './timeouts';
 
 /** Users, credentials, refresh-token families and the keys access tokens are signed with. */
 export const identityContract = defineContract({
   service: 'identity',
   actions: {
     register: write(RegisterBody, TokenSchema),
-    login: write(LoginParams, TokenSchema),
-    refresh: write(RefreshBody, TokenSchema),
+    login: write(LoginParams, TokenSchema, {
+      repeatable: 'a repeat signs in again; a session the first attempt opened is never handed out and lapses',
+      timeoutMs: SIGN_IN_TIMEOUT_MS,
+    }),
+    refresh: write(RefreshBody, TokenSchema, { timeoutMs: READ_TIMEOUT_MS }),
     logout: write(RefreshBody, NoContent),
-    me: read(NoParams, UserSchema),
+    me: read(NoParams, UserSchema, { timeoutMs: READ_TIMEOUT_MS }),
     'users.list': read(ListUsersQuery, Page(UserSchema)),
     'users.get': read(IdParams, UserSchema),
     'users.update': write(UpdateUserParams, UserSchema),
@@ -41,9 +47,14 @@ export const identityContract = defineContract({
     'tokens.revocations': read(NoParams, TokenRevocationsSchema),
   },
   events: {
-    'identity.user.registered': versionedEvent({ 1: UserFacts }),
-    // v2: token_version, so that every gateway refuses older access tokens at once.
-    'identity.user.updated': versionedEvent({ 1: UserFacts, 2: UserFactsWithTokenVersion }),
+    // v2: email, for the messages notifications sends.
+    'identity.user.registered': versionedEvent({ 1: UserFacts, 2: UserFactsWithEmail }),
+    // v2: token_version, so that every gateway refuses older access tokens at once; v3: email too.
+    'identity.user.updated': versionedEvent({
+      1: UserFacts,
+      2: UserFactsWithTokenVersion,
+      3: UserFactsWithTokenVersionAndEmail,
+    }),
     // Every access token of a deleted account is refused: ids are never reused.
     'identity.user.deleted': versionedEvent({ 1: UserRemoved }),
     'identity.session.revoked': versionedEvent({ 1: SessionRevokedFacts }),

@@ -5,3 +5,6 @@ export * from './identity';
 export * from './catalog';
 export * from './ordering';
 export * from './ticketing';
+export * from './repeatable';
+export * from './timeouts';
+export * from './notifications';

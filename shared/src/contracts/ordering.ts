@@ -10,6 +10,7 @@ import {
   EventOrdersCancelled,
   ListOrdersQuery,
   OrderFacts,
+  OrderFactsWithPayment,
   OrderSchema,
   PartialRefundFacts,
   PaymentTransactionSchema,
@@ -24,24 +25,31 @@ import {
   UpdateOrderParams,
 } from '../schemas/ordering';
 import { defineContract, read, write } from './define';
+import { CHECKOUT_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
 
 /** Orders, the checkout saga over catalog's inventory, payments, refunds and idempotent retries. */
 export const orderingContract = defineContract({
   service: 'ordering',
   actions: {
-    'orders.list': read(ListOrdersQuery, Page(OrderSchema)),
-    'orders.get': read(IdParams, OrderSchema),
-    'orders.create': write(CreateOrderParams, OrderSchema, { idempotentOn: 'idempotency_key' }),
+    'orders.list': read(ListOrdersQuery, Page(OrderSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'orders.get': read(IdParams, OrderSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'orders.create': write(CreateOrderParams, OrderSchema, {
+      idempotentOn: 'idempotency_key',
+      timeoutMs: CHECKOUT_TIMEOUT_MS,
+    }),
     'orders.update': write(UpdateOrderParams, OrderSchema),
     'orders.cancel': write(IdParams, MessageSchema),
     // Catalog's call once an event is deleted; no route.
     'orders.cancelForEvent': write(CancelEventOrdersParams, EventOrdersCancelled, { idempotentOn: 'event_id' }),
-    'orders.pay': write(PayOrderParams, OrderSchema, { idempotentOn: 'idempotency_key' }),
+    'orders.pay': write(PayOrderParams, OrderSchema, {
+      idempotentOn: 'idempotency_key',
+      timeoutMs: CHECKOUT_TIMEOUT_MS,
+    }),
     // Whole or some tickets (`ticket_ids`); each ticket once, under the order's row lock.
     'orders.refund': write(RefundOrderParams, OrderSchema),
     'orders.payCash': write(CashPaymentParams, OrderSchema),
-    'orders.payments': read(IdParams, Type.Array(PaymentTransactionSchema)),
-    'payments.get': read(IdParams, PaymentTransactionSchema),
+    'orders.payments': read(IdParams, Type.Array(PaymentTransactionSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'payments.get': read(IdParams, PaymentTransactionSchema, { timeoutMs: READ_TIMEOUT_MS }),
     'payments.settle': write(IdParams, PaymentTransactionSchema),
     'payments.paynowResult': write(PaynowResultParams, WebhookReceived),
     // Ticketing's calls for `POST /tickets` and `DELETE /tickets/{id}`; no routes.
@@ -50,11 +58,12 @@ export const orderingContract = defineContract({
     'payments.stripeWebhook': write(StripeWebhookParams, WebhookReceived),
   },
   events: {
-    'ordering.order.created': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.paid': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.cancelled': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.expired': versionedEvent({ 1: OrderFacts }),
-    'ordering.order.refunded': versionedEvent({ 1: OrderFacts }),
+    // v2 of each: payment_method and expires_at, for the messages notifications sends.
+    'ordering.order.created': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.paid': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.cancelled': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.expired': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.refunded': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
     'ordering.order.partially_refunded': versionedEvent({ 1: PartialRefundFacts }),
   },
 });

@@ -5,6 +5,7 @@ import { identityContract } from './identity';
 import { catalogContract } from './catalog';
 import { orderingContract } from './ordering';
 import { ticketingContract } from './ticketing';
+import { notificationsContract } from './notifications';
 
 /** Every service's contract, by service name: adding a service adds its contract here. */
 export const CONTRACTS = {
@@ -12,6 +13,7 @@ export const CONTRACTS = {
   catalog: catalogContract,
   ordering: orderingContract,
   ticketing: ticketingContract,
+  notifications: notificationsContract,
 } satisfies { [S in ServiceName]: ServiceContract<S> };
 
 type Contracts = typeof CONTRACTS;

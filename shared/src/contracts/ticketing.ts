@@ -9,6 +9,7 @@ import {
   QrParams,
   RefundedTickets,
   TicketFacts,
+  OrderTicketsFacts,
   TicketKeysSchema,
   TicketSchema,
   TicketStatusParams,
@@ -17,13 +18,14 @@ import {
   ValidationResultSchema,
 } from '../schemas/ticketing';
 import { defineContract, read, write } from './define';
+import { READ_TIMEOUT_MS } from './timeouts';
 
 /** Tickets issued exactly once per paid unit, their signed codes, and check-in at the door. */
 export const ticketingContract = defineContract({
   service: 'ticketing',
   actions: {
-    'tickets.list': read(ListTicketsQuery, Page(TicketSchema)),
-    'tickets.get': read(IdParams, TicketSchema),
+    'tickets.list': read(ListTicketsQuery, Page(TicketSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'tickets.get': read(IdParams, TicketSchema, { timeoutMs: READ_TIMEOUT_MS }),
     'tickets.create': write(CreateTicketBody, TicketSchema),
     'tickets.update': write(UpdateTicketParams, TicketSchema),
     'tickets.delete': write(IdParams, MessageSchema),
@@ -41,5 +43,6 @@ export const ticketingContract = defineContract({
     'ticketing.ticket.checked_in': versionedEvent({ 1: TicketFacts }),
     'ticketing.ticket.checked_out': versionedEvent({ 1: TicketFacts }),
     'ticketing.ticket.voided': versionedEvent({ 1: TicketFacts }),
+    'ticketing.order_tickets.issued': versionedEvent({ 1: OrderTicketsFacts }),
   },
 });

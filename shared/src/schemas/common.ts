@@ -1,6 +1,6 @@
 import { Type, type TObject, type TProperties } from '@sinclair/typebox';
 
-export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id' });
+export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id', examples: [42] });
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 

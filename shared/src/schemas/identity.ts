@@ -222,6 +222,18 @@ export const UserFactsWithTokenVersion = Type.Object(
   { additionalProperties: false },
 );
 
+/** With the address and names a message to the user needs (notifications keeps them). */
+export const UserFactsWithEmail = Type.Object(
+  { ...UserFacts.properties, email: Type.String() },
+  { additionalProperties: false },
+);
+
+/** An update's facts with the address, as `UserFactsWithEmail` adds it to a registration's. */
+export const UserFactsWithTokenVersionAndEmail = Type.Object(
+  { ...UserFactsWithTokenVersion.properties, email: Type.String() },
+  { additionalProperties: false },
+);
+
 export const UserRemoved = RemovedFacts();
 
 /** A sign-in ended (logout, or its refresh token replayed): its access tokens (claim `sid`) are refused. */

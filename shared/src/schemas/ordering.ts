@@ -324,3 +324,13 @@ export const PartialRefundFacts = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** With how the buyer pays and until when the order is held, for the messages notifications sends. */
+export const OrderFactsWithPayment = Type.Object(
+  {
+    ...OrderFacts.properties,
+    payment_method: Type.String(),
+    expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);

@@ -156,3 +156,27 @@ export const TicketFacts = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * An order's tickets once issued, all in one event: what a ticket delivery needs (each ticket's
+ * signed code for its QR image), so that notifications sends one message per paid order.
+ */
+export const OrderTicketsFacts = Type.Object(
+  {
+    order_id: Type.Integer({ minimum: 1 }),
+    user_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    tickets: Type.Array(
+      Type.Object(
+        {
+          id: Type.Integer({ minimum: 1 }),
+          ticket_type_id: Type.Integer({ minimum: 1 }),
+          seat_number: Type.Union([Type.String(), Type.Null()]),
+          qr_code: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

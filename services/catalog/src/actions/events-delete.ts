@@ -1,45 +1,13 @@
-import { NotFoundError, call, defineAction } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
-import { assertOwnerOrAdmin, publishingCaller } from '../auth/caller';
-import { catalogEvents } from '../domain-events';
-import { retireTicketType } from '../ticket-types/retire-ticket-type';
+import { publishingCaller } from '../auth/caller';
+import { deleteEvent } from '../listings/delete-event';
 
-/**
- * Deletes an event with its ticket types, refused (409) while any of its units are sold: paid
- * orders must be refunded first. Pending orders do not block it: their units go with the event
- * (catalog sells nothing of a deleted event any more), and ordering cancels the orders, releasing
- * their holds, before this answers. Should ordering not be reached, it cancels them anyway once
- * it reads `catalog.event.deleted`.
- */
 export function deleteEventAction(catalog: CatalogAccess) {
   return defineAction('catalog.events.delete', async (ctx) => {
-    const { models, resources } = catalog();
     const caller = publishingCaller(ctx);
     const { id } = ctx.params;
-    const event = await models.Event.query().findById(id);
-    if (!event) throw new NotFoundError('Event not found');
-    assertOwnerOrAdmin(caller, event.organizer_id);
-
-    await resources.db.transaction(async (trx) => {
-      // Deleting the event row first waits for ticket types being added to it, and then sees them.
-      const deleted = await models.Event.query(trx).where('id', id).softDelete();
-      if (deleted === 0) throw new NotFoundError('Event not found');
-      const ticketTypes = await models.TicketType.query(trx).where('event_id', id).orderBy('id').select('id');
-      for (const ticketType of ticketTypes) {
-        if (await retireTicketType(trx, models, ticketType.id, { withHolds: true })) {
-          await catalogEvents.record(trx, 'catalog.ticket_type.deleted', { id: ticketType.id, event_id: id });
-        }
-      }
-      await catalogEvents.record(trx, 'catalog.event.deleted', { id, organizer_id: event.organizer_id });
-    });
-    const cancelled = await call(ctx, 'ordering.orders.cancelForEvent', { event_id: id }).then(
-      (answer) => answer.cancelled,
-      (err) => {
-        const why = 'ordering did not cancel the pending orders now; it will from the event';
-        ctx.locals.logger.warn({ err, eventId: id }, why);
-        return undefined;
-      },
-    );
+    const cancelled = await deleteEvent(catalog(), ctx, caller, id);
     ctx.locals.logger.info({ eventId: id, by: caller.id, cancelledOrders: cancelled }, 'event deleted');
     const orders = cancelled === 1 ? '1 pending order' : `${cancelled} pending orders`;
     return { message: cancelled ? `Event deleted; ${orders} cancelled` : 'Event deleted' };

@@ -1,6 +1,6 @@
 import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
-import { readEventView } from '../events/read-event-view';
+import { readEventView } from '../listings/read-event-view';
 
 export function getEventAction(catalog: CatalogAccess) {
   return defineAction('catalog.events.get', async (ctx) => readEventView(ctx, catalog().models, ctx.params.id));

@@ -1,15 +1,11 @@
-import { defineAction, paginate } from '@ticketpro/shared';
+import { defineAction } from '@ticketpro/shared';
 import type { CatalogAccess } from '../runtime';
-import { liveTicketTypes } from '../ticket-types/find-ticket-type';
+import { listTicketTypes } from '../ticket-types/list-ticket-types';
 import { toTicketTypeView } from '../views/ticket-type-view';
 
 export function listTicketTypesAction(catalog: CatalogAccess) {
   return defineAction('catalog.ticketTypes.list', async (ctx) => {
-    const { models } = catalog();
-    const { skip, limit, event_id } = ctx.params;
-    const query = liveTicketTypes(models).orderBy('ticket_types.event_id').modify('byPrice');
-    if (event_id !== undefined) query.where('ticket_types.event_id', event_id);
-    const page = await paginate(query, { skip, limit });
+    const page = await listTicketTypes(catalog().models, ctx.params);
     return { ...page, items: page.items.map(toTicketTypeView) };
   });
 }

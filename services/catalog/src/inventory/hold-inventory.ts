@@ -103,7 +103,8 @@ export async function takeUnits(
   return rows[0];
 }
 
-interface HeldItem {
+/** One item as `HOLD_ITEM` answers it. */
+export interface HeldItem {
   ticket_type_id: number;
   quantity: number;
   unit_price: DecimalText;
@@ -125,27 +126,27 @@ async function holdItem(
   params: HoldParams,
   item: HoldParams['items'][number],
 ): Promise<HeldItem | undefined> {
-  const { rows } = await trx.raw<{ rows: HeldItem[] }>(
-    `WITH taken AS (${TAKE_UNITS}), held AS (
+  const { rows } = await trx.raw<{ rows: HeldItem[] }>(HOLD_ITEM, {
+    orderId: params.order_id,
+    eventId: params.event_id,
+    ticketTypeId: item.ticket_type_id,
+    quantity: item.quantity,
+    orderUnits: item.quantity,
+    expiresAt: params.expires_at,
+    userId: params.holder.user_id,
+  });
+  return rows[0];
+}
+
+/** `holdItem`'s statement; exported for the benchmark's single-process checkout. */
+export const HOLD_ITEM = `WITH taken AS (${TAKE_UNITS}), held AS (
        INSERT INTO holds (order_id, ticket_type_id, quantity, unit_price, currency, expires_at, user_id)
        SELECT :orderId, :ticketTypeId, :quantity, taken.price, taken.currency, :expiresAt, :userId FROM taken
        RETURNING ticket_type_id, quantity, unit_price, currency, expires_at
      )
      SELECT held.*, ((SELECT coalesce(sum(h.quantity * h.unit_price), 0) FROM holds h WHERE h.order_id = :orderId)
        + held.quantity * held.unit_price)::text AS order_total
-     FROM held`,
-    {
-      orderId: params.order_id,
-      eventId: params.event_id,
-      ticketTypeId: item.ticket_type_id,
-      quantity: item.quantity,
-      orderUnits: item.quantity,
-      expiresAt: params.expires_at,
-      userId: params.holder.user_id,
-    },
-  );
-  return rows[0];
-}
+     FROM held`;
 
 /** Why an item could not be held; the event is checked first, since the statement that failed also needs it live. */
 async function refusal(

@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import { iso, lockFor, type DecimalText, type HoldResult } from '@ticketpro/shared';
-import type { HOLD_STATES } from '../models/constants';
-
-export type HoldState = (typeof HOLD_STATES)[number];
+import type { HoldState } from '../models/constants';
 
 /** One ticket type of an order's hold, as the inventory actions read it. */
 export interface OrderHold {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, type InventoryChange } from '@ticketpro/shared';
-import { adjustInventory, lockOrderHolds, moveOrderHolds, unitsIn, type HoldState } from './order-holds';
+import type { HoldState } from '../models/constants';
+import { adjustInventory, lockOrderHolds, moveOrderHolds, unitsIn } from './order-holds';
 import { returnedUnits } from './restock-units';
 
 /**

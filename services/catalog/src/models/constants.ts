@@ -1,5 +1,8 @@
-// Database object names and enum values the schema is created with (by the migrations) and the code
-// relies on. A migration is history: changing a value here needs a new migration, not an edit.
+/**
+ * Names and value sets that the schema defines and the code relies on. Migrations import them
+ * from here (never the other way round), so the two cannot drift apart; changing one once a
+ * migration has run takes a new migration.
+ */
 
 /** Named so a duplicate name can be told apart from other unique violations. */
 export const EVENT_NAME_UNIQUE_INDEX = 'events_name_live_unique';
@@ -8,3 +11,4 @@ export const EVENT_NAME_UNIQUE_INDEX = 'events_name_live_unique';
 export const SALES_WINDOW_CHECK = 'ticket_types_sales_window';
 
 export const HOLD_STATES = ['held', 'confirmed', 'released', 'expired', 'returned'] as const;
+export type HoldState = (typeof HOLD_STATES)[number];

@@ -5,6 +5,12 @@ import { Organizer } from './organizer';
 
 export { Event, TicketType, Organizer };
 
+// Tables without a model, and why raw SQL serves them better:
+// - holds: taken with the ticket type's units in one statement (a data-modifying CTE), moved
+//   between states a whole order at a time and summed in NUMERIC (src/inventory).
+// - added_units, removed_units: write-once receipts of unit references, read by `ref` only.
+// - outbox, processed_events: the shared kit's (shared/src/events), the same in every service.
+
 /**
  * Model classes bound to one service instance's knex. Binding subclasses rather than the base
  * classes keeps two catalog instances in one process (tests, embedded restarts) apart.

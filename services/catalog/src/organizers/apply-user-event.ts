@@ -6,8 +6,8 @@ import type { AcceptedEnvelope } from '@ticketpro/shared';
  * names and roles only, which both versions of `identity.user.updated` carry.
  */
 export const USER_EVENTS = {
-  'identity.user.registered': [1],
-  'identity.user.updated': [1, 2],
+  'identity.user.registered': [1, 2],
+  'identity.user.updated': [1, 2, 3],
   'identity.user.deleted': [1],
 } as const;
 export type UserEvent = AcceptedEnvelope<typeof USER_EVENTS>;

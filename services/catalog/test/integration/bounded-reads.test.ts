@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Event, EventSummary, PageOf, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { as, createEvent, createTicketType, hold, holdParams, organizer } from '../support/catalog-fixtures';
@@ -6,18 +5,13 @@ import { as, createEvent, createTicketType, hold, holdParams, organizer } from '
 /** One organizer cannot swell the public reads: ticket types per event are capped, list items are bounded. */
 const MAX_TICKET_TYPES = 7;
 
-let database: TestDatabase;
 let node: CatalogNode;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_bounded_reads');
-  node = await startCatalogNode({ DATABASE_URL: database.url, MAX_TICKET_TYPES_PER_EVENT: MAX_TICKET_TYPES });
+  node = await startCatalogNode('catalog_bounded_reads', { MAX_TICKET_TYPES_PER_EVENT: MAX_TICKET_TYPES });
 });
 
-afterAll(async () => {
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const call = <T>(action: string, params: object) => node.broker.call<T, object>(action, params, as(organizer));
 const createTypes = (eventId: number, prices: number[]) =>

@@ -1,28 +1,21 @@
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Event, HoldResult, InventoryChange, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { inventoryOf } from '../support/catalog-database';
 import { as, createEvent, createTicketType, hold, holdParams, organizer } from '../support/catalog-fixtures';
 import { sweepExpiredHolds } from '../../src/inventory/sweep-expired-holds';
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 let event: Event;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_concurrency');
-  node = await startCatalogNode({ DATABASE_URL: database.url });
-  db = openCatalogDatabase(database.url);
+  node = await startCatalogNode('catalog_concurrency');
+  db = node.db;
   event = await createEvent(node.broker);
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 function outcomes<T>(settled: PromiseSettledResult<T>[]) {
   const fulfilled = settled.filter((s): s is PromiseFulfilledResult<T> => s.status === 'fulfilled').map((s) => s.value);

@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
-import { createTestDatabase, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { uniqueName } from '@ticketpro/shared/testing';
 import { EventSchema, type AuthUser, type Event, type EventSummary, type PageOf } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { openCatalogDatabase } from '../support/catalog-database';
 import {
   admin,
   as,
@@ -17,19 +16,17 @@ import {
   plainUser,
 } from '../support/catalog-fixtures';
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_events');
-  node = await startCatalogNode({ DATABASE_URL: database.url });
+  node = await startCatalogNode('catalog_events');
   node.identity.add(
     { id: organizer.id, firstname: 'Oliver', surname: 'Mtukudzi' },
     { id: otherOrganizer.id, firstname: 'Thomas', surname: 'Mapfumo' },
     { id: admin.id, firstname: 'Admin', surname: 'Administrator' },
   );
-  db = openCatalogDatabase(database.url);
+  db = node.db;
 });
 
 afterEach(() => {
@@ -37,11 +34,7 @@ afterEach(() => {
   node.ordering.failure = undefined;
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const call = <T>(action: string, params: object, caller?: AuthUser) =>
   node.broker.call<T, object>(action, params, as(caller));

@@ -1,27 +1,20 @@
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Event } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { inventoryOf } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams } from '../support/catalog-fixtures';
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 let event: Event;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_sweep');
-  node = await startCatalogNode({ DATABASE_URL: database.url }, { holdSweepIntervalMs: 100 });
-  db = openCatalogDatabase(database.url);
+  node = await startCatalogNode('catalog_sweep', {}, { holdSweepIntervalMs: 100 });
+  db = node.db;
   event = await createEvent(node.broker);
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

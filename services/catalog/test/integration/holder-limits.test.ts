@@ -1,37 +1,29 @@
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { AddUnitParams, Event, Holder, HoldParams, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { inventoryOf } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams, newHolder } from '../support/catalog-fixtures';
 
 /** What one user may hold unpaid (OWASP API6): pending orders, and units of one event across them. */
 const MAX_ORDERS = 3;
 const MAX_UNITS = 10;
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 let event: Event;
 let ticketType: TicketType;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_holder_limits');
-  node = await startCatalogNode({
-    DATABASE_URL: database.url,
+  node = await startCatalogNode('catalog_holder_limits', {
     MAX_PENDING_ORDERS_PER_USER: MAX_ORDERS,
     MAX_PENDING_UNITS_PER_EVENT: MAX_UNITS,
   });
-  db = openCatalogDatabase(database.url);
+  db = node.db;
   event = await createEvent(node.broker);
   ticketType = await createTicketType(node.broker, event.id, { quantity: 1000 });
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const holdFor = (
   holder: Holder,

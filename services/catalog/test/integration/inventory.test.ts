@@ -1,27 +1,20 @@
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Event, HoldParams, InventoryChange, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { inventoryOf } from '../support/catalog-database';
 import { as, createEvent, createTicketType, hold, holdParams, inDays, organizer } from '../support/catalog-fixtures';
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 let event: Event;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_inventory');
-  node = await startCatalogNode({ DATABASE_URL: database.url });
-  db = openCatalogDatabase(database.url);
+  node = await startCatalogNode('catalog_inventory');
+  db = node.db;
   event = await createEvent(node.broker);
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const settle = (action: 'release' | 'confirm' | 'restock', orderId: number) =>
   node.broker.call<InventoryChange, object>(`catalog.inventory.${action}`, { order_id: orderId });

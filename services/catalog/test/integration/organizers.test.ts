@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { handleOnce, outboxEntry, type Event, type EventData, type PageOf } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { openCatalogDatabase } from '../support/catalog-database';
 import { createEvent } from '../support/catalog-fixtures';
 import { applyUserEvent, USER_EVENTS, type UserEvent } from '../../src';
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_organizers');
-  node = await startCatalogNode({ DATABASE_URL: database.url });
-  db = openCatalogDatabase(database.url);
+  node = await startCatalogNode('catalog_organizers');
+  db = node.db;
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 let lastUserId = 5000;
 const nextUserId = () => ++lastUserId;
@@ -48,6 +40,7 @@ const facts = (id: number, firstname: string, surname: string, role: 'user' | 'o
   surname,
   role,
   active: true,
+  email: `${firstname.toLowerCase()}.${id}@example.test`,
 });
 
 const apply = (envelope: UserEvent) => db.transaction((trx) => applyUserEvent(trx, envelope));

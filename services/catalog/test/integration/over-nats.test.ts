@@ -1,19 +1,11 @@
 import { connect, JSONCodec, type NatsConnection } from 'nats';
-import {
-  createBroker,
-  createLogger,
-  type Config,
-  type Event,
-  type EventEnvelope,
-  type ServiceBroker,
-} from '@ticketpro/shared';
+import type { Event, EventEnvelope, ServiceBroker } from '@ticketpro/shared';
 import {
   assertNatsReachable,
-  createTestDatabase,
-  testConfig,
+  startServiceNode,
   testNatsUrl,
   uniqueName,
-  type TestDatabase,
+  type ServiceNode,
 } from '@ticketpro/shared/testing';
 import { createCatalogService } from '../../src';
 import { IdentityStandIn } from '../support/identity-stand-in';
@@ -34,50 +26,41 @@ import {
 const prefix = uniqueName('tp');
 const stream = uniqueName('TP').toUpperCase();
 const identity = new IdentityStandIn();
-let database: TestDatabase;
-let config: Config;
-let brokers: ServiceBroker[] = [];
+const settings = {
+  NATS_URL: testNatsUrl(),
+  NAMESPACE: uniqueName('catalog_nats'),
+  EVENT_SUBJECT_PREFIX: prefix,
+  EVENT_STREAM: stream,
+};
+let nodes: Pick<ServiceNode<never>, 'stop'>[] = [];
 let caller: ServiceBroker;
 let nc: NatsConnection;
 
-async function startBroker(role: string, setUp: (broker: ServiceBroker) => void): Promise<ServiceBroker> {
-  const logger = createLogger(role, config.LOG_LEVEL);
-  const broker = createBroker({ config, role, logger });
-  setUp(broker);
-  brokers.push(broker);
-  await broker.start();
-  return broker;
-}
-
 beforeAll(async () => {
   await assertNatsReachable();
-  database = await createTestDatabase('catalog_nats');
-  config = testConfig({
-    DATABASE_URL: database.url,
-    NATS_URL: testNatsUrl(),
-    NAMESPACE: uniqueName('catalog_nats'),
-    EVENT_SUBJECT_PREFIX: prefix,
-    EVENT_STREAM: stream,
-  });
   identity.add({ id: organizer.id, firstname: 'Oliver', surname: 'Mtukudzi' });
-  const catalog = await startBroker('catalog', (b) =>
-    b.createService(createCatalogService({ config, logger: createLogger('catalog', config.LOG_LEVEL) })),
-  );
-  await startBroker('identity', (b) => b.createService(identity.schema()));
-  caller = await startBroker('caller', () => undefined);
-  await catalog.waitForServices(['identity'], 10_000);
+  const catalog = await startServiceNode({
+    label: 'catalog_nats',
+    services: { catalog: (deps) => createCatalogService(deps) },
+    config: settings,
+  });
+  nodes.push(catalog);
+  nodes.push(await startServiceNode({ label: 'identity', standIns: [identity.schema()], config: settings }));
+  const callerNode = await startServiceNode({ label: 'caller', config: settings });
+  nodes.push(callerNode);
+  caller = callerNode.broker;
+  await catalog.broker.waitForServices(['identity'], 10_000);
   await caller.waitForServices(['catalog'], 10_000);
   nc = await connect({ servers: testNatsUrl() });
 });
 
 afterAll(async () => {
-  for (const broker of brokers.reverse()) await broker.stop();
-  brokers = [];
+  for (const node of nodes.reverse()) await node.stop();
+  nodes = [];
   if (nc) {
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
     await nc.close();
   }
-  await database?.drop();
 });
 
 describe('catalog over NATS', () => {

@@ -1,27 +1,20 @@
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Event, HoldParams, RemoveUnitParams, RemoveUnitResult, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { holdsOf, inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { holdsOf, inventoryOf } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams } from '../support/catalog-fixtures';
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 let event: Event;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_remove_unit');
-  node = await startCatalogNode({ DATABASE_URL: database.url });
-  db = openCatalogDatabase(database.url);
+  node = await startCatalogNode('catalog_remove_unit');
+  db = node.db;
   event = await createEvent(node.broker);
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 let lastRef = 0;
 const removeUnit = (held: HoldParams, ticketTypeId: number, ref = `test:${++lastRef}`) =>

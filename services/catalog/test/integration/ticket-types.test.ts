@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { TicketTypeSchema, type AuthUser, type Event, type PageOf, type TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { inventoryOf, openCatalogDatabase } from '../support/catalog-database';
+import { inventoryOf } from '../support/catalog-database';
 import {
   admin,
   as,
@@ -17,23 +16,17 @@ import {
   plainUser,
 } from '../support/catalog-fixtures';
 
-let database: TestDatabase;
 let node: CatalogNode;
 let db: Knex;
 let event: Event;
 
 beforeAll(async () => {
-  database = await createTestDatabase('catalog_ticket_types');
-  node = await startCatalogNode({ DATABASE_URL: database.url });
-  db = openCatalogDatabase(database.url);
+  node = await startCatalogNode('catalog_ticket_types');
+  db = node.db;
   event = await createEvent(node.broker);
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const call = <T>(action: string, params: object, caller?: AuthUser) =>
   node.broker.call<T, object>(action, params, as(caller));

@@ -1,9 +1,4 @@
-import knexFactory, { type Knex } from 'knex';
-
-/** Direct access to catalog's tables, for checking what the service stored. */
-export function openCatalogDatabase(url: string): Knex {
-  return knexFactory({ client: 'pg', connection: url, searchPath: ['catalog'], pool: { min: 0, max: 4 } });
-}
+import type { Knex } from 'knex';
 
 /** A ticket type's counters next to what its holds add up to, for consistency checks. */
 export async function inventoryOf(db: Knex, ticketTypeId: number) {

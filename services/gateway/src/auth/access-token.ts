@@ -17,6 +17,8 @@ export interface TokenChecks {
 /** A token whose signature and claims hold: its user, and what revocations are checked against. */
 export interface VerifiedToken extends TokenHolder {
   user: AuthUser;
+  /** When the token expires (its `exp`), in ms since the epoch. */
+  expiresAtMs: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function verifyAccessToken(
   const userId = Number(claims.sub);
   return {
     user: { id: userId, role: claims.role },
+    expiresAtMs: claims.exp * 1000,
     userId,
     version: ver,
     ...(sid === undefined ? {} : { sessionId: sid }),

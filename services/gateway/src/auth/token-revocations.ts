@@ -15,7 +15,7 @@ export interface TokenHolder {
  * logged as unreadable: a gateway replays the last minutes of events, which may hold some.
  */
 export const REVOKING_EVENTS = {
-  'identity.user.updated': [1, 2],
+  'identity.user.updated': [1, 2, 3],
   'identity.user.deleted': [1],
   'identity.session.revoked': [1],
 } as const;

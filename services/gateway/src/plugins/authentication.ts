@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ProblemError, UnauthorizedError, type AuthUser, type Config } from '@ticketpro/shared';
 import { verifyAccessToken } from '../auth/access-token';
 import { publicKeysFrom } from '../auth/public-keys';
+import { VerifiedTokens } from '../auth/verified-tokens';
 
 /**
  * How a route treats `Authorization: Bearer <jwt>`. `true`: a valid access token is required
@@ -31,6 +32,7 @@ export const authenticationPlugin = fp<{ config: Config }>(
     const keys = await publicKeysFrom(config);
     const checks = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
     const revocations = app.tokenRevocations;
+    const verifiedTokens = new VerifiedTokens();
 
     const verify = async (request: FastifyRequest, token: string): Promise<AuthUser> => {
       const fetchJwks = () =>
@@ -39,7 +41,11 @@ export const authenticationPlugin = fp<{ config: Config }>(
           const detail = 'Cannot verify the token right now: the identity service is unavailable';
           throw new ProblemError('service-unavailable', detail);
         });
-      const verified = await verifyAccessToken(token, keys, checks, fetchJwks);
+      let verified = verifiedTokens.get(token);
+      if (!verified) {
+        verified = await verifyAccessToken(token, keys, checks, fetchJwks);
+        verifiedTokens.remember(token, verified);
+      }
       if (!revocations.current) {
         throw new ProblemError(
           'service-unavailable',

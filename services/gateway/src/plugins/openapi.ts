@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { version } from '../../package.json';
+import { license, version } from '../../package.json';
 import type { RouteAuth } from './authentication';
+import { publishedComponents, publishedRouteSchema, publishedSchema } from './published-schemas';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 export const DOCS_PATH = '/api/docs';
@@ -18,6 +19,17 @@ function securityFor(auth: RouteAuth | undefined): Record<string, string[]>[] {
   if (auth === 'optional') return OPTIONALLY_AUTHENTICATED;
   return [];
 }
+
+/**
+ * Node's HTTP server (through fastify's client error handler) refuses some requests before any
+ * route sees them, whichever route they were meant for. Documented, not validated.
+ */
+const REFUSED_BEFORE_ROUTING = {
+  description:
+    'Refused before reaching the API: a request that is not valid HTTP (400), one whose headers and body took ' +
+    'longer than HTTP_REQUEST_TIMEOUT_MS to arrive (408), or headers too large (431)',
+  type: 'null',
+};
 
 interface QuerySchema {
   properties?: Record<string, { default?: unknown }>;
@@ -45,6 +57,7 @@ export const openApiPlugin = fp(
         info: {
           title: 'TicketPro API',
           version,
+          license: { name: license, identifier: license },
           description:
             'Event ticketing: accounts, events, ticket types, orders, tickets and check-in.\n\n' +
             'An access token stops working at once (401, `WWW-Authenticate: Bearer error="invalid_token"`) when its ' +
@@ -52,6 +65,8 @@ export const openApiPlugin = fp(
             'presented twice): refresh or log in again. A 503 with Retry-After to a valid token means the gateway cannot ' +
             'tell right now whether it was revoked; try again shortly.',
         },
+        // Relative to where this document is served: the gateway serving it serves the API.
+        servers: [{ url: '/', description: 'The gateway that serves this document' }],
         tags: [
           { name: 'auth', description: 'Registration, login and tokens' },
           { name: 'users', description: 'User accounts' },
@@ -67,6 +82,10 @@ export const openApiPlugin = fp(
             name: 'validation',
             description: 'Scanning at the door: validate, check in and out, and the keys to verify codes offline',
           },
+          {
+            name: 'notifications',
+            description: 'Messages sent to people about their orders, tickets and events (admins)',
+          },
           { name: 'operations', description: 'Health, metrics and this document' },
         ],
         components: {
@@ -81,14 +100,29 @@ export const openApiPlugin = fp(
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },
       // The security requirement follows the flag the authentication hook enforces, so they cannot drift.
-      transform: ({ schema, url, route }) => ({
-        schema: {
-          ...schema,
-          ...(schema.querystring ? { querystring: defaultsOptional(schema.querystring as QuerySchema) } : {}),
-          security: securityFor(route.config?.auth),
-        },
-        url,
-      }),
+      transform: ({ schema, url, route }) => {
+        const published = publishedRouteSchema(schema);
+        return {
+          schema: {
+            ...schema,
+            ...published,
+            response: { ...(published.response as object), '4XX': REFUSED_BEFORE_ROUTING },
+            ...(schema.querystring
+              ? { querystring: defaultsOptional(publishedSchema(schema.querystring) as QuerySchema) }
+              : {}),
+            security: securityFor(route.config?.auth),
+          },
+          url,
+        };
+      },
+      // Options above ask for OpenAPI 3, so the Swagger 2 branch never runs. The document's map
+      // of schemas is its own copy, built afresh, so its entries can be replaced.
+      transformObject: (document) => {
+        if (!('openapiObject' in document)) return document.swaggerObject;
+        const schemas = document.openapiObject.components?.schemas;
+        if (schemas) Object.assign(schemas, publishedComponents(schemas));
+        return document.openapiObject;
+      },
     });
     await app.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { persistAuthorization: true } });
 

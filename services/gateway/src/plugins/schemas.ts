@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import {
   EventSchema,
   EventSummarySchema,
+  NotificationSchema,
   OrderSchema,
   PaymentTransactionSchema,
   OrganizerSchema,
@@ -33,6 +34,7 @@ const SHARED_SCHEMAS = [
   TicketSchema,
   ValidationResultSchema,
   TicketKeysSchema,
+  NotificationSchema,
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import { LoginBody, RefreshBody, RegisterBody, TokenSchema, UserSchema, type Config } from '@ticketpro/shared';
+import { EXAMPLE_REGISTRATION, EXAMPLE_TOKEN, EXAMPLE_USER } from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['auth'];
@@ -44,6 +45,7 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
       tags: TAGS,
       auth: false,
       action: 'identity.register',
+      examples: { request: EXAMPLE_REGISTRATION, response: EXAMPLE_TOKEN },
       status: 201,
       body: RegisterBody,
       response: token('The new account is logged in'),
@@ -89,6 +91,10 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
         tags: TAGS,
         auth: false,
         action: 'identity.login',
+        examples: {
+          request: { email: EXAMPLE_USER.email, password: EXAMPLE_REGISTRATION.password },
+          response: EXAMPLE_TOKEN,
+        },
         status: 200,
         body: {
           content: {
@@ -118,9 +124,12 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
       method: 'POST',
       url: '/refresh',
       summary: 'Trade a refresh token for a new token pair (the old one is used up)',
+      description:
+        'The refresh token is used up by this call: presenting it again later ends the whole sign-in (every token of it is revoked), as a stolen copy would. Limited to RATE_LIMIT_REFRESH refreshes per minute per client address.',
       tags: TAGS,
       auth: false,
       action: 'identity.refresh',
+      examples: { request: { refresh_token: EXAMPLE_TOKEN.refresh_token }, response: EXAMPLE_TOKEN },
       status: 200,
       body: RefreshBody,
       response: token('A new access and refresh token pair'),
@@ -141,9 +150,12 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
       method: 'POST',
       url: '/logout',
       summary: 'Revoke a refresh token',
+      description:
+        'Ends the sign-in the refresh token belongs to: the refresh token is revoked, and the access tokens of that sign-in stop working at once.',
       tags: TAGS,
       auth: false,
       action: 'identity.logout',
+      examples: { request: { refresh_token: EXAMPLE_TOKEN.refresh_token } },
       status: 204,
       body: RefreshBody,
     }),
@@ -154,9 +166,12 @@ export const authRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { 
       method: 'GET',
       url: '/me',
       summary: 'The authenticated user',
+      description:
+        'The account the access token was issued to, as it is now (a role changed since the token was issued ends the token instead).',
       tags: TAGS,
       auth: true,
       action: 'identity.me',
+      examples: { response: EXAMPLE_USER },
       status: 200,
       response: { ...Type.Ref(UserSchema), description: 'The authenticated user' },
       toParams: () => ({}),

@@ -11,6 +11,7 @@ import {
   Page,
   UpdateEventBody,
 } from '@ticketpro/shared';
+import { EXAMPLE_EVENT, EXAMPLE_EVENT_SUMMARY, pageExample } from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['events'];
@@ -35,6 +36,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: 'optional',
       action: 'catalog.events.list',
+      examples: { response: pageExample(EXAMPLE_EVENT_SUMMARY) },
       status: 200,
       querystring: ListEventsQuery,
       response: { ...Page(EventSummary), description: 'A page of events, soonest first' },
@@ -46,9 +48,12 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '/:id',
       summary: 'One event, with its organizer and ticket types',
+      description:
+        'Public: anyone may read any event. Every ticket type of the event is embedded, with what is still available.',
       tags: TAGS,
       auth: 'optional',
       action: 'catalog.events.get',
+      examples: { response: EXAMPLE_EVENT },
       status: 200,
       params: IdParams,
       response: { ...Event, description: 'The event' },
@@ -61,9 +66,21 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '',
       summary: 'Create an event (organizer or admin); the caller becomes its organizer',
+      description:
+        'Organizers and admins only (403 for a user). The date must be in the future. The event starts without ticket types: add them with `POST /tickets/types`.',
       tags: TAGS,
       auth: true,
       action: 'catalog.events.create',
+      examples: {
+        request: {
+          event_name: EXAMPLE_EVENT.event_name,
+          description: EXAMPLE_EVENT.description,
+          location: EXAMPLE_EVENT.location,
+          date: EXAMPLE_EVENT.date,
+          image: EXAMPLE_EVENT.image,
+        },
+        response: { ...EXAMPLE_EVENT, ticket_types: [] },
+      },
       status: 201,
       body: CreateEventBody,
       response: { ...Event, description: 'The new event' },
@@ -76,9 +93,14 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       method: 'PUT',
       url: '/:id',
       summary: 'Change an event (its organizer or an admin)',
+      description: 'Only the fields sent change; a new date must be in the future.',
       tags: TAGS,
       auth: true,
       action: 'catalog.events.update',
+      examples: {
+        request: { location: 'Harare International Conference Centre' },
+        response: { ...EXAMPLE_EVENT, location: 'Harare International Conference Centre' },
+      },
       status: 200,
       params: IdParams,
       body: UpdateEventBody,
@@ -101,6 +123,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'catalog.events.delete',
+      examples: { response: { message: 'Event deleted; 2 pending orders cancelled' } },
       status: 200,
       params: IdParams,
       response: { ...MessageSchema, description: 'The event is deleted' },

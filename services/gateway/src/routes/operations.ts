@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { SERVICE_NAMES, type Config, type NodeReadiness } from '@ticketpro/shared';
 import { version } from '../../package.json';
 import { DOCS_PATH, OPENAPI_PATH } from '../plugins/openapi';
@@ -32,6 +32,16 @@ const Welcome = Type.Object({
   }),
 });
 
+const healthExample = (status: Static<typeof Health>['status'], catalog: Static<typeof ServiceState>) => ({
+  status,
+  services: { identity: 'ok', catalog, ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
+});
+
+const METRICS_EXAMPLE =
+  '# HELP http_requests_total HTTP requests answered, by method, route pattern and status\n' +
+  '# TYPE http_requests_total counter\n' +
+  'http_requests_total{method="GET",route="/api/v1/events",status_code="200"} 1027\n';
+
 const Alive = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
 const NotReady = Type.Object(
   { status: Type.Union([Type.Literal('starting'), Type.Literal('unavailable'), Type.Literal('draining')]) },
@@ -61,9 +71,23 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
     '/',
     {
       schema: {
+        operationId: 'welcome',
         summary: 'Welcome, with links to the documentation',
+        description: "The API's name and version, and where its documentation, health and metrics are served.",
         tags: TAGS,
-        response: { 200: Welcome, ...FAILURES },
+        response: {
+          200: {
+            ...Welcome,
+            examples: [
+              {
+                name: 'TicketPro API',
+                version,
+                links: { docs: DOCS_PATH, openapi: OPENAPI_PATH, health: '/health', metrics: '/metrics' },
+              },
+            ],
+          },
+          ...FAILURES,
+        },
       },
     },
     async () => ({
@@ -78,16 +102,22 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
     {
       config: NEVER_SHED,
       schema: {
+        operationId: 'health',
         summary: 'Whether every service answers (503 naming those that do not, or while starting)',
+        description:
+          'Asks each service over NATS whether it answers, within 1.5 s, and whether the gateway knows every token ' +
+          'revocation so far. Never shed under load. For monitoring; orchestrators use the liveness and readiness probes.',
         tags: TAGS,
         response: {
-          200: { ...Health, description: 'All services answer' },
+          200: { ...Health, description: 'All services answer', examples: [healthExample('ok', 'ok')] },
           500: FAILURES[500],
           503: {
             description:
               'This process is still starting (status starting; its services that are up already say ok), ' +
               'or some services do not answer (status degraded, those services unavailable)',
-            content: { 'application/json': { schema: Health } },
+            content: {
+              'application/json': { schema: Health, example: healthExample('degraded', 'unavailable') },
+            },
           },
         },
       },
@@ -118,9 +148,14 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
     {
       config: NEVER_SHED,
       schema: {
+        operationId: 'liveness',
         summary: 'Liveness probe: the gateway process runs',
+        description: 'Answers as long as the process can answer at all; never shed under load, never asks a service.',
         tags: TAGS,
-        response: { 200: { ...Alive, description: 'The process runs' }, 500: FAILURES[500] },
+        response: {
+          200: { ...Alive, description: 'The process runs', examples: [{ status: 'ok' }] },
+          500: FAILURES[500],
+        },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -131,13 +166,18 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
     {
       config: NEVER_SHED,
       schema: {
+        operationId: 'readiness',
         summary: 'Readiness probe: started and connected to the services, and not shutting down',
+        description:
+          'A load balancer sends traffic only while this answers 200. It turns 503 (draining) as soon as a shutdown ' +
+          'begins, so the instance leaves rotation before it closes. Never shed under load.',
         tags: TAGS,
         response: {
-          200: { ...Alive, description: 'Ready for traffic' },
+          200: { ...Alive, description: 'Ready for traffic', examples: [{ status: 'ok' }] },
           500: FAILURES[500],
           503: {
             ...NotReady,
+            examples: [{ status: 'draining' }],
             description:
               'Still starting, or a service in this process cannot reach its database (unavailable); ' +
               'or shutting down (draining)',
@@ -156,12 +196,15 @@ export const operationsRoutes: FastifyPluginAsync<OperationsOptions> = async (ap
     '/metrics',
     {
       schema: {
+        operationId: 'metrics',
         summary: 'Prometheus metrics: requests, latencies, service call timings, action calls, process',
+        description:
+          'Served here only with METRICS_ON_API_PORT; otherwise on the ops port (OPS_PORT) alone, away from clients.',
         tags: TAGS,
         response: {
           200: {
             description: 'Prometheus text exposition format',
-            content: { 'text/plain': { schema: Type.String() } },
+            content: { 'text/plain': { schema: Type.String(), example: METRICS_EXAMPLE } },
           },
           ...FAILURES,
         },

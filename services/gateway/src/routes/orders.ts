@@ -6,6 +6,8 @@ import {
   IdempotencyKey,
   ListOrdersQuery,
   MessageSchema,
+  NoParams,
+  NotificationSchema,
   OrderSchema,
   Page,
   PayOrderBody,
@@ -14,6 +16,14 @@ import {
   PaymentTransactionSchema,
   UpdateOrderBody,
 } from '@ticketpro/shared';
+import {
+  EXAMPLE_EVENT,
+  EXAMPLE_NOTIFICATION,
+  EXAMPLE_ORDER,
+  EXAMPLE_PAID_ORDER,
+  EXAMPLE_TICKET_TYPE,
+  pageExample,
+} from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['orders'];
@@ -24,6 +34,7 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional({
     ...IdempotencyKey,
     description: 'Retrying with the same key within 24 h replays the first answer and does nothing else',
+    examples: ['5f0c9a1e-7d43-4b8e-9a51-2c6d8e3f4b70'],
   }),
 });
 
@@ -43,9 +54,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '',
       summary: "List orders, newest first: the caller's own (admins: everyone's), filtered by event, status or dates",
+      description:
+        "A user sees their own orders; an admin everyone's. Filter by `event_id`, `payment_status`, `from_date` and `to_date`.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.list',
+      examples: { response: pageExample(EXAMPLE_ORDER) },
       status: 200,
       querystring: ListOrdersQuery,
       response: { ...Page(Order), description: 'A page of orders, newest first' },
@@ -57,9 +71,11 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '/:id',
       summary: 'One order (its owner or an admin)',
+      description: "The order with its items and prices. Another user's order is answered 404, never its data.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.get',
+      examples: { response: EXAMPLE_PAID_ORDER },
       status: 200,
       params: IdParams,
       response: { ...Order, description: 'The order' },
@@ -81,6 +97,14 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.create',
+      examples: {
+        request: {
+          event_id: EXAMPLE_EVENT.id,
+          payment_method: 'credit_card',
+          items: [{ ticket_type_id: EXAMPLE_TICKET_TYPE.id, quantity: 2 }],
+        },
+        response: EXAMPLE_ORDER,
+      },
       status: 201,
       body: CreateOrderBody,
       headers: IdempotencyHeaders,
@@ -95,9 +119,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'PUT',
       url: '/:id',
       summary: 'Change an order: its owner the payment method while pending, an admin the payment status',
+      description:
+        'Only the fields sent change. The owner may change `payment_method` while the order is pending; an admin may set `payment_status` by hand. Any other change is refused (403 or 409).',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.update',
+      examples: { request: { payment_method: 'ecocash' }, response: { ...EXAMPLE_ORDER, payment_method: 'ecocash' } },
       status: 200,
       params: IdParams,
       body: UpdateOrderBody,
@@ -111,9 +138,12 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'DELETE',
       url: '/:id',
       summary: 'Cancel a pending order (its owner or an admin): its units are released; a paid order needs a refund',
+      description:
+        "Its held units go back to the event's inventory at once. A paid order is refused (409): ask for a refund.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.cancel',
+      examples: { response: { message: 'Order cancelled' } },
       status: 200,
       params: IdParams,
       response: { ...MessageSchema, description: 'The order is cancelled' },
@@ -129,12 +159,16 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.pay',
+      examples: { request: {}, response: EXAMPLE_PAID_ORDER },
       status: 200,
       params: IdParams,
       // Keyed by content type, so a request without a body (the usual case) is not validated as one.
       body: { content: { 'application/json': { schema: PayOrderBody } } },
       headers: IdempotencyHeaders,
       description:
+        "Charges the order's total with its payment method. On success the order is `completed` and its tickets " +
+        'are issued, one per unit. With an `Idempotency-Key` a retried request is answered as the first was and ' +
+        'charges once. ' +
         "The order's `payment_method` picks the provider: with Paynow configured, `ecocash` and `onemoney` push " +
         "the payment to the buyer's phone (`phone` in the body, else the number on the account) and answer 202 " +
         'with `payment.status: "awaiting_confirmation"` and `payment.instructions` to show; `paynow` answers 202 ' +
@@ -178,6 +212,7 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.refund',
+      examples: { response: { ...EXAMPLE_PAID_ORDER, payment_status: 'refunded' } },
       status: 200,
       params: IdParams,
       // Keyed by content type, so a request without a body (a whole refund) is not validated as one.
@@ -228,6 +263,33 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       params: IdParams,
       response: { ...Type.Array(Type.Ref(PaymentTransactionSchema)), description: "The order's ledger rows" },
       problems: ['not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/:id/resend',
+      summary: "Send a paid order's tickets again (its buyer or an admin): one more ticket delivery to the buyer",
+      description:
+        "The message is queued and sent shortly after (202), with the order's tickets that are still valid, each " +
+        "QR code inline and a PDF of them all; `GET /notifications` shows its state. Another user's order is " +
+        'answered 404, as a missing one; an order that is not paid, or has no valid ticket, 409. Each user may ask ' +
+        '`RATE_LIMIT_RESEND` times an hour (default 5): beyond, 429. No body, or an empty JSON object.',
+      tags: TAGS,
+      auth: true,
+      action: 'notifications.orders.resend',
+      status: 202,
+      examples: {
+        request: {},
+        response: { ...EXAMPLE_NOTIFICATION, status: 'queued', attempts: 0, provider_message_id: null, sent_at: null },
+      },
+      params: IdParams,
+      // Keyed by content type, so a request without a body (the usual case) is not validated as one.
+      body: { content: { 'application/json': { schema: NoParams } } },
+      response: { ...Type.Ref(NotificationSchema), description: 'The queued ticket delivery' },
+      problems: ['not-found', 'conflict', 'rate-limited'],
+      toParams: (request) => ({ id: (request.params as { id: number }).id }),
     }),
   );
 };

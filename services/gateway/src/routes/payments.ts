@@ -28,9 +28,19 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '/webhooks/stripe',
       summary: 'Stripe webhook: a signed event (payment_intent.succeeded completes its order); a bad signature is 400',
+      description:
+        'Called by Stripe, not by clients. The signature is checked against `STRIPE_WEBHOOK_SECRET` over the exact bytes received; an event seen before is answered 200 and changes nothing. 404 while Stripe is not the payment provider.',
       tags: ['payments'],
       auth: false,
       action: 'ordering.payments.stripeWebhook',
+      examples: {
+        request: JSON.stringify({
+          id: 'evt_1',
+          type: 'payment_intent.succeeded',
+          data: { object: { id: 'pi_1', metadata: { order_id: '1001' } } },
+        }),
+        response: { received: true },
+      },
       status: 200,
       body: {
         content: {
@@ -44,6 +54,7 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
       headers: Type.Object({
         [SIGNATURE_HEADER]: Type.String({
           description: "Stripe's signature of the body, checked with the webhook secret",
+          examples: ['t=1768900000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd'],
         }),
       }),
       response: {

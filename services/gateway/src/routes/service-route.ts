@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fa
 import type { Static, TSchema } from '@sinclair/typebox';
 import { PROBLEM_TYPES, type ActionName, type ParamsOf, type ProblemSlug, type ResultOf } from '@ticketpro/shared';
 import type { RouteAuth } from '../plugins/authentication';
+import { problem, problemBody } from '../problem';
 import type { LimitHook } from '../plugins/rate-limit';
 
 type StaticOf<S> = S extends TSchema ? Static<S> : {};
@@ -43,7 +44,7 @@ export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
   /** The action by its full name, as its service's contract has it. */
   action: A;
   /** Success status; with 204 the action's answer is dropped. */
-  status: 200 | 201 | 204;
+  status: 200 | 201 | 202 | 204;
   /** Schema of the success body; it also drops every field it does not list. */
   response?: R & NoInfer<AnswerFits<A, R>>;
   body?: B;
@@ -56,6 +57,11 @@ export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
    * answered 202 with the same body, documented with this description.
    */
   accepted?: { when: (result: ResultOf<A>) => boolean; description: string };
+  /**
+   * A body a client may send and what it gets back, shown in the OpenAPI document (a test checks
+   * both against their schemas); a response that is not a schema (an image) carries its own.
+   */
+  examples?: { request?: StaticOf<B>; response?: StaticOf<R> };
   /** Problems the service may answer, beyond those every route of this shape can. */
   problems?: ProblemSlug[];
   /**
@@ -65,12 +71,49 @@ export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
   limits?: { onRequest?: LimitHook[]; preHandler?: LimitHook[]; onResponse?: LimitHook[] };
 }
 
-/** A response that is an RFC 9457 problem, documented and serialised as one. */
+/** A response that is an RFC 9457 problem, documented and serialised as one, with an example. */
 export function problemResponse(slug: ProblemSlug) {
+  const errors = slug === 'validation-error' ? [{ field: 'id', message: 'must be >= 1' }] : undefined;
+  const example = problemBody(problem(slug, PROBLEM_EXAMPLE_DETAILS[slug], errors), '/api/v1/events/42');
   return {
     description: PROBLEM_TYPES[slug].title,
-    content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+    content: { 'application/problem+json': { schema: { $ref: 'Problem#' }, example } },
   };
+}
+
+/** What each problem's `detail` may say, for the document's examples. */
+const PROBLEM_EXAMPLE_DETAILS: Record<ProblemSlug, string> = {
+  'bad-request': 'Body is not valid JSON',
+  unauthorized: 'Not authenticated',
+  forbidden: 'You are not allowed to do this',
+  'not-found': 'Event 42 not found',
+  conflict: 'The request conflicts with the current state of the resource',
+  'payload-too-large': 'Request body is too large',
+  'unsupported-media-type': 'Unsupported Media Type: text/plain',
+  'validation-error': 'Invalid path parameters: id must be >= 1',
+  'rate-limited': 'Too many requests: try again in 60 seconds',
+  internal: 'Internal Server Error',
+  'service-unavailable': 'A backing service is unavailable; try again shortly',
+};
+
+/**
+ * The operationId of a route that forwards to `action`: the action's name in camelCase
+ * (`ordering.orders.refund` is `orderingOrdersRefund`), so a generated client's method names
+ * change only when the contract does.
+ */
+export function operationIdOf(action: ActionName): string {
+  return action.replace(/\.(\w)/g, (_dot, first: string) => first.toUpperCase());
+}
+
+/** `schema` with `example` as its one example; fastify-swagger shows it on the schema's media type. */
+function withExample(schema: object, example: unknown): object {
+  if (example === undefined) return schema;
+  if (!('content' in schema)) return { ...schema, examples: [example] };
+  const content = Object.entries(schema.content as Record<string, { schema: object }>).map(([type, media]) => [
+    type,
+    { ...media, schema: withExample(media.schema, example) },
+  ]);
+  return { ...schema, content: Object.fromEntries(content) };
 }
 
 // Path parameters win, so a body cannot name another resource than the URL does.
@@ -83,7 +126,7 @@ const mergedParams = (request: FastifyRequest) => ({
 export function serviceRoute<A extends ActionName, R = undefined, Q = undefined, B = undefined, P = undefined>(
   route: ServiceRoute<A, R, Q, B, P> & ParamsFromRequest<A, Q, B, P>,
 ): RouteOptions {
-  const { body, querystring, params, headers, limits = {} } = route;
+  const { body, querystring, params, headers, limits = {}, examples = {} } = route;
   const problems = new Set<ProblemSlug>(route.problems);
   if (limits.onRequest?.length || limits.preHandler?.length) problems.add('rate-limited');
   if (route.auth === true) problems.add('unauthorized');
@@ -100,15 +143,18 @@ export function serviceRoute<A extends ActionName, R = undefined, Q = undefined,
     url: route.url,
     config: { auth: route.auth },
     schema: {
+      operationId: operationIdOf(route.action),
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
-      ...(body ? { body } : {}),
+      ...(body ? { body: withExample(body, examples.request) } : {}),
       ...(querystring ? { querystring } : {}),
       ...(params ? { params } : {}),
       ...(headers ? { headers } : {}),
       response: {
-        [route.status]: route.response ?? { description: 'No content', type: 'null' },
+        [route.status]: route.response
+          ? withExample(route.response, examples.response)
+          : { description: 'No content', type: 'null' },
         ...(route.accepted ? { 202: { ...(route.response as object), description: route.accepted.description } } : {}),
         ...Object.fromEntries([...problems].map((slug) => [PROBLEM_TYPES[slug].status, problemResponse(slug)])),
       },

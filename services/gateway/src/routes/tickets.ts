@@ -10,12 +10,14 @@ import {
   TicketSchema,
   UpdateTicketBody,
 } from '@ticketpro/shared';
+import { EXAMPLE_ORDER, EXAMPLE_TICKET, EXAMPLE_TICKET_TYPE, pageExample } from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['tickets'];
 const Ticket = Type.Ref(TicketSchema);
 
 type QrFormat = 'png' | 'svg';
+const PDF = 'application/pdf';
 
 const QR_IMAGES: Record<QrFormat, { mediaType: string; bytes: (body: string) => Buffer }> = {
   png: { mediaType: 'image/png', bytes: (body) => Buffer.from(body, 'base64') },
@@ -34,9 +36,12 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       url: '',
       summary:
         "List tickets, newest first: the caller's own (admins: everyone's), filtered by order, event or check-in",
+      description:
+        "A user sees their own tickets; an admin everyone's. Filter by `order_id`, `event_id` or `checked_in`.",
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.list',
+      examples: { response: pageExample(EXAMPLE_TICKET) },
       status: 200,
       querystring: ListTicketsQuery,
       response: { ...Page(Ticket), description: 'A page of tickets, newest first' },
@@ -48,9 +53,12 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '/:id',
       summary: "One ticket (its owner, the event's organizer or an admin)",
+      description:
+        "The ticket with its signed code (`qr_code`). Anyone else's ticket is answered 403 or 404, never its data.",
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.get',
+      examples: { response: EXAMPLE_TICKET },
       status: 200,
       params: IdParams,
       response: { ...Ticket, description: 'The ticket' },
@@ -70,6 +78,10 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.create',
+      examples: {
+        request: { order_id: EXAMPLE_ORDER.id, ticket_type_id: EXAMPLE_TICKET_TYPE.id, seat_number: 'B12' },
+        response: { ...EXAMPLE_TICKET, status: 'reserved', seat_number: 'B12' },
+      },
       status: 201,
       body: CreateTicketBody,
       response: { ...Ticket, description: 'The new reserved ticket' },
@@ -82,9 +94,12 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       method: 'PUT',
       url: '/:id',
       summary: "Change a ticket: its owner the seat; the event's organizer or an admin the check-in flags too",
+      description:
+        "Only the fields sent change. The owner may change the seat; the event's organizer or an admin may also set `checked_in` and `checked_out` by hand.",
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.update',
+      examples: { request: { seat_number: 'B14' }, response: { ...EXAMPLE_TICKET, seat_number: 'B14' } },
       status: 200,
       params: IdParams,
       body: UpdateTicketBody,
@@ -99,9 +114,12 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       url: '/:id',
       summary:
         'Cancel a reserved ticket (its owner or an admin): its unit leaves the pending order and returns to inventory. A paid ticket is refused (409: refund the order), as is a checked-in or void one',
+      description:
+        "Only a reserved ticket, not yet paid, can be cancelled this way: its order's total drops by the unit's price.",
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.delete',
+      examples: { response: { message: 'Ticket cancelled' } },
       status: 200,
       params: IdParams,
       response: { ...MessageSchema, description: 'The ticket is cancelled' },
@@ -114,6 +132,8 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '/:id/qr',
       summary: "The ticket's QR code as an image (its owner or an admin): PNG, or SVG with ?format=svg",
+      description:
+        "The image encodes the ticket's signed code; scanners verify it offline with `GET /validation/keys`. Never cached by shared caches.",
       tags: TAGS,
       auth: true,
       action: 'ticketing.tickets.qr',
@@ -124,7 +144,10 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
         description: "An image of the ticket's signed code",
         content: {
           [QR_IMAGES.png.mediaType]: { schema: Type.String({ contentEncoding: 'binary', description: 'A PNG image' }) },
-          [QR_IMAGES.svg.mediaType]: { schema: Type.String({ description: 'An SVG document' }) },
+          [QR_IMAGES.svg.mediaType]: {
+            schema: Type.String({ description: 'An SVG document' }),
+            example: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><path d="M0 0h7v7H0z"/></svg>',
+          },
         },
       },
       // 409 for a void ticket: its code admits no one any more.
@@ -139,6 +162,39 @@ export const ticketRoutes: FastifyPluginAsync = async (app) => {
       const { mediaType, bytes } = QR_IMAGES[format];
       // The code admits whoever shows it, so no shared cache may keep a copy.
       return reply.type(mediaType).header('cache-control', 'private, no-store').send(bytes(image.body));
+    },
+  });
+
+  app.route({
+    ...serviceRoute({
+      method: 'GET',
+      url: '/:id/pdf',
+      summary: "The ticket as a printable PDF page (its owner, the event's organizer or an admin)",
+      description:
+        'One A4 page: the event, its date (in `MAIL_TIME_ZONE`) and location, the ticket type, seat, holder and ' +
+        "the QR code of the ticket's signed code, as the ticket delivery's attachment has it. Anyone else is " +
+        'answered 404, as for a missing ticket; a reserved (unpaid) or void ticket 409.',
+      tags: TAGS,
+      auth: true,
+      action: 'notifications.tickets.pdf',
+      status: 200,
+      params: IdParams,
+      response: {
+        description: 'A PDF document',
+        content: { [PDF]: { schema: Type.String({ contentEncoding: 'binary', description: 'A PDF document' }) } },
+      },
+      problems: ['not-found', 'conflict'],
+    }),
+    // A document, not JSON: the bytes go out as they are.
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const { id } = request.params as { id: number };
+      const pdf = await request.callService('notifications.tickets.pdf', { id });
+      // Its QR code admits whoever shows it, so no shared cache may keep a copy.
+      return reply
+        .type(PDF)
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="ticket-${id}.pdf"`)
+        .send(Buffer.from(pdf.body, 'base64'));
     },
   });
 };

@@ -2,8 +2,9 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { base64url, expectProblem } from '@ticketpro/tests/support/users';
+import { base64url } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 /** A JWT assembled by hand, for the forgeries jsonwebtoken refuses to produce. */
 function handMade(header: object, claims: object, sign: (input: string) => string): string {

@@ -1,8 +1,8 @@
 import { ConflictError, type ActionOf } from '@ticketpro/shared';
-import { expectProblem } from '@ticketpro/tests/support/users';
 import { CatalogStandIn, EVENT_SUMMARY_VIEW, EVENT_VIEW, TICKET_TYPE_VIEW } from '../support/catalog';
 import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
 import { TICKET_VIEW, TicketingStandIn } from '../support/ticketing';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 /** Each events and ticket types route calls its catalog action with the params and meta the contract fixes. */
 describe('gateway: catalog routes', () => {

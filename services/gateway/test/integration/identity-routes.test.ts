@@ -1,6 +1,6 @@
 import { UnauthorizedError } from '@ticketpro/shared';
-import { expectProblem } from '@ticketpro/tests/support/users';
 import { SAMPLE_REGISTRATION, SAMPLE_TOKEN, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 /** Each /api/v1 route calls its identity action with the params and meta the contract fixes. */
 describe('gateway: identity routes', () => {

@@ -1,6 +1,5 @@
-import { expectProblem } from '@ticketpro/tests/support/users';
-import { waitFor } from '@ticketpro/tests/support/http';
 import { startGateway, type Gateway } from '../support/gateway';
+import { expectProblem, waitFor } from '@ticketpro/shared/testing';
 
 describe('gateway: load shedding', () => {
   let gw: Gateway;

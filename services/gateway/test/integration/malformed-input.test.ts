@@ -1,6 +1,6 @@
 import { MAX_SKIP } from '@ticketpro/shared';
-import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 interface Operation {
   parameters?: { in: string; name: string; schema: { type?: string } }[];

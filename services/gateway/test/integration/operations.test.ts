@@ -1,8 +1,12 @@
 import type { ServiceSchema } from 'moleculer';
 import { createBroker, createLogger, NodeReadiness } from '@ticketpro/shared';
-import { testConfig } from '@ticketpro/shared/testing';
-import { apiClient, expectPreflightAllowsApiCalls, waitFor } from '@ticketpro/tests/support/http';
-import { expectProblem } from '@ticketpro/tests/support/users';
+import {
+  testConfig,
+  apiClient,
+  expectPreflightAllowsApiCalls,
+  waitFor,
+  expectProblem,
+} from '@ticketpro/shared/testing';
 import { buildApp } from '../../src/app';
 import { healthOnly, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
@@ -12,7 +16,13 @@ describe('gateway: operations', () => {
 
   beforeAll(async () => {
     gw = await startGateway(
-      [identity.schema(), healthOnly('catalog'), healthOnly('ordering'), healthOnly('ticketing')],
+      [
+        identity.schema(),
+        healthOnly('catalog'),
+        healthOnly('ordering'),
+        healthOnly('ticketing'),
+        healthOnly('notifications'),
+      ],
       {
         CORS_ORIGIN: 'https://app.example.com, https://admin.example.com',
         METRICS_ON_API_PORT: true,
@@ -47,12 +57,12 @@ describe('gateway: operations', () => {
     }
   });
 
-  it('reports all four services healthy, passing the request id along', async () => {
+  it('reports all five services healthy, passing the request id along', async () => {
     const res = await gw.api('GET', '/health', { headers: { 'x-request-id': 'probe-1' } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ok',
-      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' },
+      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
     });
     expect(identity.lastCall('identity.health').requestID).toBe('probe-1');
   });
@@ -66,7 +76,13 @@ describe('gateway: operations', () => {
       expect(res.status).toBe(503);
       expect(res.body).toEqual({
         status: 'degraded',
-        services: { identity: 'ok', catalog: 'unavailable', ordering: 'ok', ticketing: 'unavailable' },
+        services: {
+          identity: 'ok',
+          catalog: 'unavailable',
+          ordering: 'ok',
+          ticketing: 'unavailable',
+          notifications: 'unavailable',
+        },
       });
     } finally {
       await partial.close();
@@ -81,7 +97,13 @@ describe('gateway: operations', () => {
     let finishCatalogStart!: () => void;
     const catalogStarted = new Promise<void>((resolve) => (finishCatalogStart = resolve));
     const slowCatalog: ServiceSchema = { ...healthOnly('catalog'), started: () => catalogStarted };
-    for (const service of [healthOnly('identity'), slowCatalog, healthOnly('ordering'), healthOnly('ticketing')])
+    for (const service of [
+      healthOnly('identity'),
+      slowCatalog,
+      healthOnly('ordering'),
+      healthOnly('ticketing'),
+      healthOnly('notifications'),
+    ])
       broker.createService(service);
     const app = await buildApp({ broker, config, logger, readiness: new NodeReadiness(broker) });
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -93,7 +115,7 @@ describe('gateway: operations', () => {
       expect(health.status).toBe(503);
       expect(health.body).toEqual({
         status: 'starting',
-        services: { identity: 'ok', catalog: 'starting', ordering: 'ok', ticketing: 'ok' },
+        services: { identity: 'ok', catalog: 'starting', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
       });
       expect(await api('GET', '/health/ready')).toMatchObject({ status: 503, body: { status: 'starting' } });
       const call = await api('GET', '/api/v1/events');
@@ -108,7 +130,7 @@ describe('gateway: operations', () => {
       expect(started.status).toBe(200);
       expect(started.body).toEqual({
         status: 'ok',
-        services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok' },
+        services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
       });
     } finally {
       finishCatalogStart();
@@ -210,6 +232,8 @@ describe('gateway: operations', () => {
       ['post', '/api/v1/orders/{id}/refund', 'required'],
       ['post', '/api/v1/orders/{id}/payments/cash', 'required'],
       ['get', '/api/v1/orders/{id}/payments', 'required'],
+      ['post', '/api/v1/orders/{id}/resend', 'required'],
+      ['get', '/api/v1/notifications', 'required'],
       ['post', '/api/v1/payments/webhooks/stripe', 'none'],
       ['post', '/api/v1/payments/webhooks/paynow', 'none'],
       ['get', '/api/v1/payments/transactions/{id}', 'required'],
@@ -220,6 +244,7 @@ describe('gateway: operations', () => {
       ['put', '/api/v1/tickets/{id}', 'required'],
       ['delete', '/api/v1/tickets/{id}', 'required'],
       ['get', '/api/v1/tickets/{id}/qr', 'required'],
+      ['get', '/api/v1/tickets/{id}/pdf', 'required'],
       ['post', '/api/v1/validation/validate', 'required'],
       ['post', '/api/v1/validation/checkin', 'required'],
       ['post', '/api/v1/validation/checkout', 'required'],

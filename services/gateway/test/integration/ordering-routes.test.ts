@@ -1,7 +1,7 @@
 import { ConflictError, BadRequestError, NotFoundError, type ActionOf } from '@ticketpro/shared';
-import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 import { ORDER_VIEW, OrderingStandIn, SAMPLE_TRANSACTION } from '../support/ordering';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 /** Each orders and payments route calls its ordering action with the params and meta the contract fixes. */
 describe('gateway: ordering routes', () => {

@@ -1,8 +1,7 @@
 import { Errors } from 'moleculer';
 import { connect } from 'nats';
 import { ConflictError, UnprocessableError, createBroker, createLogger, type ServiceBroker } from '@ticketpro/shared';
-import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
-import { expectProblem } from '@ticketpro/tests/support/users';
+import { assertNatsReachable, testNatsUrl, uniqueName, expectProblem } from '@ticketpro/shared/testing';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 /**

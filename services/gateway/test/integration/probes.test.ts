@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { ConflictError, createNodeMetricsRegistry } from '@ticketpro/shared';
-import { standInService } from '@ticketpro/shared/testing';
-import { expectProblem } from '@ticketpro/tests/support/users';
+import { standInService, expectProblem } from '@ticketpro/shared/testing';
 import { healthOnly, IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
 // Each case builds apps of its own, which takes seconds on a machine busy with other tests.

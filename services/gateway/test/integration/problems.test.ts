@@ -1,7 +1,7 @@
 import { Errors } from 'moleculer';
 import { ConflictError, ProblemError } from '@ticketpro/shared';
-import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

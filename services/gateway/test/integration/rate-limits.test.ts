@@ -1,6 +1,6 @@
 import { UnauthorizedError } from '@ticketpro/shared';
-import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, SAMPLE_REGISTRATION as valid, startGateway, type Gateway } from '../support/gateway';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 describe('gateway: rate limits', () => {
   const identity = new IdentityStandIn();

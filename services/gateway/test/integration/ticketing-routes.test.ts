@@ -1,5 +1,4 @@
 import { ConflictError, ForbiddenError, NotFoundError, type ActionOf } from '@ticketpro/shared';
-import { expectProblem } from '@ticketpro/tests/support/users';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 import {
   SAMPLE_CODE,
@@ -10,6 +9,7 @@ import {
   TicketingStandIn,
   VALIDATION_VIEW,
 } from '../support/ticketing';
+import { expectProblem } from '@ticketpro/shared/testing';
 
 /** Each tickets and validation route calls its ticketing action with the params and meta the contract fixes. */
 describe('gateway: ticketing routes', () => {

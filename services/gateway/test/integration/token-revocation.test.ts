@@ -9,8 +9,7 @@ import {
   type AnyEventEnvelope,
   type ServiceBroker,
 } from '@ticketpro/shared';
-import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
-import { expectProblem } from '@ticketpro/tests/support/users';
+import { assertNatsReachable, testNatsUrl, uniqueName, expectProblem } from '@ticketpro/shared/testing';
 import { CatalogStandIn } from '../support/catalog';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
@@ -22,6 +21,7 @@ const updated = (id: number, tokenVersion: number, role: 'user' | 'organizer' = 
     id,
     firstname: 'Ada',
     surname: 'Lovelace',
+    email: 'ada@example.test',
     role,
     active,
     token_version: tokenVersion,

@@ -1,6 +1,5 @@
 import type { Event, EventSummary, TicketType } from '@ticketpro/shared';
-import type { StandInAnswers } from '@ticketpro/shared/testing';
-import { ServiceStandIn } from './gateway';
+import { ServiceStandIn, type StandInAnswers } from '@ticketpro/shared/testing';
 
 export const SAMPLE_TICKET_TYPE: TicketType & { held_quantity: number } = {
   id: 11,

@@ -1,15 +1,12 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import jwt from 'jsonwebtoken';
-import type { Context, ServiceSchema } from 'moleculer';
+import type { ServiceSchema } from 'moleculer';
 import type { Registry } from 'prom-client';
 import {
   actionMetrics,
-  createBroker,
   createLogger,
   NodeReadiness,
-  type ActionOf,
-  type CallMeta,
   type Config,
   type ServiceBroker,
   type ServiceName,
@@ -17,8 +14,16 @@ import {
   type TokenRevocations,
   type User,
 } from '@ticketpro/shared';
-import { standInService, testConfig, type StandInAnswers } from '@ticketpro/shared/testing';
-import { apiClient, type Api } from '@ticketpro/tests/support/http';
+import {
+  apiClient,
+  ServiceStandIn,
+  standInService,
+  startServiceNode,
+  testConfig,
+  type Api,
+  type ConfigOverrides,
+  type StandInAnswers,
+} from '@ticketpro/shared/testing';
 import { buildApp } from '../../src/app';
 
 /** An ES256 key pair like identity's, published as a JWKS entry under `kid`. */
@@ -50,13 +55,6 @@ export class SigningKey {
     };
     return jwt.sign(payload, this.privateKey, { algorithm: 'ES256', keyid: this.kid });
   }
-}
-
-export interface RecordedCall {
-  action: string;
-  params: Record<string, unknown>;
-  meta: CallMeta;
-  requestID: string | null;
 }
 
 export const SAMPLE_USER: User & { password_hash: string } = {
@@ -91,49 +89,6 @@ export const SAMPLE_TOKEN: Token = {
   token_type: 'bearer',
   expires_in: 900,
 };
-
-/**
- * Stands in for a service: records every call, answers canned data (typed by the service's
- * contract), and throws `failure` when a test sets one.
- */
-export abstract class ServiceStandIn<S extends ServiceName> {
-  calls: RecordedCall[] = [];
-  failure?: Error;
-
-  constructor(readonly name: S) {}
-
-  /** The canned answer of each action, by its name within the service. */
-  protected abstract answers(): StandInAnswers<S>;
-
-  callsOf(action: ActionOf<S>): RecordedCall[] {
-    return this.calls.filter((c) => c.action === action);
-  }
-
-  lastCall(action: ActionOf<S>): RecordedCall {
-    const calls = this.callsOf(action);
-    if (calls.length === 0) throw new Error(`${action} was not called`);
-    return calls[calls.length - 1];
-  }
-
-  schema(): ServiceSchema {
-    const answers = Object.entries(this.answers() as Record<string, unknown>) as [
-      string,
-      (ctx: RecordedContext) => unknown,
-    ][];
-    const actions = answers.map(([local, answer]) => {
-      const action = `${this.name}.${local}`;
-      const handler = (ctx: RecordedContext) => {
-        this.calls.push({ action, params: { ...ctx.params }, meta: { ...ctx.meta }, requestID: ctx.requestID });
-        if (this.failure) throw this.failure;
-        return answer(ctx);
-      };
-      return [local, { handler }];
-    });
-    return { name: this.name, actions: Object.fromEntries(actions) };
-  }
-}
-
-type RecordedContext = Context<Record<string, unknown>, CallMeta>;
 
 /** Stands in for identity's actions; `keys` publishes the JWKS of `signingKeys`. */
 export class IdentityStandIn extends ServiceStandIn<'identity'> {
@@ -205,15 +160,17 @@ export interface Gateway {
  */
 export async function startGateway(
   services: ServiceSchema[],
-  overrides: Record<string, string | number | boolean | undefined> = {},
+  overrides: ConfigOverrides = {},
   { nodeMetrics }: { nodeMetrics?: Registry } = {},
 ): Promise<Gateway> {
-  const config = testConfig(overrides);
+  const node = await startServiceNode({
+    label: 'gateway-test',
+    standIns: services,
+    config: overrides,
+    middlewares: nodeMetrics ? [actionMetrics(nodeMetrics)] : [],
+  });
+  const { broker, config } = node;
   const logger = createLogger('gateway-test', config.LOG_LEVEL);
-  const middlewares = nodeMetrics ? [actionMetrics(nodeMetrics)] : [];
-  const broker = createBroker({ config, role: 'gateway-test', logger, middlewares });
-  for (const service of services) broker.createService(service);
-  await broker.start();
   const readiness = new NodeReadiness(broker);
   let app: FastifyInstance;
   let baseUrl: string;
@@ -221,7 +178,7 @@ export async function startGateway(
     app = await buildApp({ broker, config, logger, readiness, nodeMetrics });
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   } catch (err) {
-    await broker.stop();
+    await node.stop();
     throw err;
   }
   return {
@@ -233,7 +190,7 @@ export async function startGateway(
     api: apiClient(baseUrl),
     close: async () => {
       await app.close();
-      await broker.stop();
+      await node.stop();
     },
   };
 }

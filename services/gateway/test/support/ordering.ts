@@ -1,6 +1,5 @@
 import type { Order } from '@ticketpro/shared';
-import type { StandInAnswers } from '@ticketpro/shared/testing';
-import { ServiceStandIn } from './gateway';
+import { ServiceStandIn, type StandInAnswers } from '@ticketpro/shared/testing';
 
 export const SAMPLE_ORDER: Order & { deleted_at: null; idempotency_key: string } = {
   id: 31,

@@ -1,7 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { Ticket, TicketKeysSchema, ValidationResult } from '@ticketpro/shared';
-import type { StandInAnswers } from '@ticketpro/shared/testing';
-import { ServiceStandIn } from './gateway';
+import { ServiceStandIn, type StandInAnswers } from '@ticketpro/shared/testing';
 
 export const SAMPLE_CODE = 'TP1.AAAAKwAAAAdzZWNyZXQtc2VjcmV0LTE2a2V5LTE.c2lnbmF0dXJl';
 

@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IdParams, MessageSchema, OrderSchema, Page, UpdateOrderBody, UserSchema } from '@ticketpro/shared';
-import type { StandInAnswers } from '@ticketpro/shared/testing';
+import { ServiceStandIn, type StandInAnswers } from '@ticketpro/shared/testing';
 import { serviceRoute } from '../../src/routes/service-route';
-import { ServiceStandIn } from '../support/gateway';
 import { SAMPLE_ORDER } from '../support/ordering';
 
 /**

@@ -20,5 +20,12 @@ export function toUserView(user: User): UserView {
 
 /** What other services may know about a user, as carried by identity's events. */
 export function toUserFacts(user: User): EventData<'identity.user.registered'> {
-  return { id: user.id, firstname: user.firstname, surname: user.surname, role: user.role, active: user.active };
+  return {
+    id: user.id,
+    firstname: user.firstname,
+    surname: user.surname,
+    role: user.role,
+    active: user.active,
+    email: user.email,
+  };
 }

@@ -1,7 +1,7 @@
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import { startIdentityNode, type Overrides } from '../support/identity-node';
+import { createTestDatabase, type ConfigOverrides, type TestDatabase } from '@ticketpro/shared/testing';
+import { startIdentityNode } from '../support/identity-node';
 import { openIdentityDatabase } from '../support/identity-database';
 import { as, callerOf, GOOD_PASSWORD, login } from '../support/users';
 
@@ -11,8 +11,8 @@ let database: TestDatabase;
 let db: Knex;
 const running: ServiceBroker[] = [];
 
-async function start(overrides: Overrides = {}): Promise<ServiceBroker> {
-  const broker = await startIdentityNode({
+async function start(overrides: ConfigOverrides = {}): Promise<ServiceBroker> {
+  const { broker } = await startIdentityNode('identity_first_admin', {
     DATABASE_URL: database.url,
     ADMIN_EMAIL,
     ADMIN_PASSWORD: GOOD_PASSWORD,
@@ -72,7 +72,7 @@ describe('the first admin', () => {
     ['short1A', 'must be 8-128 characters'],
     ['no-uppercase-123', '(rule: uppercase)'],
   ])('fails the start when ADMIN_PASSWORD is %s', async (password, rule) => {
-    const start = startIdentityNode({
+    const start = startIdentityNode('identity_first_admin', {
       DATABASE_URL: database.url,
       ADMIN_EMAIL: 'other-admin@example.com',
       ADMIN_PASSWORD: password,
@@ -85,7 +85,11 @@ describe('the first admin', () => {
 
   it('fails the start when ADMIN_EMAIL is not an email address', async () => {
     await expect(
-      startIdentityNode({ DATABASE_URL: database.url, ADMIN_EMAIL: 'root', ADMIN_PASSWORD: GOOD_PASSWORD }),
+      startIdentityNode('identity_first_admin', {
+        DATABASE_URL: database.url,
+        ADMIN_EMAIL: 'root',
+        ADMIN_PASSWORD: GOOD_PASSWORD,
+      }),
     ).rejects.toThrow('ADMIN_EMAIL must be a valid email address');
   });
 });

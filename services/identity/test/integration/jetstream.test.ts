@@ -1,42 +1,34 @@
 import type { ServiceBroker } from 'moleculer';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
-import {
-  assertNatsReachable,
-  createTestDatabase,
-  testNatsUrl,
-  uniqueName,
-  type TestDatabase,
-} from '@ticketpro/shared/testing';
+import { assertNatsReachable, testNatsUrl, uniqueName } from '@ticketpro/shared/testing';
 import type { EventEnvelope } from '@ticketpro/shared';
-import { startIdentityNode } from '../support/identity-node';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { registerUser } from '../support/users';
 
 const prefix = uniqueName('tp');
 const stream = uniqueName('TP').toUpperCase();
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 let nc: NatsConnection;
 
 beforeAll(async () => {
   await assertNatsReachable();
-  database = await createTestDatabase('identity_jetstream');
-  broker = await startIdentityNode({
-    DATABASE_URL: database.url,
+  node = await startIdentityNode('identity_jetstream', {
     NATS_URL: testNatsUrl(),
     EVENT_SUBJECT_PREFIX: prefix,
     EVENT_STREAM: stream,
   });
+  broker = node.broker;
   nc = await connect({ servers: testNatsUrl() });
 });
 
 afterAll(async () => {
-  await broker?.stop();
+  await node?.stop();
   if (nc) {
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
     await nc.close();
   }
-  await database?.drop();
 });
 
 describe('identity events on JetStream', () => {

@@ -1,21 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import type { ServiceBroker } from 'moleculer';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import { startIdentityNode } from '../support/identity-node';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, login, registerUser } from '../support/users';
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 
 beforeAll(async () => {
-  database = await createTestDatabase('identity_login');
-  broker = await startIdentityNode({ DATABASE_URL: database.url });
+  node = await startIdentityNode('identity_login');
+  broker = node.broker;
 });
 
-afterAll(async () => {
-  await broker?.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const refused = { code: 401, type: 'unauthorized', message: 'Incorrect email or password' };
 

@@ -1,26 +1,21 @@
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
-import { createTestDatabase, eventually, type TestDatabase } from '@ticketpro/shared/testing';
+import { eventually } from '@ticketpro/shared/testing';
 import type { EventEnvelope } from '@ticketpro/shared';
-import { startIdentityNode } from '../support/identity-node';
-import { openIdentityDatabase } from '../support/identity-database';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, newUserBody, registerUser } from '../support/users';
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 let db: Knex;
 
 beforeAll(async () => {
-  database = await createTestDatabase('identity_outbox');
-  broker = await startIdentityNode({ DATABASE_URL: database.url });
-  db = openIdentityDatabase(database.url);
+  node = await startIdentityNode('identity_outbox');
+  broker = node.broker;
+  db = node.db;
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await broker?.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 async function eventsAbout(userId: number): Promise<{ name: string; envelope: EventEnvelope }[]> {
   return db('outbox')

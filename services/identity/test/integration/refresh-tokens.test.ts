@@ -1,29 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Token } from '@ticketpro/shared';
-import { startIdentityNode } from '../support/identity-node';
-import { openIdentityDatabase } from '../support/identity-database';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, GOOD_PASSWORD, login, registerUser } from '../support/users';
 
 const ADMIN_EMAIL = 'root@tokens.example.com';
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 let db: Knex;
 
 beforeAll(async () => {
-  database = await createTestDatabase('identity_refresh');
-  broker = await startIdentityNode({ DATABASE_URL: database.url, ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
-  db = openIdentityDatabase(database.url);
+  node = await startIdentityNode('identity_refresh', { ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
+  broker = node.broker;
+  db = node.db;
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await broker?.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const invalid = { code: 401, type: 'unauthorized', message: 'Invalid refresh token' };
 const refresh = (token: string): Promise<Token> => broker.call('identity.refresh', { refresh_token: token });

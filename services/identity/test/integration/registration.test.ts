@@ -1,27 +1,21 @@
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { Token } from '@ticketpro/shared';
-import { startIdentityNode } from '../support/identity-node';
-import { openIdentityDatabase } from '../support/identity-database';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, newUserBody, registerUser } from '../support/users';
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 let db: Knex;
 
 beforeAll(async () => {
-  database = await createTestDatabase('identity_registration');
-  broker = await startIdentityNode({ DATABASE_URL: database.url, ACCESS_TOKEN_TTL: 600 });
-  db = openIdentityDatabase(database.url);
+  node = await startIdentityNode('identity_registration', { ACCESS_TOKEN_TTL: 600 });
+  broker = node.broker;
+  db = node.db;
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await broker?.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 describe('identity.register', () => {
   it('answers a token pair for the new user, with the contract defaults', async () => {

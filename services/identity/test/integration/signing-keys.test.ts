@@ -5,18 +5,22 @@ import path from 'node:path';
 import type { ServiceBroker } from 'moleculer';
 import jwt from 'jsonwebtoken';
 import os from 'node:os';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import { createTestDatabase, type ConfigOverrides, type TestDatabase } from '@ticketpro/shared/testing';
 import { createDatabase, keyIdOf, Keyring, SIGNING_KEYS_TABLE, type Jwks } from '@ticketpro/shared';
 import { migrations } from '../../migrations';
-import { startIdentityNode, type Overrides } from '../support/identity-node';
+import { startIdentityNode } from '../support/identity-node';
 import { login, registerUser } from '../support/users';
 
 let database: TestDatabase;
 let keyDir: string;
 const running: ServiceBroker[] = [];
 
-async function start(overrides: Overrides = {}): Promise<ServiceBroker> {
-  const broker = await startIdentityNode({ DATABASE_URL: database.url, ACCESS_TOKEN_TTL: 300, ...overrides });
+async function start(overrides: ConfigOverrides = {}): Promise<ServiceBroker> {
+  const { broker } = await startIdentityNode('identity_signing_keys', {
+    DATABASE_URL: database.url,
+    ACCESS_TOKEN_TTL: 300,
+    ...overrides,
+  });
   running.push(broker);
   return broker;
 }

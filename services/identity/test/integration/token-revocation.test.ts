@@ -1,31 +1,25 @@
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import type { AuthUser, EventEnvelope, Token, TokenRevocations } from '@ticketpro/shared';
-import { startIdentityNode } from '../support/identity-node';
-import { openIdentityDatabase } from '../support/identity-database';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, GOOD_PASSWORD, login, registerUser } from '../support/users';
 
 const ADMIN_EMAIL = 'root@revocation.example.com';
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 let db: Knex;
 let admin: AuthUser;
 
 beforeAll(async () => {
-  database = await createTestDatabase('identity_revocation');
-  broker = await startIdentityNode({ DATABASE_URL: database.url, ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
-  db = openIdentityDatabase(database.url);
+  node = await startIdentityNode('identity_revocation', { ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
+  broker = node.broker;
+  db = node.db;
   admin = callerOf((await login(broker, ADMIN_EMAIL, GOOD_PASSWORD)).access_token);
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await broker?.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 interface Claims {
   sub: string;

@@ -1,22 +1,18 @@
 import type { ServiceBroker } from 'moleculer';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import { startIdentityNode } from '../support/identity-node';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, GOOD_PASSWORD, login, registerUser, type RegisteredUser } from '../support/users';
 
 const ADMIN_EMAIL = 'root@names.example.com';
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 
 beforeAll(async () => {
-  database = await createTestDatabase('identity_user_names');
-  broker = await startIdentityNode({ DATABASE_URL: database.url, ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
+  node = await startIdentityNode('identity_user_names', { ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
+  broker = node.broker;
 });
 
-afterAll(async () => {
-  await broker?.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 interface UserName {
   id: number;

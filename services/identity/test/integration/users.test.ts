@@ -1,25 +1,22 @@
 import type { ServiceBroker } from 'moleculer';
-import { createTestDatabase, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { uniqueName } from '@ticketpro/shared/testing';
 import { UserSchema, type AuthUser, type PageOf, type User } from '@ticketpro/shared';
-import { startIdentityNode } from '../support/identity-node';
+import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, GOOD_PASSWORD, login, registerUser } from '../support/users';
 
 const ADMIN_EMAIL = 'root@users.example.com';
 
-let database: TestDatabase;
+let node: IdentityNode;
 let broker: ServiceBroker;
 let admin: AuthUser;
 
 beforeAll(async () => {
-  database = await createTestDatabase('identity_users');
-  broker = await startIdentityNode({ DATABASE_URL: database.url, ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
+  node = await startIdentityNode('identity_users', { ADMIN_EMAIL, ADMIN_PASSWORD: GOOD_PASSWORD });
+  broker = node.broker;
   admin = callerOf((await login(broker, ADMIN_EMAIL, GOOD_PASSWORD)).access_token);
 });
 
-afterAll(async () => {
-  await broker?.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const notFound = { code: 404, type: 'not-found', message: 'User not found' };
 const unauthorized = { code: 401, type: 'unauthorized' };

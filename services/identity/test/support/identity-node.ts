@@ -1,21 +1,24 @@
+import type { Knex } from 'knex';
 import type { ServiceBroker } from 'moleculer';
-import { createBroker, createLogger } from '@ticketpro/shared';
-import { testConfig, uniqueName } from '@ticketpro/shared/testing';
+import { startServiceNode, type ConfigOverrides } from '@ticketpro/shared/testing';
 import { createIdentityService } from '../../src';
 
-export type Overrides = Parameters<typeof testConfig>[0];
+export interface IdentityNode {
+  broker: ServiceBroker;
+  /** Direct access to identity's tables, for checking what the service stored. */
+  db: Knex;
+  stop(): Promise<void>;
+}
 
-/** A broker running one identity service, configured for tests plus `overrides`, started. */
-export async function startIdentityNode(overrides: Overrides = {}): Promise<ServiceBroker> {
-  const config = testConfig({ NAMESPACE: uniqueName('identity'), ...overrides });
-  const logger = createLogger('identity', config.LOG_LEVEL);
-  const broker = createBroker({ config, role: 'identity', logger });
-  broker.createService(createIdentityService({ config, logger }));
-  try {
-    await broker.start();
-  } catch (err) {
-    await broker.stop();
-    throw err;
-  }
-  return broker;
+/**
+ * A broker running one identity service, configured for tests plus `overrides`, started: on a
+ * database of its own, or on the one `overrides.DATABASE_URL` names (several instances on one).
+ */
+export async function startIdentityNode(label: string, overrides: ConfigOverrides = {}): Promise<IdentityNode> {
+  const node = await startServiceNode({
+    label,
+    services: { identity: (deps) => createIdentityService(deps) },
+    config: overrides,
+  });
+  return { broker: node.broker, db: node.db.identity, stop: node.stop };
 }

@@ -21,7 +21,7 @@ export function createOrderAction(ordering: OrderingAccess) {
           action: 'ordering.orders.create',
           params: body,
           status: 201,
-          waitMs: repeatWaitMs(runtime.config),
+          waitMs: repeatWaitMs(ctx.options.timeout, runtime.config),
         },
         async () => toOrderView(await placeOrder(runtime, ctx, caller, body, (id) => (heldFor = id))),
       );

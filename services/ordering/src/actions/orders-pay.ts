@@ -18,7 +18,7 @@ export function payOrderAction(ordering: OrderingAccess) {
         action: 'ordering.orders.pay',
         params: request,
         status: 200,
-        waitMs: repeatWaitMs(runtime.config),
+        waitMs: repeatWaitMs(ctx.options.timeout, runtime.config),
       },
       () => payOrder(runtime, ctx, caller, request.id, { fail: request.fail, phone: request.phone }),
     );

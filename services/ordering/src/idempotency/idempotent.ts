@@ -17,8 +17,8 @@ export const IDEMPOTENCY_WINDOW_HOURS = 24;
  * takes it over. The request renews its lease while it works, several times per lease, so a slow
  * turn of the event loop or a wait for a pooled connection does not cost it the claim.
  */
-const LEASE_SECONDS = 10;
-const LEASE_RENEWAL_MS = 2000;
+const LEASE_SECONDS = 5;
+const LEASE_RENEWAL_MS = 1000;
 const POLL_MS = 50;
 
 export interface IdempotentRequest {
@@ -34,9 +34,12 @@ export interface IdempotentRequest {
   waitMs: number;
 }
 
-/** A repeat gives up waiting before its caller's request timeout does, to answer 409 rather than time out. */
-export function repeatWaitMs(config: { REQUEST_TIMEOUT_MS: number }): number {
-  return Math.floor(config.REQUEST_TIMEOUT_MS * 0.8);
+/**
+ * A repeat gives up waiting before its caller's timeout does, to answer 409 rather than time out:
+ * the call's own timeout (the action's, from its contract), else `REQUEST_TIMEOUT_MS`.
+ */
+export function repeatWaitMs(callTimeoutMs: number | undefined, config: { REQUEST_TIMEOUT_MS: number }): number {
+  return Math.floor((callTimeoutMs || config.REQUEST_TIMEOUT_MS) * 0.8);
 }
 
 type StoredResponse =

@@ -1,5 +1,8 @@
-// Database object names and enum values the schema is created with (by the migrations) and the code
-// relies on. A migration is history: changing a value here needs a new migration, not an edit.
+/**
+ * Names and value sets that the schema defines and the code relies on. Migrations import them
+ * from here (never the other way round), so the two cannot drift apart; changing one once a
+ * migration has run takes a new migration.
+ */
 
 export const PAYMENT_ATTEMPT_STATES = ['initiated', 'captured', 'declined', 'refunded', 'abandoned'] as const;
 
@@ -23,3 +26,8 @@ export const PAYMENT_STATES = [
 
 /** Whether a payments row is money coming in or money going back. */
 export const PAYMENT_KINDS = ['payment', 'refund'] as const;
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+/** Named so that a second payment racing for one order becomes a 409 rather than a 500. */
+export const ONE_LIVE_PAYMENT_INDEX = 'payments_one_live_per_order';

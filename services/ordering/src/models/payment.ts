@@ -1,8 +1,5 @@
 import { BaseModel, type DecimalText } from '@ticketpro/shared';
-import type { PAYMENT_KINDS, PAYMENT_STATES } from './constants';
-
-export type PaymentState = (typeof PAYMENT_STATES)[number];
-export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+import type { PaymentKind, PaymentState } from './constants';
 
 /** One row of the ledger: a payment attempt or a refund (see `PAYMENT_STATES` for the states). */
 export class Payment extends BaseModel {

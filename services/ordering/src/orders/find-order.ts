@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isAdmin, NotFoundError, type AuthUser } from '@ticketpro/shared';
-import type { Order, OrderingModels } from '../models';
+import type { Order, OrderingModels, Payment } from '../models';
 
 /** One order with its items and lapse, or undefined; cancelled (soft-deleted) ones only when asked. */
 export async function readOrder(
@@ -27,4 +27,18 @@ export async function visibleOrder(
   const order = await readOrder(models, id, options);
   if (!order || !canSee(caller, order)) throw new NotFoundError('Order not found');
   return order;
+}
+
+/**
+ * The order if the caller may see it (404 otherwise), with the payment it waits on when that
+ * payment needs the client's part (a `client_secret` to confirm).
+ */
+export async function visibleOrderAndWaitingPayment(
+  models: OrderingModels,
+  caller: AuthUser,
+  id: number,
+): Promise<{ order: Order; waitingPayment?: Payment }> {
+  const order = await visibleOrder(models, caller, id);
+  const waiting = await models.Payment.query().where({ order_id: order.id, state: 'initiated' }).first();
+  return { order, waitingPayment: waiting?.client_secret ? waiting : undefined };
 }

@@ -9,8 +9,9 @@ import { holderOf, holdUnits } from './catalog-inventory';
  * The order, its items and `ordering.order.created` in one statement: it commits all of them or
  * none, as a transaction would, in one round trip instead of five. `:created` is the outbox's own
  * INSERT of the event. Returns the order as inserted, with the lapse `readOrder` would compute.
+ * Exported for the benchmark's single-process checkout.
  */
-const INSERT_ORDER = `WITH placed AS (
+export const INSERT_ORDER = `WITH placed AS (
        INSERT INTO orders (id, user_id, event_id, total_price, currency, payment_method, payment_status, expires_at)
        VALUES (:id, :userId, :eventId, :totalPrice, :currency, :paymentMethod, 'pending', :expiresAt)
        RETURNING *, ${LAPSED} AS lapsed
@@ -22,7 +23,7 @@ const INSERT_ORDER = `WITH placed AS (
      SELECT * FROM placed`;
 
 /**
- * The first steps of the saga: reserve the order id, have catalog hold the units for it (all or
+ * The first steps of the saga: take an order id (drawn in blocks, see OrderIds), have catalog hold the units for it (all or
  * nothing; a refusal throws and nothing is written), then write the order priced from the hold
  * and `ordering.order.created`. A sequence is not transactional, so the id needs none, and no
  * transaction (nor its pooled connection) is held open while catalog works.
@@ -37,10 +38,7 @@ export async function placeOrder(
   onHeld: (orderId: number) => void,
 ): Promise<Order> {
   const { models, config, resources } = runtime;
-  const { rows } = await resources.db.raw<{ rows: { id: number }[] }>(
-    "SELECT nextval(pg_get_serial_sequence('orders', 'id'))::int AS id",
-  );
-  const orderId = rows[0].id;
+  const orderId = await runtime.orderIds.next();
   const hold = await holdUnits(call, {
     order_id: orderId,
     event_id: body.event_id,
@@ -59,6 +57,8 @@ export async function placeOrder(
     total_price: hold.total_price,
     currency: hold.currency,
     status: 'pending',
+    payment_method: body.payment_method,
+    expires_at: hold.expires_at,
     items,
   });
   const inserted = await recordOrderEventsWith(resources.db, [created], (insertCreated) =>

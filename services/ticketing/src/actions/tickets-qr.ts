@@ -1,23 +1,9 @@
-import QRCode from 'qrcode';
-import { authenticatedCaller, ConflictError, ForbiddenError, defineAction } from '@ticketpro/shared';
+import { authenticatedCaller, defineAction } from '@ticketpro/shared';
 import type { TicketingAccess } from '../runtime';
-import { reachableTicket } from '../tickets/ticket-access';
+import { ticketQr } from '../tickets/ticket-qr';
 
-/** The ticket's code as a QR image: PNG (base64 in `body`) or SVG (the markup), for its holder or an admin. */
 export function ticketQrAction(ticketing: TicketingAccess) {
-  return defineAction('ticketing.tickets.qr', async (ctx) => {
-    const caller = authenticatedCaller(ctx);
-    const { id, format = 'png' } = ctx.params;
-    const { ticket, standing } = await reachableTicket(ctx, ticketing(), caller, id, ['owner', 'organizer', 'admin']);
-    if (standing === 'organizer') throw new ForbiddenError('Only the ticket holder or an admin may fetch its QR code');
-    if (ticket.status === 'void') throw new ConflictError('The ticket is void', { ticket_id: id });
-    if (format === 'svg') {
-      return {
-        content_type: 'image/svg+xml' as const,
-        body: await QRCode.toString(ticket.qr_code, { type: 'svg', margin: 2 }),
-      };
-    }
-    const png = await QRCode.toBuffer(ticket.qr_code, { type: 'png', margin: 2, scale: 6 });
-    return { content_type: 'image/png' as const, body: png.toString('base64') };
-  });
+  return defineAction('ticketing.tickets.qr', async (ctx) =>
+    ticketQr(ticketing(), ctx, authenticatedCaller(ctx), ctx.params),
+  );
 }

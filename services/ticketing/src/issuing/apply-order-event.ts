@@ -8,10 +8,10 @@ import { REFUNDABLE, rememberRefund, wasRefunded } from '../refunds/refunded-ord
 
 /** The ordering events ticketing acts on, in the versions it reads. */
 export const ORDER_EVENTS = {
-  'ordering.order.paid': [1],
-  'ordering.order.refunded': [1],
-  'ordering.order.cancelled': [1],
-  'ordering.order.expired': [1],
+  'ordering.order.paid': [1, 2],
+  'ordering.order.refunded': [1, 2],
+  'ordering.order.cancelled': [1, 2],
+  'ordering.order.expired': [1, 2],
 } as const;
 export type OrderEvent = AcceptedEnvelope<typeof ORDER_EVENTS>;
 

@@ -3,9 +3,10 @@ import type { EventData } from '@ticketpro/shared';
 import type { TicketingModels, Ticket } from '../models';
 import type { Keyring } from '@ticketpro/shared';
 import { newTicketCode } from '../codes/new-ticket-code';
-import { recordTicketEvent } from '../domain-events';
+import { recordOrderTicketsIssued, recordTicketEvent } from '../domain-events';
 
-export type OrderFacts = EventData<'ordering.order.paid'>;
+/** What ticketing reads of a paid order: what every version of the event carries. */
+export type OrderFacts = EventData<'ordering.order.paid', 1>;
 
 /**
  * Makes every ticket of a paid order valid: its reserved tickets, and one new ticket for each
@@ -59,6 +60,7 @@ export async function issueTickets(
 
   const issued = [...confirmed, ...inserted];
   for (const ticket of issued) await recordTicketEvent(trx, 'ticketing.ticket.issued', ticket);
+  if (issued.length > 0) await recordOrderTicketsIssued(trx, models, order);
   return issued;
 }
 

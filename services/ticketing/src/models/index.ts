@@ -3,6 +3,14 @@ import { Ticket } from './ticket';
 
 export { Ticket };
 
+// Tables without a model, and why raw SQL serves them better:
+// - event_organizers: a projection of catalog's events (id → organizer, as of when), written by
+//   one conditional upsert per event and read by id (src/organizers).
+// - refunded_orders: a set of order ids, inserted once and looked up (src/refunds/refunded-orders.ts).
+// - signing_keys: the shared kit's `Keyring` (shared/src/keyring.ts) owns it, the same table in
+//   identity and ticketing.
+// - outbox, processed_events: the shared kit's (shared/src/events), the same in every service.
+
 /**
  * Model classes bound to one service instance's knex. Binding subclasses rather than the base
  * classes keeps two ticketing instances in one process (tests, embedded restarts) apart.

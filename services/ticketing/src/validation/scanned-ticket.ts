@@ -6,14 +6,15 @@ import { hasValidSignature, parseCode } from '../codes/ticket-code';
 import { standingOf } from '../tickets/ticket-access';
 
 /** Only organizers and admins scan; a plain user is refused before the code is even read. */
-export function assertMayScan(caller: AuthUser): void {
+function assertMayScan(caller: AuthUser): void {
   if (caller.role === 'user') throw new ForbiddenError("Only the event's organizer or an admin may validate tickets");
 }
 
 /**
  * The ticket a scanned code stands for, if the code is genuine: well formed, signed by one of
  * our keys, and carrying the ticket's current secret. Anything else is 404, whatever was wrong,
- * so a forger learns nothing. Then the caller must organize the ticket's event, or be an admin.
+ * so a forger learns nothing. A plain user is refused first; after the code, the caller must
+ * organize the ticket's event, or be an admin.
  */
 export async function scannedTicket(
   ctx: RequestContext<unknown>,
@@ -21,6 +22,7 @@ export async function scannedTicket(
   caller: AuthUser,
   qrCode: string,
 ): Promise<Ticket> {
+  assertMayScan(caller);
   const forged = new NotFoundError('Unknown ticket code');
   const code = parseCode(qrCode);
   if (!code) throw forged;

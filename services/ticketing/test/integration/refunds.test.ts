@@ -7,7 +7,6 @@ import {
   type ValidationResult,
 } from '@ticketpro/shared';
 import { eventually } from '@ticketpro/shared/testing';
-import { openTicketingDatabase } from '../support/ticketing-database';
 import { envelopeOf, nextId, orderFacts } from '../support/order-events';
 import {
   announceEvent,
@@ -26,13 +25,10 @@ const bus = new LocalPublisher(localDomainEvents);
 
 beforeAll(async () => {
   node = await startEmbeddedTicketing('ticketing_refunds');
-  db = openTicketingDatabase(node.database.url);
+  db = node.db;
 });
 
-afterAll(async () => {
-  await db?.destroy();
-  await node?.stop();
-});
+afterAll(() => node?.stop());
 
 /** A paid order's tickets, in id order (the order `statusesOf` reads them in). */
 const bought = async (eventId: number, units: number) =>

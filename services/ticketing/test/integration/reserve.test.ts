@@ -6,28 +6,29 @@ import {
   type PageOf,
   type Ticket,
 } from '@ticketpro/shared';
-import { createTestDatabase, eventually, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
+import { eventually } from '@ticketpro/shared/testing';
 import { parseCode } from '../../src';
-import { startTicketingNode, type TicketingNode } from '../support/ticketing-node';
-import { CatalogStandIn } from '../support/catalog-stand-in';
 import { OrderingStandIn, pendingOrder } from '../support/ordering-stand-in';
-import { admin, announceEvent, as, buyer, organizer, otherUser } from '../support/ticket-fixtures';
+import {
+  admin,
+  announceEvent,
+  as,
+  buyer,
+  organizer,
+  otherUser,
+  startEmbeddedTicketing,
+  type EmbeddedTicketing,
+} from '../support/ticket-fixtures';
 import { envelopeOf, nextId, orderFacts } from '../support/order-events';
 
-let database: TestDatabase;
-let node: TicketingNode;
+let node: EmbeddedTicketing;
 const ordering = new OrderingStandIn();
 
 beforeAll(async () => {
-  database = await createTestDatabase('ticketing_reserve');
-  const config = testConfig({ DATABASE_URL: database.url, NAMESPACE: uniqueName('ticketing_reserve') });
-  node = await startTicketingNode(config, [new CatalogStandIn().schema(), ordering.schema()]);
+  node = await startEmbeddedTicketing('ticketing_reserve', [ordering.schema()]);
 });
 
-afterAll(async () => {
-  await node?.broker.stop();
-  await database?.drop();
-});
+afterAll(() => node?.stop());
 
 const reserve = (params: object, caller: typeof buyer | undefined) =>
   node.broker.call<Ticket, object>('ticketing.tickets.create', params, as(caller));

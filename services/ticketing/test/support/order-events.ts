@@ -30,6 +30,8 @@ export function orderFacts(
     total_price: toDecimalText(items.reduce((sum, [, quantity]) => sum + quantity, 0) * 10),
     currency: 'USD',
     payment_status: 'completed',
+    payment_method: 'ecocash',
+    expires_at: null,
     items: items.map(([ticket_type_id, quantity]) => ({ ticket_type_id, quantity, unit_price: toDecimalText(10) })),
   };
 }

@@ -1,14 +1,8 @@
-import type { ServiceBroker } from 'moleculer';
-import {
-  LocalPublisher,
-  localDomainEvents,
-  type AuthUser,
-  type Config,
-  type PageOf,
-  type Ticket,
-} from '@ticketpro/shared';
-import { createTestDatabase, eventually, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
-import { startTicketingNode, type TicketingNode } from './ticketing-node';
+import type { Knex } from 'knex';
+import type { ServiceBroker, ServiceSchema } from 'moleculer';
+import { LocalPublisher, localDomainEvents, type AuthUser, type PageOf, type Ticket } from '@ticketpro/shared';
+import { eventually, startServiceNode } from '@ticketpro/shared/testing';
+import { createTicketingService, type TicketingRuntime } from '../../src';
 import { CatalogStandIn } from './catalog-stand-in';
 import { envelopeOf, nextId, orderFacts } from './order-events';
 
@@ -23,29 +17,31 @@ export function as(caller: AuthUser | undefined) {
   return { meta: { user: caller } };
 }
 
-export interface EmbeddedTicketing extends TicketingNode {
-  config: Config;
+export interface EmbeddedTicketing {
+  broker: ServiceBroker;
+  runtime: TicketingRuntime;
   catalog: CatalogStandIn;
-  database: TestDatabase;
+  /** Direct access to ticketing's tables, for checking what the service stored. */
+  db: Knex;
   stop(): Promise<void>;
 }
 
-/** Ticketing in embedded mode (events on the in-process bus) on a fresh database, next to a stand-in catalog. */
-export async function startEmbeddedTicketing(label: string): Promise<EmbeddedTicketing> {
-  const database = await createTestDatabase(label);
-  const config = testConfig({ DATABASE_URL: database.url, NAMESPACE: uniqueName(label) });
+/**
+ * Ticketing in embedded mode (events on the in-process bus) on a fresh database, next to a
+ * stand-in catalog and any other stand-ins given.
+ */
+export async function startEmbeddedTicketing(
+  label: string,
+  standIns: ServiceSchema[] = [],
+): Promise<EmbeddedTicketing> {
   const catalog = new CatalogStandIn();
-  const node = await startTicketingNode(config, [catalog.schema()]);
-  return {
-    ...node,
-    config,
-    catalog,
-    database,
-    stop: async () => {
-      await node.broker.stop();
-      await database.drop();
-    },
-  };
+  let runtime: TicketingRuntime | undefined;
+  const node = await startServiceNode({
+    label,
+    services: { ticketing: (deps) => createTicketingService(deps, { onStarted: (started) => (runtime = started) }) },
+    standIns: [catalog.schema(), ...standIns],
+  });
+  return { broker: node.broker, runtime: runtime!, catalog, db: node.db.ticketing, stop: node.stop };
 }
 
 const bus = new LocalPublisher(localDomainEvents);

@@ -46,6 +46,38 @@ export function apiClient(baseUrl: string) {
 
 export type Api = ReturnType<typeof apiClient>;
 
+/** Problem+json as the contract requires it. */
+export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+    type: expect.any(String),
+  });
+}
+
+/** One request a test file made and the status it got. */
+export interface Answered {
+  request: string;
+  status: number;
+}
+
+/**
+ * The client `current()` gives (a cluster started later), keeping every answer in `answered`,
+ * so that a file's last test can check that none was a 500.
+ */
+export function recordingApi(current: () => Api): { api: Api; answered: Answered[] } {
+  const answered: Answered[] = [];
+  const api = async <T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>> => {
+    const res = await current()<T>(method, path, options);
+    answered.push({ request: `${method} ${path}`, status: res.status });
+    return res;
+  };
+  return { api, answered };
+}
+
 /** Polls `url` until `accept(status, body)` holds. */
 export async function waitFor(
   url: string,

@@ -1,0 +1,98 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { Client } from 'pg';
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ): 100 on Linux. */
+const TICKS_PER_SECOND = 100;
+
+/** A group of processes whose CPU time is summed: a service, or Postgres's backends of one database. */
+export interface CpuSource {
+  name: string;
+  /** The pids to read now (a database's backends come and go). */
+  pids(): Promise<number[]>;
+}
+
+/** CPU milliseconds (user + system) each source spent between two readings. */
+export type CpuSpent = Record<string, number>;
+
+/** user + system CPU time of one process in ms, or undefined once it is gone. */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses; utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads every source's CPU time now; `finish()` gives what each spent since. A process seen at
+ * only one of the two readings (a backend opened or closed meanwhile) counts from zero or not at all.
+ */
+export async function startCpuReading(sources: CpuSource[]): Promise<{ finish(): Promise<CpuSpent> }> {
+  const read = async () =>
+    Promise.all(
+      sources.map(async (source) => {
+        const byPid = new Map<number, number>();
+        for (const pid of await source.pids()) byPid.set(pid, cpuMsOf(pid) ?? 0);
+        return byPid;
+      }),
+    );
+  const before = await read();
+  return {
+    async finish() {
+      const after = await read();
+      return Object.fromEntries(
+        sources.map((source, i) => {
+          let spent = 0;
+          for (const [pid, ms] of after[i]) spent += ms - (before[i].get(pid) ?? 0);
+          return [source.name, spent];
+        }),
+      );
+    },
+  };
+}
+
+/** Postgres's backends serving `databaseUrl`'s database (not the server's shared background processes). */
+export function postgresBackends(databaseUrl: string, name = 'Postgres'): CpuSource {
+  return {
+    name,
+    async pids() {
+      const client = new Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+        return rows.map((r) => r.pid);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** The local nats-server process(es), found by name. Shared with whatever else uses that server. */
+export function natsServer(): CpuSource {
+  return {
+    name: 'NATS',
+    async pids() {
+      return readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .map(Number)
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nats-server';
+          } catch {
+            return false;
+          }
+        });
+    },
+  };
+}
+
+/** One process by its pid. */
+export function processSource(name: string, pid: number | undefined): CpuSource {
+  return { name, pids: async () => (pid === undefined ? [] : [pid]) };
+}

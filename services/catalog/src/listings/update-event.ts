@@ -1,0 +1,43 @@
+import {
+  NotFoundError,
+  type AuthUser,
+  type Event as EventView,
+  type ParamsOf,
+  type RequestContext,
+} from '@ticketpro/shared';
+import type { CatalogRuntime } from '../runtime';
+import { assertOwnerOrAdmin } from '../auth/caller';
+import { catalogEvents } from '../domain-events';
+import { toEventFacts } from '../views/event-view';
+import { findEvent, toEventViews } from './event-views';
+import { assertFutureDate } from './future-date';
+import { withUniqueName } from './unique-name';
+
+type EventChanges = Omit<ParamsOf<'catalog.events.update'>, 'id'>;
+
+/** Changes an event of the caller's (any, for an admin), recording `catalog.event.updated`. */
+export async function updateEvent(
+  catalog: CatalogRuntime,
+  ctx: RequestContext<unknown>,
+  caller: AuthUser,
+  id: number,
+  changes: EventChanges,
+): Promise<EventView> {
+  const { models, resources } = catalog;
+  const current = await models.Event.query().findById(id);
+  if (!current) throw new NotFoundError('Event not found');
+  assertOwnerOrAdmin(caller, current.organizer_id);
+  if (changes.date !== undefined) assertFutureDate(changes.date);
+
+  const event = await resources.db.transaction(async (trx) => {
+    const patch = { ...changes, date: changes.date === undefined ? undefined : new Date(changes.date) };
+    const changed = await withUniqueName(models.Event.query(trx).patch(patch).where('id', id));
+    // Deleted since it was read.
+    if (changed === 0) throw new NotFoundError('Event not found');
+    const updated = await findEvent(models, id, trx);
+    await catalogEvents.record(trx, 'catalog.event.updated', toEventFacts(updated));
+    return updated;
+  });
+  const [view] = await toEventViews(ctx, models, [event]);
+  return view;
+}

@@ -1,0 +1,169 @@
+import type {
+  Event,
+  EventSummary,
+  Notification,
+  Order,
+  PageOf,
+  RegisterBody,
+  Ticket,
+  TicketType,
+  Token,
+  User,
+  ValidationResult,
+} from '@ticketpro/shared';
+
+/**
+ * One account, event, order and ticket that hang together, shown as the OpenAPI document's
+ * examples (the openapi test checks each against its schema). Typed by the shared schemas, so a
+ * changed field fails `npm run typecheck` here first.
+ */
+
+const CREATED = '2027-01-10T09:00:00.000Z';
+const UPDATED = '2027-01-12T14:30:00.000Z';
+
+export const EXAMPLE_USER: User = {
+  id: 42,
+  firstname: 'Ada',
+  surname: 'Lovelace',
+  email: 'ada@example.com',
+  phone_number: '+263 77 123 4567',
+  street_address: '1 Analytical Engine Road, Harare',
+  active: true,
+  role: 'user',
+  is_verified: false,
+  created_at: CREATED,
+  updated_at: UPDATED,
+};
+
+export const EXAMPLE_REGISTRATION: RegisterBody = {
+  firstname: EXAMPLE_USER.firstname,
+  surname: EXAMPLE_USER.surname,
+  email: EXAMPLE_USER.email,
+  password: 'Correct-Horse-9',
+  phone_number: EXAMPLE_USER.phone_number,
+  street_address: EXAMPLE_USER.street_address,
+};
+
+export const EXAMPLE_TOKEN: Token = {
+  access_token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiI0MiIsInJvbGUiOiJ1c2VyIn0.c2lnbmF0dXJl',
+  refresh_token: '0f6c2b7e4a9d4c18b3e5a1f2d7c8e9b0',
+  token_type: 'bearer',
+  expires_in: 900,
+};
+
+export const EXAMPLE_TICKET_TYPE: TicketType = {
+  id: 7,
+  event_id: 3,
+  name: 'General admission',
+  description: 'Standing, all areas but the VIP deck',
+  price: 25,
+  currency: 'USD',
+  quantity: 500,
+  available_quantity: 430,
+  sold_quantity: 68,
+  sales_start: '2027-01-15T08:00:00.000Z',
+  sales_end: null,
+  max_per_order: 10,
+  created_at: CREATED,
+  updated_at: UPDATED,
+};
+
+export const EXAMPLE_EVENT: Event = {
+  id: 3,
+  event_name: 'Harare Jazz Night',
+  description: 'Three bands on one stage, doors at six.',
+  organizer_id: 9,
+  location: 'Harare Gardens',
+  date: '2027-03-20T18:00:00.000Z',
+  image: 'https://images.example.com/jazz-night.jpg',
+  organizer: { id: 9, firstname: 'Grace', surname: 'Hopper' },
+  ticket_types: [EXAMPLE_TICKET_TYPE],
+  created_at: CREATED,
+  updated_at: UPDATED,
+};
+
+export const EXAMPLE_EVENT_SUMMARY: EventSummary = { ...EXAMPLE_EVENT, ticket_types_total: 1 };
+
+export const EXAMPLE_ORDER: Order = {
+  id: 1001,
+  user_id: EXAMPLE_USER.id,
+  event_id: EXAMPLE_EVENT.id,
+  order_date: '2027-01-20T10:15:00.000Z',
+  total_price: 50,
+  currency: 'USD',
+  payment_method: 'credit_card',
+  payment_status: 'pending',
+  expires_at: '2027-01-20T10:30:00.000Z',
+  items: [{ ticket_type_id: EXAMPLE_TICKET_TYPE.id, quantity: 2, unit_price: 25 }],
+  created_at: '2027-01-20T10:15:00.000Z',
+  updated_at: '2027-01-20T10:15:00.000Z',
+};
+
+export const EXAMPLE_PAID_ORDER: Order = {
+  ...EXAMPLE_ORDER,
+  payment_status: 'completed',
+  expires_at: null,
+  updated_at: '2027-01-20T10:17:00.000Z',
+};
+
+export const EXAMPLE_QR_CODE = 'TP1.k1.AAAD6QAAAAM.3q2-7wC5t8Hn4v_8rQ9c1Jd0fZ2b6kXy';
+
+export const EXAMPLE_TICKET: Ticket = {
+  id: 5001,
+  order_id: EXAMPLE_ORDER.id,
+  ticket_type_id: EXAMPLE_TICKET_TYPE.id,
+  event_id: EXAMPLE_EVENT.id,
+  seat_number: null,
+  qr_code: EXAMPLE_QR_CODE,
+  status: 'valid',
+  checked_in: false,
+  checked_out: false,
+  validated_at: null,
+  validated_by: null,
+  created_at: '2027-01-20T10:17:00.000Z',
+  updated_at: '2027-01-20T10:17:00.000Z',
+};
+
+export const EXAMPLE_VALIDATION: ValidationResult = {
+  ticket_id: EXAMPLE_TICKET.id,
+  event_id: EXAMPLE_EVENT.id,
+  status: 'valid',
+  admitted: true,
+  checked_in: false,
+  checked_out: false,
+  validated_at: null,
+  validated_by: null,
+};
+
+export const EXAMPLE_CHECKED_IN: ValidationResult = {
+  ...EXAMPLE_VALIDATION,
+  status: 'used',
+  checked_in: true,
+  validated_at: '2027-03-20T17:42:00.000Z',
+  validated_by: EXAMPLE_EVENT.organizer_id,
+};
+
+/** The first page of a list holding `item` alone. */
+export const pageExample = <T>(item: T): PageOf<T> => ({
+  items: [item],
+  total: 1,
+  skip: 0,
+  limit: 20,
+  has_next: false,
+  has_prev: false,
+});
+
+/** The ticket delivery of the paid order above, as it stands once sent. */
+export const EXAMPLE_NOTIFICATION: Notification = {
+  id: 311,
+  kind: 'ticket_delivery',
+  recipient_id: EXAMPLE_PAID_ORDER.user_id,
+  order_id: EXAMPLE_PAID_ORDER.id,
+  status: 'sent',
+  attempts: 1,
+  provider_message_id: '<ticket-delivery.1001.311@ticketpro.example>',
+  last_error: null,
+  next_attempt_at: null,
+  sent_at: '2027-01-12T14:31:05.000Z',
+  created_at: '2027-01-12T14:31:02.000Z',
+};

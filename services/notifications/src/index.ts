@@ -1,0 +1,78 @@
+import { defineService, feed, notificationsContract } from '@ticketpro/shared';
+import { migrations } from '../migrations';
+import { applyUserEvent, USER_EVENTS } from './projections/apply-user-event';
+import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
+import { applyOrderEvent, ORDER_EVENTS } from './projections/apply-order-event';
+import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';
+import { selectMailProvider } from './delivery/select-provider';
+import { sendDueMessages } from './delivery/dispatch';
+import { MessageTemplates } from './messages/templates';
+import { formatting } from './messages/formatting';
+import { durationMs, queueReminders } from './reminders/queue-reminders';
+import { listNotificationsAction } from './actions/notifications-list';
+import { resendOrderAction } from './actions/orders-resend';
+import { ticketPdfAction } from './actions/tickets-pdf';
+
+export type { NotificationsRuntime } from './runtime';
+
+/** How often the queue is looked at for messages that are due. */
+const DISPATCH_EVERY_MS = 1_000;
+/** How often paid orders of events starting within `REMINDER_BEFORE` get their reminder queued. */
+const REMINDER_SWEEP_EVERY_MS = 10_000;
+
+/** Whatever the sender looks like (`Name <a@b>` or `a@b`), its domain, for our Message-IDs. */
+const domainOf = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'ticketpro.local';
+
+/**
+ * Messages to people about their orders, tickets and events. Fed by the other services' events
+ * (kept as projections: addresses, events, orders, tickets), each message queued once per
+ * cause and recipient, and sent by a dispatcher every instance runs, retried with backoff.
+ */
+export const createNotificationsService = defineService({
+  contract: notificationsContract,
+  migrations,
+  prepare: ({ config, logger }) => ({
+    composer: {
+      templates: new MessageTemplates(),
+      format: formatting(config.MAIL_TIME_ZONE),
+      from: config.MAIL_FROM,
+      messageIdDomain: domainOf(config.MAIL_FROM),
+    },
+    provider: selectMailProvider(config, logger),
+  }),
+  actions: (notifications) => ({
+    'notifications.list': listNotificationsAction(notifications),
+    'orders.resend': resendOrderAction(notifications),
+    'tickets.pdf': ticketPdfAction(notifications),
+  }),
+  feeds: () => [
+    feed('recipients', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope)),
+    feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope)),
+    feed('orders', ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope)),
+    feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope)),
+  ],
+  tasks: ({ config, logger, resources, composer, provider }) => [
+    {
+      name: 'mail dispatch',
+      everyMs: DISPATCH_EVERY_MS,
+      run: async () => {
+        await sendDueMessages({
+          db: resources.db,
+          composer,
+          provider,
+          logger,
+          policy: { maxAttempts: config.MAIL_MAX_ATTEMPTS, retryAfterMs: config.MAIL_RETRY_SECONDS * 1000 },
+        });
+      },
+    },
+    {
+      name: 'event reminders',
+      everyMs: REMINDER_SWEEP_EVERY_MS,
+      run: async () => {
+        const queued = await queueReminders(resources.db, durationMs(config.REMINDER_BEFORE));
+        if (queued > 0) logger.info({ queued }, 'event reminders queued');
+      },
+    },
+  ],
+  close: ({ provider }) => provider.close(),
+});

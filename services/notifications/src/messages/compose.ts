@@ -1,0 +1,121 @@
+import type { Knex } from 'knex';
+import type { NotificationKind } from '@ticketpro/shared';
+import type { MailAttachment, OutgoingMail } from '../delivery/provider';
+import { qrPng } from '../tickets/qr-image';
+import { ticketPdf, type PrintedTicket } from '../tickets/ticket-pdf';
+import type { Formatting } from './formatting';
+import { messageFacts, ticketTypeNames, validOrderTickets, type EventFacts, type OrderFacts } from './message-facts';
+import type { MessageTemplates } from './templates';
+
+/** A queued message as the dispatcher claims it. */
+export interface MessageRow {
+  id: number;
+  kind: NotificationKind;
+  recipient_id: number;
+  order_id: number;
+  details: { ticket_ids?: number[] };
+  attempts: number;
+  created_at: Date;
+}
+
+/** A message that no longer makes sense (a reminder for an order refunded since): it is not sent. */
+export class ObsoleteMessage extends Error {}
+
+export interface Composer {
+  templates: MessageTemplates;
+  format: Formatting;
+  from: string;
+  /** The domain part of our Message-IDs. */
+  messageIdDomain: string;
+}
+
+const SUBJECTS: Record<NotificationKind, (order: OrderFacts, event: EventFacts, when: string) => string> = {
+  order_confirmation: (order, event) => `Order #${order.order_id} for ${event.event_name}: your tickets are held`,
+  ticket_delivery: (_order, event) => `Your tickets for ${event.event_name}`,
+  order_cancelled: (order) => `Order #${order.order_id} cancelled`,
+  order_expired: (order) => `Order #${order.order_id} expired`,
+  order_refunded: (order) => `Order #${order.order_id} refunded`,
+  event_reminder: (_order, event, when) => `Reminder: ${event.event_name}, ${when}`,
+};
+
+/**
+ * The message as it goes out, from its row and what the projections know now. A ticket
+ * delivery carries each ticket's QR code as an inline PNG and a PDF of them all; the tickets are
+ * those the row names, less any voided since.
+ */
+export async function composeMessage(db: Knex, composer: Composer, row: MessageRow): Promise<OutgoingMail> {
+  const { recipient, order, event } = await messageFacts(db, row.recipient_id, row.order_id);
+  if (row.kind === 'event_reminder' && (order.payment_status !== 'completed' || event.deleted)) {
+    throw new ObsoleteMessage('the order is no longer paid, or its event was deleted');
+  }
+  const { format } = composer;
+  const typeIds = order.items.map((i) => i.ticket_type_id);
+  const tickets =
+    row.kind === 'ticket_delivery'
+      ? (await validOrderTickets(db, order.order_id)).filter((t) => row.details.ticket_ids?.includes(t.ticket_id))
+      : [];
+  if (row.kind === 'ticket_delivery' && tickets.length === 0) throw new ObsoleteMessage('every ticket is void');
+  const names = await ticketTypeNames(db, [...typeIds, ...tickets.map((t) => t.ticket_type_id)]);
+  const typeName = (id: number) => names.get(id) ?? `Ticket type #${id}`;
+  const holder = `${recipient.firstname} ${recipient.surname}`.trim();
+  const when = format.date(event.date);
+
+  const printed: PrintedTicket[] = tickets.map((t) => ({
+    id: t.ticket_id,
+    orderId: order.order_id,
+    eventName: event.event_name,
+    date: when,
+    location: event.location,
+    typeName: typeName(t.ticket_type_id),
+    seat: t.seat_number ?? 'Free seating',
+    holder,
+    qrCode: t.qr_code,
+  }));
+  const view = {
+    subject: SUBJECTS[row.kind](order, event, when),
+    timeZone: format.timeZone,
+    recipient: { firstname: recipient.firstname },
+    event: { name: event.event_name, date: when, location: event.location },
+    order: {
+      id: order.order_id,
+      total: format.money(order.total_price, order.currency),
+      paymentMethod: order.payment_method,
+      expiresAt: order.expires_at ? format.date(order.expires_at) : 'the end of the hold',
+      items: order.items.map((i) => ({
+        quantity: i.quantity,
+        typeName: typeName(i.ticket_type_id),
+        unitPrice: format.money(i.unit_price, order.currency),
+      })),
+    },
+    tickets: printed.map((t) => ({ ...t, cid: qrContentId(t.id, composer.messageIdDomain) })),
+  };
+  const { html, text } = composer.templates.render(row.kind, view);
+
+  const attachments: MailAttachment[] = [];
+  for (const ticket of printed) {
+    attachments.push({
+      filename: `ticket-${ticket.id}-qr.png`,
+      content: await qrPng(ticket.qrCode),
+      contentType: 'image/png',
+      cid: qrContentId(ticket.id, composer.messageIdDomain),
+    });
+  }
+  if (printed.length > 0) {
+    attachments.push({
+      filename: `tickets-order-${order.order_id}.pdf`,
+      content: await ticketPdf(printed),
+      contentType: 'application/pdf',
+    });
+  }
+  return {
+    messageId: `<notification-${row.id}.${row.created_at.getTime()}@${composer.messageIdDomain}>`,
+    from: composer.from,
+    to: { name: holder, address: recipient.email },
+    subject: view.subject,
+    html,
+    text,
+    attachments,
+  };
+}
+
+const qrContentId = (ticketId: number, domain: string) => `qr-ticket-${ticketId}@${domain}`;

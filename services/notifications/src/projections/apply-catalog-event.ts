@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+import type { AcceptedEnvelope } from '@ticketpro/shared';
+
+/** Catalog's events the event and ticket type projections are fed from, in the versions they read. */
+export const CATALOG_EVENTS = {
+  'catalog.event.created': [1],
+  'catalog.event.updated': [1],
+  'catalog.event.deleted': [1],
+  'catalog.ticket_type.created': [1],
+  'catalog.ticket_type.updated': [1],
+} as const;
+export type CatalogEvent = AcceptedEnvelope<typeof CATALOG_EVENTS>;
+
+/**
+ * Keeps the events' names, places and dates, and the ticket types' names, in step with catalog;
+ * a row only takes facts newer than its own (`as_of`). A deleted event is marked, not removed:
+ * messages already queued about it still need its facts. A deleted ticket type keeps its name
+ * for the same reason, so its deletion is not followed.
+ */
+export async function applyCatalogEvent(trx: Knex.Transaction, envelope: CatalogEvent): Promise<void> {
+  const { time } = envelope;
+  switch (envelope.type) {
+    case 'ticketpro.catalog.event.created':
+    case 'ticketpro.catalog.event.updated': {
+      const { id, event_name, location, date, organizer_id } = envelope.data;
+      await trx('events')
+        .insert({ event_id: id, event_name, location, date, organizer_id, as_of: time })
+        .onConflict('event_id')
+        .merge()
+        .where('events.as_of', '<', time);
+      return;
+    }
+    case 'ticketpro.catalog.event.deleted':
+      await trx('events').where('event_id', envelope.data.id).update({ deleted: true });
+      return;
+    case 'ticketpro.catalog.ticket_type.created':
+    case 'ticketpro.catalog.ticket_type.updated': {
+      const { id, event_id, name } = envelope.data;
+      await trx('ticket_types')
+        .insert({ id, event_id, name, as_of: time })
+        .onConflict('id')
+        .merge()
+        .where('ticket_types.as_of', '<', time);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { Knex } from 'knex';
+
+/** `24h`, `90m`, `2d` (REMINDER_BEFORE's form, which the configuration checks) in milliseconds. */
+export function durationMs(text: string): number {
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 'm' | 'h' | 'd'];
+  return Number(text.slice(0, -1)) * unit;
+}
+
+/**
+ * Queues the reminder of every paid order whose event starts within `beforeMs` (and has not
+ * started): one per order, whichever instance's sweep gets there first and however often it
+ * runs, since the order is the reminder's cause in the messages' unique key. An order paid once
+ * its event is that close is reminded at the next sweep.
+ */
+export async function queueReminders(db: Knex, beforeMs: number): Promise<number> {
+  const { rows } = await db.raw<{ rows: { id: number }[] }>(
+    `INSERT INTO messages (source, recipient_id, kind, order_id)
+     SELECT 'order:' || o.order_id, o.user_id, 'event_reminder', o.order_id
+       FROM orders o JOIN events e ON e.event_id = o.event_id
+      WHERE o.payment_status = 'completed'
+        AND NOT e.deleted
+        AND e.date > now()
+        AND e.date <= now() + make_interval(secs => ?)
+     ON CONFLICT (source, recipient_id, kind) DO NOTHING
+     RETURNING id`,
+    [beforeMs / 1000],
+  );
+  return rows.length;
+}

@@ -1,0 +1,12 @@
+import type { RuntimeAccess, ServiceRuntime } from '@ticketpro/shared';
+import type { Composer } from './messages/compose';
+import type { MailProvider } from './delivery/provider';
+
+/** What a started notifications instance works with; actions reach it through `NotificationsAccess`. */
+export type NotificationsRuntime = ServiceRuntime & {
+  /** Turns a queued message into mail: templates, date and money formats, sender. */
+  composer: Composer;
+  provider: MailProvider;
+};
+
+export type NotificationsAccess = RuntimeAccess<NotificationsRuntime>;
