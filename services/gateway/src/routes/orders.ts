@@ -23,6 +23,7 @@ import {
   EXAMPLE_PAID_ORDER,
   EXAMPLE_TICKET_TYPE,
   pageExample,
+  EXAMPLE_TRANSACTION,
 } from './examples';
 import { serviceRoute } from './service-route';
 
@@ -212,7 +213,7 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.refund',
-      examples: { response: { ...EXAMPLE_PAID_ORDER, payment_status: 'refunded' } },
+      examples: { request: {}, response: { ...EXAMPLE_PAID_ORDER, payment_status: 'refunded' } },
       status: 200,
       params: IdParams,
       // Keyed by content type, so a request without a body (a whole refund) is not validated as one.
@@ -230,6 +231,10 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'POST',
       url: '/:id/payments/cash',
+      examples: {
+        request: { amount: EXAMPLE_PAID_ORDER.total_price, note: 'Paid at the box office' },
+        response: { ...EXAMPLE_PAID_ORDER, payment_method: 'cash' },
+      },
       summary: "Record cash taken at the door for a pending order (the event's organizer or an admin)",
       description:
         "The amount must be the order's `total_price` (422 otherwise). The payment is recorded in the ledger with " +
@@ -251,6 +256,7 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'GET',
       url: '/:id/payments',
+      examples: { response: [EXAMPLE_TRANSACTION] },
       summary: "The order's payment ledger, oldest first (its buyer, the event's organizer or an admin)",
       description:
         'Every payment attempt and every refund of the order is a row: provider and its reference, amount, ' +

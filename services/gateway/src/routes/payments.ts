@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { BadRequestError, IdParams, PaymentTransactionSchema } from '@ticketpro/shared';
+import { EXAMPLE_TRANSACTION } from './examples';
 import { serviceRoute } from './service-route';
 
 const SIGNATURE_HEADER = 'stripe-signature';
@@ -76,6 +77,17 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'POST',
       url: '/webhooks/paynow',
+      examples: {
+        request: {
+          reference: 'ticketpro-order-1001-payment-501',
+          paynowreference: '12345678',
+          amount: '50.00',
+          status: 'Paid',
+          pollurl: 'https://www.paynow.co.zw/Interface/CheckPayment/?guid=3cb27f4b-b3ef-4d1f-9178-5e5e62a43995',
+          hash: '2A1B3C4D5E6F',
+        },
+        response: { received: true },
+      },
       summary: "Paynow's result callback: a status update whose hash is checked (forged: 400, nothing changes)",
       description:
         "Paynow posts the transaction's status (`reference`, `paynowreference`, `amount`, `status`, `pollurl`, " +
@@ -109,6 +121,7 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'GET',
       url: '/transactions/:id',
+      examples: { response: EXAMPLE_TRANSACTION },
       summary: "One row of the payment ledger (the buyer, the event's organizer or an admin)",
       description:
         'A payment attempt or a refund: provider and its reference, amount, currency, state, who recorded it ' +
@@ -127,6 +140,16 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'POST',
       url: '/transactions/:id/settle',
+      examples: {
+        response: {
+          ...EXAMPLE_TRANSACTION,
+          kind: 'refund',
+          state: 'refunded',
+          refund_of: 500,
+          settled_by: 7,
+          settled_at: '2027-01-21T09:00:00.000Z',
+        },
+      },
       summary: "Mark an owed refund paid out (the event's organizer or an admin)",
       description:
         'Refunds of payments whose provider cannot send money back (cash, EcoCash/OneMoney through Paynow) are ' +
