@@ -180,6 +180,16 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       accepted: {
         when: (order) => order.payment?.status === 'awaiting_confirmation',
         description: 'The payment is awaited: the buyer confirms on the phone (or at the redirect URL)',
+        example: {
+          ...EXAMPLE_ORDER,
+          payment_method: 'ecocash',
+          payment: {
+            id: 501,
+            provider: 'paynow',
+            status: 'awaiting_confirmation',
+            instructions: 'Dial *151*2*7# and enter your EcoCash PIN to approve the payment',
+          },
+        },
       },
       problems: ['forbidden', 'not-found', 'conflict'],
       toParams: (request) => ({

@@ -56,7 +56,7 @@ export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
    * When the action's answer means "taken, not finished" (a payment awaited at its provider):
    * answered 202 with the same body, documented with this description.
    */
-  accepted?: { when: (result: ResultOf<A>) => boolean; description: string };
+  accepted?: { when: (result: ResultOf<A>) => boolean; description: string; example?: StaticOf<R> };
   /**
    * A body a client may send and what it gets back, shown in the OpenAPI document (a test checks
    * both against their schemas); a response that is not a schema (an image) carries its own.
@@ -155,7 +155,14 @@ export function serviceRoute<A extends ActionName, R = undefined, Q = undefined,
         [route.status]: route.response
           ? withExample(route.response, examples.response)
           : { description: 'No content', type: 'null' },
-        ...(route.accepted ? { 202: { ...(route.response as object), description: route.accepted.description } } : {}),
+        ...(route.accepted
+          ? {
+              202: withExample(
+                { ...(route.response as object), description: route.accepted.description },
+                route.accepted.example,
+              ),
+            }
+          : {}),
         ...Object.fromEntries([...problems].map((slug) => [PROBLEM_TYPES[slug].status, problemResponse(slug)])),
       },
     },
