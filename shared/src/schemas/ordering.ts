@@ -311,26 +311,26 @@ export const OrderFacts = Type.Object(
   { additionalProperties: false },
 );
 
-/**
- * `ordering.order.partially_refunded`: the order as it is now (`OrderFacts`), and what this
- * refund returned: its ledger row, the amount and the tickets.
- */
-export const PartialRefundFacts = Type.Object(
-  {
-    ...OrderFacts.properties,
-    refund_id: Type.Integer({ minimum: 1 }),
-    refund_amount: DecimalTextSchema,
-    ticket_ids: Type.Array(Type.Integer({ minimum: 1 })),
-  },
-  { additionalProperties: false },
-);
-
 /** With how the buyer pays and until when the order is held, for the messages notifications sends. */
 export const OrderFactsWithPayment = Type.Object(
   {
     ...OrderFacts.properties,
     payment_method: Type.String(),
     expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `ordering.order.partially_refunded`: the order as it is now (`OrderFactsWithPayment`), and what this
+ * refund returned: its ledger row, the amount and the tickets.
+ */
+export const PartialRefundFacts = Type.Object(
+  {
+    ...OrderFactsWithPayment.properties,
+    refund_id: Type.Integer({ minimum: 1 }),
+    refund_amount: DecimalTextSchema,
+    ticket_ids: Type.Array(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 );
