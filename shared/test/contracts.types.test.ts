@@ -81,7 +81,12 @@ const orderingTable = {
   'orders.refund': defineAction('ordering.orders.refund', unreachable),
   'orders.addUnit': defineAction('ordering.orders.addUnit', unreachable),
   'orders.removeUnit': defineAction('ordering.orders.removeUnit', unreachable),
+  'orders.payCash': defineAction('ordering.orders.payCash', unreachable),
+  'orders.payments': defineAction('ordering.orders.payments', unreachable),
+  'payments.get': defineAction('ordering.payments.get', unreachable),
+  'payments.settle': defineAction('ordering.payments.settle', unreachable),
   'payments.stripeWebhook': defineAction('ordering.payments.stripeWebhook', unreachable),
+  'payments.paynowResult': defineAction('ordering.payments.paynowResult', unreachable),
 };
 
 export function actionTables() {

@@ -31,6 +31,8 @@ export interface Cluster {
 export interface ClusterOptions {
   /** Processes of each service, started together (default 1). */
   instances?: number;
+  /** The first gateway's port, when a setting must name it before it starts (a provider's callback URL). */
+  gatewayPort?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface ClusterOptions {
 export async function startCluster(
   label: string,
   extraEnv: Record<string, string> = {},
-  { instances = 1 }: ClusterOptions = {},
+  { instances = 1, gatewayPort }: ClusterOptions = {},
 ): Promise<Cluster> {
   const natsUrl = extraEnv.NATS_URL ?? testNatsUrl();
   await assertNatsReachable(natsUrl);
@@ -79,8 +81,8 @@ export async function startCluster(
     await withTimeout(proc.ready, 60_000, () => `${role} was not ready within 60 s:\n${proc.output().slice(-4000)}`);
     return proc;
   };
-  const startGateway = async (gatewayEnv: Record<string, string> = {}) => {
-    const port = await freePort();
+  const startGateway = async (gatewayEnv: Record<string, string> = {}, chosenPort?: number) => {
+    const port = chosenPort ?? (await freePort());
     const proc = startEntry('gateway', 'services/gateway/src/main.ts', {
       env: { ...env, ...gatewayEnv, PORT: String(port), HOST: '127.0.0.1' },
       cwd,
@@ -99,7 +101,7 @@ export async function startCluster(
 
   try {
     await Promise.all(SERVICES.flatMap((role) => Array.from({ length: instances }, () => startService(role))));
-    const gateway = await startGateway();
+    const gateway = await startGateway({}, gatewayPort);
     return { baseUrl: gateway.baseUrl, api: gateway.api, env, processes, startService, startGateway, stop };
   } catch (err) {
     await stop().catch(() => undefined);

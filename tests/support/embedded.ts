@@ -75,7 +75,11 @@ export interface EmbeddedNode {
   destroy(): Promise<void>;
 }
 
-export async function embeddedNode(label: string, extraEnv: Record<string, string> = {}): Promise<EmbeddedNode> {
+/** `extraEnv` may depend on the node's own URL (a provider's callback URL names it). */
+export async function embeddedNode(
+  label: string,
+  extraEnv: Record<string, string> | ((baseUrl: string) => Record<string, string>) = {},
+): Promise<EmbeddedNode> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `ticketpro-${label}-`));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -89,7 +93,7 @@ export async function embeddedNode(label: string, extraEnv: Record<string, strin
     baseUrl,
     api: apiClient(baseUrl),
     async start() {
-      const started = await startNpmStart(port, dataDir, extraEnv);
+      const started = await startNpmStart(port, dataDir, typeof extraEnv === 'function' ? extraEnv(baseUrl) : extraEnv);
       running = started.process;
       return started;
     },

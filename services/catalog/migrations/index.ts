@@ -8,6 +8,7 @@ import * as createHolds from './006_create_holds';
 import * as createAddedUnits from './007_create_added_units';
 import * as createRemovedUnits from './008_create_removed_units';
 import * as addHoldHolders from './009_add_hold_holders';
+import * as createRestockedUnits from './010_create_restocked_units';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   createAddedUnits,
   createRemovedUnits,
   addHoldHolders,
+  createRestockedUnits,
 ];

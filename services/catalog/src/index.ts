@@ -16,6 +16,8 @@ import { holdInventoryAction } from './actions/inventory-hold';
 import { releaseInventoryAction } from './actions/inventory-release';
 import { confirmInventoryAction } from './actions/inventory-confirm';
 import { restockInventoryAction } from './actions/inventory-restock';
+import { restockUnitsInventoryAction } from './actions/inventory-restock-units';
+import { extendHoldInventoryAction } from './actions/inventory-extend-hold';
 import { addUnitInventoryAction } from './actions/inventory-add-unit';
 import { removeUnitInventoryAction } from './actions/inventory-remove-unit';
 import { applyUserEvent, USER_EVENTS } from './organizers/apply-user-event';
@@ -48,6 +50,8 @@ export const createCatalogService = defineService({
     'inventory.release': releaseInventoryAction(catalog),
     'inventory.confirm': confirmInventoryAction(catalog),
     'inventory.restock': restockInventoryAction(catalog),
+    'inventory.restockUnits': restockUnitsInventoryAction(catalog),
+    'inventory.extendHold': extendHoldInventoryAction(catalog),
     'inventory.addUnit': addUnitInventoryAction(catalog),
     'inventory.removeUnit': removeUnitInventoryAction(catalog),
   }),

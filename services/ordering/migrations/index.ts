@@ -8,6 +8,7 @@ import * as createRemovedUnits from './006_create_removed_units';
 import * as addIdempotencyLease from './007_add_idempotency_lease';
 import * as createProcessedEvents from './008_create_processed_events';
 import * as createClosedEvents from './009_create_closed_events';
+import * as createPaymentLedger from './010_create_payment_ledger';
 
 /** Ordering's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   addIdempotencyLease,
   createProcessedEvents,
   createClosedEvents,
+  createPaymentLedger,
 ];

@@ -1,12 +1,19 @@
 import type { Knex } from 'knex';
-import { iso, serviceEvents, type EventData, type OutboxEntry, type OwnEventName } from '@ticketpro/shared';
+import {
+  iso,
+  serviceEvents,
+  type DecimalText,
+  type EventData,
+  type OutboxEntry,
+  type OwnEventName,
+} from '@ticketpro/shared';
 import type { Order, OrderItem } from './models';
 
 /** Records ordering's own events (only those); they are relayed once they commit. */
 const orderingEvents = serviceEvents('ordering');
 
-/** Every event ordering owns tells of an order. */
-type OrderEventName = OwnEventName<'ordering'>;
+/** Every event ordering owns tells of an order; these tell only the order as it is now. */
+type OrderEventName = Exclude<OwnEventName<'ordering'>, 'ordering.order.partially_refunded'>;
 
 /** What an order event says about the order: the order as it is now, with its items. */
 type OrderEventSubject = Pick<
@@ -43,6 +50,20 @@ export function recordOrderEvent(trx: Knex.Transaction, name: OrderEventName, or
 /** An order event as its outbox row, for a statement that writes it with the change (`recordOrderEventsWith`). */
 export function orderEventEntry(name: OrderEventName, order: OrderEventSubject): OutboxEntry<OrderEventName> {
   return orderingEvents.entry(name, eventData(order));
+}
+
+/** `ordering.order.partially_refunded`: the order as it is now, and what one refund returned. */
+export function recordPartialRefundEvent(
+  trx: Knex.Transaction,
+  order: Order,
+  refund: { id: number; amount: DecimalText; ticketIds: number[] },
+) {
+  return orderingEvents.record(trx, 'ordering.order.partially_refunded', {
+    ...eventData(order),
+    refund_id: refund.id,
+    refund_amount: refund.amount,
+    ticket_ids: refund.ticketIds,
+  });
 }
 
 export const recordOrderEventsWith = orderingEvents.recordInStatement;

@@ -4,7 +4,8 @@ import { bindModels } from './models';
 import { sweepExpiredOrders } from './orders/sweep-expired-orders';
 import { closeEvent } from './orders/cancel-event-orders';
 import { OrderIds } from './orders/order-ids';
-import { selectPaymentProvider } from './payments/select-provider';
+import { selectPaymentProviders } from './payments/select-provider';
+import { pollAwaitedPayments } from './payments/poll-awaited-payments';
 import type { StripeApiOptions } from './payments/stripe-provider';
 import { listOrdersAction } from './actions/orders-list';
 import { getOrderAction } from './actions/orders-get';
@@ -17,6 +18,11 @@ import { refundOrderAction } from './actions/orders-refund';
 import { addOrderUnitAction } from './actions/orders-add-unit';
 import { removeOrderUnitAction } from './actions/orders-remove-unit';
 import { stripeWebhookAction } from './actions/payments-stripe-webhook';
+import { paynowResultAction } from './actions/payments-paynow-result';
+import { payCashAction } from './actions/orders-pay-cash';
+import { orderPaymentsAction } from './actions/orders-payments';
+import { getPaymentAction } from './actions/payments-get';
+import { settlePaymentAction } from './actions/payments-settle';
 
 export { sweepExpiredOrders } from './orders/sweep-expired-orders';
 export type { OrderingRuntime } from './runtime';
@@ -24,6 +30,8 @@ export type { OrderingRuntime } from './runtime';
 export interface OrderingOptions {
   /** How often lapsed orders are made expired for good; reads show them expired at once either way. */
   expirySweepIntervalMs?: number;
+  /** How often awaited payments are polled at their provider; `PAYMENT_POLL_INTERVAL_SECONDS` otherwise. */
+  paymentPollIntervalMs?: number;
   /** Where the Stripe SDK sends requests (tests: a local stand-in). */
   stripeApi?: StripeApiOptions;
 }
@@ -34,7 +42,7 @@ export const createOrderingService = defineService({
   migrations,
   prepare: (base, options: OrderingOptions) => ({
     models: bindModels(base.resources.db),
-    provider: selectPaymentProvider(base.config, options.stripeApi),
+    payments: selectPaymentProviders(base.config, options.stripeApi),
     orderIds: new OrderIds(base.resources.db),
   }),
   actions: (ordering) => ({
@@ -48,7 +56,12 @@ export const createOrderingService = defineService({
     'orders.refund': refundOrderAction(ordering),
     'orders.addUnit': addOrderUnitAction(ordering),
     'orders.removeUnit': removeOrderUnitAction(ordering),
+    'orders.payCash': payCashAction(ordering),
+    'orders.payments': orderPaymentsAction(ordering),
+    'payments.get': getPaymentAction(ordering),
+    'payments.settle': settlePaymentAction(ordering),
     'payments.stripeWebhook': stripeWebhookAction(ordering),
+    'payments.paynowResult': paynowResultAction(ordering),
   }),
   // Should catalog's call after deleting an event not get through, the event still closes it
   // here, and the expiry sweep cancels its pending orders.
@@ -63,6 +76,14 @@ export const createOrderingService = defineService({
         const { expired, settled, cancelled } = await sweepExpiredOrders(ordering, ordering.broker);
         if (expired + settled + cancelled > 0)
           ordering.logger.info({ expired, settled, cancelled }, 'expired orders swept');
+      },
+    },
+    {
+      name: 'awaited payments poll',
+      everyMs: options.paymentPollIntervalMs ?? ordering.config.PAYMENT_POLL_INTERVAL_SECONDS * 1000,
+      run: async () => {
+        const settled = await pollAwaitedPayments(ordering, ordering.broker);
+        if (settled > 0) ordering.logger.info({ settled }, 'awaited payments settled by polling');
       },
     },
   ],

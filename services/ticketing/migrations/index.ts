@@ -6,6 +6,7 @@ import * as createSigningKeys from './004_create_signing_keys';
 import * as createTickets from './005_create_tickets';
 import * as createRefundedOrders from './006_create_refunded_orders';
 import * as signingKeyPurposes from './007_signing_key_purposes';
+import * as createRefundedTickets from './008_create_refunded_tickets';
 
 /** Ticketing's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   createTickets,
   createRefundedOrders,
   signingKeyPurposes,
+  createRefundedTickets,
 ];

@@ -10,6 +10,8 @@ import {
   EventRemoved,
   EventSchema,
   EventSummarySchema,
+  ExtendHoldParams,
+  ExtendedHold,
   HoldParams,
   HoldResult,
   InventoryChange,
@@ -18,6 +20,7 @@ import {
   OrderRef,
   RemoveUnitParams,
   RemoveUnitResult,
+  RestockUnitsParams,
   TicketTypeFacts,
   TicketTypeRemoved,
   TicketTypeSchema,
@@ -52,6 +55,16 @@ export const catalogContract = defineContract({
       timeoutMs: INVENTORY_TIMEOUT_MS,
     }),
     'inventory.restock': write(OrderRef, InventoryChange, {
+      idempotentOn: 'order_id',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
+    // A partial refund's units, each under its own ref.
+    'inventory.restockUnits': write(RestockUnitsParams, InventoryChange, {
+      idempotentOn: 'units',
+      timeoutMs: INVENTORY_TIMEOUT_MS,
+    }),
+    // Kept while a payment is awaited: a repeat extends from its own instant, never shortens.
+    'inventory.extendHold': write(ExtendHoldParams, ExtendedHold, {
       idempotentOn: 'order_id',
       timeoutMs: INVENTORY_TIMEOUT_MS,
     }),

@@ -1,5 +1,6 @@
 import { versionedEvent } from '../events/definition';
 import { Page } from '../pagination';
+import { Type } from '@sinclair/typebox';
 import { IdParams, MessageSchema } from '../schemas/common';
 import {
   AddedOrderUnit,
@@ -11,11 +12,16 @@ import {
   OrderFacts,
   OrderFactsWithPayment,
   OrderSchema,
+  PartialRefundFacts,
+  PaymentTransactionSchema,
+  PaynowResultParams,
+  CashPaymentParams,
   PayOrderParams,
+  RefundOrderParams,
   RemovedOrderUnit,
   RemoveOrderUnitParams,
   StripeWebhookParams,
-  StripeWebhookReceived,
+  WebhookReceived,
   UpdateOrderParams,
 } from '../schemas/ordering';
 import { defineContract, read, write } from './define';
@@ -39,11 +45,17 @@ export const orderingContract = defineContract({
       idempotentOn: 'idempotency_key',
       timeoutMs: CHECKOUT_TIMEOUT_MS,
     }),
-    'orders.refund': write(IdParams, OrderSchema),
+    // Whole or some tickets (`ticket_ids`); each ticket once, under the order's row lock.
+    'orders.refund': write(RefundOrderParams, OrderSchema),
+    'orders.payCash': write(CashPaymentParams, OrderSchema),
+    'orders.payments': read(IdParams, Type.Array(PaymentTransactionSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'payments.get': read(IdParams, PaymentTransactionSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'payments.settle': write(IdParams, PaymentTransactionSchema),
+    'payments.paynowResult': write(PaynowResultParams, WebhookReceived),
     // Ticketing's calls for `POST /tickets` and `DELETE /tickets/{id}`; no routes.
     'orders.addUnit': write(AddOrderUnitParams, AddedOrderUnit, { idempotentOn: 'ref' }),
     'orders.removeUnit': write(RemoveOrderUnitParams, RemovedOrderUnit, { idempotentOn: 'ref' }),
-    'payments.stripeWebhook': write(StripeWebhookParams, StripeWebhookReceived),
+    'payments.stripeWebhook': write(StripeWebhookParams, WebhookReceived),
   },
   events: {
     // v2 of each: payment_method and expires_at, for the messages notifications sends.
@@ -52,5 +64,6 @@ export const orderingContract = defineContract({
     'ordering.order.cancelled': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
     'ordering.order.expired': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
     'ordering.order.refunded': versionedEvent({ 1: OrderFacts, 2: OrderFactsWithPayment }),
+    'ordering.order.partially_refunded': versionedEvent({ 1: PartialRefundFacts }),
   },
 });

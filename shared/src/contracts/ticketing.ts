@@ -1,7 +1,6 @@
 import { versionedEvent } from '../events/definition';
 import { Page } from '../pagination';
 import { IdParams, MessageSchema, NoParams } from '../schemas/common';
-import { OrderRef } from '../schemas/catalog';
 import {
   CreateTicketBody,
   ListTicketsQuery,
@@ -15,6 +14,7 @@ import {
   TicketSchema,
   TicketStatusParams,
   UpdateTicketParams,
+  VoidForRefundParams,
   ValidationResultSchema,
 } from '../schemas/ticketing';
 import { defineContract, read, write } from './define';
@@ -31,7 +31,7 @@ export const ticketingContract = defineContract({
     'tickets.delete': write(IdParams, MessageSchema),
     'tickets.qr': read(QrParams, QrImage),
     // The refund's step in ticketing, called by ordering; no route.
-    'tickets.voidForRefund': write(OrderRef, RefundedTickets, { idempotentOn: 'order_id' }),
+    'tickets.voidForRefund': write(VoidForRefundParams, RefundedTickets, { idempotentOn: 'order_id' }),
     'validation.keys': read(NoParams, TicketKeysSchema),
     'validation.validate': read(QrCodeBody, ValidationResultSchema),
     'validation.checkin': write(QrCodeBody, ValidationResultSchema),

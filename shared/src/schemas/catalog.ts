@@ -254,6 +254,35 @@ export const RemoveUnitResult = Type.Object({
 });
 export type RemoveUnitResult = Static<typeof RemoveUnitResult>;
 
+/**
+ * Single sold units of an order put back on sale (a partial refund), each under the caller's
+ * reference (ordering: one per refunded ticket), so a retried call returns no unit twice.
+ */
+export const RestockUnitsParams = Type.Object(
+  {
+    order_id: Id,
+    units: Type.Array(
+      Type.Object(
+        { ref: Type.String({ minLength: 1, maxLength: 100 }), ticket_type_id: Id },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RestockUnitsParams = Static<typeof RestockUnitsParams>;
+
+/** A live hold kept longer (a payment is awaited): until at least `seconds` from now. */
+export const ExtendHoldParams = Type.Object(
+  { order_id: Id, seconds: Type.Integer({ minimum: 1, maximum: 86400 }) },
+  { additionalProperties: false },
+);
+export type ExtendHoldParams = Static<typeof ExtendHoldParams>;
+
+export const ExtendedHold = Type.Object({ order_id: Id, expires_at: Type.String({ format: 'date-time' }) });
+export type ExtendedHold = Static<typeof ExtendedHold>;
+
 // --- Catalog's domain events (their payloads; the contract names them and their versions). ---
 
 export const EventFacts = Type.Object(

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateOrTimestamp, Id, IdAndChanges, Timestamp } from './common';
+import { RefundTicketIds } from './ticketing';
 import { PageQuery } from '../pagination';
 import { DecimalTextSchema } from '../money';
 
@@ -11,8 +12,17 @@ export const PAYMENT_METHODS = [
   'ecocash',
   'onemoney',
   'cash',
+  'paynow',
 ] as const;
-export const PAYMENT_STATUSES = ['pending', 'completed', 'failed', 'refunded', 'cancelled', 'expired'] as const;
+export const PAYMENT_STATUSES = [
+  'pending',
+  'completed',
+  'failed',
+  'refunded',
+  'cancelled',
+  'expired',
+  'partially_refunded',
+] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
@@ -39,10 +49,21 @@ export const OrderSchema = Type.Object(
     payment_status: PaymentStatusSchema,
     expires_at: Type.Union([Timestamp, Type.Null()]),
     items: Type.Array(OrderItemSchema),
-    /** Present while a provider needs the client to act (Stripe: confirm the PaymentIntent). */
+    /**
+     * Present while a payment is under way: Stripe waits for the client to confirm the
+     * PaymentIntent (`client_secret`); Paynow waits for the buyer to confirm on the phone
+     * (`awaiting_confirmation`, with `instructions`, or `redirect_url` for web checkout).
+     */
     payment: Type.Optional(
       Type.Object(
-        { provider: Type.String(), status: Type.String(), client_secret: Type.Optional(Type.String()) },
+        {
+          id: Type.Optional(Id),
+          provider: Type.String(),
+          status: Type.String(),
+          client_secret: Type.Optional(Type.String()),
+          instructions: Type.Optional(Type.String()),
+          redirect_url: Type.Optional(Type.String()),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -97,9 +118,19 @@ export const ListOrdersQuery = Type.Object(
 );
 export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
 
+/** A mobile money number as Paynow takes it: Zimbabwean, `07…` or `+2637…`/`2637…`. */
+export const MobileMoneyPhone = Type.String({
+  pattern: '^(\\+?263|0)7[0-9]{8}$',
+  description: 'The EcoCash/OneMoney number to push the payment to (`0771234567` or `+263771234567`)',
+  errorMessage: 'must be a Zimbabwean mobile number: 07XXXXXXXX or +2637XXXXXXXX',
+});
+
 /** `POST /orders/{id}/pay`: `fail: true` asks the built-in test provider to decline (ignored by real providers). */
 export const PayOrderBody = Type.Object(
-  { fail: Type.Optional(Type.Boolean({ description: 'test provider only: decline this payment' })) },
+  {
+    fail: Type.Optional(Type.Boolean({ description: 'test provider only: decline this payment' })),
+    phone: Type.Optional(MobileMoneyPhone),
+  },
   { additionalProperties: false },
 );
 export type PayOrderBody = Static<typeof PayOrderBody>;
@@ -109,6 +140,105 @@ export const PayOrderParams = Type.Object(
   { additionalProperties: false },
 );
 export type PayOrderParams = Static<typeof PayOrderParams>;
+
+/** `POST /orders/{id}/refund`: without `ticket_ids` the whole order (what is left of it) is refunded. */
+export const RefundOrderBody = Type.Object(
+  {
+    ticket_ids: Type.Optional({
+      ...RefundTicketIds,
+      description: "Refund only these tickets of the order (each at its type's price); at most 1000, each once",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type RefundOrderBody = Static<typeof RefundOrderBody>;
+
+export const RefundOrderParams = Type.Object(
+  { id: Id, ...RefundOrderBody.properties },
+  { additionalProperties: false },
+);
+export type RefundOrderParams = Static<typeof RefundOrderParams>;
+
+/** `POST /orders/{id}/payments/cash`: the amount taken must be the order's total. */
+export const CashPaymentBody = Type.Object(
+  {
+    amount: Type.Number({
+      minimum: 0,
+      maximum: 10000000,
+      multipleOf: 0.01,
+      description: "The cash taken: exactly the order's total_price (else 422)",
+    }),
+    note: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        pattern: '^[^\\u0000]*$',
+        description: 'Receipt number, till, anything for the books',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CashPaymentBody = Static<typeof CashPaymentBody>;
+
+export const CashPaymentParams = Type.Object(
+  { id: Id, ...CashPaymentBody.properties },
+  { additionalProperties: false },
+);
+export type CashPaymentParams = Static<typeof CashPaymentParams>;
+
+export const PAYMENT_TRANSACTION_STATES = [
+  'pending',
+  'awaiting_confirmation',
+  'completed',
+  'failed',
+  'cancelled',
+  'refunded',
+  'refund_owed',
+] as const;
+
+/** One row of the payment ledger: money in (`payment`) or back (`refund`). */
+export const PaymentTransactionSchema = Type.Object(
+  {
+    id: Id,
+    order_id: Id,
+    kind: Type.Union([Type.Literal('payment'), Type.Literal('refund')]),
+    provider: Type.String({
+      description: '`test`, `stripe`, `paynow`, `cash` (or `none`: an order completed by hand)',
+    }),
+    provider_reference: Type.Union([Type.String(), Type.Null()], {
+      description: "The provider's id of it (Stripe PaymentIntent or refund, Paynow reference)",
+    }),
+    amount: Type.Number(),
+    currency: Type.String(),
+    state: Type.Union(
+      PAYMENT_TRANSACTION_STATES.map((s) => Type.Literal(s)),
+      { description: 'A refund is `refund_owed` until someone pays it out (`refunded`, with `settled_by`)' },
+    ),
+    refund_of: Type.Union([Id, Type.Null()], { description: 'A refund: the payment whose money it returns' }),
+    ticket_ids: Type.Union([Type.Array(Id), Type.Null()], { description: "A partial refund's tickets" }),
+    recorded_by: Type.Union([Id, Type.Null()], {
+      description: 'Who: the buyer who paid, the organizer or admin who took the cash or refunded',
+    }),
+    settled_by: Type.Union([Id, Type.Null()]),
+    settled_at: Type.Union([Timestamp, Type.Null()]),
+    note: Type.Union([Type.String(), Type.Null()]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'PaymentTransaction', additionalProperties: false },
+);
+export type PaymentTransaction = Static<typeof PaymentTransactionSchema>;
+
+/** `POST /payments/webhooks/paynow`: Paynow's status update as the gateway received it (form fields). */
+export const PaynowResultParams = Type.Object(
+  {
+    fields: Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 2000 }), {
+      description: 'The posted form fields, as Paynow sent them; its hash covers them',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type PaynowResultParams = Static<typeof PaynowResultParams>;
 
 /** `ordering.payments.stripeWebhook`: Stripe's call as the gateway received it; the signature is the authentication. */
 export const StripeWebhookParams = Type.Object(
@@ -120,7 +250,8 @@ export const StripeWebhookParams = Type.Object(
 );
 export type StripeWebhookParams = Static<typeof StripeWebhookParams>;
 
-export const StripeWebhookReceived = Type.Object({ received: Type.Literal(true) }, { additionalProperties: false });
+/** What a provider's callback is answered once it is taken (or was already). */
+export const WebhookReceived = Type.Object({ received: Type.Literal(true) }, { additionalProperties: false });
 
 /** `ordering.orders.addUnit` (ticketing's `POST /tickets`): one more unit of a pending order. */
 export const AddOrderUnitParams = Type.Object(
@@ -186,6 +317,20 @@ export const OrderFactsWithPayment = Type.Object(
     ...OrderFacts.properties,
     payment_method: Type.String(),
     expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `ordering.order.partially_refunded`: the order as it is now (`OrderFactsWithPayment`), and what this
+ * refund returned: its ledger row, the amount and the tickets.
+ */
+export const PartialRefundFacts = Type.Object(
+  {
+    ...OrderFactsWithPayment.properties,
+    refund_id: Type.Integer({ minimum: 1 }),
+    refund_amount: DecimalTextSchema,
+    ticket_ids: Type.Array(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 );

@@ -119,11 +119,28 @@ export const TicketKeysSchema = Type.Object(
   { $id: 'TicketKeys', additionalProperties: false },
 );
 
+/** Some tickets of an order, at most the 1000 one refund may name; each once. */
+export const RefundTicketIds = Type.Array(Id, { minItems: 1, maxItems: 1000, uniqueItems: true });
+
 /**
- * The refund's step in ticketing (`ticketing.tickets.voidForRefund`, called by ordering with the
- * order's id): how many unused tickets this call voided; a repeat voids none.
+ * The refund's step in ticketing (`ticketing.tickets.voidForRefund`, called by ordering): the
+ * order's id, and for a partial refund the tickets to void.
  */
-export const RefundedTickets = Type.Object({ order_id: Id, voided: Type.Integer({ minimum: 0 }) });
+export const VoidForRefundParams = Type.Object(
+  { order_id: Id, ticket_ids: Type.Optional(RefundTicketIds) },
+  { additionalProperties: false },
+);
+export type VoidForRefundParams = Static<typeof VoidForRefundParams>;
+
+/**
+ * How many unused tickets this call voided (a repeat voids none); for a partial refund, the
+ * named tickets with their types, whether this call or an earlier one voided them for it.
+ */
+export const RefundedTickets = Type.Object({
+  order_id: Id,
+  voided: Type.Integer({ minimum: 0 }),
+  tickets: Type.Optional(Type.Array(Type.Object({ id: Id, ticket_type_id: Id }, { additionalProperties: false }))),
+});
 export type RefundedTickets = Static<typeof RefundedTickets>;
 
 // --- Ticketing's domain events (their payloads; the contract names them and their versions). ---

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, type InventoryChange } from '@ticketpro/shared';
 import type { HoldState } from '../models/constants';
 import { adjustInventory, lockOrderHolds, moveOrderHolds, unitsIn } from './order-holds';
+import { returnedUnits } from './restock-units';
 
 /**
  * Releases an order's held units (a cancelled or failed order). Idempotent: the answer counts
@@ -48,7 +49,7 @@ export function confirmHolds(db: Knex, orderId: number): Promise<InventoryChange
   });
 }
 
-/** Puts a refunded order's sold units back on sale. */
+/** Puts a refunded order's sold units back on sale, but for those a partial refund put back already. */
 export function restockHolds(db: Knex, orderId: number): Promise<InventoryChange> {
   return db.transaction(async (trx) => {
     const holds = await lockOrderHolds(trx, orderId);
@@ -56,7 +57,11 @@ export function restockHolds(db: Knex, orderId: number): Promise<InventoryChange
     if (holds.some((h) => h.state !== 'confirmed' && h.state !== 'returned')) {
       throw new ConflictError(`Order ${orderId} was not sold; release its units instead`, { order_id: orderId });
     }
-    await moveUnits(trx, orderId, 'confirmed', 'returned', (units) => ({ sold: -units }));
+    const moved = await moveOrderHolds(trx, orderId, 'confirmed', 'returned');
+    for (const { ticket_type_id, quantity } of moved.sort((a, b) => a.ticket_type_id - b.ticket_type_id)) {
+      const back = await returnedUnits(trx, orderId, ticket_type_id);
+      await adjustInventory(trx, ticket_type_id, { sold: back - quantity });
+    }
     return { order_id: orderId, units: unitsIn(holds, ['confirmed', 'returned']) };
   });
 }

@@ -4,6 +4,7 @@ import type {
   Notification,
   Order,
   PageOf,
+  PaymentTransaction,
   RegisterBody,
   Ticket,
   TicketType,
@@ -103,6 +104,26 @@ export const EXAMPLE_PAID_ORDER: Order = {
   ...EXAMPLE_ORDER,
   payment_status: 'completed',
   expires_at: null,
+  updated_at: '2027-01-20T10:17:00.000Z',
+};
+
+/** The paid order's payment, as its ledger row. */
+export const EXAMPLE_TRANSACTION: PaymentTransaction = {
+  id: 501,
+  order_id: EXAMPLE_PAID_ORDER.id,
+  kind: 'payment',
+  provider: 'cash',
+  provider_reference: null,
+  amount: EXAMPLE_PAID_ORDER.total_price,
+  currency: EXAMPLE_PAID_ORDER.currency,
+  state: 'completed',
+  refund_of: null,
+  ticket_ids: null,
+  recorded_by: 7,
+  settled_by: null,
+  settled_at: null,
+  note: 'Paid at the box office',
+  created_at: '2027-01-20T10:17:00.000Z',
   updated_at: '2027-01-20T10:17:00.000Z',
 };
 

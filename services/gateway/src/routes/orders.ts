@@ -11,6 +11,9 @@ import {
   OrderSchema,
   Page,
   PayOrderBody,
+  RefundOrderBody,
+  CashPaymentBody,
+  PaymentTransactionSchema,
   UpdateOrderBody,
 } from '@ticketpro/shared';
 import {
@@ -20,6 +23,7 @@ import {
   EXAMPLE_PAID_ORDER,
   EXAMPLE_TICKET_TYPE,
   pageExample,
+  EXAMPLE_TRANSACTION,
 } from './examples';
 import { serviceRoute } from './service-route';
 
@@ -153,8 +157,6 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'POST',
       url: '/:id/pay',
       summary: 'Pay a pending order (its owner) through the configured payment provider',
-      description:
-        "Charges the order's total with its payment method. On success the order is `completed` and its tickets are issued, one per unit. With an `Idempotency-Key` a retried request is answered as the first was and charges once.",
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.pay',
@@ -164,7 +166,31 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       // Keyed by content type, so a request without a body (the usual case) is not validated as one.
       body: { content: { 'application/json': { schema: PayOrderBody } } },
       headers: IdempotencyHeaders,
+      description:
+        "Charges the order's total with its payment method. On success the order is `completed` and its tickets " +
+        'are issued, one per unit. With an `Idempotency-Key` a retried request is answered as the first was and ' +
+        'charges once. ' +
+        "The order's `payment_method` picks the provider: with Paynow configured, `ecocash` and `onemoney` push " +
+        "the payment to the buyer's phone (`phone` in the body, else the number on the account) and answer 202 " +
+        'with `payment.status: "awaiting_confirmation"` and `payment.instructions` to show; `paynow` answers 202 ' +
+        "with `payment.redirect_url` (web checkout). While the payment is awaited the order's hold is kept up to " +
+        "`PAYMENT_PENDING_MAX_SECONDS`; Paynow's callback (or polling) completes the order, or fails it and " +
+        'releases its units. A `cash` order is paid at the door (`POST /orders/{id}/payments/cash`): 409 here.',
       response: { ...Order, description: 'The order, completed (or waiting for the client, with Stripe)' },
+      accepted: {
+        when: (order) => order.payment?.status === 'awaiting_confirmation',
+        description: 'The payment is awaited: the buyer confirms on the phone (or at the redirect URL)',
+        example: {
+          ...EXAMPLE_ORDER,
+          payment_method: 'ecocash',
+          payment: {
+            id: 501,
+            provider: 'paynow',
+            status: 'awaiting_confirmation',
+            instructions: 'Dial *151*2*7# and enter your EcoCash PIN to approve the payment',
+          },
+        },
+      },
       problems: ['forbidden', 'not-found', 'conflict'],
       toParams: (request) => ({
         ...(request.body as PayOrderBody | undefined),
@@ -178,21 +204,81 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
     serviceRoute({
       method: 'POST',
       url: '/:id/refund',
-      summary: "Refund a completed order (an admin or the event's organizer): tickets voided, units returned",
+      summary:
+        "Refund a completed order, whole or some of its tickets (an admin or the event's organizer): tickets " +
+        'voided, units returned',
       description:
-        'A used ticket is never refunded: if any ticket of the order was checked in, the refund is refused ' +
-        '(409, `detail` saying how many are used, `used_ticket_ids` listing them) and nothing changes. ' +
-        'Otherwise the tickets are voided before the money goes back, so once this answers no ticket of the ' +
-        'order is admitted, and a check-in racing the refund either wins (the refund is refused) or is ' +
-        'refused itself, never both. A refund that fails part-way (503) is finished by asking again.',
+        'A used ticket is never refunded: if a ticket to refund (any ticket of the order, for a whole refund) ' +
+        'was checked in, the refund is refused (409, `detail` saying how many are used, `used_ticket_ids` listing ' +
+        'them) and nothing changes. Without a body (or without `ticket_ids`) what is left of the order is refunded ' +
+        'and it becomes `refunded`. With `ticket_ids`, exactly those tickets are voided, exactly their units go ' +
+        'back on sale, the refund is their prices (each at what the order paid for its type), and the order is ' +
+        '`partially_refunded` until every unit is refunded. Each ticket is refunded once: a ticket refunded before ' +
+        'is 409 (`refunded_ticket_ids`), one not of the order 404 (`unknown_ticket_ids`). The tickets are voided ' +
+        'before the money goes back, so once this answers none of them is admitted, and a check-in racing the ' +
+        'refund either wins (the refund is refused) or is refused itself, never both. Money goes back through the ' +
+        'provider that took it; where it cannot (cash, EcoCash/OneMoney) the refund is recorded `refund_owed` in ' +
+        '`GET /orders/{id}/payments` until it is settled (`POST /payments/transactions/{id}/settle`). A refund that ' +
+        'fails part-way (503) is finished by asking again.',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.refund',
-      examples: { response: { ...EXAMPLE_PAID_ORDER, payment_status: 'refunded' } },
+      examples: { request: {}, response: { ...EXAMPLE_PAID_ORDER, payment_status: 'refunded' } },
       status: 200,
       params: IdParams,
-      response: { ...Order, description: 'The refunded order' },
+      // Keyed by content type, so a request without a body (a whole refund) is not validated as one.
+      body: { content: { 'application/json': { schema: RefundOrderBody } } },
+      response: { ...Order, description: 'The order, refunded or partially refunded' },
       problems: ['forbidden', 'not-found', 'conflict'],
+      toParams: (request) => ({
+        ...(request.body as RefundOrderBody | undefined),
+        ...(request.params as { id: number }),
+      }),
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/:id/payments/cash',
+      examples: {
+        request: { amount: EXAMPLE_PAID_ORDER.total_price, note: 'Paid at the box office' },
+        response: { ...EXAMPLE_PAID_ORDER, payment_method: 'cash' },
+      },
+      summary: "Record cash taken at the door for a pending order (the event's organizer or an admin)",
+      description:
+        "The amount must be the order's `total_price` (422 otherwise). The payment is recorded in the ledger with " +
+        'who took the money, then the order completes like any paid order: the sale is confirmed and tickets are ' +
+        'issued. An order that is not pending, has lapsed, or has another payment under way is 409 and nothing is ' +
+        "recorded; the order's owner gets 403, anyone else 404. A refund of a cash payment is owed until settled.",
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.payCash',
+      status: 200,
+      params: IdParams,
+      body: CashPaymentBody,
+      response: { ...Order, description: 'The completed order' },
+      problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/:id/payments',
+      examples: { response: [EXAMPLE_TRANSACTION] },
+      summary: "The order's payment ledger, oldest first (its buyer, the event's organizer or an admin)",
+      description:
+        'Every payment attempt and every refund of the order is a row: provider and its reference, amount, ' +
+        'currency, state (`pending`, `awaiting_confirmation`, `completed`, `failed`, `cancelled`, `refunded`, ' +
+        '`refund_owed`), who recorded it and when. Anyone else gets 404.',
+      tags: TAGS,
+      auth: true,
+      action: 'ordering.orders.payments',
+      status: 200,
+      params: IdParams,
+      response: { ...Type.Array(Type.Ref(PaymentTransactionSchema)), description: "The order's ledger rows" },
+      problems: ['not-found'],
     }),
   );
 

@@ -53,6 +53,11 @@ export interface ServiceRoute<A extends ActionName, R, Q, B, P> {
   /** Request headers the route reads (names in lower case); other headers pass unchecked. */
   headers?: object;
   /**
+   * When the action's answer means "taken, not finished" (a payment awaited at its provider):
+   * answered 202 with the same body, documented with this description.
+   */
+  accepted?: { when: (result: ResultOf<A>) => boolean; description: string; example?: StaticOf<R> };
+  /**
    * A body a client may send and what it gets back, shown in the OpenAPI document (a test checks
    * both against their schemas); a response that is not a schema (an image) carries its own.
    */
@@ -150,6 +155,14 @@ export function serviceRoute<A extends ActionName, R = undefined, Q = undefined,
         [route.status]: route.response
           ? withExample(route.response, examples.response)
           : { description: 'No content', type: 'null' },
+        ...(route.accepted
+          ? {
+              202: withExample(
+                { ...(route.response as object), description: route.accepted.description },
+                route.accepted.example,
+              ),
+            }
+          : {}),
         ...Object.fromEntries([...problems].map((slug) => [PROBLEM_TYPES[slug].status, problemResponse(slug)])),
       },
     },
@@ -158,7 +171,7 @@ export function serviceRoute<A extends ActionName, R = undefined, Q = undefined,
     onResponse: limits.onResponse,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await request.callService(route.action, toParams(request));
-      reply.code(route.status);
+      reply.code(route.accepted?.when(result) ? 202 : route.status);
       return route.status === 204 ? reply.send() : result;
     },
   };

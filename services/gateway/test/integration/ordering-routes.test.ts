@@ -1,6 +1,6 @@
 import { ConflictError, BadRequestError, NotFoundError, type ActionOf } from '@ticketpro/shared';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
-import { ORDER_VIEW, OrderingStandIn } from '../support/ordering';
+import { ORDER_VIEW, OrderingStandIn, SAMPLE_TRANSACTION } from '../support/ordering';
 import { expectProblem } from '@ticketpro/shared/testing';
 
 /** Each orders and payments route calls its ordering action with the params and meta the contract fixes. */
@@ -252,6 +252,84 @@ describe('gateway: ordering routes', () => {
       expect(call.meta.user).toEqual({ id: 1, role: 'admin' });
     });
 
+    it('refunds some tickets: ticket_ids from the body, refusing bad ones (422) without calling ordering', async () => {
+      const admin = key.sign({ sub: '1', role: 'admin' });
+      const res = await gw.api('POST', '/api/v1/orders/31/refund', { token: admin, body: { ticket_ids: [501, 502] } });
+      expect(res.status).toBe(200);
+      expect(ordering.lastCall('ordering.orders.refund').params).toEqual({ id: 31, ticket_ids: [501, 502] });
+      for (const body of [
+        { ticket_ids: [] },
+        { ticket_ids: [501, 501] },
+        { ticket_ids: [0] },
+        { ticket_ids: [2 ** 31] },
+        { ticket_ids: ['501\u0000'] },
+        { ticket_ids: [501], amount: 10 },
+      ]) {
+        await expectRefused('POST', '/api/v1/orders/31/refund', 'ordering.orders.refund', { token: admin, body }, 422);
+      }
+    });
+
+    it('answers a payment awaited at its provider with 202 and the instructions', async () => {
+      const payment = { id: 76, provider: 'paynow', status: 'awaiting_confirmation', instructions: 'Dial *151#' };
+      ordering.awaitedPayment = payment;
+      const res = await gw
+        .api('POST', '/api/v1/orders/31/pay', { token: buyer(), body: { phone: '0771234567' } })
+        .finally(() => (ordering.awaitedPayment = undefined));
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ ...ORDER_VIEW, payment });
+      expect(ordering.lastCall('ordering.orders.pay').params).toEqual({ id: 31, phone: '0771234567' });
+      await expectRefused(
+        'POST',
+        '/api/v1/orders/31/pay',
+        'ordering.orders.pay',
+        { token: buyer(), body: { phone: '12' } },
+        422,
+      );
+    });
+
+    it('records cash: the amount from the body, refusing a server-owned field, NUL or out of range (422)', async () => {
+      const organizer = key.sign({ sub: '9', role: 'organizer' });
+      const res = await gw.api('POST', '/api/v1/orders/31/payments/cash', {
+        token: organizer,
+        body: { amount: 59.97 },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ payment_status: 'completed' });
+      const call = ordering.lastCall('ordering.orders.payCash');
+      expect(call.params).toEqual({ id: 31, amount: 59.97 });
+      expect(call.meta.user).toEqual({ id: 9, role: 'organizer' });
+      for (const body of [
+        { amount: 59.97, recorded_by: 1 },
+        { amount: -1 },
+        { amount: 1e9 },
+        { amount: 59.97, note: 'till\u0000' },
+        {},
+      ]) {
+        await expectRefused(
+          'POST',
+          '/api/v1/orders/31/payments/cash',
+          'ordering.orders.payCash',
+          { token: organizer, body },
+          422,
+        );
+      }
+    });
+
+    it("reads the order's ledger and one row, and settles an owed refund", async () => {
+      const ledger = await gw.api('GET', '/api/v1/orders/31/payments', { token: buyer() });
+      expect(ledger.status).toBe(200);
+      expect(ledger.body).toEqual([SAMPLE_TRANSACTION]);
+      const row = await gw.api('GET', '/api/v1/payments/transactions/77', { token: buyer() });
+      expect(row.body).toEqual(SAMPLE_TRANSACTION);
+      const settled = await gw.api('POST', '/api/v1/payments/transactions/77/settle', { token: buyer() });
+      expect(settled.status).toBe(200);
+      expect(settled.body).toMatchObject({ id: 77, state: 'refunded' });
+      expect(ordering.lastCall('ordering.payments.settle').params).toEqual({ id: 77 });
+      await expectRefused('GET', '/api/v1/payments/transactions/0', 'ordering.payments.get', { token: buyer() }, 422);
+      await expectRefused('GET', '/api/v1/payments/transactions/77', 'ordering.payments.get', {}, 401);
+      await expectRefused('POST', '/api/v1/payments/transactions/77/settle', 'ordering.payments.settle', {}, 401);
+    });
+
     it('requires a valid token on every route', async () => {
       for (const token of [undefined, 'not.a.jwt', key.sign({ exp: Math.floor(Date.now() / 1000) - 5 })]) {
         await expectRefused('GET', '/api/v1/orders', 'ordering.orders.list', { token }, 401);
@@ -319,6 +397,35 @@ describe('gateway: ordering routes', () => {
     });
   });
 
+  describe('Paynow result callback', () => {
+    it("passes the form's fields on in the order Paynow sent them, without a token", async () => {
+      const form =
+        'reference=TP-76&paynowreference=100001&amount=59.97&status=Paid&pollurl=https%3A%2F%2Fx%2Fp&hash=AB12';
+      const res = await fetch(`${gw.baseUrl}/api/v1/payments/webhooks/paynow`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ received: true });
+      const call = ordering.lastCall('ordering.payments.paynowResult');
+      expect(Object.entries(call.params.fields as Record<string, string>)).toEqual([
+        ...new URLSearchParams(form).entries(),
+      ]);
+      expect(call.meta.user).toBeUndefined();
+    });
+
+    it('passes a refusal on (forged hash: 400)', async () => {
+      ordering.failure = new BadRequestError('The Paynow status update is not signed with our key');
+      const res = await fetch(`${gw.baseUrl}/api/v1/payments/webhooks/paynow`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'reference=TP-76&status=Paid&hash=00',
+      });
+      expect(res.status).toBe(400);
+    });
+  });
+
   describe('OpenAPI', () => {
     let doc: any;
     beforeAll(async () => {
@@ -365,6 +472,22 @@ describe('gateway: ordering routes', () => {
         const header = doc.paths[path].post.parameters.find((p: { in: string }) => p.in === 'header');
         expect(header).toMatchObject({ name: 'idempotency-key', required: false, schema: { maxLength: 255 } });
       }
+    });
+
+    it('documents the payment routes: 202 on pay, the refund rule, the ledger and the Paynow callback', () => {
+      expect(doc.paths['/api/v1/orders/{id}/pay'].post.responses['202']).toBeDefined();
+      expect(doc.paths['/api/v1/orders/{id}/refund'].post.description).toMatch(/A used ticket is never refunded/);
+      expect(doc.paths['/api/v1/orders/{id}/refund'].post.requestBody).toBeDefined();
+      for (const [path, method] of [
+        ['/api/v1/orders/{id}/payments/cash', 'post'],
+        ['/api/v1/orders/{id}/payments', 'get'],
+        ['/api/v1/payments/transactions/{id}', 'get'],
+        ['/api/v1/payments/transactions/{id}/settle', 'post'],
+        ['/api/v1/payments/webhooks/paynow', 'post'],
+      ]) {
+        expect(doc.paths[path][method].description).toEqual(expect.any(String));
+      }
+      expect(doc.paths['/api/v1/payments/webhooks/paynow'].post.security).toEqual([]);
     });
 
     it('documents the webhook as public, with its signature header and 400', () => {

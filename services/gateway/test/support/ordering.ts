@@ -35,8 +35,31 @@ export const ORDER_VIEW = {
   updated_at: '2027-02-01T09:00:00.000Z',
 };
 
+/** One ledger row, as ordering answers it. */
+export const SAMPLE_TRANSACTION = {
+  id: 77,
+  order_id: 31,
+  kind: 'refund' as const,
+  provider: 'paynow',
+  provider_reference: 'TP-76',
+  amount: 19.99,
+  currency: 'ZWG',
+  state: 'refund_owed' as const,
+  refund_of: 76,
+  ticket_ids: [501],
+  recorded_by: 9,
+  settled_by: null,
+  settled_at: null,
+  note: null,
+  created_at: '2027-02-02T09:00:00.000Z',
+  updated_at: '2027-02-02T09:00:00.000Z',
+};
+
 /** Stands in for ordering's order and payment actions. */
 export class OrderingStandIn extends ServiceStandIn<'ordering'> {
+  /** When set, pay answers the order still pending with this payment under way (Paynow's 202). */
+  awaitedPayment?: Order['payment'];
+
   constructor() {
     super('ordering');
   }
@@ -56,9 +79,17 @@ export class OrderingStandIn extends ServiceStandIn<'ordering'> {
       'orders.create': () => SAMPLE_ORDER,
       'orders.update': (ctx) => ({ ...SAMPLE_ORDER, ...ctx.params }),
       'orders.cancel': () => ({ message: 'Order cancelled' }),
-      'orders.pay': () => ({ ...SAMPLE_ORDER, payment_status: 'completed', expires_at: null }),
+      'orders.pay': () =>
+        this.awaitedPayment
+          ? { ...SAMPLE_ORDER, payment: this.awaitedPayment }
+          : { ...SAMPLE_ORDER, payment_status: 'completed', expires_at: null },
       'orders.refund': () => ({ ...SAMPLE_ORDER, payment_status: 'refunded', expires_at: null }),
+      'orders.payCash': () => ({ ...SAMPLE_ORDER, payment_status: 'completed', expires_at: null }),
+      'orders.payments': (ctx) => [{ ...SAMPLE_TRANSACTION, order_id: ctx.params.id }],
+      'payments.get': (ctx) => ({ ...SAMPLE_TRANSACTION, id: ctx.params.id }),
+      'payments.settle': (ctx) => ({ ...SAMPLE_TRANSACTION, id: ctx.params.id, state: 'refunded' as const }),
       'payments.stripeWebhook': () => ({ received: true as const }),
+      'payments.paynowResult': () => ({ received: true as const }),
     };
   }
 }

@@ -6,8 +6,12 @@ import { toOrderView } from '../orders/order-view';
 export function refundOrderAction(ordering: OrderingAccess) {
   return defineAction('ordering.orders.refund', async (ctx) => {
     const caller = authenticatedCaller(ctx);
-    const order = await refundOrder(ordering(), ctx, caller, ctx.params.id);
-    ctx.locals.logger.info({ orderId: order.id, by: caller.id }, 'order refunded');
+    const { id, ticket_ids } = ctx.params;
+    const order = await refundOrder(ordering(), ctx, caller, id, ticket_ids);
+    ctx.locals.logger.info(
+      { orderId: order.id, by: caller.id, tickets: ticket_ids?.length ?? 'all' },
+      'order refunded',
+    );
     return toOrderView(order);
   });
 }

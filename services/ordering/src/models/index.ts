@@ -4,7 +4,7 @@ import { OrderItem } from './order-item';
 import { Payment } from './payment';
 
 export { Order, OrderItem, Payment };
-export type { PaymentState } from './constants';
+export type { PaymentKind, PaymentState } from './constants';
 
 // Tables without a model, and why raw SQL serves them better:
 // - idempotency_keys: claimed, leased and answered by conditional upserts keyed on (user, key)

@@ -1,11 +1,13 @@
 import { BaseModel, type DecimalText } from '@ticketpro/shared';
-import type { PaymentState } from './constants';
+import type { PaymentKind, PaymentState } from './constants';
 
+/** One row of the ledger: a payment attempt or a refund (see `PAYMENT_STATES` for the states). */
 export class Payment extends BaseModel {
   static override tableName = 'payments';
 
   declare id: number;
   declare order_id: number;
+  declare kind: PaymentKind;
   declare provider: string;
   declare state: PaymentState;
   declare amount: DecimalText;
@@ -13,4 +15,14 @@ export class Payment extends BaseModel {
   declare provider_ref: string | null;
   declare provider_status: string | null;
   declare client_secret: string | null;
+  declare refund_of: number | null;
+  declare refund_key: string | null;
+  declare ticket_ids: number[] | null;
+  declare recorded_by: number | null;
+  declare settled_by: number | null;
+  declare settled_at: Date | null;
+  declare instructions: string | null;
+  declare phone: string | null;
+  declare poll_url: string | null;
+  declare note: string | null;
 }

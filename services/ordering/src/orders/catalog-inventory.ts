@@ -29,6 +29,15 @@ export const removeHeldUnit = (via: ServiceCaller, params: RemoveUnitParams) =>
 export const restockUnits = (via: ServiceCaller, orderId: number) =>
   call(via, 'catalog.inventory.restock', { order_id: orderId });
 
+/** A partial refund's units, one per ticket, each under its ticket's ref. */
+export const restockSomeUnits = (
+  via: ServiceCaller,
+  orderId: number,
+  units: { ref: string; ticket_type_id: number }[],
+) => call(via, 'catalog.inventory.restockUnits', { order_id: orderId, units });
+export const extendHold = (via: ServiceCaller, orderId: number, seconds: number) =>
+  call(via, 'catalog.inventory.extendHold', { order_id: orderId, seconds });
+
 export const eventOf = (via: ServiceCaller, eventId: number) => call(via, 'catalog.events.get', { id: eventId });
 
 /** A refusal from catalog (the hold is gone or was sold), as opposed to catalog being unreachable. */

@@ -40,6 +40,9 @@ export async function changeOrder(
     }
     const target = changes.payment_status;
     if (target === undefined || target === 'pending') return visibleOrder(models, caller, id, { trx });
+    if (target === 'refunded' || target === 'partially_refunded') {
+      throw new ConflictError('Only a completed order can be refunded: use the refund', { order_id: id });
+    }
     await settleInventory(call, id, target);
     return moveOrder(trx, models, order, target);
   });
@@ -48,9 +51,6 @@ export async function changeOrder(
 
 /** What catalog must do before an order moves by hand to `target`. */
 async function settleInventory(call: ServiceCaller, orderId: number, target: Exclude<PaymentStatus, 'pending'>) {
-  if (target === 'refunded') {
-    throw new ConflictError('Only a completed order can be refunded: use the refund', { order_id: orderId });
-  }
   try {
     if (target === 'completed') await confirmUnits(call, orderId);
     else await releaseUnits(call, orderId);

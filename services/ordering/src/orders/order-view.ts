@@ -4,9 +4,9 @@ import type { Order, Payment } from '../models';
 /**
  * An order as the API shows it: money as the JSON number of its exact decimal text, and the
  * status a client should see (a lapsed pending order is expired). `payment` is there while a
- * provider waits for the client to act.
+ * provider waits for the client to act (Stripe) or for the buyer to confirm (Paynow).
  */
-export function toOrderView(order: Order, waitingPayment?: Payment): OrderView {
+export function toOrderView(order: Order, waitingPayment?: Payment, redirectUrl?: string): OrderView {
   const view: OrderView = {
     id: order.id,
     user_id: order.user_id,
@@ -25,9 +25,15 @@ export function toOrderView(order: Order, waitingPayment?: Payment): OrderView {
   };
   if (waitingPayment && order.status === 'pending') {
     view.payment = {
+      id: waitingPayment.id,
       provider: waitingPayment.provider,
-      status: waitingPayment.provider_status ?? waitingPayment.state,
+      status:
+        waitingPayment.state === 'awaiting'
+          ? 'awaiting_confirmation'
+          : (waitingPayment.provider_status ?? waitingPayment.state),
       ...(waitingPayment.client_secret ? { client_secret: waitingPayment.client_secret } : {}),
+      ...(waitingPayment.instructions ? { instructions: waitingPayment.instructions } : {}),
+      ...(redirectUrl ? { redirect_url: redirectUrl } : {}),
     };
   }
   return view;

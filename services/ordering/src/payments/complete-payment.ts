@@ -4,6 +4,7 @@ import type { OrderingRuntime } from '../runtime';
 import { confirmUnits, isRefusal, releaseUnitsQuietly, restockUnits } from '../orders/catalog-inventory';
 import { readOrder } from '../orders/find-order';
 import { moveOrder } from '../orders/order-states';
+import { returnMoney } from './return-money';
 
 export interface PaymentSettlement {
   order: Order;
@@ -15,7 +16,7 @@ export interface PaymentSettlement {
  * The end of the saga for money a provider took (payment `captured`): catalog confirms the sale,
  * then the order is completed with `ordering.order.paid`. When the units can no longer be sold
  * (the order expired, was cancelled or failed meanwhile, so its hold is gone), the money is
- * refunded and any units sold on the way are returned. Every step is idempotent, so this can
+ * refunded (recorded owed where the provider has no refund API) and any units sold on the way are returned. Every step is idempotent, so this can
  * run again after a crash anywhere in it (the sweep and repeated webhooks do).
  */
 export async function completePayment(
@@ -23,7 +24,7 @@ export async function completePayment(
   call: ServiceCaller,
   paymentId: number,
 ): Promise<PaymentSettlement> {
-  const { models, resources, provider, logger } = runtime;
+  const { models, resources, payments, logger } = runtime;
   const payment = await models.Payment.query().findById(paymentId);
   if (!payment) throw new NotFoundError(`Payment ${paymentId} not found`);
   const orderId = payment.order_id;
@@ -60,11 +61,18 @@ export async function completePayment(
     if (!isRefusal(err)) throw err;
   });
   await releaseUnitsQuietly(call, orderId, logger);
-  await provider.refund({ paymentId, reference: payment.provider_ref ?? '' });
+  const refund = await returnMoney(models, payments, {
+    orderId,
+    payment,
+    amount: payment.amount,
+    currency: payment.currency,
+    refundKey: `refund-unsold-${paymentId}`,
+    recordedBy: null,
+  });
   await models.Payment.query().findById(paymentId).patch({ state: 'refunded' });
   logger.warn(
-    { orderId, paymentId, status: settled.order.status },
-    'payment arrived for an order that cannot be sold; refunded',
+    { orderId, paymentId, status: settled.order.status, refund: refund.state },
+    'payment arrived for an order that cannot be sold; refunded (or owed, where the provider cannot refund)',
   );
   return settled;
 }

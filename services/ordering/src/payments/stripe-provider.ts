@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { BadRequestError, NotFoundError, ProblemError } from '@ticketpro/shared';
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest } from './provider';
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundOutcome, RefundRequest } from './provider';
 import { toMinorUnits } from './minor-units';
 
 /** Where the SDK sends its requests; tests point it at a local stand-in for Stripe's API. */
@@ -44,10 +44,15 @@ export class StripePaymentProvider implements PaymentProvider {
     };
   }
 
-  async refund({ paymentId, reference }: RefundRequest): Promise<void> {
-    await this.request(() =>
-      this.stripe.refunds.create({ payment_intent: reference }, { idempotencyKey: `ticketpro-refund-${paymentId}` }),
+  /** A whole or partial refund of the PaymentIntent, in minor units. */
+  async refund({ refundKey, reference, amount }: RefundRequest): Promise<RefundOutcome> {
+    const refund = await this.request(() =>
+      this.stripe.refunds.create(
+        { payment_intent: reference, amount: toMinorUnits(amount) },
+        { idempotencyKey: `ticketpro-${refundKey}` },
+      ),
     );
+    return { state: 'refunded', reference: refund.id };
   }
 
   /** The webhook's event, if Stripe signed it with our secret; otherwise 400. */

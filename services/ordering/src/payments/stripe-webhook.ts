@@ -15,7 +15,8 @@ export async function handleStripeWebhook(
   payload: string,
   signature: string,
 ): Promise<void> {
-  const { models, resources, provider, logger } = runtime;
+  const { models, resources, payments, logger } = runtime;
+  const provider = payments.named('stripe');
   if (!(provider instanceof StripePaymentProvider)) throw new NotFoundError('Stripe is not the payment provider here');
   const event = provider.verifyWebhook(payload, signature);
   if (event.type !== 'payment_intent.succeeded') return;

@@ -1,4 +1,4 @@
-import type { ChargeRequest, ChargeResult, PaymentProvider } from './provider';
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundOutcome } from './provider';
 
 /** Takes no money: succeeds unless told to fail, so the whole flow runs without a real provider. */
 export class TestPaymentProvider implements PaymentProvider {
@@ -10,5 +10,7 @@ export class TestPaymentProvider implements PaymentProvider {
       : { outcome: 'succeeded', reference: `test_${paymentId}`, providerStatus: 'succeeded' };
   }
 
-  async refund(): Promise<void> {}
+  async refund(): Promise<RefundOutcome> {
+    return { state: 'refunded' };
+  }
 }

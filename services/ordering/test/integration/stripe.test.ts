@@ -1,7 +1,6 @@
-import Stripe from 'stripe';
 import type { Event, Order, TicketType } from '@ticketpro/shared';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
-import { StripeStandIn } from '../support/stripe-stand-in';
+import { paymentIntentEvent, StripeStandIn, stripeSignature } from '../support/stripe-stand-in';
 import {
   admin,
   as,
@@ -18,8 +17,6 @@ import {
 
 const WEBHOOK_SECRET = 'whsec_ordering_test_secret';
 const stripeApi = new StripeStandIn();
-// Only for its webhook helpers; it sends nothing.
-const stripe = new Stripe('sk_test_helpers');
 let node: OrderingNode;
 let event: Event;
 
@@ -38,26 +35,18 @@ afterAll(async () => {
 });
 
 function succeededEvent(order: Order, paymentIntentId: string, paymentId: number): string {
-  return JSON.stringify({
-    id: `evt_${paymentIntentId}`,
-    object: 'event',
-    type: 'payment_intent.succeeded',
-    data: {
-      object: {
-        id: paymentIntentId,
-        object: 'payment_intent',
-        status: 'succeeded',
-        amount: Math.round(order.total_price * 100),
-        metadata: { order_id: String(order.id), payment_id: String(paymentId) },
-      },
-    },
+  return paymentIntentEvent('payment_intent.succeeded', {
+    id: paymentIntentId,
+    amount: Math.round(order.total_price * 100),
+    orderId: order.id,
+    paymentId,
   });
 }
 
 const webhook = (payload: string, secret = WEBHOOK_SECRET) =>
   node.broker.call('ordering.payments.stripeWebhook', {
     payload,
-    signature: stripe.webhooks.generateTestHeaderString({ payload, secret }),
+    signature: stripeSignature(payload, secret),
   });
 
 /** A pending order with a PaymentIntent, and the webhook payload that says it succeeded. */
@@ -129,7 +118,7 @@ describe('paying with Stripe', () => {
     await expect(
       node.broker.call('ordering.payments.stripeWebhook', {
         payload: tampered,
-        signature: stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }),
+        signature: stripeSignature(payload, WEBHOOK_SECRET),
       }),
     ).rejects.toMatchObject({ code: 400 });
 
@@ -187,7 +176,8 @@ describe('paying with Stripe', () => {
       .requestsTo('/v1/refunds')
       .filter((r) => r.form.get('payment_intent') === payment.provider_ref);
     expect(refunds).toHaveLength(1);
-    expect(refunds[0].idempotencyKey).toBe(`ticketpro-refund-${payment.id}`);
+    expect(refunds[0].idempotencyKey).toBe(`ticketpro-refund-order-${order.id}-rest`);
+    expect(refunds[0].form.get('amount')).toBe('3998');
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
   });
 });

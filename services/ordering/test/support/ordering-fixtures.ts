@@ -6,8 +6,9 @@ import type {
   PageOf,
   TicketType,
   CreateTicketTypeBody,
+  ValidationResult,
 } from '@ticketpro/shared';
-import { uniqueName } from '@ticketpro/shared/testing';
+import { eventually, uniqueName } from '@ticketpro/shared/testing';
 import type { OrderingNode } from './ordering-node';
 
 export const admin: AuthUser = { id: 1, role: 'admin' };
@@ -99,3 +100,26 @@ export async function orderEvents(node: OrderingNode, orderId: number): Promise<
     .select('name');
   return rows.map((r) => r.name);
 }
+
+/** A paid order's tickets once ticketing has issued them, in id order. */
+export async function issuedTickets(
+  node: OrderingNode,
+  orderId: number,
+  count: number,
+): Promise<{ id: number; qr_code: string; status: string }[]> {
+  return eventually(async () => {
+    const tickets = await node
+      .ticketingDb('tickets')
+      .where('order_id', orderId)
+      .orderBy('id')
+      .select('id', 'qr_code', 'status');
+    return tickets.length === count && tickets;
+  });
+}
+
+/** The statuses of an order's tickets, in id order. */
+export const statusesOf = async (node: OrderingNode, orderId: number) =>
+  (await node.ticketingDb('tickets').where('order_id', orderId).orderBy('id').select('status')).map((t) => t.status);
+
+export const checkIn = (node: OrderingNode, qrCode: string) =>
+  node.broker.call<ValidationResult, object>('ticketing.validation.checkin', { qr_code: qrCode }, as(organizer));

@@ -5,6 +5,11 @@ import { createCatalogService } from '@ticketpro/catalog';
 import { createTicketingService } from '@ticketpro/ticketing';
 import { createOrderingService, type OrderingOptions, type OrderingRuntime } from '../../src';
 
+export type Overrides = ConfigOverrides;
+
+/** The phone number on every test user's account, as identity stores it. */
+export const BUYER_PHONE = '+263 77 123 4567';
+
 export interface OrderingNode {
   broker: ServiceBroker;
   runtime: OrderingRuntime;
@@ -38,8 +43,26 @@ export async function startOrderingNode(
           onStarted: (started) => (runtime = started),
         }),
     },
-    // Identity across the boundary, as far as catalog needs it: nobody's names are known.
-    standIns: [standInService('identity', { 'users.names': async () => [] })],
+    // Identity across the boundary, as far as catalog and ordering need it: nobody's names are
+    // known; every user has an EcoCash number (Paynow pushes payments to it) and an email.
+    standIns: [
+      standInService('identity', {
+        'users.names': async () => [],
+        'users.get': async (ctx) => ({
+          id: ctx.params.id,
+          firstname: 'Tendai',
+          surname: 'Moyo',
+          email: `user${ctx.params.id}@example.com`,
+          phone_number: BUYER_PHONE,
+          street_address: '12 Samora Machel Ave, Harare',
+          active: true,
+          role: 'user' as const,
+          is_verified: true,
+          created_at: new Date(0).toISOString(),
+          updated_at: new Date(0).toISOString(),
+        }),
+      }),
+    ],
     config: {
       // One test buyer places far more orders than a person would: the limits on what a user may
       // hold unpaid are off unless a test turns them on.

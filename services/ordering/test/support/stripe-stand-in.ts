@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
 
 export interface StripeRequest {
   method: string;
@@ -80,3 +81,31 @@ export class StripeStandIn {
     return undefined;
   }
 }
+
+// Only for its webhook helpers; it sends nothing.
+const stripeHelpers = new Stripe('sk_test_helpers');
+
+/** A Stripe event about one of our PaymentIntents, as Stripe would post it. */
+export function paymentIntentEvent(
+  type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+  intent: { id: string; amount: number; orderId: number; paymentId: number },
+): string {
+  return JSON.stringify({
+    id: `evt_${type}_${intent.id}`,
+    object: 'event',
+    type,
+    data: {
+      object: {
+        id: intent.id,
+        object: 'payment_intent',
+        status: type === 'payment_intent.succeeded' ? 'succeeded' : 'requires_payment_method',
+        amount: intent.amount,
+        metadata: { order_id: String(intent.orderId), payment_id: String(intent.paymentId) },
+      },
+    },
+  });
+}
+
+/** The `Stripe-Signature` header Stripe would send with the payload, signed with `secret`. */
+export const stripeSignature = (payload: string, secret: string) =>
+  stripeHelpers.webhooks.generateTestHeaderString({ payload, secret });

@@ -6,7 +6,7 @@ import { voidForRefund } from '../refunds/void-for-refund';
 export function voidForRefundAction(ticketing: TicketingAccess) {
   return defineAction('ticketing.tickets.voidForRefund', async (ctx) => {
     const { models, resources } = ticketing();
-    const result = await voidForRefund(resources.db, models, ctx.params.order_id);
+    const result = await voidForRefund(resources.db, models, ctx.params.order_id, ctx.params.ticket_ids);
     ctx.locals.logger.info({ orderId: result.order_id, voided: result.voided }, 'tickets voided for a refund');
     return result;
   });
