@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => node?.stop());
 
 const update = (id: number, changes: object, caller = organizer) =>
-  node.broker.call('catalog.events.update', { id, ...changes }, as(caller)) as Promise<Event>;
+  node.broker.call<Event, object>('catalog.events.update', { id, ...changes }, as(caller));
 
 /** Sold and live held units across the event's ticket types, from the holds themselves. */
 async function takenOf(eventId: number): Promise<number> {
