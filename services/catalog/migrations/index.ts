@@ -10,6 +10,7 @@ import * as createRemovedUnits from './008_create_removed_units';
 import * as addHoldHolders from './009_add_hold_holders';
 import * as createRestockedUnits from './010_create_restocked_units';
 import * as addEventCapacity from './011_add_event_capacity';
+import * as createPromoCodes from './012_create_promo_codes';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   addHoldHolders,
   createRestockedUnits,
   addEventCapacity,
+  createPromoCodes,
 ];

@@ -12,6 +12,11 @@ import { getTicketTypeAction } from './actions/ticket-types-get';
 import { createTicketTypeAction } from './actions/ticket-types-create';
 import { updateTicketTypeAction } from './actions/ticket-types-update';
 import { deleteTicketTypeAction } from './actions/ticket-types-delete';
+import { listPromoCodesAction } from './actions/promo-codes-list';
+import { getPromoCodeAction } from './actions/promo-codes-get';
+import { createPromoCodeAction } from './actions/promo-codes-create';
+import { updatePromoCodeAction } from './actions/promo-codes-update';
+import { deletePromoCodeAction } from './actions/promo-codes-delete';
 import { holdInventoryAction } from './actions/inventory-hold';
 import { releaseInventoryAction } from './actions/inventory-release';
 import { confirmInventoryAction } from './actions/inventory-confirm';
@@ -46,6 +51,11 @@ export const createCatalogService = defineService({
     'ticketTypes.create': createTicketTypeAction(catalog),
     'ticketTypes.update': updateTicketTypeAction(catalog),
     'ticketTypes.delete': deleteTicketTypeAction(catalog),
+    'promoCodes.list': listPromoCodesAction(catalog),
+    'promoCodes.get': getPromoCodeAction(catalog),
+    'promoCodes.create': createPromoCodeAction(catalog),
+    'promoCodes.update': updatePromoCodeAction(catalog),
+    'promoCodes.delete': deletePromoCodeAction(catalog),
     'inventory.hold': holdInventoryAction(catalog),
     'inventory.release': releaseInventoryAction(catalog),
     'inventory.confirm': confirmInventoryAction(catalog),

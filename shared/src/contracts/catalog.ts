@@ -5,6 +5,7 @@ import {
   AddUnitParams,
   AddUnitResult,
   CreateEventBody,
+  CreatePromoCodeParams,
   CreateTicketTypeBody,
   EventFacts,
   EventRemoved,
@@ -16,8 +17,11 @@ import {
   HoldResult,
   InventoryChange,
   ListEventsQuery,
+  ListPromoCodesParams,
   ListTicketTypesQuery,
   OrderRef,
+  PromoCodeParams,
+  PromoCodeSchema,
   RemoveUnitParams,
   RemoveUnitResult,
   RestockUnitsParams,
@@ -25,6 +29,7 @@ import {
   TicketTypeRemoved,
   TicketTypeSchema,
   UpdateEventParams,
+  UpdatePromoCodeParams,
   UpdateTicketTypeParams,
 } from '../schemas/catalog';
 import { defineContract, read, write } from './define';
@@ -44,6 +49,11 @@ export const catalogContract = defineContract({
     'ticketTypes.create': write(CreateTicketTypeBody, TicketTypeSchema),
     'ticketTypes.update': write(UpdateTicketTypeParams, TicketTypeSchema),
     'ticketTypes.delete': write(IdParams, MessageSchema),
+    'promoCodes.list': read(ListPromoCodesParams, Page(PromoCodeSchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'promoCodes.get': read(PromoCodeParams, PromoCodeSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'promoCodes.create': write(CreatePromoCodeParams, PromoCodeSchema),
+    'promoCodes.update': write(UpdatePromoCodeParams, PromoCodeSchema),
+    'promoCodes.delete': write(PromoCodeParams, MessageSchema),
     // The inventory steps of ordering's saga; no routes.
     'inventory.hold': write(HoldParams, HoldResult, { idempotentOn: 'order_id', timeoutMs: INVENTORY_TIMEOUT_MS }),
     'inventory.release': write(OrderRef, InventoryChange, {

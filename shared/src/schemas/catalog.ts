@@ -182,6 +182,100 @@ export const ListTicketTypesQuery = Type.Object(
 );
 export type ListTicketTypesQuery = Static<typeof ListTicketTypesQuery>;
 
+// --- Promo codes: `/events/{id}/promo-codes`, managed by the event's organizer or an admin. ---
+
+/** A promo code as buyers type it; matched without regard to case. */
+export const PromoCodeText = Type.String({
+  pattern: '^[A-Za-z0-9_-]{3,40}$',
+  errorMessage: 'must be 3-40 letters, digits, - or _',
+});
+
+const TicketTypeIds = Type.Array(Id, { maxItems: 50, uniqueItems: true });
+const NullableTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+  errorMessage: 'must be an ISO 8601 timestamp with zone, or null',
+});
+
+const PromoCodeFields = {
+  code: PromoCodeText,
+  percent_off: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100, multipleOf: 0.01 }), Type.Null()], {
+    errorMessage: 'must be more than 0 and at most 100, with at most 2 decimals',
+  }),
+  amount_off: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100000, multipleOf: 0.01 }), Type.Null()], {
+    errorMessage: 'must be more than 0 and at most 100000, with at most 2 decimals',
+  }),
+  ticket_type_ids: Type.Union([TicketTypeIds, Type.Null()]),
+  starts_at: NullableTimestamp,
+  ends_at: NullableTimestamp,
+  max_uses: Type.Union([Type.Integer({ minimum: 1, maximum: 1000000 }), Type.Null()]),
+  max_uses_per_user: Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()]),
+  unlocks_ticket_type_ids: TicketTypeIds,
+};
+
+export const PromoCodeSchema = Type.Object(
+  {
+    id: Id,
+    event_id: Id,
+    code: Type.String(),
+    percent_off: Type.Union([Type.Number(), Type.Null()]),
+    amount_off: Type.Union([Type.Number(), Type.Null()]),
+    ticket_type_ids: Type.Union([Type.Array(Id), Type.Null()], {
+      description: 'The ticket types it discounts; null: all of the event',
+    }),
+    starts_at: Type.Union([Timestamp, Type.Null()]),
+    ends_at: Type.Union([Timestamp, Type.Null()]),
+    max_uses: Type.Union([Type.Integer(), Type.Null()]),
+    max_uses_per_user: Type.Union([Type.Integer(), Type.Null()]),
+    unlocks_ticket_type_ids: Type.Array(Id),
+    uses: Type.Integer({
+      minimum: 0,
+      description: 'Orders using it now: paid, or pending with a live hold (a cancelled or expired one gives it back)',
+    }),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'PromoCode', additionalProperties: false },
+);
+export type PromoCode = Static<typeof PromoCodeSchema>;
+
+/** Exactly one of `percent_off` and `amount_off` (checked by catalog, which words the 422). */
+export const CreatePromoCodeBody = Type.Object(
+  {
+    code: PromoCodeFields.code,
+    percent_off: Type.Optional(PromoCodeFields.percent_off),
+    amount_off: Type.Optional(PromoCodeFields.amount_off),
+    ticket_type_ids: Type.Optional(PromoCodeFields.ticket_type_ids),
+    starts_at: Type.Optional(PromoCodeFields.starts_at),
+    ends_at: Type.Optional(PromoCodeFields.ends_at),
+    max_uses: Type.Optional(PromoCodeFields.max_uses),
+    max_uses_per_user: Type.Optional(PromoCodeFields.max_uses_per_user),
+    unlocks_ticket_type_ids: Type.Optional(PromoCodeFields.unlocks_ticket_type_ids),
+  },
+  { additionalProperties: false },
+);
+export type CreatePromoCodeBody = Static<typeof CreatePromoCodeBody>;
+
+export const UpdatePromoCodeBody = Type.Partial(Type.Object(PromoCodeFields), UPDATE_OPTIONS);
+export type UpdatePromoCodeBody = Static<typeof UpdatePromoCodeBody>;
+
+/** A promo code's path: its event, and its id. */
+export const PromoCodeParams = Type.Object({ id: Id, code_id: Id }, { additionalProperties: false });
+export type PromoCodeParams = Static<typeof PromoCodeParams>;
+
+export const CreatePromoCodeParams = Type.Object(
+  { id: Id, ...CreatePromoCodeBody.properties },
+  { additionalProperties: false },
+);
+export type CreatePromoCodeParams = Static<typeof CreatePromoCodeParams>;
+
+export const UpdatePromoCodeParams = Type.Object(
+  { id: Id, code_id: Id, ...UpdatePromoCodeBody.properties },
+  { additionalProperties: false, minProperties: 3, errorMessage: 'at least one field to change is required' },
+);
+export type UpdatePromoCodeParams = Static<typeof UpdatePromoCodeParams>;
+
+export const ListPromoCodesParams = Type.Object({ id: Id, ...PageQuery }, { additionalProperties: false });
+export type ListPromoCodesParams = Static<typeof ListPromoCodesParams>;
+
 // --- Inventory: actions ordering (and ticketing) call; not exposed over HTTP. ---
 
 /**
@@ -205,17 +299,30 @@ export const HoldParams = Type.Object(
       { minItems: 1, maxItems: 50 },
     ),
     expires_at: Type.String({ format: 'date-time' }),
+    /** A promo code of the event: its use is reserved with the hold, and given back with it. */
+    promo_code: Type.Optional(PromoCodeText),
   },
   { additionalProperties: false },
 );
 export type HoldParams = Static<typeof HoldParams>;
 
+/** `total_price` is what is to be paid: the items' prices less `discount`. */
 export const HoldResult = Type.Object({
   order_id: Id,
   expires_at: Timestamp,
   currency: Type.String(),
   total_price: DecimalTextSchema,
-  items: Type.Array(Type.Object({ ticket_type_id: Id, quantity: Type.Integer(), unit_price: DecimalTextSchema })),
+  discount: DecimalTextSchema,
+  promo_code: Type.Union([Type.String(), Type.Null()]),
+  items: Type.Array(
+    Type.Object({
+      ticket_type_id: Id,
+      quantity: Type.Integer(),
+      unit_price: DecimalTextSchema,
+      /** Off the line (`quantity` × `unit_price`), by the promo code. */
+      discount: DecimalTextSchema,
+    }),
+  ),
 });
 export type HoldResult = Static<typeof HoldResult>;
 

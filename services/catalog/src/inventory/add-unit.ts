@@ -4,7 +4,7 @@ import { takeUnits } from './hold-inventory';
 import { lockEventForHold } from './event-capacity';
 import { holdRefusal } from './hold-refusal';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
-import { lockOrderHolds } from './order-holds';
+import { assertNoPromoCode, lockOrderHolds } from './order-holds';
 import { reclaimEventExpiredHolds, reclaimExpiredHolds } from './reclaim-expired-holds';
 
 /**
@@ -32,6 +32,7 @@ export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Pr
         order_id: params.order_id,
       });
     }
+    assertNoPromoCode(holds, params.order_id);
     const { event_id: eventId } = await trx('ticket_types').where('id', holds[0].ticket_type_id).first('event_id');
     await assertWithinHoldLimits(trx, limits, params.holder, { eventId, units: 1, newOrder: false });
     const existing = holds.find((h) => h.ticket_type_id === params.ticket_type_id);

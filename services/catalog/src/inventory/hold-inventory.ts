@@ -4,16 +4,20 @@ import {
   NotFoundError,
   UnprocessableError,
   type FieldError,
+  addMoney,
   iso,
   type DecimalText,
   type HoldParams,
   type HoldResult,
 } from '@ticketpro/shared';
+import { applyPromoCode, reservePromoCode } from '../promo-codes/redeem-promo-code';
 import { holdRefusal } from './hold-refusal';
 import { LOCKED_EVENT_UNITS, lockEventForHold } from './event-capacity';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
 import { reclaimEventExpiredHolds, reclaimExpiredHolds } from './reclaim-expired-holds';
+
+const NO_DISCOUNT = '0.00' as DecimalText;
 
 interface HeldRow {
   price: DecimalText;
@@ -24,7 +28,9 @@ interface HeldRow {
  * Holds every item of an order, or nothing. Each ticket type is taken by one conditional
  * UPDATE that only matches while the units are there (and the type is on sale), in ticket type
  * order so that two orders never wait on each other crosswise; the CHECK constraint backs it.
- * A hold that would take its holder past `limits` is refused before anything is taken.
+ * A hold that would take its holder past `limits` is refused before anything is taken, as is
+ * one whose promo code is unknown, not valid now or used up; the code's use is reserved with
+ * the hold, and the total is what is left to pay once the code's discount is off.
  * Repeating the hold of an order answers the hold it already has.
  */
 export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLimits): Promise<HoldResult> {
@@ -36,6 +42,7 @@ export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLi
     await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
     const capacity = await lockEventForHold(trx, params.event_id, units);
     if (capacity === undefined) throw new NotFoundError(`Event ${params.event_id} not found`);
+    const code = await reservePromoCode(trx, params);
 
     const inOrder = params.items
       .map((item, index) => ({ item, index }))
@@ -59,12 +66,23 @@ export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLi
         { field: 'items', message: 'must all be priced in one currency' },
       ]);
     }
+    const { currency } = held[0];
+    const priced = code
+      ? await applyPromoCode(trx, params.order_id, code, held, currency)
+      : { discounts: held.map(() => NO_DISCOUNT), total: NO_DISCOUNT };
     return {
       order_id: params.order_id,
       expires_at: iso(held[0].expires_at),
-      currency: held[0].currency,
-      total_price: held[held.length - 1].order_total,
-      items: held.map(({ ticket_type_id, quantity, unit_price }) => ({ ticket_type_id, quantity, unit_price })),
+      currency,
+      total_price: addMoney(held[held.length - 1].order_total, priced.total, -1),
+      discount: priced.total,
+      promo_code: code?.code ?? null,
+      items: held.map(({ ticket_type_id, quantity, unit_price }, i) => ({
+        ticket_type_id,
+        quantity,
+        unit_price,
+        discount: priced.discounts[i],
+      })),
     };
   });
 }

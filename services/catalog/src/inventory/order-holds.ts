@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { iso, lockFor, type DecimalText, type HoldResult } from '@ticketpro/shared';
+import { ConflictError, iso, lockFor, type DecimalText, type HoldResult } from '@ticketpro/shared';
 import type { HoldState } from '../models/constants';
 
 /** One ticket type of an order's hold, as the inventory actions read it. */
@@ -7,6 +7,10 @@ export interface OrderHold {
   ticket_type_id: number;
   quantity: number;
   unit_price: DecimalText;
+  /** Off the line, by the order's promo code. */
+  discount: DecimalText;
+  /** The promo code the order used, if any. */
+  promo_code_id: number | null;
   currency: string;
   expires_at: Date;
   state: HoldState;
@@ -26,6 +30,8 @@ export async function lockOrderHolds(trx: Knex.Transaction, orderId: number): Pr
       'ticket_type_id',
       'quantity',
       'unit_price',
+      'discount',
+      'promo_code_id',
       'currency',
       'expires_at',
       'state',
@@ -73,16 +79,41 @@ export function unitsIn(holds: OrderHold[], states: HoldState[]): number {
   return holds.filter((h) => states.includes(h.state)).reduce((sum, h) => sum + h.quantity, 0);
 }
 
-/** The order's hold as ordering sees it; the total is summed by Postgres in NUMERIC. */
+/** The order's hold as ordering sees it; the totals are summed by Postgres in NUMERIC. */
 export async function holdResult(trx: Knex.Transaction, orderId: number, holds: OrderHold[]): Promise<HoldResult> {
-  const { total } = await trx('holds')
-    .where('order_id', orderId)
-    .first(trx.raw('sum(quantity * unit_price)::text AS total'));
+  const { total, discount, code } = await trx('holds as h')
+    .leftJoin('promo_codes as pc', 'pc.id', 'h.promo_code_id')
+    .where('h.order_id', orderId)
+    .first(
+      trx.raw('sum(h.quantity * h.unit_price - h.discount)::text AS total'),
+      trx.raw('sum(h.discount)::text AS discount'),
+      trx.raw('max(pc.code) AS code'),
+    );
   return {
     order_id: orderId,
     expires_at: iso(holds[0].expires_at),
     currency: holds[0].currency,
     total_price: total,
-    items: holds.map((h) => ({ ticket_type_id: h.ticket_type_id, quantity: h.quantity, unit_price: h.unit_price })),
+    discount,
+    promo_code: code,
+    items: holds.map((h) => ({
+      ticket_type_id: h.ticket_type_id,
+      quantity: h.quantity,
+      unit_price: h.unit_price,
+      discount: h.discount,
+    })),
   };
+}
+
+/**
+ * An order priced with a promo code is changed whole only: its discount was rounded per line
+ * and its code's use counted once, so a unit more or less would leave both wrong.
+ */
+export function assertNoPromoCode(holds: OrderHold[], orderId: number): void {
+  if (holds.some((h) => h.promo_code_id !== null)) {
+    throw new ConflictError(
+      `Order ${orderId} used a promo code and cannot be changed unit by unit; cancel it and order again`,
+      { order_id: orderId },
+    );
+  }
 }

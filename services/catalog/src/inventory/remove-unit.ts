@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, type RemoveUnitParams, type RemoveUnitResult } from '@ticketpro/shared';
-import { adjustInventory, lockOrderHolds } from './order-holds';
+import { adjustInventory, assertNoPromoCode, lockOrderHolds } from './order-holds';
 
 /**
  * Gives one unit of an order's live hold back to stock: the hold row of that type shrinks by
@@ -19,6 +19,7 @@ export function removeUnit(db: Knex, params: RemoveUnitParams): Promise<RemoveUn
       return { unit_price: applied.unit_price, currency: applied.currency, quantity: applied.quantity };
     }
 
+    assertNoPromoCode(holds, params.order_id);
     const hold = holds.find((h) => h.ticket_type_id === params.ticket_type_id && h.state === 'held' && !h.lapsed);
     if (!hold || holds.some((h) => h.state !== 'held' || h.lapsed)) {
       throw new ConflictError(`Order ${params.order_id} holds no unit of ticket type ${params.ticket_type_id}`, {

@@ -12,3 +12,10 @@ export const SALES_WINDOW_CHECK = 'ticket_types_sales_window';
 
 export const HOLD_STATES = ['held', 'confirmed', 'released', 'expired', 'returned'] as const;
 export type HoldState = (typeof HOLD_STATES)[number];
+
+/** Named so that a second live code of one spelling in an event answers 409. */
+export const PROMO_CODE_UNIQUE_INDEX = 'promo_codes_code_live_unique';
+
+/** Named so that breaking these rules answers 422 rather than 500. */
+export const PROMO_CODE_WINDOW_CHECK = 'promo_codes_window';
+export const PROMO_CODE_DISCOUNT_CHECK = 'promo_codes_one_discount';

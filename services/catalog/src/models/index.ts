@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import { Event } from './event';
 import { TicketType } from './ticket-type';
 import { Organizer } from './organizer';
+import { PromoCode } from './promo-code';
 
-export { Event, TicketType, Organizer };
+export { Event, TicketType, Organizer, PromoCode };
 
 // Tables without a model, and why raw SQL serves them better:
 // - holds: taken with the ticket type's units in one statement (a data-modifying CTE), moved
@@ -20,6 +21,7 @@ export function bindModels(db: Knex) {
     Event: Event.bindKnex(db),
     TicketType: TicketType.bindKnex(db),
     Organizer: Organizer.bindKnex(db),
+    PromoCode: PromoCode.bindKnex(db),
   };
 }
 

@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import {
+  UnprocessableError,
+  addMoney,
+  lineDiscount,
+  type DecimalText,
+  type Discount,
+  type HoldParams,
+} from '@ticketpro/shared';
+import { promoCodeUses } from './promo-code-uses';
+
+/** A code a hold redeems: what it takes off, and of which ticket types. */
+export interface RedeemedCode {
+  id: number;
+  code: string;
+  discount: Discount;
+  /** Null: every ticket type of the event. */
+  ticketTypeIds: number[] | null;
+}
+
+interface CodeRow {
+  id: number;
+  code: string;
+  percent_off: DecimalText | null;
+  amount_off: DecimalText | null;
+  ticket_type_ids: number[] | null;
+  max_uses: number | null;
+  max_uses_per_user: number | null;
+  not_yet: boolean;
+  over: boolean;
+}
+
+const refused = (code: string, why: string) =>
+  new UnprocessableError(`Promo code "${code}" ${why}`, [{ field: 'promo_code', message: why }]);
+
+/**
+ * Reserves a use of the hold's promo code, if it names one, in the hold's transaction. The
+ * code's row is locked first, so holds redeeming one code count its uses one after the other:
+ * the count, read after the lock, includes every use committed before it, and the hold's own
+ * counts for the next as soon as it commits. A rolled back hold used nothing; a released or
+ * lapsed one stops counting (`promoCodeUses`). Validity is judged by the database's clock.
+ */
+export async function reservePromoCode(trx: Knex.Transaction, params: HoldParams): Promise<RedeemedCode | undefined> {
+  const asked = params.promo_code;
+  if (asked === undefined) return undefined;
+  const row: CodeRow | undefined = await trx('promo_codes')
+    .where('event_id', params.event_id)
+    .whereRaw('lower(code) = lower(?)', [asked])
+    .whereNull('deleted_at')
+    .first(
+      'id',
+      'code',
+      'percent_off',
+      'amount_off',
+      'ticket_type_ids',
+      'max_uses',
+      'max_uses_per_user',
+      trx.raw('coalesce(starts_at > now(), false) AS not_yet'),
+      trx.raw('coalesce(ends_at <= now(), false) AS over'),
+    )
+    .forUpdate();
+  if (!row) throw refused(asked, 'is not a code of this event');
+  if (row.not_yet) throw refused(asked, 'is not valid yet');
+  if (row.over) throw refused(asked, 'has expired');
+
+  const { rows } = await trx.raw<{ rows: { uses: number; own: number }[] }>(
+    `SELECT ${promoCodeUses()} AS uses, ${promoCodeUses('AND h.user_id = :userId')} AS own
+     FROM promo_codes pc WHERE pc.id = :id`,
+    { id: row.id, userId: params.holder.user_id },
+  );
+  const { uses, own } = rows[0];
+  if (row.max_uses !== null && uses >= row.max_uses) throw refused(asked, 'is used up');
+  if (row.max_uses_per_user !== null && own >= row.max_uses_per_user) {
+    throw refused(asked, `was already used ${own} times by this account, the most one account may`);
+  }
+  return {
+    id: row.id,
+    code: row.code,
+    discount: row.percent_off !== null ? { percent_off: row.percent_off } : { amount_off: row.amount_off! },
+    ticketTypeIds: row.ticket_type_ids,
+  };
+}
+
+interface PricedItem {
+  ticket_type_id: number;
+  quantity: number;
+  unit_price: DecimalText;
+}
+
+/**
+ * Prices the held items with the code and records the code and each line's discount on the
+ * order's holds (one statement); resolves to the discounts by item and in all. A code that
+ * discounts none of the items is refused, so no order uses a code for nothing.
+ */
+export async function applyPromoCode(
+  trx: Knex.Transaction,
+  orderId: number,
+  code: RedeemedCode,
+  items: PricedItem[],
+  currency: string,
+): Promise<{ discounts: DecimalText[]; total: DecimalText }> {
+  const discounts = items.map((item) =>
+    code.ticketTypeIds === null || code.ticketTypeIds.includes(item.ticket_type_id)
+      ? lineDiscount(item.unit_price, item.quantity, code.discount, currency)
+      : ('0.00' as DecimalText),
+  );
+  const total = discounts.reduce((sum, d) => addMoney(sum, d), '0.00' as DecimalText);
+  if (total === '0.00') throw refused(code.code, 'does not apply to these tickets');
+  await trx.raw(
+    `UPDATE holds h SET promo_code_id = :codeId, discount = d.discount
+     FROM jsonb_to_recordset(CAST(:discounts AS jsonb)) AS d(ticket_type_id int, discount numeric)
+     WHERE h.order_id = :orderId AND h.ticket_type_id = d.ticket_type_id`,
+    {
+      codeId: code.id,
+      orderId,
+      discounts: JSON.stringify(
+        items.map((item, i) => ({ ticket_type_id: item.ticket_type_id, discount: discounts[i] })),
+      ),
+    },
+  );
+  return { discounts, total };
+}
