@@ -16,6 +16,7 @@ import { tokenRevocationsPlugin } from './plugins/token-revocations';
 import { writeLimitPlugin } from './plugins/write-limit';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
+import { promoCodeRoutes } from './routes/promo-codes';
 import { operationsRoutes } from './routes/operations';
 import { notificationRoutes } from './routes/notifications';
 import { orderRoutes } from './routes/orders';
@@ -106,6 +107,7 @@ export async function buildApp({
   await app.register(authRoutes, { prefix: '/api/v1/auth', config });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });
+  await app.register(promoCodeRoutes, { prefix: '/api/v1/events' });
   // Ahead of the tickets' `/:id` routes: the router tries the static `types` segment before a
   // parameter whatever the order, and registering it first says so.
   await app.register(ticketTypeRoutes, { prefix: '/api/v1/tickets/types' });

@@ -72,6 +72,7 @@ export const openApiPlugin = fp(
           { name: 'users', description: 'User accounts' },
           { name: 'events', description: 'Events: public listings, managed by their organizers' },
           { name: 'ticket types', description: "An event's kinds of tickets: price, currency and inventory" },
+          { name: 'promo codes', description: "An event's discount codes, managed by its organizer" },
           { name: 'orders', description: 'Orders: units held while pending, paid, cancelled, expired or refunded' },
           { name: 'payments', description: "Payment providers' signed callbacks" },
           {

@@ -67,7 +67,9 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       url: '',
       summary: 'Create an event (organizer or admin); the caller becomes its organizer',
       description:
-        'Organizers and admins only (403 for a user). The date must be in the future. The event starts without ticket types: add them with `POST /tickets/types`.',
+        'Organizers and admins only (403 for a user). The date must be in the future. The event starts without ticket types: add them with `POST /tickets/types`. ' +
+        'An optional `capacity` limits the seats sold and held across all its ticket types (500 seats sold as Early, ' +
+        'Regular and VIP): a hold takes a seat only while both its ticket type and the event have one left.',
       tags: TAGS,
       auth: true,
       action: 'catalog.events.create',
@@ -93,7 +95,10 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       method: 'PUT',
       url: '/:id',
       summary: 'Change an event (its organizer or an admin)',
-      description: 'Only the fields sent change; a new date must be in the future.',
+      description:
+        'Only the fields sent change; a new date must be in the future. A `capacity` limits the seats sold and ' +
+        'held across all the ticket types (null: no event-wide limit); it cannot go below the seats already sold ' +
+        'and held (409).',
       tags: TAGS,
       auth: true,
       action: 'catalog.events.update',

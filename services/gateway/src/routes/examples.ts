@@ -1,6 +1,7 @@
 import type {
   Event,
   EventSummary,
+  PromoCode,
   Notification,
   Order,
   PageOf,
@@ -80,6 +81,23 @@ export const EXAMPLE_EVENT: Event = {
   capacity: 1200,
   organizer: { id: 9, firstname: 'Grace', surname: 'Hopper' },
   ticket_types: [EXAMPLE_TICKET_TYPE],
+  created_at: CREATED,
+  updated_at: UPDATED,
+};
+
+export const EXAMPLE_PROMO_CODE: PromoCode = {
+  id: 12,
+  event_id: 3,
+  code: 'JAZZ20',
+  percent_off: 20,
+  amount_off: null,
+  ticket_type_ids: [EXAMPLE_TICKET_TYPE.id],
+  starts_at: '2027-01-15T08:00:00.000Z',
+  ends_at: '2027-03-01T00:00:00.000Z',
+  max_uses: 100,
+  max_uses_per_user: 1,
+  unlocks_ticket_type_ids: [],
+  uses: 37,
   created_at: CREATED,
   updated_at: UPDATED,
 };

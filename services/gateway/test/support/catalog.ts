@@ -1,4 +1,4 @@
-import type { Event, EventSummary, TicketType } from '@ticketpro/shared';
+import type { Event, EventSummary, PromoCode, TicketType } from '@ticketpro/shared';
 import { ServiceStandIn, type StandInAnswers } from '@ticketpro/shared/testing';
 
 export const SAMPLE_TICKET_TYPE: TicketType & { held_quantity: number } = {
@@ -76,6 +76,23 @@ export const SAMPLE_EVENT_SUMMARY: EventSummary = { ...SAMPLE_EVENT, ticket_type
 /** What a client may see of `SAMPLE_EVENT_SUMMARY`. */
 export const EVENT_SUMMARY_VIEW = { ...EVENT_VIEW, ticket_types_total: 12 };
 
+export const SAMPLE_PROMO_CODE: PromoCode = {
+  id: 4,
+  event_id: 7,
+  code: 'HIFA10',
+  percent_off: 10,
+  amount_off: null,
+  ticket_type_ids: null,
+  starts_at: null,
+  ends_at: '2027-04-01T00:00:00.000Z',
+  max_uses: 10,
+  max_uses_per_user: 1,
+  unlocks_ticket_type_ids: [],
+  uses: 3,
+  created_at: '2027-01-05T08:00:00.000Z',
+  updated_at: '2027-01-06T08:00:00.000Z',
+};
+
 const pageOf = <T>(item: T, params: { skip: number; limit: number }) => ({
   items: [item],
   total: 1,
@@ -104,6 +121,16 @@ export class CatalogStandIn extends ServiceStandIn<'catalog'> {
       'ticketTypes.create': (ctx) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
       'ticketTypes.update': (ctx) => ({ ...SAMPLE_TICKET_TYPE, ...ctx.params }),
       'ticketTypes.delete': () => ({ message: 'Ticket type deleted' }),
+      'promoCodes.list': (ctx) => pageOf({ ...SAMPLE_PROMO_CODE, event_id: ctx.params.id }, ctx.params),
+      'promoCodes.get': (ctx) => ({ ...SAMPLE_PROMO_CODE, event_id: ctx.params.id, id: ctx.params.code_id }),
+      'promoCodes.create': (ctx) => ({ ...SAMPLE_PROMO_CODE, ...ctx.params, event_id: ctx.params.id, uses: 0 }),
+      'promoCodes.update': (ctx) => ({
+        ...SAMPLE_PROMO_CODE,
+        ...ctx.params,
+        event_id: ctx.params.id,
+        id: ctx.params.code_id,
+      }),
+      'promoCodes.delete': () => ({ message: 'Promo code deleted' }),
     };
   }
 }
