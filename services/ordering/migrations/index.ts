@@ -9,6 +9,7 @@ import * as addIdempotencyLease from './007_add_idempotency_lease';
 import * as createProcessedEvents from './008_create_processed_events';
 import * as createClosedEvents from './009_create_closed_events';
 import * as createPaymentLedger from './010_create_payment_ledger';
+import * as addOrderDiscounts from './011_add_order_discounts';
 
 /** Ordering's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   createProcessedEvents,
   createClosedEvents,
   createPaymentLedger,
+  addOrderDiscounts,
 ];

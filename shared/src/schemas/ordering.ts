@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateOrTimestamp, Id, IdAndChanges, Timestamp } from './common';
+import { PromoCodeText } from './catalog';
 import { RefundTicketIds } from './ticketing';
 import { PageQuery } from '../pagination';
 import { DecimalTextSchema } from '../money';
@@ -33,7 +34,12 @@ export const PaymentStatusSchema = Type.Union(PAYMENT_STATUSES.map((s) => Type.L
 export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' });
 
 export const OrderItemSchema = Type.Object(
-  { ticket_type_id: Id, quantity: Type.Integer({ minimum: 1 }), unit_price: Type.Number() },
+  {
+    ticket_type_id: Id,
+    quantity: Type.Integer({ minimum: 1 }),
+    unit_price: Type.Number(),
+    discount: Type.Number({ description: "Taken off this line (quantity × unit_price) by the order's promo code" }),
+  },
   { additionalProperties: false },
 );
 
@@ -43,7 +49,9 @@ export const OrderSchema = Type.Object(
     user_id: Id,
     event_id: Id,
     order_date: Timestamp,
-    total_price: Type.Number(),
+    total_price: Type.Number({ description: "What is to be paid: the items' prices less `discount`" }),
+    discount: Type.Number({ description: "The items' discounts added up" }),
+    promo_code: Type.Union([Type.String(), Type.Null()], { description: 'The promo code the order used' }),
     currency: Type.String(),
     payment_method: PaymentMethodSchema,
     payment_status: PaymentStatusSchema,
@@ -85,6 +93,7 @@ export const CreateOrderBody = Type.Object(
       ),
       { minItems: 1, maxItems: 50 },
     ),
+    promo_code: Type.Optional(PromoCodeText),
   },
   { additionalProperties: false },
 );

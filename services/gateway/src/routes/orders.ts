@@ -94,7 +94,14 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         '`MAX_PENDING_UNITS_PER_EVENT` unpaid units of one event across them (default 50). Beyond them this answers ' +
         '409 with `limit` and what is held (`pending_orders`, or `held` and `asked`), and holds nothing; a single ' +
         'order above the unit limit is 422. Paying, cancelling or letting an order lapse frees its share at once. ' +
-        'Admins are exempt. Orders placed at the same instant by one account are counted one after the other.',
+        'Admins are exempt. Orders placed at the same instant by one account are counted one after the other. ' +
+        'A `promo_code` of the event (any case) discounts the lines it applies to: `percent_off` of each line ' +
+        "(quantity × unit price), rounded per line half to even to the currency's minor unit (USD cents, JPY yen), " +
+        'or `amount_off` off each ticket, never more than its price; `discount` is given per item and in all, and ' +
+        '`total_price` is what is left to pay. The order uses the code from now on; cancelled or expired, it gives the ' +
+        'use back. An unknown, not yet valid, expired or used-up code is 422 naming it, and nothing is held. An ' +
+        'order with a code is changed and refunded whole only (409 unit by unit). An event with a `capacity` sells ' +
+        'no more seats across its ticket types than it: beyond it this answers 409.',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.create',
@@ -103,6 +110,7 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
           event_id: EXAMPLE_EVENT.id,
           payment_method: 'credit_card',
           items: [{ ticket_type_id: EXAMPLE_TICKET_TYPE.id, quantity: 2 }],
+          promo_code: 'JAZZ10',
         },
         response: EXAMPLE_ORDER,
       },

@@ -76,7 +76,7 @@ export const promoCodeRoutes: FastifyPluginAsync = async (app) => {
       examples: {
         request: {
           code: EXAMPLE_PROMO_CODE.code,
-          percent_off: 20,
+          percent_off: 10,
           ticket_type_ids: EXAMPLE_PROMO_CODE.ticket_type_ids,
           starts_at: EXAMPLE_PROMO_CODE.starts_at,
           ends_at: EXAMPLE_PROMO_CODE.ends_at,

@@ -10,4 +10,6 @@ export class OrderItem extends Model {
   declare quantity: number;
   /** The price catalog held the units at. */
   declare unit_price: DecimalText;
+  /** Off the line, by the order's promo code. */
+  declare discount: DecimalText;
 }

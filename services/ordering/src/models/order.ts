@@ -13,6 +13,8 @@ export class Order extends SoftDeleteModel {
   declare event_id: number;
   declare order_date: Date;
   declare total_price: DecimalText;
+  declare discount: DecimalText;
+  declare promo_code: string | null;
   declare currency: string;
   declare payment_method: PaymentMethod;
   /** As stored: a lapsed pending order still says `pending` here until the sweep runs. */

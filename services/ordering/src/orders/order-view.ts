@@ -13,12 +13,19 @@ export function toOrderView(order: Order, waitingPayment?: Payment, redirectUrl?
     event_id: order.event_id,
     order_date: iso(order.order_date),
     total_price: decimalNumber(order.total_price),
+    discount: decimalNumber(order.discount),
+    promo_code: order.promo_code,
     currency: order.currency,
     payment_method: order.payment_method,
     payment_status: order.status,
     expires_at: order.expires_at === null ? null : iso(order.expires_at),
     items: (order.items ?? [])
-      .map((i) => ({ ticket_type_id: i.ticket_type_id, quantity: i.quantity, unit_price: decimalNumber(i.unit_price) }))
+      .map((i) => ({
+        ticket_type_id: i.ticket_type_id,
+        quantity: i.quantity,
+        unit_price: decimalNumber(i.unit_price),
+        discount: decimalNumber(i.discount),
+      }))
       .sort((a, b) => a.ticket_type_id - b.ticket_type_id),
     created_at: iso(order.created_at),
     updated_at: iso(order.updated_at),

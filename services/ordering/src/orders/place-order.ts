@@ -12,20 +12,24 @@ import { holderOf, holdUnits } from './catalog-inventory';
  * Exported for the benchmark's single-process checkout.
  */
 export const INSERT_ORDER = `WITH placed AS (
-       INSERT INTO orders (id, user_id, event_id, total_price, currency, payment_method, payment_status, expires_at)
-       VALUES (:id, :userId, :eventId, :totalPrice, :currency, :paymentMethod, 'pending', :expiresAt)
+       INSERT INTO orders (id, user_id, event_id, total_price, discount, promo_code, currency, payment_method,
+         payment_status, expires_at)
+       VALUES (:id, :userId, :eventId, :totalPrice, :discount, :promoCode, :currency, :paymentMethod, 'pending',
+         :expiresAt)
        RETURNING *, ${LAPSED} AS lapsed
      ), items AS (
-       INSERT INTO order_items (order_id, ticket_type_id, quantity, unit_price)
-       SELECT :id, i.ticket_type_id, i.quantity, i.unit_price
-       FROM jsonb_to_recordset(CAST(:items AS jsonb)) AS i(ticket_type_id int, quantity int, unit_price numeric)
+       INSERT INTO order_items (order_id, ticket_type_id, quantity, unit_price, discount)
+       SELECT :id, i.ticket_type_id, i.quantity, i.unit_price, i.discount
+       FROM jsonb_to_recordset(CAST(:items AS jsonb))
+         AS i(ticket_type_id int, quantity int, unit_price numeric, discount numeric)
      ), created AS (:created)
      SELECT * FROM placed`;
 
 /**
  * The first steps of the saga: take an order id (drawn in blocks, see OrderIds), have catalog hold the units for it (all or
  * nothing; a refusal throws and nothing is written), then write the order priced from the hold
- * and `ordering.order.created`. A sequence is not transactional, so the id needs none, and no
+ * and `ordering.order.created`. A promo code goes with the hold: catalog reserves its use with
+ * the units and prices the lines with it, so the order takes its discounts as held. A sequence is not transactional, so the id needs none, and no
  * transaction (nor its pooled connection) is held open while catalog works.
  * `onHeld` learns the id as soon as the units are held, so the caller can release them if the
  * insert does not commit.
@@ -45,6 +49,7 @@ export async function placeOrder(
     holder: holderOf(caller, caller.id),
     items: body.items,
     expires_at: new Date(Date.now() + config.ORDER_HOLD_SECONDS * 1000).toISOString(),
+    ...(body.promo_code === undefined ? {} : { promo_code: body.promo_code }),
   });
   onHeld(orderId);
 
@@ -59,7 +64,8 @@ export async function placeOrder(
     status: 'pending',
     payment_method: body.payment_method,
     expires_at: hold.expires_at,
-    items,
+    // The event's items keep their version's fields; the discount is in the total paid.
+    items: hold.items.map(({ ticket_type_id, quantity, unit_price }) => ({ ticket_type_id, quantity, unit_price })),
   });
   const inserted = await recordOrderEventsWith(resources.db, [created], (insertCreated) =>
     resources.db.raw<{ rows: object[] }>(INSERT_ORDER, {
@@ -67,6 +73,8 @@ export async function placeOrder(
       userId: caller.id,
       eventId: body.event_id,
       totalPrice: hold.total_price,
+      discount: hold.discount,
+      promoCode: hold.promo_code,
       currency: hold.currency,
       paymentMethod: body.payment_method,
       expiresAt: hold.expires_at,

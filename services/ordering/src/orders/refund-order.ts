@@ -51,6 +51,12 @@ export async function refundOrder(
     if (order.status !== 'completed' && order.status !== 'partially_refunded') {
       throw new ConflictError(`The order is ${order.status}; only a completed order can be refunded`, { order_id: id });
     }
+    // A discount was rounded per line, so no single ticket has an exact share of it to give back.
+    if (ticketIds && order.promo_code !== null) {
+      throw new ConflictError('The order used a promo code: it is refunded whole, not ticket by ticket', {
+        order_id: id,
+      });
+    }
     if (ticketIds) await refuseRefundedTwice(trx, id, ticketIds);
     const voided = await voidTicketsForRefund(call, id, ticketIds);
     const payment = await models.Payment.query(trx).where({ order_id: id, kind: 'payment', state: 'captured' }).first();
