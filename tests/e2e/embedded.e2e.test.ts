@@ -55,6 +55,7 @@ describe('npm start (embedded mode)', () => {
         description: 'A whole day of mbira, in one process',
         location: 'Great Zimbabwe',
         date: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000).toISOString(),
+        capacity: 10,
       },
     });
     expect(created.status).toBe(201);
@@ -88,6 +89,33 @@ describe('npm start (embedded mode)', () => {
     const paid = await api('POST', `/api/v1/orders/${order.body.id}/pay`, { token: user.access });
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ id: order.body.id, payment_status: 'completed', total_price: 59.97 });
+    // A promo code and the event's capacity, on PGlite: the discount is per line, the seats are
+    // the event's across its types, and a cancelled order gives both back.
+    const code = await api('POST', `/api/v1/events/${created.body.id}/promo-codes`, {
+      token: organizer.access,
+      body: { code: 'MBIRA10', percent_off: 10, max_uses: 1 },
+    });
+    expect(code.status).toBe(201);
+    const orderOf = (quantity: number, extra: object = {}) =>
+      api('POST', '/api/v1/orders', {
+        token: user.access,
+        body: {
+          event_id: created.body.id,
+          payment_method: 'ecocash',
+          items: [{ ticket_type_id: ticketType.body.id, quantity }],
+          ...extra,
+        },
+      });
+    const discounted = await orderOf(2, { promo_code: 'mbira10' });
+    expect(discounted.body).toMatchObject({ total_price: 35.98, discount: 4, promo_code: 'MBIRA10' });
+    expect((await orderOf(1, { promo_code: 'MBIRA10' })).status).toBe(422);
+    expect((await orderOf(6)).status).toBe(409);
+    expect((await api('DELETE', `/api/v1/orders/${discounted.body.id}`, { token: user.access })).status).toBe(200);
+    const uses = await api('GET', `/api/v1/events/${created.body.id}/promo-codes/${code.body.id}`, {
+      token: organizer.access,
+    });
+    expect(uses.body.uses).toBe(0);
+
     const tickets = await waitForTicketCount(api, user.access, order.body.id, 3);
     expect(tickets).toHaveLength(3);
     for (const ticket of tickets) {
