@@ -42,7 +42,9 @@ describe('catalog.inventory.hold', () => {
       expires_at: params.expires_at,
       currency: 'USD',
       total_price: '59.97',
-      items: [{ ticket_type_id: ticketType.id, quantity: 3, unit_price: '19.99' }],
+      discount: '0.00',
+      promo_code: null,
+      items: [{ ticket_type_id: ticketType.id, quantity: 3, unit_price: '19.99', discount: '0.00' }],
     });
     expect(await available(ticketType.id)).toBe(7);
     expect(await inventoryOf(db, ticketType.id)).toMatchObject({ sold: 0, held: 3, heldByHolds: 3 });
