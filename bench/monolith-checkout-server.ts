@@ -54,7 +54,7 @@ const holdItem = compileNamed(HOLD_ITEM, [
 ]);
 const insertOrder = compileNamed(
   INSERT_ORDER,
-  ['id', 'userId', 'eventId', 'totalPrice', 'currency', 'paymentMethod', 'expiresAt', 'items'],
+  ['id', 'userId', 'eventId', 'totalPrice', 'discount', 'promoCode', 'currency', 'paymentMethod', 'expiresAt', 'items'],
   {
     created: (marker) =>
       knexFactory({ client: 'pg' })('outbox').insert({
@@ -117,6 +117,7 @@ async function placeOrder(
       ticket_type_id: h.ticket_type_id,
       quantity: h.quantity,
       unit_price: h.unit_price,
+      discount: '0.00',
     }));
     const totalPrice = held[held.length - 1].order_total;
     const currency = held[0].currency;
@@ -138,6 +139,9 @@ async function placeOrder(
         userId,
         eventId: body.event_id,
         totalPrice,
+        // The monolith's checkout takes no promo codes.
+        discount: '0.00',
+        promoCode: null,
         currency,
         paymentMethod: body.payment_method,
         expiresAt,

@@ -68,8 +68,8 @@ describe('ordering.orders.addUnit', () => {
     expect(added.unit).toBe(1);
     expect(added.order.total_price).toBe(20);
     expect(added.order.items).toEqual([
-      { ticket_type_id: ticketType.id, quantity: 1, unit_price: 19.99 },
-      { ticket_type_id: cheaper.id, quantity: 1, unit_price: 0.01 },
+      { ticket_type_id: ticketType.id, quantity: 1, unit_price: 19.99, discount: 0 },
+      { ticket_type_id: cheaper.id, quantity: 1, unit_price: 0.01, discount: 0 },
     ]);
   });
 
