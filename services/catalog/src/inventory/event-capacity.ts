@@ -2,15 +2,6 @@ import type { Knex } from 'knex';
 import { ConflictError } from '@ticketpro/shared';
 import { reclaimEventExpiredHolds } from './reclaim-expired-holds';
 
-/**
- * SQL for the units sold and held across the live ticket types of the event `:eventId`, read
- * from its rows locked in id order: as last committed, and unchanged by others from then on.
- */
-export const LOCKED_EVENT_UNITS = `(SELECT coalesce(sum(o.units), 0) FROM (
-         SELECT o.sold_quantity + o.held_quantity AS units FROM ticket_types o
-         WHERE o.event_id = :eventId AND o.deleted_at IS NULL ORDER BY o.id FOR NO KEY UPDATE
-       ) o)`;
-
 /** SQL for the units sold and held across the live ticket types of the event `e`. */
 export const EVENT_TAKEN_UNITS = `(SELECT coalesce(sum(o.sold_quantity + o.held_quantity), 0)
        FROM ticket_types o WHERE o.event_id = e.id AND o.deleted_at IS NULL)`;
@@ -25,7 +16,7 @@ interface EventForHold {
 
 /**
  * Locks the event for a hold of `units` of its units and resolves to its capacity (undefined: no
- * such live event). The key-share lock is one holds do not wait on each other for but a change
+ * such live event); with a capacity, its ticket types too (`lockEventTicketTypes`). The key-share lock is one holds do not wait on each other for but a change
  * of the capacity does (`lockEventForCapacityChange`), so the capacity a hold read stays the
  * event's until the hold commits. A hold the event has no room for is refused here, before the
  * take would queue for the event's ticket types (waiting only frees seats), so that once an
@@ -47,7 +38,24 @@ export async function lockEventForHold(
   const event = rows[0];
   if (event?.seats_left == null) return event?.capacity;
   if (event.seats_left < units && !event.lapsed_holds) throw eventSoldOut(event.seats_left, units);
+  await lockEventTicketTypes(trx, eventId);
   return event.capacity;
+}
+
+/**
+ * Locks the event's ticket types in id order, before any of them is taken from: the take's sum
+ * of the event's units then reads them as last committed and unchanged until the hold commits,
+ * so holds of one event's units land one after the other, whatever their types. Locked here,
+ * in one order, rather than by the take itself: a take locks its own type first, and locking
+ * the others from inside it let two holds wait on each other crosswise (deadlocks).
+ */
+async function lockEventTicketTypes(trx: Knex.Transaction, eventId: number): Promise<void> {
+  await trx('ticket_types')
+    .where({ event_id: eventId })
+    .whereNull('deleted_at')
+    .orderBy('id')
+    .select('id')
+    .forNoKeyUpdate();
 }
 
 /** The refusal of a hold the event's capacity has no room for. */

@@ -10,7 +10,7 @@ import {
   type HoldResult,
 } from '@ticketpro/shared';
 import { holdRefusal } from './hold-refusal';
-import { LOCKED_EVENT_UNITS, lockEventForHold } from './event-capacity';
+import { EVENT_TAKEN_UNITS, lockEventForHold } from './event-capacity';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
 import { reclaimEventExpiredHolds, reclaimExpiredHolds } from './reclaim-expired-holds';
@@ -85,11 +85,9 @@ function assertWellFormed(params: HoldParams): void {
 /**
  * The one statement that takes units: it matches only while they are there and on sale, and,
  * for an event with a capacity, while the event's sold and held units leave room for them.
- * Those are summed from the event's ticket type rows locked (in id order, as every inventory
- * step locks them): a locked row is read as last committed, not as of the statement's start, and
- * stays so until the hold commits, so holds of one event's units take them one after the other,
- * whatever their types. Its callers lock the event first (`lockEventForHold`), which keeps the
- * capacity as it was read. `:orderUnits` is what the order holds of the type afterwards, checked against `max_per_order`.
+ * Those are summed from the event's ticket type rows, which its callers locked before
+ * (`lockEventForHold`, which also keeps the capacity as it was read), so the sum is of units as
+ * last committed and no other hold changes them until this one commits. `:orderUnits` is what the order holds of the type afterwards, checked against `max_per_order`.
  * Exported for the benchmark, whose hot-row limit is this statement run alone.
  */
 export const TAKE_UNITS = `UPDATE ticket_types tt SET held_quantity = tt.held_quantity + :quantity
@@ -97,7 +95,7 @@ export const TAKE_UNITS = `UPDATE ticket_types tt SET held_quantity = tt.held_qu
      WHERE tt.id = :ticketTypeId AND tt.event_id = :eventId AND tt.deleted_at IS NULL
        AND e.id = tt.event_id AND e.deleted_at IS NULL
        AND tt.sold_quantity + tt.held_quantity + :quantity <= tt.quantity
-       AND (e.capacity IS NULL OR ${LOCKED_EVENT_UNITS} + :quantity <= e.capacity)
+       AND (e.capacity IS NULL OR ${EVENT_TAKEN_UNITS} + :quantity <= e.capacity)
        AND (tt.max_per_order IS NULL OR :orderUnits <= tt.max_per_order)
        AND (tt.sales_start IS NULL OR tt.sales_start <= now())
        AND coalesce(tt.sales_end, e.date) > now()
