@@ -2,29 +2,61 @@ import type { Knex } from 'knex';
 import { ConflictError } from '@ticketpro/shared';
 import { reclaimEventExpiredHolds } from './reclaim-expired-holds';
 
-/** SQL for the units sold and held across the live ticket types of an event, as of the statement's start. */
-const takenUnitsOf = (eventId: string) => `(SELECT coalesce(sum(o.sold_quantity + o.held_quantity), 0)
-       FROM ticket_types o WHERE o.event_id = ${eventId} AND o.deleted_at IS NULL)`;
+/** SQL for the units sold and held across the live ticket types of the event `e`. */
+export const EVENT_TAKEN_UNITS = `(SELECT coalesce(sum(o.sold_quantity + o.held_quantity), 0)
+       FROM ticket_types o WHERE o.event_id = e.id AND o.deleted_at IS NULL)`;
 
-/** `takenUnitsOf` the event `e`. */
-export const EVENT_TAKEN_UNITS = takenUnitsOf('e.id');
+/** How an event stands for a hold, read under the hold's key-share lock. */
+interface EventForHold {
+  capacity: number | null;
+  /** Seats its capacity leaves, counting lapsed holds not yet reclaimed; null without a capacity. */
+  seats_left: number | null;
+  lapsed_holds: boolean;
+}
 
 /**
- * SQL that holds while the event `e` (`:eventId`) has room for `:quantity` more units. Without a
- * capacity it reads nothing more. With one, the units sold and held are read first as of the
- * statement's start: an event already full is refused there, without waiting for any lock (only
- * freed seats would change the answer). Then they are summed from the event's ticket type rows
- * locked in id order (as every inventory step locks them): a locked row is read as last
- * committed and stays so until the hold commits, so holds of one event take its units one after
- * the other, whatever their types. The sub-selects are not correlated (`:eventId`), so each runs
- * once, before the taking row is locked; the conditions are evaluated in the order written.
+ * Locks the event for a hold of `units` of its units and resolves to its capacity (undefined: no
+ * such live event); with a capacity, its ticket types too (`lockEventTicketTypes`). The key-share lock is one holds do not wait on each other for but a change
+ * of the capacity does (`lockEventForCapacityChange`), so the capacity a hold read stays the
+ * event's until the hold commits. A hold the event has no room for is refused here, before the
+ * take would queue for the event's ticket types (waiting only frees seats), so that once an
+ * event is full its refusals do not wait behind the holds still landing.
  */
-export const WITHIN_CAPACITY = `(e.capacity IS NULL OR (
-         ${takenUnitsOf(':eventId')} + :quantity <= e.capacity
-         AND (SELECT coalesce(sum(o.units), 0) FROM (
-           SELECT o.sold_quantity + o.held_quantity AS units FROM ticket_types o
-           WHERE o.event_id = :eventId AND o.deleted_at IS NULL ORDER BY o.id FOR NO KEY UPDATE
-         ) o) + :quantity <= e.capacity))`;
+export async function lockEventForHold(
+  trx: Knex.Transaction,
+  eventId: number,
+  units: number,
+): Promise<number | null | undefined> {
+  const { rows } = await trx.raw<{ rows: EventForHold[] }>(
+    `SELECT e.capacity, e.capacity - ${EVENT_TAKEN_UNITS} AS seats_left,
+       EXISTS (SELECT 1 FROM holds h JOIN ticket_types tt ON tt.id = h.ticket_type_id
+         WHERE tt.event_id = e.id AND h.state = 'held' AND h.expires_at <= now()) AS lapsed_holds
+     FROM events e WHERE e.id = :eventId AND e.deleted_at IS NULL
+     FOR KEY SHARE`,
+    { eventId },
+  );
+  const event = rows[0];
+  if (event?.seats_left == null) return event?.capacity;
+  if (event.seats_left < units && !event.lapsed_holds) throw eventSoldOut(event.seats_left, units);
+  await lockEventTicketTypes(trx, eventId);
+  return event.capacity;
+}
+
+/**
+ * Locks the event's ticket types in id order, before any of them is taken from: the take's sum
+ * of the event's units then reads them as last committed and unchanged until the hold commits,
+ * so holds of one event's units land one after the other, whatever their types. Locked here,
+ * in one order, rather than by the take itself: a take locks its own type first, and locking
+ * the others from inside it let two holds wait on each other crosswise (deadlocks).
+ */
+async function lockEventTicketTypes(trx: Knex.Transaction, eventId: number): Promise<void> {
+  await trx('ticket_types')
+    .where({ event_id: eventId })
+    .whereNull('deleted_at')
+    .orderBy('id')
+    .select('id')
+    .forNoKeyUpdate();
+}
 
 /** The refusal of a hold the event's capacity has no room for. */
 export function eventSoldOut(seatsLeft: number, asked: number, ticketTypeId?: number): ConflictError {
