@@ -11,6 +11,7 @@ import * as addHoldHolders from './009_add_hold_holders';
 import * as createRestockedUnits from './010_create_restocked_units';
 import * as addEventCapacity from './011_add_event_capacity';
 import * as createPromoCodes from './012_create_promo_codes';
+import * as addHiddenTicketTypes from './013_add_hidden_ticket_types';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   createRestockedUnits,
   addEventCapacity,
   createPromoCodes,
+  addHiddenTicketTypes,
 ];

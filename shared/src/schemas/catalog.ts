@@ -37,6 +37,9 @@ export const TicketTypeSchema = Type.Object(
     sales_start: Type.Union([Timestamp, Type.Null()]),
     sales_end: Type.Union([Timestamp, Type.Null()]),
     max_per_order: Type.Union([Type.Integer(), Type.Null()]),
+    hidden: Type.Boolean({
+      description: 'Not listed publicly, and sold only with a promo code that unlocks it',
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -151,6 +154,7 @@ const TicketTypeFields = {
   sales_start: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   sales_end: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   max_per_order: Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()]),
+  hidden: Type.Boolean(),
 };
 
 export const CreateTicketTypeBody = Type.Object(
@@ -164,6 +168,7 @@ export const CreateTicketTypeBody = Type.Object(
     sales_start: Type.Optional(TicketTypeFields.sales_start),
     sales_end: Type.Optional(TicketTypeFields.sales_end),
     max_per_order: Type.Optional(TicketTypeFields.max_per_order),
+    hidden: Type.Optional(TicketTypeFields.hidden),
   },
   { additionalProperties: false },
 );

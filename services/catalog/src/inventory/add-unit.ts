@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { ConflictError, UnprocessableError, type AddUnitParams, type AddUnitResult } from '@ticketpro/shared';
+import {
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  type AddUnitParams,
+  type AddUnitResult,
+} from '@ticketpro/shared';
 import { takeUnits } from './hold-inventory';
 import { lockEventForHold } from './event-capacity';
 import { holdRefusal } from './hold-refusal';
@@ -38,8 +44,12 @@ export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Pr
     const existing = holds.find((h) => h.ticket_type_id === params.ticket_type_id);
     const quantity = (existing?.quantity ?? 0) + 1;
 
-    const capacity = await lockEventForHold(trx, eventId, 1);
-    await (capacity == null ? reclaimExpiredHolds(trx, params.ticket_type_id) : reclaimEventExpiredHolds(trx, eventId));
+    const event = await lockEventForHold(trx, eventId, [{ ticket_type_id: params.ticket_type_id, quantity: 1 }]);
+    // A hidden type is sold only with a code that unlocks it, and an order with a code takes no unit more.
+    if (event?.hidden.length) throw new NotFoundError(`Ticket type ${params.ticket_type_id} not found`);
+    await (event?.capacity == null
+      ? reclaimExpiredHolds(trx, params.ticket_type_id)
+      : reclaimEventExpiredHolds(trx, eventId));
     const taken = await takeUnits(trx, eventId, params.ticket_type_id, 1, quantity);
     if (!taken) {
       throw await holdRefusal(trx, eventId, { ticket_type_id: params.ticket_type_id, quantity }, 0);

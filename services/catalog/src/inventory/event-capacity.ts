@@ -12,6 +12,14 @@ interface EventForHold {
   /** Seats its capacity leaves, counting lapsed holds not yet reclaimed; null without a capacity. */
   seats_left: number | null;
   lapsed_holds: boolean;
+  /** The hold's ticket types that are hidden. */
+  hidden: number[];
+}
+
+/** The event as a hold found it: its capacity, and which of the hold's ticket types are hidden. */
+export interface HeldEvent {
+  capacity: number | null;
+  hidden: number[];
 }
 
 /**
@@ -25,21 +33,26 @@ interface EventForHold {
 export async function lockEventForHold(
   trx: Knex.Transaction,
   eventId: number,
-  units: number,
-): Promise<number | null | undefined> {
+  items: { ticket_type_id: number; quantity: number }[],
+): Promise<HeldEvent | undefined> {
+  const units = items.reduce((sum, item) => sum + item.quantity, 0);
   const { rows } = await trx.raw<{ rows: EventForHold[] }>(
     `SELECT e.capacity, e.capacity - ${EVENT_TAKEN_UNITS} AS seats_left,
        EXISTS (SELECT 1 FROM holds h JOIN ticket_types tt ON tt.id = h.ticket_type_id
-         WHERE tt.event_id = e.id AND h.state = 'held' AND h.expires_at <= now()) AS lapsed_holds
+         WHERE tt.event_id = e.id AND h.state = 'held' AND h.expires_at <= now()) AS lapsed_holds,
+       ARRAY(SELECT tt.id FROM ticket_types tt
+         WHERE tt.event_id = e.id AND tt.hidden AND tt.id = ANY(:ids)) AS hidden
      FROM events e WHERE e.id = :eventId AND e.deleted_at IS NULL
      FOR KEY SHARE`,
-    { eventId },
+    { eventId, ids: items.map((item) => item.ticket_type_id) },
   );
   const event = rows[0];
-  if (event?.seats_left == null) return event?.capacity;
+  if (!event) return undefined;
+  const { capacity, hidden } = event;
+  if (event.seats_left === null) return { capacity, hidden };
   if (event.seats_left < units && !event.lapsed_holds) throw eventSoldOut(event.seats_left, units);
   await lockEventTicketTypes(trx, eventId);
-  return event.capacity;
+  return { capacity, hidden };
 }
 
 /**

@@ -41,8 +41,11 @@ export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLi
     const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
     await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
     const code = await reservePromoCode(trx, params);
-    const capacity = await lockEventForHold(trx, params.event_id, units);
-    if (capacity === undefined) throw new NotFoundError(`Event ${params.event_id} not found`);
+    const event = await lockEventForHold(trx, params.event_id, params.items);
+    if (!event) throw new NotFoundError(`Event ${params.event_id} not found`);
+    const locked = event.hidden.find((id) => !code?.unlocks.includes(id));
+    if (locked !== undefined) throw new NotFoundError(`Ticket type ${locked} not found`);
+    const { capacity } = event;
 
     const inOrder = params.items
       .map((item, index) => ({ item, index }))

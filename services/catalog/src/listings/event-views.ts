@@ -6,7 +6,7 @@ import { toEventView } from '../views/event-view';
 import { listedTicketTypes } from './listed-ticket-types';
 
 /** The relation expression that reads an event's live ticket types with their availability. */
-export const WITH_TICKET_TYPES = 'ticket_types(withAvailability, byPrice)';
+export const WITH_TICKET_TYPES = 'ticket_types(withAvailability, byPrice, listed)';
 
 /** One live event with its ticket types, or 404. */
 export async function findEvent(models: CatalogModels, id: number, trx?: Knex.Transaction): Promise<Event> {

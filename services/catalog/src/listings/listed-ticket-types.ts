@@ -20,7 +20,7 @@ const LISTED_SQL = `
   FROM (
     SELECT tt.*, row_number() OVER by_event AS rank, count(*) OVER (PARTITION BY tt.event_id)::int AS total
     FROM ticket_types tt
-    WHERE tt.event_id = ANY(:eventIds) AND tt.deleted_at IS NULL
+    WHERE tt.event_id = ANY(:eventIds) AND tt.deleted_at IS NULL AND NOT tt.hidden
     WINDOW by_event AS (PARTITION BY tt.event_id ORDER BY tt.price, tt.id)
   ) ticket_types
   WHERE ticket_types.rank <= :listed

@@ -22,10 +22,11 @@ const EVENT_VIEW_SQL = `
           'currency', ticket_types.currency, 'quantity', ticket_types.quantity,
           'available_quantity', ${AVAILABLE_QUANTITY}, 'sold_quantity', ticket_types.sold_quantity,
           'sales_start', ticket_types.sales_start, 'sales_end', ticket_types.sales_end,
-          'max_per_order', ticket_types.max_per_order,
+          'max_per_order', ticket_types.max_per_order, 'hidden', ticket_types.hidden,
           'created_at', ticket_types.created_at, 'updated_at', ticket_types.updated_at)
         ORDER BY ticket_types.price, ticket_types.id)
       FROM ticket_types WHERE ticket_types.event_id = e.id AND ticket_types.deleted_at IS NULL
+        AND NOT ticket_types.hidden
     ), '[]') AS ticket_types
   FROM events e LEFT JOIN organizers o ON o.id = e.organizer_id
   WHERE e.id = ? AND e.deleted_at IS NULL`;

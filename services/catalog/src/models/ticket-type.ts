@@ -25,11 +25,17 @@ export class TicketType extends SoftDeleteModel {
   declare sales_start: Date | null;
   declare sales_end: Date | null;
   declare max_per_order: number | null;
+  /** Not listed publicly, and sold only with a promo code that unlocks it. */
+  declare hidden: boolean;
 
   static override modifiers = {
     /** Adds `available_quantity`: quantity less sold and live holds, never below zero. */
     withAvailability(query: QueryBuilder<TicketType>) {
       query.select('ticket_types.*', raw(`${AVAILABLE_QUANTITY} AS available_quantity`));
+    },
+    /** Only those listed publicly: not hidden. */
+    listed(query: QueryBuilder<TicketType>) {
+      query.where('ticket_types.hidden', false);
     },
     /** The catalogue order: cheapest first, then oldest. */
     byPrice(query: QueryBuilder<TicketType>) {

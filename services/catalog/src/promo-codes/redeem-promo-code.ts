@@ -16,6 +16,8 @@ export interface RedeemedCode {
   discount: Discount;
   /** Null: every ticket type of the event. */
   ticketTypeIds: number[] | null;
+  /** Hidden ticket types it lets the order hold. */
+  unlocks: number[];
 }
 
 interface CodeRow {
@@ -24,6 +26,7 @@ interface CodeRow {
   percent_off: DecimalText | null;
   amount_off: DecimalText | null;
   ticket_type_ids: number[] | null;
+  unlocks_ticket_type_ids: number[];
   max_uses: number | null;
   max_uses_per_user: number | null;
   not_yet: boolean;
@@ -53,6 +56,7 @@ export async function reservePromoCode(trx: Knex.Transaction, params: HoldParams
       'percent_off',
       'amount_off',
       'ticket_type_ids',
+      'unlocks_ticket_type_ids',
       'max_uses',
       'max_uses_per_user',
       trx.raw('coalesce(starts_at > now(), false) AS not_yet'),
@@ -78,6 +82,7 @@ export async function reservePromoCode(trx: Knex.Transaction, params: HoldParams
     code: row.code,
     discount: row.percent_off !== null ? { percent_off: row.percent_off } : { amount_off: row.amount_off! },
     ticketTypeIds: row.ticket_type_ids,
+    unlocks: row.unlocks_ticket_type_ids,
   };
 }
 
@@ -90,7 +95,7 @@ interface PricedItem {
 /**
  * Prices the held items with the code and records the code and each line's discount on the
  * order's holds (one statement); resolves to the discounts by item and in all. A code that
- * discounts none of the items is refused, so no order uses a code for nothing.
+ * neither discounts nor unlocks any of the items is refused, so no order uses a code for nothing.
  */
 export async function applyPromoCode(
   trx: Knex.Transaction,
@@ -105,7 +110,8 @@ export async function applyPromoCode(
       : ('0.00' as DecimalText),
   );
   const total = discounts.reduce((sum, d) => addMoney(sum, d), '0.00' as DecimalText);
-  if (total === '0.00') throw refused(code.code, 'does not apply to these tickets');
+  const unlocking = items.some((item) => code.unlocks.includes(item.ticket_type_id));
+  if (total === '0.00' && !unlocking) throw refused(code.code, 'does not apply to these tickets');
   await trx.raw(
     `UPDATE holds h SET promo_code_id = :codeId, discount = d.discount
      FROM jsonb_to_recordset(CAST(:discounts AS jsonb)) AS d(ticket_type_id int, discount numeric)

@@ -7,7 +7,10 @@ export async function listTicketTypes(
   models: CatalogModels,
   { skip, limit, event_id }: ParamsOf<'catalog.ticketTypes.list'>,
 ): Promise<PageOf<TicketType>> {
-  const query = liveTicketTypes(models).orderBy('ticket_types.event_id').modify('byPrice');
+  const query = liveTicketTypes(models)
+    .where('ticket_types.hidden', false)
+    .orderBy('ticket_types.event_id')
+    .modify('byPrice');
   if (event_id !== undefined) query.where('ticket_types.event_id', event_id);
   return paginate(query, { skip, limit });
 }

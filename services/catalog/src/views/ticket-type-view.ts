@@ -19,6 +19,7 @@ export type TicketTypeFields = TextTimestamps<
     | 'sales_start'
     | 'sales_end'
     | 'max_per_order'
+    | 'hidden'
     | 'created_at'
     | 'updated_at'
   >
@@ -42,6 +43,7 @@ export function toTicketTypeView(ticketType: TicketTypeFields): TicketTypeView {
     sales_start: isoOrNull(ticketType.sales_start),
     sales_end: isoOrNull(ticketType.sales_end),
     max_per_order: ticketType.max_per_order,
+    hidden: ticketType.hidden,
     created_at: iso(ticketType.created_at),
     updated_at: iso(ticketType.updated_at),
   };

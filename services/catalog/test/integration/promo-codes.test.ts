@@ -266,4 +266,32 @@ describe('redeeming a promo code with a hold', () => {
     const discounted = await db('holds').where('promo_code_id', created.id).countDistinct('order_id as n').first();
     expect(Number(discounted?.n)).toBe(10);
   });
+
+  it('sells a hidden ticket type only with a code that unlocks it, and never lists it publicly', async () => {
+    const presale = await createTicketType(node.broker, event.id, { name: 'Presale', price: 10, hidden: true });
+    expect(presale.hidden).toBe(true);
+    const code = newCode('PRE');
+    await create({ code, percent_off: 10, ticket_type_ids: [regular.id], unlocks_ticket_type_ids: [presale.id] });
+    const other = newCode();
+    await create({ code: other, percent_off: 10 });
+    const item = [{ ticket_type_id: presale.id, quantity: 1 }];
+    await expect(hold(node.broker, holdParams(event.id, item))).rejects.toMatchObject({ code: 404 });
+    await expect(hold(node.broker, { ...holdParams(event.id, item), promo_code: other })).rejects.toMatchObject({
+      code: 404,
+    });
+    // Unlocked, but not among the types it discounts: held at full price.
+    await expect(hold(node.broker, { ...holdParams(event.id, item), promo_code: code })).resolves.toMatchObject({
+      total_price: '10.00',
+      discount: '0.00',
+      promo_code: code,
+    });
+    const shown = await node.broker.call<Event, object>('catalog.events.get', { id: event.id });
+    expect(shown.ticket_types.map((t) => t.id)).not.toContain(presale.id);
+    const listed = await node.broker.call<{ items: TicketType[] }, object>('catalog.ticketTypes.list', {
+      event_id: event.id,
+      skip: 0,
+      limit: 100,
+    });
+    expect(listed.items.map((t) => t.id)).not.toContain(presale.id);
+  });
 });

@@ -66,6 +66,7 @@ export const EXAMPLE_TICKET_TYPE: TicketType = {
   sales_start: '2027-01-15T08:00:00.000Z',
   sales_end: null,
   max_per_order: 10,
+  hidden: false,
   created_at: CREATED,
   updated_at: UPDATED,
 };

@@ -62,7 +62,9 @@ export const ticketTypeRoutes: FastifyPluginAsync = async (app) => {
       summary: "Add a ticket type to an event (the event's organizer or an admin)",
       description:
         'One event has at most `MAX_TICKET_TYPES_PER_EVENT` ticket types (default 50): beyond it this answers 409, ' +
-        'saying the limit; deleting one makes room.',
+        'saying the limit; deleting one makes room. A `hidden` ticket type (presale, press) is left out of the ' +
+        "public lists (the event's, `GET /tickets/types`) and sold only to an order whose promo code unlocks it " +
+        '(`unlocks_ticket_type_ids`); anyone with its id can read it here.',
       tags: TAGS,
       auth: true,
       action: 'catalog.ticketTypes.create',

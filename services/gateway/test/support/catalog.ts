@@ -14,6 +14,7 @@ export const SAMPLE_TICKET_TYPE: TicketType & { held_quantity: number } = {
   sales_start: null,
   sales_end: '2027-04-28T12:00:00.000Z',
   max_per_order: 10,
+  hidden: false,
   created_at: '2027-01-05T08:00:00.000Z',
   updated_at: '2027-01-06T08:00:00.000Z',
   // Catalog's own bookkeeping: the gateway's response schema must drop it.
@@ -51,6 +52,7 @@ export const TICKET_TYPE_VIEW = {
   sales_start: null,
   sales_end: '2027-04-28T12:00:00.000Z',
   max_per_order: 10,
+  hidden: false,
   created_at: '2027-01-05T08:00:00.000Z',
   updated_at: '2027-01-06T08:00:00.000Z',
 };
