@@ -98,6 +98,15 @@ describe('gateway: ordering routes', () => {
       await expectRefused('POST', `${path}/refund`, 'ordering.orders.refund', { token }, 422, 'id');
     });
 
+    it('passes a promo code on as the buyer typed it', async () => {
+      const res = await gw.api('POST', '/api/v1/orders', {
+        token: buyer(),
+        body: { ...newOrder, promo_code: 'jazz-10' },
+      });
+      expect(res.status).toBe(201);
+      expect(ordering.lastCall('ordering.orders.create').params).toEqual({ ...newOrder, promo_code: 'jazz-10' });
+    });
+
     it('creates an order: 201, the body as params, the buyer in meta, no idempotency key unless sent', async () => {
       const res = await gw.api('POST', '/api/v1/orders', { token: buyer(), body: newOrder });
       expect(res.status).toBe(201);
@@ -156,6 +165,10 @@ describe('gateway: ordering routes', () => {
         { items: [{ ticket_type_id: 11, quantity: 1, unit_price: 0 }] },
         'items.0.unit_price',
       ],
+      ['a NUL byte in the promo code', { promo_code: 'SAVE\u000010' }, 'promo_code'],
+      ['a promo code too long', { promo_code: 'X'.repeat(41) }, 'promo_code'],
+      ['a promo code of another type', { promo_code: 10 }, 'promo_code'],
+      ['a client-set discount', { discount: 5 }, 'discount'],
     ])('refuses to create an order with %s (422)', async (_what, change, field) => {
       const body = { ...newOrder, ...change };
       await expectRefused('POST', '/api/v1/orders', 'ordering.orders.create', { token: buyer(), body }, 422, field);
