@@ -68,7 +68,7 @@ describe('ordering.orders.removeUnit', () => {
     const { order: lowered } = await removeUnit(admin, order.id, cheaper.id);
 
     expect(lowered.total_price).toBe(19.99);
-    expect(lowered.items).toEqual([{ ticket_type_id: ticketType.id, quantity: 1, unit_price: 19.99 }]);
+    expect(lowered.items).toEqual([{ ticket_type_id: ticketType.id, quantity: 1, unit_price: 19.99, discount: 0 }]);
     expect(await payOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed', total_price: 19.99 });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 1 });
     expect(await inventory(node, cheaper.id)).toEqual({ available: 10, sold: 0 });
