@@ -15,6 +15,7 @@ const SHORT_HOLD_SECONDS = 2;
 const ORDER_FIELDS = [
   'created_at',
   'currency',
+  'discount',
   'event_id',
   'expires_at',
   'id',
@@ -22,6 +23,7 @@ const ORDER_FIELDS = [
   'order_date',
   'payment_method',
   'payment_status',
+  'promo_code',
   'total_price',
   'updated_at',
   'user_id',
@@ -147,8 +149,8 @@ describe('POST /orders', () => {
     expect(order.body.total_price).toBe(0.5);
     expect(order.body.items).toEqual(
       expect.arrayContaining([
-        { ticket_type_id: dime.id, quantity: 1, unit_price: 0.1 },
-        { ticket_type_id: twenty.id, quantity: 2, unit_price: 0.2 },
+        { ticket_type_id: dime.id, quantity: 1, unit_price: 0.1, discount: 0 },
+        { ticket_type_id: twenty.id, quantity: 2, unit_price: 0.2, discount: 0 },
       ]),
     );
   });
