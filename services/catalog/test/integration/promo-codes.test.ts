@@ -294,4 +294,22 @@ describe('redeeming a promo code with a hold', () => {
     });
     expect(listed.items.map((t) => t.id)).not.toContain(presale.id);
   });
+
+  it('keeps one account to its per-user limit when its holds race: 20 at once, 2 uses allowed', async () => {
+    const code = newCode('EACH');
+    const created = await create({ code, amount_off: 1, max_uses_per_user: 2 });
+    const buyer = newHolder();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        hold(node.broker, {
+          ...holdParams(event.id, [{ ticket_type_id: regular.id, quantity: 1 }], { holder: buyer }),
+          promo_code: code,
+        }),
+      ),
+    );
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(2);
+    const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    expect(refused.every((s) => s.reason.code === 422)).toBe(true);
+    expect(await codeUses(created.id)).toBe(2);
+  });
 });
