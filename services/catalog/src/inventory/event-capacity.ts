@@ -23,12 +23,13 @@ export interface HeldEvent {
 }
 
 /**
- * Locks the event for a hold of `units` of its units and resolves to its capacity (undefined: no
- * such live event); with a capacity, its ticket types too (`lockEventTicketTypes`). The key-share lock is one holds do not wait on each other for but a change
- * of the capacity does (`lockEventForCapacityChange`), so the capacity a hold read stays the
- * event's until the hold commits. A hold the event has no room for is refused here, before the
- * take would queue for the event's ticket types (waiting only frees seats), so that once an
- * event is full its refusals do not wait behind the holds still landing.
+ * Locks the event for a hold of `items` and resolves to its capacity and which of the items'
+ * ticket types are hidden (undefined: no such live event); with a capacity, its ticket types are
+ * locked too (`lockEventTicketTypes`). The key-share lock is one holds do not wait on each other
+ * for but a change of the capacity does (`lockEventForCapacityChange`), so the capacity a hold
+ * read stays the event's until the hold commits. A hold the event has no room for is refused
+ * here, before the take would queue for the event's ticket types (waiting only frees seats), so
+ * that once an event is full its refusals do not wait behind the holds still landing.
  */
 export async function lockEventForHold(
   trx: Knex.Transaction,
