@@ -15,6 +15,8 @@ import {
   HoldParams,
   HoldResult,
   InventoryChange,
+  JoinWaitlistParams,
+  ListWaitlistQuery,
   ListEventsQuery,
   ListTicketTypesQuery,
   OrderRef,
@@ -26,6 +28,9 @@ import {
   TicketTypeSchema,
   UpdateEventParams,
   UpdateTicketTypeParams,
+  WaitlistEntrySchema,
+  WaitlistOffered,
+  WaitlistPositionSchema,
 } from '../schemas/catalog';
 import { defineContract, read, write } from './define';
 import { INVENTORY_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
@@ -44,6 +49,10 @@ export const catalogContract = defineContract({
     'ticketTypes.create': write(CreateTicketTypeBody, TicketTypeSchema),
     'ticketTypes.update': write(UpdateTicketTypeParams, TicketTypeSchema),
     'ticketTypes.delete': write(IdParams, MessageSchema),
+    'waitlist.join': write(JoinWaitlistParams, WaitlistPositionSchema),
+    'waitlist.get': read(IdParams, WaitlistPositionSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'waitlist.leave': write(IdParams, MessageSchema),
+    'waitlist.list': read(ListWaitlistQuery, Page(WaitlistEntrySchema), { timeoutMs: READ_TIMEOUT_MS }),
     // The inventory steps of ordering's saga; no routes.
     'inventory.hold': write(HoldParams, HoldResult, { idempotentOn: 'order_id', timeoutMs: INVENTORY_TIMEOUT_MS }),
     'inventory.release': write(OrderRef, InventoryChange, {
@@ -81,5 +90,6 @@ export const catalogContract = defineContract({
     'catalog.ticket_type.created': versionedEvent({ 1: TicketTypeFacts }),
     'catalog.ticket_type.updated': versionedEvent({ 1: TicketTypeFacts }),
     'catalog.ticket_type.deleted': versionedEvent({ 1: TicketTypeRemoved }),
+    'catalog.waitlist.offered': versionedEvent({ 1: WaitlistOffered }),
   },
 });

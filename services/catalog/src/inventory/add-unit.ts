@@ -4,16 +4,22 @@ import { takeUnits } from './hold-inventory';
 import { holdRefusal } from './hold-refusal';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { lockOrderHolds } from './order-holds';
-import { reclaimExpiredHolds } from './reclaim-expired-holds';
+import { reclaimAndOffer } from '../waitlist/offer-freed-units';
 
 /**
  * Holds one more unit for an order whose hold is live, with the same conditional UPDATE as a
  * hold, into the order's hold row of that type (a new row for a new type). The added unit is
  * priced as the order's other units of the type, so one item keeps one price. It counts
  * against what the holder may hold unpaid, as a hold does. Repeating a `ref` answers what it
- * added the first time, even once the hold has moved on.
+ * added the first time, even once the hold has moved on. Units freed by lapsed holds and offers
+ * go to the waiting list before it.
  */
-export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Promise<AddUnitResult> {
+export function addUnit(
+  db: Knex,
+  params: AddUnitParams,
+  limits: HoldLimits,
+  offerSeconds: number,
+): Promise<AddUnitResult> {
   return db.transaction(async (trx) => {
     const holds = await lockOrderHolds(trx, params.order_id);
     const applied = await trx('added_units').where('ref', params.ref).first();
@@ -36,7 +42,7 @@ export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Pr
     const existing = holds.find((h) => h.ticket_type_id === params.ticket_type_id);
     const quantity = (existing?.quantity ?? 0) + 1;
 
-    await reclaimExpiredHolds(trx, params.ticket_type_id);
+    await reclaimAndOffer(trx, params.ticket_type_id, offerSeconds);
     const taken = await takeUnits(trx, eventId, params.ticket_type_id, 1, quantity);
     if (!taken) {
       throw await holdRefusal(trx, eventId, { ticket_type_id: params.ticket_type_id, quantity }, 0);

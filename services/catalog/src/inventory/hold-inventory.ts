@@ -13,7 +13,8 @@ import {
 import { holdRefusal } from './hold-refusal';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
-import { reclaimExpiredHolds } from './reclaim-expired-holds';
+import { claimOffer, lockOpenOffers } from '../waitlist/claim-offers';
+import { offerFreedUnits, reclaimAndOffer } from '../waitlist/offer-freed-units';
 
 interface HeldRow {
   price: DecimalText;
@@ -26,26 +27,49 @@ interface HeldRow {
  * order so that two orders never wait on each other crosswise; the CHECK constraint backs it.
  * A hold that would take its holder past `limits` is refused before anything is taken.
  * Repeating the hold of an order answers the hold it already has.
+ *
+ * An open waiting-list offer of the holder's for an item's type is claimed by the order: its
+ * units are handed to the order's hold in the same transaction (any it does not take pass on
+ * to the next entry). Units freed here go to the waiting list before this order (`offerSeconds`
+ * is how long such an offer lasts).
  */
-export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLimits): Promise<HoldResult> {
+export async function holdInventory(
+  db: Knex,
+  params: HoldParams,
+  limits: HoldLimits,
+  offerSeconds: number,
+): Promise<HoldResult> {
   assertWellFormed(params);
   return db.transaction(async (trx) => {
     const existing = await lockOrderHolds(trx, params.order_id);
     if (existing.length > 0) return repeatedHold(trx, params, existing);
     const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
     await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
+    const offers = await lockOpenOffers(
+      trx,
+      params.holder.user_id,
+      params.items.map((item) => item.ticket_type_id),
+    );
 
     const inOrder = params.items
       .map((item, index) => ({ item, index }))
       .sort((a, b) => a.item.ticket_type_id - b.item.ticket_type_id);
     const held: HeldItem[] = [];
     for (const { item, index } of inOrder) {
-      // Units of lapsed holds stay in `held_quantity` until reclaimed. Reclaiming is a statement
-      // of its own, so it is done only when they are needed: when the take finds too few units.
+      const offer = offers.get(item.ticket_type_id);
+      if (offer) await claimOffer(trx, offer, params.order_id);
+      // Units of lapsed holds and offers stay in `held_quantity` until reclaimed. Reclaiming is a
+      // statement of its own, so it is done only when they are needed: when the take finds too
+      // few units. What it frees goes to the waiting list first.
       const row =
         (await holdItem(trx, params, item)) ??
-        ((await reclaimExpiredHolds(trx, item.ticket_type_id)) > 0 ? await holdItem(trx, params, item) : undefined);
+        ((await reclaimAndOffer(trx, item.ticket_type_id, offerSeconds)) > 0
+          ? await holdItem(trx, params, item)
+          : undefined);
       if (!row) throw await refusal(trx, params.event_id, item, index);
+      if (offer && offer.offered_quantity > item.quantity) {
+        await offerFreedUnits(trx, item.ticket_type_id, offerSeconds);
+      }
       held.push(row);
     }
     if (new Set(held.map((h) => h.currency)).size > 1) {

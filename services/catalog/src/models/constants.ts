@@ -12,3 +12,13 @@ export const SALES_WINDOW_CHECK = 'ticket_types_sales_window';
 
 export const HOLD_STATES = ['held', 'confirmed', 'released', 'expired', 'returned'] as const;
 export type HoldState = (typeof HOLD_STATES)[number];
+
+/**
+ * A waiting-list entry: `waiting` in line; `offered` units set aside for it until the offer
+ * expires; then `claimed` (an order took them), `lapsed` (passed on unclaimed) or `left`.
+ */
+export const WAITLIST_STATES = ['waiting', 'offered', 'claimed', 'lapsed', 'left'] as const;
+export type WaitlistState = (typeof WAITLIST_STATES)[number];
+
+/** One open entry (waiting or offered) per user and ticket type; named so a repeat answers 409. */
+export const WAITLIST_OPEN_ENTRY_UNIQUE_INDEX = 'waitlist_entries_open_unique';
