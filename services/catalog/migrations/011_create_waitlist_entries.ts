@@ -41,7 +41,9 @@ export async function up(knex: Knex): Promise<void> {
     "CREATE INDEX waitlist_offered ON waitlist_entries (ticket_type_id, offer_expires_at) WHERE state = 'offered'",
   );
   // The sweep's search for lapsed offers.
-  await knex.raw("CREATE INDEX waitlist_offered_by_expiry ON waitlist_entries (offer_expires_at) WHERE state = 'offered'");
+  await knex.raw(
+    "CREATE INDEX waitlist_offered_by_expiry ON waitlist_entries (offer_expires_at) WHERE state = 'offered'",
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

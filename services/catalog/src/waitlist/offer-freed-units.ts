@@ -27,7 +27,11 @@ interface Offered {
  * join order; one being left meanwhile drops out of the batch, hence the loop. Nothing is offered
  * for a deleted type or event, or once sales have ended. Resolves to the units offered.
  */
-export async function offerFreedUnits(trx: Knex.Transaction, ticketTypeId: number, offerSeconds: number): Promise<number> {
+export async function offerFreedUnits(
+  trx: Knex.Transaction,
+  ticketTypeId: number,
+  offerSeconds: number,
+): Promise<number> {
   let offered = 0;
   for (;;) {
     const { rows } = await trx.raw<{ rows: FreeUnits[] }>(
@@ -98,7 +102,11 @@ async function makeOffers(
  * anything else free) to the waiting list: a lapsed offer passes on to the next entry.
  * Resolves to the units given back.
  */
-export async function reclaimAndOffer(trx: Knex.Transaction, ticketTypeId: number, offerSeconds: number): Promise<number> {
+export async function reclaimAndOffer(
+  trx: Knex.Transaction,
+  ticketTypeId: number,
+  offerSeconds: number,
+): Promise<number> {
   const reclaimed = await reclaimExpiredHolds(trx, ticketTypeId);
   if (reclaimed > 0) await offerFreedUnits(trx, ticketTypeId, offerSeconds);
   return reclaimed;

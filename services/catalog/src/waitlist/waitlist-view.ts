@@ -40,7 +40,9 @@ export function openEntries(db: Knex, ticketTypeId: number) {
         )
         .where('ticket_type_id', ticketTypeId)
         .where((w) =>
-          w.where('state', 'waiting').orWhere((o) => o.where('state', 'offered').where('offer_expires_at', '>', db.fn.now())),
+          w
+            .where('state', 'waiting')
+            .orWhere((o) => o.where('state', 'offered').where('offer_expires_at', '>', db.fn.now())),
         ),
     )
     .from('open');

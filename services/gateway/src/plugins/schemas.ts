@@ -13,6 +13,8 @@ import {
   TokenSchema,
   UserSchema,
   ValidationResultSchema,
+  WaitlistEntrySchema,
+  WaitlistPositionSchema,
   createAjv,
   withWellFormedText,
 } from '@ticketpro/shared';
@@ -35,6 +37,8 @@ const SHARED_SCHEMAS = [
   ValidationResultSchema,
   TicketKeysSchema,
   NotificationSchema,
+  WaitlistPositionSchema,
+  WaitlistEntrySchema,
 ];
 
 /**
