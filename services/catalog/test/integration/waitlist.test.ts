@@ -66,7 +66,7 @@ const offeredEvents = async (id: number) =>
   (
     await db('outbox')
       .where('name', 'catalog.waitlist.offered')
-      .orderBy('id')
+      .orderBy('seq')
       .select<{ envelope: { data: { ticket_type_id: number; user_id: number; quantity: number } } }[]>('envelope')
   )
     .map((r) => r.envelope.data)
