@@ -39,11 +39,7 @@ export function openEntries(db: Knex, ticketTypeId: number) {
           ),
         )
         .where('ticket_type_id', ticketTypeId)
-        .where((w) =>
-          w
-            .where('state', 'waiting')
-            .orWhere((o) => o.where('state', 'offered').where('offer_expires_at', '>', db.fn.now())),
-        ),
+        .whereRaw("(state = 'waiting' OR (state = 'offered' AND offer_expires_at > now()))"),
     )
     .from('open');
 }
