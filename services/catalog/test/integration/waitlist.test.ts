@@ -285,6 +285,24 @@ describe('offers', () => {
   });
 });
 
+describe('deleting the ticket type', () => {
+  it('closes its waiting list, giving offered units back, so offers do not block the deletion', async () => {
+    const { id, orderId } = await soldOut(2);
+    const [a, b, c] = users(3);
+    for (const u of [a, b, c]) await join(u, id);
+    await release(orderId);
+    expect(await offersOf(id)).toHaveLength(2);
+    await expect(node.broker.call('catalog.ticketTypes.delete', { id }, as(organizer))).resolves.toMatchObject({
+      message: expect.any(String),
+    });
+    expect(await inventoryOf(db, id)).toMatchObject({ held: 0, offered: 0 });
+    expect(await db('waitlist_entries').where('ticket_type_id', id).whereIn('state', ['waiting', 'offered'])).toEqual(
+      [],
+    );
+    await expect(positionOf(c, id)).rejects.toMatchObject({ code: 404 });
+  });
+});
+
 describe('the race', () => {
   it('50 waiting, 20 units released at once while others try to buy them: exactly 20 offers, to the first 20', async () => {
     const ticketType = await createTicketType(node.broker, event.id, { quantity: 20 });
