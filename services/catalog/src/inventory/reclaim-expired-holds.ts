@@ -1,39 +1,48 @@
 import type { Knex } from 'knex';
 
 /**
- * Marks one ticket type's expired holds `expired` and its lapsed waiting-list offers `lapsed`,
- * and takes their units off `held_quantity`, in one statement. Rows another transaction has
- * locked (a sweep, a release, a claim) are skipped: that transaction accounts for them, so no
- * unit is given back twice and nothing waits on them. Resolves to the units given back; the
- * caller passes them on to the waiting list (`reclaimAndOffer`) unless the type is going away.
+ * Marks the expired holds the scope selects `expired` and the lapsed waiting-list offers it
+ * selects `lapsed`, and takes their units off their ticket types' `held_quantity`, in one
+ * statement. Rows another transaction has locked (a sweep, a release, a claim) are skipped: that
+ * transaction accounts for them, so no unit is given back twice and nothing waits on them. The
+ * caller passes the units on to the waiting list (`reclaimAndOffer`) unless the type is going away.
  */
-export async function reclaimExpiredHolds(db: Knex, ticketTypeId: number): Promise<number> {
-  const { rows } = await db.raw<{ rows: { units: number }[] }>(
-    `WITH expired AS (
+const reclaimIn = (scope: string) => `WITH expired AS (
        SELECT id FROM holds
-       WHERE ticket_type_id = :ticketTypeId AND state = 'held' AND expires_at <= now()
+       WHERE ${scope} AND state = 'held' AND expires_at <= now()
        FOR UPDATE SKIP LOCKED
      ), marked AS (
        UPDATE holds SET state = 'expired', updated_at = now()
        WHERE id IN (SELECT id FROM expired)
-       RETURNING quantity
+       RETURNING ticket_type_id, quantity
      ), lapsing AS (
        SELECT id FROM waitlist_entries
-       WHERE ticket_type_id = :ticketTypeId AND state = 'offered' AND offer_expires_at <= now()
+       WHERE ${scope} AND state = 'offered' AND offer_expires_at <= now()
        FOR UPDATE SKIP LOCKED
      ), lapsed AS (
        UPDATE waitlist_entries SET state = 'lapsed', updated_at = now()
        WHERE id IN (SELECT id FROM lapsing)
-       RETURNING offered_quantity AS quantity
+       RETURNING ticket_type_id, offered_quantity AS quantity
      ), reclaimed AS (
-       SELECT (SELECT coalesce(sum(quantity), 0) FROM marked)::int
-            + (SELECT coalesce(sum(quantity), 0) FROM lapsed)::int AS units
+       SELECT ticket_type_id, sum(quantity)::int AS units
+       FROM (SELECT * FROM marked UNION ALL SELECT * FROM lapsed) AS freed
+       GROUP BY ticket_type_id
      )
      UPDATE ticket_types SET held_quantity = held_quantity - reclaimed.units
      FROM reclaimed
-     WHERE ticket_types.id = :ticketTypeId AND reclaimed.units > 0
-     RETURNING reclaimed.units`,
-    { ticketTypeId },
-  );
-  return rows[0]?.units ?? 0;
+     WHERE ticket_types.id = reclaimed.ticket_type_id
+     RETURNING reclaimed.units`;
+
+const OF_TICKET_TYPE = reclaimIn('ticket_type_id = :id');
+const OF_EVENT = reclaimIn('ticket_type_id IN (SELECT tt.id FROM ticket_types tt WHERE tt.event_id = :id)');
+
+async function reclaim(db: Knex, sql: string, id: number): Promise<number> {
+  const { rows } = await db.raw<{ rows: { units: number }[] }>(sql, { id });
+  return rows.reduce((sum, row) => sum + row.units, 0);
 }
+
+/** Gives back one ticket type's expired holds and lapsed offers; resolves to the units given back. */
+export const reclaimExpiredHolds = (db: Knex, ticketTypeId: number) => reclaim(db, OF_TICKET_TYPE, ticketTypeId);
+
+/** Gives back the expired holds and lapsed offers of every ticket type of the event; resolves to the units given back. */
+export const reclaimEventExpiredHolds = (db: Knex, eventId: number) => reclaim(db, OF_EVENT, eventId);

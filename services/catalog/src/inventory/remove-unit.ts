@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, type RemoveUnitParams, type RemoveUnitResult } from '@ticketpro/shared';
 import { adjustInventory, lockOrderHolds } from './order-holds';
-import { offerFreedUnits } from '../waitlist/offer-freed-units';
+import { lockForOffers, offerFreedUnits } from '../waitlist/offer-freed-units';
 
 /**
  * Gives one unit of an order's live hold back to stock: the hold row of that type shrinks by
@@ -32,6 +32,7 @@ export function removeUnit(db: Knex, params: RemoveUnitParams, offerSeconds: num
       });
     }
 
+    await lockForOffers(trx, params.ticket_type_id);
     const quantity = hold.quantity - 1;
     const row = trx('holds').where({ order_id: params.order_id, ticket_type_id: params.ticket_type_id });
     // A row of no units would break the CHECK (quantity > 0) and block the order's later steps.

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, type InventoryChange, type RestockUnitsParams } from '@ticketpro/shared';
 import { adjustInventory, lockOrderHolds } from './order-holds';
-import { offerFreedUnits } from '../waitlist/offer-freed-units';
+import { lockForOffers, offerFreedUnits } from '../waitlist/offer-freed-units';
 
 /**
  * Puts single sold units of an order back on sale (a partial refund): each under its reference,
@@ -13,6 +13,8 @@ export function restockUnits(db: Knex, params: RestockUnitsParams, offerSeconds:
   const orderId = params.order_id;
   return db.transaction(async (trx) => {
     const holds = await lockOrderHolds(trx, orderId);
+    // One order's units are of one event: its lock covers them all.
+    await lockForOffers(trx, params.units[0].ticket_type_id);
     for (const unit of params.units) {
       const applied = await trx('restocked_units').where('ref', unit.ref).first();
       if (applied) {

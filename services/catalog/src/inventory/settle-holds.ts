@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, type InventoryChange } from '@ticketpro/s
 import type { HoldState } from '../models/constants';
 import { adjustInventory, lockOrderHolds, moveOrderHolds, unitsIn, type OrderHold } from './order-holds';
 import { returnedUnits } from './restock-units';
-import { offerFreedUnits } from '../waitlist/offer-freed-units';
+import { lockForOffers, offerFreedUnits } from '../waitlist/offer-freed-units';
 
 /**
  * Releases an order's held units (a cancelled or failed order), offering them to the waiting
@@ -16,6 +16,7 @@ export function releaseHolds(db: Knex, orderId: number, offerSeconds: number): P
     if (holds.some((h) => h.state === 'confirmed' || h.state === 'returned')) {
       throw new ConflictError(`Order ${orderId} was sold; return its units instead`, { order_id: orderId });
     }
+    if (holds.length > 0) await lockForOffers(trx, holds[0].ticket_type_id);
     await moveUnits(trx, orderId, 'held', 'released', (units) => ({ held: -units }));
     await offerToWaitlists(trx, holds, ['held'], offerSeconds);
     return { order_id: orderId, units: unitsIn(holds, ['held', 'released', 'expired']) };
@@ -62,6 +63,7 @@ export function restockHolds(db: Knex, orderId: number, offerSeconds: number): P
     if (holds.some((h) => h.state !== 'confirmed' && h.state !== 'returned')) {
       throw new ConflictError(`Order ${orderId} was not sold; release its units instead`, { order_id: orderId });
     }
+    await lockForOffers(trx, holds[0].ticket_type_id);
     const moved = await moveOrderHolds(trx, orderId, 'confirmed', 'returned');
     for (const { ticket_type_id, quantity } of moved.sort((a, b) => a.ticket_type_id - b.ticket_type_id)) {
       const back = await returnedUnits(trx, orderId, ticket_type_id);

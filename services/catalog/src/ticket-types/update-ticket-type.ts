@@ -5,7 +5,7 @@ import type { TicketType } from '../models';
 import { catalogEvents } from '../domain-events';
 import { reclaimExpiredHolds } from '../inventory/reclaim-expired-holds';
 import { toDateOrNull } from '../timestamps';
-import { offerFreedUnits } from '../waitlist/offer-freed-units';
+import { lockForOffers, offerFreedUnits } from '../waitlist/offer-freed-units';
 import { toTicketTypeFacts } from '../views/ticket-type-view';
 import { findTicketType } from './find-ticket-type';
 import { managedEvent } from './managed-event';
@@ -35,6 +35,7 @@ export async function updateTicketType(
 
   return resources.db.transaction(async (trx) => {
     await managedEvent(trx, models, caller, current.event_id);
+    await lockForOffers(trx, id);
     const update = models.TicketType.query(trx).patch(patch).where('id', id);
     if (changes.quantity !== undefined) {
       // One conditional UPDATE: it only matches while the new quantity covers what is sold and held.

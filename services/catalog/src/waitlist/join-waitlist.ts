@@ -11,6 +11,7 @@ import {
 import type { CatalogRuntime } from '../runtime';
 import { WAITLIST_OPEN_ENTRY_UNIQUE_INDEX } from '../models/constants';
 import { findOwnEntry } from './read-waitlist';
+import { EVENT_TAKEN_UNITS } from '../inventory/event-capacity';
 import { reclaimAndOffer } from './offer-freed-units';
 import type { OpenEntryRow } from './waitlist-view';
 
@@ -23,7 +24,8 @@ interface JoinedType {
 
 /**
  * Puts the caller at the end of a sold-out ticket type's waiting list for `quantity` units.
- * Only a sold-out type has a list (409 while units are free: buy them instead), one open entry
+ * Only a sold-out type has a list (409 while units are free: buy them instead; a type whose
+ * event's capacity is reached counts as sold out), one open entry
  * per user and type (a repeat is 409, naming the place held), and no more units than one order
  * of the type may take (422). Units lapsed holds and offers give back are offered to those
  * already waiting first, under the ticket type's row lock; the caller joins only if none is
@@ -39,7 +41,8 @@ export async function joinWaitlist(
     await reclaimAndOffer(trx, id, config.WAITLIST_OFFER_SECONDS);
     const { rows } = await trx.raw<{ rows: JoinedType[] }>(
       `SELECT tt.name, tt.max_per_order, coalesce(tt.sales_end, e.date) <= now() AS sales_over,
-              tt.quantity - tt.sold_quantity - tt.held_quantity AS free
+              least(tt.quantity - tt.sold_quantity - tt.held_quantity,
+                    coalesce(e.capacity - ${EVENT_TAKEN_UNITS}, tt.quantity)) AS free
          FROM ticket_types tt JOIN events e ON e.id = tt.event_id
         WHERE tt.id = :id AND tt.deleted_at IS NULL AND e.deleted_at IS NULL
         FOR UPDATE OF tt`,

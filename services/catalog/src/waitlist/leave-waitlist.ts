@@ -1,7 +1,7 @@
 import { NotFoundError, type AuthUser } from '@ticketpro/shared';
 import type { CatalogRuntime } from '../runtime';
 import { adjustInventory } from '../inventory/order-holds';
-import { offerFreedUnits } from './offer-freed-units';
+import { lockForOffers, offerFreedUnits } from './offer-freed-units';
 
 /**
  * Takes the caller off a ticket type's waiting list. An open offer is declined: its units leave
@@ -23,6 +23,7 @@ export async function leaveWaitlist(catalog: CatalogRuntime, caller: AuthUser, i
     if (!entry) throw new NotFoundError(`You are not on the waiting list of ticket type ${id}`);
     await trx('waitlist_entries').where('id', entry.id).update({ state: 'left', updated_at: trx.fn.now() });
     if (entry.state === 'offered' && entry.offered_quantity) {
+      await lockForOffers(trx, id);
       await adjustInventory(trx, id, { held: -entry.offered_quantity });
       await offerFreedUnits(trx, id, config.WAITLIST_OFFER_SECONDS);
     }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { WAITLIST_OPEN_ENTRY_UNIQUE_INDEX, WAITLIST_STATES } from '../src/models/constants';
 
-export const name = '011_create_waitlist_entries';
+export const name = '012_create_waitlist_entries';
 
 /**
  * Users waiting for a sold-out ticket type, in join order (`id`). An offer sets units aside for
