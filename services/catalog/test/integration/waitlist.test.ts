@@ -285,6 +285,44 @@ describe('offers', () => {
   });
 });
 
+describe('with an event capacity', () => {
+  it('counts a full event as sold out, offers seats a release frees to entries of any of its types in join order, never past the capacity', async () => {
+    const full = await createEvent(node.broker, organizer, { capacity: 3 });
+    const a = await createTicketType(node.broker, full.id, { quantity: 10 });
+    const b = await createTicketType(node.broker, full.id, { quantity: 10 });
+    const params = holdParams(full.id, [{ ticket_type_id: b.id, quantity: 3 }], {
+      holder: { user_id: admin.id, exempt: true },
+    });
+    await hold(node.broker, params);
+    const [first, second, third] = users(3);
+    // Type A has 10 of its own left, but the event has no seat: A counts as sold out.
+    await join(first, a.id, 2);
+    await join(second, b.id, 2);
+    await join(third, a.id, 1);
+
+    await release(params.order_id);
+
+    expect(await offersOf(a.id)).toEqual([{ user_id: first.id, offered_quantity: 2 }]);
+    expect(await offersOf(b.id)).toEqual([{ user_id: second.id, offered_quantity: 1 }]);
+    expect(await positionOf(third, a.id)).toMatchObject({ state: 'waiting', position: 1 });
+    const [booksA, booksB] = [await expectBalanced(a.id), await expectBalanced(b.id)];
+    expect(booksA.sold + booksA.held + booksB.sold + booksB.held).toBe(3);
+    await expect(hold(node.broker, holdParams(full.id, [{ ticket_type_id: a.id, quantity: 1 }]))).rejects.toMatchObject(
+      {
+        code: 409,
+      },
+    );
+
+    await node.broker.call('catalog.events.update', { id: full.id, capacity: 4 }, as(organizer));
+    expect(await offersOf(a.id)).toEqual([
+      { user_id: first.id, offered_quantity: 2 },
+      { user_id: third.id, offered_quantity: 1 },
+    ]);
+    const [afterA, afterB] = [await expectBalanced(a.id), await expectBalanced(b.id)];
+    expect(afterA.held + afterB.held).toBe(4);
+  });
+});
+
 describe('deleting the ticket type', () => {
   it('closes its waiting list, giving offered units back, so offers do not block the deletion', async () => {
     const { id, orderId } = await soldOut(2);
@@ -332,6 +370,62 @@ describe('the race', () => {
     expect(list.items.filter((e) => e.state === 'waiting').map((e) => e.position)).toEqual(
       Array.from({ length: 30 }, (_, i) => i + 1),
     );
+  });
+});
+
+describe('the race with an event capacity', () => {
+  it('50 waiting on two types of an event of 20 seats, 20 seats released at once: 20 offers, to the first 20 of either type', async () => {
+    const full = await createEvent(node.broker, organizer, { capacity: 20 });
+    const types = [
+      await createTicketType(node.broker, full.id, { quantity: 100 }),
+      await createTicketType(node.broker, full.id, { quantity: 100 }),
+    ];
+    const orders = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        hold(node.broker, holdParams(full.id, [{ ticket_type_id: types[i % 2].id, quantity: 1 }])).then(
+          (h) => h.order_id,
+        ),
+      ),
+    );
+    const waiting = users(50);
+    await Promise.all(waiting.map((u, i) => join(u, types[i % 2].id)));
+    const inLine: number[] = (
+      await db('waitlist_entries')
+        .whereIn(
+          'ticket_type_id',
+          types.map((t) => t.id),
+        )
+        .orderBy('id')
+        .select('user_id')
+    ).map((r: { user_id: number }) => r.user_id);
+
+    const outcomes = await Promise.allSettled([
+      ...orders.map((o) => release(o)),
+      ...users(10).map((b, i) =>
+        hold(
+          node.broker,
+          holdParams(full.id, [{ ticket_type_id: types[i % 2].id, quantity: 1 }], {
+            holder: { user_id: b.id, exempt: false },
+          }),
+        ),
+      ),
+    ]);
+
+    expect(outcomes.slice(0, 20).every((o) => o.status === 'fulfilled')).toBe(true);
+    for (const o of outcomes.slice(20)) expect(o).toMatchObject({ status: 'rejected', reason: { code: 409 } });
+    const offered = (
+      await db('waitlist_entries')
+        .whereIn(
+          'ticket_type_id',
+          types.map((t) => t.id),
+        )
+        .where('state', 'offered')
+        .orderBy('id')
+        .select('user_id')
+    ).map((r: { user_id: number }) => r.user_id);
+    expect(offered).toEqual(inLine.slice(0, 20));
+    const books = await Promise.all(types.map((t) => expectBalanced(t.id)));
+    expect(books.reduce((sum, b) => sum + b.sold + b.held, 0)).toBe(20);
   });
 });
 
