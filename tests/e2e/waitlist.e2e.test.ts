@@ -210,7 +210,60 @@ describe(`${WAITING} waiting for ${UNITS} units, over NATS`, () => {
     });
     expectProblem(await placeOf(byId.get(inLine[1])!), 404);
   });
+});
 
+describe(`${WAITING} waiting on two ticket types of an event of ${UNITS} seats, over NATS`, () => {
+  it(`offers the ${UNITS} seats of ${UNITS} orders cancelled at once to the first ${UNITS} in line of either type, never past the capacity`, async () => {
+    const event = await createEvent(cluster.api, organizer.access, { capacity: UNITS });
+    const types = [
+      (await createTicketType(cluster.api, organizer.access, event.id, { name: 'Terraces', quantity: 100 })).id,
+      (await createTicketType(cluster.api, organizer.access, event.id, { name: 'Grandstand', quantity: 100 })).id,
+    ];
+    const body = (typeId: number) => ({
+      event_id: event.id,
+      payment_method: 'ecocash',
+      items: [{ ticket_type_id: typeId, quantity: 1 }],
+    });
+    const held = await Promise.all(
+      Array.from({ length: UNITS }, (_, i) =>
+        api('POST', '/api/v1/orders', { token: holder.access, body: body(types[i % 2]) }),
+      ),
+    );
+    expect(held.map((h) => h.status)).toEqual(Array(UNITS).fill(201));
+    // Each type has 90 of its own left, but the event is full: both count as sold out.
+    const joined = await Promise.all(
+      waiting.map((u, i) =>
+        api('POST', `/api/v1/tickets/types/${types[i % 2]}/waitlist`, { token: u.access, body: { quantity: 1 } }),
+      ),
+    );
+    expect(joined.map((j) => j.status)).toEqual(Array(WAITING).fill(201));
+    const lineOf = async (typeId: number) =>
+      (await api('GET', `/api/v1/tickets/types/${typeId}/waitlist/entries?limit=100`, { token: organizer.access })).body
+        .items as { id: number; user_id: number; state: string }[];
+    const inLine = [...(await lineOf(types[0])), ...(await lineOf(types[1]))].sort((x, y) => x.id - y.id);
+
+    const answers = await Promise.all([
+      ...held.map((h) => api('DELETE', `/api/v1/orders/${h.body.id}`, { token: holder.access })),
+      ...buyers.map((b, i) => api('POST', '/api/v1/orders', { token: b.access, body: body(types[i % 2]) })),
+    ]);
+    expect(answers.slice(0, UNITS).map((a) => a.status)).toEqual(Array(UNITS).fill(200));
+    for (const res of answers.slice(UNITS)) expectProblem(res, 409);
+
+    const now = [...(await lineOf(types[0])), ...(await lineOf(types[1]))].sort((x, y) => x.id - y.id);
+    const offered = now.filter((e) => e.state === 'offered').map((e) => e.user_id);
+    const seats = await Promise.all(types.map((t) => readWaitlistBooks(cluster.env.DATABASE_URL, t)));
+    for (const b of seats) expectBalanced(b);
+    const taken = seats.reduce((sum, b) => sum + b.sold + b.live_held + b.live_offered, 0);
+    console.log(
+      `waiting list race, event capacity ${UNITS} over two types: ${offered.length} offers, ` +
+        `${answers.slice(UNITS).filter((a) => a.status === 201).length} orders taken by buyers, ${taken} of ${UNITS} seats taken`,
+    );
+    expect(offered).toEqual(inLine.slice(0, UNITS).map((e) => e.user_id));
+    expect(taken).toBe(UNITS);
+  });
+});
+
+describe('over NATS, throughout', () => {
   it('answered no request with a 500', () => {
     expect(answered.filter((a) => a.status >= 500)).toEqual([]);
   });
