@@ -45,13 +45,15 @@ export async function holdInventory(
     if (existing.length > 0) return repeatedHold(trx, params, existing);
     const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
     await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
-    const capacity = await lockEventForHold(trx, params.event_id, units);
-    if (capacity === undefined) throw new NotFoundError(`Event ${params.event_id} not found`);
+    // The holder's offers before the event and its ticket types, the order leaving one takes them in.
     const offers = await lockOpenOffers(
       trx,
       params.holder.user_id,
       params.items.map((item) => item.ticket_type_id),
     );
+    const capacity = await lockEventForHold(trx, params.event_id, units);
+    if (capacity === undefined) throw new NotFoundError(`Event ${params.event_id} not found`);
+    const scope = { eventId: params.event_id, capacity };
 
     const inOrder = params.items
       .map((item, index) => ({ item, index }))
@@ -66,7 +68,7 @@ export async function holdInventory(
       // waiting list first.
       const row =
         (await holdItem(trx, params, item)) ??
-        ((await reclaimAndOffer(trx, item.ticket_type_id, offerSeconds)) > 0
+        ((await reclaimAndOffer(trx, item.ticket_type_id, offerSeconds, scope)) > 0
           ? await holdItem(trx, params, item)
           : undefined);
       if (!row) throw await holdRefusal(trx, params.event_id, item, index);

@@ -5,7 +5,7 @@ import { lockEventTicketTypes } from '../inventory/event-capacity';
 import { reclaimEventExpiredHolds, reclaimExpiredHolds } from '../inventory/reclaim-expired-holds';
 
 /** The units an offer may come from: one ticket type's, or with a capacity, its event's. */
-interface OfferScope {
+export interface OfferScope {
   eventId: number;
   capacity: number | null;
 }
@@ -160,14 +160,16 @@ async function makeOffers(
 /**
  * Gives back the type's expired holds and lapsed offers (with an event capacity, the event's),
  * and offers what that freed, and anything else free, to the waiting list: a lapsed offer passes
- * on to the next entry. Resolves to the units given back.
+ * on to the next entry. A hold, which has taken `lockForOffers`' locks already
+ * (`lockEventForHold`), passes the scope they gave it. Resolves to the units given back.
  */
 export async function reclaimAndOffer(
   trx: Knex.Transaction,
   ticketTypeId: number,
   offerSeconds: number,
+  locked?: OfferScope,
 ): Promise<number> {
-  const scope = await lockForOffers(trx, ticketTypeId);
+  const scope = locked ?? (await lockForOffers(trx, ticketTypeId));
   if (!scope) return 0;
   const reclaimed =
     scope.capacity === null

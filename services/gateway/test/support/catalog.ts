@@ -72,6 +72,7 @@ export const EVENT_VIEW = {
   location: 'Harare Gardens',
   date: '2027-04-28T16:00:00.000Z',
   image: null,
+  capacity: null,
   organizer: { id: 3, firstname: 'Rudo', surname: 'Chari' },
   ticket_types: [TICKET_TYPE_VIEW],
   created_at: '2027-01-05T08:00:00.000Z',
