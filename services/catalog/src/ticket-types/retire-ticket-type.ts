@@ -20,7 +20,7 @@ export async function retireTicketType(
   id: number,
   { withHolds = false }: { withHolds?: boolean } = {},
 ): Promise<boolean> {
-  await trx('ticket_types').where('id', id).first('id').forUpdate();
+  await trx('ticket_types').where('id', id).first('id').forNoKeyUpdate();
   await reclaimExpiredHolds(trx, id);
   await closeWaitlist(trx, id);
   const unsold = models.TicketType.query(trx).where({ id, sold_quantity: 0 });

@@ -45,7 +45,7 @@ export async function joinWaitlist(
                     coalesce(e.capacity - ${EVENT_TAKEN_UNITS}, tt.quantity)) AS free
          FROM ticket_types tt JOIN events e ON e.id = tt.event_id
         WHERE tt.id = :id AND tt.deleted_at IS NULL AND e.deleted_at IS NULL
-        FOR UPDATE OF tt`,
+        FOR NO KEY UPDATE OF tt`,
       { id },
     );
     const type = rows[0];

@@ -65,7 +65,7 @@ export async function offerFreedUnits(
 ): Promise<number> {
   const scope = await lockForOffers(trx, ticketTypeId);
   if (!scope) return 0;
-  if (scope.capacity === null) await trx('ticket_types').where('id', ticketTypeId).first('id').forUpdate();
+  if (scope.capacity === null) await trx('ticket_types').where('id', ticketTypeId).first('id').forNoKeyUpdate();
   let offered = 0;
   for (;;) {
     const { types, seats } = await freeUnits(trx, scope, ticketTypeId);
