@@ -94,7 +94,9 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         '`MAX_PENDING_UNITS_PER_EVENT` unpaid units of one event across them (default 50). Beyond them this answers ' +
         '409 with `limit` and what is held (`pending_orders`, or `held` and `asked`), and holds nothing; a single ' +
         'order above the unit limit is 422. Paying, cancelling or letting an order lapse frees its share at once. ' +
-        'Admins are exempt. Orders placed at the same instant by one account are counted one after the other.',
+        'Admins are exempt. Orders placed at the same instant by one account are counted one after the other. ' +
+        'Units a waiting list offered the caller (`GET /tickets/types/{id}/waitlist`) are taken first: ordering the ' +
+        'ticket type before the offer expires claims them, and any the order does not take pass on to the next entry.',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.create',
