@@ -10,6 +10,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MISSING_ID = 2_000_000_000;
 
 const EVENT_FIELDS = [
+  'capacity',
   'created_at',
   'date',
   'description',
