@@ -157,3 +157,41 @@ export async function pollUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** One ticket type's units as catalog counts them, waiting-list offers included. */
+export interface WaitlistBooks {
+  quantity: number;
+  sold: number;
+  /** Units of holds still live. */
+  live_held: number;
+  /** Units of waiting-list offers still open. */
+  live_offered: number;
+  /** The `held_quantity` counter, which holds and offers (live or not yet reclaimed) share. */
+  held_counter: number;
+  /** What the rows behind that counter add up to: holds in state `held`, entries in state `offered`. */
+  held_rows: number;
+  waiting: number;
+}
+
+/** Sold, held and offered units never pass the quantity, and the shared counter agrees with its rows. */
+export const waitlistBooksBalance = (b: WaitlistBooks) =>
+  b.sold + b.live_held + b.live_offered <= b.quantity && b.held_counter === b.held_rows;
+
+export async function readWaitlistBooks(databaseUrl: string, ticketTypeId: number): Promise<WaitlistBooks> {
+  return inSnapshot(databaseUrl, async (client) => {
+    const { rows } = await client.query<WaitlistBooks>(
+      `SELECT tt.quantity, tt.sold_quantity AS sold, tt.held_quantity AS held_counter,
+              (SELECT coalesce(sum(quantity), 0)::int FROM catalog.holds
+                WHERE ticket_type_id = tt.id AND state = 'held' AND expires_at > now()) AS live_held,
+              (SELECT coalesce(sum(offered_quantity), 0)::int FROM catalog.waitlist_entries
+                WHERE ticket_type_id = tt.id AND state = 'offered' AND offer_expires_at > now()) AS live_offered,
+              (SELECT coalesce(sum(quantity), 0)::int FROM catalog.holds WHERE ticket_type_id = tt.id AND state = 'held')
+              + (SELECT coalesce(sum(offered_quantity), 0)::int FROM catalog.waitlist_entries
+                WHERE ticket_type_id = tt.id AND state = 'offered') AS held_rows,
+              (SELECT count(*)::int FROM catalog.waitlist_entries WHERE ticket_type_id = tt.id AND state = 'waiting') AS waiting
+         FROM catalog.ticket_types tt WHERE tt.id = $1`,
+      [ticketTypeId],
+    );
+    return rows[0];
+  });
+}

@@ -12,6 +12,7 @@ import * as createRestockedUnits from './010_create_restocked_units';
 import * as addEventCapacity from './011_add_event_capacity';
 import * as createPromoCodes from './012_create_promo_codes';
 import * as addHiddenTicketTypes from './013_add_hidden_ticket_types';
+import * as createWaitlistEntries from './014_create_waitlist_entries';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   addEventCapacity,
   createPromoCodes,
   addHiddenTicketTypes,
+  createWaitlistEntries,
 ];

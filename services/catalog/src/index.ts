@@ -25,13 +25,17 @@ import { restockUnitsInventoryAction } from './actions/inventory-restock-units';
 import { extendHoldInventoryAction } from './actions/inventory-extend-hold';
 import { addUnitInventoryAction } from './actions/inventory-add-unit';
 import { removeUnitInventoryAction } from './actions/inventory-remove-unit';
+import { joinWaitlistAction } from './actions/waitlist-join';
+import { getWaitlistAction } from './actions/waitlist-get';
+import { leaveWaitlistAction } from './actions/waitlist-leave';
+import { listWaitlistAction } from './actions/waitlist-list';
 import { applyUserEvent, USER_EVENTS } from './organizers/apply-user-event';
 
 export { applyUserEvent, USER_EVENTS, type UserEvent } from './organizers/apply-user-event';
 export type { CatalogRuntime } from './runtime';
 
 export interface CatalogOptions {
-  /** How often expired holds are swept; reads ignore them at once either way. */
+  /** How often expired holds and lapsed offers are swept; reads ignore them at once either way. */
   holdSweepIntervalMs?: number;
 }
 
@@ -56,6 +60,10 @@ export const createCatalogService = defineService({
     'promoCodes.create': createPromoCodeAction(catalog),
     'promoCodes.update': updatePromoCodeAction(catalog),
     'promoCodes.delete': deletePromoCodeAction(catalog),
+    'waitlist.join': joinWaitlistAction(catalog),
+    'waitlist.get': getWaitlistAction(catalog),
+    'waitlist.leave': leaveWaitlistAction(catalog),
+    'waitlist.list': listWaitlistAction(catalog),
     'inventory.hold': holdInventoryAction(catalog),
     'inventory.release': releaseInventoryAction(catalog),
     'inventory.confirm': confirmInventoryAction(catalog),
@@ -66,13 +74,13 @@ export const createCatalogService = defineService({
     'inventory.removeUnit': removeUnitInventoryAction(catalog),
   }),
   feeds: () => [feed('organizers', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope))],
-  tasks: ({ resources, logger }, options) => [
+  tasks: ({ resources, logger, config }, options) => [
     {
-      name: 'expired holds sweep',
+      name: 'expired holds and offers sweep',
       everyMs: options.holdSweepIntervalMs ?? 5000,
       run: async () => {
-        const units = await sweepExpiredHolds(resources.db);
-        if (units > 0) logger.info({ units }, 'expired holds swept');
+        const units = await sweepExpiredHolds(resources.db, config.WAITLIST_OFFER_SECONDS);
+        if (units > 0) logger.info({ units }, 'expired holds and lapsed offers swept');
       },
     },
   ],

@@ -16,6 +16,8 @@ import {
   HoldParams,
   HoldResult,
   InventoryChange,
+  JoinWaitlistParams,
+  ListWaitlistQuery,
   ListEventsQuery,
   ListPromoCodesParams,
   ListTicketTypesQuery,
@@ -31,6 +33,9 @@ import {
   UpdateEventParams,
   UpdatePromoCodeParams,
   UpdateTicketTypeParams,
+  WaitlistEntrySchema,
+  WaitlistOffered,
+  WaitlistPositionSchema,
 } from '../schemas/catalog';
 import { defineContract, read, write } from './define';
 import { INVENTORY_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
@@ -54,6 +59,10 @@ export const catalogContract = defineContract({
     'promoCodes.create': write(CreatePromoCodeParams, PromoCodeSchema),
     'promoCodes.update': write(UpdatePromoCodeParams, PromoCodeSchema),
     'promoCodes.delete': write(PromoCodeParams, MessageSchema),
+    'waitlist.join': write(JoinWaitlistParams, WaitlistPositionSchema),
+    'waitlist.get': read(IdParams, WaitlistPositionSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'waitlist.leave': write(IdParams, MessageSchema),
+    'waitlist.list': read(ListWaitlistQuery, Page(WaitlistEntrySchema), { timeoutMs: READ_TIMEOUT_MS }),
     // The inventory steps of ordering's saga; no routes.
     'inventory.hold': write(HoldParams, HoldResult, { idempotentOn: 'order_id', timeoutMs: INVENTORY_TIMEOUT_MS }),
     'inventory.release': write(OrderRef, InventoryChange, {
@@ -91,5 +100,6 @@ export const catalogContract = defineContract({
     'catalog.ticket_type.created': versionedEvent({ 1: TicketTypeFacts }),
     'catalog.ticket_type.updated': versionedEvent({ 1: TicketTypeFacts }),
     'catalog.ticket_type.deleted': versionedEvent({ 1: TicketTypeRemoved }),
+    'catalog.waitlist.offered': versionedEvent({ 1: WaitlistOffered }),
   },
 });

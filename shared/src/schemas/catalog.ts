@@ -402,6 +402,58 @@ export type ExtendHoldParams = Static<typeof ExtendHoldParams>;
 export const ExtendedHold = Type.Object({ order_id: Id, expires_at: Type.String({ format: 'date-time' }) });
 export type ExtendedHold = Static<typeof ExtendedHold>;
 
+// --- The waiting list of a sold-out ticket type (routed under `/tickets/types/{id}/waitlist`). ---
+
+const WaitlistQuantity = Type.Integer({
+  minimum: 1,
+  maximum: 100000,
+  description: "Units wanted: at most the ticket type's `max_per_order`",
+});
+
+export const JoinWaitlistBody = Type.Object({ quantity: WaitlistQuantity }, { additionalProperties: false });
+export type JoinWaitlistBody = Static<typeof JoinWaitlistBody>;
+
+export const JoinWaitlistParams = Type.Object({ id: Id, quantity: WaitlistQuantity }, { additionalProperties: false });
+export type JoinWaitlistParams = Static<typeof JoinWaitlistParams>;
+
+export const ListWaitlistQuery = Type.Object({ id: Id, ...PageQuery }, { additionalProperties: false });
+export type ListWaitlistQuery = Static<typeof ListWaitlistQuery>;
+
+const WaitlistOffer = Type.Object(
+  {
+    quantity: Type.Integer({ minimum: 1, description: 'Units set aside for this entry' }),
+    expires_at: Type.String({ format: 'date-time', description: 'Unclaimed by then, the units pass on' }),
+  },
+  { additionalProperties: false },
+);
+
+const WaitlistEntryFields = {
+  ticket_type_id: Id,
+  quantity: Type.Integer({ minimum: 1, description: 'Units wanted' }),
+  state: Type.Union([Type.Literal('waiting'), Type.Literal('offered')]),
+  position: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: 'Place in line among those still waiting, 1 being next; null once units are offered',
+  }),
+  offer: Type.Union([WaitlistOffer, Type.Null()], {
+    description: 'The units set aside for this entry, claimed by ordering the ticket type before `expires_at`',
+  }),
+  joined_at: Timestamp,
+};
+
+/** The caller's own place on a ticket type's waiting list. */
+export const WaitlistPositionSchema = Type.Object(WaitlistEntryFields, {
+  $id: 'WaitlistPosition',
+  additionalProperties: false,
+});
+export type WaitlistPosition = Static<typeof WaitlistPositionSchema>;
+
+/** An open entry as the event's organizer sees it. */
+export const WaitlistEntrySchema = Type.Object(
+  { id: Id, user_id: Id, ...WaitlistEntryFields },
+  { $id: 'WaitlistEntry', additionalProperties: false },
+);
+export type WaitlistEntry = Static<typeof WaitlistEntrySchema>;
+
 // --- Catalog's domain events (their payloads; the contract names them and their versions). ---
 
 export const EventFacts = Type.Object(
@@ -429,3 +481,16 @@ export const TicketTypeFacts = Type.Object(
 
 export const EventRemoved = RemovedFacts({ organizer_id: Type.Integer({ minimum: 1 }) });
 export const TicketTypeRemoved = RemovedFacts({ event_id: Type.Integer({ minimum: 1 }) });
+
+/** Units were set aside for a waiting user until `expires_at`; notifications tells them. */
+export const WaitlistOffered = Type.Object(
+  {
+    entry_id: Type.Integer({ minimum: 1 }),
+    ticket_type_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    user_id: Type.Integer({ minimum: 1 }),
+    quantity: Type.Integer({ minimum: 1 }),
+    expires_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);

@@ -9,6 +9,7 @@ export const NOTIFICATION_KINDS = [
   'order_expired',
   'order_refunded',
   'event_reminder',
+  'waitlist_offer',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -7,7 +7,7 @@ import { holdLimitsOf } from '../inventory/holder-limits';
 export function addUnitInventoryAction(catalog: CatalogAccess) {
   return defineAction('catalog.inventory.addUnit', async (ctx) => {
     const { resources, config } = catalog();
-    const added = await addUnit(resources.db, ctx.params, holdLimitsOf(config));
+    const added = await addUnit(resources.db, ctx.params, holdLimitsOf(config), config.WAITLIST_OFFER_SECONDS);
     ctx.locals.logger.info(
       { orderId: ctx.params.order_id, ticketTypeId: ctx.params.ticket_type_id, quantity: added.quantity },
       'inventory unit added',

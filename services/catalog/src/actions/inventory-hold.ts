@@ -7,7 +7,7 @@ import { holdLimitsOf } from '../inventory/holder-limits';
 export function holdInventoryAction(catalog: CatalogAccess) {
   return defineAction('catalog.inventory.hold', async (ctx) => {
     const { resources, config } = catalog();
-    const hold = await holdInventory(resources.db, ctx.params, holdLimitsOf(config));
+    const hold = await holdInventory(resources.db, ctx.params, holdLimitsOf(config), config.WAITLIST_OFFER_SECONDS);
     ctx.locals.logger.info(
       { orderId: hold.order_id, total: hold.total_price, currency: hold.currency },
       'inventory held',

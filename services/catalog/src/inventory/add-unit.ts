@@ -11,16 +11,22 @@ import { lockEventForHold } from './event-capacity';
 import { holdRefusal } from './hold-refusal';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { assertNoPromoCode, lockOrderHolds } from './order-holds';
-import { reclaimEventExpiredHolds, reclaimExpiredHolds } from './reclaim-expired-holds';
+import { reclaimAndOffer } from '../waitlist/offer-freed-units';
 
 /**
  * Holds one more unit for an order whose hold is live, with the same conditional UPDATE (and
  * event lock) as a hold, into the order's hold row of that type (a new row for a new type). The added unit is
  * priced as the order's other units of the type, so one item keeps one price. It counts
  * against what the holder may hold unpaid, as a hold does. Repeating a `ref` answers what it
- * added the first time, even once the hold has moved on.
+ * added the first time, even once the hold has moved on. Units freed by lapsed holds and offers
+ * go to the waiting list before it.
  */
-export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Promise<AddUnitResult> {
+export function addUnit(
+  db: Knex,
+  params: AddUnitParams,
+  limits: HoldLimits,
+  offerSeconds: number,
+): Promise<AddUnitResult> {
   return db.transaction(async (trx) => {
     const holds = await lockOrderHolds(trx, params.order_id);
     const applied = await trx('added_units').where('ref', params.ref).first();
@@ -47,9 +53,7 @@ export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Pr
     const event = await lockEventForHold(trx, eventId, [{ ticket_type_id: params.ticket_type_id, quantity: 1 }]);
     // A hidden type is sold only with a code that unlocks it, and an order with a code takes no unit more.
     if (event?.hidden.length) throw new NotFoundError(`Ticket type ${params.ticket_type_id} not found`);
-    await (event?.capacity == null
-      ? reclaimExpiredHolds(trx, params.ticket_type_id)
-      : reclaimEventExpiredHolds(trx, eventId));
+    await reclaimAndOffer(trx, params.ticket_type_id, offerSeconds);
     const taken = await takeUnits(trx, eventId, params.ticket_type_id, 1, quantity);
     if (!taken) {
       throw await holdRefusal(trx, eventId, { ticket_type_id: params.ticket_type_id, quantity }, 0);

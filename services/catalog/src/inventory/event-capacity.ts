@@ -63,7 +63,7 @@ export async function lockEventForHold(
  * in one order, rather than by the take itself: a take locks its own type first, and locking
  * the others from inside it let two holds wait on each other crosswise (deadlocks).
  */
-async function lockEventTicketTypes(trx: Knex.Transaction, eventId: number): Promise<void> {
+export async function lockEventTicketTypes(trx: Knex.Transaction, eventId: number): Promise<void> {
   await trx('ticket_types')
     .where({ event_id: eventId })
     .whereNull('deleted_at')

@@ -15,7 +15,8 @@ import { holdRefusal } from './hold-refusal';
 import { EVENT_TAKEN_UNITS, lockEventForHold } from './event-capacity';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
-import { reclaimEventExpiredHolds, reclaimExpiredHolds } from './reclaim-expired-holds';
+import { claimOffer, lockOpenOffers } from '../waitlist/claim-offers';
+import { offerFreedUnits, reclaimAndOffer } from '../waitlist/offer-freed-units';
 
 const NO_DISCOUNT = '0.00' as DecimalText;
 
@@ -32,36 +33,57 @@ interface HeldRow {
  * one whose promo code is unknown, not valid now or used up; the code's use is reserved with
  * the hold, and the total is what is left to pay once the code's discount is off.
  * Repeating the hold of an order answers the hold it already has.
+ *
+ * An open waiting-list offer of the holder's for an item's type is claimed by the order: its
+ * units are handed to the order's hold in the same transaction (any it does not take pass on
+ * to the next entry). Units freed here go to the waiting list before this order (`offerSeconds`
+ * is how long such an offer lasts).
  */
-export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLimits): Promise<HoldResult> {
+export async function holdInventory(
+  db: Knex,
+  params: HoldParams,
+  limits: HoldLimits,
+  offerSeconds: number,
+): Promise<HoldResult> {
   assertWellFormed(params);
   return db.transaction(async (trx) => {
     const existing = await lockOrderHolds(trx, params.order_id);
     if (existing.length > 0) return repeatedHold(trx, params, existing);
     const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
     await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
+    // The holder's offers before the event and its ticket types, the order leaving one takes them in.
+    const offers = await lockOpenOffers(
+      trx,
+      params.holder.user_id,
+      params.items.map((item) => item.ticket_type_id),
+    );
     const code = await reservePromoCode(trx, params);
     const event = await lockEventForHold(trx, params.event_id, params.items);
     if (!event) throw new NotFoundError(`Event ${params.event_id} not found`);
     const locked = event.hidden.find((id) => !code?.unlocks.includes(id));
     if (locked !== undefined) throw new NotFoundError(`Ticket type ${locked} not found`);
-    const { capacity } = event;
+    const scope = { eventId: params.event_id, capacity: event.capacity };
 
     const inOrder = params.items
       .map((item, index) => ({ item, index }))
       .sort((a, b) => a.item.ticket_type_id - b.item.ticket_type_id);
     const held: HeldItem[] = [];
     for (const { item, index } of inOrder) {
-      // Units of lapsed holds stay in `held_quantity` until reclaimed. Reclaiming is a statement
-      // of its own, so it is done only when they are needed: when the take finds too few units
-      // (of the type, or, with a capacity, of the event).
-      const reclaim = () =>
-        capacity === null
-          ? reclaimExpiredHolds(trx, item.ticket_type_id)
-          : reclaimEventExpiredHolds(trx, params.event_id);
+      const offer = offers.get(item.ticket_type_id);
+      if (offer) await claimOffer(trx, offer, params.order_id);
+      // Units of lapsed holds and offers stay in `held_quantity` until reclaimed. Reclaiming is a
+      // statement of its own, so it is done only when they are needed: when the take finds too
+      // few units (of the type, or, with a capacity, of the event). What it frees goes to the
+      // waiting list first.
       const row =
-        (await holdItem(trx, params, item)) ?? ((await reclaim()) > 0 ? await holdItem(trx, params, item) : undefined);
+        (await holdItem(trx, params, item)) ??
+        ((await reclaimAndOffer(trx, item.ticket_type_id, offerSeconds, scope)) > 0
+          ? await holdItem(trx, params, item)
+          : undefined);
       if (!row) throw await holdRefusal(trx, params.event_id, item, index);
+      if (offer && offer.offered_quantity > item.quantity) {
+        await offerFreedUnits(trx, item.ticket_type_id, offerSeconds);
+      }
       held.push(row);
     }
     if (new Set(held.map((h) => h.currency)).size > 1) {

@@ -12,6 +12,7 @@ import { assertOwnerOrAdmin } from '../auth/caller';
 import { catalogEvents } from '../domain-events';
 import { toEventFacts } from '../views/event-view';
 import { lockEventForCapacityChange } from '../inventory/event-capacity';
+import { offerEventUnits } from '../waitlist/offer-freed-units';
 import { findEvent, toEventViews } from './event-views';
 import { assertFutureDate } from './future-date';
 import { withUniqueName } from './unique-name';
@@ -20,7 +21,8 @@ type EventChanges = Omit<ParamsOf<'catalog.events.update'>, 'id'>;
 
 /**
  * Changes an event of the caller's (any, for an admin), recording `catalog.event.updated`. A new
- * capacity is checked against the units sold and held with holds locked out until it commits.
+ * capacity is checked against the units sold and held with holds locked out until it commits;
+ * seats it frees are offered to the waiting lists of the event's ticket types.
  */
 export async function updateEvent(
   catalog: CatalogRuntime,
@@ -29,7 +31,7 @@ export async function updateEvent(
   id: number,
   changes: EventChanges,
 ): Promise<EventView> {
-  const { models, resources } = catalog;
+  const { models, resources, config } = catalog;
   const current = await models.Event.query().findById(id);
   if (!current) throw new NotFoundError('Event not found');
   assertOwnerOrAdmin(caller, current.organizer_id);
@@ -41,6 +43,8 @@ export async function updateEvent(
     const changed = await withUniqueName(models.Event.query(trx).patch(patch).where('id', id));
     // Deleted since it was read.
     if (changed === 0) throw new NotFoundError('Event not found');
+    // A raised or lifted capacity frees seats: the waiting lists have them first.
+    if (changes.capacity !== undefined) await offerEventUnits(trx, id, config.WAITLIST_OFFER_SECONDS);
     const updated = await findEvent(models, id, trx);
     await catalogEvents.record(trx, 'catalog.event.updated', toEventFacts(updated));
     return updated;

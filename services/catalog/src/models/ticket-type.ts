@@ -5,8 +5,15 @@ import { SoftDeleteModel, type DecimalText } from '@ticketpro/shared';
 const LIVE_HELD_UNITS = `(SELECT coalesce(sum(h.quantity), 0)::int FROM holds h
   WHERE h.ticket_type_id = ticket_types.id AND h.state = 'held' AND h.expires_at > now())`;
 
-/** SQL for a `ticket_types` row's units still for sale: quantity less sold and live holds, never below zero. */
-export const AVAILABLE_QUANTITY = `greatest(ticket_types.quantity - ticket_types.sold_quantity - ${LIVE_HELD_UNITS}, 0)`;
+/** Units set aside for waiting users by offers still open: nobody else may take them. */
+const LIVE_OFFERED_UNITS = `(SELECT coalesce(sum(w.offered_quantity), 0)::int FROM waitlist_entries w
+  WHERE w.ticket_type_id = ticket_types.id AND w.state = 'offered' AND w.offer_expires_at > now())`;
+
+/**
+ * SQL for a `ticket_types` row's units still for sale: quantity less sold, live holds and open
+ * waiting-list offers, never below zero.
+ */
+export const AVAILABLE_QUANTITY = `greatest(ticket_types.quantity - ticket_types.sold_quantity - ${LIVE_HELD_UNITS} - ${LIVE_OFFERED_UNITS}, 0)`;
 
 export class TicketType extends SoftDeleteModel {
   static override tableName = 'ticket_types';
@@ -29,7 +36,7 @@ export class TicketType extends SoftDeleteModel {
   declare hidden: boolean;
 
   static override modifiers = {
-    /** Adds `available_quantity`: quantity less sold and live holds, never below zero. */
+    /** Adds `available_quantity`: quantity less sold, live holds and open offers, never below zero. */
     withAvailability(query: QueryBuilder<TicketType>) {
       query.select('ticket_types.*', raw(`${AVAILABLE_QUANTITY} AS available_quantity`));
     },

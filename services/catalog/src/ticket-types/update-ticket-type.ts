@@ -5,6 +5,7 @@ import type { TicketType } from '../models';
 import { catalogEvents } from '../domain-events';
 import { reclaimExpiredHolds } from '../inventory/reclaim-expired-holds';
 import { toDateOrNull } from '../timestamps';
+import { lockForOffers, offerFreedUnits } from '../waitlist/offer-freed-units';
 import { toTicketTypeFacts } from '../views/ticket-type-view';
 import { findTicketType } from './find-ticket-type';
 import { managedEvent } from './managed-event';
@@ -14,7 +15,8 @@ type TicketTypeChanges = Omit<ParamsOf<'catalog.ticketTypes.update'>, 'id'>;
 
 /**
  * Changes a ticket type of an event the caller manages, recording `catalog.ticket_type.updated`;
- * its quantity never drops below the units sold and held (409).
+ * its quantity never drops below the units sold and held (409). Units a raised quantity (or a
+ * later sales end) makes free go to the waiting list first.
  */
 export async function updateTicketType(
   catalog: CatalogRuntime,
@@ -22,7 +24,7 @@ export async function updateTicketType(
   id: number,
   { price, sales_start, sales_end, ...changes }: TicketTypeChanges,
 ): Promise<TicketType> {
-  const { models, resources } = catalog;
+  const { models, resources, config } = catalog;
   const current = await findTicketType(models, id);
   const patch: PartialModelObject<TicketType> = {
     ...changes,
@@ -33,6 +35,7 @@ export async function updateTicketType(
 
   return resources.db.transaction(async (trx) => {
     await managedEvent(trx, models, caller, current.event_id);
+    await lockForOffers(trx, id);
     const update = models.TicketType.query(trx).patch(patch).where('id', id);
     if (changes.quantity !== undefined) {
       // One conditional UPDATE: it only matches while the new quantity covers what is sold and held.
@@ -48,6 +51,7 @@ export async function updateTicketType(
         minimum_quantity: committed,
       });
     }
+    await offerFreedUnits(trx, id, config.WAITLIST_OFFER_SECONDS);
     const updated = await findTicketType(models, id, trx);
     await catalogEvents.record(trx, 'catalog.ticket_type.updated', toTicketTypeFacts(updated));
     return updated;

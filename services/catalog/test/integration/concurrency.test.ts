@@ -224,7 +224,7 @@ describe('concurrent holds against real Postgres', () => {
     // The sweep takes every lapsed hold, earlier tests' too.
     const expired = await lapsedUnits();
 
-    const reclaimed = await Promise.all(Array.from({ length: 4 }, () => sweepExpiredHolds(db)));
+    const reclaimed = await Promise.all(Array.from({ length: 4 }, () => sweepExpiredHolds(db, 900)));
 
     expect(reclaimed.reduce((sum, units) => sum + units, 0)).toBe(expired);
     for (const ticketType of types) expect(await expectConsistent(ticketType.id)).toMatchObject({ held: 0 });
@@ -235,6 +235,6 @@ describe('concurrent holds against real Postgres', () => {
       )
       .distinct('state');
     expect(states).toEqual([{ state: 'expired' }]);
-    await expect(sweepExpiredHolds(db)).resolves.toBe(0);
+    await expect(sweepExpiredHolds(db, 900)).resolves.toBe(0);
   });
 });

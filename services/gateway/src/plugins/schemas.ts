@@ -14,6 +14,8 @@ import {
   TokenSchema,
   UserSchema,
   ValidationResultSchema,
+  WaitlistEntrySchema,
+  WaitlistPositionSchema,
   createAjv,
   withWellFormedText,
 } from '@ticketpro/shared';
@@ -37,6 +39,8 @@ const SHARED_SCHEMAS = [
   ValidationResultSchema,
   TicketKeysSchema,
   NotificationSchema,
+  WaitlistPositionSchema,
+  WaitlistEntrySchema,
 ];
 
 /**

@@ -12,6 +12,8 @@ import type {
   Token,
   User,
   ValidationResult,
+  WaitlistEntry,
+  WaitlistPosition,
 } from '@ticketpro/shared';
 
 /**
@@ -70,6 +72,26 @@ export const EXAMPLE_TICKET_TYPE: TicketType = {
   created_at: CREATED,
   updated_at: UPDATED,
 };
+
+/** A place on a sold-out ticket type's waiting list: 4th in line for 2 units. */
+export const EXAMPLE_WAITLIST_POSITION: WaitlistPosition = {
+  ticket_type_id: EXAMPLE_TICKET_TYPE.id,
+  quantity: 2,
+  state: 'waiting',
+  position: 4,
+  offer: null,
+  joined_at: '2027-01-21T09:30:00.000Z',
+};
+
+/** Units offered to an entry: claimed by ordering the ticket type before `expires_at`. */
+export const EXAMPLE_WAITLIST_OFFERED: WaitlistPosition = {
+  ...EXAMPLE_WAITLIST_POSITION,
+  state: 'offered',
+  position: null,
+  offer: { quantity: 2, expires_at: '2027-01-22T10:15:00.000Z' },
+};
+
+export const EXAMPLE_WAITLIST_ENTRY: WaitlistEntry = { id: 88, user_id: EXAMPLE_USER.id, ...EXAMPLE_WAITLIST_POSITION };
 
 export const EXAMPLE_EVENT: Event = {
   id: 3,

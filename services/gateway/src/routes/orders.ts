@@ -101,7 +101,9 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         '`total_price` is what is left to pay. The order uses the code from now on; cancelled or expired, it gives the ' +
         'use back. An unknown, not yet valid, expired or used-up code is 422 naming it, and nothing is held. An ' +
         'order with a code is changed and refunded whole only (409 unit by unit). An event with a `capacity` sells ' +
-        'no more seats across its ticket types than it: beyond it this answers 409.',
+        'no more seats across its ticket types than it: beyond it this answers 409. ' +
+        'Units a waiting list offered the caller (`GET /tickets/types/{id}/waitlist`) are taken first: ordering the ' +
+        'ticket type before the offer expires claims them, and any the order does not take pass on to the next entry.',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.create',

@@ -3,17 +3,29 @@ import { Type } from '@sinclair/typebox';
 import {
   CreateTicketTypeBody,
   IdParams,
+  JoinWaitlistBody,
   ListTicketTypesQuery,
   MessageSchema,
   Page,
   TicketTypeSchema,
+  PageQuery,
   UpdateTicketTypeBody,
+  WaitlistEntrySchema,
+  WaitlistPositionSchema,
 } from '@ticketpro/shared';
-import { EXAMPLE_TICKET_TYPE, pageExample } from './examples';
+import {
+  EXAMPLE_TICKET_TYPE,
+  EXAMPLE_WAITLIST_ENTRY,
+  EXAMPLE_WAITLIST_OFFERED,
+  EXAMPLE_WAITLIST_POSITION,
+  pageExample,
+} from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['ticket types'];
+const WAITLIST_TAGS = ['waiting list'];
 const TicketType = Type.Ref(TicketTypeSchema);
+const WaitlistPosition = Type.Ref(WaitlistPositionSchema);
 
 /**
  * `/tickets/types`: public reads; changes by the event's organizer or an admin (catalog's
@@ -119,6 +131,91 @@ export const ticketTypeRoutes: FastifyPluginAsync = async (app) => {
       params: IdParams,
       response: { ...MessageSchema, description: 'The ticket type is deleted' },
       problems: ['forbidden', 'not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'POST',
+      url: '/:id/waitlist',
+      summary: "Join a sold-out ticket type's waiting list for a quantity",
+      description:
+        'Signed-in users. Only a sold-out ticket type has a waiting list: while units are free this answers 409 ' +
+        'with `available` (order them instead). One entry per user and ticket type: a second join is 409 naming ' +
+        'the place held (leave and join again to change the quantity, at the end of the line). `quantity` is at ' +
+        "most the type's `max_per_order` and `MAX_PENDING_UNITS_PER_EVENT` (422). Whenever units come back (a hold " +
+        'lapses, an order is cancelled or refunded, the quantity is raised, an offer is declined or lapses) they are ' +
+        'offered to the entries in join order, each its quantity or what is left, as units set aside for ' +
+        '`WAITLIST_OFFER_SECONDS` (default 900) that nobody else can take; the user is emailed. The offer is ' +
+        'claimed by placing an order (`POST /orders`) for the ticket type before it expires: the order takes the ' +
+        'offered units first. Unclaimed, they pass on to the next entry.',
+      tags: WAITLIST_TAGS,
+      auth: true,
+      action: 'catalog.waitlist.join',
+      examples: { request: { quantity: 2 }, response: EXAMPLE_WAITLIST_POSITION },
+      status: 201,
+      params: IdParams,
+      body: JoinWaitlistBody,
+      response: { ...WaitlistPosition, description: 'The place taken in line' },
+      problems: ['not-found', 'conflict'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/:id/waitlist',
+      summary: "The caller's place on a ticket type's waiting list, and any offer made to it",
+      description:
+        '`position` is the place among those still waiting (1 is next); once units are offered, `state` is ' +
+        '`offered`, `position` null and `offer` says how many units until when. 404 when the caller is not on ' +
+        'the list (never joined, left, claimed, or the offer lapsed).',
+      tags: WAITLIST_TAGS,
+      auth: true,
+      action: 'catalog.waitlist.get',
+      examples: { response: EXAMPLE_WAITLIST_OFFERED },
+      status: 200,
+      params: IdParams,
+      response: { ...WaitlistPosition, description: "The caller's entry" },
+      problems: ['not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'DELETE',
+      url: '/:id/waitlist',
+      summary: "Leave a ticket type's waiting list, declining any open offer",
+      description:
+        'Removes the entry; units offered to it pass on to the next entry at once. 404 when the caller is not on the list.',
+      tags: WAITLIST_TAGS,
+      auth: true,
+      action: 'catalog.waitlist.leave',
+      examples: { response: { message: 'You have left the waiting list' } },
+      status: 200,
+      params: IdParams,
+      response: { ...MessageSchema, description: 'The entry is removed' },
+      problems: ['not-found'],
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/:id/waitlist/entries',
+      summary: "A ticket type's waiting list in join order (the event's organizer or an admin)",
+      description:
+        'The open entries: those waiting, with their places, and those holding an open offer. Entries that left, ' +
+        'claimed their offer or let it lapse are not listed.',
+      tags: WAITLIST_TAGS,
+      auth: true,
+      action: 'catalog.waitlist.list',
+      examples: { response: pageExample(EXAMPLE_WAITLIST_ENTRY) },
+      status: 200,
+      params: IdParams,
+      querystring: Type.Object(PageQuery, { additionalProperties: false }),
+      response: { ...Page(Type.Ref(WaitlistEntrySchema)), description: 'A page of entries' },
+      problems: ['forbidden', 'not-found'],
     }),
   );
 };

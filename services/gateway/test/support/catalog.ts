@@ -1,4 +1,13 @@
-import type { Event, EventSummary, PromoCode, TicketType } from '@ticketpro/shared';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  type Event,
+  type EventSummary,
+  type PromoCode,
+  type TicketType,
+  type WaitlistPosition,
+} from '@ticketpro/shared';
 import { ServiceStandIn, type StandInAnswers } from '@ticketpro/shared/testing';
 
 export const SAMPLE_TICKET_TYPE: TicketType & { held_quantity: number } = {
@@ -105,8 +114,25 @@ const pageOf = <T>(item: T, params: { skip: number; limit: number }) => ({
   has_prev: false,
 });
 
-/** Stands in for catalog's event and ticket type actions. */
+/** A place on `SAMPLE_TICKET_TYPE`'s waiting list, as catalog answers it. */
+export const WAITLIST_POSITION: WaitlistPosition = {
+  ticket_type_id: 11,
+  quantity: 2,
+  state: 'waiting',
+  position: 3,
+  offer: null,
+  joined_at: '2027-01-07T08:00:00.000Z',
+};
+
+/**
+ * Stands in for catalog's event, ticket type and waiting-list actions. The waiting list keeps
+ * who joined, as catalog does: a second join is 409, leaving or reading without an entry 404,
+ * and only the event's organizer (user 3) or an admin sees the entries (403).
+ */
 export class CatalogStandIn extends ServiceStandIn<'catalog'> {
+  /** Ids of the users on the list. */
+  readonly waiting = new Set<number>();
+
   constructor() {
     super('catalog');
   }
@@ -134,6 +160,29 @@ export class CatalogStandIn extends ServiceStandIn<'catalog'> {
         id: ctx.params.code_id,
       }),
       'promoCodes.delete': () => ({ message: 'Promo code deleted' }),
+      'waitlist.join': (ctx) => {
+        const userId = Number(ctx.meta.user?.id);
+        if (this.waiting.has(userId))
+          throw new ConflictError('You are already on the waiting list of this ticket type');
+        this.waiting.add(userId);
+        return { ...WAITLIST_POSITION, ticket_type_id: ctx.params.id, quantity: ctx.params.quantity };
+      },
+      'waitlist.get': (ctx) => {
+        if (!this.waiting.has(Number(ctx.meta.user?.id))) throw new NotFoundError('You are not on the waiting list');
+        return { ...WAITLIST_POSITION, ticket_type_id: ctx.params.id };
+      },
+      'waitlist.leave': (ctx) => {
+        if (!this.waiting.delete(Number(ctx.meta.user?.id))) throw new NotFoundError('You are not on the waiting list');
+        return { message: 'You have left the waiting list' };
+      },
+      'waitlist.list': (ctx) => {
+        const user = ctx.meta.user;
+        if (user?.role !== 'admin' && Number(user?.id) !== SAMPLE_EVENT.organizer_id) {
+          throw new ForbiddenError("Only the event's organizer or an admin may do this");
+        }
+        // Catalog's own bookkeeping beside the view: the response schema must drop it.
+        return pageOf({ id: 5, user_id: 8, ...WAITLIST_POSITION, offered_at: null }, ctx.params);
+      },
     };
   }
 }

@@ -4,7 +4,16 @@ import type { MailAttachment, OutgoingMail } from '../delivery/provider';
 import { qrPng } from '../tickets/qr-image';
 import { ticketPdf, type PrintedTicket } from '../tickets/ticket-pdf';
 import type { Formatting } from './formatting';
-import { messageFacts, ticketTypeNames, validOrderTickets, type EventFacts, type OrderFacts } from './message-facts';
+import {
+  FactsNotYetKnown,
+  findEvent,
+  findRecipient,
+  messageFacts,
+  ticketTypeNames,
+  validOrderTickets,
+  type EventFacts,
+  type OrderFacts,
+} from './message-facts';
 import type { MessageTemplates } from './templates';
 
 /** A queued message as the dispatcher claims it. */
@@ -12,8 +21,10 @@ export interface MessageRow {
   id: number;
   kind: NotificationKind;
   recipient_id: number;
-  order_id: number;
-  details: { ticket_ids?: number[] };
+  /** Null for a waiting-list offer, which is about no order. */
+  order_id: number | null;
+  /** A delivery's tickets; an offer's units, type, event and expiry (catalog.waitlist.offered). */
+  details: { ticket_ids?: number[] } & Partial<OfferDetails>;
   attempts: number;
   created_at: Date;
 }
@@ -29,7 +40,17 @@ export interface Composer {
   messageIdDomain: string;
 }
 
-const SUBJECTS: Record<NotificationKind, (order: OrderFacts, event: EventFacts, when: string) => string> = {
+interface OfferDetails {
+  ticket_type_id: number;
+  event_id: number;
+  quantity: number;
+  expires_at: string;
+}
+
+const SUBJECTS: Record<
+  Exclude<NotificationKind, 'waitlist_offer'>,
+  (order: OrderFacts, event: EventFacts, when: string) => string
+> = {
   order_confirmation: (order, event) => `Order #${order.order_id} for ${event.event_name}: your tickets are held`,
   ticket_delivery: (_order, event) => `Your tickets for ${event.event_name}`,
   order_cancelled: (order) => `Order #${order.order_id} cancelled`,
@@ -44,6 +65,8 @@ const SUBJECTS: Record<NotificationKind, (order: OrderFacts, event: EventFacts, 
  * those the row names, less any voided since.
  */
 export async function composeMessage(db: Knex, composer: Composer, row: MessageRow): Promise<OutgoingMail> {
+  if (row.kind === 'waitlist_offer') return composeOffer(db, composer, row);
+  if (row.order_id === null) throw new ObsoleteMessage(`a ${row.kind} message must name its order`);
   const { recipient, order, event } = await messageFacts(db, row.recipient_id, row.order_id);
   if (row.kind === 'event_reminder' && (order.payment_status !== 'completed' || event.deleted)) {
     throw new ObsoleteMessage('the order is no longer paid, or its event was deleted');
@@ -115,6 +138,45 @@ export async function composeMessage(db: Knex, composer: Composer, row: MessageR
     html,
     text,
     attachments,
+  };
+}
+
+/**
+ * A waiting-list offer: what is set aside, of which type and event, until when. An offer whose
+ * expiry has passed before it could be sent is not sent (its units have passed on).
+ */
+async function composeOffer(db: Knex, composer: Composer, row: MessageRow): Promise<OutgoingMail> {
+  const { ticket_type_id: typeId, event_id: eventId, quantity, expires_at: expiresAt } = row.details;
+  if (typeId === undefined || eventId === undefined || quantity === undefined || expiresAt === undefined) {
+    throw new ObsoleteMessage('the offer names no ticket type, event, quantity or expiry');
+  }
+  if (Date.parse(expiresAt) <= Date.now()) throw new ObsoleteMessage('the offer has lapsed');
+  const [recipient, event, names] = await Promise.all([
+    findRecipient(db, row.recipient_id),
+    findEvent(db, eventId),
+    ticketTypeNames(db, [typeId]),
+  ]);
+  if (!recipient?.email) throw new FactsNotYetKnown(`no address known for user ${row.recipient_id}`);
+  if (!event) throw new FactsNotYetKnown(`event ${eventId} not known yet`);
+  if (event.deleted) throw new ObsoleteMessage('the event was deleted');
+  const { format } = composer;
+  const typeName = names.get(typeId) ?? `Ticket type #${typeId}`;
+  const view = {
+    subject: `${quantity} × ${typeName} for ${event.event_name} set aside for you`,
+    timeZone: format.timeZone,
+    recipient: { firstname: recipient.firstname },
+    event: { name: event.event_name, date: format.date(event.date), location: event.location },
+    offer: { quantity, typeName, expiresAt: format.date(expiresAt) },
+  };
+  const { html, text } = composer.templates.render(row.kind, view);
+  return {
+    messageId: `<notification-${row.id}.${row.created_at.getTime()}@${composer.messageIdDomain}>`,
+    from: composer.from,
+    to: { name: `${recipient.firstname} ${recipient.surname}`.trim(), address: recipient.email },
+    subject: view.subject,
+    html,
+    text,
+    attachments: [],
   };
 }
 

@@ -6,7 +6,8 @@ export interface DueMessage {
   source: string;
   recipientId: number;
   kind: NotificationKind;
-  orderId: number;
+  /** The order it is about; none for a waiting-list offer. */
+  orderId: number | null;
   details?: object;
   /** The user who asked for it (a resend), for the rate limit. */
   requestedBy?: number;

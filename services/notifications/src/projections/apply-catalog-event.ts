@@ -1,13 +1,18 @@
 import type { Knex } from 'knex';
 import type { AcceptedEnvelope } from '@ticketpro/shared';
+import { enqueueMessage } from '../messages/enqueue';
 
-/** Catalog's events the event and ticket type projections are fed from, in the versions they read. */
+/**
+ * Catalog's events the event and ticket type projections are fed from, and the waiting-list
+ * offers mailed to their users, in the versions they read.
+ */
 export const CATALOG_EVENTS = {
   'catalog.event.created': [1],
   'catalog.event.updated': [1],
   'catalog.event.deleted': [1],
   'catalog.ticket_type.created': [1],
   'catalog.ticket_type.updated': [1],
+  'catalog.waitlist.offered': [1],
 } as const;
 export type CatalogEvent = AcceptedEnvelope<typeof CATALOG_EVENTS>;
 
@@ -15,7 +20,8 @@ export type CatalogEvent = AcceptedEnvelope<typeof CATALOG_EVENTS>;
  * Keeps the events' names, places and dates, and the ticket types' names, in step with catalog;
  * a row only takes facts newer than its own (`as_of`). A deleted event is marked, not removed:
  * messages already queued about it still need its facts. A deleted ticket type keeps its name
- * for the same reason, so its deletion is not followed.
+ * for the same reason, so its deletion is not followed. A waiting-list offer queues its message,
+ * once per event (the event's id is the message's source).
  */
 export async function applyCatalogEvent(trx: Knex.Transaction, envelope: CatalogEvent): Promise<void> {
   const { time } = envelope;
@@ -41,6 +47,17 @@ export async function applyCatalogEvent(trx: Knex.Transaction, envelope: Catalog
         .onConflict('id')
         .merge()
         .where('ticket_types.as_of', '<', time);
+      return;
+    }
+    case 'ticketpro.catalog.waitlist.offered': {
+      const { user_id, ...offer } = envelope.data;
+      await enqueueMessage(trx, {
+        source: envelope.id,
+        recipientId: user_id,
+        kind: 'waitlist_offer',
+        orderId: null,
+        details: offer,
+      });
     }
   }
 }
