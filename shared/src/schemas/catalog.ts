@@ -53,6 +53,9 @@ export const EventSchema = Type.Object(
     location: Type.String(),
     date: Timestamp,
     image: Type.Union([Type.String(), Type.Null()]),
+    transfer_cutoff_hours: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Ticket transfers close this many hours before the event starts (null: at its start)',
+    }),
     organizer: Type.Ref(OrganizerSchema),
     ticket_types: Type.Array(Type.Ref(TicketTypeSchema)),
     created_at: Timestamp,
@@ -101,6 +104,9 @@ const EventFields = {
       errorMessage: 'must be an http or https URL of at most 500 characters',
     },
   ),
+  transfer_cutoff_hours: Type.Union([Type.Integer({ minimum: 0, maximum: 8760 }), Type.Null()], {
+    description: 'Ticket transfers close this many hours before the event starts (0..8760; null: at its start)',
+  }),
 };
 
 export const CreateEventBody = Type.Object(
@@ -110,6 +116,7 @@ export const CreateEventBody = Type.Object(
     location: EventFields.location,
     date: EventFields.date,
     image: Type.Optional(EventFields.image),
+    transfer_cutoff_hours: Type.Optional(EventFields.transfer_cutoff_hours),
   },
   { additionalProperties: false },
 );

@@ -79,8 +79,14 @@ export const openApiPlugin = fp(
             description: 'Tickets: issued once per paid unit, each with a signed code and its QR image',
           },
           {
+            name: 'transfers',
+            description:
+              'Ticket transfer: an owner offers a ticket to an email, its holder accepts, the old code is revoked',
+          },
+          {
             name: 'validation',
-            description: 'Scanning at the door: validate, check in and out, and the keys to verify codes offline',
+            description:
+              'Scanning at the door: validate, check in and out, and the keys and revoked codes to verify codes offline',
           },
           {
             name: 'notifications',

@@ -8,6 +8,9 @@ import {
   OrganizerSchema,
   ProblemSchema,
   TicketKeysSchema,
+  TicketOwnersSchema,
+  TransferSchema,
+  RevocationsSchema,
   TicketSchema,
   TicketTypeSchema,
   TokenSchema,
@@ -34,6 +37,9 @@ const SHARED_SCHEMAS = [
   TicketSchema,
   ValidationResultSchema,
   TicketKeysSchema,
+  TicketOwnersSchema,
+  TransferSchema,
+  RevocationsSchema,
   NotificationSchema,
 ];
 
