@@ -31,7 +31,6 @@ export async function voidForRefund(
       refuseUsed(tickets, tickets, orderId, 'the order cannot be refunded');
       await refuseTransferred(trx, tickets, orderId);
       await rememberRefund(trx, orderId);
-      for (const ticket of tickets.filter((t) => t.status === 'valid')) await revokeCode(trx, ticket, 'refunded');
       const voided = await voidOrderTickets(trx, models, orderId, REFUNDABLE);
       return { order_id: orderId, voided: voided.length };
     }
