@@ -1,6 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { AdminTransferBody, IdParams, TicketOwnersSchema, TransferBody, TransferSchema } from '@ticketpro/shared';
+import {
+  AdminTransferBody,
+  IdParams,
+  NoParams,
+  TicketOwnersSchema,
+  TransferBody,
+  TransferSchema,
+} from '@ticketpro/shared';
 import { EXAMPLE_ACCEPTED_TRANSFER, EXAMPLE_TICKET, EXAMPLE_TICKET_OWNERS, EXAMPLE_TRANSFER } from './examples';
 import { serviceRoute } from './service-route';
 
@@ -55,7 +62,10 @@ export const transferRoutes: FastifyPluginAsync = async (app) => {
       action: 'ticketing.transfers.accept',
       status: 200,
       params: IdParams,
-      examples: { response: EXAMPLE_ACCEPTED_TRANSFER },
+      // Keyed by content type, so a request without a body (the usual case) is not validated as one.
+      body: { content: { 'application/json': { schema: NoParams } } },
+      toParams: (request) => ({ id: (request.params as { id: number }).id }),
+      examples: { request: {}, response: EXAMPLE_ACCEPTED_TRANSFER },
       response: { ...Transfer, description: 'The accepted offer; the ticket is at `GET /tickets/{ticket_id}`' },
       problems: ['not-found', 'conflict'],
     }),
