@@ -7,6 +7,7 @@ import * as createTicketTypes from './005_create_ticket_types';
 import * as createOrders from './006_create_orders';
 import * as createOrderTickets from './007_create_order_tickets';
 import * as createMessages from './008_create_messages';
+import * as transferMessages from './009_transfer_messages';
 
 /** Notifications' schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   createOrders,
   createOrderTickets,
   createMessages,
+  transferMessages,
 ];

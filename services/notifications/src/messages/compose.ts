@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import type { NotificationKind } from '@ticketpro/shared';
-import type { MailAttachment, OutgoingMail } from '../delivery/provider';
-import { qrPng } from '../tickets/qr-image';
-import { ticketPdf, type PrintedTicket } from '../tickets/ticket-pdf';
+import type { OutgoingMail } from '../delivery/provider';
+import type { PrintedTicket } from '../tickets/ticket-pdf';
+import { qrContentId, ticketAttachments } from './ticket-attachments';
+import { composeTransferMessage, isTransferKind, type TransferKind } from './compose-transfer';
+import type { TransferDetails } from './transfer-messages';
 import type { Formatting } from './formatting';
 import { messageFacts, ticketTypeNames, validOrderTickets, type EventFacts, type OrderFacts } from './message-facts';
 import type { MessageTemplates } from './templates';
@@ -11,9 +13,10 @@ import type { MessageTemplates } from './templates';
 export interface MessageRow {
   id: number;
   kind: NotificationKind;
-  recipient_id: number;
-  order_id: number;
-  details: { ticket_ids?: number[] };
+  recipient_id: number | null;
+  recipient_email: string | null;
+  order_id: number | null;
+  details: { ticket_ids?: number[] } & Partial<TransferDetails>;
   attempts: number;
   created_at: Date;
 }
@@ -29,7 +32,10 @@ export interface Composer {
   messageIdDomain: string;
 }
 
-const SUBJECTS: Record<NotificationKind, (order: OrderFacts, event: EventFacts, when: string) => string> = {
+const SUBJECTS: Record<
+  Exclude<NotificationKind, TransferKind>,
+  (order: OrderFacts, event: EventFacts, when: string) => string
+> = {
   order_confirmation: (order, event) => `Order #${order.order_id} for ${event.event_name}: your tickets are held`,
   ticket_delivery: (_order, event) => `Your tickets for ${event.event_name}`,
   order_cancelled: (order) => `Order #${order.order_id} cancelled`,
@@ -44,7 +50,8 @@ const SUBJECTS: Record<NotificationKind, (order: OrderFacts, event: EventFacts, 
  * those the row names, less any voided since.
  */
 export async function composeMessage(db: Knex, composer: Composer, row: MessageRow): Promise<OutgoingMail> {
-  const { recipient, order, event } = await messageFacts(db, row.recipient_id, row.order_id);
+  if (isTransferKind(row.kind)) return composeTransferMessage(db, composer, row, row.kind);
+  const { recipient, order, event } = await messageFacts(db, row.recipient_id!, row.order_id!);
   if (row.kind === 'event_reminder' && (order.payment_status !== 'completed' || event.deleted)) {
     throw new ObsoleteMessage('the order is no longer paid, or its event was deleted');
   }
@@ -72,7 +79,7 @@ export async function composeMessage(db: Knex, composer: Composer, row: MessageR
     qrCode: t.qr_code,
   }));
   const view = {
-    subject: SUBJECTS[row.kind](order, event, when),
+    subject: SUBJECTS[row.kind as Exclude<NotificationKind, TransferKind>](order, event, when),
     timeZone: format.timeZone,
     recipient: { firstname: recipient.firstname },
     event: { name: event.event_name, date: when, location: event.location },
@@ -91,22 +98,7 @@ export async function composeMessage(db: Knex, composer: Composer, row: MessageR
   };
   const { html, text } = composer.templates.render(row.kind, view);
 
-  const attachments: MailAttachment[] = [];
-  for (const ticket of printed) {
-    attachments.push({
-      filename: `ticket-${ticket.id}-qr.png`,
-      content: await qrPng(ticket.qrCode),
-      contentType: 'image/png',
-      cid: qrContentId(ticket.id, composer.messageIdDomain),
-    });
-  }
-  if (printed.length > 0) {
-    attachments.push({
-      filename: `tickets-order-${order.order_id}.pdf`,
-      content: await ticketPdf(printed),
-      contentType: 'application/pdf',
-    });
-  }
+  const attachments = await ticketAttachments(printed, composer.messageIdDomain, `tickets-order-${order.order_id}.pdf`);
   return {
     messageId: `<notification-${row.id}.${row.created_at.getTime()}@${composer.messageIdDomain}>`,
     from: composer.from,
@@ -117,5 +109,3 @@ export async function composeMessage(db: Knex, composer: Composer, row: MessageR
     attachments,
   };
 }
-
-const qrContentId = (ticketId: number, domain: string) => `qr-ticket-${ticketId}@${domain}`;
