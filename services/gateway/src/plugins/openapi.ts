@@ -76,12 +76,8 @@ export const openApiPlugin = fp(
           { name: 'payments', description: "Payment providers' signed callbacks" },
           {
             name: 'tickets',
-            description: 'Tickets: issued once per paid unit, each with a signed code and its QR image',
-          },
-          {
-            name: 'transfers',
             description:
-              'Ticket transfer: an owner offers a ticket to an email, its holder accepts, the old code is revoked',
+              'Tickets: issued once per paid unit, each with a signed code and its QR image; transferred to another owner',
           },
           {
             name: 'validation',

@@ -11,7 +11,7 @@ import {
 import { EXAMPLE_ACCEPTED_TRANSFER, EXAMPLE_TICKET, EXAMPLE_TICKET_OWNERS, EXAMPLE_TRANSFER } from './examples';
 import { serviceRoute } from './service-route';
 
-const TAGS = ['transfers'];
+const TAGS = ['tickets'];
 const Transfer = Type.Ref(TransferSchema);
 
 /**

@@ -64,6 +64,7 @@ export const EVENT_VIEW = {
   location: 'Harare Gardens',
   date: '2027-04-28T16:00:00.000Z',
   image: null,
+  transfer_cutoff_hours: 24,
   organizer: { id: 3, firstname: 'Rudo', surname: 'Chari' },
   ticket_types: [TICKET_TYPE_VIEW],
   created_at: '2027-01-05T08:00:00.000Z',
