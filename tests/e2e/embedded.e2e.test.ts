@@ -8,7 +8,7 @@ import { simpleParser } from 'mailparser';
 import { waitForTicketCount } from '../support/tickets';
 import { buyTickets, createEvent, createTicketType } from '../support/sales';
 import { login, register } from '../support/users';
-import { apiClient } from '@ticketpro/shared/testing';
+import { apiClient, waitFor } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 
@@ -135,6 +135,8 @@ describe('npm start (embedded mode)', () => {
 
   it('transfers a ticket in one process: the old code is refused from the acceptance on, the new one admitted', async () => {
     const api = apiClient(`http://127.0.0.1:${port}`);
+    // Just restarted on a loaded machine, the gateway may still shed load (503) for a moment.
+    await waitFor(`http://127.0.0.1:${port}/api/v1/events`, (status) => status === 200);
     const organizer = await register(api, { role: 'organizer' });
     const buyer = await register(api);
     const friend = await register(api);

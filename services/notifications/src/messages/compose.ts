@@ -79,7 +79,7 @@ export async function composeMessage(db: Knex, composer: Composer, row: MessageR
     qrCode: t.qr_code,
   }));
   const view = {
-    subject: SUBJECTS[row.kind as Exclude<NotificationKind, TransferKind>](order, event, when),
+    subject: SUBJECTS[row.kind](order, event, when),
     timeZone: format.timeZone,
     recipient: { firstname: recipient.firstname },
     event: { name: event.event_name, date: when, location: event.location },
