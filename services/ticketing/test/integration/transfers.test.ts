@@ -219,7 +219,7 @@ describe('offering and accepting a ticket', () => {
     for (const o of outcomes.filter((o) => o.status === 'rejected')) {
       expect(o.reason).toMatchObject({ code: 409 });
     }
-    const [{ value: open }] = made as PromiseFulfilledResult<TicketTransfer>[];
+    const [{ value: open }] = made;
     await expect(call('transfers.cancel', { id: open.id }, buyer)).resolves.toMatchObject({ status: 'cancelled' });
     await expect(call('transfers.cancel', { id: open.id }, buyer)).rejects.toMatchObject({ code: 409 });
     await expect(accept(open)).rejects.toMatchObject({ code: 409, data: { status: 'cancelled' } });
