@@ -53,6 +53,9 @@ export const EventSchema = Type.Object(
     location: Type.String(),
     date: Timestamp,
     image: Type.Union([Type.String(), Type.Null()]),
+    capacity: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: "Seats across all the event's ticket types; null when only each type's quantity limits it",
+    }),
     transfer_cutoff_hours: Type.Union([Type.Integer(), Type.Null()], {
       description: 'Ticket transfers close this many hours before the event starts (null: at its start)',
     }),
@@ -104,6 +107,9 @@ const EventFields = {
       errorMessage: 'must be an http or https URL of at most 500 characters',
     },
   ),
+  capacity: Type.Union([Type.Integer({ minimum: 1, maximum: 10000000 }), Type.Null()], {
+    errorMessage: 'must be a whole number of seats from 1 to 10000000, or null for no event-wide limit',
+  }),
   transfer_cutoff_hours: Type.Union([Type.Integer({ minimum: 0, maximum: 8760 }), Type.Null()], {
     description: 'Ticket transfers close this many hours before the event starts (0..8760; null: at its start)',
   }),
@@ -116,6 +122,7 @@ export const CreateEventBody = Type.Object(
     location: EventFields.location,
     date: EventFields.date,
     image: Type.Optional(EventFields.image),
+    capacity: Type.Optional(EventFields.capacity),
     transfer_cutoff_hours: Type.Optional(EventFields.transfer_cutoff_hours),
   },
   { additionalProperties: false },

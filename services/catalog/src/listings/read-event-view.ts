@@ -13,8 +13,8 @@ type EventRow = EventFields & { firstname: string | null; surname: string | null
  * models; `firstname` is null when the projection lacks the organizer.
  */
 const EVENT_VIEW_SQL = `
-  SELECT e.id, e.event_name, e.description, e.organizer_id, e.location, e.date, e.image, e.transfer_cutoff_hours,
-    e.created_at, e.updated_at, o.firstname, o.surname,
+  SELECT e.id, e.event_name, e.description, e.organizer_id, e.location, e.date, e.image,
+    e.capacity, e.transfer_cutoff_hours, e.created_at, e.updated_at, o.firstname, o.surname,
     coalesce((
       SELECT json_agg(json_build_object(
           'id', ticket_types.id, 'event_id', ticket_types.event_id, 'name', ticket_types.name,

@@ -17,6 +17,7 @@ export type EventFields = TextTimestamps<
     | 'location'
     | 'date'
     | 'image'
+    | 'capacity'
     | 'transfer_cutoff_hours'
     | 'created_at'
     | 'updated_at'
@@ -34,6 +35,7 @@ export function toEventView(event: EventFields, organizer: OrganizerView): Event
     location: event.location,
     date: iso(event.date),
     image: event.image,
+    capacity: event.capacity,
     transfer_cutoff_hours: event.transfer_cutoff_hours,
     organizer,
     ticket_types: event.ticket_types.map(toTicketTypeView),

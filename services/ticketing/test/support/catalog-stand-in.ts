@@ -26,6 +26,7 @@ export class CatalogStandIn {
           location: 'Harare',
           date: (this.starts.get(ctx.params.id) ?? new Date(Date.now() + 365 * 86_400_000)).toISOString(),
           image: null,
+          capacity: null,
           transfer_cutoff_hours: this.transferCutoffs.get(ctx.params.id) ?? null,
           organizer: { id: organizerId, firstname: '', surname: '' },
           ticket_types: [],

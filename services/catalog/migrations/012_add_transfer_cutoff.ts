@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-export const name = '011_add_transfer_cutoff';
+export const name = '012_add_transfer_cutoff';
 
 /**
  * The organizer's transfer cut-off: ticket transfers of the event close this many hours before
