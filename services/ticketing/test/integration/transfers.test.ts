@@ -266,7 +266,7 @@ describe('offering and accepting a ticket', () => {
 describe('an acceptance racing a scan of the old code', () => {
   it('lets exactly one of them win, every time, and the ticket, its history and revocations agree', async () => {
     const eventId = await newEvent();
-    const tickets = await buyTickets(node.broker, eventId, 12);
+    const tickets = await buyTickets(node.broker, eventId, 20);
     const wins = { transfer: 0, checkin: 0 };
     for (const ticket of tickets) {
       const offered = await offer(ticket);
