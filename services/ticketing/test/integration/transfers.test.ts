@@ -220,7 +220,10 @@ describe('offering and accepting a ticket', () => {
       expect(o.reason).toMatchObject({ code: 409 });
     }
     const [{ value: open }] = made;
-    await expect(call('transfers.cancel', { id: open.id }, buyer)).resolves.toMatchObject({ status: 'cancelled' });
+    const cancels = await Promise.allSettled(
+      Array.from({ length: 4 }, () => call('transfers.cancel', { id: open.id }, buyer)),
+    );
+    expect(cancels.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     await expect(call('transfers.cancel', { id: open.id }, buyer)).rejects.toMatchObject({ code: 409 });
     await expect(accept(open)).rejects.toMatchObject({ code: 409, data: { status: 'cancelled' } });
     expect(await db('ticket_transfers').where({ ticket_id: ticket.id, status: 'pending' })).toHaveLength(0);
@@ -317,6 +320,16 @@ describe('admin transfer', () => {
     const [event] = await eventsNamed('ticketing.ticket.transferred', 'transfer_id', done.id);
     expect(event.envelope.data).toMatchObject({ by_admin: true, to_user_id: otherUser.id });
     await expect(call('transfers.adminTransfer', body, admin)).rejects.toMatchObject({ code: 409 });
+
+    const another = await paidTicket();
+    const repeats = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        call('transfers.adminTransfer', { ticket_id: another.id, new_owner_email: 'friend@example.com' }, admin),
+      ),
+    );
+    expect(repeats.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(await db('ticket_owner_changes').where('ticket_id', another.id)).toHaveLength(1);
+    expect((await db('tickets').where('id', another.id).first()).user_id).toBe(friend.id);
   });
 });
 
