@@ -104,6 +104,19 @@ describe('ticket transfer through the gateway', () => {
     expectProblem(await api('GET', `/api/v1/tickets/${tickets[0].id}`, { token: buyer.access }), 404);
   });
 
+  it('prints the ticket for its new holder, and no longer for its buyer', async () => {
+    const pdf = await fetch(`${cluster.baseUrl}/api/v1/tickets/${tickets[0].id}/pdf`, {
+      headers: { authorization: `Bearer ${friend.access}` },
+    });
+
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toMatch(/^application\/pdf/);
+    const theirs = await fetch(`${cluster.baseUrl}/api/v1/tickets/${tickets[0].id}/pdf`, {
+      headers: { authorization: `Bearer ${buyer.access}` },
+    });
+    expect(theirs.status).toBe(404);
+  });
+
   it('refuses the old code at check-in and admits the new one', async () => {
     const old = await api('POST', '/api/v1/validation/checkin', {
       token: organizer.access,
@@ -149,6 +162,7 @@ describe('ticket transfer through the gateway', () => {
       'transferred ticket',
     );
     expect(decodeInlineQrCodes(delivery.parsed)).toEqual([newCode]);
+    expect(delivery.parsed.text).toContain('holder: Tendai Moyo');
     await waitForMail(() => subjectIs(buyer.email, `Your ticket for ${eventName} was accepted`)[0], 'acceptance');
     await sleep(SETTLE_MS);
     expect(subjectIs(friend.email, `Your ticket for ${eventName}`)).toHaveLength(1);

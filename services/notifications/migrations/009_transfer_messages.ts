@@ -7,7 +7,8 @@ export const name = '009_transfer_messages';
  * Ticket transfer's messages. An offer goes to an email that may have no account, so a message
  * names its recipient by account or by address; the offer's message is sent once per event as
  * the others are, by a key of its own. A ticket handed to someone else leaves its order's
- * tickets (`transferred`): the buyer's resends and PDFs no longer carry it.
+ * tickets (`holder_id`, its new holder): the buyer's resends no longer carry it, and its PDF
+ * names its holder.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('messages', (t) => {
@@ -23,13 +24,14 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`ALTER TABLE messages ADD CONSTRAINT messages_kind_check CHECK (kind IN (${kinds}))`);
   await knex.raw('CREATE UNIQUE INDEX messages_once_by_address ON messages (source, kind) WHERE recipient_id IS NULL');
   await knex.schema.alterTable('order_tickets', (t) => {
-    t.boolean('transferred').notNullable().defaultTo(false);
+    // Null while the buyer holds it.
+    t.integer('holder_id');
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('order_tickets', (t) => {
-    t.dropColumn('transferred');
+    t.dropColumn('holder_id');
   });
   await knex('messages').whereNull('recipient_id').delete();
   await knex.raw('DROP INDEX messages_once_by_address');

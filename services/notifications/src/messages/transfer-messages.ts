@@ -47,7 +47,7 @@ export async function queueTransferOffer(trx: Knex.Transaction, source: string, 
  * carry its old code), the new holder gets it with its new code, and the owner is told.
  */
 export async function queueTransferMessages(trx: Knex.Transaction, source: string, moved: Transferred): Promise<void> {
-  await trx('order_tickets').where('ticket_id', moved.ticket_id).update({ transferred: true });
+  await trx('order_tickets').where('ticket_id', moved.ticket_id).update({ holder_id: moved.to_user_id });
   const details: TransferDetails = {
     transfer_id: moved.transfer_id,
     ticket_id: moved.ticket_id,
