@@ -33,7 +33,8 @@ const SCANS = [
       'with the first validated_at; a forged or unknown code 404; a reserved or void ticket 409',
     about:
       'Admits the ticket once: the scan is recorded with who scanned it and when. Scans of one ticket at the same ' +
-      'instant admit it once; the others are answered 409.',
+      'instant admit it once; the others are answered 409. A code replaced by a transfer is answered 409 ' +
+      '(`revoked: true`) from the instant the transfer is accepted.',
     answered: 'The ticket is admitted',
     example: EXAMPLE_CHECKED_IN,
   },
