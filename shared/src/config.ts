@@ -40,6 +40,7 @@ export const ConfigSchema = Type.Object({
   ORDER_HOLD_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   MAX_PENDING_ORDERS_PER_USER: Type.Integer({ minimum: 0, default: 10 }),
   MAX_PENDING_UNITS_PER_EVENT: Type.Integer({ minimum: 0, default: 50 }),
+  TRANSFER_OFFER_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 72 }),
   MAX_TICKET_TYPES_PER_EVENT: Type.Integer({ minimum: 0, default: 50 }),
   WAITLIST_OFFER_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   ACCESS_TOKEN_TTL: Type.Integer({ minimum: 1, default: 900 }),

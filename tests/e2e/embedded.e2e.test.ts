@@ -6,8 +6,9 @@ import { startNpmStart } from '../support/embedded';
 import { decodeInlineQrCodes, waitForMail } from '../support/mail';
 import { simpleParser } from 'mailparser';
 import { waitForTicketCount } from '../support/tickets';
+import { buyTickets, createEvent, createTicketType } from '../support/sales';
 import { login, register } from '../support/users';
-import { apiClient } from '@ticketpro/shared/testing';
+import { apiClient, waitFor } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 
@@ -158,5 +159,40 @@ describe('npm start (embedded mode)', () => {
     const ticketsAgain = await api('GET', `/api/v1/tickets?order_id=${order.body.id}`, { token: again.access });
     expect(ticketsAgain.body.items).toEqual(expect.arrayContaining(tickets));
     expect(ticketsAgain.body.total).toBe(3);
+  });
+
+  it('transfers a ticket in one process: the old code is refused from the acceptance on, the new one admitted', async () => {
+    const api = apiClient(`http://127.0.0.1:${port}`);
+    // Just restarted on a loaded machine, the gateway may still shed load (503) for a moment.
+    await waitFor(`http://127.0.0.1:${port}/api/v1/events`, (status) => status === 200);
+    const organizer = await register(api, { role: 'organizer' });
+    const buyer = await register(api);
+    const friend = await register(api);
+    const event = await createEvent(api, organizer.access);
+    const type = await createTicketType(api, organizer.access, event.id);
+    const {
+      tickets: [ticket],
+    } = await buyTickets(api, buyer.access, event.id, type.id);
+
+    const offer = await api('POST', `/api/v1/tickets/${ticket.id}/transfer`, {
+      token: buyer.access,
+      body: { email: friend.email },
+    });
+    expect(offer.status).toBe(201);
+    const accepted = await api('POST', `/api/v1/tickets/transfers/${offer.body.id}/accept`, { token: friend.access });
+    expect(accepted.status).toBe(200);
+    const old = await api('POST', '/api/v1/validation/checkin', {
+      token: organizer.access,
+      body: { qr_code: ticket.qr_code },
+    });
+    expect(old.status).toBe(409);
+    const moved = await api('GET', `/api/v1/tickets/${ticket.id}`, { token: friend.access });
+    const admitted = await api('POST', '/api/v1/validation/checkin', {
+      token: organizer.access,
+      body: { qr_code: moved.body.qr_code },
+    });
+    expect(admitted.status).toBe(200);
+    const feed = await api('GET', `/api/v1/validation/revocations?event_id=${event.id}`, { token: organizer.access });
+    expect(feed.body.revocations.map((r: { qr_code: string }) => r.qr_code)).toEqual([ticket.qr_code]);
   });
 });

@@ -13,6 +13,7 @@ import * as addEventCapacity from './011_add_event_capacity';
 import * as createPromoCodes from './012_create_promo_codes';
 import * as addHiddenTicketTypes from './013_add_hidden_ticket_types';
 import * as createWaitlistEntries from './014_create_waitlist_entries';
+import * as addTransferCutoff from './015_add_transfer_cutoff';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   createPromoCodes,
   addHiddenTicketTypes,
   createWaitlistEntries,
+  addTransferCutoff,
 ];

@@ -23,6 +23,7 @@ import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { ticketTypeRoutes } from './routes/ticket-types';
 import { ticketRoutes } from './routes/tickets';
+import { adminTicketRoutes, transferRoutes } from './routes/transfers';
 import { userRoutes } from './routes/users';
 import { validationRoutes } from './routes/validation';
 
@@ -112,6 +113,8 @@ export async function buildApp({
   // parameter whatever the order, and registering it first says so.
   await app.register(ticketTypeRoutes, { prefix: '/api/v1/tickets/types' });
   await app.register(ticketRoutes, { prefix: '/api/v1/tickets' });
+  await app.register(transferRoutes, { prefix: '/api/v1/tickets' });
+  await app.register(adminTicketRoutes, { prefix: '/api/v1/admin/tickets' });
   await app.register(validationRoutes, { prefix: '/api/v1/validation' });
   await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(paymentRoutes, { prefix: '/api/v1/payments' });

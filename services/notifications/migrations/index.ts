@@ -8,6 +8,7 @@ import * as createOrders from './006_create_orders';
 import * as createOrderTickets from './007_create_order_tickets';
 import * as createMessages from './008_create_messages';
 import * as addWaitlistOfferMessages from './009_add_waitlist_offer_messages';
+import * as transferMessages from './010_transfer_messages';
 
 /** Notifications' schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   createOrderTickets,
   createMessages,
   addWaitlistOfferMessages,
+  transferMessages,
 ];

@@ -7,6 +7,7 @@ import * as createTickets from './005_create_tickets';
 import * as createRefundedOrders from './006_create_refunded_orders';
 import * as signingKeyPurposes from './007_signing_key_purposes';
 import * as createRefundedTickets from './008_create_refunded_tickets';
+import * as createTicketTransfers from './009_create_ticket_transfers';
 
 /** Ticketing's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   createRefundedOrders,
   signingKeyPurposes,
   createRefundedTickets,
+  createTicketTransfers,
 ];

@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
-import { serviceEvents, type OwnEventName } from '@ticketpro/shared';
-import type { Ticket, TicketingModels } from './models';
+import { iso, serviceEvents, type OwnEventName } from '@ticketpro/shared';
+import type { Ticket, TicketingModels, TicketTransfer } from './models';
 
 const ticketingEvents = serviceEvents('ticketing');
 
-/** Every event ticketing owns tells of a ticket, but one that tells of an order's tickets. */
-export type TicketEventName = Exclude<OwnEventName<'ticketing'>, 'ticketing.order_tickets.issued'>;
+/** The events that tell of one ticket as it now stands (the others carry facts of their own). */
+export type TicketEventName = Exclude<
+  OwnEventName<'ticketing'>,
+  'ticketing.order_tickets.issued' | 'ticketing.ticket.transfer_offered' | 'ticketing.ticket.transferred'
+>;
 
 /** Records a ticket event in the caller's transaction, with the ticket as it is now; it is relayed once that commits. */
 export function recordTicketEvent(trx: Knex.Transaction, name: TicketEventName, ticket: Ticket) {
@@ -39,5 +42,34 @@ export async function recordOrderTicketsIssued(
       seat_number: t.seat_number,
       qr_code: t.qr_code,
     })),
+  });
+}
+
+/** An offer made: what the recipient's message needs (they may have no account yet). */
+export function recordTransferOffered(trx: Knex.Transaction, transfer: TicketTransfer) {
+  return ticketingEvents.record(trx, 'ticketing.ticket.transfer_offered', {
+    transfer_id: transfer.id,
+    ticket_id: transfer.ticket_id,
+    event_id: transfer.event_id,
+    from_user_id: transfer.from_user_id,
+    recipient_email: transfer.recipient_email,
+    message: transfer.message,
+    expires_at: iso(transfer.expires_at),
+  });
+}
+
+/** A ticket handed over: its new owner and new code, for the delivery to them. */
+export function recordTransferred(trx: Knex.Transaction, ticket: Ticket, transfer: TicketTransfer, fromUserId: number) {
+  return ticketingEvents.record(trx, 'ticketing.ticket.transferred', {
+    transfer_id: transfer.id,
+    ticket_id: ticket.id,
+    order_id: ticket.order_id,
+    ticket_type_id: ticket.ticket_type_id,
+    event_id: ticket.event_id,
+    seat_number: ticket.seat_number,
+    from_user_id: fromUserId,
+    to_user_id: ticket.user_id,
+    qr_code: ticket.qr_code,
+    by_admin: transfer.by_admin,
   });
 }

@@ -16,11 +16,17 @@ import { validateTicketAction } from './actions/validation-validate';
 import { checkInAction } from './actions/validation-checkin';
 import { checkOutAction } from './actions/validation-checkout';
 import { ticketStatusAction } from './actions/validation-status';
+import { revocationsAction } from './actions/validation-revocations';
+import { offerTransferAction } from './actions/transfers-offer';
+import { acceptTransferAction } from './actions/transfers-accept';
+import { cancelTransferAction } from './actions/transfers-cancel';
+import { adminTransferAction } from './actions/transfers-admin-transfer';
+import { ticketOwnersAction } from './actions/transfers-owners';
 
 export { parseCode, hasValidSignature } from './codes/ticket-code';
 export type { TicketingRuntime } from './runtime';
 
-/** Tickets issued exactly once per paid unit, their signed codes, and check-in at the door. */
+/** Tickets issued exactly once per paid unit, their signed codes, transfers, and check-in at the door. */
 export const createTicketingService = defineService({
   contract: ticketingContract,
   migrations,
@@ -36,6 +42,12 @@ export const createTicketingService = defineService({
     'tickets.delete': deleteTicketAction(ticketing),
     'tickets.qr': ticketQrAction(ticketing),
     'tickets.voidForRefund': voidForRefundAction(ticketing),
+    'transfers.offer': offerTransferAction(ticketing),
+    'transfers.accept': acceptTransferAction(ticketing),
+    'transfers.cancel': cancelTransferAction(ticketing),
+    'transfers.adminTransfer': adminTransferAction(ticketing),
+    'transfers.owners': ticketOwnersAction(ticketing),
+    'validation.revocations': revocationsAction(ticketing),
     'validation.keys': ticketKeysAction(ticketing),
     'validation.validate': validateTicketAction(ticketing),
     'validation.checkin': checkInAction(ticketing),

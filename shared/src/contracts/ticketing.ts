@@ -16,6 +16,14 @@ import {
   UpdateTicketParams,
   VoidForRefundParams,
   ValidationResultSchema,
+  OfferTransferParams,
+  TransferSchema,
+  AdminTransferBody,
+  TicketOwnersSchema,
+  RevocationsQuery,
+  RevocationsSchema,
+  TransferOfferedFacts,
+  TicketTransferredFacts,
 } from '../schemas/ticketing';
 import { defineContract, read, write } from './define';
 import { READ_TIMEOUT_MS } from './timeouts';
@@ -32,6 +40,12 @@ export const ticketingContract = defineContract({
     'tickets.qr': read(QrParams, QrImage),
     // The refund's step in ticketing, called by ordering; no route.
     'tickets.voidForRefund': write(VoidForRefundParams, RefundedTickets, { idempotentOn: 'order_id' }),
+    'transfers.offer': write(OfferTransferParams, TransferSchema),
+    'transfers.accept': write(IdParams, TransferSchema),
+    'transfers.cancel': write(IdParams, TransferSchema),
+    'transfers.adminTransfer': write(AdminTransferBody, TransferSchema),
+    'transfers.owners': read(IdParams, TicketOwnersSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'validation.revocations': read(RevocationsQuery, RevocationsSchema, { timeoutMs: READ_TIMEOUT_MS }),
     'validation.keys': read(NoParams, TicketKeysSchema),
     'validation.validate': read(QrCodeBody, ValidationResultSchema),
     'validation.checkin': write(QrCodeBody, ValidationResultSchema),
@@ -44,5 +58,7 @@ export const ticketingContract = defineContract({
     'ticketing.ticket.checked_out': versionedEvent({ 1: TicketFacts }),
     'ticketing.ticket.voided': versionedEvent({ 1: TicketFacts }),
     'ticketing.order_tickets.issued': versionedEvent({ 1: OrderTicketsFacts }),
+    'ticketing.ticket.transfer_offered': versionedEvent({ 1: TransferOfferedFacts }),
+    'ticketing.ticket.transferred': versionedEvent({ 1: TicketTransferredFacts }),
   },
 });

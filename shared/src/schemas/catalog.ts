@@ -59,6 +59,9 @@ export const EventSchema = Type.Object(
     capacity: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
       description: "Seats across all the event's ticket types; null when only each type's quantity limits it",
     }),
+    transfer_cutoff_hours: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Ticket transfers close this many hours before the event starts (null: at its start)',
+    }),
     organizer: Type.Ref(OrganizerSchema),
     ticket_types: Type.Array(Type.Ref(TicketTypeSchema)),
     created_at: Timestamp,
@@ -110,6 +113,9 @@ const EventFields = {
   capacity: Type.Union([Type.Integer({ minimum: 1, maximum: 10000000 }), Type.Null()], {
     errorMessage: 'must be a whole number of seats from 1 to 10000000, or null for no event-wide limit',
   }),
+  transfer_cutoff_hours: Type.Union([Type.Integer({ minimum: 0, maximum: 8760 }), Type.Null()], {
+    description: 'Ticket transfers close this many hours before the event starts (0..8760; null: at its start)',
+  }),
 };
 
 export const CreateEventBody = Type.Object(
@@ -120,6 +126,7 @@ export const CreateEventBody = Type.Object(
     date: EventFields.date,
     image: Type.Optional(EventFields.image),
     capacity: Type.Optional(EventFields.capacity),
+    transfer_cutoff_hours: Type.Optional(EventFields.transfer_cutoff_hours),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,9 @@ export const NOTIFICATION_KINDS = [
   'order_refunded',
   'event_reminder',
   'waitlist_offer',
+  'transfer_offer',
+  'transfer_accepted',
+  'ticket_transferred',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -21,7 +24,9 @@ export const NotificationSchema = Type.Object(
   {
     id: Id,
     kind: Type.Union(NOTIFICATION_KINDS.map((k) => Type.Literal(k))),
-    recipient_id: Id,
+    recipient_id: Type.Union([Id, Type.Null()], {
+      description: 'The account it is for; null for a transfer offer, sent to an email that may have no account',
+    }),
     order_id: Type.Union([Id, Type.Null()]),
     status: Type.Union(NOTIFICATION_STATUSES.map((s) => Type.Literal(s))),
     attempts: Type.Integer({ minimum: 0, description: 'Send attempts made so far' }),

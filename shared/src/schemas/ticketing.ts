@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, IdAndChanges, Timestamp } from './common';
+import { Email as RecipientEmail } from './identity';
 import { PageQuery } from '../pagination';
 
 export const TICKET_STATUSES = ['reserved', 'valid', 'used', 'void'] as const;
@@ -177,6 +178,135 @@ export const OrderTicketsFacts = Type.Object(
         { additionalProperties: false },
       ),
     ),
+  },
+  { additionalProperties: false },
+);
+
+// --- Ticket transfer (an owner offers a valid ticket to an email; its holder accepts). ---
+
+export const TRANSFER_STATUSES = ['pending', 'accepted', 'cancelled', 'expired'] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+const TransferMessage = Type.String({ minLength: 1, maxLength: 500 });
+
+export const TransferBody = Type.Object(
+  { email: RecipientEmail, message: Type.Optional(TransferMessage) },
+  { additionalProperties: false },
+);
+export type TransferBody = Static<typeof TransferBody>;
+
+export const OfferTransferParams = Type.Object(
+  { id: Id, email: RecipientEmail, message: Type.Optional(TransferMessage) },
+  { additionalProperties: false },
+);
+export type OfferTransferParams = Static<typeof OfferTransferParams>;
+
+export const AdminTransferBody = Type.Object(
+  { ticket_id: Id, new_owner_email: RecipientEmail, message: Type.Optional(TransferMessage) },
+  { additionalProperties: false },
+);
+export type AdminTransferBody = Static<typeof AdminTransferBody>;
+
+export const TransferSchema = Type.Object(
+  {
+    id: Id,
+    ticket_id: Id,
+    event_id: Id,
+    from_user_id: Id,
+    recipient_email: Type.String({ description: 'As the owner typed it, in lower case' }),
+    message: Type.Union([Type.String(), Type.Null()]),
+    status: Type.Union(TRANSFER_STATUSES.map((s) => Type.Literal(s))),
+    to_user_id: Type.Union([Id, Type.Null()], { description: 'Who accepted it, once accepted' }),
+    expires_at: Timestamp,
+    decided_at: Type.Union([Timestamp, Type.Null()]),
+    created_at: Timestamp,
+  },
+  { $id: 'TicketTransfer', additionalProperties: false },
+);
+export type TicketTransfer = Static<typeof TransferSchema>;
+
+/** One owner of a ticket and how long they held it; `until` null for the current owner. */
+export const TicketOwnerSchema = Type.Object(
+  {
+    user_id: Id,
+    since: Timestamp,
+    until: Type.Union([Timestamp, Type.Null()]),
+    via: Type.Union([Type.Literal('purchase'), Type.Literal('transfer'), Type.Literal('admin_transfer')]),
+    transfer_id: Type.Union([Id, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export const TicketOwnersSchema = Type.Object(
+  { ticket_id: Id, owners: Type.Array(TicketOwnerSchema) },
+  { $id: 'TicketOwners', additionalProperties: false },
+);
+export type TicketOwners = Static<typeof TicketOwnersSchema>;
+
+export const REVOCATION_REASONS = ['transferred', 'refunded'] as const;
+export const MAX_REVOCATIONS_PAGE = 1000;
+
+export const RevocationsQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Codes revoked at or after this instant (inclusive)' }),
+    ),
+    event_id: Type.Optional(Id),
+    limit: Type.Integer({ minimum: 1, maximum: MAX_REVOCATIONS_PAGE, default: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type RevocationsQuery = Static<typeof RevocationsQuery>;
+
+export const RevocationsSchema = Type.Object(
+  {
+    revocations: Type.Array(
+      Type.Object(
+        {
+          qr_code: Type.String(),
+          ticket_id: Id,
+          event_id: Id,
+          reason: Type.Union(REVOCATION_REASONS.map((r) => Type.Literal(r))),
+          revoked_at: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    next_since: Type.Union([Timestamp, Type.Null()], {
+      description: 'Ask again with this as `since` (inclusive: a code may come twice); null when nothing was listed',
+    }),
+    has_more: Type.Boolean(),
+  },
+  { $id: 'Revocations', additionalProperties: false },
+);
+export type Revocations = Static<typeof RevocationsSchema>;
+
+/** `ticketing.ticket.transfer_offered`: what the recipient's message needs. */
+export const TransferOfferedFacts = Type.Object(
+  {
+    transfer_id: Type.Integer({ minimum: 1 }),
+    ticket_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    from_user_id: Type.Integer({ minimum: 1 }),
+    recipient_email: Type.String(),
+    message: Type.Union([Type.String(), Type.Null()]),
+    expires_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+/** `ticketing.ticket.transferred`: the ticket under its new owner, with its new code. */
+export const TicketTransferredFacts = Type.Object(
+  {
+    transfer_id: Type.Integer({ minimum: 1 }),
+    ticket_id: Type.Integer({ minimum: 1 }),
+    order_id: Type.Integer({ minimum: 1 }),
+    ticket_type_id: Type.Integer({ minimum: 1 }),
+    event_id: Type.Integer({ minimum: 1 }),
+    seat_number: Type.Union([Type.String(), Type.Null()]),
+    from_user_id: Type.Integer({ minimum: 1 }),
+    to_user_id: Type.Integer({ minimum: 1 }),
+    qr_code: Type.String(),
+    by_admin: Type.Boolean(),
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,8 @@ export class Event extends SoftDeleteModel {
   declare image: string | null;
   /** Seats across all its ticket types; null: only each type's own quantity limits it. */
   declare capacity: number | null;
+  /** Transfers of its tickets close this many hours before it starts (null: at its start). */
+  declare transfer_cutoff_hours: number | null;
   declare ticket_types?: TicketType[];
 
   static override relationMappings = () => ({

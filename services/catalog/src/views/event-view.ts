@@ -18,6 +18,7 @@ export type EventFields = TextTimestamps<
     | 'date'
     | 'image'
     | 'capacity'
+    | 'transfer_cutoff_hours'
     | 'created_at'
     | 'updated_at'
   >
@@ -35,6 +36,7 @@ export function toEventView(event: EventFields, organizer: OrganizerView): Event
     date: iso(event.date),
     image: event.image,
     capacity: event.capacity,
+    transfer_cutoff_hours: event.transfer_cutoff_hours,
     organizer,
     ticket_types: event.ticket_types.map(toTicketTypeView),
     created_at: iso(event.created_at),

@@ -519,3 +519,29 @@ describe('catalog event records', () => {
     expect(rows.every((r) => r.envelope.source === 'catalog')).toBe(true);
   });
 });
+
+describe("an event's transfer cut-off", () => {
+  it('is set on creation and by its organizer, shown on reads, and kept within 0..8760 hours', async () => {
+    const event = await call<Event>('catalog.events.create', newEventBody({ transfer_cutoff_hours: 6 }), organizer);
+    expect(event.transfer_cutoff_hours).toBe(6);
+    const plain = await call<Event>('catalog.events.create', newEventBody(), organizer);
+    expect(plain.transfer_cutoff_hours).toBeNull();
+
+    const changed = await call<Event>('catalog.events.update', { id: event.id, transfer_cutoff_hours: 48 }, organizer);
+    expect(changed.transfer_cutoff_hours).toBe(48);
+    await expect(call<Event>('catalog.events.get', { id: event.id })).resolves.toMatchObject({
+      transfer_cutoff_hours: 48,
+    });
+    await expect(
+      call('catalog.events.update', { id: event.id, transfer_cutoff_hours: null }, organizer),
+    ).resolves.toMatchObject({ transfer_cutoff_hours: null });
+    for (const bad of [-1, 8761, 1.5, '6']) {
+      await expect(
+        call('catalog.events.update', { id: event.id, transfer_cutoff_hours: bad }, organizer),
+      ).rejects.toMatchObject({ code: 422 });
+    }
+    await expect(
+      call('catalog.events.update', { id: event.id, transfer_cutoff_hours: 1 }, otherOrganizer),
+    ).rejects.toMatchObject({ code: 403 });
+  });
+});

@@ -77,11 +77,13 @@ export const openApiPlugin = fp(
           { name: 'payments', description: "Payment providers' signed callbacks" },
           {
             name: 'tickets',
-            description: 'Tickets: issued once per paid unit, each with a signed code and its QR image',
+            description:
+              'Tickets: issued once per paid unit, each with a signed code and its QR image; transferred to another owner',
           },
           {
             name: 'validation',
-            description: 'Scanning at the door: validate, check in and out, and the keys to verify codes offline',
+            description:
+              'Scanning at the door: validate, check in and out, and the keys and revoked codes to verify codes offline',
           },
           {
             name: 'notifications',

@@ -7,7 +7,10 @@ import type {
   PageOf,
   PaymentTransaction,
   RegisterBody,
+  Revocations,
   Ticket,
+  TicketOwners,
+  TicketTransfer,
   TicketType,
   Token,
   User,
@@ -102,6 +105,7 @@ export const EXAMPLE_EVENT: Event = {
   date: '2027-03-20T18:00:00.000Z',
   image: 'https://images.example.com/jazz-night.jpg',
   capacity: 1200,
+  transfer_cutoff_hours: 2,
   organizer: { id: 9, firstname: 'Grace', surname: 'Hopper' },
   ticket_types: [EXAMPLE_TICKET_TYPE],
   created_at: CREATED,
@@ -206,6 +210,63 @@ export const EXAMPLE_CHECKED_IN: ValidationResult = {
   checked_in: true,
   validated_at: '2027-03-20T17:42:00.000Z',
   validated_by: EXAMPLE_EVENT.organizer_id,
+};
+
+/** The ticket above, offered by its buyer to a friend. */
+export const EXAMPLE_TRANSFER: TicketTransfer = {
+  id: 77,
+  ticket_id: EXAMPLE_TICKET.id,
+  event_id: EXAMPLE_EVENT.id,
+  from_user_id: EXAMPLE_ORDER.user_id,
+  recipient_email: 'tendai@example.com',
+  message: 'Enjoy the show!',
+  status: 'pending',
+  to_user_id: null,
+  expires_at: '2027-01-24T09:00:00.000Z',
+  decided_at: null,
+  created_at: '2027-01-21T09:00:00.000Z',
+};
+
+/** The same offer, accepted by the friend's account. */
+export const EXAMPLE_ACCEPTED_TRANSFER: TicketTransfer = {
+  ...EXAMPLE_TRANSFER,
+  status: 'accepted',
+  to_user_id: 58,
+  decided_at: '2027-01-21T11:30:00.000Z',
+};
+
+export const EXAMPLE_TICKET_OWNERS: TicketOwners = {
+  ticket_id: EXAMPLE_TICKET.id,
+  owners: [
+    {
+      user_id: EXAMPLE_ORDER.user_id,
+      since: EXAMPLE_TICKET.created_at,
+      until: EXAMPLE_ACCEPTED_TRANSFER.decided_at,
+      via: 'purchase',
+      transfer_id: null,
+    },
+    {
+      user_id: 58,
+      since: EXAMPLE_ACCEPTED_TRANSFER.decided_at!,
+      until: null,
+      via: 'transfer',
+      transfer_id: EXAMPLE_TRANSFER.id,
+    },
+  ],
+};
+
+export const EXAMPLE_REVOCATIONS: Revocations = {
+  revocations: [
+    {
+      qr_code: EXAMPLE_QR_CODE,
+      ticket_id: EXAMPLE_TICKET.id,
+      event_id: EXAMPLE_EVENT.id,
+      reason: 'transferred',
+      revoked_at: '2027-01-21T11:30:00.123Z',
+    },
+  ],
+  next_since: '2027-01-21T11:30:00.123Z',
+  has_more: false,
 };
 
 /** The first page of a list holding `item` alone. */

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { Id, QrCodeBody, TicketKeysSchema, ValidationResultSchema } from '@ticketpro/shared';
-import { EXAMPLE_CHECKED_IN, EXAMPLE_QR_CODE, EXAMPLE_VALIDATION } from './examples';
+import {
+  Id,
+  QrCodeBody,
+  RevocationsQuery,
+  RevocationsSchema,
+  TicketKeysSchema,
+  ValidationResultSchema,
+} from '@ticketpro/shared';
+import { EXAMPLE_CHECKED_IN, EXAMPLE_QR_CODE, EXAMPLE_REVOCATIONS, EXAMPLE_VALIDATION } from './examples';
 import { serviceRoute } from './service-route';
 
 const TAGS = ['validation'];
@@ -26,7 +33,8 @@ const SCANS = [
       'with the first validated_at; a forged or unknown code 404; a reserved or void ticket 409',
     about:
       'Admits the ticket once: the scan is recorded with who scanned it and when. Scans of one ticket at the same ' +
-      'instant admit it once; the others are answered 409.',
+      'instant admit it once; the others are answered 409. A code replaced by a transfer is answered 409 ' +
+      '(`revoked: true`) from the instant the transfer is accepted.',
     answered: 'The ticket is admitted',
     example: EXAMPLE_CHECKED_IN,
   },
@@ -100,6 +108,26 @@ export const validationRoutes: FastifyPluginAsync = async (app) => {
       },
       status: 200,
       response: { ...Type.Ref(TicketKeysSchema), description: 'The public keys, by key id' },
+    }),
+  );
+
+  app.route(
+    serviceRoute({
+      method: 'GET',
+      url: '/revocations',
+      summary: 'Codes that no longer admit (transferred or refunded tickets), for scanners that work offline',
+      description:
+        "An organizer gets those of the events they organize, an admin every event's; a plain user 403. Oldest " +
+        'first; `since` is inclusive, so asking again from `next_since` may list the last codes twice and never ' +
+        'skips one. A revoked code scanned online is answered 409.',
+      tags: TAGS,
+      auth: true,
+      action: 'ticketing.validation.revocations',
+      status: 200,
+      querystring: RevocationsQuery,
+      examples: { response: EXAMPLE_REVOCATIONS },
+      response: { ...Type.Ref(RevocationsSchema), description: 'Revoked codes, oldest first' },
+      problems: ['forbidden'],
     }),
   );
 };

@@ -250,6 +250,12 @@ describe('gateway: operations', () => {
       ['post', '/api/v1/validation/checkout', 'required'],
       ['get', '/api/v1/validation/status/{ticket_id}', 'required'],
       ['get', '/api/v1/validation/keys', 'none'],
+      ['get', '/api/v1/validation/revocations', 'required'],
+      ['post', '/api/v1/tickets/{id}/transfer', 'required'],
+      ['post', '/api/v1/tickets/transfers/{id}/accept', 'required'],
+      ['delete', '/api/v1/tickets/transfers/{id}', 'required'],
+      ['get', '/api/v1/tickets/{id}/owners', 'required'],
+      ['post', '/api/v1/admin/tickets/transfer', 'required'],
     ];
     const TOKEN = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
     const SECURITY = { required: TOKEN, optional: [{}, ...TOKEN], none: [] };

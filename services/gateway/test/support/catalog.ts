@@ -39,6 +39,7 @@ export const SAMPLE_EVENT: Event & { organizer: { email: string; phone_number: s
   date: '2027-04-28T16:00:00.000Z',
   image: null,
   capacity: null,
+  transfer_cutoff_hours: 24,
   // A careless service might pass the whole user along: public reads must never show contact details.
   organizer: { id: 3, firstname: 'Rudo', surname: 'Chari', email: 'rudo@example.com', phone_number: '+263771234567' },
   ticket_types: [SAMPLE_TICKET_TYPE],
@@ -76,6 +77,7 @@ export const EVENT_VIEW = {
   date: '2027-04-28T16:00:00.000Z',
   image: null,
   capacity: null,
+  transfer_cutoff_hours: 24,
   organizer: { id: 3, firstname: 'Rudo', surname: 'Chari' },
   ticket_types: [TICKET_TYPE_VIEW],
   created_at: '2027-01-05T08:00:00.000Z',

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { Ticket, TicketKeysSchema, ValidationResult } from '@ticketpro/shared';
+import type { Revocations, Ticket, TicketKeysSchema, TicketTransfer, ValidationResult } from '@ticketpro/shared';
 import { ServiceStandIn, type StandInAnswers } from '@ticketpro/shared/testing';
 
 export const SAMPLE_CODE = 'TP1.AAAAKwAAAAdzZWNyZXQtc2VjcmV0LTE2a2V5LTE.c2lnbmF0dXJl';
@@ -72,7 +72,36 @@ export const SAMPLE_KEYS: Static<typeof TicketKeysSchema> = {
 export const SAMPLE_PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0x01]);
 export const SAMPLE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><path d="M0 0h7v7H0z"/></svg>';
 
-/** Stands in for ticketing's ticket and validation actions. */
+export const SAMPLE_TRANSFER: TicketTransfer = {
+  id: 71,
+  ticket_id: 43,
+  event_id: 7,
+  from_user_id: 42,
+  recipient_email: 'friend@example.com',
+  message: null,
+  status: 'pending',
+  to_user_id: null,
+  expires_at: '2027-02-04T09:00:00.000Z',
+  decided_at: null,
+  created_at: '2027-02-01T09:00:00.000Z',
+};
+
+export const ACCEPTED_TRANSFER: TicketTransfer = {
+  ...SAMPLE_TRANSFER,
+  status: 'accepted',
+  to_user_id: 44,
+  decided_at: '2027-02-01T10:00:00.000Z',
+};
+
+export const SAMPLE_REVOCATIONS: Revocations = {
+  revocations: [
+    { qr_code: SAMPLE_CODE, ticket_id: 43, event_id: 7, reason: 'transferred', revoked_at: '2027-02-01T10:00:00.000Z' },
+  ],
+  next_since: '2027-02-01T10:00:00.000Z',
+  has_more: false,
+};
+
+/** Stands in for ticketing's ticket, transfer and validation actions. */
 export class TicketingStandIn extends ServiceStandIn<'ticketing'> {
   constructor() {
     super('ticketing');
@@ -108,6 +137,20 @@ export class TicketingStandIn extends ServiceStandIn<'ticketing'> {
       'validation.checkout': () => ({ ...SAMPLE_VALIDATION, admitted: false, checked_out: true }),
       'validation.status': (ctx) => ({ ...SAMPLE_VALIDATION, ticket_id: ctx.params.ticket_id }),
       'validation.keys': () => SAMPLE_KEYS,
+      'validation.revocations': () => SAMPLE_REVOCATIONS,
+      'transfers.offer': (ctx) => ({
+        ...SAMPLE_TRANSFER,
+        ticket_id: ctx.params.id,
+        recipient_email: ctx.params.email.toLowerCase(),
+        message: ctx.params.message ?? null,
+      }),
+      'transfers.accept': (ctx) => ({ ...ACCEPTED_TRANSFER, id: ctx.params.id }),
+      'transfers.cancel': (ctx) => ({ ...SAMPLE_TRANSFER, id: ctx.params.id, status: 'cancelled' }),
+      'transfers.adminTransfer': (ctx) => ({ ...ACCEPTED_TRANSFER, ticket_id: ctx.params.ticket_id }),
+      'transfers.owners': (ctx) => ({
+        ticket_id: ctx.params.id,
+        owners: [{ user_id: 42, since: '2027-02-01T09:01:00.000Z', until: null, via: 'purchase', transfer_id: null }],
+      }),
     };
   }
 }

@@ -50,7 +50,7 @@ async function sendNextMessage({ db, composer, provider, policy, logger }: Dispa
       .where('next_attempt_at', '<=', trx.fn.now())
       .orderBy('next_attempt_at')
       .orderBy('id')
-      .first('id', 'kind', 'recipient_id', 'order_id', 'details', 'attempts', 'created_at')
+      .first('id', 'kind', 'recipient_id', 'recipient_email', 'order_id', 'details', 'attempts', 'created_at')
       .forUpdate()
       .skipLocked();
     if (!row) return false;

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import type { NotificationKind } from '@ticketpro/shared';
-import type { MailAttachment, OutgoingMail } from '../delivery/provider';
-import { qrPng } from '../tickets/qr-image';
-import { ticketPdf, type PrintedTicket } from '../tickets/ticket-pdf';
+import type { OutgoingMail } from '../delivery/provider';
+import type { PrintedTicket } from '../tickets/ticket-pdf';
+import { qrContentId, ticketAttachments } from './ticket-attachments';
+import { composeTransferMessage, isTransferKind, type TransferKind } from './compose-transfer';
+import type { TransferDetails } from './transfer-messages';
 import type { Formatting } from './formatting';
 import {
   FactsNotYetKnown,
@@ -20,11 +22,16 @@ import type { MessageTemplates } from './templates';
 export interface MessageRow {
   id: number;
   kind: NotificationKind;
-  recipient_id: number;
-  /** Null for a waiting-list offer, which is about no order. */
+  /** Null for a transfer offer to an address with no account known. */
+  recipient_id: number | null;
+  recipient_email: string | null;
+  /** Null for a waiting-list offer and a transfer's messages, which are about no order. */
   order_id: number | null;
-  /** A delivery's tickets; an offer's units, type, event and expiry (catalog.waitlist.offered). */
-  details: { ticket_ids?: number[] } & Partial<OfferDetails>;
+  /**
+   * A delivery's tickets; an offer's units, type, event and expiry (catalog.waitlist.offered);
+   * a transfer's facts.
+   */
+  details: { ticket_ids?: number[] } & Partial<OfferDetails> & Partial<TransferDetails>;
   attempts: number;
   created_at: Date;
 }
@@ -48,7 +55,7 @@ interface OfferDetails {
 }
 
 const SUBJECTS: Record<
-  Exclude<NotificationKind, 'waitlist_offer'>,
+  Exclude<NotificationKind, 'waitlist_offer' | TransferKind>,
   (order: OrderFacts, event: EventFacts, when: string) => string
 > = {
   order_confirmation: (order, event) => `Order #${order.order_id} for ${event.event_name}: your tickets are held`,
@@ -66,7 +73,10 @@ const SUBJECTS: Record<
  */
 export async function composeMessage(db: Knex, composer: Composer, row: MessageRow): Promise<OutgoingMail> {
   if (row.kind === 'waitlist_offer') return composeOffer(db, composer, row);
-  if (row.order_id === null) throw new ObsoleteMessage(`a ${row.kind} message must name its order`);
+  if (isTransferKind(row.kind)) return composeTransferMessage(db, composer, row, row.kind);
+  if (row.order_id === null || row.recipient_id === null) {
+    throw new ObsoleteMessage(`a ${row.kind} message must name its order and its recipient`);
+  }
   const { recipient, order, event } = await messageFacts(db, row.recipient_id, row.order_id);
   if (row.kind === 'event_reminder' && (order.payment_status !== 'completed' || event.deleted)) {
     throw new ObsoleteMessage('the order is no longer paid, or its event was deleted');
@@ -114,22 +124,7 @@ export async function composeMessage(db: Knex, composer: Composer, row: MessageR
   };
   const { html, text } = composer.templates.render(row.kind, view);
 
-  const attachments: MailAttachment[] = [];
-  for (const ticket of printed) {
-    attachments.push({
-      filename: `ticket-${ticket.id}-qr.png`,
-      content: await qrPng(ticket.qrCode),
-      contentType: 'image/png',
-      cid: qrContentId(ticket.id, composer.messageIdDomain),
-    });
-  }
-  if (printed.length > 0) {
-    attachments.push({
-      filename: `tickets-order-${order.order_id}.pdf`,
-      content: await ticketPdf(printed),
-      contentType: 'application/pdf',
-    });
-  }
+  const attachments = await ticketAttachments(printed, composer.messageIdDomain, `tickets-order-${order.order_id}.pdf`);
   return {
     messageId: `<notification-${row.id}.${row.created_at.getTime()}@${composer.messageIdDomain}>`,
     from: composer.from,
@@ -151,6 +146,7 @@ async function composeOffer(db: Knex, composer: Composer, row: MessageRow): Prom
     throw new ObsoleteMessage('the offer names no ticket type, event, quantity or expiry');
   }
   if (Date.parse(expiresAt) <= Date.now()) throw new ObsoleteMessage('the offer has lapsed');
+  if (row.recipient_id === null) throw new ObsoleteMessage('the offer names no recipient');
   const [recipient, event, names] = await Promise.all([
     findRecipient(db, row.recipient_id),
     findEvent(db, eventId),
@@ -179,5 +175,3 @@ async function composeOffer(db: Knex, composer: Composer, row: MessageRow): Prom
     attachments: [],
   };
 }
-
-const qrContentId = (ticketId: number, domain: string) => `qr-ticket-${ticketId}@${domain}`;

@@ -4,9 +4,11 @@ import type { NotificationKind } from '@ticketpro/shared';
 export interface DueMessage {
   /** What caused it: a domain event's id, or for a reminder its order; see the messages table. */
   source: string;
-  recipientId: number;
+  /** The account it is for; null for a transfer offer, which goes to `recipientEmail`. */
+  recipientId: number | null;
+  recipientEmail?: string;
   kind: NotificationKind;
-  /** The order it is about; none for a waiting-list offer. */
+  /** The order it is about; none for a waiting-list offer or a transfer's messages (about one ticket). */
   orderId: number | null;
   details?: object;
   /** The user who asked for it (a resend), for the rate limit. */
@@ -19,17 +21,20 @@ export interface DueMessage {
  * nothing happens. Returns the new message's id, if there is one. The dispatcher sends it.
  */
 export async function enqueueMessage(trx: Knex | Knex.Transaction, message: DueMessage): Promise<number | undefined> {
-  const rows: { id: number }[] = await trx('messages')
-    .insert({
-      source: message.source,
-      recipient_id: message.recipientId,
-      kind: message.kind,
-      order_id: message.orderId,
-      details: JSON.stringify(message.details ?? {}),
-      requested_by: message.requestedBy ?? null,
-    })
-    .onConflict(['source', 'recipient_id', 'kind'])
-    .ignore()
-    .returning('id');
+  const insert = trx('messages').insert({
+    source: message.source,
+    recipient_id: message.recipientId,
+    recipient_email: message.recipientEmail ?? null,
+    kind: message.kind,
+    order_id: message.orderId,
+    details: JSON.stringify(message.details ?? {}),
+    requested_by: message.requestedBy ?? null,
+  });
+  // A message to an address alone is kept once by its own key (messages_once_by_address).
+  const once =
+    message.recipientId === null
+      ? insert.onConflict().ignore()
+      : insert.onConflict(['source', 'recipient_id', 'kind']).ignore();
+  const rows: { id: number }[] = await once.returning('id');
   return rows[0]?.id;
 }

@@ -55,9 +55,9 @@ export async function ticketTypeNames(db: Knex, ids: number[]): Promise<Map<numb
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** An order's tickets that are still good, in id order. */
+/** An order's tickets that are still good and still its buyer's (not transferred), in id order. */
 export const validOrderTickets = (db: Knex, orderId: number): Promise<TicketFacts[]> =>
-  db('order_tickets').where({ order_id: orderId, void: false }).orderBy('ticket_id');
+  db('order_tickets').where({ order_id: orderId, void: false }).whereNull('holder_id').orderBy('ticket_id');
 
 /** What every message needs: its recipient's address, its order and its event. */
 export async function messageFacts(db: Knex, recipientId: number, orderId: number) {

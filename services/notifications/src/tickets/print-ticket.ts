@@ -21,10 +21,13 @@ export async function printTicket(
       ticket_id: ticket.id,
     });
   }
-  const [known, order, names] = await Promise.all([
+  const [known, order, names, transferred] = await Promise.all([
     findEvent(db, ticket.event_id),
     findOrder(db, ticket.order_id),
     ticketTypeNames(db, [ticket.ticket_type_id]),
+    db('order_tickets').where('ticket_id', ticket.id).first('holder_id') as Promise<
+      { holder_id: number | null } | undefined
+    >,
   ]);
   const event = known
     ? { name: known.event_name, date: known.date, location: known.location }
@@ -33,7 +36,9 @@ export async function printTicket(
         date: e.date,
         location: e.location,
       }));
-  const holder = order ? await findRecipient(db, order.user_id) : undefined;
+  // A transferred ticket's holder is its new owner, not the buyer.
+  const holderId = transferred?.holder_id ?? order?.user_id;
+  const holder = holderId === undefined ? undefined : await findRecipient(db, holderId);
   return ticketPdf([
     {
       id: ticket.id,

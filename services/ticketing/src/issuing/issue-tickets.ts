@@ -4,6 +4,7 @@ import type { TicketingModels, Ticket } from '../models';
 import type { Keyring } from '@ticketpro/shared';
 import { newTicketCode } from '../codes/new-ticket-code';
 import { recordOrderTicketsIssued, recordTicketEvent } from '../domain-events';
+import { revokeCode } from '../transfers/revocations';
 
 /** What ticketing reads of a paid order: what every version of the event carries. */
 export type OrderFacts = EventData<'ordering.order.paid', 1>;
@@ -71,6 +72,11 @@ export async function voidOrderTickets(
   orderId: number,
   states: Ticket['status'][],
 ): Promise<Ticket[]> {
+  if (states.includes('valid')) {
+    // Paid tickets voided (a refund): their codes are listed as revoked for offline scanners.
+    const valid = await models.Ticket.query(trx).where({ order_id: orderId, status: 'valid' });
+    for (const ticket of valid) await revokeCode(trx, ticket, 'refunded');
+  }
   const voided = await models.Ticket.query(trx)
     .patch({ status: 'void' })
     .where('order_id', orderId)

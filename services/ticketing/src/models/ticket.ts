@@ -8,7 +8,7 @@ export class Ticket extends BaseModel {
   declare ticket_type_id: number;
   declare unit: number;
   declare event_id: number;
-  /** The owner: the user who paid for the order. */
+  /** The owner: the user who paid for the order, or whom it was transferred to since. */
   declare user_id: number;
   declare seat_number: string | null;
   declare secret: Buffer;

@@ -5,11 +5,13 @@ import { voidOrderTickets } from '../issuing/issue-tickets';
 import { lockOrderTickets } from '../issuing/order-lock';
 import { recordTicketEvent } from '../domain-events';
 import { REFUNDABLE, rememberRefund } from './refunded-orders';
+import { revokeCode } from '../transfers/revocations';
 
 /**
  * The refund's step in ticketing, taken before any money goes back. In one transaction, under
  * the order's lock and with its tickets' rows locked: if any ticket to refund was used (checked
- * in), the refund is refused (409) and nothing changes. A whole refund voids every unused ticket
+ * in) or transferred to another owner, the refund is refused (409) and nothing changes. The
+ * codes of the valid tickets it voids are listed as revoked for offline scanners. A whole refund voids every unused ticket
  * and remembers the order as refunded, so that its payment, if handled later, issues nothing; a
  * partial one (`ticketIds`) voids exactly those tickets and remembers each. A check-in racing it
  * is one conditional UPDATE on a ticket's row: it either commits first (and this finds the ticket
@@ -27,6 +29,7 @@ export async function voidForRefund(
     const tickets = await models.Ticket.query(trx).where('order_id', orderId).orderBy('id').forUpdate();
     if (!ticketIds) {
       refuseUsed(tickets, tickets, orderId, 'the order cannot be refunded');
+      await refuseTransferred(trx, tickets, orderId);
       await rememberRefund(trx, orderId);
       const voided = await voidOrderTickets(trx, models, orderId, REFUNDABLE);
       return { order_id: orderId, voided: voided.length };
@@ -41,6 +44,7 @@ export async function voidForRefund(
       });
     }
     refuseUsed(chosen, tickets, orderId, 'they cannot be refunded');
+    await refuseTransferred(trx, chosen, orderId);
     const refunded = new Set<number>(await trx('refunded_tickets').whereIn('ticket_id', ticketIds).pluck('ticket_id'));
     const voidedOtherwise = chosen.filter((t) => t.status === 'void' && !refunded.has(t.id));
     if (voidedOtherwise.length > 0) {
@@ -51,6 +55,7 @@ export async function voidForRefund(
     }
     const toVoid = chosen.filter((t) => REFUNDABLE.includes(t.status));
     for (const ticket of toVoid) {
+      if (ticket.status === 'valid') await revokeCode(trx, ticket, 'refunded');
       const voided = await models.Ticket.query(trx).patchAndFetchById(ticket.id, { status: 'void' });
       await recordTicketEvent(trx, 'ticketing.ticket.voided', voided);
       await trx('refunded_tickets').insert({ ticket_id: ticket.id, order_id: orderId });
@@ -74,4 +79,23 @@ function refuseUsed(chosen: Ticket[], all: Ticket[], orderId: number, consequenc
       `used tickets are never refunded, so ${consequence}`,
     { order_id: orderId, used_ticket_ids: used.map((t) => t.id) },
   );
+}
+
+/**
+ * 409 when any of `chosen` was transferred: its holder is no longer the buyer, and a refund to
+ * the buyer would void a ticket someone else now holds.
+ */
+async function refuseTransferred(trx: Knex.Transaction, chosen: Ticket[], orderId: number): Promise<void> {
+  const transferred: number[] = await trx('ticket_owner_changes')
+    .whereIn(
+      'ticket_id',
+      chosen.map((t) => t.id),
+    )
+    .distinct()
+    .pluck('ticket_id');
+  if (transferred.length === 0) return;
+  throw new ConflictError('Transferred tickets are not refunded: they belong to someone else now', {
+    order_id: orderId,
+    transferred_ticket_ids: transferred.sort((a, b) => a - b),
+  });
 }

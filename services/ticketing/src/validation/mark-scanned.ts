@@ -4,7 +4,7 @@ import type { AuthUser, ConflictError, RequestContext } from '@ticketpro/shared'
 import type { TicketingRuntime } from '../runtime';
 import type { Ticket } from '../models';
 import { recordTicketEvent, type TicketEventName } from '../domain-events';
-import { scannedTicket } from './scanned-ticket';
+import { revokedCodeRefusal, scannedTicket } from './scanned-ticket';
 
 export interface DoorChange {
   /** What the scan changes… */
@@ -29,11 +29,15 @@ export async function markScanned(
   const marked = await resources.db.transaction(async (trx) => {
     const [ticket] = await models.Ticket.query(trx)
       .patch(change.patch(trx))
-      .where({ id: scanned.id, ...change.where })
+      // The code scanned must still be the ticket's: a transfer committed since replaced it.
+      .where({ id: scanned.id, qr_code: scanned.qr_code, ...change.where })
       .returning('*');
     if (ticket) await recordTicketEvent(trx, change.event, ticket);
     return ticket;
   });
-  if (!marked) throw change.refusal((await models.Ticket.query().findById(scanned.id))!);
+  if (!marked) {
+    const current = (await models.Ticket.query().findById(scanned.id))!;
+    throw current.qr_code === scanned.qr_code ? change.refusal(current) : revokedCodeRefusal(current);
+  }
   return marked;
 }

@@ -1,9 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ForbiddenError, NotFoundError, type AuthUser, type RequestContext } from '@ticketpro/shared';
+import { ConflictError, ForbiddenError, NotFoundError, type AuthUser, type RequestContext } from '@ticketpro/shared';
 import type { Ticket } from '../models';
 import type { TicketingRuntime } from '../runtime';
 import { hasValidSignature, parseCode } from '../codes/ticket-code';
 import { standingOf } from '../tickets/ticket-access';
+import { isRevoked } from '../transfers/revocations';
 
 /** Only organizers and admins scan; a plain user is refused before the code is even read. */
 function assertMayScan(caller: AuthUser): void {
@@ -29,13 +30,16 @@ export async function scannedTicket(
   const key = await runtime.keyring.find(code.kid);
   if (!key || !hasValidSignature(code, key.publicKey)) throw forged;
   const ticket = await runtime.models.Ticket.query().findById(code.ticketId);
-  if (!ticket || ticket.event_id !== code.eventId || !timingSafeEqual(Buffer.from(ticket.secret), code.secret)) {
-    throw forged;
-  }
+  if (!ticket || ticket.event_id !== code.eventId) throw forged;
+  const current = timingSafeEqual(Buffer.from(ticket.secret), code.secret);
+  // A genuine code replaced since (the ticket transferred) is told apart from a forged one only
+  // to the event's organizer or an admin.
+  if (!current && !(await isRevoked(runtime.resources.db, qrCode))) throw forged;
   const standing = await standingOf(ctx, runtime.resources.db, caller, ticket);
   if (standing !== 'organizer' && standing !== 'admin') {
     throw new ForbiddenError("Only the event's organizer or an admin may validate its tickets");
   }
+  if (!current) throw revokedCodeRefusal(ticket);
   return ticket;
 }
 
@@ -45,4 +49,13 @@ export function refusalOf(ticket: Ticket): string | undefined {
   if (ticket.status === 'reserved') return 'The ticket is reserved: its order is not paid';
   if (ticket.checked_in) return 'The ticket is already checked in';
   return undefined;
+}
+
+/** 409 for a code the ticket no longer carries: it was transferred, and its new holder has another. */
+export function revokedCodeRefusal(ticket: Ticket): ConflictError {
+  return new ConflictError('The code was revoked: the ticket was transferred', {
+    ticket_id: ticket.id,
+    status: ticket.status,
+    revoked: true,
+  });
 }
