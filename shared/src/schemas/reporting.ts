@@ -1,11 +1,16 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Id, Timestamp } from './common';
 import { Currency } from './catalog';
 import { PaymentMethodSchema } from './ordering';
-import { PageQuery } from '../pagination';
+import { Page, PageQuery } from '../pagination';
 
 /** How far back a period reaches, in days ending now. */
-const Days = Type.Integer({ minimum: 1, maximum: 3660, default: 30, description: 'The period: this many days up to now' });
+const Days = Type.Integer({
+  minimum: 1,
+  maximum: 3660,
+  default: 30,
+  description: 'The period: this many days up to now',
+});
 
 export const PeriodQuery = Type.Object({ days: Days }, { additionalProperties: false });
 export type PeriodQuery = Static<typeof PeriodQuery>;
@@ -23,14 +28,17 @@ const Amounts = (description: string) => Type.Array(CurrencyAmount, { descriptio
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 const Percentage = (description: string) => Type.Number({ minimum: 0, maximum: 100, description });
-const AsOf = Type.String({
+export const AsOf = Type.String({
   format: 'date-time',
-  description: 'The figures include every domain event recorded up to this instant (the newest one the read model holds)',
+  description:
+    'The figures include every domain event recorded up to this instant (the newest one the read model holds)',
 });
 
 const SalesStats = Type.Object(
   {
-    total_sales: Amounts('Money kept from orders paid in the period: what was paid less what was refunded, per currency'),
+    total_sales: Amounts(
+      'Money kept from orders paid in the period: what was paid less what was refunded, per currency',
+    ),
     total_orders: Count('Orders paid in the period and not refunded in full'),
     total_tickets_sold: Count('Tickets of those orders, less the tickets refunded'),
     average_order_value: Amounts('total_sales / total_orders of that currency, rounded to cents'),
@@ -97,7 +105,10 @@ export const DashboardSchema = Type.Object(
   {
     sales_stats: SalesStats,
     user_activity: UserActivity,
-    top_events: Type.Array(TopEvent, { maxItems: 5, description: 'The five events selling most tickets in the period' }),
+    top_events: Type.Array(TopEvent, {
+      maxItems: 5,
+      description: 'The five events selling most tickets in the period',
+    }),
     revenue_by_event: Type.Array(RevenueByEvent),
     payment_methods: Type.Array(PaymentMethodShare),
     totals: Totals,
@@ -144,7 +155,10 @@ export const SalesAnalyticsSchema = Type.Object(
 export type SalesAnalytics = Static<typeof SalesAnalyticsSchema>;
 
 const RefundStats = Type.Object(
-  { count: Count('Refunds made (a partial refund counts once each)'), amounts: Amounts('Money refunded, per currency') },
+  {
+    count: Count('Refunds made (a partial refund counts once each)'),
+    amounts: Amounts('Money refunded, per currency'),
+  },
   { additionalProperties: false },
 );
 
@@ -182,18 +196,10 @@ export type EventAnalyticsDetail = Static<typeof EventAnalyticsDetailSchema>;
 export const ListEventAnalyticsQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
 export type ListEventAnalyticsQuery = Static<typeof ListEventAnalyticsQuery>;
 
-export const EventAnalyticsPage = Type.Object(
-  {
-    items: Type.Array(EventAnalyticsSchema),
-    total: Type.Integer({ minimum: 0 }),
-    skip: Type.Integer({ minimum: 0 }),
-    limit: Type.Integer({ minimum: 1 }),
-    has_next: Type.Boolean(),
-    has_prev: Type.Boolean(),
-    as_of: AsOf,
-  },
-  { additionalProperties: false },
-);
+/** A page of events' figures, and up to when they are current. */
+export const EventAnalyticsPageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ ...Page(item).properties, as_of: AsOf }, { additionalProperties: false });
+export const EventAnalyticsPage = EventAnalyticsPageOf(EventAnalyticsSchema);
 export type EventAnalyticsPage = Static<typeof EventAnalyticsPage>;
 
 /** The largest slice of an export one call answers; the gateway streams slice after slice. */

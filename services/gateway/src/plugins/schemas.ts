@@ -3,6 +3,10 @@ import {
   EventSchema,
   EventSummarySchema,
   NotificationSchema,
+  DashboardSchema,
+  SalesAnalyticsSchema,
+  EventAnalyticsSchema,
+  EventAnalyticsDetailSchema,
   OrderSchema,
   PaymentTransactionSchema,
   OrganizerSchema,
@@ -35,6 +39,10 @@ const SHARED_SCHEMAS = [
   ValidationResultSchema,
   TicketKeysSchema,
   NotificationSchema,
+  DashboardSchema,
+  SalesAnalyticsSchema,
+  EventAnalyticsSchema,
+  EventAnalyticsDetailSchema,
 ];
 
 /**

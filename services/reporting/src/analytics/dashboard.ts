@@ -133,7 +133,6 @@ export async function readDashboard({ resources }: ReportingRuntime, days: numbe
     },
     as_of: iso(asOf),
   };
-
 }
 
 /** Money kept per currency for each of `eventIds` in the period. */

@@ -28,7 +28,13 @@ const EVENT_COLUMNS = `e.event_id, e.event_name, e.organizer_id, e.date,
 /** The figures of each of `events` (all of them in `scope`), all time. */
 async function figuresOf(db: Knex, scope: Scope, events: EventRow[]): Promise<EventAnalytics[]> {
   const ids = events.map((e) => e.event_id);
-  const revenue = await queryFigures<{ event_id: number; currency: string; amount: string; orders: number; tickets: number }>(
+  const revenue = await queryFigures<{
+    event_id: number;
+    currency: string;
+    amount: string;
+    orders: number;
+    tickets: number;
+  }>(
     db,
     scope,
     `SELECT event_id, currency, ${moneyText('sum(revenue)')} AS amount,
