@@ -292,8 +292,8 @@ beforeAll(async () => {
   });
   for (const e of HISTORY) await publisher.publish(e);
   await eventually(async () => {
-    const { count } = await node.db.reporting('processed_events').count({ count: '*' }).first();
-    return Number(count) === HISTORY.length;
+    const row = await node.db.reporting('processed_events').count({ count: '*' }).first();
+    return Number(row?.count) === HISTORY.length;
   }, 30_000);
 });
 
