@@ -15,6 +15,10 @@ const EMBEDDED_DEFAULTS = {
   CATALOG_DATABASE_URL: '',
   ORDERING_DATABASE_URL: '',
   TICKETING_DATABASE_URL: '',
+  NOTIFICATIONS_DATABASE_URL: '',
+  // Test files run in parallel on two cores: slow event-loop turns are the machine's, not
+  // overload (shedding has tests of its own; /health, which these wait for, is never shed).
+  LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
 };
 
 export interface HealthAnswer {

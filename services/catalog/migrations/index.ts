@@ -9,6 +9,7 @@ import * as createAddedUnits from './007_create_added_units';
 import * as createRemovedUnits from './008_create_removed_units';
 import * as addHoldHolders from './009_add_hold_holders';
 import * as createRestockedUnits from './010_create_restocked_units';
+import * as addEventCapacity from './011_add_event_capacity';
 
 /** Catalog's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   createRemovedUnits,
   addHoldHolders,
   createRestockedUnits,
+  addEventCapacity,
 ];

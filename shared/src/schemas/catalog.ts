@@ -53,6 +53,9 @@ export const EventSchema = Type.Object(
     location: Type.String(),
     date: Timestamp,
     image: Type.Union([Type.String(), Type.Null()]),
+    capacity: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: "Seats across all the event's ticket types; null when only each type's quantity limits it",
+    }),
     organizer: Type.Ref(OrganizerSchema),
     ticket_types: Type.Array(Type.Ref(TicketTypeSchema)),
     created_at: Timestamp,
@@ -101,6 +104,9 @@ const EventFields = {
       errorMessage: 'must be an http or https URL of at most 500 characters',
     },
   ),
+  capacity: Type.Union([Type.Integer({ minimum: 1, maximum: 10000000 }), Type.Null()], {
+    errorMessage: 'must be a whole number of seats from 1 to 10000000, or null for no event-wide limit',
+  }),
 };
 
 export const CreateEventBody = Type.Object(
@@ -110,6 +116,7 @@ export const CreateEventBody = Type.Object(
     location: EventFields.location,
     date: EventFields.date,
     image: Type.Optional(EventFields.image),
+    capacity: Type.Optional(EventFields.capacity),
   },
   { additionalProperties: false },
 );

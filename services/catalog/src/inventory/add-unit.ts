@@ -1,14 +1,15 @@
 import type { Knex } from 'knex';
 import { ConflictError, UnprocessableError, type AddUnitParams, type AddUnitResult } from '@ticketpro/shared';
 import { takeUnits } from './hold-inventory';
+import { lockEventForHold } from './event-capacity';
 import { holdRefusal } from './hold-refusal';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { lockOrderHolds } from './order-holds';
-import { reclaimExpiredHolds } from './reclaim-expired-holds';
+import { reclaimEventExpiredHolds, reclaimExpiredHolds } from './reclaim-expired-holds';
 
 /**
- * Holds one more unit for an order whose hold is live, with the same conditional UPDATE as a
- * hold, into the order's hold row of that type (a new row for a new type). The added unit is
+ * Holds one more unit for an order whose hold is live, with the same conditional UPDATE (and
+ * event lock) as a hold, into the order's hold row of that type (a new row for a new type). The added unit is
  * priced as the order's other units of the type, so one item keeps one price. It counts
  * against what the holder may hold unpaid, as a hold does. Repeating a `ref` answers what it
  * added the first time, even once the hold has moved on.
@@ -36,7 +37,8 @@ export function addUnit(db: Knex, params: AddUnitParams, limits: HoldLimits): Pr
     const existing = holds.find((h) => h.ticket_type_id === params.ticket_type_id);
     const quantity = (existing?.quantity ?? 0) + 1;
 
-    await reclaimExpiredHolds(trx, params.ticket_type_id);
+    const capacity = await lockEventForHold(trx, eventId, 1);
+    await (capacity == null ? reclaimExpiredHolds(trx, params.ticket_type_id) : reclaimEventExpiredHolds(trx, eventId));
     const taken = await takeUnits(trx, eventId, params.ticket_type_id, 1, quantity);
     if (!taken) {
       throw await holdRefusal(trx, eventId, { ticket_type_id: params.ticket_type_id, quantity }, 0);

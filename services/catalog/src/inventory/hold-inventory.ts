@@ -8,12 +8,12 @@ import {
   type DecimalText,
   type HoldParams,
   type HoldResult,
-  type ProblemError,
 } from '@ticketpro/shared';
 import { holdRefusal } from './hold-refusal';
+import { EVENT_TAKEN_UNITS, lockEventForHold } from './event-capacity';
 import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
 import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
-import { reclaimExpiredHolds } from './reclaim-expired-holds';
+import { reclaimEventExpiredHolds, reclaimExpiredHolds } from './reclaim-expired-holds';
 
 interface HeldRow {
   price: DecimalText;
@@ -34,6 +34,8 @@ export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLi
     if (existing.length > 0) return repeatedHold(trx, params, existing);
     const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
     await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
+    const capacity = await lockEventForHold(trx, params.event_id, units);
+    if (capacity === undefined) throw new NotFoundError(`Event ${params.event_id} not found`);
 
     const inOrder = params.items
       .map((item, index) => ({ item, index }))
@@ -41,11 +43,15 @@ export async function holdInventory(db: Knex, params: HoldParams, limits: HoldLi
     const held: HeldItem[] = [];
     for (const { item, index } of inOrder) {
       // Units of lapsed holds stay in `held_quantity` until reclaimed. Reclaiming is a statement
-      // of its own, so it is done only when they are needed: when the take finds too few units.
+      // of its own, so it is done only when they are needed: when the take finds too few units
+      // (of the type, or, with a capacity, of the event).
+      const reclaim = () =>
+        capacity === null
+          ? reclaimExpiredHolds(trx, item.ticket_type_id)
+          : reclaimEventExpiredHolds(trx, params.event_id);
       const row =
-        (await holdItem(trx, params, item)) ??
-        ((await reclaimExpiredHolds(trx, item.ticket_type_id)) > 0 ? await holdItem(trx, params, item) : undefined);
-      if (!row) throw await refusal(trx, params.event_id, item, index);
+        (await holdItem(trx, params, item)) ?? ((await reclaim()) > 0 ? await holdItem(trx, params, item) : undefined);
+      if (!row) throw await holdRefusal(trx, params.event_id, item, index);
       held.push(row);
     }
     if (new Set(held.map((h) => h.currency)).size > 1) {
@@ -77,8 +83,11 @@ function assertWellFormed(params: HoldParams): void {
 }
 
 /**
- * The one statement that takes units: it matches only while they are there and on sale.
- * `:orderUnits` is what the order holds of the type afterwards, checked against `max_per_order`.
+ * The one statement that takes units: it matches only while they are there and on sale, and,
+ * for an event with a capacity, while the event's sold and held units leave room for them.
+ * Those are summed from the event's ticket type rows, which its callers locked before
+ * (`lockEventForHold`, which also keeps the capacity as it was read), so the sum is of units as
+ * last committed and no other hold changes them until this one commits. `:orderUnits` is what the order holds of the type afterwards, checked against `max_per_order`.
  * Exported for the benchmark, whose hot-row limit is this statement run alone.
  */
 export const TAKE_UNITS = `UPDATE ticket_types tt SET held_quantity = tt.held_quantity + :quantity
@@ -86,6 +95,7 @@ export const TAKE_UNITS = `UPDATE ticket_types tt SET held_quantity = tt.held_qu
      WHERE tt.id = :ticketTypeId AND tt.event_id = :eventId AND tt.deleted_at IS NULL
        AND e.id = tt.event_id AND e.deleted_at IS NULL
        AND tt.sold_quantity + tt.held_quantity + :quantity <= tt.quantity
+       AND (e.capacity IS NULL OR ${EVENT_TAKEN_UNITS} + :quantity <= e.capacity)
        AND (tt.max_per_order IS NULL OR :orderUnits <= tt.max_per_order)
        AND (tt.sales_start IS NULL OR tt.sales_start <= now())
        AND coalesce(tt.sales_end, e.date) > now()
@@ -147,18 +157,6 @@ export const HOLD_ITEM = `WITH taken AS (${TAKE_UNITS}), held AS (
      SELECT held.*, ((SELECT coalesce(sum(h.quantity * h.unit_price), 0) FROM holds h WHERE h.order_id = :orderId)
        + held.quantity * held.unit_price)::text AS order_total
      FROM held`;
-
-/** Why an item could not be held; the event is checked first, since the statement that failed also needs it live. */
-async function refusal(
-  trx: Knex.Transaction,
-  eventId: number,
-  item: HoldParams['items'][number],
-  index: number,
-): Promise<ProblemError> {
-  const event = await trx('events').where({ id: eventId }).whereNull('deleted_at').first('id');
-  if (!event) return new NotFoundError(`Event ${eventId} not found`);
-  return holdRefusal(trx, eventId, item, index);
-}
 
 /** A repeat of an order's hold: the same items answer the hold it has, if that is still good. */
 async function repeatedHold(trx: Knex.Transaction, params: HoldParams, existing: OrderHold[]): Promise<HoldResult> {

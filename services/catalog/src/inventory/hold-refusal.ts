@@ -6,6 +6,7 @@ import {
   type HoldParams,
   type ProblemError,
 } from '@ticketpro/shared';
+import { EVENT_TAKEN_UNITS, eventSoldOut } from './event-capacity';
 
 type HoldItem = HoldParams['items'][number];
 
@@ -17,6 +18,8 @@ interface TicketTypeState {
   not_yet_on_sale: boolean;
   sales_over: boolean;
   available: number;
+  /** Seats the event's capacity leaves; null without one. */
+  seats_left: number | null;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function holdRefusal(
       trx.raw('coalesce(tt.sales_start > now(), false) AS not_yet_on_sale'),
       trx.raw('coalesce(tt.sales_end, e.date) <= now() AS sales_over'),
       trx.raw('tt.quantity - tt.sold_quantity - tt.held_quantity AS available'),
+      trx.raw(`e.capacity - ${EVENT_TAKEN_UNITS} AS seats_left`),
     );
   if (!state?.live) return new NotFoundError(`Ticket type ${id} not found`);
   if (state.event_id !== eventId) {
@@ -55,6 +59,9 @@ export async function holdRefusal(
   }
   if (state.not_yet_on_sale) return new ConflictError(`"${state.name}" is not on sale yet`, { ticket_type_id: id });
   if (state.sales_over) return new ConflictError(`Sales of "${state.name}" have ended`, { ticket_type_id: id });
+  if (state.seats_left !== null && state.seats_left < item.quantity && state.available >= item.quantity) {
+    return eventSoldOut(state.seats_left, item.quantity, id);
+  }
   return new ConflictError(
     `"${state.name}" is sold out: ${Math.max(state.available, 0)} left, ${item.quantity} asked`,
     {

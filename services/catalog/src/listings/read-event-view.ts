@@ -14,7 +14,7 @@ type EventRow = EventFields & { firstname: string | null; surname: string | null
  */
 const EVENT_VIEW_SQL = `
   SELECT e.id, e.event_name, e.description, e.organizer_id, e.location, e.date, e.image,
-    e.created_at, e.updated_at, o.firstname, o.surname,
+    e.capacity, e.created_at, e.updated_at, o.firstname, o.surname,
     coalesce((
       SELECT json_agg(json_build_object(
           'id', ticket_types.id, 'event_id', ticket_types.event_id, 'name', ticket_types.name,

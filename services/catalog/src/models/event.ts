@@ -12,6 +12,8 @@ export class Event extends SoftDeleteModel {
   declare location: string;
   declare date: Date;
   declare image: string | null;
+  /** Seats across all its ticket types; null: only each type's own quantity limits it. */
+  declare capacity: number | null;
   declare ticket_types?: TicketType[];
 
   static override relationMappings = () => ({

@@ -10,7 +10,16 @@ export type OrganizerView = EventView['organizer'];
 export type EventFields = TextTimestamps<
   Pick<
     Event,
-    'id' | 'event_name' | 'description' | 'organizer_id' | 'location' | 'date' | 'image' | 'created_at' | 'updated_at'
+    | 'id'
+    | 'event_name'
+    | 'description'
+    | 'organizer_id'
+    | 'location'
+    | 'date'
+    | 'image'
+    | 'capacity'
+    | 'created_at'
+    | 'updated_at'
   >
 > & { ticket_types?: TicketTypeFields[] };
 
@@ -25,6 +34,7 @@ export function toEventView(event: EventFields, organizer: OrganizerView): Event
     location: event.location,
     date: iso(event.date),
     image: event.image,
+    capacity: event.capacity,
     organizer,
     ticket_types: event.ticket_types.map(toTicketTypeView),
     created_at: iso(event.created_at),

@@ -81,6 +81,7 @@ export const EXAMPLE_EVENT: Event = {
   location: 'Harare Gardens',
   date: '2027-03-20T18:00:00.000Z',
   image: 'https://images.example.com/jazz-night.jpg',
+  capacity: 1200,
   organizer: { id: 9, firstname: 'Grace', surname: 'Hopper' },
   ticket_types: [EXAMPLE_TICKET_TYPE],
   created_at: CREATED,

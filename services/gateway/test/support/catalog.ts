@@ -28,6 +28,7 @@ export const SAMPLE_EVENT: Event & { organizer: { email: string; phone_number: s
   location: 'Harare Gardens',
   date: '2027-04-28T16:00:00.000Z',
   image: null,
+  capacity: null,
   // A careless service might pass the whole user along: public reads must never show contact details.
   organizer: { id: 3, firstname: 'Rudo', surname: 'Chari', email: 'rudo@example.com', phone_number: '+263771234567' },
   ticket_types: [SAMPLE_TICKET_TYPE],

@@ -20,7 +20,8 @@ export function payOrderAction(ordering: OrderingAccess) {
         status: 200,
         waitMs: repeatWaitMs(ctx.options.timeout, runtime.config),
       },
-      () => payOrder(runtime, ctx, caller, request.id, { fail: request.fail, phone: request.phone }),
+      ({ resumed }) =>
+        payOrder(runtime, ctx, caller, request.id, { fail: request.fail, phone: request.phone, resumed }),
     );
   });
 }

@@ -48,7 +48,19 @@ type StoredResponse =
 
 /** `free`: the key's row went away or its lease ran out since the claim was tried; try again at once. */
 type Claim =
-  { kind: 'claimed' } | { kind: 'answered'; response: StoredResponse } | { kind: 'in-progress' } | { kind: 'free' };
+  | { kind: 'claimed'; resumed: boolean }
+  | { kind: 'answered'; response: StoredResponse }
+  | { kind: 'in-progress' }
+  | { kind: 'free' };
+
+/**
+ * `resumed`: the key was taken over from a request whose process died before it stored its
+ * answer, so that request's work may be done, in part or whole; the work must then answer as the
+ * first attempt would have, not refuse its own effects (a paid order is the payment's success).
+ */
+export interface Attempt {
+  resumed: boolean;
+}
 
 /**
  * Runs `work` once per (user, key) within the window: a repeat with the same request replays the
@@ -59,15 +71,22 @@ type Claim =
  * Errors that are not problems (crashes, 5xx) drop the claim, so the client may retry; a claim
  * whose request died with its process is taken over once its lease runs out.
  */
-export async function idempotent<T>(db: Knex, request: IdempotentRequest, work: () => Promise<T>): Promise<T> {
+export async function idempotent<T>(
+  db: Knex,
+  request: IdempotentRequest,
+  work: (attempt: Attempt) => Promise<T>,
+): Promise<T> {
   const { key } = request;
-  if (key === undefined) return work();
+  if (key === undefined) return work({ resumed: false });
   const hash = requestHash(request.action, request.params);
   const deadline = Date.now() + request.waitMs;
   for (;;) {
     const claim = await claimKey(db, request.userId, key, hash);
     if (claim.kind === 'answered') return replay<T>(claim.response);
-    if (claim.kind === 'claimed') return replay<T>(await runAndStore(db, request.userId, key, request.status, work));
+    if (claim.kind === 'claimed') {
+      const attempt = { resumed: claim.resumed };
+      return replay<T>(await runAndStore(db, request.userId, key, request.status, () => work(attempt)));
+    }
     if (claim.kind === 'free') continue;
     if (Date.now() > deadline) {
       throw new ConflictError('A request with this Idempotency-Key is still in progress; retry later');
@@ -80,8 +99,13 @@ export async function idempotent<T>(db: Knex, request: IdempotentRequest, work: 
  * Inserts the claim, or takes over a row the key may be reused from: one past the window, or an
  * unanswered one of the same request whose lease ran out. ON CONFLICT locks the existing row, so
  * of two requests racing on a key exactly one gets a row back, and a new key costs one round trip.
+ * `resumed` reads the row as it was before: unanswered, its lease run out.
  */
 const CLAIM_KEY = `
+  WITH before AS (
+    SELECT response IS NULL AND lease_expires_at <= now() AS abandoned
+    FROM idempotency_keys WHERE user_id = :userId AND key = :key
+  )
   INSERT INTO idempotency_keys AS claimed (user_id, key, request_hash, response, created_at, lease_expires_at)
   VALUES (:userId, :key, :hash, NULL, now(), now() + make_interval(secs => :leaseSeconds))
   ON CONFLICT (user_id, key) DO UPDATE
@@ -91,17 +115,17 @@ const CLAIM_KEY = `
         lease_expires_at = excluded.lease_expires_at
     WHERE claimed.created_at <= now() - make_interval(hours => :windowHours)
        OR (claimed.response IS NULL AND claimed.lease_expires_at <= now() AND claimed.request_hash = excluded.request_hash)
-  RETURNING 1`;
+  RETURNING coalesce((SELECT abandoned FROM before), false) AS resumed`;
 
 async function claimKey(db: Knex, userId: number, key: string, hash: string): Promise<Claim> {
-  const claimed = await db.raw<{ rows: unknown[] }>(CLAIM_KEY, {
+  const claimed = await db.raw<{ rows: { resumed: boolean }[] }>(CLAIM_KEY, {
     userId,
     key,
     hash,
     leaseSeconds: LEASE_SECONDS,
     windowHours: IDEMPOTENCY_WINDOW_HOURS,
   });
-  if (claimed.rows.length > 0) return { kind: 'claimed' };
+  if (claimed.rows.length > 0) return { kind: 'claimed', resumed: claimed.rows[0].resumed };
   const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean | null } | undefined =
     await db('idempotency_keys')
       .where({ user_id: userId, key })

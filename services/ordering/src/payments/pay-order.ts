@@ -17,11 +17,13 @@ import { toOrderView } from '../orders/order-view';
 import { completePayment } from './complete-payment';
 import type { PaymentProvider } from './provider';
 
-type Start = { payment: Payment; order: Order } | { expired: Order } | { captured: Payment };
+type Start = { payment: Payment; order: Order } | { expired: Order } | { captured: Payment } | { paid: Order };
 
 export interface PayRequest {
   fail?: boolean;
   phone?: string;
+  /** The Idempotency-Key's first attempt died before answering: it may have paid the order already. */
+  resumed?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function payOrder(
     // completePayment decides between completing the order and refunding the money.
     if (live?.state === 'captured') return { captured: live };
     if (order.lapsed) return { expired: await moveOrder(trx, models, order, 'expired') };
+    if (order.payment_status === 'completed' && request.resumed) return { paid: order };
     if (order.payment_status !== 'pending') {
       throw new ConflictError(`The order is ${order.status}; only a pending order can be paid`, { order_id: id });
     }
@@ -97,6 +100,7 @@ export async function payOrder(
     throw new ConflictError('The order expired before it was paid; its tickets were released', { order_id: id });
   }
   if ('captured' in start) return settle(runtime, call, start.captured.id);
+  if ('paid' in start) return toOrderView(start.paid);
 
   const { payment, order } = start;
   const buyer = provider!.poll ? await buyerContact(call, caller.id, request.phone) : {};

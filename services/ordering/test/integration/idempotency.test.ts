@@ -120,6 +120,22 @@ describe('Idempotency-Key claims that may be taken over', () => {
     expect(await keyRow(buyer.id, key).first('response')).toEqual({ response: { status: 201, body: answers[0] } });
   });
 
+  it('answers a pay taken over after its first attempt paid and died unanswered with the paid order, once', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const order = await placeOrder(node, buyer, orderBody(event.id, ticketType.id, 1));
+    const key = newKey();
+    await payOrder(node, buyer, order.id, { idempotency_key: key });
+    await abandonClaim(key);
+
+    const resumed = await payOrder(node, buyer, order.id, { idempotency_key: key });
+
+    expect(resumed).toMatchObject({ id: order.id, payment_status: 'completed' });
+    expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 1 });
+    // Another key is another request: the order is no longer payable.
+    await expect(payOrder(node, buyer, order.id, { idempotency_key: newKey() })).rejects.toMatchObject({ code: 409 });
+  });
+
   it('refuses another request on a claim whose lease ran out (422) and leaves the claim as it was', async () => {
     const ticketType = await createTicketType(node, event.id, { quantity: 10 });
     const key = newKey();

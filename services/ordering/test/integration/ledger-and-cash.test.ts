@@ -17,6 +17,8 @@ import {
   payOrder,
   placeOrder,
   statusesOf,
+  paymentLedger,
+  refundOrder,
 } from '../support/ordering-fixtures';
 
 let node: OrderingNode;
@@ -34,18 +36,10 @@ afterAll(async () => {
 type Caller = typeof buyer | undefined;
 const payCash = (caller: Caller, id: number, body: object) =>
   node.broker.call<Order, object>('ordering.orders.payCash', { id, ...body }, as(caller));
-const ledger = (caller: Caller, id: number) =>
-  node.broker.call<PaymentTransaction[], object>('ordering.orders.payments', { id }, as(caller));
 const transaction = (caller: Caller, id: number) =>
   node.broker.call<PaymentTransaction, object>('ordering.payments.get', { id }, as(caller));
 const settle = (caller: Caller, id: number) =>
   node.broker.call<PaymentTransaction, object>('ordering.payments.settle', { id }, as(caller));
-const refund = (caller: Caller, id: number, ticketIds?: number[]) =>
-  node.broker.call<Order, object>(
-    'ordering.orders.refund',
-    { id, ...(ticketIds ? { ticket_ids: ticketIds } : {}) },
-    as(caller),
-  );
 
 async function pendingOrder(quantity = 2, paymentMethod: Order['payment_method'] = 'cash') {
   const ticketType = await createTicketType(node, event.id, { price: 15, quantity: 10 });
@@ -60,7 +54,7 @@ describe('the payment ledger', () => {
   it('records every attempt with provider, reference, amount, state and who: a decline, then a capture', async () => {
     const { order } = await pendingOrder(1, 'credit_card');
     await expect(payOrder(node, buyer, order.id, { fail: true })).rejects.toMatchObject({ code: 409 });
-    const declined = await ledger(buyer, order.id);
+    const declined = await paymentLedger(node, buyer, order.id);
     expect(declined).toMatchObject([
       {
         order_id: order.id,
@@ -77,7 +71,7 @@ describe('the payment ledger', () => {
 
     const paid = await pendingOrder(1, 'credit_card');
     await payOrder(node, buyer, paid.order.id);
-    const [row] = await ledger(buyer, paid.order.id);
+    const [row] = await paymentLedger(node, buyer, paid.order.id);
     expect(row).toMatchObject({ state: 'completed', provider: 'test' });
     expect(await transaction(buyer, row.id)).toEqual(row);
   });
@@ -85,17 +79,17 @@ describe('the payment ledger', () => {
   it("shows an order's rows to its buyer, the event's organizer and admins; anyone else gets 404", async () => {
     const { order } = await pendingOrder(1, 'credit_card');
     await payOrder(node, buyer, order.id);
-    const [row] = await ledger(buyer, order.id);
+    const [row] = await paymentLedger(node, buyer, order.id);
 
-    await expect(ledger(organizer, order.id)).resolves.toHaveLength(1);
-    await expect(ledger(admin, order.id)).resolves.toHaveLength(1);
+    await expect(paymentLedger(node, organizer, order.id)).resolves.toHaveLength(1);
+    await expect(paymentLedger(node, admin, order.id)).resolves.toHaveLength(1);
     await expect(transaction(organizer, row.id)).resolves.toMatchObject({ id: row.id });
     await expect(transaction(admin, row.id)).resolves.toMatchObject({ id: row.id });
     for (const stranger of [otherBuyer, otherOrganizer]) {
-      await expect(ledger(stranger, order.id)).rejects.toMatchObject({ code: 404 });
+      await expect(paymentLedger(node, stranger, order.id)).rejects.toMatchObject({ code: 404 });
       await expect(transaction(stranger, row.id)).rejects.toMatchObject({ code: 404 });
     }
-    await expect(ledger(undefined, order.id)).rejects.toMatchObject({ code: 401 });
+    await expect(paymentLedger(node, undefined, order.id)).rejects.toMatchObject({ code: 401 });
     await expect(transaction(admin, 2_000_000_000)).rejects.toMatchObject({ code: 404 });
     for (const params of [{ id: 0 }, { id: 2 ** 31 }, { id: row.id, extra: 1 }, { id: '1\u0000' }]) {
       await expect(node.broker.call('ordering.payments.get', params, as(admin))).rejects.toMatchObject({ code: 422 });
@@ -113,7 +107,7 @@ describe('cash at the door', () => {
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
     await issuedTickets(node, order.id, 2);
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
-    expect(await ledger(buyer, order.id)).toMatchObject([
+    expect(await paymentLedger(node, buyer, order.id)).toMatchObject([
       { provider: 'cash', state: 'completed', amount: 30, recorded_by: organizer.id, note: 'Till 3, receipt 0042' },
     ]);
   });
@@ -140,7 +134,7 @@ describe('cash at the door', () => {
       await expect(payCash(admin, order.id, body)).rejects.toMatchObject({ code: 422 });
     }
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
-    expect(await ledger(admin, order.id)).toEqual([]);
+    expect(await paymentLedger(node, admin, order.id)).toEqual([]);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
   });
 
@@ -154,7 +148,7 @@ describe('cash at the door', () => {
 
     expect(answers.map((a) => a.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((answers.find((a) => a.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 409 });
-    expect(await ledger(admin, order.id)).toHaveLength(1);
+    expect(await paymentLedger(node, admin, order.id)).toHaveLength(1);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 1 });
   });
 
@@ -163,18 +157,18 @@ describe('cash at the door', () => {
     await payCash(organizer, order.id, { amount: 30 });
     const tickets = await issuedTickets(node, order.id, 2);
 
-    await expect(refund(organizer, order.id, [tickets[0].id])).resolves.toMatchObject({
+    await expect(refundOrder(node, organizer, order.id, [tickets[0].id])).resolves.toMatchObject({
       payment_status: 'partially_refunded',
     });
 
-    const owed = (await ledger(buyer, order.id)).find((r) => r.kind === 'refund')!;
+    const owed = (await paymentLedger(node, buyer, order.id)).find((r) => r.kind === 'refund')!;
     expect(owed).toMatchObject({ provider: 'cash', state: 'refund_owed', amount: 15, settled_by: null });
     expect(await statusesOf(node, order.id)).toEqual(['void', 'valid']);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 1 });
 
     await expect(settle(buyer, owed.id)).rejects.toMatchObject({ code: 403 });
     await expect(settle(otherOrganizer, owed.id)).rejects.toMatchObject({ code: 404 });
-    const [payment] = await ledger(buyer, order.id);
+    const [payment] = await paymentLedger(node, buyer, order.id);
     await expect(settle(organizer, payment.id)).rejects.toMatchObject({ code: 409 });
 
     const answers = await Promise.allSettled([settle(organizer, owed.id), settle(admin, owed.id)]);

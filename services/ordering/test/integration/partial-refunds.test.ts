@@ -1,4 +1,4 @@
-import type { Event, Order, PaymentTransaction } from '@ticketpro/shared';
+import type { Event } from '@ticketpro/shared';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import {
   admin,
@@ -18,6 +18,8 @@ import {
   payOrder,
   placeOrder,
   statusesOf,
+  paymentLedger,
+  refundOrder,
 } from '../support/ordering-fixtures';
 
 let node: OrderingNode;
@@ -32,15 +34,6 @@ afterAll(async () => {
   await node?.stop();
 });
 
-const refund = (caller: typeof buyer | undefined, id: number, ticketIds?: number[]) =>
-  node.broker.call<Order, object>(
-    'ordering.orders.refund',
-    { id, ...(ticketIds ? { ticket_ids: ticketIds } : {}) },
-    as(caller),
-  );
-const ledger = (caller: typeof buyer, id: number) =>
-  node.broker.call<PaymentTransaction[], object>('ordering.orders.payments', { id }, as(caller));
-
 /** A paid order of `quantity` units at 12.50 each, with its issued tickets. */
 async function paidOrder(quantity: number) {
   const ticketType = await createTicketType(node, event.id, { price: 12.5, quantity: 10 });
@@ -54,12 +47,12 @@ describe('partial refunds (ticket_ids)', () => {
   it('refunds exactly 2 of 3 tickets: 2 void, 2 units back, their price back, order partially_refunded', async () => {
     const { ticketType, order, tickets } = await paidOrder(3);
 
-    const answer = await refund(organizer, order.id, [tickets[0].id, tickets[2].id]);
+    const answer = await refundOrder(node, organizer, order.id, [tickets[0].id, tickets[2].id]);
 
     expect(answer).toMatchObject({ payment_status: 'partially_refunded', total_price: 37.5 });
     expect(await statusesOf(node, order.id)).toEqual(['void', 'valid', 'void']);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 1 });
-    const rows = await ledger(buyer, order.id);
+    const rows = await paymentLedger(node, buyer, order.id);
     expect(rows).toMatchObject([
       { kind: 'payment', provider: 'test', state: 'completed', amount: 37.5, recorded_by: buyer.id },
       {
@@ -90,40 +83,49 @@ describe('partial refunds (ticket_ids)', () => {
     });
 
     // The last ticket: the order is refunded, its whole payment returned, nothing restocked twice.
-    await expect(refund(admin, order.id, [tickets[1].id])).resolves.toMatchObject({ payment_status: 'refunded' });
+    await expect(refundOrder(node, admin, order.id, [tickets[1].id])).resolves.toMatchObject({
+      payment_status: 'refunded',
+    });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
     expect(await statusesOf(node, order.id)).toEqual(['void', 'void', 'void']);
-    expect((await ledger(admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
+    expect((await paymentLedger(node, admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
       ['payment', 'refunded', 37.5],
       ['refund', 'refunded', 25],
       ['refund', 'refunded', 12.5],
     ]);
-    await expect(refund(admin, order.id)).rejects.toMatchObject({ code: 409 });
+    await expect(refundOrder(node, admin, order.id)).rejects.toMatchObject({ code: 409 });
   });
 
   it('refunds the rest of a partially refunded order without ticket_ids, restocking only what is left', async () => {
     const { ticketType, order, tickets } = await paidOrder(3);
-    await refund(admin, order.id, [tickets[1].id]);
+    await refundOrder(node, admin, order.id, [tickets[1].id]);
 
-    await expect(refund(admin, order.id)).resolves.toMatchObject({ payment_status: 'refunded' });
+    await expect(refundOrder(node, admin, order.id)).resolves.toMatchObject({ payment_status: 'refunded' });
 
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
-    expect((await ledger(admin, order.id)).filter((r) => r.kind === 'refund').map((r) => r.amount)).toEqual([12.5, 25]);
+    expect(
+      (await paymentLedger(node, admin, order.id)).filter((r) => r.kind === 'refund').map((r) => r.amount),
+    ).toEqual([12.5, 25]);
   });
 
   it('refunds a ticket once: the same tickets asked twice at once give one refund, one 409', async () => {
     const { ticketType, order, tickets } = await paidOrder(3);
     const ids = [tickets[0].id, tickets[1].id];
 
-    const answers = await Promise.allSettled([refund(admin, order.id, ids), refund(organizer, order.id, ids)]);
+    const answers = await Promise.allSettled([
+      refundOrder(node, admin, order.id, ids),
+      refundOrder(node, organizer, order.id, ids),
+    ]);
 
     expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
     const refused = answers.find((a) => a.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toMatchObject({ code: 409, data: { refunded_ticket_ids: ids } });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 1 });
-    expect((await ledger(admin, order.id)).filter((r) => r.kind === 'refund')).toHaveLength(1);
+    expect((await paymentLedger(node, admin, order.id)).filter((r) => r.kind === 'refund')).toHaveLength(1);
     // One of them again, with another: refused whole, nothing changes.
-    await expect(refund(admin, order.id, [tickets[1].id, tickets[2].id])).rejects.toMatchObject({ code: 409 });
+    await expect(refundOrder(node, admin, order.id, [tickets[1].id, tickets[2].id])).rejects.toMatchObject({
+      code: 409,
+    });
     expect(await statusesOf(node, order.id)).toEqual(['void', 'void', 'valid']);
   });
 
@@ -131,7 +133,7 @@ describe('partial refunds (ticket_ids)', () => {
     const { ticketType, order, tickets } = await paidOrder(2);
     await checkIn(node, tickets[0].qr_code);
 
-    await expect(refund(admin, order.id, [tickets[0].id, tickets[1].id])).rejects.toMatchObject({
+    await expect(refundOrder(node, admin, order.id, [tickets[0].id, tickets[1].id])).rejects.toMatchObject({
       code: 409,
       data: { used_ticket_ids: [tickets[0].id] },
     });
@@ -140,10 +142,10 @@ describe('partial refunds (ticket_ids)', () => {
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed' });
 
     // The unused one alone may go; the order stays partially refunded for good, and a whole refund is refused.
-    await expect(refund(admin, order.id, [tickets[1].id])).resolves.toMatchObject({
+    await expect(refundOrder(node, admin, order.id, [tickets[1].id])).resolves.toMatchObject({
       payment_status: 'partially_refunded',
     });
-    await expect(refund(admin, order.id)).rejects.toMatchObject({
+    await expect(refundOrder(node, admin, order.id)).rejects.toMatchObject({
       code: 409,
       data: { used_ticket_ids: [tickets[0].id] },
     });
@@ -154,13 +156,13 @@ describe('partial refunds (ticket_ids)', () => {
     const { ticketType, order, tickets } = await paidOrder(2);
     const other = await paidOrder(1);
 
-    await expect(refund(admin, order.id, [tickets[0].id, other.tickets[0].id])).rejects.toMatchObject({
+    await expect(refundOrder(node, admin, order.id, [tickets[0].id, other.tickets[0].id])).rejects.toMatchObject({
       code: 404,
       data: { unknown_ticket_ids: [other.tickets[0].id] },
     });
-    await expect(refund(buyer, order.id, [tickets[0].id])).rejects.toMatchObject({ code: 403 });
-    await expect(refund(otherOrganizer, order.id, [tickets[0].id])).rejects.toMatchObject({ code: 404 });
-    await expect(refund(otherBuyer, order.id, [tickets[0].id])).rejects.toMatchObject({ code: 404 });
+    await expect(refundOrder(node, buyer, order.id, [tickets[0].id])).rejects.toMatchObject({ code: 403 });
+    await expect(refundOrder(node, otherOrganizer, order.id, [tickets[0].id])).rejects.toMatchObject({ code: 404 });
+    await expect(refundOrder(node, otherBuyer, order.id, [tickets[0].id])).rejects.toMatchObject({ code: 404 });
     expect(await statusesOf(node, order.id)).toEqual(['valid', 'valid']);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
   });

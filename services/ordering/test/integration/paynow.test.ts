@@ -1,10 +1,9 @@
-import type { Event, Order, PaymentTransaction } from '@ticketpro/shared';
+import type { Event, Order } from '@ticketpro/shared';
 import { DECLINED_PHONE, PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { pollAwaitedPayments } from '../../src/payments/poll-awaited-payments';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import {
   admin,
-  as,
   buyer,
   createEvent,
   createTicketType,
@@ -15,6 +14,7 @@ import {
   orderEvents,
   payOrder,
   placeOrder,
+  paymentLedger,
 } from '../support/ordering-fixtures';
 
 const paynow = new PaynowStandIn('21436', '3e9fed89-60e1-4ce5-ab6e-6b1eb2d4f977');
@@ -45,8 +45,6 @@ afterAll(async () => {
 
 const callback = (fields: [string, string][]) =>
   node.broker.call('ordering.payments.paynowResult', { fields: Object.fromEntries(fields) });
-const ledger = (id: number) =>
-  node.broker.call<PaymentTransaction[], object>('ordering.orders.payments', { id }, as(admin));
 const poll = () => pollAwaitedPayments(node.runtime, node.broker);
 
 /** An EcoCash order of 2 × 7.50 whose payment Paynow pushed to the buyer's phone. */
@@ -82,7 +80,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     const hold = await node.catalogDb('holds').where('order_id', order.id).first();
     expect(new Date(hold.expires_at).toISOString()).toBe(answer.expires_at);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
-    expect(await ledger(order.id)).toMatchObject([
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([
       { provider: 'paynow', provider_reference: reference, state: 'awaiting_confirmation', amount: 15 },
     ]);
   });
@@ -99,7 +97,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
     await issuedTickets(node, order.id, 2);
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
-    expect(await ledger(order.id)).toMatchObject([{ state: 'completed', provider: 'paynow' }]);
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'completed', provider: 'paynow' }]);
   });
 
   it('refuses a forged hash, a wrong amount and an unknown reference, and changes nothing', async () => {
@@ -120,14 +118,14 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     await expect(callback(unsigned)).rejects.toMatchObject({ code: 400 });
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
-    expect(await ledger(order.id)).toMatchObject([{ state: 'awaiting_confirmation' }]);
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'awaiting_confirmation' }]);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
   });
 
   it('completes the order by polling when no callback comes', async () => {
     const { ticketType, order, reference } = await awaitedOrder();
     await poll();
-    expect(await ledger(order.id)).toMatchObject([{ state: 'awaiting_confirmation' }]);
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'awaiting_confirmation' }]);
     paynow.setStatus(reference, 'Paid');
 
     expect(await poll()).toBeGreaterThanOrEqual(1);
@@ -144,7 +142,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'failed' });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
-    expect(await ledger(order.id)).toMatchObject([{ state: 'cancelled' }]);
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'cancelled' }]);
     // A late "Paid" for a cancelled payment changes nothing.
     paynow.setStatus(reference, 'Paid');
     await callback(paynow.statusUpdate(reference));
@@ -168,14 +166,14 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'expired' });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
-    const rows = await ledger(order.id);
+    const rows = await paymentLedger(node, admin, order.id);
     expect(rows).toMatchObject([
       { kind: 'payment', state: 'refunded', amount: 15 },
       { kind: 'refund', provider: 'paynow', state: 'refund_owed', amount: 15, refund_of: rows[0].id },
     ]);
     // Told again (poll and callback), it is owed once.
     await callback(paynow.statusUpdate(reference));
-    expect(await ledger(order.id)).toHaveLength(2);
+    expect(await paymentLedger(node, admin, order.id)).toHaveLength(2);
   });
 
   it('settles a payment once when the callback and a poll arrive at the same instant', async () => {
@@ -186,7 +184,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed' });
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
-    expect(await ledger(order.id)).toHaveLength(1);
+    expect(await paymentLedger(node, admin, order.id)).toHaveLength(1);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
   });
 
@@ -203,7 +201,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
 
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'failed' });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
-    expect(await ledger(order.id)).toMatchObject([{ state: 'failed', provider: 'paynow' }]);
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'failed', provider: 'paynow' }]);
   });
 
   it('takes the phone from the pay body, refusing one that is not a Zimbabwean mobile number (422)', async () => {

@@ -1,4 +1,4 @@
-import type { Event, Order, PaymentMethod, PaymentTransaction } from '@ticketpro/shared';
+import type { Event, Order, PaymentMethod } from '@ticketpro/shared';
 import { PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import { paymentIntentEvent, StripeStandIn, stripeSignature } from '../support/stripe-stand-in';
@@ -17,6 +17,7 @@ import {
   payOrder,
   placeOrder,
   statusesOf,
+  paymentLedger,
 } from '../support/ordering-fixtures';
 
 /**
@@ -50,8 +51,6 @@ type Case = ((order: Order) => Promise<void>) | { notApplicable: string; check(o
 let node: OrderingNode;
 const paymentOf = async (orderId: number) =>
   node.orderingDb('payments').where({ order_id: orderId, kind: 'payment' }).orderBy('id').first();
-const ledger = (orderId: number) =>
-  node.broker.call<PaymentTransaction[], object>('ordering.orders.payments', { id: orderId }, as(admin));
 const lapse = async (orderId: number) => {
   await node
     .orderingDb('orders')
@@ -273,7 +272,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed' });
       expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
       await issuedTickets(node, order.id, 2);
-      expect((await ledger(order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
+      expect((await paymentLedger(node, admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
         ['payment', 'completed', 16.5],
       ]);
     });
@@ -284,7 +283,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       if ('notApplicable' in harness.decline) return;
       expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'failed' });
       expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
-      expect((await ledger(order.id)).map((r) => r.state)).toEqual(['failed']);
+      expect((await paymentLedger(node, admin, order.id)).map((r) => r.state)).toEqual(['failed']);
     });
 
     it(label('cancel', harness.cancel, 'no sale, units released, no money kept'), async () => {
@@ -293,7 +292,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       const after = await node.orderingDb('orders').where('id', order.id).first();
       expect(['cancelled', 'failed']).toContain(after.payment_status);
       expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
-      expect((await ledger(order.id)).filter((r) => r.state === 'completed')).toEqual([]);
+      expect((await paymentLedger(node, admin, order.id)).filter((r) => r.state === 'completed')).toEqual([]);
     });
 
     it(
@@ -304,7 +303,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
         expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'expired' });
         expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
         if ('notApplicable' in harness.lateMoney) return;
-        expect((await ledger(order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
+        expect((await paymentLedger(node, admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
           ['payment', 'refunded', 16.5],
           ['refund', harness.refundState, 16.5],
         ]);
@@ -317,7 +316,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       if ('notApplicable' in harness.duplicateNotification) return;
       expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
       expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
-      expect(await ledger(order.id)).toHaveLength(1);
+      expect(await paymentLedger(node, admin, order.id)).toHaveLength(1);
     });
 
     it(label('forged notification', harness.forgedNotification, 'refused (400), nothing changes'), async () => {
@@ -335,7 +334,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
         payment_status: 'refunded',
       });
       expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
-      expect((await ledger(order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
+      expect((await paymentLedger(node, admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
         ['payment', 'refunded', 16.5],
         ['refund', harness.refundState, 16.5],
       ]);
@@ -350,7 +349,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       ).resolves.toMatchObject({ payment_status: 'partially_refunded' });
       expect(await statusesOf(node, order.id)).toEqual(['valid', 'valid', 'void']);
       expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
-      expect((await ledger(order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
+      expect((await paymentLedger(node, admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
         ['payment', 'completed', 24.75],
         ['refund', harness.refundState, 8.25],
       ]);

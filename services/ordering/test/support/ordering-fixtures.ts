@@ -4,6 +4,7 @@ import type {
   Event,
   Order,
   PageOf,
+  PaymentTransaction,
   TicketType,
   CreateTicketTypeBody,
   ValidationResult,
@@ -83,6 +84,29 @@ export function payOrder(
   extra: { fail?: boolean; idempotency_key?: string } = {},
 ): Promise<Order> {
   return node.broker.call('ordering.orders.pay', { id, ...extra }, as(caller));
+}
+
+/** Refunds the whole order, or the tickets `ticketIds` of it. */
+export function refundOrder(
+  node: OrderingNode,
+  caller: AuthUser | undefined,
+  id: number,
+  ticketIds?: number[],
+): Promise<Order> {
+  return node.broker.call(
+    'ordering.orders.refund',
+    { id, ...(ticketIds ? { ticket_ids: ticketIds } : {}) },
+    as(caller),
+  );
+}
+
+/** The order's payment transactions: payments and refunds, owed or settled. */
+export function paymentLedger(
+  node: OrderingNode,
+  caller: AuthUser | undefined,
+  id: number,
+): Promise<PaymentTransaction[]> {
+  return node.broker.call('ordering.orders.payments', { id }, as(caller));
 }
 
 /** A ticket type's counters as catalog answers them. */

@@ -23,6 +23,7 @@ export class CatalogStandIn {
           location: 'Harare',
           date: at,
           image: null,
+          capacity: null,
           organizer: { id: organizerId, firstname: '', surname: '' },
           ticket_types: [],
           created_at: at,
