@@ -49,7 +49,7 @@ async function figuresOf(db: Knex, scope: Scope, events: EventRow[]): Promise<Ev
        FROM refunds WHERE event_id = ANY(?::int[]) GROUP BY event_id, currency ORDER BY currency`,
     [ids],
   );
-  const { rows: admitted } = await db.raw(
+  const { rows: admitted }: { rows: { event_id: number; checked_in: number }[] } = await db.raw(
     `SELECT event_id, count(*)::int AS checked_in FROM tickets
       WHERE event_id = ANY(?::int[]) AND checked_in_at IS NOT NULL AND status <> 'void' GROUP BY event_id`,
     [ids],
@@ -70,7 +70,7 @@ async function figuresOf(db: Knex, scope: Scope, events: EventRow[]): Promise<Ev
       capacity: event.capacity,
       available_tickets: Math.max(event.capacity - sold, 0),
       capacity_percentage: event.capacity === 0 ? 0 : Math.min(Math.round((sold * 10_000) / event.capacity) / 100, 100),
-      checked_in: admitted.find((a: { event_id: number }) => a.event_id === event.event_id)?.checked_in ?? 0,
+      checked_in: admitted.find((a) => a.event_id === event.event_id)?.checked_in ?? 0,
       refunds: { count: refunded.reduce((sum, r) => sum + r.count, 0), amounts: amounts(refunded) },
     };
   });

@@ -58,7 +58,7 @@ export async function exportOrders(
   const db = resources.db;
   await exportableEvent(db, caller, params.id);
   return slice<OrderLine>(ORDER_COLUMNS, params, async (after, limit) => {
-    const { rows } = await db.raw(
+    const { rows }: { rows: (OrderLine & { created_at: Date | null; paid_at: Date | null })[] } = await db.raw(
       `SELECT o.order_id AS id, o.order_id, o.created_at, o.paid_at,
               trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, '')) AS buyer_name, u.email AS buyer_email,
               o.payment_status, o.payment_method, o.currency, o.total_price::text AS total_price,
@@ -71,7 +71,7 @@ export async function exportOrders(
         ORDER BY o.order_id LIMIT ?`,
       [params.id, after, limit],
     );
-    return rows.map((r: OrderLine & { created_at: Date | null; paid_at: Date | null }) => ({
+    return rows.map((r) => ({
       ...r,
       created_at: r.created_at && iso(r.created_at),
       paid_at: r.paid_at && iso(r.paid_at),
@@ -104,7 +104,7 @@ export async function exportAttendees(
   const db = resources.db;
   await exportableEvent(db, caller, params.id);
   return slice<AttendeeLine>(ATTENDEE_COLUMNS, params, async (after, limit) => {
-    const { rows } = await db.raw(
+    const { rows }: { rows: (AttendeeLine & { checked_in_at: Date | null })[] } = await db.raw(
       `SELECT t.ticket_id AS id, t.ticket_id, t.order_id, tt.name AS ticket_type, t.seat_number,
               trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, '')) AS holder_name, u.email AS holder_email,
               t.status, t.checked_in_at
@@ -116,7 +116,7 @@ export async function exportAttendees(
         ORDER BY t.ticket_id LIMIT ?`,
       [params.id, after, limit],
     );
-    return rows.map((r: AttendeeLine & { checked_in_at: Date | null }) => ({
+    return rows.map((r) => ({
       ...r,
       checked_in_at: r.checked_in_at && iso(r.checked_in_at),
     }));
