@@ -76,7 +76,7 @@ async function figuresOf(db: Knex, scope: Scope, events: EventRow[]): Promise<Ev
   });
 }
 
-/** `GET /admin/analytics/events`: a page of the events in scope, soonest last, with their figures. */
+/** `GET /admin/analytics/events`: a page of the events in scope, latest date first, with their figures. */
 export async function listEventAnalytics(
   { resources }: ReportingRuntime,
   scope: Scope,
