@@ -31,7 +31,8 @@ const Percentage = (description: string) => Type.Number({ minimum: 0, maximum: 1
 export const AsOf = Type.String({
   format: 'date-time',
   description:
-    'The figures include every domain event recorded up to this instant (the newest one the read model holds)',
+    'When the newest event the figures hold was recorded: they lag the sales by now - as_of. Each kind of ' +
+    'event (accounts, events, orders, tickets) arrives in order, the kinds independently',
 });
 
 const SalesStats = Type.Object(
