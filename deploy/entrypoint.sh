@@ -6,9 +6,9 @@ set -eu
 
 service="${1:-${SERVICE:-}}"
 case "$service" in
-  gateway | identity | catalog | ordering | ticketing | notifications) ;;
+  gateway | identity | catalog | ordering | ticketing | notifications | reporting) ;;
   *)
-    echo "entrypoint: choose the process with SERVICE=gateway|identity|catalog|ordering|ticketing|notifications or as the command (got '$service')" >&2
+    echo "entrypoint: choose the process with SERVICE=gateway|identity|catalog|ordering|ticketing|notifications|reporting or as the command (got '$service')" >&2
     exit 64
     ;;
 esac

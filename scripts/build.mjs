@@ -22,6 +22,7 @@ const ENTRY_POINTS = {
   'services/ordering/dist/main': 'services/ordering/src/main.ts',
   'services/ticketing/dist/main': 'services/ticketing/src/main.ts',
   'services/notifications/dist/main': 'services/notifications/src/main.ts',
+  'services/reporting/dist/main': 'services/reporting/src/main.ts',
   'shared/dist/bin/events': 'shared/bin/events.ts',
 };
 

@@ -93,6 +93,7 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
       'ordering',
       'ticketing',
       'notifications',
+      'reporting',
     ]);
     expect(results.failover.failed).toEqual([]);
     expect(results.failover.windows[0].answered).toBeGreaterThan(0);
@@ -120,7 +121,17 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
 
   it('measures the memory of every process it started, idle and under load', () => {
     expect(results.memory.map((m) => m.process).sort()).toEqual(
-      ['baseline', 'catalog', 'embedded', 'gateway', 'identity', 'notifications', 'ordering', 'ticketing'].sort(),
+      [
+        'baseline',
+        'catalog',
+        'embedded',
+        'gateway',
+        'identity',
+        'notifications',
+        'ordering',
+        'reporting',
+        'ticketing',
+      ].sort(),
     );
     for (const { idleMiB, loadedMiB } of results.memory) {
       expect(idleMiB).toBeGreaterThan(0);

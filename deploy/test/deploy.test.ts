@@ -60,8 +60,16 @@ const compiledEntry = (name: string) => `services/${name}/dist/main.js`;
 const runCompiled = (entry: string) => `exec node --enable-source-maps ${entry}`;
 
 describe('the processes', () => {
-  it('are the six TicketPro processes, each with a start script that runs its compiled main.js with plain node', () => {
-    expect(PROCESSES).toEqual(['catalog', 'gateway', 'identity', 'notifications', 'ordering', 'ticketing']);
+  it('are the seven TicketPro processes, each with a start script that runs its compiled main.js with plain node', () => {
+    expect(PROCESSES).toEqual([
+      'catalog',
+      'gateway',
+      'identity',
+      'notifications',
+      'ordering',
+      'reporting',
+      'ticketing',
+    ]);
     const startScripts = Object.keys(rootPackage.scripts).filter((script) => script.startsWith('start:'));
     expect(startScripts.map((script) => script.slice('start:'.length)).sort()).toEqual(PROCESSES);
     for (const name of PROCESSES) expect(rootPackage.scripts[`start:${name}`]).toBe(runCompiled(compiledEntry(name)));

@@ -55,6 +55,6 @@ describe('deploy/entrypoint.sh', () => {
     const result = await runEntrypoint(env, [...args]);
     expect(result.code).toBe(64);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('SERVICE=gateway|identity|catalog|ordering|ticketing|notifications');
+    expect(result.stderr).toContain('SERVICE=gateway|identity|catalog|ordering|ticketing|notifications|reporting');
   });
 });

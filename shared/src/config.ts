@@ -23,6 +23,7 @@ export const ConfigSchema = Type.Object({
   ORDERING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   TICKETING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   NOTIFICATIONS_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  REPORTING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
   NATS_URL: Type.Optional(Type.String({ minLength: 1 })),
   NAMESPACE: Type.String({ default: 'ticketpro' }),
@@ -86,7 +87,7 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
-export const SERVICE_NAMES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications'] as const;
+export const SERVICE_NAMES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications', 'reporting'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const validateConfig = createAjv({ coerce: true }).compile<Config>(ConfigSchema);
@@ -125,6 +126,7 @@ export function databaseUrlFor(config: Config, service: ServiceName): string | u
     ordering: config.ORDERING_DATABASE_URL,
     ticketing: config.TICKETING_DATABASE_URL,
     notifications: config.NOTIFICATIONS_DATABASE_URL,
+    reporting: config.REPORTING_DATABASE_URL,
   }[service];
   return perService ?? config.DATABASE_URL;
 }

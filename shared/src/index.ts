@@ -24,6 +24,7 @@ export * from './schemas/catalog';
 export * from './schemas/ordering';
 export * from './schemas/ticketing';
 export * from './schemas/notifications';
+export * from './schemas/reporting';
 export * from './date-range';
 export * from './periodic-task';
 export * from './keyring';

@@ -272,7 +272,14 @@ describe('operations', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ok',
-      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
+      services: {
+        identity: 'ok',
+        catalog: 'ok',
+        ordering: 'ok',
+        ticketing: 'ok',
+        notifications: 'ok',
+        reporting: 'ok',
+      },
     });
     expect(res.headers.get('x-request-id')).toBe('e2e-health-1');
   });

@@ -41,7 +41,14 @@ describe('npm start (embedded mode)', () => {
     const health = await api('GET', '/health');
     expect(health.body).toEqual({
       status: 'ok',
-      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
+      services: {
+        identity: 'ok',
+        catalog: 'ok',
+        ordering: 'ok',
+        ticketing: 'ok',
+        notifications: 'ok',
+        reporting: 'ok',
+      },
     });
 
     const user = await register(api);

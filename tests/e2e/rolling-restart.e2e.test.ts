@@ -14,7 +14,7 @@ const WORKERS = 4;
 /** Well above the services' request timeout: a request still unanswered by then hung. */
 const CLIENT_TIMEOUT_MS = 30_000;
 /** The restart order the brief asks for. */
-const RESTART_ORDER: ServiceRole[] = ['catalog', 'ordering', 'identity', 'ticketing', 'notifications'];
+const RESTART_ORDER: ServiceRole[] = ['catalog', 'ordering', 'identity', 'ticketing', 'notifications', 'reporting'];
 /**
  * Half of the restarts drain first, as in Kubernetes (where it is 5 s), and show `draining` on
  * their readiness probe meanwhile; the other half stop at once, which leaves it all to
@@ -26,6 +26,7 @@ const DRAIN_MS: Record<ServiceRole, number> = {
   identity: 0,
   ticketing: 2000,
   notifications: 0,
+  reporting: 2000,
 };
 const ADMIN = { email: 'admin@restart.test', password: 'Admin-Passw0rd-Strong' };
 /** Load carried on after the last restart, so the replacements are seen serving. */
@@ -123,6 +124,8 @@ describe('rolling restart: SIGTERM drops no request', () => {
       identity: () => client.send('sign up', 'POST', '/api/v1/auth/register', { body: newUserBody() }),
       ticketing: (i) => client.send('read tickets', 'GET', '/api/v1/tickets', { token: buyers[i % WORKERS].access }),
       notifications: () => client.send('list messages', 'GET', '/api/v1/notifications?limit=1', { token: adminAccess }),
+      reporting: () =>
+        client.send('read the dashboard', 'GET', '/api/v1/admin/dashboard?days=7', { token: adminAccess }),
     };
     const round = async (worker: number) => {
       const token = buyers[worker].access;

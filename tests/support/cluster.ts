@@ -14,7 +14,7 @@ import {
 } from '@ticketpro/shared/testing';
 import { freePort, startEntry, type RunningProcess } from './processes';
 
-export const SERVICES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications'] as const;
+export const SERVICES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications', 'reporting'] as const;
 export type ServiceRole = (typeof SERVICES)[number];
 
 export interface Cluster {

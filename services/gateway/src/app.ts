@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events';
 import { promoCodeRoutes } from './routes/promo-codes';
 import { operationsRoutes } from './routes/operations';
 import { notificationRoutes } from './routes/notifications';
+import { exportRoutes, reportingRoutes } from './routes/reporting';
 import { orderRoutes } from './routes/orders';
 import { paymentRoutes } from './routes/payments';
 import { ticketTypeRoutes } from './routes/ticket-types';
@@ -119,5 +120,7 @@ export async function buildApp({
   await app.register(orderRoutes, { prefix: '/api/v1/orders' });
   await app.register(paymentRoutes, { prefix: '/api/v1/payments' });
   await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
+  await app.register(reportingRoutes, { prefix: '/api/v1/admin' });
+  await app.register(exportRoutes, { prefix: '/api/v1/events' });
   return app;
 }

@@ -8,3 +8,4 @@ export * from './ticketing';
 export * from './repeatable';
 export * from './timeouts';
 export * from './notifications';
+export * from './reporting';

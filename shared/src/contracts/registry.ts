@@ -6,6 +6,7 @@ import { catalogContract } from './catalog';
 import { orderingContract } from './ordering';
 import { ticketingContract } from './ticketing';
 import { notificationsContract } from './notifications';
+import { reportingContract } from './reporting';
 
 /** Every service's contract, by service name: adding a service adds its contract here. */
 export const CONTRACTS = {
@@ -14,6 +15,7 @@ export const CONTRACTS = {
   ordering: orderingContract,
   ticketing: ticketingContract,
   notifications: notificationsContract,
+  reporting: reportingContract,
 } satisfies { [S in ServiceName]: ServiceContract<S> };
 
 type Contracts = typeof CONTRACTS;

@@ -89,6 +89,10 @@ export const openApiPlugin = fp(
             name: 'notifications',
             description: 'Messages sent to people about their orders, tickets and events (admins)',
           },
+          {
+            name: 'reporting',
+            description: 'Dashboards, sales and event analytics, and CSV exports, from a read model fed by events',
+          },
           { name: 'operations', description: 'Health, metrics and this document' },
         ],
         components: {

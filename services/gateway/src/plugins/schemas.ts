@@ -3,6 +3,10 @@ import {
   EventSchema,
   EventSummarySchema,
   NotificationSchema,
+  DashboardSchema,
+  SalesAnalyticsSchema,
+  EventAnalyticsSchema,
+  EventAnalyticsDetailSchema,
   OrderSchema,
   PaymentTransactionSchema,
   OrganizerSchema,
@@ -47,6 +51,10 @@ const SHARED_SCHEMAS = [
   NotificationSchema,
   WaitlistPositionSchema,
   WaitlistEntrySchema,
+  DashboardSchema,
+  SalesAnalyticsSchema,
+  EventAnalyticsSchema,
+  EventAnalyticsDetailSchema,
 ];
 
 /**

@@ -1,5 +1,9 @@
 import type {
+  Dashboard,
   Event,
+  EventAnalytics,
+  EventAnalyticsDetail,
+  SalesAnalytics,
   EventSummary,
   PromoCode,
   Notification,
@@ -293,3 +297,107 @@ export const EXAMPLE_NOTIFICATION: Notification = {
   sent_at: '2027-01-12T14:31:05.000Z',
   created_at: '2027-01-12T14:31:02.000Z',
 };
+
+/** Reporting's figures for the event above: two paid orders in USD, one of them partly refunded. */
+const AS_OF = '2027-01-31T11:59:58.000Z';
+
+export const EXAMPLE_SALES: SalesAnalytics = {
+  period_start: '2027-01-01T12:00:00.000Z',
+  period_end: '2027-01-31T12:00:00.000Z',
+  by_currency: [
+    { currency: 'USD', revenue: 75, orders: 2, tickets_sold: 3, average_order_value: 37.5, refunds: 25 },
+    { currency: 'ZWG', revenue: 1350.5, orders: 1, tickets_sold: 1, average_order_value: 1350.5, refunds: 0 },
+  ],
+  daily: [
+    { date: '2027-01-20', currency: 'USD', revenue: 75, orders: 2, tickets_sold: 3, refunds: 0 },
+    { date: '2027-01-21', currency: 'USD', revenue: 0, orders: 0, tickets_sold: 0, refunds: 25 },
+    { date: '2027-01-21', currency: 'ZWG', revenue: 1350.5, orders: 1, tickets_sold: 1, refunds: 0 },
+  ],
+  as_of: AS_OF,
+};
+
+export const EXAMPLE_DASHBOARD: Dashboard = {
+  sales_stats: {
+    total_sales: [
+      { currency: 'USD', amount: 75 },
+      { currency: 'ZWG', amount: 1350.5 },
+    ],
+    total_orders: 3,
+    total_tickets_sold: 4,
+    average_order_value: [
+      { currency: 'USD', amount: 37.5 },
+      { currency: 'ZWG', amount: 1350.5 },
+    ],
+    period_start: EXAMPLE_SALES.period_start,
+    period_end: EXAMPLE_SALES.period_end,
+  },
+  user_activity: { total_users: 120, active_users: 117, new_users_this_month: 14, users_with_orders: 38 },
+  top_events: [
+    {
+      event_id: EXAMPLE_EVENT.id,
+      event_name: EXAMPLE_EVENT.event_name,
+      total_orders: 3,
+      tickets_sold: 4,
+      revenue: [
+        { currency: 'USD', amount: 75 },
+        { currency: 'ZWG', amount: 1350.5 },
+      ],
+    },
+  ],
+  revenue_by_event: [
+    { event_id: EXAMPLE_EVENT.id, event_name: EXAMPLE_EVENT.event_name, currency: 'USD', revenue: 75, percentage: 100 },
+    {
+      event_id: EXAMPLE_EVENT.id,
+      event_name: EXAMPLE_EVENT.event_name,
+      currency: 'ZWG',
+      revenue: 1350.5,
+      percentage: 100,
+    },
+  ],
+  payment_methods: [
+    { payment_method: 'credit_card', currency: 'USD', count: 1, total_amount: 50, percentage: 66.67 },
+    { payment_method: 'cash', currency: 'USD', count: 1, total_amount: 25, percentage: 33.33 },
+    { payment_method: 'ecocash', currency: 'ZWG', count: 1, total_amount: 1350.5, percentage: 100 },
+  ],
+  totals: {
+    revenue: [
+      { currency: 'USD', amount: 75 },
+      { currency: 'ZWG', amount: 1350.5 },
+    ],
+    refunds: [{ currency: 'USD', amount: 25 }],
+    total_orders: 3,
+    total_tickets_sold: 4,
+  },
+  as_of: AS_OF,
+};
+
+export const EXAMPLE_EVENT_ANALYTICS: EventAnalytics = {
+  event_id: EXAMPLE_EVENT.id,
+  event_name: EXAMPLE_EVENT.event_name,
+  organizer_id: EXAMPLE_EVENT.organizer_id,
+  date: EXAMPLE_EVENT.date,
+  total_revenue: EXAMPLE_DASHBOARD.totals.revenue,
+  total_orders: 3,
+  total_tickets_sold: 4,
+  capacity: 200,
+  available_tickets: 196,
+  capacity_percentage: 2,
+  checked_in: 1,
+  refunds: { count: 1, amounts: [{ currency: 'USD', amount: 25 }] },
+};
+
+export const EXAMPLE_EVENT_ANALYTICS_DETAIL: EventAnalyticsDetail = {
+  ...EXAMPLE_EVENT_ANALYTICS,
+  sales_per_day: EXAMPLE_SALES.daily,
+  as_of: AS_OF,
+};
+
+/** The start of an event's CSV exports, as a spreadsheet would receive them. */
+export const EXAMPLE_ORDERS_CSV =
+  'order_id,created_at,paid_at,buyer_name,buyer_email,payment_status,payment_method,currency,total_price,refunded,tickets\r\n' +
+  '1001,2027-01-20T10:15:00.000Z,2027-01-20T10:17:00.000Z,Ada Lovelace,ada@example.com,completed,credit_card,USD,50.00,0.00,2\r\n';
+
+export const EXAMPLE_ATTENDEES_CSV =
+  'ticket_id,order_id,ticket_type,seat_number,holder_name,holder_email,status,checked_in_at\r\n' +
+  '77,1001,General admission,B12,Ada Lovelace,ada@example.com,used,2027-03-20T17:42:00.000Z\r\n' +
+  `78,1001,General admission,,"'=HYPERLINK(""http://x"")",eve@example.com,valid,\r\n`;

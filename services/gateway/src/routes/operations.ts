@@ -34,7 +34,7 @@ const Welcome = Type.Object({
 
 const healthExample = (status: Static<typeof Health>['status'], catalog: Static<typeof ServiceState>) => ({
   status,
-  services: { identity: 'ok', catalog, ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
+  services: { identity: 'ok', catalog, ordering: 'ok', ticketing: 'ok', notifications: 'ok', reporting: 'ok' },
 });
 
 const METRICS_EXAMPLE =

@@ -38,6 +38,7 @@ describe('gateway: load shedding', () => {
         ordering: 'unavailable',
         ticketing: 'unavailable',
         notifications: 'unavailable',
+        reporting: 'unavailable',
       },
     });
 

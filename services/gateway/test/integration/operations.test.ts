@@ -22,6 +22,8 @@ describe('gateway: operations', () => {
         healthOnly('ordering'),
         healthOnly('ticketing'),
         healthOnly('notifications'),
+        healthOnly('reporting'),
+        healthOnly('reporting'),
       ],
       {
         CORS_ORIGIN: 'https://app.example.com, https://admin.example.com',
@@ -62,7 +64,14 @@ describe('gateway: operations', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ok',
-      services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
+      services: {
+        identity: 'ok',
+        catalog: 'ok',
+        ordering: 'ok',
+        ticketing: 'ok',
+        notifications: 'ok',
+        reporting: 'ok',
+      },
     });
     expect(identity.lastCall('identity.health').requestID).toBe('probe-1');
   });
@@ -82,6 +91,7 @@ describe('gateway: operations', () => {
           ordering: 'ok',
           ticketing: 'unavailable',
           notifications: 'unavailable',
+          reporting: 'unavailable',
         },
       });
     } finally {
@@ -103,6 +113,7 @@ describe('gateway: operations', () => {
       healthOnly('ordering'),
       healthOnly('ticketing'),
       healthOnly('notifications'),
+      healthOnly('reporting'),
     ])
       broker.createService(service);
     const app = await buildApp({ broker, config, logger, readiness: new NodeReadiness(broker) });
@@ -115,7 +126,14 @@ describe('gateway: operations', () => {
       expect(health.status).toBe(503);
       expect(health.body).toEqual({
         status: 'starting',
-        services: { identity: 'ok', catalog: 'starting', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
+        services: {
+          identity: 'ok',
+          catalog: 'starting',
+          ordering: 'ok',
+          ticketing: 'ok',
+          notifications: 'ok',
+          reporting: 'ok',
+        },
       });
       expect(await api('GET', '/health/ready')).toMatchObject({ status: 503, body: { status: 'starting' } });
       const call = await api('GET', '/api/v1/events');
@@ -130,7 +148,14 @@ describe('gateway: operations', () => {
       expect(started.status).toBe(200);
       expect(started.body).toEqual({
         status: 'ok',
-        services: { identity: 'ok', catalog: 'ok', ordering: 'ok', ticketing: 'ok', notifications: 'ok' },
+        services: {
+          identity: 'ok',
+          catalog: 'ok',
+          ordering: 'ok',
+          ticketing: 'ok',
+          notifications: 'ok',
+          reporting: 'ok',
+        },
       });
     } finally {
       finishCatalogStart();
@@ -234,6 +259,12 @@ describe('gateway: operations', () => {
       ['get', '/api/v1/orders/{id}/payments', 'required'],
       ['post', '/api/v1/orders/{id}/resend', 'required'],
       ['get', '/api/v1/notifications', 'required'],
+      ['get', '/api/v1/admin/dashboard', 'required'],
+      ['get', '/api/v1/admin/analytics/sales', 'required'],
+      ['get', '/api/v1/admin/analytics/events', 'required'],
+      ['get', '/api/v1/admin/analytics/events/{id}', 'required'],
+      ['get', '/api/v1/events/{id}/orders.csv', 'required'],
+      ['get', '/api/v1/events/{id}/attendees.csv', 'required'],
       ['post', '/api/v1/payments/webhooks/stripe', 'none'],
       ['post', '/api/v1/payments/webhooks/paynow', 'none'],
       ['get', '/api/v1/payments/transactions/{id}', 'required'],

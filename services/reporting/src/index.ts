@@ -1,0 +1,39 @@
+import { defineService, feed, reportingContract } from '@ticketpro/shared';
+import { migrations } from '../migrations';
+import { applyUserEvent, USER_EVENTS } from './projections/apply-user-event';
+import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
+import { applyOrderEvent, ORDER_EVENTS } from './projections/apply-order-event';
+import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';
+import { dashboardAction } from './actions/dashboard-get';
+import { salesAction } from './actions/sales-get';
+import { eventsListAction } from './actions/events-list';
+import { eventsGetAction } from './actions/events-get';
+import { exportOrdersAction } from './actions/exports-orders';
+import { exportAttendeesAction } from './actions/exports-attendees';
+
+export type { ReportingRuntime } from './runtime';
+
+/**
+ * Dashboards, analytics and exports, answered from a read model of its own: accounts, events,
+ * ticket types, orders, refunds and tickets as the other services' events told them, each event
+ * applied once (durable consumers, `handleOnce`). Eventually consistent: every answer says up to
+ * when (`as_of`).
+ */
+export const createReportingService = defineService({
+  contract: reportingContract,
+  migrations,
+  actions: (reporting) => ({
+    'dashboard.get': dashboardAction(reporting),
+    'sales.get': salesAction(reporting),
+    'events.list': eventsListAction(reporting),
+    'events.get': eventsGetAction(reporting),
+    'exports.orders': exportOrdersAction(reporting),
+    'exports.attendees': exportAttendeesAction(reporting),
+  }),
+  feeds: () => [
+    feed('users', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope)),
+    feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope)),
+    feed('orders', ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope)),
+    feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope)),
+  ],
+});

@@ -1,0 +1,71 @@
+import type { Knex } from 'knex';
+import type { AcceptedEnvelope } from '@ticketpro/shared';
+import { advanceClock } from './clock';
+import { PAID_STATUSES } from '../models/constants';
+
+/** Ordering's events the order projection is fed from, in the versions it reads. */
+export const ORDER_EVENTS = {
+  'ordering.order.created': [1, 2],
+  'ordering.order.paid': [1, 2],
+  'ordering.order.cancelled': [1, 2],
+  'ordering.order.expired': [1, 2],
+  'ordering.order.refunded': [1, 2],
+  'ordering.order.partially_refunded': [1],
+} as const;
+export type OrderEvent = AcceptedEnvelope<typeof ORDER_EVENTS>;
+
+/**
+ * Keeps each order as its newest event told it (a row only takes facts newer than its own), and
+ * the instants the figures are dated by, whichever order the events arrive in: created (the
+ * `created` event's time), paid (the earliest event telling it paid), refunded in full (the
+ * `refunded` event's time). A partial refund is kept once by its ledger id.
+ */
+export async function applyOrderEvent(trx: Knex.Transaction, envelope: OrderEvent): Promise<void> {
+  const { data, time } = envelope;
+  const withPayment = 'payment_method' in data ? data : undefined;
+  const facts = {
+    user_id: data.user_id,
+    event_id: data.event_id,
+    payment_status: data.payment_status,
+    total_price: data.total_price,
+    currency: data.currency,
+    units: data.items.reduce((sum, item) => sum + item.quantity, 0),
+    as_of: time,
+    ...(withPayment ? { payment_method: withPayment.payment_method } : {}),
+  };
+  await trx('orders')
+    .insert({ order_id: data.id, ...facts })
+    .onConflict('order_id')
+    .merge()
+    .where('orders.as_of', '<', time);
+
+  const order = trx('orders').where('order_id', data.id);
+  switch (envelope.type) {
+    case 'ticketpro.ordering.order.created':
+      await order.update({ created_at: time });
+      break;
+    case 'ticketpro.ordering.order.refunded':
+      await order.update({ refunded_at: time });
+      break;
+    case 'ticketpro.ordering.order.partially_refunded': {
+      const { refund_id, refund_amount, ticket_ids } = envelope.data;
+      await trx('partial_refunds')
+        .insert({
+          refund_id,
+          order_id: data.id,
+          amount: refund_amount,
+          tickets: ticket_ids.length,
+          refunded_at: time,
+        })
+        .onConflict('refund_id')
+        .ignore();
+      break;
+    }
+  }
+  if ((PAID_STATUSES as readonly string[]).includes(data.payment_status)) {
+    await trx('orders')
+      .where('order_id', data.id)
+      .update({ paid_at: trx.raw('least(paid_at, ?::timestamptz)', [time]) });
+  }
+  await advanceClock(trx, time);
+}
