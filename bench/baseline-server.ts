@@ -12,12 +12,13 @@ import { serveForBench } from './serve';
  */
 const EVENT_QUERY = `
   SELECT e.id, e.event_name, e.description, e.organizer_id, e.location, e.date, e.image,
+         e.capacity, e.transfer_cutoff_hours,
          e.created_at, e.updated_at, o.firstname, o.surname,
          (SELECT coalesce(json_agg(tt ORDER BY tt.price, tt.id), '[]')
           FROM (SELECT t.*, greatest(t.quantity - t.sold_quantity - (
                   SELECT coalesce(sum(h.quantity), 0)::int FROM catalog.holds h
                   WHERE h.ticket_type_id = t.id AND h.state = 'held' AND h.expires_at > now()), 0) AS available_quantity
-                FROM catalog.ticket_types t WHERE t.event_id = e.id AND t.deleted_at IS NULL) tt) AS ticket_types
+                FROM catalog.ticket_types t WHERE t.event_id = e.id AND t.deleted_at IS NULL AND NOT t.hidden) tt) AS ticket_types
   FROM catalog.events e LEFT JOIN catalog.organizers o ON o.id = e.organizer_id
   WHERE e.id = $1 AND e.deleted_at IS NULL`;
 
@@ -29,6 +30,8 @@ interface EventRow {
   location: string;
   date: Date;
   image: string | null;
+  capacity: number | null;
+  transfer_cutoff_hours: number | null;
   created_at: Date;
   updated_at: Date;
   firstname: string | null;
@@ -56,6 +59,7 @@ function ticketTypeView(row: Record<string, unknown>) {
     sales_start: times.sales_start,
     sales_end: times.sales_end,
     max_per_order: row.max_per_order,
+    hidden: row.hidden,
     created_at: times.created_at,
     updated_at: times.updated_at,
   };
@@ -70,6 +74,8 @@ function eventView(row: EventRow) {
     location: row.location,
     date: row.date.toISOString(),
     image: row.image,
+    capacity: row.capacity,
+    transfer_cutoff_hours: row.transfer_cutoff_hours,
     organizer: { id: row.organizer_id, firstname: row.firstname ?? '', surname: row.surname ?? '' },
     ticket_types: row.ticket_types.map(ticketTypeView),
     created_at: row.created_at.toISOString(),
