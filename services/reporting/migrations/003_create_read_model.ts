@@ -75,8 +75,10 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('ticket_type_id').notNullable();
     t.text('seat_number');
     t.text('status').notNullable();
-    // Who holds it after a transfer; null: the order's buyer.
+    // Who holds it after a transfer, and as of which transfer; null: the order's buyer. Kept
+    // apart from `as_of`: an older check-in arriving after a newer transfer must not undo it.
     t.integer('holder_id');
+    t.timestamp('holder_as_of', { useTz: true });
     t.timestamp('checked_in_at', { useTz: true });
     t.timestamp('as_of', { useTz: true }).notNullable();
   });

@@ -9,16 +9,35 @@ export const TICKET_EVENTS = {
   'ticketing.ticket.checked_out': [1],
   'ticketing.ticket.voided': [1],
   'ticketing.order_tickets.issued': [1],
+  'ticketing.ticket.transferred': [1],
 } as const;
 export type TicketEvent = AcceptedEnvelope<typeof TICKET_EVENTS>;
 
 /**
  * Keeps each ticket's state (a row only takes facts newer than its own), when it was admitted
- * (the `checked_in` event's time, cleared by a check-out), and its seat from the order's issue.
+ * (the `checked_in` event's time, cleared by a check-out), its seat from the order's issue, and
+ * its holder once it is transferred (the newest transfer wins, whichever arrives first).
  */
 export async function applyTicketEvent(trx: Knex.Transaction, envelope: TicketEvent): Promise<void> {
   const { time } = envelope;
-  if (envelope.type === 'ticketpro.ticketing.order_tickets.issued') {
+  if (envelope.type === 'ticketpro.ticketing.ticket.transferred') {
+    const { ticket_id, order_id, event_id, ticket_type_id, seat_number, to_user_id } = envelope.data;
+    await trx('tickets')
+      .insert({
+        ticket_id,
+        order_id,
+        event_id,
+        ticket_type_id,
+        seat_number,
+        status: 'valid',
+        holder_id: to_user_id,
+        holder_as_of: time,
+        as_of: new Date(0),
+      })
+      .onConflict('ticket_id')
+      .merge(['holder_id', 'holder_as_of'])
+      .where(trx.raw('tickets.holder_as_of IS NULL OR tickets.holder_as_of < ?', [time]));
+  } else if (envelope.type === 'ticketpro.ticketing.order_tickets.issued') {
     const { order_id, event_id, tickets } = envelope.data;
     if (tickets.length > 0) {
       await trx('tickets')

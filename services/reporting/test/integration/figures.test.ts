@@ -258,6 +258,23 @@ const HISTORY: EventEnvelope[] = [
   ...orderHistory(o2, [['completed', DAY]]),
   ...issued(o2, 2001, DAY),
   ticketEvent('ticketing.ticket.voided', 2003, 2, A_USD, EVENT_A, 'void', 20 * HOUR),
+  // Given by the second buyer to the first.
+  envelope(
+    'ticketing.ticket.transferred',
+    {
+      transfer_id: 1,
+      ticket_id: 2002,
+      order_id: 2,
+      ticket_type_id: A_USD,
+      event_id: EVENT_A,
+      seat_number: null,
+      from_user_id: BUYER_2,
+      to_user_id: BUYER_1.id,
+      qr_code: 'code-2002-new',
+      by_admin: false,
+    },
+    at(10 * HOUR),
+  ),
   partialRefund(o2, 501, '25.00', [2003], 20 * HOUR),
 
   ...orderHistory(o3, [['completed', DAY]]),
@@ -510,6 +527,8 @@ describe('CSV exports', () => {
     expect(rows[1]).toMatchObject({ status: 'valid', checked_in_at: '' });
     // Shown as text by a spreadsheet, never run.
     expect(rows[2].holder_name).toBe(`'=HYPERLINK("http://x")`);
+    // Transferred: its new holder.
+    expect(rows[3]).toMatchObject({ ticket_id: '2002', holder_name: 'Jane, "JJ" Doe\nSecond line' });
     expect(rows[4]).toMatchObject({ ticket_id: '2003', status: 'void' });
     expect(rows[5]).toMatchObject({ ticket_type: 'Local', holder_name: 'Jane, "JJ" Doe\nSecond line' });
   });
