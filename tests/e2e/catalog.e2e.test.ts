@@ -21,6 +21,7 @@ const EVENT_FIELDS = [
   'organizer',
   'organizer_id',
   'ticket_types',
+  'transfer_cutoff_hours',
   'updated_at',
 ];
 const TICKET_TYPE_FIELDS = [

@@ -73,6 +73,10 @@ export const openApiPlugin = fp(
           { name: 'events', description: 'Events: public listings, managed by their organizers' },
           { name: 'ticket types', description: "An event's kinds of tickets: price, currency and inventory" },
           { name: 'promo codes', description: "An event's discount codes, managed by its organizer" },
+          {
+            name: 'waiting list',
+            description: 'Queues for sold-out ticket types; units that come back are offered in join order',
+          },
           { name: 'orders', description: 'Orders: units held while pending, paid, cancelled, expired or refunded' },
           { name: 'payments', description: "Payment providers' signed callbacks" },
           {

@@ -287,6 +287,15 @@ describe('gateway: operations', () => {
       ['delete', '/api/v1/tickets/transfers/{id}', 'required'],
       ['get', '/api/v1/tickets/{id}/owners', 'required'],
       ['post', '/api/v1/admin/tickets/transfer', 'required'],
+      ['get', '/api/v1/events/{id}/promo-codes', 'required'],
+      ['post', '/api/v1/events/{id}/promo-codes', 'required'],
+      ['get', '/api/v1/events/{id}/promo-codes/{code_id}', 'required'],
+      ['put', '/api/v1/events/{id}/promo-codes/{code_id}', 'required'],
+      ['delete', '/api/v1/events/{id}/promo-codes/{code_id}', 'required'],
+      ['post', '/api/v1/tickets/types/{id}/waitlist', 'required'],
+      ['get', '/api/v1/tickets/types/{id}/waitlist', 'required'],
+      ['delete', '/api/v1/tickets/types/{id}/waitlist', 'required'],
+      ['get', '/api/v1/tickets/types/{id}/waitlist/entries', 'required'],
     ];
     const TOKEN = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
     const SECURITY = { required: TOKEN, optional: [{}, ...TOKEN], none: [] };
