@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import jwt from 'jsonwebtoken';
 import knexFactory from 'knex';
 import { Pool, type PoolClient } from 'pg';
-import { CreateOrderBody, outboxEntry } from '@ticketpro/shared';
+import { CreateOrderBody, createAjv, outboxEntry } from '@ticketpro/shared';
 import { HOLD_ITEM, type HeldItem } from '@ticketpro/catalog/src/inventory/hold-inventory';
 import { INSERT_ORDER } from '@ticketpro/ordering/src/orders/place-order';
 import { serveForBench } from './serve';
@@ -176,6 +176,9 @@ async function main(): Promise<void> {
   await copyTables(pool);
 
   const app = Fastify();
+  // The gateway's validator: the body schema carries its keywords (`errorMessage`).
+  const ajv = createAjv({ coerce: false });
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   app.post<{ Body: CreateOrderBody }>(
     '/api/v1/orders',
     { schema: { body: CreateOrderBody } },
