@@ -53,7 +53,9 @@ export function addUnit(
     const event = await lockEventForHold(trx, eventId, [{ ticket_type_id: params.ticket_type_id, quantity: 1 }]);
     // A hidden type is sold only with a code that unlocks it, and an order with a code takes no unit more.
     if (event?.hidden.length) throw new NotFoundError(`Ticket type ${params.ticket_type_id} not found`);
-    await reclaimAndOffer(trx, params.ticket_type_id, offerSeconds);
+    // The event (and with a capacity its ticket types) is locked already: reclaim within that scope.
+    const scope = event && { eventId, capacity: event.capacity };
+    await reclaimAndOffer(trx, params.ticket_type_id, offerSeconds, scope);
     const taken = await takeUnits(trx, eventId, params.ticket_type_id, 1, quantity);
     if (!taken) {
       throw await holdRefusal(trx, eventId, { ticket_type_id: params.ticket_type_id, quantity }, 0);
