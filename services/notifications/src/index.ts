@@ -1,6 +1,6 @@
-import { defineService, feed, notificationsContract } from '@ticketpro/shared';
+import { defineService, feed, notificationsContract, USER_EVENTS } from '@ticketpro/shared';
 import { migrations } from '../migrations';
-import { applyUserEvent, USER_EVENTS } from './projections/apply-user-event';
+import { applyUserEvent } from './projections/apply-user-event';
 import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
 import { applyOrderEvent, ORDER_EVENTS } from './projections/apply-order-event';
 import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';

@@ -7,3 +7,4 @@ export * from './local-bus';
 export * from './definition';
 export * from './acceptance';
 export * from './retention';
+export * from './user-projection';
