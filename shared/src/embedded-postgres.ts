@@ -21,12 +21,37 @@ const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=4MB'];
 
 /** Opens the service's cluster under `dataDir`, creating it on the first start. */
 export async function openEmbeddedPostgres(dataDir: string, name: string): Promise<PGlite> {
-  const directory = path.resolve(dataDir, name);
-  const { PGlite } = await import('@electric-sql/pglite');
-  if (!(await holdsCluster(directory))) await createCluster(path.resolve(dataDir), directory);
+  const [{ PGlite }, directory] = await Promise.all([import('@electric-sql/pglite'), ensureCluster(dataDir, name)]);
   const pglite = new PGlite(directory, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   await pglite.waitReady;
   return pglite;
+}
+
+/**
+ * Starts creating the clusters of `names` that do not exist yet, without waiting: initdb runs in
+ * a child process, so on a first start it takes the other core while this one builds the
+ * gateway, instead of starting only once the services open their databases. Their
+ * `openEmbeddedPostgres` then waits for the cluster begun here. A failure is theirs to report.
+ */
+export function prepareEmbeddedClusters(dataDir: string, names: readonly string[]): void {
+  for (const name of names) ensureCluster(dataDir, name).catch(() => undefined);
+}
+
+/** Each cluster's check-and-create in flight, shared by whoever asks meanwhile. */
+const clusters = new Map<string, Promise<string>>();
+
+function ensureCluster(dataDir: string, name: string): Promise<string> {
+  const directory = path.resolve(dataDir, name);
+  let ready = clusters.get(directory);
+  if (!ready) {
+    ready = holdsCluster(directory).then(async (exists) => {
+      if (!exists) await createCluster(path.resolve(dataDir), directory);
+      return directory;
+    });
+    clusters.set(directory, ready);
+    void ready.finally(() => clusters.delete(directory)).catch(() => undefined);
+  }
+  return ready;
 }
 
 async function holdsCluster(directory: string): Promise<boolean> {

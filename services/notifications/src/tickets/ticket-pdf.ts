@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { qrPng } from './qr-image';
 
 /** One ticket as printed: everything a door needs, and its QR code. */
@@ -19,7 +18,11 @@ const QR_SIZE = 240;
 
 /** A PDF with one A4 page per ticket. */
 export async function ticketPdf(tickets: PrintedTicket[]): Promise<Buffer> {
-  const images = await Promise.all(tickets.map((t) => qrPng(t.qrCode)));
+  // pdfkit (~27 MB resident) is loaded by the first PDF asked for, not by every start.
+  const [{ default: PDFDocument }, images] = await Promise.all([
+    import('pdfkit'),
+    Promise.all(tickets.map((t) => qrPng(t.qrCode))),
+  ]);
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
