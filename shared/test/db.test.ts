@@ -139,7 +139,7 @@ describe('createDatabase on embedded PGlite', () => {
       tables: ['knex_migrations', 'knex_migrations_lock', 'notes'],
       migrationRuns: 1,
       notesFound: [],
-      sharedBuffers: '16MB',
+      sharedBuffers: '4MB',
       legacyNotes: [],
     });
     const [second] = await startEmbedded('after restart');
@@ -163,9 +163,25 @@ describe('createDatabase on embedded PGlite', () => {
       schema: 'legacy',
       migrationRuns: 1,
       legacyNotes: ['upgraded (legacy)'],
-      sharedBuffers: '16MB',
+      sharedBuffers: '4MB',
     });
   }, 60_000);
+
+  it('creates databases begun ahead of the start once, and leaves one that exists as it was', async () => {
+    const [legacy] = await startEmbedded('kept', 'prepared_old', '--legacy');
+    expect(legacy.legacyNotes).toEqual(['kept (legacy)']);
+    const reports = await startEmbedded('prepared', 'prepared_old,prepared_a,prepared_b', '--prepare');
+    expect(reports.map((r) => [r.schema, r.migrationRuns, r.notesFound, r.legacyNotes])).toEqual([
+      ['prepared_old', 0, ['kept'], ['kept (legacy)']],
+      ['prepared_a', 1, [], []],
+      ['prepared_b', 1, [], []],
+    ]);
+    const entries = await readdir(dataDir);
+    expect(entries).toEqual(expect.arrayContaining(['prepared_old', 'prepared_a', 'prepared_b']));
+    // No initdb template nor half-copied cluster is left behind.
+    expect(entries.filter((entry) => entry.startsWith('.') || entry.endsWith('.creating'))).toEqual([]);
+    // Two starts, one of them initdb'ing the old way.
+  }, 180_000);
 
   it('refuses a folder that holds files but no database, and leaves it as it was', async () => {
     await mkdir(path.join(dataDir, 'stranger'));

@@ -4,16 +4,17 @@
  * databases of the schemas given (together, as the embedded mode's services do) under the data
  * directory given, reports what it found, adds a note to each and closes.
  *
- * Usage: embedded-start.ts <dataDir> <note> [schema,schema,…] [--legacy]
+ * Usage: embedded-start.ts <dataDir> <note> [schema,schema,…] [--legacy] [--prepare]
  * `--legacy` first creates each database the way the embedded mode did before 0.1.0 (knex-pglite opening
  * `dataDir/<schema>` itself: initdb in place, PGlite's default settings) with a row in
- * `public.legacy_notes`, then closes it.
+ * `public.legacy_notes`, then closes it. `--prepare` begins the databases with
+ * `prepareEmbeddedClusters` before opening them, as `npm start` does.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
-import { createDatabase } from '@ticketpro/shared';
+import { createDatabase, prepareEmbeddedClusters } from '@ticketpro/shared';
 import { notesMigration } from './notes-migration';
 
 export interface EmbeddedStartReport {
@@ -64,11 +65,12 @@ async function createTheOldWay(dataDir: string, schema: string, note: string): P
 }
 
 async function main(args: string[]): Promise<void> {
-  const [dataDir, note, schemaList = 'embedded'] = args.filter((arg) => arg !== '--legacy');
+  const [dataDir, note, schemaList = 'embedded'] = args.filter((arg) => !arg.startsWith('--'));
   const schemas = schemaList.split(',');
   if (args.includes('--legacy')) {
     for (const schema of schemas) await createTheOldWay(dataDir, schema, `${note} (legacy)`);
   }
+  if (args.includes('--prepare')) prepareEmbeddedClusters(dataDir, schemas);
   const reports = await Promise.all(schemas.map((schema) => openAndReport(dataDir, schema, note)));
   process.stdout.write(`${JSON.stringify(reports)}\n`);
 }
