@@ -32,11 +32,6 @@ export class GroupCommit<T, R> {
     });
   }
 
-  /** Whether a batch is queued or in flight. */
-  get busy(): boolean {
-    return this.running !== undefined || this.queue.length > 0;
-  }
-
   /** Resolves once nothing is queued or in flight. */
   async idle(): Promise<void> {
     while (this.running) await this.running;

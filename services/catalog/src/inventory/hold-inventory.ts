@@ -46,81 +46,73 @@ export async function holdInventory(
   offerSeconds: number,
 ): Promise<HoldResult> {
   assertWellFormed(params);
-  return db.transaction((trx) => holdWithin(trx, params, limits, offerSeconds));
-}
+  return db.transaction(async (trx) => {
+    const existing = await lockOrderHolds(trx, params.order_id);
+    if (existing.length > 0) return repeatedHold(trx, params, existing);
+    const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
+    await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
+    // The holder's offers before the event and its ticket types, the order leaving one takes them in.
+    const offers = await lockOpenOffers(
+      trx,
+      params.holder.user_id,
+      params.items.map((item) => item.ticket_type_id),
+    );
+    const code = await reservePromoCode(trx, params);
+    const event = await lockEventForHold(trx, params.event_id, params.items);
+    if (!event) throw new NotFoundError(`Event ${params.event_id} not found`);
+    const locked = event.hidden.find((id) => !code?.unlocks.includes(id));
+    if (locked !== undefined) throw new NotFoundError(`Ticket type ${locked} not found`);
+    const scope = { eventId: params.event_id, capacity: event.capacity };
 
-/** `holdInventory` within a transaction (or savepoint) of the caller's, for a well-formed hold. */
-export async function holdWithin(
-  trx: Knex.Transaction,
-  params: HoldParams,
-  limits: HoldLimits,
-  offerSeconds: number,
-): Promise<HoldResult> {
-  const existing = await lockOrderHolds(trx, params.order_id);
-  if (existing.length > 0) return repeatedHold(trx, params, existing);
-  const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
-  await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
-  // The holder's offers before the event and its ticket types, the order leaving one takes them in.
-  const offers = await lockOpenOffers(
-    trx,
-    params.holder.user_id,
-    params.items.map((item) => item.ticket_type_id),
-  );
-  const code = await reservePromoCode(trx, params);
-  const event = await lockEventForHold(trx, params.event_id, params.items);
-  if (!event) throw new NotFoundError(`Event ${params.event_id} not found`);
-  const locked = event.hidden.find((id) => !code?.unlocks.includes(id));
-  if (locked !== undefined) throw new NotFoundError(`Ticket type ${locked} not found`);
-  const scope = { eventId: params.event_id, capacity: event.capacity };
-
-  const inOrder = params.items
-    .map((item, index) => ({ item, index }))
-    .sort((a, b) => a.item.ticket_type_id - b.item.ticket_type_id);
-  const held: HeldItem[] = [];
-  for (const { item, index } of inOrder) {
-    const offer = offers.get(item.ticket_type_id);
-    if (offer) await claimOffer(trx, offer, params.order_id);
-    // Units of lapsed holds and offers stay in `held_quantity` until reclaimed. Reclaiming is a
-    // statement of its own, so it is done only when they are needed: when the take finds too
-    // few units (of the type, or, with a capacity, of the event). What it frees goes to the
-    // waiting list first.
-    const row =
-      (await holdItem(trx, params, item)) ??
-      ((await reclaimAndOffer(trx, item.ticket_type_id, offerSeconds, scope)) > 0
-        ? await holdItem(trx, params, item)
-        : undefined);
-    if (!row) throw await holdRefusal(trx, params.event_id, item, index);
-    if (offer && offer.offered_quantity > item.quantity) {
-      await offerFreedUnits(trx, item.ticket_type_id, offerSeconds);
+    const inOrder = params.items
+      .map((item, index) => ({ item, index }))
+      .sort((a, b) => a.item.ticket_type_id - b.item.ticket_type_id);
+    const held: HeldItem[] = [];
+    for (const { item, index } of inOrder) {
+      const offer = offers.get(item.ticket_type_id);
+      if (offer) await claimOffer(trx, offer, params.order_id);
+      // Units of lapsed holds and offers stay in `held_quantity` until reclaimed. Reclaiming is a
+      // statement of its own, so it is done only when they are needed: when the take finds too
+      // few units (of the type, or, with a capacity, of the event). What it frees goes to the
+      // waiting list first.
+      const row =
+        (await holdItem(trx, params, item)) ??
+        ((await reclaimAndOffer(trx, item.ticket_type_id, offerSeconds, scope)) > 0
+          ? await holdItem(trx, params, item)
+          : undefined);
+      if (!row) throw await holdRefusal(trx, params.event_id, item, index);
+      if (offer && offer.offered_quantity > item.quantity) {
+        await offerFreedUnits(trx, item.ticket_type_id, offerSeconds);
+      }
+      held.push(row);
     }
-    held.push(row);
-  }
-  if (new Set(held.map((h) => h.currency)).size > 1) {
-    throw new UnprocessableError('The items of one order must be priced in one currency', [
-      { field: 'items', message: 'must all be priced in one currency' },
-    ]);
-  }
-  const { currency } = held[0];
-  const priced = code
-    ? await applyPromoCode(trx, params.order_id, code, held, currency)
-    : { discounts: held.map(() => NO_DISCOUNT), total: NO_DISCOUNT };
-  return {
-    order_id: params.order_id,
-    expires_at: iso(held[0].expires_at),
-    currency,
-    total_price: addMoney(held[held.length - 1].order_total, priced.total, -1),
-    discount: priced.total,
-    promo_code: code?.code ?? null,
-    items: held.map(({ ticket_type_id, quantity, unit_price }, i) => ({
-      ticket_type_id,
-      quantity,
-      unit_price,
-      discount: priced.discounts[i],
-    })),
-  };
+    if (new Set(held.map((h) => h.currency)).size > 1) {
+      throw new UnprocessableError('The items of one order must be priced in one currency', [
+        { field: 'items', message: 'must all be priced in one currency' },
+      ]);
+    }
+    const { currency } = held[0];
+    const priced = code
+      ? await applyPromoCode(trx, params.order_id, code, held, currency)
+      : { discounts: held.map(() => NO_DISCOUNT), total: NO_DISCOUNT };
+    return {
+      order_id: params.order_id,
+      expires_at: iso(held[0].expires_at),
+      currency,
+      total_price: addMoney(held[held.length - 1].order_total, priced.total, -1),
+      discount: priced.total,
+      promo_code: code?.code ?? null,
+      items: held.map(({ ticket_type_id, quantity, unit_price }, i) => ({
+        ticket_type_id,
+        quantity,
+        unit_price,
+        discount: priced.discounts[i],
+      })),
+    };
+  });
 }
 
-export function assertWellFormed(params: HoldParams): void {
+function assertWellFormed(params: HoldParams): void {
   const errors: FieldError[] = [];
   const seen = new Set<number>();
   params.items.forEach(({ ticket_type_id }, index) => {
