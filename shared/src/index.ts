@@ -28,4 +28,5 @@ export * from './schemas/notifications';
 export * from './schemas/reporting';
 export * from './date-range';
 export * from './periodic-task';
+export * from './group-commit';
 export * from './keyring';

@@ -123,6 +123,16 @@ describe('event consumers', () => {
           down: async () => undefined,
         },
         {
+          name: '004_batched',
+          up: (knex) =>
+            knex.schema.createTable('handled_in', (t) => {
+              t.increments('seq');
+              t.integer('user_id').notNullable();
+              t.bigInteger('transaction_id').notNullable();
+            }),
+          down: async () => undefined,
+        },
+        {
           name: '003_read',
           up: (knex) =>
             knex.schema.createTable('read_by', (t) => {
@@ -204,6 +214,84 @@ describe('event consumers', () => {
     await publisher.publish(userEvent(300));
     await eventually(async () => (await seenCount(300)) === 1, 15_000);
     expect(failOnce.has(300)).toBe(false);
+  });
+
+  describe('events that arrive while a batch is handled', () => {
+    const gates: (() => void)[] = [];
+    // A test that failed before its release would leave its consumer waiting, and stop() with it.
+    afterAll(() => gates.forEach((release) => release()));
+    /**
+     * A consumer of the user ids in `range` recording each handling's transaction; the handling of
+     * `range[0]` waits for `release`, and the ids in `failOnce` fail their first attempt.
+     */
+    const subscribeBatching = async (name: string, range: number[]) => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      gates.push(release);
+      const subscription = await subscribeToEvents({
+        config,
+        service: 'test',
+        name,
+        events: USER_EVENTS,
+        db,
+        logger,
+        handle: async (envelope, trx) => {
+          const userId = envelope.data.id;
+          if (!range.includes(userId)) return;
+          if (userId === range[0]) await released;
+          if (failOnce.delete(userId)) throw new Error('transient failure');
+          const { rows } = await trx.raw<{ rows: { id: string }[] }>('SELECT txid_current() AS id');
+          await trx('handled_in').insert({ user_id: userId, transaction_id: rows[0].id });
+        },
+      });
+      subscriptions.push(subscription);
+      return { release };
+    };
+    const handlings = (range: number[]) =>
+      db('handled_in').whereIn('user_id', range).orderBy('seq').select('user_id', 'transaction_id');
+    /**
+     * Once the consumer has caught up with the stream, publishes the first of the range, and the
+     * rest once that one is being handled; resolves when they are all waiting behind it.
+     */
+    const publishBehindTheFirst = async (consumer: string, range: number[]) => {
+      const jsm = await nc.jetstreamManager();
+      const info = () => jsm.consumers.info(stream, consumer);
+      await eventually(async () => {
+        const { num_pending, num_ack_pending } = await info();
+        return num_pending === 0 && num_ack_pending === 0;
+      });
+      await publisher.publish(userEvent(range[0]));
+      await eventually(async () => (await info()).num_ack_pending === 1);
+      for (const id of range.slice(1)) await publisher.publish(userEvent(id));
+      await eventually(async () => (await info()).num_ack_pending === range.length);
+    };
+
+    it('handles them in one transaction, in their order', async () => {
+      const range = [600, 601, 602, 603, 604];
+      const { release } = await subscribeBatching('batches', range);
+      await publishBehindTheFirst('test_batches', range);
+      release();
+
+      await eventually(async () => (await handlings(range)).length === range.length);
+      const rows = await handlings(range);
+      expect(rows.map((r) => r.user_id)).toEqual(range);
+      expect(new Set(rows.slice(1).map((r) => r.transaction_id)).size).toBe(1);
+      expect(rows[1].transaction_id).not.toBe(rows[0].transaction_id);
+    });
+
+    it('keeps the others of a batch when one fails, and delivers that one again', async () => {
+      const range = [610, 611, 612, 613, 614];
+      const { release } = await subscribeBatching('batch-failure', range);
+      await publishBehindTheFirst('test_batch-failure', range);
+      failOnce.add(612);
+      release();
+
+      await eventually(async () => (await handlings(range)).length === range.length, 15_000);
+      const rows = await handlings(range);
+      expect(rows.map((r) => r.user_id).sort()).toEqual(range);
+      expect(rows.filter((r) => r.user_id !== 612).map((r) => r.user_id)).toEqual([610, 611, 613, 614]);
+      expect(failOnce.has(612)).toBe(false);
+    });
   });
 
   describe('event versions', () => {

@@ -23,6 +23,7 @@ import {
 import { acceptedNames, UnacceptedVersionError, verdictOn } from './acceptance';
 import { ensureEventStream } from './publishers';
 import { localDomainEvents, SubscriberStoppedError } from './local-bus';
+import { GroupCommit } from '../group-commit';
 
 export const PROCESSED_EVENTS_TABLE = 'processed_events';
 
@@ -136,6 +137,74 @@ async function deliverOnce<A extends EventAcceptance>(
   await handleOnce(options.db, durable, envelope as AcceptedEnvelope<A>, options.handle);
 }
 
+/** The most events one transaction handles; also how many a consumer takes from JetStream ahead. */
+const MAX_EVENTS_PER_BATCH = 64;
+
+/**
+ * Hands several events to the handler in one transaction, in their order, each event id once
+ * (one statement claims them all): the claims and the handler's changes commit together, so a
+ * batch costs one commit, not one per event. Should any of them fail, that transaction is rolled
+ * back and each is handed over on its own (`deliverOnce`), so only the failing one is delivered
+ * again. Events this consumer does not handle now (other types, other versions) are settled as
+ * `deliverOnce` settles them. Resolves to each event's outcome, in order.
+ */
+async function deliverBatch<A extends EventAcceptance>(
+  options: SubscriptionOptions<A>,
+  durable: string,
+  envelopes: AnyEventEnvelope[],
+): Promise<PromiseSettledResult<void>[]> {
+  const handled = envelopes.filter((envelope) => verdictOn(options.events, envelope) === 'handle');
+  if (handled.length > 1) {
+    try {
+      await handleAllOnce(options, durable, handled as AcceptedEnvelope<A>[]);
+      const together = new Set(handled);
+      return settleEach(envelopes, (envelope) =>
+        together.has(envelope) ? Promise.resolve() : deliverOnce(options, durable, envelope),
+      );
+    } catch {
+      // Told apart below: which one failed, and whether again.
+    }
+  }
+  return settleEach(envelopes, (envelope) => deliverOnce(options, durable, envelope));
+}
+
+/** `deliver` for each envelope in turn (never two at once), and how each went. */
+async function settleEach(
+  envelopes: AnyEventEnvelope[],
+  deliver: (envelope: AnyEventEnvelope) => Promise<void>,
+): Promise<PromiseSettledResult<void>[]> {
+  const outcomes: PromiseSettledResult<void>[] = [];
+  for (const envelope of envelopes) {
+    try {
+      await deliver(envelope);
+      outcomes.push({ status: 'fulfilled', value: undefined });
+    } catch (reason) {
+      outcomes.push({ status: 'rejected', reason });
+    }
+  }
+  return outcomes;
+}
+
+/** `handleOnce` for several events in one transaction: all of them, in order, or none. */
+async function handleAllOnce<A extends EventAcceptance>(
+  { db, handle }: SubscriptionOptions<A>,
+  consumer: string,
+  envelopes: AcceptedEnvelope<A>[],
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    const rows: { event_id: string }[] = await trx(PROCESSED_EVENTS_TABLE)
+      .insert(envelopes.map((envelope) => ({ consumer, event_id: envelope.id })))
+      .onConflict(['consumer', 'event_id'])
+      .ignore()
+      .returning('event_id');
+    const claimed = new Set(rows.map((row) => row.event_id));
+    for (const envelope of envelopes) {
+      // `delete`: a copy of the event later in the same batch finds its claim used.
+      if (claimed.delete(envelope.id)) await handle(envelope, trx);
+    }
+  });
+}
+
 async function subscribeJetStream<A extends EventAcceptance>(
   options: SubscriptionOptions<A>,
   url: string,
@@ -158,38 +227,56 @@ async function subscribeJetStream<A extends EventAcceptance>(
     // Adding an existing durable with the same configuration is a no-op, so instances may race.
     await jsm.consumers.add(config.EVENT_STREAM, consumerConfig);
     const consumer = await nc.jetstream().consumers.get(config.EVENT_STREAM, durable);
-    messages = await consumer.consume({ max_messages: 64 });
+    messages = await consumer.consume({ max_messages: MAX_EVENTS_PER_BATCH });
   } catch (err) {
     await nc.close();
     throw err;
   }
 
   const codec = JSONCodec<AnyEventEnvelope>();
-  const handleMessage = async (message: JsMsg) => {
-    let envelope: AnyEventEnvelope;
+  const decode = (message: JsMsg): AnyEventEnvelope | undefined => {
     try {
-      envelope = codec.decode(message.data);
+      return codec.decode(message.data);
     } catch (err) {
       // Unreadable forever: redelivering it would only block the consumer.
       logger.error({ err, subject: message.subject, consumer: durable }, 'dropping an event that is not JSON');
       message.term();
-      return;
-    }
-    try {
-      await deliverOnce(options, durable, envelope);
-      message.ack();
-    } catch (err) {
-      const delay = redeliveryDelayMs(message.info.redeliveryCount);
-      logger.warn(
-        { err, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay },
-        'event handler failed; will retry',
-      );
-      message.nak(delay);
+      return undefined;
     }
   };
+  const settle = (message: JsMsg, envelope: AnyEventEnvelope, outcome: PromiseSettledResult<void>) => {
+    if (outcome.status === 'fulfilled') {
+      message.ack();
+      return;
+    }
+    const delay = redeliveryDelayMs(message.info.redeliveryCount);
+    logger.warn(
+      { err: outcome.reason, eventId: envelope.id, type: envelope.type, consumer: durable, retryInMs: delay },
+      'event handler failed; will retry',
+    );
+    message.nak(delay);
+  };
+  // Events that arrive while a batch is being handled are handled together in the next one.
+  const batches = new GroupCommit<JsMsg, void>(async (batch) => {
+    const decoded = batch.flatMap((message) => {
+      const envelope = decode(message);
+      return envelope ? [{ message, envelope }] : [];
+    });
+    const outcomes = await deliverBatch(
+      options,
+      durable,
+      decoded.map((d) => d.envelope),
+    );
+    decoded.forEach(({ message, envelope }, i) => settle(message, envelope, outcomes[i]));
+    return batch.map(() => ({ status: 'fulfilled', value: undefined }));
+  }, MAX_EVENTS_PER_BATCH);
 
   const loop = (async () => {
-    for await (const message of messages) await handleMessage(message);
+    for await (const message of messages) {
+      const handled = batches.submit(message);
+      if (batches.waiting >= MAX_EVENTS_PER_BATCH) await handled;
+    }
+    await batches.idle();
   })().catch((err) => logger.error({ err, consumer: durable }, 'event consumer stopped'));
 
   let stopping: Promise<void> | undefined;
