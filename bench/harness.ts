@@ -12,6 +12,7 @@ import { startBaseline, startMonolith } from './baseline';
 import { jwtKeyPair } from './jwt-key-pair';
 import { seedEvent } from './seed';
 import { MemorySampler } from './memory';
+import { natsServer, processSource } from './cpu';
 import { renderResults, writeReport, type BenchResults } from './report';
 import { measureReadPath } from './scenarios/read-path';
 import { measureNatsHop } from './scenarios/nats-hop';
@@ -133,7 +134,20 @@ async function runOnCluster(
     };
     if (runs('read')) {
       progress('1. read path');
-      results.readPath = await measureReadPath(eventUrls, options);
+      const serving = (name: string) => cluster.processes.find((p) => p.name === name)?.child.pid;
+      results.readPath = await measureReadPath(
+        eventUrls,
+        {
+          distributed: [
+            processSource('gateway', serving('gateway')),
+            processSource('catalog', serving('catalog')),
+            natsServer(),
+          ],
+          embedded: [processSource('embedded', embedded.process.child.pid)],
+          baseline: [processSource('baseline', baseline.process.child.pid)],
+        },
+        options,
+      );
     }
     if (runs('hop')) {
       progress('2. NATS hop');

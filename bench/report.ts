@@ -4,7 +4,7 @@ import { SCENARIOS, type BenchOptions } from './options';
 import type { Machine } from './machine';
 import type { ResidentSize } from './memory';
 import { failuresOf, type LoadFigures } from './load';
-import type { ReadPathFigures } from './scenarios/read-path';
+import { READ_MODES, type ReadPathFigures } from './scenarios/read-path';
 import type { NatsHopFigures } from './scenarios/nats-hop';
 import type { CheckoutFigures } from './scenarios/checkout';
 import type { FlashSaleFigures } from './scenarios/flash-sale';
@@ -143,7 +143,7 @@ const readPathSection = (options: BenchOptions) => (readPath: ReadPathFigures) =
     ratio(f.p99 / baseline.p99),
     failuresOf(f),
   ];
-  return section(
+  const table = section(
     `1. Read path: GET /api/v1/events/{id}, ${options.readConnections} connections`,
     [
       'mode',
@@ -162,7 +162,26 @@ const readPathSection = (options: BenchOptions) => (readPath: ReadPathFigures) =
       row('baseline (fastify + pg)', baseline),
     ],
   );
+  return `${table}\n${readCpuSection(readPath.cpuPerRead)}`;
 };
+
+/** CPU ms per read of each process serving a mode, against the baseline's. */
+function readCpuSection(cpuPerRead: ReadPathFigures['cpuPerRead']): string {
+  const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
+  const baseline = total(cpuPerRead.baseline);
+  return section(
+    'CPU per read (user + system, from /proc/<pid>/stat, during the measured run; NATS: the whole server, shared with anything else using it)',
+    ['mode', 'by process (ms)', 'CPU ms per read', '÷ baseline'],
+    READ_MODES.map((mode) => [
+      mode,
+      Object.entries(cpuPerRead[mode])
+        .map(([name, ms]) => `${name} ${cpuMs(ms)}`)
+        .join(', '),
+      cpuMs(total(cpuPerRead[mode])),
+      ratio(total(cpuPerRead[mode]) / baseline),
+    ]),
+  );
+}
 
 /** Below this share of the asked rate a server was saturated, and its latencies are queueing. */
 const RATE_REACHED = 0.9;
@@ -247,8 +266,6 @@ function cpuSection({ cpuPerOrder, monolithCpuPerOrder }: CheckoutFigures): stri
     rows,
   );
 }
-
-const cpuMs = (value: number) => value.toFixed(2);
 
 function flashSaleSection(f: FlashSaleFigures): string {
   return section(
@@ -355,5 +372,6 @@ const perSecond = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const ms = (n: number) => n.toFixed(2);
 const signedMs = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`;
 const ratio = (n: number) => `${n.toFixed(2)}×`;
+const cpuMs = (value: number) => value.toFixed(2);
 const seconds = (n: number) => `${n.toFixed(2)} s`;
 const mib = (n: number) => n.toFixed(0);

@@ -81,6 +81,13 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     expectAllAnswered(results.readPath.distributed);
     expectAllAnswered(results.readPath.embedded);
     expectAllAnswered(results.readPath.baseline);
+    for (const [mode, processes] of [
+      ['distributed', ['gateway', 'catalog']],
+      ['embedded', ['embedded']],
+      ['baseline', ['baseline']],
+    ] as const) {
+      for (const name of processes) expect(results.readPath.cpuPerRead[mode][name]).toBeGreaterThan(0);
+    }
   });
 
   it('reads it at a fixed rate with and without the NATS hop', () => {

@@ -124,6 +124,7 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
     namespace: config.NAMESPACE,
     nodeID: `${role}-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     transporter: config.NATS_URL ? { type: 'NATS', options: { url: config.NATS_URL } } : undefined,
+    serializer: config.TRANSPORTER_SERIALIZER,
     logger: {
       type: 'Pino',
       options: {

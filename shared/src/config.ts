@@ -26,6 +26,10 @@ export const ConfigSchema = Type.Object({
   REPORTING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
   NATS_URL: Type.Optional(Type.String({ minLength: 1 })),
+  TRANSPORTER_SERIALIZER: Type.Union(
+    ['JSON', 'CBOR'].map((s) => Type.Literal(s)),
+    { default: 'JSON' },
+  ),
   NAMESPACE: Type.String({ default: 'ticketpro' }),
   EVENT_SUBJECT_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'ticketpro' }),
   EVENT_STREAM: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'TICKETPRO' }),

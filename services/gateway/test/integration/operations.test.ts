@@ -201,6 +201,19 @@ describe('gateway: operations', () => {
     const res = await gw.api('GET', '/');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // An API route's answer, a problem included, carries the same set as an answer before routing.
+    const HELMET_HEADERS = [
+      'content-security-policy',
+      'x-frame-options',
+      'strict-transport-security',
+      'referrer-policy',
+    ];
+    const apiAnswer = await gw.api('GET', '/api/v1/events/999999999');
+    const beforeRouting = await gw.api('GET', '/api/v1/users/%E0%A4%A');
+    for (const header of HELMET_HEADERS) {
+      expect(apiAnswer.headers.get(header)).toEqual(expect.any(String));
+      expect(apiAnswer.headers.get(header)).toBe(beforeRouting.headers.get(header));
+    }
 
     const preflight = (origin: string) =>
       fetch(`${gw.baseUrl}/api/v1/auth/login`, {
