@@ -37,8 +37,8 @@ export interface ClusterOptions {
 
 /**
  * The distributed mode for real: each service and the gateway as its own process (its bundle, as
- * `npm run start:<service>` runs it), talking over
- * NATS, on a fresh Postgres database, with a namespace and event stream of their own.
+ * `npm run start:<service>` runs it), talking over NATS, on a fresh Postgres database, with a
+ * namespace and event stream of their own.
  * `extraEnv.NATS_URL` puts the cluster on another NATS server than the shared test one.
  */
 export async function startCluster(
