@@ -3,7 +3,8 @@ import { loadConfig } from '@ticketpro/shared';
 import { adminDatabaseUrl, testNatsUrl, type Api } from '@ticketpro/shared/testing';
 import { startCluster } from '@ticketpro/tests/support/cluster';
 import { register } from '@ticketpro/tests/support/users';
-import type { BenchOptions } from './options';
+import type { RunningProcess } from '@ticketpro/tests/support/processes';
+import type { BenchOptions, Scenario } from './options';
 import type { Teardown } from './teardown';
 import { describeMachine } from './machine';
 import { startEmbedded } from './embedded';
@@ -47,92 +48,32 @@ const READ_EVENT_TICKET_TYPES = [
 
 const progress = (message: string) => console.error(`bench: ${message}`);
 
+/** The scenarios that run on the cluster of one instance per service. */
+const CLUSTER_SCENARIOS: readonly Scenario[] = ['read', 'hop', 'checkout', 'flash-sale', 'login'];
+
 /**
- * Runs every scenario once, prints the results and writes the report to `options.output`.
+ * Runs each chosen scenario once, prints the results and writes the report to `options.output`.
  * Everything started is registered with `teardown`, which runs when the bench ends either way.
  */
 export async function runBench(options: BenchOptions, teardown: Teardown): Promise<BenchResults> {
+  const runs = (scenario: Scenario) => options.scenarios.has(scenario);
   const memory = new MemorySampler();
   teardown.add('stop sampling memory', async () => memory.stop());
   try {
     const machine = await describeMachine(adminDatabaseUrl(), testNatsUrl());
+    const results: BenchResults = { date: new Date(), machine, options };
 
     // First, while nothing else of the bench runs: how long a newcomer's `npm start` takes.
-    progress('0. npm start: first start, a whole sale, restart');
-    const embeddedStart = await measureEmbeddedStart(teardown);
+    if (runs('start')) {
+      progress('0. npm start: first start, a whole sale, restart');
+      results.embeddedStart = await measureEmbeddedStart(teardown);
+    }
+    if (CLUSTER_SCENARIOS.some(runs)) Object.assign(results, await runOnCluster(options, memory, teardown));
+    if (runs('failover')) {
+      progress('8. failover: one instance of each service killed under load');
+      results.failover = await measureFailover(BENCH_ENV, options, teardown);
+    }
 
-    progress('starting the distributed cluster, the embedded process and the baseline server');
-    const starting = startCluster('bench', BENCH_ENV);
-    // Registered before it is up, so that Ctrl-C while it starts still stops it (a failed start stops itself).
-    teardown.add('stop the cluster and drop its database and stream', () =>
-      starting.then(
-        (cluster) => cluster.stop(),
-        () => undefined,
-      ),
-    );
-    const cluster = await starting;
-    const poolMax = loadConfig(cluster.env).DATABASE_POOL_MAX;
-    const embedded = await startEmbedded(cluster.env, teardown);
-    const baseline = await startBaseline(cluster.env.DATABASE_URL, poolMax, teardown);
-
-    const organizer = await register(cluster.api, { role: 'organizer' });
-    const distributedEvent = await seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES);
-    const embeddedEvent = await seedEvent(
-      embedded.api,
-      await register(embedded.api, { role: 'organizer' }),
-      READ_EVENT_TICKET_TYPES,
-    );
-    const eventPath = (id: number) => `/api/v1/events/${id}`;
-    await assertSameAnswer(cluster.api, baseline.api, eventPath(distributedEvent.eventId));
-
-    for (const proc of [...cluster.processes, embedded.process, baseline.process]) memory.track(proc);
-    memory.start();
-
-    progress('1. read path');
-    const eventUrls = {
-      distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
-      embedded: `${embedded.baseUrl}${eventPath(embeddedEvent.eventId)}`,
-      baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
-    };
-    const readPath = await measureReadPath(eventUrls, options);
-    progress('2. NATS hop');
-    const natsHop = await measureNatsHop(eventUrls, options);
-    // Done with them: their connections and cores go back to the scenarios still to come.
-    await Promise.all([embedded.process.stop(), baseline.process.stop()]);
-
-    progress('3. checkout on one hot ticket type, and the hot-row limit');
-    const catalogInstances = cluster.processes.filter((p) => p.name === 'catalog').length;
-    const checkout = await measureCheckout(
-      cluster,
-      organizer,
-      poolMax * catalogInstances,
-      () => startMonolith(cluster.env, JWT_KEYS.publicKey, poolMax, teardown),
-      options,
-    );
-    progress(`4. flash sale (registering ${options.flashSaleBuyers} buyers first)`);
-    const flashSale = await measureFlashSale(cluster.api, organizer, options);
-    progress('5. login');
-    const login = await measureLogin(cluster.api, cluster.baseUrl, cluster.env.DATABASE_URL, options);
-    const resident = memory.stop();
-    // Its own cluster, once this one is stopped: two instances of every service would crowd the cores.
-    await cluster.stop();
-    progress('8. failover: one instance of each service killed under load');
-    const failover = await measureFailover(BENCH_ENV, options, teardown);
-
-    const results: BenchResults = {
-      date: new Date(),
-      machine,
-      options,
-      deployment: `${describeProcesses(cluster.processes.map((p) => p.name))}, DATABASE_POOL_MAX ${poolMax}`,
-      readPath,
-      natsHop,
-      checkout,
-      flashSale,
-      login,
-      failover,
-      memory: resident,
-      embeddedStart,
-    };
     const rendered = renderResults(results);
     console.log(rendered);
     writeReport(options.output, rendered);
@@ -142,6 +83,91 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
     progress('stopping everything it started');
     await teardown.run();
   }
+}
+
+/** The chosen scenarios of one cluster (with the embedded process and the baseline server for reads), and its memory. */
+async function runOnCluster(
+  options: BenchOptions,
+  memory: MemorySampler,
+  teardown: Teardown,
+): Promise<Partial<BenchResults>> {
+  const runs = (scenario: Scenario) => options.scenarios.has(scenario);
+  const results: Partial<BenchResults> = {};
+  const reads = runs('read') || runs('hop');
+  progress(`starting the distributed cluster${reads ? ', the embedded process and the baseline server' : ''}`);
+  const starting = startCluster('bench', BENCH_ENV);
+  // Registered before it is up, so that Ctrl-C while it starts still stops it (a failed start stops itself).
+  teardown.add('stop the cluster and drop its database and stream', () =>
+    starting.then(
+      (cluster) => cluster.stop(),
+      () => undefined,
+    ),
+  );
+  const cluster = await starting;
+  const poolMax = loadConfig(cluster.env).DATABASE_POOL_MAX;
+  results.deployment = `${describeProcesses(cluster.processes.map((p) => p.name))}, DATABASE_POOL_MAX ${poolMax}`;
+  const organizer = await register(cluster.api, { role: 'organizer' });
+  // Idle sizes are taken once everything is started and seeded.
+  const trackMemory = (processes: RunningProcess[]) => {
+    for (const proc of processes) memory.track(proc);
+    memory.start();
+  };
+
+  if (reads) {
+    const embedded = await startEmbedded(cluster.env, teardown);
+    const baseline = await startBaseline(cluster.env.DATABASE_URL, poolMax, teardown);
+    const distributedEvent = await seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES);
+    const embeddedEvent = await seedEvent(
+      embedded.api,
+      await register(embedded.api, { role: 'organizer' }),
+      READ_EVENT_TICKET_TYPES,
+    );
+    const eventPath = (id: number) => `/api/v1/events/${id}`;
+    await assertSameAnswer(cluster.api, baseline.api, eventPath(distributedEvent.eventId));
+    trackMemory([...cluster.processes, embedded.process, baseline.process]);
+
+    const eventUrls = {
+      distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
+      embedded: `${embedded.baseUrl}${eventPath(embeddedEvent.eventId)}`,
+      baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
+    };
+    if (runs('read')) {
+      progress('1. read path');
+      results.readPath = await measureReadPath(eventUrls, options);
+    }
+    if (runs('hop')) {
+      progress('2. NATS hop');
+      results.natsHop = await measureNatsHop(eventUrls, options);
+    }
+    // Done with them: their connections and cores go back to the scenarios still to come.
+    await Promise.all([embedded.process.stop(), baseline.process.stop()]);
+  } else {
+    trackMemory(cluster.processes);
+  }
+
+  if (runs('checkout')) {
+    progress('3. checkout on one hot ticket type, and the hot-row limit');
+    const catalogInstances = cluster.processes.filter((p) => p.name === 'catalog').length;
+    results.checkout = await measureCheckout(
+      cluster,
+      organizer,
+      poolMax * catalogInstances,
+      () => startMonolith(cluster.env, JWT_KEYS.publicKey, poolMax, teardown),
+      options,
+    );
+  }
+  if (runs('flash-sale')) {
+    progress(`4. flash sale (registering ${options.flashSaleBuyers} buyers first)`);
+    results.flashSale = await measureFlashSale(cluster.api, organizer, options);
+  }
+  if (runs('login')) {
+    progress('5. login');
+    results.login = await measureLogin(cluster.api, cluster.baseUrl, cluster.env.DATABASE_URL, options);
+  }
+  results.memory = memory.stop();
+  // Before the failover's own cluster: two instances of every service would crowd the cores.
+  await cluster.stop();
+  return results;
 }
 
 /** The baseline must answer exactly what catalog answers, or it is no baseline. */

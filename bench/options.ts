@@ -8,9 +8,15 @@ import { REPO_ROOT } from '@ticketpro/tests/support/processes';
  */
 export type RunLength = { seconds: number } | { requests: number };
 
+/** The scenarios by the names `BENCH_ONLY` takes, in the order the bench runs them. */
+export const SCENARIOS = ['start', 'read', 'hop', 'checkout', 'flash-sale', 'login', 'failover'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
 /** How big each scenario is. The smoke sizes only prove that every scenario still runs. */
 export interface BenchOptions {
   smoke: boolean;
+  /** The scenarios to run: all of them unless `BENCH_ONLY` names some. */
+  scenarios: ReadonlySet<Scenario>;
   runLength: RunLength;
   /** Seconds of unmeasured load before each read-path run, so every server is equally warm. */
   warmupSeconds: number;
@@ -29,7 +35,7 @@ export interface BenchOptions {
 
 /**
  * `BENCH_DURATION` (seconds per run), `BENCH_OUTPUT` (report path), `BENCH_SMOKE=1` (tiny: a
- * few requests per run, a 50-buyer sale).
+ * few requests per run, a 50-buyer sale), `BENCH_ONLY` (comma-separated scenarios to run).
  */
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const smoke = env.BENCH_SMOKE === '1';
@@ -39,6 +45,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   }
   return {
     smoke,
+    scenarios: scenariosFromEnv(env.BENCH_ONLY),
     runLength: smoke ? { requests: 20 } : { seconds },
     warmupSeconds: smoke ? 0 : 2,
     output: path.resolve(env.BENCH_OUTPUT ?? path.join(REPO_ROOT, 'docs', 'PERFORMANCE.md')),
@@ -51,4 +58,20 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     loginConnections: smoke ? 2 : 8,
     loginUsers: smoke ? 3 : 10,
   };
+}
+
+/** `BENCH_ONLY=read,hop`: those scenarios only; unset or empty, all of them. A misspelt name fails rather than run nothing. */
+function scenariosFromEnv(only: string | undefined): ReadonlySet<Scenario> {
+  const names = (only ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) return new Set(SCENARIOS);
+  const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_ONLY names no scenario "${unknown.join('", "')}"; the scenarios are ${SCENARIOS.join(', ')}`,
+    );
+  }
+  return new Set(names as Scenario[]);
 }

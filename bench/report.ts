@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BenchOptions } from './options';
+import { SCENARIOS, type BenchOptions } from './options';
 import type { Machine } from './machine';
 import type { ResidentSize } from './memory';
 import { failuresOf, type LoadFigures } from './load';
@@ -12,20 +12,22 @@ import type { LoginFigures } from './scenarios/login';
 import { EMBEDDED_TARGETS, type EmbeddedStartFigures } from './scenarios/embedded-start';
 import type { FailoverScenarioFigures } from './scenarios/failover';
 
+/** A scenario's figures are there only when it ran (`BENCH_ONLY`). */
 export interface BenchResults {
   date: Date;
   machine: Machine;
   options: BenchOptions;
-  /** How the distributed mode was deployed, e.g. "one process per service, DATABASE_POOL_MAX 10". */
-  deployment: string;
-  readPath: ReadPathFigures;
-  natsHop: NatsHopFigures;
-  checkout: CheckoutFigures;
-  flashSale: FlashSaleFigures;
-  login: LoginFigures;
-  failover: FailoverScenarioFigures;
-  memory: ResidentSize[];
-  embeddedStart: EmbeddedStartFigures;
+  /** How the distributed mode was deployed, e.g. "one process per service, DATABASE_POOL_MAX 10"; absent when no scenario used it. */
+  deployment?: string;
+  readPath?: ReadPathFigures;
+  natsHop?: NatsHopFigures;
+  checkout?: CheckoutFigures;
+  flashSale?: FlashSaleFigures;
+  login?: LoginFigures;
+  failover?: FailoverScenarioFigures;
+  /** Measured while the cluster's scenarios ran. */
+  memory?: ResidentSize[];
+  embeddedStart?: EmbeddedStartFigures;
 }
 
 /** Everything above this line in the report is kept as it is; everything below is rewritten. */
@@ -43,6 +45,9 @@ directories — is removed when it ends, fails or is interrupted with Ctrl-C.
 - \`BENCH_OUTPUT\`: where to write this report (default \`docs/PERFORMANCE.md\`).
 - \`BENCH_SMOKE=1\`: a tiny run (20 requests per load, a 50-buyer sale) proving every scenario still works;
   \`bench/test/bench-smoke.test.ts\` runs it as part of \`npm test\`.
+- \`BENCH_ONLY\`: a comma-separated list of the scenarios to run, e.g. \`BENCH_ONLY=read,hop\`; the others
+  are skipped, left out of the report, and named in it as skipped. The names: \`start\` (npm start),
+  \`read\`, \`hop\`, \`checkout\`, \`flash-sale\`, \`login\`, \`failover\`. Unset, every scenario runs.
 
 ## How to read it
 
@@ -86,6 +91,9 @@ at most 600 MB resident after a whole sale.
 /** The results as Markdown: printed as they are, and written under the report's header. */
 export function renderResults(results: BenchResults): string {
   const { machine, options } = results;
+  const skipped = SCENARIOS.filter((scenario) => !options.scenarios.has(scenario));
+  const ran = <T>(figures: T | undefined, render: (figures: T) => string) =>
+    figures === undefined ? [] : [render(figures)];
   return [
     `## Results`,
     '',
@@ -99,16 +107,17 @@ export function renderResults(results: BenchResults): string {
     `- PostgreSQL: ${machine.postgres}`,
     `- NATS: ${machine.nats}`,
     `- Load average when the bench started: ${machine.loadAverage}`,
-    `- Distributed mode: ${results.deployment}`,
+    ...(results.deployment ? [`- Distributed mode: ${results.deployment}`] : []),
+    ...(skipped.length > 0 ? [`- Skipped (not in BENCH_ONLY): ${skipped.join(', ')}`] : []),
     '',
-    readPathSection(results),
-    natsHopSection(results),
-    checkoutSection(results),
-    flashSaleSection(results),
-    loginSection(results),
-    memorySection(results.memory),
-    embeddedStartSection(results.embeddedStart),
-    failoverSection(results.failover),
+    ...ran(results.readPath, readPathSection(options)),
+    ...ran(results.natsHop, natsHopSection),
+    ...ran(results.checkout, checkoutSection),
+    ...ran(results.flashSale, flashSaleSection),
+    ...ran(results.login, loginSection),
+    ...ran(results.memory, memorySection),
+    ...ran(results.embeddedStart, embeddedStartSection),
+    ...ran(results.failover, failoverSection),
   ].join('\n');
 }
 
@@ -121,7 +130,7 @@ export function writeReport(file: string, results: string): void {
   writeFileSync(file, `${header}${RESULTS_MARKER}\n\n${results}`);
 }
 
-function readPathSection({ readPath, options }: BenchResults): string {
+const readPathSection = (options: BenchOptions) => (readPath: ReadPathFigures) => {
   const baseline = readPath.baseline;
   const row = (label: string, f: LoadFigures) => [
     label,
@@ -153,12 +162,12 @@ function readPathSection({ readPath, options }: BenchResults): string {
       row('baseline (fastify + pg)', baseline),
     ],
   );
-}
+};
 
 /** Below this share of the asked rate a server was saturated, and its latencies are queueing. */
 const RATE_REACHED = 0.9;
 
-function natsHopSection({ natsHop }: BenchResults): string {
+function natsHopSection(natsHop: NatsHopFigures): string {
   const row = (label: string, f: LoadFigures) => [
     label,
     count(f.succeeded),
@@ -189,7 +198,7 @@ function natsHopSection({ natsHop }: BenchResults): string {
   return `${table}\n**The fixed rate was not reached**: these latencies are those of a saturated server, not of the hop.\n`;
 }
 
-function checkoutSection({ checkout }: BenchResults): string {
+function checkoutSection(checkout: CheckoutFigures): string {
   const { orders, monolith, hotRow } = checkout;
   const loadRow = (label: string, f: LoadFigures) => [
     label,
@@ -241,7 +250,7 @@ function cpuSection({ cpuPerOrder, monolithCpuPerOrder }: CheckoutFigures): stri
 
 const cpuMs = (value: number) => value.toFixed(2);
 
-function flashSaleSection({ flashSale: f }: BenchResults): string {
+function flashSaleSection(f: FlashSaleFigures): string {
   return section(
     `4. Flash sale: ${f.buyers} buyers at once for ${f.units} units (distributed)`,
     [
@@ -267,7 +276,7 @@ function flashSaleSection({ flashSale: f }: BenchResults): string {
   );
 }
 
-function loginSection({ login }: BenchResults): string {
+function loginSection(login: LoginFigures): string {
   const f = login.logins;
   return section(
     `5. Login: POST /api/v1/auth/login (distributed), ${login.connections} connections over ${login.users} accounts`,

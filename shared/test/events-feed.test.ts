@@ -52,8 +52,15 @@ function eventCreated(id: number, eventName: string): EventEnvelope<'catalog.eve
     source: 'catalog',
     time: new Date().toISOString(),
     specversion: '1.0',
-    dataversion: 1,
-    data: { id, event_name: eventName, organizer_id: 2, location: 'Harare', date: '2026-12-01T18:00:00.000Z' },
+    dataversion: 2,
+    data: {
+      id,
+      event_name: eventName,
+      organizer_id: 2,
+      location: 'Harare',
+      date: '2026-12-01T18:00:00.000Z',
+      capacity: null,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   CreatePromoCodeParams,
   CreateTicketTypeBody,
   EventFacts,
+  EventFactsWithCapacity,
   EventRemoved,
   EventSchema,
   EventSummarySchema,
@@ -94,8 +95,9 @@ export const catalogContract = defineContract({
     }),
   },
   events: {
-    'catalog.event.created': versionedEvent({ 1: EventFacts }),
-    'catalog.event.updated': versionedEvent({ 1: EventFacts }),
+    // v2: the event's capacity, so that reporting counts the seats left as a hold does.
+    'catalog.event.created': versionedEvent({ 1: EventFacts, 2: EventFactsWithCapacity }),
+    'catalog.event.updated': versionedEvent({ 1: EventFacts, 2: EventFactsWithCapacity }),
     'catalog.event.deleted': versionedEvent({ 1: EventRemoved }),
     'catalog.ticket_type.created': versionedEvent({ 1: TicketTypeFacts }),
     'catalog.ticket_type.updated': versionedEvent({ 1: TicketTypeFacts }),

@@ -474,6 +474,12 @@ export const EventFacts = Type.Object(
   { additionalProperties: false },
 );
 
+/** With the seats the event sells across its ticket types (null: only the types' own quantities). */
+export const EventFactsWithCapacity = Type.Object(
+  { ...EventFacts.properties, capacity: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+
 export const TicketTypeFacts = Type.Object(
   {
     id: Type.Integer({ minimum: 1 }),

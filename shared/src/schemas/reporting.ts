@@ -171,7 +171,9 @@ const EventAnalyticsFields = {
   total_revenue: Amounts('Money kept from paid orders, per currency'),
   total_orders: Count('Paid orders not refunded in full'),
   total_tickets_sold: Count('Their tickets, less those refunded'),
-  capacity: Count("The ticket types' quantities added up"),
+  capacity: Count(
+    "The ticket types' quantities added up, or the event's own capacity across its types where that is fewer",
+  ),
   available_tickets: Count('capacity less tickets sold'),
   capacity_percentage: Percentage('Tickets sold as a share of capacity'),
   checked_in: Count('Tickets admitted at the door and not checked out'),

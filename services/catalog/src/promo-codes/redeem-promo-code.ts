@@ -31,51 +31,68 @@ interface CodeRow {
   max_uses_per_user: number | null;
   not_yet: boolean;
   over: boolean;
+  /** Orders using it now, all and the holder's own. */
+  uses: number;
+  own: number;
 }
 
 const refused = (code: string, why: string) =>
   new UnprocessableError(`Promo code "${code}" ${why}`, [{ field: 'promo_code', message: why }]);
 
+/** The code as it stands, its uses counted by the database's clock. */
+function readCode(trx: Knex.Transaction, params: HoldParams, asked: string): Promise<CodeRow | undefined> {
+  return trx('promo_codes as pc')
+    .where('pc.event_id', params.event_id)
+    .whereRaw('lower(pc.code) = lower(?)', [asked])
+    .whereNull('pc.deleted_at')
+    .first(
+      'pc.id',
+      'pc.code',
+      'pc.percent_off',
+      'pc.amount_off',
+      'pc.ticket_type_ids',
+      'pc.unlocks_ticket_type_ids',
+      'pc.max_uses',
+      'pc.max_uses_per_user',
+      trx.raw('coalesce(pc.starts_at > now(), false) AS not_yet'),
+      trx.raw('coalesce(pc.ends_at <= now(), false) AS over'),
+      trx.raw(`${promoCodeUses()} AS uses`),
+      trx.raw(`${promoCodeUses('AND h.user_id = ?')} AS own`, [params.holder.user_id]),
+    );
+}
+
+function refuseUnusable(asked: string, row: CodeRow | undefined): asserts row is CodeRow {
+  if (!row) throw refused(asked, 'is not a code of this event');
+  if (row.not_yet) throw refused(asked, 'is not valid yet');
+  if (row.over) throw refused(asked, 'has expired');
+  if (row.max_uses !== null && row.uses >= row.max_uses) throw refused(asked, 'is used up');
+  if (row.max_uses_per_user !== null && row.own >= row.max_uses_per_user) {
+    throw refused(asked, `was already used ${row.own} times by this account, the most one account may`);
+  }
+}
+
 /**
- * Reserves a use of the hold's promo code, if it names one, in the hold's transaction. The
- * code's row is locked first, so holds redeeming one code count its uses one after the other:
- * the count, read after the lock, includes every use committed before it, and the hold's own
- * counts for the next as soon as it commits. A rolled back hold used nothing; a released or
- * lapsed one stops counting (`promoCodeUses`). Validity is judged by the database's clock.
+ * Reserves a use of the hold's promo code, if it names one, in the hold's transaction. A code
+ * with use limits has its row locked, so holds redeeming it count its uses one after the other:
+ * the count, read by a statement after the lock, includes every use committed before it, and the
+ * hold's own counts for the next as soon as it commits. It is read once before that, unlocked: a code used
+ * up or out of its window is refused at once rather than after queueing behind the holds taking
+ * its last uses (a use coming back meanwhile makes it a refusal a moment early, never an extra
+ * use), and a code without limits needs no lock at all (a limit set while such a hold is under
+ * way applies from the next hold on, as a change of a code's limits does). A rolled back hold used
+ * nothing; a released or lapsed one stops counting (`promoCodeUses`). Validity is judged by the
+ * database's clock.
  */
 export async function reservePromoCode(trx: Knex.Transaction, params: HoldParams): Promise<RedeemedCode | undefined> {
   const asked = params.promo_code;
   if (asked === undefined) return undefined;
-  const row: CodeRow | undefined = await trx('promo_codes')
-    .where('event_id', params.event_id)
-    .whereRaw('lower(code) = lower(?)', [asked])
-    .whereNull('deleted_at')
-    .first(
-      'id',
-      'code',
-      'percent_off',
-      'amount_off',
-      'ticket_type_ids',
-      'unlocks_ticket_type_ids',
-      'max_uses',
-      'max_uses_per_user',
-      trx.raw('coalesce(starts_at > now(), false) AS not_yet'),
-      trx.raw('coalesce(ends_at <= now(), false) AS over'),
-    )
-    .forUpdate();
-  if (!row) throw refused(asked, 'is not a code of this event');
-  if (row.not_yet) throw refused(asked, 'is not valid yet');
-  if (row.over) throw refused(asked, 'has expired');
-
-  const { rows } = await trx.raw<{ rows: { uses: number; own: number }[] }>(
-    `SELECT ${promoCodeUses()} AS uses, ${promoCodeUses('AND h.user_id = :userId')} AS own
-     FROM promo_codes pc WHERE pc.id = :id`,
-    { id: row.id, userId: params.holder.user_id },
-  );
-  const { uses, own } = rows[0];
-  if (row.max_uses !== null && uses >= row.max_uses) throw refused(asked, 'is used up');
-  if (row.max_uses_per_user !== null && own >= row.max_uses_per_user) {
-    throw refused(asked, `was already used ${own} times by this account, the most one account may`);
+  let row = await readCode(trx, params, asked);
+  refuseUnusable(asked, row);
+  if (row.max_uses !== null || row.max_uses_per_user !== null) {
+    await trx('promo_codes').where('id', row.id).first('id').forUpdate();
+    // Read again in a statement of its own, begun after the lock: it sees every use committed before.
+    row = await readCode(trx, params, asked);
+    refuseUnusable(asked, row);
   }
   return {
     id: row.id,

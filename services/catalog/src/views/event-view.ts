@@ -52,5 +52,6 @@ export function toEventFacts(event: Event): EventData<'catalog.event.created'> {
     organizer_id: event.organizer_id,
     location: event.location,
     date: iso(event.date),
+    capacity: event.capacity,
   };
 }

@@ -2,7 +2,15 @@ import type { Knex } from 'knex';
 import type { Event, HoldResult, InventoryChange, TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
-import { as, createEvent, createTicketType, hold, holdParams, organizer } from '../support/catalog-fixtures';
+import {
+  as,
+  createEvent,
+  createTicketType,
+  hold,
+  holdInRace,
+  holdParams,
+  organizer,
+} from '../support/catalog-fixtures';
 import { sweepExpiredHolds } from '../../src/inventory/sweep-expired-holds';
 
 let node: CatalogNode;
@@ -39,7 +47,7 @@ describe('concurrent holds against real Postgres', () => {
     const { fulfilled, rejected } = outcomes(
       await Promise.allSettled(
         Array.from({ length: 200 }, () =>
-          hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
+          holdInRace(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
         ),
       ),
     );
@@ -77,7 +85,7 @@ describe('concurrent holds against real Postgres', () => {
     ];
     const requests = Array.from({ length: 80 }, (_, i) => holdParams(event.id, baskets[i % baskets.length]));
 
-    const settled = await Promise.allSettled(requests.map((params) => hold(node.broker, params)));
+    const settled = await Promise.allSettled(requests.map((params) => holdInRace(node.broker, params)));
 
     const { fulfilled, rejected } = outcomes(settled);
     expect(fulfilled.length).toBeGreaterThan(0);

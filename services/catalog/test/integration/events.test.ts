@@ -499,6 +499,7 @@ describe('catalog event records', () => {
           organizer_id: organizer.id,
           location: event.location,
           date: '2090-06-01T18:00:00.000Z',
+          capacity: null,
         },
       ],
       [
@@ -512,7 +513,7 @@ describe('catalog event records', () => {
           quantity: 100,
         },
       ],
-      ['catalog.event.updated', expect.objectContaining({ id: event.id, location: 'Gweru' })],
+      ['catalog.event.updated', expect.objectContaining({ id: event.id, location: 'Gweru', capacity: null })],
       ['catalog.ticket_type.deleted', { id: ticketType.id, event_id: event.id }],
       ['catalog.event.deleted', { id: event.id, organizer_id: organizer.id }],
     ]);

@@ -7,6 +7,7 @@ import {
   createEvent,
   createTicketType,
   hold,
+  holdInRace,
   holdParams,
   newHolder,
   organizer,
@@ -194,7 +195,10 @@ describe('redeeming a promo code with a hold', () => {
       [once, 'is used up'],
     ]) {
       await expect(
-        hold(node.broker, { ...holdParams(event.id, [{ ticket_type_id: regular.id, quantity: 1 }]), promo_code: code }),
+        holdInRace(node.broker, {
+          ...holdParams(event.id, [{ ticket_type_id: regular.id, quantity: 1 }]),
+          promo_code: code,
+        }),
       ).rejects.toMatchObject({
         code: 422,
         message: `Promo code "${code}" ${why}`,
@@ -252,7 +256,10 @@ describe('redeeming a promo code with a hold', () => {
     const created = await create({ code, percent_off: 20, max_uses: 10 });
     const settled = await Promise.allSettled(
       Array.from({ length: 100 }, () =>
-        hold(node.broker, { ...holdParams(event.id, [{ ticket_type_id: regular.id, quantity: 1 }]), promo_code: code }),
+        holdInRace(node.broker, {
+          ...holdParams(event.id, [{ ticket_type_id: regular.id, quantity: 1 }]),
+          promo_code: code,
+        }),
       ),
     );
     const held = settled.filter((s): s is PromiseFulfilledResult<HoldResult> => s.status === 'fulfilled');

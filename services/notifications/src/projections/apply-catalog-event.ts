@@ -7,8 +7,8 @@ import { enqueueMessage } from '../messages/enqueue';
  * offers mailed to their users, in the versions they read.
  */
 export const CATALOG_EVENTS = {
-  'catalog.event.created': [1],
-  'catalog.event.updated': [1],
+  'catalog.event.created': [1, 2],
+  'catalog.event.updated': [1, 2],
   'catalog.event.deleted': [1],
   'catalog.ticket_type.created': [1],
   'catalog.ticket_type.updated': [1],

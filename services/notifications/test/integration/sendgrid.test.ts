@@ -75,6 +75,7 @@ async function paidOrderWithTickets(count: number) {
       organizer_id: 3,
       location: 'Victoria Falls',
       date: '2027-12-31T18:00:00.000Z',
+      capacity: null,
     }),
   );
   await apply(

@@ -22,8 +22,10 @@ interface EventRow {
   capacity: number;
 }
 
+/** The seats: the live ticket types' quantities, or the event's own capacity where that is fewer. */
 const EVENT_COLUMNS = `e.event_id, e.event_name, e.organizer_id, e.date,
-  (SELECT coalesce(sum(quantity), 0)::int FROM ticket_types t WHERE t.event_id = e.event_id AND NOT t.deleted) AS capacity`;
+  least((SELECT coalesce(sum(quantity), 0)::int FROM ticket_types t WHERE t.event_id = e.event_id AND NOT t.deleted),
+        e.capacity) AS capacity`;
 
 /** The figures of each of `events` (all of them in `scope`), all time. */
 async function figuresOf(db: Knex, scope: Scope, events: EventRow[]): Promise<EventAnalytics[]> {

@@ -4,8 +4,8 @@ import { advanceClock } from './clock';
 
 /** Catalog's events the event and ticket type projections are fed from, in the versions they read. */
 export const CATALOG_EVENTS = {
-  'catalog.event.created': [1],
-  'catalog.event.updated': [1],
+  'catalog.event.created': [1, 2],
+  'catalog.event.updated': [1, 2],
   'catalog.event.deleted': [1],
   'catalog.ticket_type.created': [1],
   'catalog.ticket_type.updated': [1],
@@ -14,9 +14,10 @@ export const CATALOG_EVENTS = {
 export type CatalogEvent = AcceptedEnvelope<typeof CATALOG_EVENTS>;
 
 /**
- * Keeps the events (name, organizer: who may see their figures) and ticket types (name, quantity:
- * the capacity) in step; a row only takes facts newer than its own. Deleted ones are marked, not
- * removed: their sales stay in the figures; a deleted type no longer counts towards capacity.
+ * Keeps the events (name, organizer: who may see their figures; their own capacity, if any) and
+ * ticket types (name, quantity) in step; a row only takes facts newer than its own. Deleted ones
+ * are marked, not removed: their sales stay in the figures; a deleted type no longer counts
+ * towards capacity.
  */
 export async function applyCatalogEvent(trx: Knex.Transaction, envelope: CatalogEvent): Promise<void> {
   const { time } = envelope;
@@ -24,8 +25,9 @@ export async function applyCatalogEvent(trx: Knex.Transaction, envelope: Catalog
     case 'ticketpro.catalog.event.created':
     case 'ticketpro.catalog.event.updated': {
       const { id, event_name, organizer_id, date } = envelope.data;
+      const capacity = 'capacity' in envelope.data ? envelope.data.capacity : null;
       await trx('events')
-        .insert({ event_id: id, event_name, organizer_id, date, as_of: time })
+        .insert({ event_id: id, event_name, organizer_id, date, capacity, as_of: time })
         .onConflict('event_id')
         .merge()
         .where('events.as_of', '<', time);

@@ -218,7 +218,15 @@ const HISTORY: EventEnvelope[] = [
 
   envelope(
     'catalog.event.created',
-    { id: EVENT_A, event_name: 'Jazz, "live"', organizer_id: ORGANIZER_A.id, location: 'Harare', date: at(-30 * DAY) },
+    // 120 seats across its types' 150 units: the fewer is its capacity.
+    {
+      id: EVENT_A,
+      event_name: 'Jazz, "live"',
+      organizer_id: ORGANIZER_A.id,
+      location: 'Harare',
+      date: at(-30 * DAY),
+      capacity: 120,
+    },
     at(60 * DAY),
   ),
   envelope(
@@ -229,6 +237,7 @@ const HISTORY: EventEnvelope[] = [
       organizer_id: ORGANIZER_B.id,
       location: 'Bulawayo',
       date: at(-20 * DAY),
+      capacity: null,
     },
     at(60 * DAY),
   ),
@@ -455,9 +464,9 @@ describe('event analytics', () => {
     ],
     total_orders: 3,
     total_tickets_sold: 5,
-    capacity: 150,
-    available_tickets: 145,
-    capacity_percentage: 3.33,
+    capacity: 120,
+    available_tickets: 115,
+    capacity_percentage: 4.17,
     checked_in: 1,
     // o2's partial refund, o9's partial refund and its final one.
     refunds: { count: 3, amounts: [{ currency: 'USD', amount: 75 }] },

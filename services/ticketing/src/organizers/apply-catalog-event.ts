@@ -3,8 +3,8 @@ import type { AcceptedEnvelope } from '@ticketpro/shared';
 
 /** The catalog events the organizer projection is fed from, in the versions it reads. */
 export const CATALOG_EVENTS = {
-  'catalog.event.created': [1],
-  'catalog.event.updated': [1],
+  'catalog.event.created': [1, 2],
+  'catalog.event.updated': [1, 2],
   'catalog.event.deleted': [1],
 } as const;
 

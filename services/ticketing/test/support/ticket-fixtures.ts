@@ -56,6 +56,7 @@ export async function announceEvent(by: AuthUser = organizer): Promise<number> {
       organizer_id: by.id,
       location: 'Harare',
       date: new Date(Date.now() + 86_400_000).toISOString(),
+      capacity: null,
     }),
   );
   return id;
