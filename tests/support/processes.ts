@@ -89,18 +89,6 @@ export function startEntry(
   return startProcess(name, process.execPath, args, options);
 }
 
-/**
- * A bundle of `npm run build` (e.g. `services/catalog/dist/main.js`), run as `npm run
- * start:<service>` runs it. The e2e project builds them once per run (build-bundles.ts).
- */
-export function startBundle(
-  name: string,
-  bundle: string,
-  options: { env: Record<string, string>; cwd: string },
-): RunningProcess {
-  return startProcess(name, process.execPath, ['--enable-source-maps', path.join(REPO_ROOT, bundle)], options);
-}
-
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
