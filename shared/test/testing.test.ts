@@ -42,6 +42,19 @@ describe('createTestDatabase', () => {
     }
   });
 
+  it("has every session on it commit without waiting for the disk (a throwaway database's speed)", async () => {
+    const database = await createTestDatabase('helpers sync');
+    created.push(database);
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SHOW synchronous_commit');
+      expect(rows).toEqual([{ synchronous_commit: 'off' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('gives each call its own database', async () => {
     const pair = await Promise.all([createTestDatabase('helpers'), createTestDatabase('helpers')]);
     created.push(...pair);

@@ -89,7 +89,13 @@ export async function startCluster(
     });
     processes.push(proc);
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(`${url}/health`, (status) => status === 200);
+    // A gateway that exited (its port taken, say) is reported with what it printed, not waited for.
+    await Promise.race([
+      waitFor(`${url}/health`, (status) => status === 200),
+      proc.ready.then(() => new Promise<never>(() => undefined)),
+    ]).catch((err: Error) => {
+      throw new Error(`${err.message}\ngateway output:\n${proc.output().slice(-4000)}`);
+    });
     return { process: proc, baseUrl: url, api: apiClient(url) };
   };
   const stop = async () => {

@@ -11,6 +11,7 @@ import { rateLimitPlugin } from './plugins/rate-limit';
 import { requestIdFor, requestIdPlugin } from './plugins/request-id';
 import { schemasPlugin } from './plugins/schemas';
 import { securityHeadersPlugin } from './plugins/security-headers';
+import { cachingSerializerFactory } from './plugins/serializer-cache';
 import { serviceCallsPlugin } from './plugins/service-calls';
 import { tokenRevocationsPlugin } from './plugins/token-revocations';
 import { writeLimitPlugin } from './plugins/write-limit';
@@ -77,6 +78,7 @@ export async function buildApp({
       headersTimeout,
       connectionsCheckingInterval: timeoutCheckInterval(headersTimeout),
     },
+    schemaController: { compilersFactory: { buildSerializer: cachingSerializerFactory } },
   });
 
   // JSON in and out (the login form aside): plain text is answered 415 like any other type.

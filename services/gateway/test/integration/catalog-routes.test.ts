@@ -1,6 +1,6 @@
 import { ConflictError, type ActionOf } from '@ticketpro/shared';
 import { CatalogStandIn, EVENT_SUMMARY_VIEW, EVENT_VIEW, TICKET_TYPE_VIEW } from '../support/catalog';
-import { IdentityStandIn, SigningKey, startGateway, type Gateway } from '../support/gateway';
+import { IdentityStandIn, SigningKey, gatewayForFile, refusalCheck, startGateway } from '../support/gateway';
 import { TICKET_VIEW, TicketingStandIn } from '../support/ticketing';
 import { expectProblem } from '@ticketpro/shared/testing';
 
@@ -11,34 +11,11 @@ describe('gateway: catalog routes', () => {
   // Owns the tickets' `/tickets/:id` routes, which must not swallow `/tickets/types`.
   const ticketing = new TicketingStandIn();
   const [key] = identity.signingKeys;
-  let gw: Gateway;
-
-  beforeAll(async () => {
-    gw = await startGateway([identity.schema(), catalog.schema(), ticketing.schema()]);
-  });
-  afterAll(() => gw.close());
-  beforeEach(() => {
-    catalog.failure = undefined;
-  });
+  const gw = gatewayForFile(identity, catalog, ticketing);
+  const expectRefused = refusalCheck(gw, catalog);
 
   const organizer = () => key.sign({ sub: '3', role: 'organizer' });
   const callsTo = (action: ActionOf<'catalog'>) => catalog.callsOf(action).length;
-
-  const expectRefused = async (
-    method: string,
-    path: string,
-    action: ActionOf<'catalog'>,
-    options: { body?: unknown; token?: string },
-    status: number,
-    field?: string,
-  ) => {
-    const before = callsTo(action);
-    const res = await gw.api(method, path, options);
-    expectProblem(res, status);
-    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    expect(callsTo(action)).toBe(before);
-    return res;
-  };
 
   describe('events', () => {
     const newEvent = {

@@ -1,5 +1,5 @@
 import { ConflictError, BadRequestError, NotFoundError, type ActionOf } from '@ticketpro/shared';
-import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { IdentityStandIn, gatewayForFile, refusalCheck } from '../support/gateway';
 import { ORDER_VIEW, OrderingStandIn, SAMPLE_TRANSACTION } from '../support/ordering';
 import { expectProblem } from '@ticketpro/shared/testing';
 
@@ -8,35 +8,12 @@ describe('gateway: ordering routes', () => {
   const identity = new IdentityStandIn();
   const ordering = new OrderingStandIn();
   const [key] = identity.signingKeys;
-  let gw: Gateway;
-
-  beforeAll(async () => {
-    gw = await startGateway([identity.schema(), ordering.schema()]);
-  });
-  afterAll(() => gw.close());
-  beforeEach(() => {
-    ordering.failure = undefined;
-  });
+  const gw = gatewayForFile(identity, ordering);
+  const expectRefused = refusalCheck(gw, ordering);
 
   const buyer = () => key.sign({ sub: '42', role: 'user' });
   const callsTo = (action: ActionOf<'ordering'>) => ordering.callsOf(action).length;
   const newOrder = { event_id: 7, payment_method: 'ecocash', items: [{ ticket_type_id: 11, quantity: 3 }] };
-
-  const expectRefused = async (
-    method: string,
-    path: string,
-    action: ActionOf<'ordering'>,
-    options: { body?: unknown; token?: string; headers?: Record<string, string> },
-    status: number,
-    field?: string,
-  ) => {
-    const before = callsTo(action);
-    const res = await gw.api(method, path, options);
-    expectProblem(res, status);
-    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    expect(callsTo(action)).toBe(before);
-    return res;
-  };
 
   describe('orders', () => {
     it("lists the caller's orders with default paging, without internal fields", async () => {

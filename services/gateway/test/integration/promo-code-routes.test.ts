@@ -1,22 +1,14 @@
 import { ConflictError, ForbiddenError } from '@ticketpro/shared';
 import { expectProblem } from '@ticketpro/shared/testing';
 import { CatalogStandIn, SAMPLE_PROMO_CODE } from '../support/catalog';
-import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { IdentityStandIn, gatewayForFile } from '../support/gateway';
 
 /** Each promo code route calls its catalog action with the path, body and caller; bad input never reaches it. */
 describe('gateway: promo code routes', () => {
   const identity = new IdentityStandIn();
   const catalog = new CatalogStandIn();
   const [key] = identity.signingKeys;
-  let gw: Gateway;
-
-  beforeAll(async () => {
-    gw = await startGateway([identity.schema(), catalog.schema()]);
-  });
-  afterAll(() => gw.close());
-  beforeEach(() => {
-    catalog.failure = undefined;
-  });
+  const gw = gatewayForFile(identity, catalog);
 
   const token = () => key.sign({ sub: '3', role: 'organizer' });
   const calls = () => catalog.callsOf('catalog.promoCodes.create').length;

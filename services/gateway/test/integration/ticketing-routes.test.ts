@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, type ActionOf } from '@ticketpro/shared';
-import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { IdentityStandIn, gatewayForFile, refusalCheck, startGateway } from '../support/gateway';
 import {
   SAMPLE_CODE,
   SAMPLE_KEYS,
@@ -16,35 +16,11 @@ describe('gateway: ticketing routes', () => {
   const identity = new IdentityStandIn();
   const ticketing = new TicketingStandIn();
   const [key] = identity.signingKeys;
-  let gw: Gateway;
-
-  beforeAll(async () => {
-    gw = await startGateway([identity.schema(), ticketing.schema()]);
-  });
-  afterAll(() => gw.close());
-  beforeEach(() => {
-    ticketing.failure = undefined;
-  });
+  const gw = gatewayForFile(identity, ticketing);
+  const expectRefused = refusalCheck(gw, ticketing);
 
   const owner = () => key.sign({ sub: '42', role: 'user' });
   const organizer = () => key.sign({ sub: '3', role: 'organizer' });
-  const callsTo = (action: ActionOf<'ticketing'>) => ticketing.callsOf(action).length;
-
-  const expectRefused = async (
-    method: string,
-    path: string,
-    action: ActionOf<'ticketing'>,
-    options: { body?: unknown; token?: string; raw?: string },
-    status: number,
-    field?: string,
-  ) => {
-    const before = callsTo(action);
-    const res = await gw.api(method, path, options);
-    expectProblem(res, status);
-    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    expect(callsTo(action)).toBe(before);
-    return res;
-  };
 
   /** The raw answer, for routes that send bytes rather than JSON. */
   const fetchRaw = (path: string, token?: string) =>

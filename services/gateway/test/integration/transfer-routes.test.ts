@@ -1,6 +1,6 @@
 import { NotFoundError, type ActionOf } from '@ticketpro/shared';
 import { expectProblem } from '@ticketpro/shared/testing';
-import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { IdentityStandIn, gatewayForFile, refusalCheck } from '../support/gateway';
 import { ACCEPTED_TRANSFER, SAMPLE_REVOCATIONS, SAMPLE_TRANSFER, TicketingStandIn } from '../support/ticketing';
 
 /** The transfer routes and the revoked-codes feed call their ticketing actions with the params the contract fixes. */
@@ -8,35 +8,13 @@ describe('gateway: transfer routes', () => {
   const identity = new IdentityStandIn();
   const ticketing = new TicketingStandIn();
   const [key] = identity.signingKeys;
-  let gw: Gateway;
-
-  beforeAll(async () => {
-    gw = await startGateway([identity.schema(), ticketing.schema()]);
-  });
-  afterAll(() => gw.close());
-  beforeEach(() => {
-    ticketing.failure = undefined;
-  });
+  const gw = gatewayForFile(identity, ticketing);
+  const expectRefused = refusalCheck(gw, ticketing);
 
   const owner = () => key.sign({ sub: '42', role: 'user' });
   const friend = () => key.sign({ sub: '44', role: 'user' });
   const admin = () => key.sign({ sub: '1', role: 'admin' });
   const callsTo = (action: ActionOf<'ticketing'>) => ticketing.callsOf(action).length;
-
-  const expectRefused = async (
-    method: string,
-    path: string,
-    action: ActionOf<'ticketing'>,
-    options: { body?: unknown; token?: string; raw?: string },
-    status: number,
-    field?: string,
-  ) => {
-    const before = callsTo(action);
-    const res = await gw.api(method, path, options);
-    expectProblem(res, status);
-    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    expect(callsTo(action)).toBe(before);
-  };
 
   describe('POST /tickets/{id}/transfer', () => {
     it('passes the ticket id, email and message on with the caller, and answers 201 with the offer', async () => {

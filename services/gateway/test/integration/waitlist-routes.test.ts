@@ -1,6 +1,5 @@
-import type { ActionOf } from '@ticketpro/shared';
 import { CatalogStandIn, WAITLIST_POSITION } from '../support/catalog';
-import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
+import { IdentityStandIn, gatewayForFile, refusalCheck } from '../support/gateway';
 import { TicketingStandIn } from '../support/ticketing';
 import { expectProblem } from '@ticketpro/shared/testing';
 
@@ -11,36 +10,14 @@ describe('gateway: waiting-list routes', () => {
   // Owns `/tickets/:id`, which must not swallow `/tickets/types/:id/waitlist`.
   const ticketing = new TicketingStandIn();
   const [key] = identity.signingKeys;
-  let gw: Gateway;
-
-  beforeAll(async () => {
-    gw = await startGateway([identity.schema(), catalog.schema(), ticketing.schema()]);
-  });
-  afterAll(() => gw.close());
+  const gw = gatewayForFile(identity, catalog, ticketing);
   beforeEach(() => {
-    catalog.failure = undefined;
     catalog.waiting.clear();
   });
+  const expectRefused = refusalCheck(gw, catalog);
 
   const user = (id: number) => key.sign({ sub: String(id), role: 'user' });
   const organizer = () => key.sign({ sub: '3', role: 'organizer' });
-  const callsTo = (action: ActionOf<'catalog'>) => catalog.callsOf(action).length;
-
-  const expectRefused = async (
-    method: string,
-    path: string,
-    action: ActionOf<'catalog'>,
-    options: { body?: unknown; token?: string },
-    status: number,
-    field?: string,
-  ) => {
-    const before = callsTo(action);
-    const res = await gw.api(method, path, options);
-    expectProblem(res, status);
-    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    expect(callsTo(action)).toBe(before);
-    return res;
-  };
 
   it('joins for the caller: 201, the id from the path and the quantity from the body, the user in meta', async () => {
     const res = await gw.api('POST', '/api/v1/tickets/types/11/waitlist', { token: user(21), body: { quantity: 2 } });

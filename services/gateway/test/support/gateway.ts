@@ -7,6 +7,7 @@ import {
   actionMetrics,
   createLogger,
   NodeReadiness,
+  type ActionOf,
   type Config,
   type ServiceBroker,
   type ServiceName,
@@ -16,12 +17,15 @@ import {
 } from '@ticketpro/shared';
 import {
   apiClient,
+  expectProblem,
   ServiceStandIn,
   standInService,
   startServiceNode,
   testConfig,
   type Api,
+  type ApiResponse,
   type ConfigOverrides,
+  type RequestOptions,
   type StandInAnswers,
 } from '@ticketpro/shared/testing';
 import { buildApp } from '../../src/app';
@@ -192,5 +196,68 @@ export async function startGateway(
       await app.close();
       await node.stop();
     },
+  };
+}
+
+/**
+ * The gateway a file of route tests talks to: started before the file's tests with `standIns`
+ * behind it (identity's among them, whose keys sign the tests' tokens), closed after them, and
+ * with no stand-in set to fail when each test begins. Its fields are read inside tests, once it
+ * has started.
+ */
+export function gatewayForFile(...standIns: { schema(): ServiceSchema; failure?: Error }[]): Gateway {
+  let started: Gateway | undefined;
+  beforeAll(async () => {
+    started = await startGateway(standIns.map((standIn) => standIn.schema()));
+  });
+  afterAll(() => started?.close());
+  beforeEach(() => {
+    for (const standIn of standIns) standIn.failure = undefined;
+  });
+  const gateway = () => {
+    if (!started) throw new Error('The gateway starts in beforeAll: use it inside a test');
+    return started;
+  };
+  return {
+    get app() {
+      return gateway().app;
+    },
+    get broker() {
+      return gateway().broker;
+    },
+    get readiness() {
+      return gateway().readiness;
+    },
+    get config() {
+      return gateway().config;
+    },
+    get baseUrl() {
+      return gateway().baseUrl;
+    },
+    api: (method, path, options) => gateway().api(method, path, options),
+    close: () => gateway().close(),
+  };
+}
+
+/**
+ * `expectRefused(method, path, action, options, status, field?)`: the request is answered
+ * `status` as problem+json (its errors naming `field`, when given), and `action` of `standIn`
+ * was not called for it. Answers the response.
+ */
+export function refusalCheck<S extends ServiceName>(gw: Gateway, standIn: ServiceStandIn<S>) {
+  return async (
+    method: string,
+    path: string,
+    action: ActionOf<S>,
+    options: RequestOptions,
+    status: number,
+    field?: string,
+  ): Promise<ApiResponse> => {
+    const before = standIn.callsOf(action).length;
+    const res = await gw.api(method, path, options);
+    expectProblem(res, status);
+    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(standIn.callsOf(action)).toHaveLength(before);
+    return res;
   };
 }

@@ -1,5 +1,5 @@
 import type { AuthUser, Order } from '@ticketpro/shared';
-import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import { orderingNodeForFile } from '../support/ordering-node';
 import {
   createEvent,
   createTicketType,
@@ -12,15 +12,7 @@ import {
 // 200 buyers at once, then 50 payments: seconds on two cores, more than jest's default.
 jest.setTimeout(30_000);
 
-let node: OrderingNode;
-
-beforeAll(async () => {
-  node = await startOrderingNode({ ORDER_HOLD_SECONDS: 600, DATABASE_POOL_MAX: 10 });
-});
-
-afterAll(async () => {
-  await node?.stop();
-});
+const node = orderingNodeForFile({ ORDER_HOLD_SECONDS: 600, DATABASE_POOL_MAX: 10 });
 
 it('sells 50 units to 200 concurrent buyers: exactly 50 orders, 150 clean 409s, then 50 paid and sold', async () => {
   const event = await createEvent(node);

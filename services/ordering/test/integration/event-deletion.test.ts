@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LocalPublisher, localDomainEvents, type Event, type EventOrdersCancelled } from '@ticketpro/shared';
 import { eventually } from '@ticketpro/shared/testing';
 import { sweepExpiredOrders } from '../../src';
-import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import { orderingNodeForFile } from '../support/ordering-node';
 import {
   as,
   buyer,
@@ -17,15 +17,7 @@ import {
 } from '../support/ordering-fixtures';
 
 /** `DELETE /events/{id}`: refused only for paid orders; the pending ones are cancelled with the event. */
-let node: OrderingNode;
-
-beforeAll(async () => {
-  node = await startOrderingNode({ ORDER_HOLD_SECONDS: 600 });
-});
-
-afterAll(async () => {
-  await node?.stop();
-});
+const node = orderingNodeForFile({ ORDER_HOLD_SECONDS: 600 });
 
 const deleteEvent = (eventId: number) =>
   node.broker.call<{ message: string }, object>('catalog.events.delete', { id: eventId }, as(organizer));

@@ -1,6 +1,6 @@
 import type { Event, TicketType } from '@ticketpro/shared';
 import { sweepExpiredOrders } from '../../src';
-import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import { orderingNodeForFile } from '../support/ordering-node';
 import {
   as,
   buyer,
@@ -16,16 +16,11 @@ import {
 } from '../support/ordering-fixtures';
 
 const HOLD_SECONDS = 1;
-let node: OrderingNode;
+const node = orderingNodeForFile({ ORDER_HOLD_SECONDS: HOLD_SECONDS });
 let event: Event;
 
 beforeAll(async () => {
-  node = await startOrderingNode({ ORDER_HOLD_SECONDS: HOLD_SECONDS });
   event = await createEvent(node);
-});
-
-afterAll(async () => {
-  await node?.stop();
 });
 
 /** Gives a pending order, and its hold, ten more minutes. */

@@ -1,5 +1,5 @@
 import type { AddedOrderUnit, Event, TicketType } from '@ticketpro/shared';
-import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
   as,
@@ -17,22 +17,17 @@ import {
 const MAX_ORDERS = 2;
 const MAX_UNITS = 5;
 
-let node: OrderingNode;
+const node = orderingNodeForFile({
+  ORDER_HOLD_SECONDS: 600,
+  MAX_PENDING_ORDERS_PER_USER: MAX_ORDERS,
+  MAX_PENDING_UNITS_PER_EVENT: MAX_UNITS,
+});
 let event: Event;
 let ticketType: TicketType;
 
 beforeAll(async () => {
-  node = await startOrderingNode({
-    ORDER_HOLD_SECONDS: 600,
-    MAX_PENDING_ORDERS_PER_USER: MAX_ORDERS,
-    MAX_PENDING_UNITS_PER_EVENT: MAX_UNITS,
-  });
   event = await createEvent(node);
   ticketType = await createTicketType(node, event.id, { quantity: 1000 });
-});
-
-afterAll(async () => {
-  await node?.stop();
 });
 
 let lastRef = 0;

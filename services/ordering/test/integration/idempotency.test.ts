@@ -1,5 +1,5 @@
 import type { Event, Order } from '@ticketpro/shared';
-import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import { orderingNodeForFile } from '../support/ordering-node';
 import {
   buyer,
   createEvent,
@@ -11,17 +11,12 @@ import {
   placeOrder,
 } from '../support/ordering-fixtures';
 
-let node: OrderingNode;
+const node = orderingNodeForFile({ ORDER_HOLD_SECONDS: 600 });
 let event: Event;
 let keyCounter = 0;
 
 beforeAll(async () => {
-  node = await startOrderingNode({ ORDER_HOLD_SECONDS: 600 });
   event = await createEvent(node);
-});
-
-afterAll(async () => {
-  await node?.stop();
 });
 
 const newKey = () => `key-${Date.now()}-${++keyCounter}`;

@@ -1,5 +1,5 @@
 import type { Event, Order, PromoCode } from '@ticketpro/shared';
-import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import { orderingNodeForFile } from '../support/ordering-node';
 import {
   as,
   buyer,
@@ -14,16 +14,11 @@ import {
 
 const HOLD_SECONDS = 1;
 
-let node: OrderingNode;
+const node = orderingNodeForFile({ ORDER_HOLD_SECONDS: HOLD_SECONDS });
 let event: Event;
 
 beforeAll(async () => {
-  node = await startOrderingNode({ ORDER_HOLD_SECONDS: HOLD_SECONDS });
   event = await createEvent(node);
-});
-
-afterAll(async () => {
-  await node?.stop();
 });
 
 const lapse = () => new Promise((resolve) => setTimeout(resolve, HOLD_SECONDS * 1000 + 150));

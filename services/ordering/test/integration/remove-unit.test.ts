@@ -1,5 +1,5 @@
 import type { AddedOrderUnit, Event, Order } from '@ticketpro/shared';
-import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
+import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
   as,
@@ -14,16 +14,11 @@ import {
   placeOrder,
 } from '../support/ordering-fixtures';
 
-let node: OrderingNode;
+const node = orderingNodeForFile({ ORDER_HOLD_SECONDS: 600 });
 let event: Event;
 
 beforeAll(async () => {
-  node = await startOrderingNode({ ORDER_HOLD_SECONDS: 600 });
   event = await createEvent(node);
-});
-
-afterAll(async () => {
-  await node?.stop();
 });
 
 let lastRef = 0;

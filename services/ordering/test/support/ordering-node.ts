@@ -74,3 +74,40 @@ export async function startOrderingNode(
   const { broker, db, stop } = node;
   return { broker, runtime: runtime!, orderingDb: db.ordering, catalogDb: db.catalog, ticketingDb: db.ticketing, stop };
 }
+
+/**
+ * The ordering node of a test file: started before the file's tests (as `startOrderingNode`
+ * starts it) and stopped after them. Its fields are read inside tests and hooks registered after
+ * this call, once it has started.
+ */
+export function orderingNodeForFile(overrides: ConfigOverrides = {}, options: OrderingOptions = {}): OrderingNode {
+  let started: OrderingNode | undefined;
+  beforeAll(async () => {
+    started = await startOrderingNode(overrides, options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const node = () => {
+    if (!started) throw new Error('The ordering node starts in beforeAll: use it inside a test or a later hook');
+    return started;
+  };
+  return {
+    get broker() {
+      return node().broker;
+    },
+    get runtime() {
+      return node().runtime;
+    },
+    get orderingDb() {
+      return node().orderingDb;
+    },
+    get catalogDb() {
+      return node().catalogDb;
+    },
+    get ticketingDb() {
+      return node().ticketingDb;
+    },
+    stop: () => node().stop(),
+  };
+}
