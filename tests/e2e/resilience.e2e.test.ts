@@ -9,8 +9,13 @@ jest.setTimeout(180_000);
 
 const REQUEST_TIMEOUT_MS = 3000;
 const HEARTBEAT_TIMEOUT_SECONDS = 3;
-/** Short, so that orders abandoned during the test lapse (and their holds with them) before it ends. */
-const ORDER_HOLD_SECONDS = 5;
+/**
+ * Short, so that orders abandoned during the test lapse (and their holds with them) before it
+ * ends; but longer than a checkout's own timeout (8 s): a hold in flight on the killed catalog is
+ * sent again after its 4 s timeout with the same expiry, and with 5 s that expiry had passed
+ * (catalog refused it, 422 on `expires_at`). Production holds last minutes.
+ */
+const ORDER_HOLD_SECONDS = 10;
 const BUYERS = 6;
 /** Orders placed before the kill, so the flow is in full swing when the instances die. */
 const ORDERS_BEFORE_KILL = 8;
