@@ -84,6 +84,7 @@ export const ConfigSchema = Type.Object({
   SENDGRID_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   MAIL_TIME_ZONE: Type.String({ minLength: 1, default: 'Africa/Harare' }),
   REMINDER_BEFORE: Type.String({ pattern: '^[1-9][0-9]*(m|h|d)$', default: '24h' }),
+  REMINDER_SWEEP_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
   RATE_LIMIT_RESEND: Type.Integer({ minimum: 0, default: 5 }),
   MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 8 }),
   MAIL_RETRY_SECONDS: Type.Integer({ minimum: 1, default: 2 }),

@@ -10,6 +10,8 @@ jest.setTimeout(180_000);
 const ADMIN = { email: 'admin@delivery.test', password: 'Admin-Passw0rd-Strong' };
 /** How long a test waits, once the expected messages are there, for any duplicate to turn up. */
 const SETTLE_MS = 4_000;
+/** Short, so that waiting for two sweeps of each instance takes seconds. */
+const REMINDER_SWEEP_SECONDS = 2;
 /** The SMTP server takes this long to accept each message, so that a kill lands in the middle of sends. */
 const ACCEPT_DELAY_MS = 150;
 const HOUR_MS = 3_600_000;
@@ -32,6 +34,7 @@ beforeAll(async () => {
     SMTP_URL: mail.url,
     MAIL_RETRY_SECONDS: '1',
     REMINDER_BEFORE: '2h',
+    REMINDER_SWEEP_SECONDS: String(REMINDER_SWEEP_SECONDS),
   });
   adminAccess = (await login(cluster.api, ADMIN.email, ADMIN.password)).access;
   organizer = await register(cluster.api, { role: 'organizer' });
@@ -142,7 +145,7 @@ it('reminds each paid order once, an hour before its event, with two instances s
     60_000,
   );
   // Two sweeps of each instance at least.
-  await sleep(25_000);
+  await sleep(2.5 * REMINDER_SWEEP_SECONDS * 1000);
   expect(paying.map((b) => reminders(b).length)).toEqual([1, 1, 1]);
   expect(reminders(unpaid)).toEqual([]);
   // And the orders paid in the tests before: one each too, never two.

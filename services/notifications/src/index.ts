@@ -17,8 +17,6 @@ export type { NotificationsRuntime } from './runtime';
 
 /** How often the queue is looked at for messages that are due. */
 const DISPATCH_EVERY_MS = 1_000;
-/** How often paid orders of events starting within `REMINDER_BEFORE` get their reminder queued. */
-const REMINDER_SWEEP_EVERY_MS = 10_000;
 
 /** Whatever the sender looks like (`Name <a@b>` or `a@b`), its domain, for our Message-IDs. */
 const domainOf = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'ticketpro.local';
@@ -67,7 +65,7 @@ export const createNotificationsService = defineService({
     },
     {
       name: 'event reminders',
-      everyMs: REMINDER_SWEEP_EVERY_MS,
+      everyMs: config.REMINDER_SWEEP_SECONDS * 1000,
       run: async () => {
         const queued = await queueReminders(resources.db, durationMs(config.REMINDER_BEFORE));
         if (queued > 0) logger.info({ queued }, 'event reminders queued');
