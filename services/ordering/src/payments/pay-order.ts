@@ -71,9 +71,10 @@ export async function payOrder(
       });
     }
     if (live) {
-      // A provider that waits for the client answers the same attempt again (same idempotency key).
-      if (live.state === 'initiated' && live.provider === provider.name && provider.name !== 'test')
-        return { payment: live, order };
+      // A provider that waits for the client answers the same attempt again (same idempotency key),
+      // as does any provider when the Idempotency-Key's first attempt died with it under way.
+      const sameAttempt = live.state === 'initiated' && live.provider === provider.name;
+      if (sameAttempt && (provider.name !== 'test' || request.resumed)) return { payment: live, order };
       throw new ConflictError('A payment of this order is already under way', { order_id: id });
     }
     // The buyer confirms on the phone: the units stay held while the payment is awaited.

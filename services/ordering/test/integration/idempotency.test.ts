@@ -131,6 +131,29 @@ describe('Idempotency-Key claims that may be taken over', () => {
     await expect(payOrder(node, buyer, order.id, { idempotency_key: newKey() })).rejects.toMatchObject({ code: 409 });
   });
 
+  it('completes a pay taken over after its first attempt died with the payment under way, once', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const order = await placeOrder(node, buyer, orderBody(event.id, ticketType.id, 1));
+    // The first attempt recorded its payment and died while the provider was being asked.
+    await node.orderingDb('payments').insert({
+      order_id: order.id,
+      provider: 'test',
+      amount: order.total_price,
+      currency: order.currency,
+      recorded_by: buyer.id,
+    });
+    const key = newKey();
+    // Another pay meanwhile is refused while that one is under way; its key's claim then dies unanswered.
+    await expect(payOrder(node, buyer, order.id, { idempotency_key: key })).rejects.toMatchObject({ code: 409 });
+    await abandonClaim(key);
+
+    const resumed = await payOrder(node, buyer, order.id, { idempotency_key: key });
+
+    expect(resumed).toMatchObject({ id: order.id, payment_status: 'completed' });
+    expect(await node.orderingDb('payments').where('order_id', order.id).pluck('state')).toEqual(['captured']);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 1 });
+  });
+
   it('refuses another request on a claim whose lease ran out (422) and leaves the claim as it was', async () => {
     const ticketType = await createTicketType(node, event.id, { quantity: 10 });
     const key = newKey();
