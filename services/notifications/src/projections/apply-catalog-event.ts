@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AcceptedEnvelope } from '@ticketpro/shared';
+import { keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
 import { enqueueMessage } from '../messages/enqueue';
 
 /**
@@ -29,11 +29,14 @@ export async function applyCatalogEvent(trx: Knex.Transaction, envelope: Catalog
     case 'ticketpro.catalog.event.created':
     case 'ticketpro.catalog.event.updated': {
       const { id, event_name, location, date, organizer_id } = envelope.data;
-      await trx('events')
-        .insert({ event_id: id, event_name, location, date, organizer_id, as_of: time })
-        .onConflict('event_id')
-        .merge()
-        .where('events.as_of', '<', time);
+      await keepNewerFacts(trx, 'events', 'event_id', {
+        event_id: id,
+        event_name,
+        location,
+        date,
+        organizer_id,
+        as_of: time,
+      });
       return;
     }
     case 'ticketpro.catalog.event.deleted':
@@ -42,11 +45,7 @@ export async function applyCatalogEvent(trx: Knex.Transaction, envelope: Catalog
     case 'ticketpro.catalog.ticket_type.created':
     case 'ticketpro.catalog.ticket_type.updated': {
       const { id, event_id, name } = envelope.data;
-      await trx('ticket_types')
-        .insert({ id, event_id, name, as_of: time })
-        .onConflict('id')
-        .merge()
-        .where('ticket_types.as_of', '<', time);
+      await keepNewerFacts(trx, 'ticket_types', 'id', { id, event_id, name, as_of: time });
       return;
     }
     case 'ticketpro.catalog.waitlist.offered': {

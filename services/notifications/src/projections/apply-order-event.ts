@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AcceptedEnvelope, NotificationKind } from '@ticketpro/shared';
+import { keepNewerFacts, type AcceptedEnvelope, type NotificationKind } from '@ticketpro/shared';
 import { enqueueMessage } from '../messages/enqueue';
 
 /** Ordering's events the order projection is fed from, in the versions it reads. */
@@ -40,11 +40,7 @@ export async function applyOrderEvent(trx: Knex.Transaction, envelope: OrderEven
     as_of: time,
     ...(withPayment ? { payment_method: withPayment.payment_method, expires_at: withPayment.expires_at } : {}),
   };
-  await trx('orders')
-    .insert({ order_id: data.id, ...facts })
-    .onConflict('order_id')
-    .merge()
-    .where('orders.as_of', '<', time);
+  await keepNewerFacts(trx, 'orders', 'order_id', { order_id: data.id, ...facts });
 
   const kind = MESSAGE_OF[envelope.type];
   if (kind) await enqueueMessage(trx, { source: envelope.id, recipientId: data.user_id, kind, orderId: data.id });

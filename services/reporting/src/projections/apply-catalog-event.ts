@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AcceptedEnvelope } from '@ticketpro/shared';
+import { keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
 import { advanceClock } from './clock';
 
 /** Catalog's events the event and ticket type projections are fed from, in the versions they read. */
@@ -26,11 +26,14 @@ export async function applyCatalogEvent(trx: Knex.Transaction, envelope: Catalog
     case 'ticketpro.catalog.event.updated': {
       const { id, event_name, organizer_id, date } = envelope.data;
       const capacity = 'capacity' in envelope.data ? envelope.data.capacity : null;
-      await trx('events')
-        .insert({ event_id: id, event_name, organizer_id, date, capacity, as_of: time })
-        .onConflict('event_id')
-        .merge()
-        .where('events.as_of', '<', time);
+      await keepNewerFacts(trx, 'events', 'event_id', {
+        event_id: id,
+        event_name,
+        organizer_id,
+        date,
+        capacity,
+        as_of: time,
+      });
       break;
     }
     case 'ticketpro.catalog.event.deleted':
@@ -39,11 +42,7 @@ export async function applyCatalogEvent(trx: Knex.Transaction, envelope: Catalog
     case 'ticketpro.catalog.ticket_type.created':
     case 'ticketpro.catalog.ticket_type.updated': {
       const { id, event_id, name, quantity } = envelope.data;
-      await trx('ticket_types')
-        .insert({ id, event_id, name, quantity, as_of: time })
-        .onConflict('id')
-        .merge()
-        .where('ticket_types.as_of', '<', time);
+      await keepNewerFacts(trx, 'ticket_types', 'id', { id, event_id, name, quantity, as_of: time });
       break;
     }
     case 'ticketpro.catalog.ticket_type.deleted':

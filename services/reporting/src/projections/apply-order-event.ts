@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AcceptedEnvelope } from '@ticketpro/shared';
+import { keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
 import { advanceClock } from './clock';
 import { PAID_STATUSES } from '../models/constants';
 
@@ -33,11 +33,7 @@ export async function applyOrderEvent(trx: Knex.Transaction, envelope: OrderEven
     as_of: time,
     ...(withPayment ? { payment_method: withPayment.payment_method } : {}),
   };
-  await trx('orders')
-    .insert({ order_id: data.id, ...facts })
-    .onConflict('order_id')
-    .merge()
-    .where('orders.as_of', '<', time);
+  await keepNewerFacts(trx, 'orders', 'order_id', { order_id: data.id, ...facts });
 
   const order = trx('orders').where('order_id', data.id);
   switch (envelope.type) {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AcceptedEnvelope } from '@ticketpro/shared';
+import { keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
 
 /** The catalog events the organizer projection is fed from, in the versions it reads. */
 export const CATALOG_EVENTS = {
@@ -18,9 +18,9 @@ export async function applyCatalogEvent(
   envelope: AcceptedEnvelope<typeof CATALOG_EVENTS>,
 ): Promise<void> {
   const { data, time } = envelope;
-  await trx('event_organizers')
-    .insert({ event_id: data.id, organizer_id: data.organizer_id, as_of: time })
-    .onConflict('event_id')
-    .merge()
-    .where('event_organizers.as_of', '<', time);
+  await keepNewerFacts(trx, 'event_organizers', 'event_id', {
+    event_id: data.id,
+    organizer_id: data.organizer_id,
+    as_of: time,
+  });
 }
