@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { NotificationKind } from '@ticketpro/shared';
 import type { OutgoingMail } from '../delivery/provider';
 import type { PrintedTicket } from '../tickets/ticket-pdf';
-import type { Composer, MessageRow } from './compose';
+import { ObsoleteMessage, type Composer, type MessageRow } from './compose';
 import { FactsNotYetKnown, findEvent, findRecipient, ticketTypeNames } from './message-facts';
 import { qrContentId, ticketAttachments } from './ticket-attachments';
 
@@ -24,6 +24,11 @@ export async function composeTransferMessage(
   kind: TransferKind,
 ): Promise<OutgoingMail> {
   const details = row.details;
+  // An offer that lapsed before it could be sent (the mail server down, the facts late) would
+  // invite the recipient to accept what ticketing now refuses: it is not sent.
+  if (kind === 'transfer_offer' && details.expires_at !== undefined && Date.parse(details.expires_at) <= Date.now()) {
+    throw new ObsoleteMessage('the transfer offer has lapsed');
+  }
   const ticketId = details.ticket_id!;
   const [event, from, account] = await Promise.all([
     findEvent(db, details.event_id!),

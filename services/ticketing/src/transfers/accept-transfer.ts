@@ -3,7 +3,7 @@ import type { TicketTransfer } from '../models';
 import type { TicketingRuntime } from '../runtime';
 import { moveTicket } from './move-ticket';
 import { assertTransfersOpen, transfersCloseAt } from './transfer-window';
-import { lockTransferableTicket } from './transferable-ticket';
+import { lockTransferableTicket, lockedOffer } from './transferable-ticket';
 
 /**
  * The recipient accepts: the caller's account email (asked of identity, as the access token
@@ -25,22 +25,15 @@ export async function acceptTransfer(
 
   const outcome = await resources.db.transaction(async (trx) => {
     const ticket = await lockTransferableTicket(trx, models, offer.ticket_id);
-    const transfer = (await models.TicketTransfer.query(trx).findById(transferId).forUpdate())!;
-    if (transfer.status === 'pending' && transfer.expires_at.getTime() <= Date.now()) {
-      // Committed before answering: the lapse is a fact whatever the caller does next.
-      const lapsed = await models.TicketTransfer.query(trx).patchAndFetchById(transferId, {
-        status: 'expired',
-        decided_at: transfer.expires_at,
-      });
-      return { lapsed, accepted: undefined };
-    }
-    if (transfer.status !== 'pending') throw notOpen(transfer.id, transfer.status);
+    const transfer = await lockedOffer(trx, models, offer);
+    // Committed before answering: a lapse is recorded whatever the caller does next.
+    if (transfer.status !== 'pending') return { closed: transfer };
     if (ticket.user_id === caller.id) {
       throw new ConflictError('The ticket is already yours', { ticket_id: ticket.id, transfer_id: transfer.id });
     }
-    return { lapsed: undefined, accepted: (await moveTicket(trx, runtime, ticket, transfer, caller.id)).transfer };
+    return { accepted: (await moveTicket(trx, runtime, ticket, transfer, caller.id)).transfer };
   });
-  if (outcome.lapsed) throw notOpen(outcome.lapsed.id, outcome.lapsed.status);
+  if (outcome.closed) throw notOpen(outcome.closed.id, outcome.closed.status);
   return outcome.accepted;
 }
 

@@ -11,7 +11,7 @@ import {
 import type { TicketTransfer } from '../models';
 import type { TicketingRuntime } from '../runtime';
 import { moveTicket } from './move-ticket';
-import { lockTransferableTicket } from './transferable-ticket';
+import { expireLapsedOffers, lockTransferableTicket } from './transferable-ticket';
 
 /**
  * An admin hands a ticket to the account of an email directly, with the guarantees of an
@@ -41,6 +41,8 @@ export async function adminTransfer(
     if (ticket.user_id === recipient.id) {
       throw new ConflictError('The ticket already belongs to this account', { ticket_id: ticket.id });
     }
+    // A lapsed offer stays on record as expired; only one still open is cancelled by this.
+    await expireLapsedOffers(trx, models, ticket.id);
     await models.TicketTransfer.query(trx)
       .patch({ status: 'cancelled', decided_at: trx.fn.now() as never })
       .where({ ticket_id: ticket.id, status: 'pending' });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '@ticketpro/shared';
-import type { Ticket, TicketingModels } from '../models';
+import type { Ticket, TicketingModels, TicketTransfer } from '../models';
 
 /**
  * The ticket's row, locked for the rest of the transaction: a check-in (one conditional UPDATE
@@ -30,10 +30,24 @@ export async function lockTransferableTicket(
   return ticket;
 }
 
-/** Marks the ticket's open offers that have lapsed as expired, so a new one may be made. */
+/**
+ * Marks the ticket's open offers that have lapsed as expired (decided at their expiry), so that
+ * no answer shows one as open and a new offer may be made. A lapse needs no sweep: every path
+ * that reads or changes an offer records it first, under the ticket's lock.
+ */
 export async function expireLapsedOffers(trx: Knex.Transaction, models: TicketingModels, ticketId: number) {
   await models.TicketTransfer.query(trx)
     .patch({ status: 'expired', decided_at: trx.raw('expires_at') as never })
     .where({ ticket_id: ticketId, status: 'pending' })
     .where('expires_at', '<=', trx.fn.now());
+}
+
+/** The offer's row locked, as it stands once a lapse is recorded; the caller holds its ticket's lock. */
+export async function lockedOffer(
+  trx: Knex.Transaction,
+  models: TicketingModels,
+  offer: TicketTransfer,
+): Promise<TicketTransfer> {
+  await expireLapsedOffers(trx, models, offer.ticket_id);
+  return (await models.TicketTransfer.query(trx).findById(offer.id).forUpdate())!;
 }

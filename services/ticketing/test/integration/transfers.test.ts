@@ -250,6 +250,46 @@ describe('offering and accepting a ticket', () => {
     expect(again.status).toBe('pending');
   });
 
+  it('records a lapsed offer as expired at its expiry whichever answer first touches it: a new offer, a cancel, an admin transfer', async () => {
+    const lapse = async (transfer: TicketTransfer) => {
+      const expiresAt = new Date(Date.now() - 60_000);
+      await db('ticket_transfers').where('id', transfer.id).update({ expires_at: expiresAt });
+      return expiresAt;
+    };
+    const stored = (transfer: TicketTransfer) => db('ticket_transfers').where('id', transfer.id).first();
+    const [first, second, third] = await buyTickets(node.broker, await newEvent(), 3);
+
+    // A second offer of the ticket: the lapsed one is expired, not left open beside it.
+    const stale = await offer(first);
+    const staleExpiry = await lapse(stale);
+    const fresh = await offer(first);
+    expect(fresh.status).toBe('pending');
+    expect(await stored(stale)).toMatchObject({ status: 'expired', decided_at: staleExpiry });
+
+    // The owner cancelling it: 409, and it is on record as expired, not still pending.
+    const lapsed = await offer(second);
+    const lapsedExpiry = await lapse(lapsed);
+    await expect(call('transfers.cancel', { id: lapsed.id }, buyer)).rejects.toMatchObject({
+      code: 409,
+      data: { status: 'expired' },
+    });
+    expect(await stored(lapsed)).toMatchObject({ status: 'expired', decided_at: lapsedExpiry });
+    await expect(accept(lapsed)).rejects.toMatchObject({ code: 409, data: { status: 'expired' } });
+
+    // An admin transfer cancels an open offer, but a lapsed one stays expired.
+    const forgotten = await offer(third);
+    await lapse(forgotten);
+    await call('transfers.adminTransfer', { ticket_id: third.id, new_owner_email: 'other@example.com' }, admin);
+    expect(await stored(forgotten)).toMatchObject({ status: 'expired' });
+    await expect(call('transfers.cancel', { id: forgotten.id }, buyer)).rejects.toMatchObject({
+      code: 409,
+      data: { status: 'expired' },
+    });
+    expect(
+      await db('ticket_transfers').whereIn('ticket_id', [first.id, second.id, third.id]).where('status', 'pending'),
+    ).toHaveLength(1);
+  });
+
   it("keeps offers within the event's transfer cut-off, and refuses them past it", async () => {
     const eventId = await newEvent();
     const [early, late] = await buyTickets(node.broker, eventId, 2);
