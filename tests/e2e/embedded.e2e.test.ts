@@ -12,6 +12,8 @@ import { apiClient, waitFor } from '@ticketpro/shared/testing';
 
 jest.setTimeout(180_000);
 
+const ADMIN = { email: 'admin@embedded.test', password: 'Admin-Passw0rd-Strong' };
+
 /** The embedded mode exactly as `npm start` runs it: one process, no NATS, no Postgres, each service on PGlite under DATA_DIR. */
 describe('npm start (embedded mode)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-embedded-'));
@@ -20,7 +22,11 @@ describe('npm start (embedded mode)', () => {
 
   const start = async () => {
     // At info, for the line that names each mail file.
-    const started = await startNpmStart(port, dataDir, { LOG_LEVEL: 'info' });
+    const started = await startNpmStart(port, dataDir, {
+      LOG_LEVEL: 'info',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    });
     running = started.process;
     // Until every service is up, /health says so: 503 starting, never overloaded or anything else.
     for (const answer of started.answersWhileStarting)
@@ -168,24 +174,29 @@ describe('npm start (embedded mode)', () => {
     expect(ticketsAgain.body.total).toBe(3);
   });
 
-  it('transfers a ticket in one process: the old code is refused from the acceptance on, the new one admitted', async () => {
+  it('transfers a ticket in one process: the old code is refused from the acceptance on, the new one admitted; each transfer route with its rules', async () => {
     const api = apiClient(`http://127.0.0.1:${port}`);
     // Just restarted on a loaded machine, the gateway may still shed load (503) for a moment.
     await waitFor(`http://127.0.0.1:${port}/api/v1/events`, (status) => status === 200);
     const organizer = await register(api, { role: 'organizer' });
     const buyer = await register(api);
     const friend = await register(api);
+    const stranger = await register(api);
     const event = await createEvent(api, organizer.access);
     const type = await createTicketType(api, organizer.access, event.id);
     const {
-      tickets: [ticket],
-    } = await buyTickets(api, buyer.access, event.id, type.id);
+      tickets: [ticket, withdrawn, direct],
+    } = await buyTickets(api, buyer.access, event.id, type.id, 3);
 
     const offer = await api('POST', `/api/v1/tickets/${ticket.id}/transfer`, {
       token: buyer.access,
       body: { email: friend.email },
     });
     expect(offer.status).toBe(201);
+    const byStranger = await api('POST', `/api/v1/tickets/transfers/${offer.body.id}/accept`, {
+      token: stranger.access,
+    });
+    expect(byStranger.status).toBe(404);
     const accepted = await api('POST', `/api/v1/tickets/transfers/${offer.body.id}/accept`, { token: friend.access });
     expect(accepted.status).toBe(200);
     const old = await api('POST', '/api/v1/validation/checkin', {
@@ -199,7 +210,35 @@ describe('npm start (embedded mode)', () => {
       body: { qr_code: moved.body.qr_code },
     });
     expect(admitted.status).toBe(200);
+    const owners = await api('GET', `/api/v1/tickets/${ticket.id}/owners`, { token: friend.access });
+    expect(owners.body.owners.map((o: { via: string }) => o.via)).toEqual(['purchase', 'transfer']);
+    expect((await api('GET', `/api/v1/tickets/${ticket.id}/owners`, { token: organizer.access })).body).toEqual(
+      owners.body,
+    );
+    expect((await api('GET', `/api/v1/tickets/${ticket.id}/owners`, { token: buyer.access })).status).toBe(404);
+
+    // The owner withdraws an offer (a stranger may not); it can be accepted no more.
+    const second = await api('POST', `/api/v1/tickets/${withdrawn.id}/transfer`, {
+      token: buyer.access,
+      body: { email: friend.email },
+    });
+    expect(
+      (await api('DELETE', `/api/v1/tickets/transfers/${second.body.id}`, { token: stranger.access })).status,
+    ).toBe(404);
+    const cancelled = await api('DELETE', `/api/v1/tickets/transfers/${second.body.id}`, { token: buyer.access });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled' });
+    const late = await api('POST', `/api/v1/tickets/transfers/${second.body.id}/accept`, { token: friend.access });
+    expect(late.status).toBe(409);
+
+    // An admin hands a ticket over at once; nobody else may.
+    const admin = (await login(api, ADMIN.email, ADMIN.password)).access;
+    const body = { ticket_id: direct.id, new_owner_email: stranger.email };
+    expect((await api('POST', '/api/v1/admin/tickets/transfer', { token: organizer.access, body })).status).toBe(403);
+    const handed = await api('POST', '/api/v1/admin/tickets/transfer', { token: admin, body });
+    expect(handed.body).toMatchObject({ status: 'accepted', ticket_id: direct.id });
+
     const feed = await api('GET', `/api/v1/validation/revocations?event_id=${event.id}`, { token: organizer.access });
-    expect(feed.body.revocations.map((r: { qr_code: string }) => r.qr_code)).toEqual([ticket.qr_code]);
+    expect(feed.body.revocations.map((r: { qr_code: string }) => r.qr_code)).toEqual([ticket.qr_code, direct.qr_code]);
+    expect((await api('GET', '/api/v1/validation/revocations', { token: buyer.access })).status).toBe(403);
   });
 });

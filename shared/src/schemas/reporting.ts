@@ -35,6 +35,9 @@ export const AsOf = Type.String({
     'event (accounts, events, orders, tickets) arrives in order, the kinds independently',
 });
 
+/** The HTTP header that carries an export's `as_of`: a CSV file has no field for it. */
+export const AS_OF_HEADER = 'x-as-of';
+
 const SalesStats = Type.Object(
   {
     total_sales: Amounts(
@@ -220,14 +223,15 @@ export const ExportSliceParams = Type.Object(
 export type ExportSliceParams = Static<typeof ExportSliceParams>;
 
 /**
- * CSV text of one slice (the header line with the first), and the id to ask the next slice
- * after, or null when this was the last.
+ * CSV text of one slice (the header line with the first), the id to ask the next slice after
+ * (null when this was the last), and up to when the read model was current as it was read.
  */
 export const CsvSlice = Type.Object(
   {
     content_type: Type.Literal('text/csv'),
     body: Type.String(),
     next_after: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    as_of: AsOf,
   },
   { additionalProperties: false },
 );

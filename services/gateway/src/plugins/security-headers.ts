@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import cors from '@fastify/cors';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '@ticketpro/shared';
+import { AS_OF_HEADER, type Config } from '@ticketpro/shared';
 import { REQUEST_ID_HEADER } from './request-id';
 
 const HELMET_OPTIONS: HelmetOptions = {
@@ -38,7 +38,7 @@ export const securityHeadersPlugin = fp<{ config: Config }>(
       // Every method the API routes, and the request headers its clients send.
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['authorization', 'content-type', 'idempotency-key', REQUEST_ID_HEADER],
-      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'www-authenticate'],
+      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'www-authenticate', AS_OF_HEADER],
     });
   },
   { name: 'security-headers' },

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
+  AS_OF_HEADER,
   DashboardSchema,
   EventAnalyticsDetailSchema,
   EventAnalyticsPageOf,
@@ -142,6 +143,7 @@ function streamExport(action: ExportAction, file: string) {
       .type(CSV)
       .header('content-disposition', `attachment; filename="event-${id}-${file}.csv"`)
       .header('cache-control', 'private, no-store')
+      .header(AS_OF_HEADER, first.as_of)
       .send(Readable.from(slices()));
   };
 }
@@ -150,7 +152,8 @@ const CSV_NOTE =
   'CSV (RFC 4180, CRLF line ends, the header line first), streamed as it is read. Text that starts with `=`, ' +
   "`+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, so a spreadsheet shows it instead of " +
   `running it as a formula. ${ORGANIZER_SCOPE.replace('figures', 'export')} As of the read model: a sale ` +
-  'appears once its events have arrived.';
+  `appears once its events have arrived, and the \`${AS_OF_HEADER}\` header says up to when the file is current ` +
+  '(as `as_of` does in the figures).';
 
 /** `/events/{id}/orders.csv` and `/events/{id}/attendees.csv`: reporting's exports, for the event's organizer and admins. */
 export const exportRoutes: FastifyPluginAsync = async (app) => {
@@ -189,6 +192,13 @@ export const exportRoutes: FastifyPluginAsync = async (app) => {
         toParams: (request) => ({ ...(request.params as { id: number }), after: 0, limit: EXPORT_SLICE_MAX }),
         response: {
           description: 'The CSV file',
+          headers: {
+            [AS_OF_HEADER]: {
+              type: 'string',
+              format: 'date-time',
+              description: 'When the newest event the file holds was recorded, as `as_of` in the figures',
+            },
+          },
           content: { 'text/csv': { schema: Type.String({ description: 'CSV text' }), example: e.example } },
         },
         problems: ['forbidden', 'not-found'],

@@ -7,6 +7,9 @@ import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway'
 /** Rows the export stand-in holds: more than two slices' worth, so the gateway must ask three times. */
 const ROWS = 2_345;
 
+/** When the read model was current as the first slice was read. */
+const FIRST_AS_OF = '2027-01-20T09:59:58.000Z';
+
 /** reporting's exports as slices of `ROWS` rows (`ticket_id,holder_name`), and fixed figures. */
 class ReportingStandIn extends ServiceStandIn<'reporting'> {
   /** Makes the slice after this id fail, to cut a stream short. */
@@ -25,6 +28,8 @@ class ReportingStandIn extends ServiceStandIn<'reporting'> {
       content_type: 'text/csv',
       body: (after === 0 ? 'ticket_id,holder_name\r\n' : '') + lines,
       next_after: last < ROWS ? last : null,
+      // Each slice is read a moment later: the file says the first one's.
+      as_of: new Date(Date.parse(FIRST_AS_OF) + after).toISOString(),
     };
   }
 
@@ -99,6 +104,7 @@ describe('gateway: reporting routes', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="event-7-attendees.csv"');
     expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('x-as-of')).toBe(FIRST_AS_OF);
     const rows: { ticket_id: string; holder_name: string }[] = parse(await res.text(), { columns: true });
     expect(rows).toHaveLength(ROWS);
     expect(rows[ROWS - 1]).toEqual({ ticket_id: String(ROWS), holder_name: `Holder, ${ROWS}` });

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { iso, NotFoundError, type AuthUser, type CsvSlice, type ExportSliceParams } from '@ticketpro/shared';
 import type { ReportingRuntime } from '../runtime';
 import { scopeOf } from '../analytics/scope';
+import { readClock } from '../projections/clock';
 import { toCsv } from './csv';
 
 /**
@@ -16,12 +17,17 @@ async function exportableEvent(db: Knex, caller: AuthUser, eventId: number): Pro
   }
 }
 
-/** One slice of rows by id after `after`, as CSV (with the header line first), and where the next starts. */
+/**
+ * One slice of rows by id after `after`, as CSV (with the header line first), where the next
+ * starts, and the read model's clock as read before the rows (they hold at least everything up to it).
+ */
 async function slice<Row extends Record<string, unknown>>(
+  db: Knex,
   columns: readonly (keyof Row & string)[],
   { after, limit }: ExportSliceParams,
   read: (after: number, limit: number) => Promise<(Row & { id: number })[]>,
 ): Promise<CsvSlice> {
+  const asOf = await readClock(db);
   // One row beyond the slice tells whether another follows.
   const rows = await read(after, limit + 1);
   const rest = rows.length > limit;
@@ -30,6 +36,7 @@ async function slice<Row extends Record<string, unknown>>(
     content_type: 'text/csv',
     body: toCsv(columns, taken, after === 0),
     next_after: rest ? taken[taken.length - 1].id : null,
+    as_of: iso(asOf),
   };
 }
 
@@ -57,7 +64,7 @@ export async function exportOrders(
 ): Promise<CsvSlice> {
   const db = resources.db;
   await exportableEvent(db, caller, params.id);
-  return slice<OrderLine>(ORDER_COLUMNS, params, async (after, limit) => {
+  return slice<OrderLine>(db, ORDER_COLUMNS, params, async (after, limit) => {
     const { rows }: { rows: (OrderLine & { created_at: Date | null; paid_at: Date | null })[] } = await db.raw(
       `SELECT o.order_id AS id, o.order_id, o.created_at, o.paid_at,
               trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, '')) AS buyer_name, u.email AS buyer_email,
@@ -103,7 +110,7 @@ export async function exportAttendees(
 ): Promise<CsvSlice> {
   const db = resources.db;
   await exportableEvent(db, caller, params.id);
-  return slice<AttendeeLine>(ATTENDEE_COLUMNS, params, async (after, limit) => {
+  return slice<AttendeeLine>(db, ATTENDEE_COLUMNS, params, async (after, limit) => {
     const { rows }: { rows: (AttendeeLine & { checked_in_at: Date | null })[] } = await db.raw(
       `SELECT t.ticket_id AS id, t.ticket_id, t.order_id, tt.name AS ticket_type, t.seat_number,
               trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, '')) AS holder_name, u.email AS holder_email,

@@ -509,11 +509,13 @@ describe('CSV exports', () => {
   const csvOf = async (action: string, caller: AuthUser, limit = 1000) => {
     let text = '';
     for (let after: number | null = 0; after !== null;) {
-      const slice: { body: string; next_after: number | null } = await ask(
+      const slice: { body: string; next_after: number | null; as_of: string } = await ask(
         action,
         { id: EVENT_A, after, limit },
         caller,
       );
+      // Each slice says up to when the read model was current: the newest event of the history.
+      expect(slice.as_of).toBe(at(30 * 60_000));
       text += slice.body;
       after = slice.next_after;
     }
