@@ -9,9 +9,8 @@ import { applyTicketEvent } from '../../src/projections/apply-ticket-event';
 import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
 import { SendGridMailProvider } from '../../src/delivery/sendgrid-provider';
-import { MessageTemplates } from '../../src/messages/templates';
-import { formatting } from '../../src/messages/formatting';
 import { SendGridStandIn } from '../support/sendgrid-stand-in';
+import { testComposer } from '../support/test-composer';
 
 /** The SendGrid path: projections fed by events, a ticket delivery composed and sent with @sendgrid/mail to a stand-in. */
 let database: TestDatabase;
@@ -33,12 +32,7 @@ beforeAll(async () => {
   const apiUrl = await standIn.start();
   dispatcher = {
     db,
-    composer: {
-      templates: new MessageTemplates(),
-      format: formatting('Africa/Harare'),
-      from: 'TicketPro <tickets@ticketpro.test>',
-      messageIdDomain: 'ticketpro.test',
-    },
+    composer: testComposer(),
     provider: new SendGridMailProvider(API_KEY, apiUrl),
     policy: { maxAttempts: 3, retryAfterMs: RETRY_MS },
     logger: createLogger('sendgrid-test', 'silent'),

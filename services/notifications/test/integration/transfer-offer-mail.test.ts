@@ -6,8 +6,7 @@ import { applyTicketEvent } from '../../src/projections/apply-ticket-event';
 import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
 import type { MailProvider, OutgoingMail } from '../../src/delivery/provider';
-import { MessageTemplates } from '../../src/messages/templates';
-import { formatting } from '../../src/messages/formatting';
+import { testComposer } from '../support/test-composer';
 
 /**
  * A transfer offer's mail is sent while the offer is open, and never once it has lapsed: a
@@ -73,12 +72,7 @@ beforeAll(async () => {
   db = await createDatabase({ schema: 'notifications', url: database.url, dataDir: '.data', migrations });
   dispatcher = {
     db,
-    composer: {
-      templates: new MessageTemplates(),
-      format: formatting('Africa/Harare'),
-      from: 'TicketPro <tickets@ticketpro.test>',
-      messageIdDomain: 'ticketpro.test',
-    },
+    composer: testComposer(),
     provider: server,
     policy: { maxAttempts: 5, retryAfterMs: RETRY_MS },
     logger: createLogger('transfer-offer-test', 'silent'),
