@@ -39,7 +39,8 @@ export async function expireLapsedOffers(trx: Knex.Transaction, models: Ticketin
   await models.TicketTransfer.query(trx)
     .patch({ status: 'expired', decided_at: trx.raw('expires_at') as never })
     .where({ ticket_id: ticketId, status: 'pending' })
-    .where('expires_at', '<=', trx.fn.now());
+    // The clock as the statement runs, after any wait for the ticket's lock (now() is the transaction's start).
+    .where('expires_at', '<=', trx.raw('clock_timestamp()'));
 }
 
 /** The offer's row locked, as it stands once a lapse is recorded; the caller holds its ticket's lock. */
