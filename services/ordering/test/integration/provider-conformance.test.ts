@@ -324,6 +324,10 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       await run(harness.forgedNotification, order);
       expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
       expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
+      // At most the attempt under way, still under way: nothing captured, nothing refunded.
+      const ledger = await paymentLedger(node, admin, order.id);
+      expect(ledger.length).toBeLessThanOrEqual(1);
+      for (const row of ledger) expect(['pending', 'awaiting_confirmation']).toContain(row.state);
     });
 
     it(`full refund: order refunded, units back, the refund ${harness.refundState}`, async () => {
