@@ -72,7 +72,11 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '/:id',
       summary: 'One order (its owner or an admin)',
-      description: "The order with its items and prices. Another user's order is answered 404, never its data.",
+      description:
+        "The order with its items and prices. Another user's order is answered 404, never its data. While a " +
+        'payment waits on the client or the buyer, a pending order carries it as `payment`: a Stripe ' +
+        '`client_secret` to confirm, or a payment awaited at Paynow (`status: "awaiting_confirmation"` with its ' +
+        '`instructions`).',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.get',

@@ -84,6 +84,11 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     expect(await paymentLedger(node, admin, order.id)).toMatchObject([
       { provider: 'paynow', provider_reference: reference, state: 'awaiting_confirmation', amount: 15 },
     ]);
+    // Read again (a page reloaded), the order still says what the buyer is to do.
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({
+      payment_status: 'pending',
+      payment: { id: answer.payment!.id, status: 'awaiting_confirmation', instructions: answer.payment!.instructions },
+    });
   });
 
   it('completes the order on the verified result callback, once however often it comes', async () => {
@@ -94,7 +99,9 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     await expect(callback(update)).resolves.toEqual({ received: true });
     await expect(callback(update)).resolves.toEqual({ received: true });
 
-    expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed' });
+    const completed = await getOrder(node, buyer, order.id);
+    expect(completed).toMatchObject({ payment_status: 'completed' });
+    expect(completed.payment).toBeUndefined();
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
     await issuedTickets(node, order.id, 2);
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
