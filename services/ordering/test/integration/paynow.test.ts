@@ -11,6 +11,7 @@ import {
   getOrder,
   inventory,
   issuedTickets,
+  lapseHold,
   orderBody,
   orderEvents,
   payOrder,
@@ -160,14 +161,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
   it('records money confirmed after the hold lapsed as a refund owed, and sells nothing', async () => {
     const { ticketType, order, reference } = await awaitedOrder();
     // The buyer took longer than PAYMENT_PENDING_MAX_SECONDS: the hold lapses in both services.
-    await node
-      .orderingDb('orders')
-      .where('id', order.id)
-      .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
-    await node
-      .catalogDb('holds')
-      .where('order_id', order.id)
-      .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
+    await lapseHold(node, order.id);
     paynow.setStatus(reference, 'Paid');
 
     await callback(paynow.statusUpdate(reference));
@@ -186,14 +180,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
 
   it('finds money confirmed after the hold lapsed by polling too, and records it owed once', async () => {
     const { ticketType, order, reference } = await awaitedOrder();
-    await node
-      .orderingDb('orders')
-      .where('id', order.id)
-      .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
-    await node
-      .catalogDb('holds')
-      .where('order_id', order.id)
-      .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
+    await lapseHold(node, order.id);
     // The sweep expires the order and leaves the awaited payment to the poll.
     await sweepExpiredOrders(node.runtime, node.broker);
     expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'awaiting_confirmation' }]);

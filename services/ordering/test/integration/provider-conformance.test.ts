@@ -11,6 +11,7 @@ import {
   getOrder,
   inventory,
   issuedTickets,
+  lapseHold,
   orderBody,
   orderEvents,
   organizer,
@@ -51,16 +52,7 @@ type Case = ((order: Order) => Promise<void>) | { notApplicable: string; check(o
 let node: OrderingNode;
 const paymentOf = async (orderId: number) =>
   node.orderingDb('payments').where({ order_id: orderId, kind: 'payment' }).orderBy('id').first();
-const lapse = async (orderId: number) => {
-  await node
-    .orderingDb('orders')
-    .where('id', orderId)
-    .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
-  await node
-    .catalogDb('holds')
-    .where('order_id', orderId)
-    .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
-};
+const lapse = (orderId: number) => lapseHold(node, orderId);
 const payCash = (order: Order) =>
   node.broker.call('ordering.orders.payCash', { id: order.id, amount: order.total_price }, as(organizer));
 const cancelOrder = (order: Order) => node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer));
