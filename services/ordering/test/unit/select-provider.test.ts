@@ -12,7 +12,8 @@ const providersFor = (env: Record<string, string>) => selectPaymentProviders(loa
 describe('which provider pays an order', () => {
   it('sends ecocash, onemoney and paynow orders through Paynow once an integration id is set', () => {
     const providers = providersFor(PAYNOW);
-    for (const method of ['ecocash', 'onemoney', 'paynow'] as const) expect(providers.forMethod(method).name).toBe('paynow');
+    for (const method of ['ecocash', 'onemoney', 'paynow'] as const)
+      expect(providers.forMethod(method).name).toBe('paynow');
     expect(providers.forMethod('credit_card').name).toBe('test');
     expect(providers.forMethod('cash').name).toBe('cash');
     expect(providers.named('paynow')?.poll).toBeDefined();
