@@ -271,14 +271,14 @@ describe('over NATS, throughout', () => {
   });
 });
 
-describe('embedded mode (npm start): offers, claims and declines the same way', () => {
+describe('embedded mode (npm start): offers, claims, declines and raises the same way', () => {
   let node: EmbeddedNode | undefined;
 
   afterAll(async () => {
     await node?.destroy();
   });
 
-  it('offers released units to the first in line, passes a declined offer on, and lets the offer be claimed', async () => {
+  it('offers released units to the first in line, passes a declined offer on, lets the offer be claimed, and offers a raised quantity', async () => {
     node = await embeddedNode('waitlist', { WAITLIST_OFFER_SECONDS: '600' });
     await node.start();
     const local = node.api;
@@ -319,5 +319,19 @@ describe('embedded mode (npm start): offers, claims and declines the same way', 
     expect((await place(third)).body).toMatchObject({ state: 'offered' });
     expect((await local('POST', '/api/v1/orders', { token: third.access, body: body(1) })).status).toBe(201);
     expect((await local('GET', `/api/v1/tickets/types/${type.id}`)).body).toMatchObject({ available_quantity: 0 });
+
+    // A raised quantity is offered too: to the one now waiting (who declined before and joined again), not to a buyer.
+    const rejoined = await local('POST', `/api/v1/tickets/types/${type.id}/waitlist`, {
+      token: second.access,
+      body: { quantity: 1 },
+    });
+    expect(rejoined.body).toMatchObject({ state: 'waiting', position: 1 });
+    const raised = await local('PUT', `/api/v1/tickets/types/${type.id}`, {
+      token: host.access,
+      body: { quantity: 3 },
+    });
+    expect(raised.body).toMatchObject({ quantity: 3, available_quantity: 0 });
+    expect((await place(second)).body).toMatchObject({ state: 'offered', offer: { quantity: 1 } });
+    expectProblem(await local('POST', '/api/v1/orders', { token: host.access, body: body(1) }), 409);
   });
 });
