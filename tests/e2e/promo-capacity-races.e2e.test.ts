@@ -1,4 +1,5 @@
 import { startCluster, type Cluster } from '../support/cluster';
+import { isBalanced, readBooks } from '../support/books';
 import { login, register, type Registered } from '../support/users';
 import { type ApiResponse, expectProblem } from '@ticketpro/shared/testing';
 
@@ -104,6 +105,10 @@ describe('promo code and event capacity races, two instances each of catalog and
       expect(await uses()).toBe(expectedUses);
       const type = await ticketType(typeId);
       expect(type.quantity - type.available_quantity).toBe(live.length);
+      // Catalog's sold and live held units are exactly what ordering's paid and pending orders account for.
+      const [counted] = await readBooks(cluster.env.DATABASE_URL, eventId);
+      expect(isBalanced(counted)).toBe(true);
+      expect(counted.sold + counted.live_held).toBe(live.length);
       return { live: live.length, discounted: discounted.length };
     };
 
@@ -178,6 +183,10 @@ describe('promo code and event capacity races, two instances each of catalog and
       const live = (await ordersOf(eventId)).filter((o) => ['pending', 'completed'].includes(o.payment_status));
       expect(taken).toBeLessThanOrEqual(CAPACITY);
       expect(taken).toBe(live.length);
+      // The same from the tables: catalog's sold and live held units agree with ordering's orders, type by type.
+      const counted = await readBooks(cluster.env.DATABASE_URL, eventId);
+      for (const t of counted) expect(isBalanced(t)).toBe(true);
+      expect(counted.reduce((sum, t) => sum + t.sold + t.live_held, 0)).toBe(taken);
       return { taken, sold, live: live.length };
     };
 
