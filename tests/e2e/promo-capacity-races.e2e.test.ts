@@ -229,20 +229,41 @@ describe('promo code and event capacity races, two instances each of catalog and
       expectProblem(lower, 409);
       const tokenOf = new Map(buyers.map((b) => [b.id, b.access]));
       const [toPay, toCancel] = [created.slice(0, 20), created.slice(20, 35)];
-      await Promise.all([
+      const reRacing = buyers.slice(0, 60);
+      const answers = await Promise.all([
         ...toPay.map((res) =>
           cluster.api('POST', `/api/v1/orders/${res.body.id}/pay`, { token: tokenOf.get(res.body.user_id) }),
         ),
         ...toCancel.map(cancel),
         // Racing the cancellations: only the seats they free can be sold.
-        ...buyers
-          .slice(0, 60)
-          .map((b, i) => order(b, { event_id: eventId, items: [{ ticket_type_id: types[i % 3], quantity: 1 }] })),
+        ...reRacing.map((b, i) =>
+          order(b, { event_id: eventId, items: [{ ticket_type_id: types[i % 3], quantity: 1 }] }),
+        ),
       ]);
+      const reRaced = answers.slice(toPay.length + toCancel.length);
+      for (const res of reRaced.filter((a) => a.status !== 201)) expectProblem(res, 409);
+      const reCreated = reRaced.filter((a) => a.status === 201).length;
       const books = await expectBooks();
       expect(books.sold).toBe(toPay.length);
+      expect(books.taken).toBe(CAPACITY - toCancel.length + reCreated);
       console.log(
-        `capacity race after pay/cancel/re-race: ${books.taken} sold and held of ${CAPACITY}, ${books.sold} sold`,
+        `capacity race after pay/cancel/re-race: ${reCreated} of ${reRacing.length} racing orders created, ` +
+          `${books.taken} sold and held of ${CAPACITY}, ${books.sold} sold`,
+      );
+
+      // Seats the cancellations freed that the racers missed are sold now, and not one more.
+      const left = CAPACITY - books.taken;
+      const after = await Promise.all(
+        buyers
+          .slice(60, 60 + left + 10)
+          .map((b, i) => order(b, { event_id: eventId, items: [{ ticket_type_id: types[i % 3], quantity: 1 }] })),
+      );
+      expect(after.filter((a) => a.status === 201)).toHaveLength(left);
+      for (const res of after.filter((a) => a.status !== 201)) expectProblem(res, 409);
+      const full = await expectBooks();
+      expect(full.taken).toBe(CAPACITY);
+      console.log(
+        `capacity race, the freed seats sold after: ${left} of ${left + 10} orders created, ${full.taken} sold and held of ${CAPACITY}`,
       );
     });
   });
