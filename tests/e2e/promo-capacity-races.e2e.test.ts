@@ -1,6 +1,6 @@
 import { startCluster, type Cluster } from '../support/cluster';
 import { isBalanced, readBooks } from '../support/books';
-import { login, register, type Registered } from '../support/users';
+import { login, register, registerMany, type Registered } from '../support/users';
 import { type ApiResponse, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(600_000);
@@ -9,8 +9,6 @@ const BUYERS = 300;
 const CODE_BUYERS = 100;
 const CODE_USES = 10;
 const CAPACITY = 100;
-/** Registrations at a time: each hashes a password with argon2id, which is meant to be slow. */
-const REGISTRATION_BATCH = 20;
 const ADMIN = { email: 'admin@promo-capacity.test', password: 'Admin-Passw0rd-Strong' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -40,11 +38,7 @@ describe('promo code and event capacity races, two instances each of catalog and
     await Promise.all([cluster.startService('catalog'), cluster.startService('ordering')]);
     adminToken = (await login(cluster.api, ADMIN.email, ADMIN.password)).access;
     organizer = await register(cluster.api, { role: 'organizer' });
-    buyers = [];
-    for (let i = 0; i < BUYERS; i += REGISTRATION_BATCH) {
-      const batch = Array.from({ length: Math.min(REGISTRATION_BATCH, BUYERS - i) }, () => register(cluster.api));
-      buyers.push(...(await Promise.all(batch)));
-    }
+    buyers = await registerMany(cluster.api, BUYERS);
   });
   afterAll(async () => {
     await cluster?.stop();

@@ -2,8 +2,8 @@ import { Client } from 'pg';
 import { startCluster, type Cluster } from '../support/cluster';
 import { buyTickets, createEvent, createTicketType } from '../support/sales';
 import { pollUntil, readWaitlistBooks, waitlistBooksBalance, type WaitlistBooks } from '../support/books';
-import { login, register, type Registered } from '../support/users';
-import { type Api, expectProblem, recordingApi } from '@ticketpro/shared/testing';
+import { login, register, registerMany, type Registered } from '../support/users';
+import { expectProblem, recordingApi } from '@ticketpro/shared/testing';
 
 jest.setTimeout(300_000);
 
@@ -18,7 +18,6 @@ jest.setTimeout(300_000);
  */
 const ADMIN = { email: 'admin@waitlist-release.test', password: 'Admin-Passw0rd-Strong' };
 const OFFER_SECONDS = 600;
-const REGISTRATION_BATCH = 20;
 /** Catalog sweeps lapsed holds every 5 s and ordering expires lapsed orders as often: two rounds and some. */
 const SWEPT_MS = 15_000;
 
@@ -29,14 +28,6 @@ let holder: Registered;
 
 /** Every answer, so the last test can check that none was a 500. */
 const { api, answered } = recordingApi(() => cluster.api);
-
-async function registerMany(on: Api, n: number): Promise<Registered[]> {
-  const users: Registered[] = [];
-  for (let i = 0; i < n; i += REGISTRATION_BATCH) {
-    users.push(...(await Promise.all(Array.from({ length: Math.min(REGISTRATION_BATCH, n - i) }, () => register(on)))));
-  }
-  return users;
-}
 
 /** Runs SQL on the cluster's database (every service's schema is in it). */
 async function sql<T extends object>(text: string, values: unknown[] = []): Promise<T[]> {

@@ -3,8 +3,8 @@ import { embeddedNode, type EmbeddedNode } from '../support/embedded';
 import { createEvent, createTicketType } from '../support/sales';
 import { pollUntil, readWaitlistBooks, waitlistBooksBalance, type WaitlistBooks } from '../support/books';
 import { startMailCatcher, type MailCatcher } from '../support/mail';
-import { login, register, type Registered } from '../support/users';
-import { type Api, expectProblem, recordingApi } from '@ticketpro/shared/testing';
+import { login, register, registerMany, type Registered } from '../support/users';
+import { expectProblem, recordingApi } from '@ticketpro/shared/testing';
 
 jest.setTimeout(300_000);
 
@@ -20,7 +20,6 @@ const UNITS = 20;
 const WAITING = 50;
 const RACING_BUYERS = 10;
 const OFFER_SECONDS = 20;
-const REGISTRATION_BATCH = 20;
 
 let cluster: Cluster;
 let mail: MailCatcher;
@@ -34,14 +33,6 @@ let ticketTypeId: number;
 
 /** Every answer of the distributed part, so the last test can check that none was a 500. */
 const { api, answered } = recordingApi(() => cluster.api);
-
-async function registerMany(on: Api, n: number): Promise<Registered[]> {
-  const users: Registered[] = [];
-  for (let i = 0; i < n; i += REGISTRATION_BATCH) {
-    users.push(...(await Promise.all(Array.from({ length: Math.min(REGISTRATION_BATCH, n - i) }, () => register(on)))));
-  }
-  return users;
-}
 
 const orderBody = (quantity = 1) => ({
   event_id: eventId,
