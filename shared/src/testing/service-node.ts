@@ -74,6 +74,14 @@ export function as(caller: AuthUser | undefined) {
   return { meta: { user: caller } };
 }
 
+/**
+ * Params a test sends malformed on purpose, to see them refused (422): the action's name is still
+ * checked against the contracts, its params are not.
+ */
+export function malformed(params: unknown): never {
+  return params as never;
+}
+
 function openSchema(url: string, schema: string): Knex {
   return knexFactory({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 0, max: 4 } });
 }
