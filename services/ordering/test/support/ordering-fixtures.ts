@@ -115,7 +115,6 @@ export function paymentLedger(
   return call(node.broker, 'ordering.orders.payments', { id }, as(caller));
 }
 
-/** A ticket type's counters as catalog answers them. */
 /** The order's hold lapses in both services, as if its time had passed. */
 export async function lapseHold(node: OrderingNode, orderId: number): Promise<void> {
   await node
@@ -128,6 +127,7 @@ export async function lapseHold(node: OrderingNode, orderId: number): Promise<vo
     .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
 }
 
+/** A ticket type's counters as catalog answers them. */
 export async function inventory(node: OrderingNode, ticketTypeId: number) {
   const t = await call(node.broker, 'catalog.ticketTypes.get', { id: ticketTypeId });
   return { available: t.available_quantity, sold: t.sold_quantity };
