@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createLogger, loadConfig } from '@ticketpro/shared';
 import { selectMailProvider } from '../../src/delivery/select-provider';
-import type { OutgoingMail } from '../../src/delivery/provider';
+import { anOutgoingMail } from '../support/outgoing-mail';
 
 const silent = createLogger('select-provider-test', 'silent');
 const providerFor = (env: Record<string, string>) => selectMailProvider(loadConfig(env), silent);
@@ -35,15 +35,13 @@ describe('the embedded default', () => {
     const lines: string[] = [];
     const logger = createLogger('select-provider-test', 'info', { write: (line: string) => lines.push(line) });
     const provider = selectMailProvider(loadConfig({ DATA_DIR: dataDir }), logger);
-    const mail: OutgoingMail = {
+    const mail = anOutgoingMail({
       messageId: '<notification-7.1700000000000@ticketpro.test>',
-      from: 'TicketPro <tickets@ticketpro.test>',
       to: { name: 'Tendai Moyo', address: 'tendai@example.test' },
       subject: 'Your tickets for Mbira Night',
-      html: '<p>Hello Tendai</p>',
       text: 'Hello Tendai',
       attachments: [{ filename: 'tickets.pdf', content: Buffer.from('%PDF-1.3'), contentType: 'application/pdf' }],
-    };
+    });
     try {
       const file = await provider.send(mail);
       expect(file).toBe(path.join(dataDir, 'mail', 'notification-7.1700000000000@ticketpro.test.eml'));
