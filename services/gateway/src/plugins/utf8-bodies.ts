@@ -20,7 +20,8 @@ export const utf8BodiesPlugin = fp(
         done(new UnprocessableError(`Invalid request body: ${NOT_UTF8}`, [{ field: '(body)', message: NOT_UTF8 }]));
         return;
       }
-      parseJson(request, body.toString('utf8'), done);
+      // fastify's own parser answers through `done`; its return value carries nothing.
+      void parseJson(request, body.toString('utf8'), done);
     });
   },
   { name: 'utf8-bodies' },
