@@ -8,8 +8,9 @@ import tseslint from 'typescript-eslint';
 
 /** A workspace is used through its package entry (`@ticketpro/x`), never a path into its files. */
 const workspaceImports = {
-  group: ['@ticketpro/*/*', '!@ticketpro/shared/testing'],
-  message: 'Import the package entry (@ticketpro/<name>, or @ticketpro/shared/testing), not a file inside it.',
+  group: ['@ticketpro/*/*', '!@ticketpro/shared/testing', '!@ticketpro/shared/embedded'],
+  message:
+    'Import the package entry (@ticketpro/<name>, @ticketpro/shared/testing or @ticketpro/shared/embedded), not a file inside it.',
 };
 
 /** Migrations are frozen history: source reads shared constants from a models/constants module. */

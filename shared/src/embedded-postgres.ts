@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
+import { databaseUrlFor, type Config, type ServiceName } from './config';
 
 /**
  * Embedded PostgreSQL (PGlite) for the embedded mode: a database cluster of its own per service
@@ -21,8 +22,15 @@ const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=4MB'];
 
 /** Opens the service's cluster under `dataDir`, creating it on the first start. */
 export async function openEmbeddedPostgres(dataDir: string, name: string): Promise<PGlite> {
-  const [{ PGlite }, directory] = await Promise.all([import('@electric-sql/pglite'), ensureCluster(dataDir, name)]);
-  const pglite = new PGlite(directory, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  const [{ PGlite }, [directory], pgliteWasmModule] = await Promise.all([
+    import('@electric-sql/pglite'),
+    Promise.all(clustersOf(dataDir, [name])),
+    compiledPglite(),
+  ]);
+  const pglite = new PGlite(directory, {
+    startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+    pgliteWasmModule,
+  });
   await pglite.waitReady;
   return pglite;
 }
@@ -34,24 +42,59 @@ export async function openEmbeddedPostgres(dataDir: string, name: string): Promi
  * `openEmbeddedPostgres` then waits for the cluster begun here. A failure is theirs to report.
  */
 export function prepareEmbeddedClusters(dataDir: string, names: readonly string[]): void {
-  for (const name of names) ensureCluster(dataDir, name).catch(() => undefined);
+  for (const ready of clustersOf(dataDir, names)) ready.catch(() => undefined);
+}
+
+/** Begins creating the embedded databases of those `services` that have no Postgres URL (see `prepareEmbeddedClusters`). */
+export function prepareEmbeddedDatabases(config: Config, services: readonly ServiceName[]): void {
+  const embedded = services.filter((service) => !databaseUrlFor(config, service));
+  if (embedded.length > 0) prepareEmbeddedClusters(config.DATA_DIR, embedded);
+}
+
+/**
+ * PGlite caches its compiled WebAssembly only once a compile has finished, so six instances
+ * opening together compiled the same 9 MB module six times, all on this thread. Compiled once
+ * and handed to each instance, it is one compile, and one copy of the code in memory.
+ */
+let pgliteCompile: Promise<WebAssembly.Module> | undefined;
+
+function compiledPglite(): Promise<WebAssembly.Module> {
+  pgliteCompile ??= readFile(path.join(path.dirname(require.resolve('@electric-sql/pglite')), 'pglite.wasm')).then(
+    (bytes) => WebAssembly.compile(bytes),
+  );
+  return pgliteCompile;
 }
 
 /** Each cluster's check-and-create in flight, shared by whoever asks meanwhile. */
 const clusters = new Map<string, Promise<string>>();
 
-function ensureCluster(dataDir: string, name: string): Promise<string> {
-  const directory = path.resolve(dataDir, name);
-  let ready = clusters.get(directory);
-  if (!ready) {
-    ready = holdsCluster(directory).then(async (exists) => {
-      if (!exists) await createCluster(path.resolve(dataDir), directory);
-      return directory;
+/**
+ * The directories of `names`' clusters, each once it holds a database. The missing ones asked
+ * for together are created by one child process: one initdb, copied for each, since initdb is
+ * most of a first start's work.
+ */
+function clustersOf(dataDir: string, names: readonly string[]): Promise<string>[] {
+  const directories = names.map((name) => path.resolve(dataDir, name));
+  const unasked = directories.filter((directory) => !clusters.has(directory));
+  if (unasked.length > 0) {
+    const checked = unasked.map(holdsCluster);
+    const created = Promise.allSettled(checked).then((states) => {
+      const missing = unasked.filter((_, i) => {
+        const state = states[i];
+        return state.status === 'fulfilled' && !state.value;
+      });
+      return missing.length > 0 ? createClusters(path.resolve(dataDir), missing) : undefined;
     });
-    clusters.set(directory, ready);
-    void ready.finally(() => clusters.delete(directory)).catch(() => undefined);
+    unasked.forEach((directory, i) => {
+      const ready = checked[i].then(async () => {
+        await created;
+        return directory;
+      });
+      clusters.set(directory, ready);
+      void ready.finally(() => clusters.delete(directory)).catch(() => undefined);
+    });
   }
-  return ready;
+  return directories.map((directory) => clusters.get(directory)!);
 }
 
 async function holdsCluster(directory: string): Promise<boolean> {
@@ -66,54 +109,45 @@ async function holdsCluster(directory: string): Promise<boolean> {
 }
 
 /**
- * Fresh clusters are copies of one `initdb` per process, made in `DATA_DIR/.initdb` when the
- * first service needs it and removed once no service is copying it: initdb is most of a first
- * start's work, and the services starting together would otherwise each run their own.
+ * `node -e` script: argv[1] is PGlite's entry point, argv[2] the data directory, the rest the
+ * clusters to create. initdb runs once into a fresh `.initdb-*` directory there, which is then
+ * copied beside each cluster's place and renamed into it, so that a crash midway leaves no half
+ * cluster; the copy is the native `cpSync` (fs/promises' `cp` took about six times its CPU).
  */
-const templates = new Map<string, { ready: Promise<string>; users: number }>();
-
-async function createCluster(dataDir: string, directory: string): Promise<void> {
-  let template = templates.get(dataDir);
-  if (!template) {
-    template = { ready: initdb(path.join(dataDir, '.initdb')), users: 0 };
-    templates.set(dataDir, template);
-  }
-  template.users++;
-  try {
-    // Copied beside its place and renamed into it, so that a crash midway leaves no half cluster.
-    const staging = `${directory}.creating`;
-    await rm(staging, { recursive: true, force: true });
-    await cp(await template.ready, staging, { recursive: true });
-    await rm(directory, { recursive: true, force: true });
-    await rename(staging, directory);
-  } finally {
-    if (--template.users === 0) {
-      templates.delete(dataDir);
-      await template.ready.then((made) => rm(made, { recursive: true, force: true })).catch(() => undefined);
-    }
-  }
-}
-
-/** `node -e` script: argv[1] is PGlite's entry point, argv[2] the empty cluster directory. */
-const INITDB_SCRIPT = `
+const CREATE_CLUSTERS_SCRIPT = `
+const { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync } = require('node:fs');
+const path = require('node:path');
 const { PGlite } = require(process.argv[1]);
-const pglite = new PGlite(process.argv[2]);
-pglite.waitReady.then(() => pglite.close()).catch((err) => { console.error(err); process.exit(1); });
+const [dataDir, ...clusters] = process.argv.slice(2);
+mkdirSync(dataDir, { recursive: true });
+const template = mkdtempSync(path.join(dataDir, '.initdb-'));
+const pglite = new PGlite(template);
+pglite.waitReady
+  .then(() => pglite.close())
+  .then(() => {
+    for (const cluster of clusters) {
+      const staging = cluster + '.creating';
+      rmSync(staging, { recursive: true, force: true });
+      cpSync(template, staging, { recursive: true });
+      rmSync(cluster, { recursive: true, force: true });
+      renameSync(staging, cluster);
+    }
+  })
+  .catch((err) => { console.error(err); process.exitCode = 1; })
+  .finally(() => rmSync(template, { recursive: true, force: true }));
 `;
 
 /**
- * initdb runs in a child process: in this one it would leave ~260 MB resident for good (PGlite
- * keeps the closed instance's WebAssembly memory reachable), a third of the first start's size.
+ * In a child process: in this one, initdb would leave ~260 MB resident for good (PGlite keeps
+ * the closed instance's WebAssembly memory reachable), a third of the first start's size.
  */
-async function initdb(directory: string): Promise<string> {
-  await rm(directory, { recursive: true, force: true });
-  await mkdir(directory, { recursive: true });
+async function createClusters(dataDir: string, clusterDirectories: readonly string[]): Promise<void> {
   await promisify(execFile)(process.execPath, [
     '--liftoff-only',
     '-e',
-    INITDB_SCRIPT,
+    CREATE_CLUSTERS_SCRIPT,
     require.resolve('@electric-sql/pglite'),
-    directory,
+    dataDir,
+    ...clusterDirectories,
   ]);
-  return directory;
 }

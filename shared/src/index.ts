@@ -6,7 +6,7 @@ export * from './pagination';
 export * from './sql';
 export * from './model';
 export * from './db';
-export { prepareEmbeddedClusters } from './embedded-postgres';
+export { prepareEmbeddedClusters, prepareEmbeddedDatabases } from './embedded-postgres';
 export * from './broker';
 export * from './action';
 export * from './contracts';

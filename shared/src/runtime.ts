@@ -1,7 +1,6 @@
 import type { ServiceBroker } from 'moleculer';
 import { databaseUrlFor, type Config, type ServiceName } from './config';
 import { createDatabase, type Database, type Migration } from './db';
-import { prepareEmbeddedClusters } from './embedded-postgres';
 import type { Logger } from './logger';
 import { attachRelay, OutboxRelay } from './events/outbox';
 import { JetStreamPublisher, LocalPublisher, type EventPublisher } from './events/publishers';
@@ -47,12 +46,6 @@ export async function openServiceResources(
     await db.destroy();
     throw err;
   }
-}
-
-/** Begins creating the embedded databases of those `services` that have no Postgres URL (see `prepareEmbeddedClusters`). */
-export function prepareEmbeddedDatabases(config: Config, services: readonly ServiceName[]): void {
-  const embedded = services.filter((service) => !databaseUrlFor(config, service));
-  if (embedded.length > 0) prepareEmbeddedClusters(config.DATA_DIR, embedded);
 }
 
 /** Flushes the outbox before closing, so events of finished work are not left behind. */

@@ -179,6 +179,35 @@ describe('EcoCash through Paynow, over separate processes', () => {
   });
 });
 
+describe('cash at the door, over separate processes', () => {
+  it("completes a cash order the event's organizer records, naming who took the money; nobody else records it", async () => {
+    const ticketType = await newTicketType();
+    const placed = await cluster.api('POST', '/api/v1/orders', {
+      token: buyer.access,
+      body: { event_id: event.id, payment_method: 'cash', items: [{ ticket_type_id: ticketType.id, quantity: 2 }] },
+    });
+    expect(placed.status).toBe(201);
+    const cash = (token: string) =>
+      cluster.api('POST', `/api/v1/orders/${placed.body.id}/payments/cash`, {
+        token,
+        body: { amount: 10, note: 'Gate B, receipt 17' },
+      });
+
+    const paid = await cash(organizer.access);
+
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ payment_status: 'completed' });
+    await waitForTicketCount(cluster.api, buyer.access, placed.body.id, 2);
+    expect(await available(ticketType.id)).toBe(8);
+    expect(await ledger(placed.body.id)).toMatchObject([
+      { kind: 'payment', provider: 'cash', state: 'completed', amount: 10, recorded_by: organizer.id },
+    ]);
+    expectProblem(await cash(buyer.access), 403);
+    expectProblem(await cash(stranger.access), 404);
+    expect(await ledger(placed.body.id)).toHaveLength(1);
+  });
+});
+
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

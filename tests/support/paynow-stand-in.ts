@@ -12,6 +12,8 @@ export interface PaynowTransaction {
   phone?: string;
   authEmail: string;
   resultUrl: string;
+  /** Where Paynow sends the buyer back after a web checkout. */
+  returnUrl: string;
   pollUrl: string;
   /** `Sent` until the buyer acts; then `Paid`, `Cancelled` or `Failed`. */
   status: string;
@@ -155,7 +157,9 @@ export class PaynowStandIn {
     if (form.get('id') !== this.integrationId) return error('Invalid Id.');
     if (!hash || hash !== hashOf(fields, this.integrationKey)) return error('Invalid Hash');
     const reference = form.get('reference') ?? '';
-    if (!reference || !form.get('amount') || !form.get('resulturl')) return error('Missing required fields');
+    if (!reference || !form.get('amount') || !form.get('resulturl') || !form.get('returnurl')) {
+      return error('Missing required fields');
+    }
     if (mobile && (!form.get('phone') || !form.get('method') || !form.get('authemail'))) {
       return error('Mobile transactions need phone, method and authemail');
     }
@@ -169,6 +173,7 @@ export class PaynowStandIn {
       phone: form.get('phone') ?? undefined,
       authEmail: form.get('authemail') ?? '',
       resultUrl: form.get('resulturl')!,
+      returnUrl: form.get('returnurl')!,
       pollUrl: `${this.baseUrl}/interface/pollpayment?guid=${guid}`,
       status: 'Sent',
     };

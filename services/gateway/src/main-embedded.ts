@@ -1,4 +1,5 @@
-import { prepareEmbeddedDatabases, runNode, SERVICE_NAMES } from '@ticketpro/shared';
+import './begin-embedded-databases';
+import { runNode } from '@ticketpro/shared';
 import { createIdentityService } from '@ticketpro/identity';
 import { createCatalogService } from '@ticketpro/catalog';
 import { createOrderingService } from '@ticketpro/ordering';
@@ -11,19 +12,16 @@ import { listen } from './listen';
  * `npm start`: the gateway and all six services in one process, one broker without a
  * transporter. Without DATABASE_URL each service opens its own PGlite under DATA_DIR; the
  * broker starts the services in parallel, so their databases initialise at the same time. A
- * first start's databases are begun before the gateway is built (initdb runs in a child process).
+ * first start's databases are begun before anything else is loaded (begin-embedded-databases.ts).
  */
-void runNode('embedded', (deps) => {
-  prepareEmbeddedDatabases(deps.config, SERVICE_NAMES);
-  return {
-    services: [
-      createIdentityService(deps),
-      createCatalogService(deps),
-      createOrderingService(deps),
-      createTicketingService(deps),
-      createNotificationsService(deps),
-      createReportingService(deps),
-    ],
-    attach: (node) => listen({ ...deps, ...node }),
-  };
-});
+void runNode('embedded', (deps) => ({
+  services: [
+    createIdentityService(deps),
+    createCatalogService(deps),
+    createOrderingService(deps),
+    createTicketingService(deps),
+    createNotificationsService(deps),
+    createReportingService(deps),
+  ],
+  attach: (node) => listen({ ...deps, ...node }),
+}));

@@ -72,7 +72,11 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       method: 'GET',
       url: '/:id',
       summary: 'One order (its owner or an admin)',
-      description: "The order with its items and prices. Another user's order is answered 404, never its data.",
+      description:
+        "The order with its items and prices. Another user's order is answered 404, never its data. While a " +
+        'payment waits on the client or the buyer, a pending order carries it as `payment`: a Stripe ' +
+        '`client_secret` to confirm, or a payment awaited at Paynow (`status: "awaiting_confirmation"` with its ' +
+        '`instructions`).',
       tags: TAGS,
       auth: true,
       action: 'ordering.orders.get',
@@ -181,9 +185,10 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         'are issued, one per unit. With an `Idempotency-Key` a retried request is answered as the first was and ' +
         'charges once. ' +
         "The order's `payment_method` picks the provider: with Paynow configured, `ecocash` and `onemoney` push " +
-        "the payment to the buyer's phone (`phone` in the body, else the number on the account) and answer 202 " +
-        'with `payment.status: "awaiting_confirmation"` and `payment.instructions` to show; `paynow` answers 202 ' +
-        "with `payment.redirect_url` (web checkout). While the payment is awaited the order's hold is kept up to " +
+        "the payment to the buyer's phone (`phone` in the body, else the number on the account; sent to Paynow as " +
+        '`07XXXXXXXX`) and answer 202 with `payment.status: "awaiting_confirmation"` and `payment.instructions` to ' +
+        'show; `paynow` answers 202 with `payment.redirect_url` (web checkout; Paynow sends the buyer back to ' +
+        "`PAYNOW_RETURN_URL` with `order_id` added to its query). While the payment is awaited the order's hold is kept up to " +
         "`PAYMENT_PENDING_MAX_SECONDS`; Paynow's callback (or polling) completes the order, or fails it and " +
         'releases its units. A `cash` order is paid at the door (`POST /orders/{id}/payments/cash`): 409 here.',
       response: { ...Order, description: 'The order, completed (or waiting for the client, with Stripe)' },

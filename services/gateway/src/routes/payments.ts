@@ -79,7 +79,7 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
       url: '/webhooks/paynow',
       examples: {
         request: {
-          reference: 'ticketpro-order-1001-payment-501',
+          reference: 'TP-501',
           paynowreference: '12345678',
           amount: '50.00',
           status: 'Paid',
@@ -91,8 +91,9 @@ export const paymentRoutes: FastifyPluginAsync = async (app) => {
       summary: "Paynow's result callback: a status update whose hash is checked (forged: 400, nothing changes)",
       description:
         "Paynow posts the transaction's status (`reference`, `paynowreference`, `amount`, `status`, `pollurl`, " +
-        '`hash`) to `PAYNOW_RESULT_URL`. `Paid` completes the order (or, once its hold lapsed, records a refund ' +
-        'owed); `Cancelled`/`Failed` fail the payment and release the units. An unknown reference is 404 and ' +
+        "`hash`) to `PAYNOW_RESULT_URL`; `reference` is ours, `TP-` and the payment's id. `Paid` completes the " +
+        'order (or, once its hold lapsed, records a refund owed); `Cancelled`/`Failed` fail the payment and ' +
+        'release the units. An unknown reference is 404 and ' +
         "an amount other than the payment's is 400; both change nothing. A repeat changes nothing. 404 while " +
         'Paynow is not configured.',
       tags: ['payments'],

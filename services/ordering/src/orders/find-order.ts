@@ -31,7 +31,8 @@ export async function visibleOrder(
 
 /**
  * The order if the caller may see it (404 otherwise), with the payment it waits on when that
- * payment needs the client's part (a `client_secret` to confirm).
+ * payment needs the client's part (a `client_secret` to confirm) or the buyer's (a payment
+ * awaited at Paynow, with its instructions), so that reading the order again shows them.
  */
 export async function visibleOrderAndWaitingPayment(
   models: OrderingModels,
@@ -39,6 +40,9 @@ export async function visibleOrderAndWaitingPayment(
   id: number,
 ): Promise<{ order: Order; waitingPayment?: Payment }> {
   const order = await visibleOrder(models, caller, id);
-  const waiting = await models.Payment.query().where({ order_id: order.id, state: 'initiated' }).first();
-  return { order, waitingPayment: waiting?.client_secret ? waiting : undefined };
+  const waiting = await models.Payment.query()
+    .where({ order_id: order.id, kind: 'payment' })
+    .whereIn('state', ['initiated', 'awaiting'])
+    .first();
+  return { order, waitingPayment: waiting?.client_secret || waiting?.state === 'awaiting' ? waiting : undefined };
 }

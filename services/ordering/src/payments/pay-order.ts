@@ -179,7 +179,8 @@ export async function settle(runtime: OrderingRuntime, call: ServiceCaller, paym
 
 /**
  * Who Paynow pushes the payment to and mails: the number in the pay body, else the buyer's own
- * (identity knows it), and the buyer's email, which Paynow requires.
+ * (identity knows it), either written as Paynow's examples write it (`07…`), and the buyer's
+ * email, which Paynow requires.
  */
 async function buyerContact(
   via: ServiceCaller,
@@ -187,7 +188,7 @@ async function buyerContact(
   phone?: string,
 ): Promise<{ phone?: string; email?: string }> {
   const user = await call(via, 'identity.users.get', { id: userId });
-  const number = phone ?? mobileNumber(user.phone_number);
+  const number = mobileNumber(phone ?? user.phone_number);
   if (!number) {
     throw new UnprocessableError('A mobile money number is needed: send `phone` (07XXXXXXXX)', [
       { field: 'phone', message: 'is required: your account has no Zimbabwean mobile number' },
@@ -196,9 +197,9 @@ async function buyerContact(
   return { phone: number, email: user.email };
 }
 
-/** A stored phone number as Paynow takes it (`0771234567`), if it is a Zimbabwean mobile one. */
-function mobileNumber(stored: string | null | undefined): string | undefined {
-  const digits = (stored ?? '').replace(/\D/g, '');
+/** A phone number (`+263 77 123 4567`, `263771234567`, `0771234567`) as Paynow takes it (`0771234567`), if it is a Zimbabwean mobile one. */
+function mobileNumber(written: string | null | undefined): string | undefined {
+  const digits = (written ?? '').replace(/\D/g, '');
   const match = /^(?:263|0)(7\d{8})$/.exec(digits);
   return match ? `0${match[1]}` : undefined;
 }

@@ -56,6 +56,10 @@ function paynowFrom(config: Config): PaynowPaymentProvider | undefined {
     (key) => !config[key],
   );
   if (missing.length > 0) throw new Error(`PAYNOW_INTEGRATION_ID needs ${missing.join(', ')}`);
+  const notUrls = (['PAYNOW_API_URL', 'PAYNOW_RESULT_URL', 'PAYNOW_RETURN_URL'] as const).filter(
+    (key) => !URL.canParse(config[key]!),
+  );
+  if (notUrls.length > 0) throw new Error(`Not an absolute URL: ${notUrls.join(', ')}`);
   return new PaynowPaymentProvider({
     integrationId: config.PAYNOW_INTEGRATION_ID,
     integrationKey: config.PAYNOW_INTEGRATION_KEY!,

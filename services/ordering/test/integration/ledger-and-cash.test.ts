@@ -89,6 +89,11 @@ describe('the payment ledger', () => {
     for (const params of [{ id: 0 }, { id: 2 ** 31 }, { id: row.id, extra: 1 }, { id: '1\u0000' }]) {
       await expect(node.broker.call('ordering.payments.get', params, as(admin))).rejects.toMatchObject({ code: 422 });
     }
+    for (const params of [{ id: 0 }, { id: 2 ** 31 }, { id: order.id, kind: 'refund' }, { id: `${order.id}\u0000` }]) {
+      await expect(node.broker.call('ordering.orders.payments', params, as(admin))).rejects.toMatchObject({
+        code: 422,
+      });
+    }
   });
 });
 
@@ -165,6 +170,17 @@ describe('cash at the door', () => {
     await expect(settle(otherOrganizer, owed.id)).rejects.toMatchObject({ code: 404 });
     const [payment] = await paymentLedger(node, buyer, order.id);
     await expect(settle(organizer, payment.id)).rejects.toMatchObject({ code: 409 });
+    for (const params of [
+      { id: owed.id, settled_by: admin.id },
+      { id: owed.id, state: 'refunded' },
+      { id: 2 ** 31 },
+      { id: `${owed.id}\u0000` },
+    ]) {
+      await expect(node.broker.call('ordering.payments.settle', params, as(admin))).rejects.toMatchObject({
+        code: 422,
+      });
+    }
+    expect(await transaction(buyer, owed.id)).toMatchObject({ state: 'refund_owed', settled_by: null });
 
     const answers = await Promise.allSettled([settle(organizer, owed.id), settle(admin, owed.id)]);
     expect(answers.map((a) => a.status).sort()).toEqual(['fulfilled', 'rejected']);

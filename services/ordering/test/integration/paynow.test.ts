@@ -1,6 +1,7 @@
 import type { Event, Order } from '@ticketpro/shared';
 import { DECLINED_PHONE, PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { pollAwaitedPayments } from '../../src/payments/poll-awaited-payments';
+import { sweepExpiredOrders } from '../../src';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import {
   admin,
@@ -10,6 +11,7 @@ import {
   getOrder,
   inventory,
   issuedTickets,
+  lapseHold,
   orderBody,
   orderEvents,
   payOrder,
@@ -83,6 +85,11 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     expect(await paymentLedger(node, admin, order.id)).toMatchObject([
       { provider: 'paynow', provider_reference: reference, state: 'awaiting_confirmation', amount: 15 },
     ]);
+    // Read again (a page reloaded), the order still says what the buyer is to do.
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({
+      payment_status: 'pending',
+      payment: { id: answer.payment!.id, status: 'awaiting_confirmation', instructions: answer.payment!.instructions },
+    });
   });
 
   it('completes the order on the verified result callback, once however often it comes', async () => {
@@ -93,7 +100,9 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     await expect(callback(update)).resolves.toEqual({ received: true });
     await expect(callback(update)).resolves.toEqual({ received: true });
 
-    expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed' });
+    const completed = await getOrder(node, buyer, order.id);
+    expect(completed).toMatchObject({ payment_status: 'completed' });
+    expect(completed.payment).toBeUndefined();
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
     await issuedTickets(node, order.id, 2);
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
@@ -152,14 +161,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
   it('records money confirmed after the hold lapsed as a refund owed, and sells nothing', async () => {
     const { ticketType, order, reference } = await awaitedOrder();
     // The buyer took longer than PAYMENT_PENDING_MAX_SECONDS: the hold lapses in both services.
-    await node
-      .orderingDb('orders')
-      .where('id', order.id)
-      .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
-    await node
-      .catalogDb('holds')
-      .where('order_id', order.id)
-      .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
+    await lapseHold(node, order.id);
     paynow.setStatus(reference, 'Paid');
 
     await callback(paynow.statusUpdate(reference));
@@ -174,6 +176,26 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     // Told again (poll and callback), it is owed once.
     await callback(paynow.statusUpdate(reference));
     expect(await paymentLedger(node, admin, order.id)).toHaveLength(2);
+  });
+
+  it('finds money confirmed after the hold lapsed by polling too, and records it owed once', async () => {
+    const { ticketType, order, reference } = await awaitedOrder();
+    await lapseHold(node, order.id);
+    // The sweep expires the order and leaves the awaited payment to the poll.
+    await sweepExpiredOrders(node.runtime, node.broker);
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'awaiting_confirmation' }]);
+    paynow.setStatus(reference, 'Paid');
+
+    await poll();
+    await poll();
+
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'expired' });
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
+    expect((await paymentLedger(node, admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
+      ['payment', 'refunded', 15],
+      ['refund', 'refund_owed', 15],
+    ]);
+    expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.expired']);
   });
 
   it('settles a payment once when the callback and a poll arrive at the same instant', async () => {
@@ -204,7 +226,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'failed', provider: 'paynow' }]);
   });
 
-  it('takes the phone from the pay body, refusing one that is not a Zimbabwean mobile number (422)', async () => {
+  it('takes the phone from the pay body, as Paynow writes it, refusing one that is not a Zimbabwean mobile number (422)', async () => {
     const ticketType = await createTicketType(node, event.id, { price: 7.5, quantity: 10 });
     const order = await placeOrder(node, buyer, {
       ...orderBody(event.id, ticketType.id, 1),
@@ -215,7 +237,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     }
     const answer = await payOrder(node, buyer, order.id, { phone: '+263712345678' } as object);
     expect(paynow.transaction(`TP-${answer.payment!.id}`)).toMatchObject({
-      phone: '+263712345678',
+      phone: '0712345678',
       method: 'onemoney',
     });
     // A second pay while the first is awaited is refused, and starts nothing at Paynow.
@@ -224,13 +246,17 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
     expect(paynow.transactions.size).toBe(started);
   });
 
-  it('sends `paynow` orders to web checkout: 202-style answer with the redirect URL', async () => {
-    const { answer, reference } = await awaitedOrder('paynow', 1);
+  it('sends `paynow` orders to web checkout: 202-style answer with the redirect URL, the return URL naming the order', async () => {
+    const { order, answer, reference } = await awaitedOrder('paynow', 1);
     expect(answer.payment).toMatchObject({
       status: 'awaiting_confirmation',
       redirect_url: expect.stringContaining('/payment/confirm'),
     });
-    expect(paynow.transaction(reference).method).toBeUndefined();
+    expect(paynow.transaction(reference)).toMatchObject({
+      method: undefined,
+      returnUrl: `https://tickets.example.com/paid?order_id=${order.id}`,
+      resultUrl: 'https://tickets.example.com/api/v1/payments/webhooks/paynow',
+    });
     expect(paynow.requests.some((r) => r.path === '/interface/initiatetransaction')).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import {
   getOrder,
   inventory,
   issuedTickets,
+  lapseHold,
   orderBody,
   orderEvents,
   organizer,
@@ -51,16 +52,7 @@ type Case = ((order: Order) => Promise<void>) | { notApplicable: string; check(o
 let node: OrderingNode;
 const paymentOf = async (orderId: number) =>
   node.orderingDb('payments').where({ order_id: orderId, kind: 'payment' }).orderBy('id').first();
-const lapse = async (orderId: number) => {
-  await node
-    .orderingDb('orders')
-    .where('id', orderId)
-    .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
-  await node
-    .catalogDb('holds')
-    .where('order_id', orderId)
-    .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
-};
+const lapse = (orderId: number) => lapseHold(node, orderId);
 const payCash = (order: Order) =>
   node.broker.call('ordering.orders.payCash', { id: order.id, amount: order.total_price }, as(organizer));
 const cancelOrder = (order: Order) => node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer));
@@ -324,6 +316,10 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       await run(harness.forgedNotification, order);
       expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
       expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
+      // At most the attempt under way, still under way: nothing captured, nothing refunded.
+      const ledger = await paymentLedger(node, admin, order.id);
+      expect(ledger.length).toBeLessThanOrEqual(1);
+      for (const row of ledger) expect(['pending', 'awaiting_confirmation']).toContain(row.state);
     });
 
     it(`full refund: order refunded, units back, the refund ${harness.refundState}`, async () => {

@@ -110,6 +110,18 @@ export function paymentLedger(
 }
 
 /** A ticket type's counters as catalog answers them. */
+/** The order's hold lapses in both services, as if its time had passed. */
+export async function lapseHold(node: OrderingNode, orderId: number): Promise<void> {
+  await node
+    .orderingDb('orders')
+    .where('id', orderId)
+    .update({ expires_at: node.orderingDb.raw("now() - interval '1 second'") });
+  await node
+    .catalogDb('holds')
+    .where('order_id', orderId)
+    .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
+}
+
 export async function inventory(node: OrderingNode, ticketTypeId: number) {
   const t = await node.broker.call<TicketType, object>('catalog.ticketTypes.get', { id: ticketTypeId });
   return { available: t.available_quantity, sold: t.sold_quantity };

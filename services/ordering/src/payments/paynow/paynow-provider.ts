@@ -60,7 +60,7 @@ export class PaynowPaymentProvider implements PaymentProvider {
       ['reference', paynowReference(paymentId)],
       ['amount', amount],
       ['additionalinfo', `TicketPro order ${orderId}`],
-      ['returnurl', this.settings.returnUrl],
+      ['returnurl', this.returnUrlOf(orderId)],
       ['resulturl', this.settings.resultUrl],
       ['authemail', email ?? ''],
       ...(mobile
@@ -92,6 +92,16 @@ export class PaynowPaymentProvider implements PaymentProvider {
         (mobile ? `Confirm the payment of ${amount} on your phone (${phone}) with your PIN` : undefined),
       redirectUrl: field(answer, 'browserurl'),
     };
+  }
+
+  /**
+   * Where Paynow sends the buyer back after paying: the return URL naming the order, since Paynow
+   * adds nothing to it and recommends that it say which transaction the buyer comes back from.
+   */
+  private returnUrlOf(orderId: number): string {
+    const url = new URL(this.settings.returnUrl);
+    url.searchParams.set('order_id', String(orderId));
+    return url.toString();
   }
 
   /** Paynow has no refund API: the buyer is paid back by hand and the refund settled then. */
