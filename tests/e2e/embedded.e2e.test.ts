@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, type RunningProcess } from '../support/processes';
 import { startNpmStart } from '../support/embedded';
-import { decodeInlineQrCodes, waitForMail } from '../support/mail';
+import { decodeInlineQrCodes, pdfPageCount, waitForMail } from '../support/mail';
 import { simpleParser } from 'mailparser';
 import { waitForTicketCount } from '../support/tickets';
 import { buyTickets, createEvent, createTicketType } from '../support/sales';
@@ -137,16 +137,24 @@ describe('npm start (embedded mode)', () => {
     }
     expect(new Set(tickets.map((t) => t.qr_code)).size).toBe(3);
 
-    // No mail server here: the ticket delivery is a file under DATA_DIR/mail, named in the log.
-    const delivery = await waitForMail(() => {
-      const files = existsSync(path.join(dataDir, 'mail')) ? readdirSync(path.join(dataDir, 'mail')) : [];
-      const named = files.filter((f) => running!.output().includes(path.join(dataDir, 'mail', f)));
-      const raw = named.map((f) => readFileSync(path.join(dataDir, 'mail', f)));
-      return raw.find((r) => r.toString('latin1').includes('Subject: Your tickets for Embedded Mbira Festival'));
-    }, 'ticket delivery file');
-    const parsed = await simpleParser(delivery);
+    // No mail server here: each message is a file under DATA_DIR/mail, named in the log.
+    const mailFile = (subject: string) =>
+      waitForMail(() => {
+        const files = existsSync(path.join(dataDir, 'mail')) ? readdirSync(path.join(dataDir, 'mail')) : [];
+        const named = files.filter((f) => running!.output().includes(path.join(dataDir, 'mail', f)));
+        const raw = named.map((f) => readFileSync(path.join(dataDir, 'mail', f)));
+        return raw.find((r) => r.toString('latin1').includes(`Subject: ${subject}\r\n`));
+      }, `mail file "${subject}"`).then((raw) => simpleParser(raw));
+    const parsed = await mailFile('Your tickets for Embedded Mbira Festival');
     expect(parsed.to).toMatchObject({ value: [{ address: user.email }] });
     expect(decodeInlineQrCodes(parsed).sort()).toEqual(tickets.map((t) => t.qr_code).sort());
+    const pdfs = parsed.attachments.filter((a) => a.contentType === 'application/pdf');
+    expect(pdfs.map((a) => pdfPageCount(a.content))).toEqual([3]);
+    // The order's confirmation, and the notice of the one cancelled above, as files too.
+    const confirmation = await mailFile(`Order #${order.body.id} for Embedded Mbira Festival: your tickets are held`);
+    expect(confirmation.text).toContain(`POST /api/v1/orders/${order.body.id}/pay`);
+    const cancelled = await mailFile(`Order #${discounted.body.id} cancelled`);
+    expect(cancelled.to).toMatchObject({ value: [{ address: user.email }] });
 
     const event = await api('GET', `/api/v1/events/${created.body.id}`);
     expect(event.body).toMatchObject({

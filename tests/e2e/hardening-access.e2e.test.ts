@@ -267,6 +267,16 @@ describe('distributed mode', () => {
       expect(lone.body.errors).toEqual([
         { field: 'event_name', message: 'must not contain unpaired UTF-16 surrogates' },
       ]);
+      // The same surrogate written out as bytes (WTF-8) was stored as U+FFFD, silently.
+      const [head, tail] = JSON.stringify(eventBody({ event_name: 'Mbira @ Night' })).split('@');
+      const bytes = await api('POST', '/api/v1/events', {
+        token: organizer.access,
+        raw: Buffer.concat([Buffer.from(head), Buffer.from([0xed, 0xa0, 0xbc]), Buffer.from(tail)]),
+      });
+      expectProblem(bytes, 422);
+      expect(bytes.body.errors).toEqual([
+        { field: '(body)', message: 'must be UTF-8: an unpaired surrogate or a byte that is no character' },
+      ]);
       const registration = await api('POST', '/api/v1/auth/register', {
         body: newUserBody({ street_address: '12 Samora\u0000 Ave' }),
       });

@@ -1,5 +1,6 @@
 import { startCluster, type Cluster } from '../support/cluster';
-import { login, register, type Registered } from '../support/users';
+import { isBalanced, readBooks } from '../support/books';
+import { login, register, registerMany, type Registered } from '../support/users';
 import { type ApiResponse, expectProblem } from '@ticketpro/shared/testing';
 
 jest.setTimeout(600_000);
@@ -8,8 +9,6 @@ const BUYERS = 300;
 const CODE_BUYERS = 100;
 const CODE_USES = 10;
 const CAPACITY = 100;
-/** Registrations at a time: each hashes a password with argon2id, which is meant to be slow. */
-const REGISTRATION_BATCH = 20;
 const ADMIN = { email: 'admin@promo-capacity.test', password: 'Admin-Passw0rd-Strong' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,11 +38,7 @@ describe('promo code and event capacity races, two instances each of catalog and
     await Promise.all([cluster.startService('catalog'), cluster.startService('ordering')]);
     adminToken = (await login(cluster.api, ADMIN.email, ADMIN.password)).access;
     organizer = await register(cluster.api, { role: 'organizer' });
-    buyers = [];
-    for (let i = 0; i < BUYERS; i += REGISTRATION_BATCH) {
-      const batch = Array.from({ length: Math.min(REGISTRATION_BATCH, BUYERS - i) }, () => register(cluster.api));
-      buyers.push(...(await Promise.all(batch)));
-    }
+    buyers = await registerMany(cluster.api, BUYERS);
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -104,6 +99,10 @@ describe('promo code and event capacity races, two instances each of catalog and
       expect(await uses()).toBe(expectedUses);
       const type = await ticketType(typeId);
       expect(type.quantity - type.available_quantity).toBe(live.length);
+      // Catalog's sold and live held units are exactly what ordering's paid and pending orders account for.
+      const [counted] = await readBooks(cluster.env.DATABASE_URL, eventId);
+      expect(isBalanced(counted)).toBe(true);
+      expect(counted.sold + counted.live_held).toBe(live.length);
       return { live: live.length, discounted: discounted.length };
     };
 
@@ -178,6 +177,10 @@ describe('promo code and event capacity races, two instances each of catalog and
       const live = (await ordersOf(eventId)).filter((o) => ['pending', 'completed'].includes(o.payment_status));
       expect(taken).toBeLessThanOrEqual(CAPACITY);
       expect(taken).toBe(live.length);
+      // The same from the tables: catalog's sold and live held units agree with ordering's orders, type by type.
+      const counted = await readBooks(cluster.env.DATABASE_URL, eventId);
+      for (const t of counted) expect(isBalanced(t)).toBe(true);
+      expect(counted.reduce((sum, t) => sum + t.sold + t.live_held, 0)).toBe(taken);
       return { taken, sold, live: live.length };
     };
 
@@ -220,20 +223,41 @@ describe('promo code and event capacity races, two instances each of catalog and
       expectProblem(lower, 409);
       const tokenOf = new Map(buyers.map((b) => [b.id, b.access]));
       const [toPay, toCancel] = [created.slice(0, 20), created.slice(20, 35)];
-      await Promise.all([
+      const reRacing = buyers.slice(0, 60);
+      const answers = await Promise.all([
         ...toPay.map((res) =>
           cluster.api('POST', `/api/v1/orders/${res.body.id}/pay`, { token: tokenOf.get(res.body.user_id) }),
         ),
         ...toCancel.map(cancel),
         // Racing the cancellations: only the seats they free can be sold.
-        ...buyers
-          .slice(0, 60)
-          .map((b, i) => order(b, { event_id: eventId, items: [{ ticket_type_id: types[i % 3], quantity: 1 }] })),
+        ...reRacing.map((b, i) =>
+          order(b, { event_id: eventId, items: [{ ticket_type_id: types[i % 3], quantity: 1 }] }),
+        ),
       ]);
+      const reRaced = answers.slice(toPay.length + toCancel.length);
+      for (const res of reRaced.filter((a) => a.status !== 201)) expectProblem(res, 409);
+      const reCreated = reRaced.filter((a) => a.status === 201).length;
       const books = await expectBooks();
       expect(books.sold).toBe(toPay.length);
+      expect(books.taken).toBe(CAPACITY - toCancel.length + reCreated);
       console.log(
-        `capacity race after pay/cancel/re-race: ${books.taken} sold and held of ${CAPACITY}, ${books.sold} sold`,
+        `capacity race after pay/cancel/re-race: ${reCreated} of ${reRacing.length} racing orders created, ` +
+          `${books.taken} sold and held of ${CAPACITY}, ${books.sold} sold`,
+      );
+
+      // Seats the cancellations freed that the racers missed are sold now, and not one more.
+      const left = CAPACITY - books.taken;
+      const after = await Promise.all(
+        buyers
+          .slice(60, 60 + left + 10)
+          .map((b, i) => order(b, { event_id: eventId, items: [{ ticket_type_id: types[i % 3], quantity: 1 }] })),
+      );
+      expect(after.filter((a) => a.status === 201)).toHaveLength(left);
+      for (const res of after.filter((a) => a.status !== 201)) expectProblem(res, 409);
+      const full = await expectBooks();
+      expect(full.taken).toBe(CAPACITY);
+      console.log(
+        `capacity race, the freed seats sold after: ${left} of ${left + 10} orders created, ${full.taken} sold and held of ${CAPACITY}`,
       );
     });
   });

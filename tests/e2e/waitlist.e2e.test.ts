@@ -3,8 +3,8 @@ import { embeddedNode, type EmbeddedNode } from '../support/embedded';
 import { createEvent, createTicketType } from '../support/sales';
 import { pollUntil, readWaitlistBooks, waitlistBooksBalance, type WaitlistBooks } from '../support/books';
 import { startMailCatcher, type MailCatcher } from '../support/mail';
-import { login, register, type Registered } from '../support/users';
-import { type Api, expectProblem, recordingApi } from '@ticketpro/shared/testing';
+import { login, register, registerMany, type Registered } from '../support/users';
+import { expectProblem, recordingApi } from '@ticketpro/shared/testing';
 
 jest.setTimeout(300_000);
 
@@ -20,7 +20,6 @@ const UNITS = 20;
 const WAITING = 50;
 const RACING_BUYERS = 10;
 const OFFER_SECONDS = 20;
-const REGISTRATION_BATCH = 20;
 
 let cluster: Cluster;
 let mail: MailCatcher;
@@ -34,14 +33,6 @@ let ticketTypeId: number;
 
 /** Every answer of the distributed part, so the last test can check that none was a 500. */
 const { api, answered } = recordingApi(() => cluster.api);
-
-async function registerMany(on: Api, n: number): Promise<Registered[]> {
-  const users: Registered[] = [];
-  for (let i = 0; i < n; i += REGISTRATION_BATCH) {
-    users.push(...(await Promise.all(Array.from({ length: Math.min(REGISTRATION_BATCH, n - i) }, () => register(on)))));
-  }
-  return users;
-}
 
 const orderBody = (quantity = 1) => ({
   event_id: eventId,
@@ -271,14 +262,14 @@ describe('over NATS, throughout', () => {
   });
 });
 
-describe('embedded mode (npm start): offers, claims and declines the same way', () => {
+describe('embedded mode (npm start): offers, claims, declines and raises the same way', () => {
   let node: EmbeddedNode | undefined;
 
   afterAll(async () => {
     await node?.destroy();
   });
 
-  it('offers released units to the first in line, passes a declined offer on, and lets the offer be claimed', async () => {
+  it('offers released units to the first in line, passes a declined offer on, lets the offer be claimed, and offers a raised quantity', async () => {
     node = await embeddedNode('waitlist', { WAITLIST_OFFER_SECONDS: '600' });
     await node.start();
     const local = node.api;
@@ -319,5 +310,19 @@ describe('embedded mode (npm start): offers, claims and declines the same way', 
     expect((await place(third)).body).toMatchObject({ state: 'offered' });
     expect((await local('POST', '/api/v1/orders', { token: third.access, body: body(1) })).status).toBe(201);
     expect((await local('GET', `/api/v1/tickets/types/${type.id}`)).body).toMatchObject({ available_quantity: 0 });
+
+    // A raised quantity is offered too: to the one now waiting (who declined before and joined again), not to a buyer.
+    const rejoined = await local('POST', `/api/v1/tickets/types/${type.id}/waitlist`, {
+      token: second.access,
+      body: { quantity: 1 },
+    });
+    expect(rejoined.body).toMatchObject({ state: 'waiting', position: 1 });
+    const raised = await local('PUT', `/api/v1/tickets/types/${type.id}`, {
+      token: host.access,
+      body: { quantity: 3 },
+    });
+    expect(raised.body).toMatchObject({ quantity: 3, available_quantity: 0 });
+    expect((await place(second)).body).toMatchObject({ state: 'offered', offer: { quantity: 1 } });
+    expectProblem(await local('POST', '/api/v1/orders', { token: host.access, body: body(1) }), 409);
   });
 });

@@ -14,6 +14,7 @@ import { securityHeadersPlugin } from './plugins/security-headers';
 import { cachingSerializerFactory } from './plugins/serializer-cache';
 import { serviceCallsPlugin } from './plugins/service-calls';
 import { tokenRevocationsPlugin } from './plugins/token-revocations';
+import { utf8BodiesPlugin } from './plugins/utf8-bodies';
 import { writeLimitPlugin } from './plugins/write-limit';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
@@ -83,6 +84,7 @@ export async function buildApp({
 
   // JSON in and out (the login form aside): plain text is answered 415 like any other type.
   app.removeContentTypeParser('text/plain');
+  await app.register(utf8BodiesPlugin);
 
   // While draining, each answer closes its connection, so keep-alive clients reconnect (through
   // their load balancer, to another instance) instead of sending their next request here just

@@ -8,8 +8,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Sent as application/x-www-form-urlencoded instead of JSON. */
   form?: Record<string, string>;
-  /** Sent as-is with content-type application/json (for malformed JSON). */
-  raw?: string;
+  /** Sent as-is with content-type application/json (for malformed JSON, or bytes that are not UTF-8). */
+  raw?: string | Uint8Array;
   token?: string;
   headers?: Record<string, string>;
   /** Aborts the request, e.g. `AbortSignal.timeout(ms)` so a hang fails rather than waits forever. */
@@ -24,7 +24,7 @@ export function apiClient(baseUrl: string) {
     options: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(options.form).toString();

@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Middleware, ServiceBroker, ServiceSchema } from 'moleculer';
-import { createBroker } from '../broker';
+import { createBroker, type AuthUser } from '../broker';
 import type { Config, ServiceName } from '../config';
 import { createLogger } from '../logger';
 import type { NodeDeps } from '../node';
@@ -67,6 +67,19 @@ export async function startServiceNode<S extends ServiceName = never>(
     throw err;
   }
   return { broker, config, db, stop };
+}
+
+/** Call options carrying the caller, as the gateway sends them (`call(node.broker, action, params, as(user))`). */
+export function as(caller: AuthUser | undefined) {
+  return { meta: { user: caller } };
+}
+
+/**
+ * Params a test sends malformed on purpose, to see them refused (422): the action's name is still
+ * checked against the contracts, its params are not.
+ */
+export function malformed(params: unknown): never {
+  return params as never;
 }
 
 function openSchema(url: string, schema: string): Knex {

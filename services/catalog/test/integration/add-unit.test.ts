@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AddUnitParams, AddUnitResult, Event, HoldParams, TicketType } from '@ticketpro/shared';
+import { call, type Event, type HoldParams, type TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { holdsOf, inventoryOf } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams } from '../support/catalog-fixtures';
@@ -18,7 +18,7 @@ afterAll(() => node?.stop());
 
 let lastRef = 0;
 const addUnit = (held: HoldParams, ticketTypeId: number, ref = `test:${++lastRef}`) =>
-  node.broker.call<AddUnitResult, AddUnitParams>('catalog.inventory.addUnit', {
+  call(node.broker, 'catalog.inventory.addUnit', {
     order_id: held.order_id,
     ticket_type_id: ticketTypeId,
     holder: held.holder,
@@ -107,9 +107,9 @@ describe('catalog.inventory.addUnit', () => {
       .where('order_id', expired.order_id)
       .update({ expires_at: db.raw("now() - interval '1 second'") });
     const released = await heldOrder(ticketType);
-    await node.broker.call('catalog.inventory.release', { order_id: released.order_id });
+    await call(node.broker, 'catalog.inventory.release', { order_id: released.order_id });
     const sold = await heldOrder(ticketType);
-    await node.broker.call('catalog.inventory.confirm', { order_id: sold.order_id });
+    await call(node.broker, 'catalog.inventory.confirm', { order_id: sold.order_id });
     const never = holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }]);
     const before = await inventoryOf(db, ticketType.id);
 

@@ -1,4 +1,4 @@
-import type { Event, EventSummary, PageOf, TicketType } from '@ticketpro/shared';
+import { call as callAction, type ActionName, type ParamsOf } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { as, createEvent, createTicketType, hold, holdParams, organizer } from '../support/catalog-fixtures';
 
@@ -13,7 +13,8 @@ beforeAll(async () => {
 
 afterAll(() => node?.stop());
 
-const call = <T>(action: string, params: object) => node.broker.call<T, object>(action, params, as(organizer));
+const call = <A extends ActionName>(action: A, params: ParamsOf<A>) =>
+  callAction(node.broker, action, params, as(organizer));
 const createTypes = (eventId: number, prices: number[]) =>
   Promise.all(prices.map((price) => createTicketType(node.broker, eventId, { price, name: `Seat at ${price}` })));
 
@@ -31,7 +32,7 @@ describe('ticket types per event', () => {
       message: `The event already has ${MAX_TICKET_TYPES} ticket types, the most one event may have`,
       data: { event_id: event.id, limit: MAX_TICKET_TYPES, ticket_types: MAX_TICKET_TYPES },
     });
-    expect((await call<Event>('catalog.events.get', { id: event.id })).ticket_types).toHaveLength(MAX_TICKET_TYPES);
+    expect((await call('catalog.events.get', { id: event.id })).ticket_types).toHaveLength(MAX_TICKET_TYPES);
 
     await call('catalog.ticketTypes.delete', { id: types[0].id });
     await expect(createTicketType(node.broker, event.id)).resolves.toMatchObject({ event_id: event.id });
@@ -45,7 +46,7 @@ describe('ticket types per event', () => {
 
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(MAX_TICKET_TYPES - 5);
     expect(settled.filter((s) => s.status === 'rejected').every((s) => s.reason.code === 409)).toBe(true);
-    expect((await call<Event>('catalog.events.get', { id: event.id })).ticket_types).toHaveLength(MAX_TICKET_TYPES);
+    expect((await call('catalog.events.get', { id: event.id })).ticket_types).toHaveLength(MAX_TICKET_TYPES);
   });
 });
 
@@ -61,7 +62,7 @@ describe('catalog.events.list', () => {
     await createTypes(few.id, [20, 10]);
     await hold(node.broker, holdParams(many.id, [{ ticket_type_id: types[1].id, quantity: 3 }]));
 
-    const page = await call<PageOf<EventSummary>>('catalog.events.list', { location, skip: 0, limit: 10 });
+    const page = await call('catalog.events.list', { location, skip: 0, limit: 10 });
 
     const byId = new Map(page.items.map((item) => [item.id, item]));
     const cheapest = [...types].sort((a, b) => a.price - b.price || a.id - b.id).slice(0, 5);
@@ -76,8 +77,8 @@ describe('catalog.events.list', () => {
     expect(byId.get(none.id)).toMatchObject({ ticket_types: [], ticket_types_total: 0 });
 
     // The whole list: the event itself, and its ticket types a page at a time.
-    expect((await call<Event>('catalog.events.get', { id: many.id })).ticket_types).toHaveLength(6);
-    const firstPage = await call<PageOf<TicketType>>('catalog.ticketTypes.list', {
+    expect((await call('catalog.events.get', { id: many.id })).ticket_types).toHaveLength(6);
+    const firstPage = await call('catalog.ticketTypes.list', {
       event_id: many.id,
       skip: 0,
       limit: 4,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { AddUnitParams, Event, Holder, HoldParams, TicketType } from '@ticketpro/shared';
+import { call, type Event, type Holder, type HoldParams, type TicketType } from '@ticketpro/shared';
+import { malformed } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams, newHolder } from '../support/catalog-fixtures';
@@ -41,7 +42,7 @@ const holdFor = (
   return hold(node.broker, params).then(() => params);
 };
 const addUnit = (held: HoldParams, holder = held.holder) =>
-  node.broker.call<unknown, AddUnitParams>('catalog.inventory.addUnit', {
+  call(node.broker, 'catalog.inventory.addUnit', {
     order_id: held.order_id,
     ticket_type_id: held.items[0].ticket_type_id,
     holder,
@@ -80,8 +81,8 @@ describe('what one user may hold unpaid', () => {
     await holdFor(holder, 1, { expiresInMs: 1000 });
     await expect(holdFor(holder, 1)).rejects.toMatchObject({ code: 409 });
 
-    await node.broker.call('catalog.inventory.release', { order_id: released.order_id });
-    await node.broker.call('catalog.inventory.confirm', { order_id: sold.order_id });
+    await call(node.broker, 'catalog.inventory.release', { order_id: released.order_id });
+    await call(node.broker, 'catalog.inventory.confirm', { order_id: sold.order_id });
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
     for (let i = 0; i < MAX_ORDERS; i++) await holdFor(holder, 1);
@@ -166,10 +167,12 @@ describe('what one user may hold unpaid', () => {
     const { holder: _holder, ...withoutHolder } = holdParams(event.id, [
       { ticket_type_id: ticketType.id, quantity: 1 },
     ]);
-    await expect(node.broker.call('catalog.inventory.hold', withoutHolder)).rejects.toMatchObject({ code: 422 });
+    await expect(call(node.broker, 'catalog.inventory.hold', malformed(withoutHolder))).rejects.toMatchObject({
+      code: 422,
+    });
     const sneaky = holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }]);
     await expect(
-      node.broker.call('catalog.inventory.hold', { ...sneaky, holder: { ...sneaky.holder, limit: 1000 } }),
+      call(node.broker, 'catalog.inventory.hold', malformed({ ...sneaky, holder: { ...sneaky.holder, limit: 1000 } })),
     ).rejects.toMatchObject({ code: 422 });
   });
 });

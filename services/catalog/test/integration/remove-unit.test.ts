@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Event, HoldParams, RemoveUnitParams, RemoveUnitResult, TicketType } from '@ticketpro/shared';
+import { call, type Event, type HoldParams, type TicketType } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { holdsOf, inventoryOf } from '../support/catalog-database';
 import { createEvent, createTicketType, hold, holdParams } from '../support/catalog-fixtures';
@@ -18,7 +18,7 @@ afterAll(() => node?.stop());
 
 let lastRef = 0;
 const removeUnit = (held: HoldParams, ticketTypeId: number, ref = `test:${++lastRef}`) =>
-  node.broker.call<RemoveUnitResult, RemoveUnitParams>('catalog.inventory.removeUnit', {
+  call(node.broker, 'catalog.inventory.removeUnit', {
     order_id: held.order_id,
     ticket_type_id: ticketTypeId,
     ref,
@@ -55,7 +55,7 @@ describe('catalog.inventory.removeUnit', () => {
     expect(await holdsOf(db, held.order_id)).toEqual([{ ticket_type_id: kept.id, quantity: 1, state: 'held' }]);
     expect(await inventoryOf(db, dropped.id)).toMatchObject({ held: 0, heldByHolds: 0 });
 
-    await node.broker.call('catalog.inventory.confirm', { order_id: held.order_id });
+    await call(node.broker, 'catalog.inventory.confirm', { order_id: held.order_id });
     expect(await inventoryOf(db, kept.id)).toMatchObject({ held: 0, sold: 1 });
     expect(await inventoryOf(db, dropped.id)).toMatchObject({ held: 0, sold: 0 });
   });
@@ -101,9 +101,9 @@ describe('catalog.inventory.removeUnit', () => {
       .where('order_id', expired.order_id)
       .update({ expires_at: db.raw("now() - interval '1 second'") });
     const released = await heldOrder([{ ticketType, quantity: 2 }]);
-    await node.broker.call('catalog.inventory.release', { order_id: released.order_id });
+    await call(node.broker, 'catalog.inventory.release', { order_id: released.order_id });
     const sold = await heldOrder([{ ticketType, quantity: 2 }]);
-    await node.broker.call('catalog.inventory.confirm', { order_id: sold.order_id });
+    await call(node.broker, 'catalog.inventory.confirm', { order_id: sold.order_id });
     const never = holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }]);
     const before = await inventoryOf(db, ticketType.id);
 

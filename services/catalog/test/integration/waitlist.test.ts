@@ -1,13 +1,6 @@
 import type { Knex } from 'knex';
-import type {
-  AuthUser,
-  Event,
-  InventoryChange,
-  PageOf,
-  TicketType,
-  WaitlistEntry,
-  WaitlistPosition,
-} from '@ticketpro/shared';
+import { call, type AuthUser, type Event } from '@ticketpro/shared';
+import { malformed } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
 import {
@@ -41,16 +34,13 @@ const newUser = (): AuthUser => ({ id: ++lastUser, role: 'user' });
 const users = (n: number) => Array.from({ length: n }, newUser);
 
 const join = (user: AuthUser, id: number, quantity = 1) =>
-  node.broker.call<WaitlistPosition, object>('catalog.waitlist.join', { id, quantity }, as(user));
-const positionOf = (user: AuthUser, id: number) =>
-  node.broker.call<WaitlistPosition, object>('catalog.waitlist.get', { id }, as(user));
-const leave = (user: AuthUser, id: number) => node.broker.call('catalog.waitlist.leave', { id }, as(user));
+  call(node.broker, 'catalog.waitlist.join', { id, quantity }, as(user));
+const positionOf = (user: AuthUser, id: number) => call(node.broker, 'catalog.waitlist.get', { id }, as(user));
+const leave = (user: AuthUser, id: number) => call(node.broker, 'catalog.waitlist.leave', { id }, as(user));
 const entries = (id: number, caller: AuthUser = organizer, page = { skip: 0, limit: 100 }) =>
-  node.broker.call<PageOf<WaitlistEntry>, object>('catalog.waitlist.list', { id, ...page }, as(caller));
-const release = (orderId: number) =>
-  node.broker.call<InventoryChange, object>('catalog.inventory.release', { order_id: orderId });
-const available = async (id: number) =>
-  (await node.broker.call<TicketType, object>('catalog.ticketTypes.get', { id })).available_quantity;
+  call(node.broker, 'catalog.waitlist.list', { id, ...page }, as(caller));
+const release = (orderId: number) => call(node.broker, 'catalog.inventory.release', { order_id: orderId });
+const available = async (id: number) => (await call(node.broker, 'catalog.ticketTypes.get', { id })).available_quantity;
 /** Units a user may order of a type: one hold of `quantity` for them, as ordering places it. */
 const order = (user: AuthUser, id: number, quantity = 1) =>
   hold(
@@ -261,7 +251,7 @@ describe('offers', () => {
     const [a, b] = users(2);
     await join(a, id);
     await join(b, id);
-    await node.broker.call('catalog.ticketTypes.update', { id, quantity: 4 }, as(organizer));
+    await call(node.broker, 'catalog.ticketTypes.update', { id, quantity: 4 }, as(organizer));
     expect(await offersOf(id)).toEqual([
       { user_id: a.id, offered_quantity: 1 },
       { user_id: b.id, offered_quantity: 1 },
@@ -270,16 +260,16 @@ describe('offers', () => {
     expect(await expectBalanced(id)).toMatchObject({ held: 3, offered: 2 });
     // Offered units count as held: the quantity cannot drop below them.
     await expect(
-      node.broker.call('catalog.ticketTypes.update', { id, quantity: 2 }, as(organizer)),
+      call(node.broker, 'catalog.ticketTypes.update', { id, quantity: 2 }, as(organizer)),
     ).rejects.toMatchObject({ code: 409 });
   });
 
   it('offers units a refund puts back on sale', async () => {
     const { id, orderId } = await soldOut(2);
-    await node.broker.call('catalog.inventory.confirm', { order_id: orderId });
+    await call(node.broker, 'catalog.inventory.confirm', { order_id: orderId });
     const user = newUser();
     await join(user, id, 2);
-    await node.broker.call('catalog.inventory.restock', { order_id: orderId });
+    await call(node.broker, 'catalog.inventory.restock', { order_id: orderId });
     expect(await offersOf(id)).toEqual([{ user_id: user.id, offered_quantity: 2 }]);
     expect(await expectBalanced(id)).toMatchObject({ sold: 0, held: 2, offered: 2 });
   });
@@ -313,7 +303,7 @@ describe('with an event capacity', () => {
       },
     );
 
-    await node.broker.call('catalog.events.update', { id: full.id, capacity: 4 }, as(organizer));
+    await call(node.broker, 'catalog.events.update', { id: full.id, capacity: 4 }, as(organizer));
     expect(await offersOf(a.id)).toEqual([
       { user_id: first.id, offered_quantity: 2 },
       { user_id: third.id, offered_quantity: 1 },
@@ -330,7 +320,7 @@ describe('deleting the ticket type', () => {
     for (const u of [a, b, c]) await join(u, id);
     await release(orderId);
     expect(await offersOf(id)).toHaveLength(2);
-    await expect(node.broker.call('catalog.ticketTypes.delete', { id }, as(organizer))).resolves.toMatchObject({
+    await expect(call(node.broker, 'catalog.ticketTypes.delete', { id }, as(organizer))).resolves.toMatchObject({
       message: expect.any(String),
     });
     expect(await inventoryOf(db, id)).toMatchObject({ held: 0, offered: 0 });
@@ -455,10 +445,12 @@ describe('the organizer’s list', () => {
       { id: 0, quantity: 1 },
       { id, quantity: '1\u0000' },
     ]) {
-      await expect(node.broker.call('catalog.waitlist.join', params, as(user))).rejects.toMatchObject({ code: 422 });
+      await expect(call(node.broker, 'catalog.waitlist.join', malformed(params), as(user))).rejects.toMatchObject({
+        code: 422,
+      });
     }
     await expect(
-      node.broker.call('catalog.waitlist.list', { id, skip: 0, limit: 101 }, as(organizer)),
+      call(node.broker, 'catalog.waitlist.list', { id, skip: 0, limit: 101 }, as(organizer)),
     ).rejects.toMatchObject({ code: 422 });
     expect(await db('waitlist_entries').where('ticket_type_id', id)).toEqual([]);
   });

@@ -1,15 +1,16 @@
 import type { ServiceBroker } from 'moleculer';
-import type {
-  AuthUser,
-  CreateEventBody,
-  CreateTicketTypeBody,
-  Event,
-  Holder,
-  HoldParams,
-  HoldResult,
-  TicketType,
+import {
+  call,
+  type AuthUser,
+  type CreateEventBody,
+  type CreateTicketTypeBody,
+  type Event,
+  type Holder,
+  type HoldParams,
+  type HoldResult,
+  type TicketType,
 } from '@ticketpro/shared';
-import { uniqueName } from '@ticketpro/shared/testing';
+import { uniqueName, as } from '@ticketpro/shared/testing';
 
 export const organizer: AuthUser = { id: 101, role: 'organizer' };
 export const otherOrganizer: AuthUser = { id: 102, role: 'organizer' };
@@ -18,10 +19,7 @@ export const plainUser: AuthUser = { id: 201, role: 'user' };
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Call options carrying the caller, as the gateway sends them. */
-export function as(caller: AuthUser | undefined) {
-  return { meta: { user: caller } };
-}
+export { as };
 
 export function inDays(days: number): string {
   return new Date(Date.now() + days * DAY_MS).toISOString();
@@ -42,7 +40,7 @@ export async function createEvent(
   caller: AuthUser = organizer,
   overrides: Partial<CreateEventBody> = {},
 ): Promise<Event> {
-  return broker.call('catalog.events.create', newEventBody(overrides), as(caller));
+  return call(broker, 'catalog.events.create', newEventBody(overrides), as(caller));
 }
 
 export function newTicketTypeBody(
@@ -65,7 +63,7 @@ export async function createTicketType(
   overrides: Partial<CreateTicketTypeBody> = {},
   caller: AuthUser = organizer,
 ): Promise<TicketType> {
-  return broker.call('catalog.ticketTypes.create', newTicketTypeBody(eventId, overrides), as(caller));
+  return call(broker, 'catalog.ticketTypes.create', newTicketTypeBody(eventId, overrides), as(caller));
 }
 
 let lastOrderId = Math.floor(Math.random() * 1_000_000);
@@ -97,7 +95,7 @@ export function holdParams(
 }
 
 export function hold(broker: ServiceBroker, params: HoldParams): Promise<HoldResult> {
-  return broker.call('catalog.inventory.hold', params);
+  return call(broker, 'catalog.inventory.hold', params);
 }
 
 /**
@@ -106,5 +104,5 @@ export function hold(broker: ServiceBroker, params: HoldParams): Promise<HoldRes
  * is how many won, not how long they waited (the bench measures that), so it waits for its turn.
  */
 export function holdInRace(broker: ServiceBroker, params: HoldParams): Promise<HoldResult> {
-  return broker.call('catalog.inventory.hold', params, { timeout: 60_000 });
+  return call(broker, 'catalog.inventory.hold', params, { timeout: 60_000 });
 }

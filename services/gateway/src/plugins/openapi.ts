@@ -63,7 +63,10 @@ export const openApiPlugin = fp(
             'An access token stops working at once (401, `WWW-Authenticate: Bearer error="invalid_token"`) when its ' +
             'account is deleted, deactivated or changes role, and when its sign-in ends (logout, or its refresh token ' +
             'presented twice): refresh or log in again. A 503 with Retry-After to a valid token means the gateway cannot ' +
-            'tell right now whether it was revoked; try again shortly.',
+            'tell right now whether it was revoked; try again shortly.\n\n' +
+            'No text anywhere in a request (query, path, body, field names) may hold a NUL (U+0000) or an unpaired ' +
+            'UTF-16 surrogate, and a JSON body must be UTF-8: each is answered 422 naming the field (`(body)` for ' +
+            'bytes that are not UTF-8), never stored changed. A list takes `skip` up to 1000000.',
         },
         // Relative to where this document is served: the gateway serving it serves the API.
         servers: [{ url: '/', description: 'The gateway that serves this document' }],

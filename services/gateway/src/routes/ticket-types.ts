@@ -104,7 +104,7 @@ export const ticketTypeRoutes: FastifyPluginAsync = async (app) => {
       url: '/:id',
       summary: "Change a ticket type (the event's organizer or an admin); quantity not below what is sold or held",
       description:
-        'Only the fields sent change. A new price applies to orders placed from now on; orders already placed keep theirs. Lowering the quantity below what is sold or held is refused (409).',
+        'Only the fields sent change. A new price applies to orders placed from now on; orders already placed keep theirs. Lowering the quantity below what is sold or held is refused (409); units on hold include those offered to the waiting list. Units a raised quantity adds go to the waiting list first: in the same step they are offered to its entries in join order (see `POST /tickets/types/{id}/waitlist`), and only what nobody waits for is left on sale.',
       tags: TAGS,
       auth: true,
       action: 'catalog.ticketTypes.update',

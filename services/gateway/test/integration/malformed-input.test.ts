@@ -9,6 +9,7 @@ interface Operation {
 
 const NUL = 'must not contain NUL (U+0000) characters';
 const LONE_SURROGATE = 'must not contain unpaired UTF-16 surrogates';
+const NOT_UTF8 = 'must be UTF-8: an unpaired surrogate or a byte that is no character';
 const METHODS = ['get', 'post', 'put', 'delete'] as const;
 
 /**
@@ -104,6 +105,38 @@ describe('gateway: malformed text and paging on every route', () => {
     expect(tried).toBeGreaterThanOrEqual(20);
     const served = identity.calls.filter((c) => !['identity.keys', 'identity.tokens.revocations'].includes(c.action));
     expect(served).toEqual([]);
+  });
+
+  it('answers 422 to a JSON body whose bytes are not UTF-8 (an unpaired surrogate written out), on any route', async () => {
+    const before = identity.calls.length;
+    let tried = 0;
+    for (const { method, path, operation } of operations) {
+      const schema = operation.requestBody?.content['application/json']?.schema;
+      const field = Object.entries(schema?.properties ?? {}).find(([, property]) => property.type === 'string')?.[0];
+      if (!field) continue;
+      // U+D800 as WTF-8 bytes, and a byte that begins no character: decoding would make each U+FFFD.
+      for (const bytes of [[0xed, 0xa0, 0x80], [0xff]]) {
+        const raw = Buffer.concat([Buffer.from(`{"${field}":"a`), Buffer.from(bytes), Buffer.from('b"}')]);
+        const res = await gw.api(method.toUpperCase(), concrete(path), { token: admin, raw });
+        expectProblem(res, 422);
+        expect(res.body.errors).toEqual([{ field: '(body)', message: NOT_UTF8 }]);
+      }
+      tried++;
+    }
+    expect(tried).toBeGreaterThanOrEqual(20);
+    expect(identity.calls.slice(before)).toEqual([]);
+  });
+
+  it('passes UTF-8 bodies on unchanged: paired surrogates (emoji), U+FFFD itself, and a JSON document that smuggles __proto__ is 400', async () => {
+    const text = 'Zoë \u{1F3AB} \uFFFD';
+    const res = await gw.api('PUT', '/api/v1/users/1', { token: admin, raw: Buffer.from(`{"firstname":"${text}"}`) });
+    expect(res.status).toBe(200);
+    expect(identity.lastCall('identity.users.update').params).toMatchObject({ firstname: text });
+    const poisoned = await gw.api('PUT', '/api/v1/users/1', {
+      token: admin,
+      raw: '{"firstname":"Ada","__proto__":{"role":"admin"}}',
+    });
+    expectProblem(poisoned, 400);
   });
 
   it('finds a NUL deep in a body and in the OAuth2 login form', async () => {

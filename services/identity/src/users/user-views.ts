@@ -1,4 +1,4 @@
-import type { EventData, User as UserView } from '@ticketpro/shared';
+import { iso, type EventData, type User as UserView } from '@ticketpro/shared';
 import type { User } from '../models';
 
 /** The user as the API shows it: exactly the contract's fields, never the password hash. */
@@ -13,8 +13,8 @@ export function toUserView(user: User): UserView {
     active: user.active,
     role: user.role,
     is_verified: user.is_verified,
-    created_at: new Date(user.created_at).toISOString(),
-    updated_at: new Date(user.updated_at).toISOString(),
+    created_at: iso(user.created_at),
+    updated_at: iso(user.updated_at),
   };
 }
 

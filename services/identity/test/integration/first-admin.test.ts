@@ -1,3 +1,4 @@
+import { call } from '@ticketpro/shared';
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
 import { createTestDatabase, type ConfigOverrides, type TestDatabase } from '@ticketpro/shared/testing';
@@ -55,7 +56,7 @@ describe('the first admin', () => {
   it('is not created again on a restart, even after it was deleted', async () => {
     const broker = await start();
     const admin = callerOf((await login(broker, ADMIN_EMAIL, GOOD_PASSWORD)).access_token);
-    await broker.call('identity.users.delete', { id: admin.id }, as(admin));
+    await call(broker, 'identity.users.delete', { id: admin.id }, as(admin));
     await stop(broker);
 
     const restarted = await start();

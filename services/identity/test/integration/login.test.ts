@@ -1,3 +1,5 @@
+import { call } from '@ticketpro/shared';
+import { malformed } from '@ticketpro/shared/testing';
 import { performance } from 'node:perf_hooks';
 import type { ServiceBroker } from 'moleculer';
 import { startIdentityNode, type IdentityNode } from '../support/identity-node';
@@ -25,8 +27,8 @@ describe('identity.login', () => {
     expect(callerOf(first.access_token)).toEqual(user.caller);
     expect(first.refresh_token).not.toBe(second.refresh_token);
     // Separate families: using one sign-in's token leaves the other sign-in alone.
-    await broker.call('identity.refresh', { refresh_token: first.refresh_token });
-    await expect(broker.call('identity.refresh', { refresh_token: second.refresh_token })).resolves.toBeDefined();
+    await call(broker, 'identity.refresh', { refresh_token: first.refresh_token });
+    await expect(call(broker, 'identity.refresh', { refresh_token: second.refresh_token })).resolves.toBeDefined();
   });
 
   it('answers a wrong password and an unknown email alike', async () => {
@@ -71,13 +73,13 @@ describe('identity.login', () => {
 
   it('refuses a deleted account as if it never existed', async () => {
     const user = await registerUser(broker);
-    await broker.call('identity.users.delete', { id: user.caller.id }, as(user.caller));
+    await call(broker, 'identity.users.delete', { id: user.caller.id }, as(user.caller));
 
     await expect(login(broker, user.email, user.password)).rejects.toMatchObject(refused);
   });
 
   it('refuses params outside the schema', async () => {
-    await expect(broker.call('identity.login', { email: 'a@example.com' })).rejects.toMatchObject({
+    await expect(call(broker, 'identity.login', malformed({ email: 'a@example.com' }))).rejects.toMatchObject({
       code: 422,
       data: [expect.objectContaining({ field: 'password' })],
     });

@@ -1,7 +1,7 @@
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
 import { eventually } from '@ticketpro/shared/testing';
-import type { EventEnvelope } from '@ticketpro/shared';
+import { call, type EventEnvelope } from '@ticketpro/shared';
 import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, newUserBody, registerUser } from '../support/users';
 
@@ -41,8 +41,8 @@ describe('identity events', () => {
   it('records registered, updated and deleted, each as a CloudEvents envelope', async () => {
     const user = await registerUser(broker, { firstname: 'Ada', surname: 'Lovelace', role: 'organizer' });
     const id = user.caller.id;
-    await broker.call('identity.users.update', { id, surname: 'King' }, as(user.caller));
-    await broker.call('identity.users.delete', { id }, as(user.caller));
+    await call(broker, 'identity.users.update', { id, surname: 'King' }, as(user.caller));
+    await call(broker, 'identity.users.delete', { id }, as(user.caller));
 
     const events = await eventsAbout(id);
 
@@ -90,7 +90,7 @@ describe('identity events', () => {
     const tokensBefore = await db('refresh_tokens').count({ n: '*' }).first();
 
     await withOutboxRefusing(async () => {
-      await expect(broker.call('identity.register', body)).rejects.toThrow(/outbox refused/);
+      await expect(call(broker, 'identity.register', body)).rejects.toThrow(/outbox refused/);
     });
 
     expect(await db('users').whereRaw('lower(email) = lower(?)', [body.email]).first()).toBeUndefined();
@@ -102,11 +102,11 @@ describe('identity events', () => {
     const id = user.caller.id;
 
     await withOutboxRefusing(async () => {
-      await expect(broker.call('identity.users.update', { id, surname: 'After' }, as(user.caller))).rejects.toThrow();
-      await expect(broker.call('identity.users.delete', { id }, as(user.caller))).rejects.toThrow();
+      await expect(call(broker, 'identity.users.update', { id, surname: 'After' }, as(user.caller))).rejects.toThrow();
+      await expect(call(broker, 'identity.users.delete', { id }, as(user.caller))).rejects.toThrow();
     });
 
-    await expect(broker.call('identity.me', {}, as(user.caller))).resolves.toMatchObject({ surname: 'Before' });
+    await expect(call(broker, 'identity.me', {}, as(user.caller))).resolves.toMatchObject({ surname: 'Before' });
     expect(await db('refresh_tokens').where({ user_id: id }).whereNotNull('revoked_at')).toHaveLength(0);
     expect((await eventsAbout(id)).map((e) => e.name)).toEqual(['identity.user.registered']);
   });

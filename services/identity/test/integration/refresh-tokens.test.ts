@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
-import type { Token } from '@ticketpro/shared';
+import { call, type Token } from '@ticketpro/shared';
 import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, GOOD_PASSWORD, login, registerUser } from '../support/users';
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => node?.stop());
 
 const invalid = { code: 401, type: 'unauthorized', message: 'Invalid refresh token' };
-const refresh = (token: string): Promise<Token> => broker.call('identity.refresh', { refresh_token: token });
+const refresh = (token: string): Promise<Token> => call(broker, 'identity.refresh', { refresh_token: token });
 
 describe('identity.refresh', () => {
   it('rotates: a new pair for the same user, and the old refresh token is spent', async () => {
@@ -89,7 +89,7 @@ describe('identity.refresh', () => {
     expect(user.tokens.access_token.length).toBeGreaterThan(200);
 
     await expect(refresh(user.tokens.access_token)).rejects.toMatchObject(invalid);
-    await expect(broker.call('identity.logout', { refresh_token: user.tokens.access_token })).rejects.toMatchObject(
+    await expect(call(broker, 'identity.logout', { refresh_token: user.tokens.access_token })).rejects.toMatchObject(
       invalid,
     );
   });
@@ -97,7 +97,7 @@ describe('identity.refresh', () => {
   it('refuses the tokens of a deleted user', async () => {
     const user = await registerUser(broker);
     const spare = await login(broker, user.email, user.password);
-    await broker.call('identity.users.delete', { id: user.caller.id }, as(user.caller));
+    await call(broker, 'identity.users.delete', { id: user.caller.id }, as(user.caller));
 
     await expect(refresh(user.tokens.refresh_token)).rejects.toMatchObject(invalid);
     await expect(refresh(spare.refresh_token)).rejects.toMatchObject(invalid);
@@ -107,7 +107,7 @@ describe('identity.refresh', () => {
     const admin = callerOf((await login(broker, ADMIN_EMAIL, GOOD_PASSWORD)).access_token);
     const user = await registerUser(broker);
 
-    await broker.call('identity.users.update', { id: user.caller.id, active: false }, as(admin));
+    await call(broker, 'identity.users.update', { id: user.caller.id, active: false }, as(admin));
 
     await expect(refresh(user.tokens.refresh_token)).rejects.toMatchObject(invalid);
     const revoked = await db('refresh_tokens').where({ user_id: user.caller.id }).whereNull('revoked_at');
@@ -128,7 +128,7 @@ describe('identity.logout', () => {
     const next = await refresh(user.tokens.refresh_token);
     const otherSignIn = await login(broker, user.email, user.password);
 
-    await expect(broker.call('identity.logout', { refresh_token: next.refresh_token })).resolves.toBeNull();
+    await expect(call(broker, 'identity.logout', { refresh_token: next.refresh_token })).resolves.toBeNull();
 
     await expect(refresh(next.refresh_token)).rejects.toMatchObject(invalid);
     await expect(refresh(otherSignIn.refresh_token)).resolves.toBeDefined();
@@ -136,9 +136,9 @@ describe('identity.logout', () => {
 
   it('accepts a second logout with the same token, and refuses a token never issued', async () => {
     const user = await registerUser(broker);
-    await broker.call('identity.logout', { refresh_token: user.tokens.refresh_token });
+    await call(broker, 'identity.logout', { refresh_token: user.tokens.refresh_token });
 
-    await expect(broker.call('identity.logout', { refresh_token: user.tokens.refresh_token })).resolves.toBeNull();
-    await expect(broker.call('identity.logout', { refresh_token: 'B'.repeat(43) })).rejects.toMatchObject(invalid);
+    await expect(call(broker, 'identity.logout', { refresh_token: user.tokens.refresh_token })).resolves.toBeNull();
+    await expect(call(broker, 'identity.logout', { refresh_token: 'B'.repeat(43) })).rejects.toMatchObject(invalid);
   });
 });

@@ -6,7 +6,7 @@ import type { ServiceBroker } from 'moleculer';
 import jwt from 'jsonwebtoken';
 import os from 'node:os';
 import { createTestDatabase, type ConfigOverrides, type TestDatabase } from '@ticketpro/shared/testing';
-import { createDatabase, keyIdOf, Keyring, SIGNING_KEYS_TABLE, type Jwks } from '@ticketpro/shared';
+import { createDatabase, keyIdOf, Keyring, SIGNING_KEYS_TABLE, type Jwks, call } from '@ticketpro/shared';
 import { migrations } from '../../migrations';
 import { startIdentityNode } from '../support/identity-node';
 import { login, registerUser } from '../support/users';
@@ -65,7 +65,7 @@ describe('the signing key', () => {
     const user = await registerUser(broker);
     const token = await login(broker, user.email, user.password);
 
-    const jwks: Jwks = await broker.call('identity.keys');
+    const jwks: Jwks = await call(broker, 'identity.keys');
 
     expect(onlyKey(jwks)).toEqual({
       kty: 'EC',
@@ -85,7 +85,7 @@ describe('the signing key', () => {
   it('refuses the token under another algorithm or a tampered payload', async () => {
     const broker = await start();
     const user = await registerUser(broker);
-    const jwks: Jwks = await broker.call('identity.keys');
+    const jwks: Jwks = await call(broker, 'identity.keys');
     const [header, payload, signature] = user.tokens.access_token.split('.');
     const promoted = Buffer.from(
       JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' }),
@@ -136,7 +136,7 @@ describe('the signing key', () => {
       const broker = await start(overrides);
       const user = await registerUser(broker);
 
-      expect(onlyKey(await broker.call('identity.keys')).kid).toBe(keyIdOf(publicKey));
+      expect(onlyKey(await call(broker, 'identity.keys')).kid).toBe(keyIdOf(publicKey));
       expect(() => jwt.verify(user.tokens.access_token, publicKey, { algorithms: ['ES256'] })).not.toThrow();
       await stop(broker);
     }
@@ -182,7 +182,7 @@ describe('the signing key', () => {
       });
 
       const broker = await start({ DATABASE_URL: upgraded.url });
-      const jwks: Jwks = await broker.call('identity.keys');
+      const jwks: Jwks = await call(broker, 'identity.keys');
 
       expect(onlyKey(jwks).kid).toBe(kid);
       expect(verifyWith(jwks, signedBefore).sub).toBe('1');
@@ -198,7 +198,7 @@ describe('the signing key', () => {
     const rotating = await createTestDatabase('identity_signing_keys_rotation');
     try {
       const broker = await start({ DATABASE_URL: rotating.url });
-      const before = onlyKey(await broker.call('identity.keys')).kid;
+      const before = onlyKey(await call(broker, 'identity.keys')).kid;
       const db = await createDatabase({ schema: 'identity', url: rotating.url, dataDir: os.tmpdir(), migrations });
       const rotated = await (
         await Keyring.open(db, {
@@ -209,7 +209,7 @@ describe('the signing key', () => {
       await db.destroy();
 
       // Even an instance that started before the rotation publishes the new key.
-      const jwks: Jwks = await broker.call('identity.keys');
+      const jwks: Jwks = await call(broker, 'identity.keys');
       expect(jwks.keys.map((k) => k.kid)).toEqual([rotated.kid, before]);
       await stop(broker);
     } finally {

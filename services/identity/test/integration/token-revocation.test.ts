@@ -1,7 +1,7 @@
 import type { ServiceBroker } from 'moleculer';
 import type { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
-import type { AuthUser, EventEnvelope, Token, TokenRevocations } from '@ticketpro/shared';
+import { call, type AuthUser, type EventEnvelope, type Token, type TokenRevocations } from '@ticketpro/shared';
 import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, GOOD_PASSWORD, login, registerUser } from '../support/users';
 
@@ -29,8 +29,8 @@ interface Claims {
 }
 const claimsOf = (token: Token) => jwt.decode(token.access_token) as Claims;
 const refresh = (token: Token): Promise<Token> =>
-  broker.call('identity.refresh', { refresh_token: token.refresh_token });
-const revocations = (): Promise<TokenRevocations> => broker.call('identity.tokens.revocations');
+  call(broker, 'identity.refresh', { refresh_token: token.refresh_token });
+const revocations = (): Promise<TokenRevocations> => call(broker, 'identity.tokens.revocations');
 
 async function eventsOf(name: string, matches: (data: Record<string, unknown>) => boolean): Promise<EventEnvelope[]> {
   const rows: { envelope: EventEnvelope }[] = await db('outbox').select('envelope').where({ name }).orderBy('seq');
@@ -58,9 +58,9 @@ describe('token versions', () => {
     const user = await registerUser(broker, { role: 'organizer' });
     const id = user.caller.id;
 
-    await broker.call('identity.users.update', { id, role: 'user' }, as(admin));
+    await call(broker, 'identity.users.update', { id, role: 'user' }, as(admin));
     expect(await versionOf(id)).toBe(1);
-    await broker.call('identity.users.update', { id, active: false }, as(admin));
+    await call(broker, 'identity.users.update', { id, active: false }, as(admin));
     expect(await versionOf(id)).toBe(2);
 
     const updates = await eventsOf('identity.user.updated', (data) => data.id === id);
@@ -73,12 +73,12 @@ describe('token versions', () => {
   it('stay when nothing about access changes: a profile edit, the same role again, a reactivation', async () => {
     const user = await registerUser(broker);
     const id = user.caller.id;
-    await broker.call('identity.users.update', { id, surname: 'Hopper' }, as(user.caller));
-    await broker.call('identity.users.update', { id, role: 'user' }, as(admin));
+    await call(broker, 'identity.users.update', { id, surname: 'Hopper' }, as(user.caller));
+    await call(broker, 'identity.users.update', { id, role: 'user' }, as(admin));
     expect(await versionOf(id)).toBe(0);
 
-    await broker.call('identity.users.update', { id, active: false }, as(admin));
-    await broker.call('identity.users.update', { id, active: true }, as(admin));
+    await call(broker, 'identity.users.update', { id, active: false }, as(admin));
+    await call(broker, 'identity.users.update', { id, active: true }, as(admin));
     expect(await versionOf(id)).toBe(1);
     // Signing in again gives a token of the current version.
     expect(claimsOf(await login(broker, user.email, user.password)).ver).toBe(1);
@@ -86,7 +86,7 @@ describe('token versions', () => {
 
   it('rise with a deletion', async () => {
     const user = await registerUser(broker);
-    await broker.call('identity.users.delete', { id: user.caller.id }, as(user.caller));
+    await call(broker, 'identity.users.delete', { id: user.caller.id }, as(user.caller));
     expect((await db('users').where({ id: user.caller.id }).first('token_version')).token_version).toBe(1);
   });
 
@@ -94,15 +94,15 @@ describe('token versions', () => {
     const user = await registerUser(broker, { role: 'organizer' });
     const id = user.caller.id;
     await Promise.all([
-      broker.call('identity.users.update', { id, role: 'user' }, as(admin)),
-      broker.call('identity.users.update', { id, role: 'user' }, as(admin)),
+      call(broker, 'identity.users.update', { id, role: 'user' }, as(admin)),
+      call(broker, 'identity.users.update', { id, role: 'user' }, as(admin)),
     ]);
     expect(await versionOf(id)).toBe(1);
   });
 
   it('are read afresh by a refresh, so the new pair carries the new role and version', async () => {
     const user = await registerUser(broker, { role: 'organizer' });
-    await broker.call('identity.users.update', { id: user.caller.id, role: 'user' }, as(admin));
+    await call(broker, 'identity.users.update', { id: user.caller.id, role: 'user' }, as(admin));
     expect(claimsOf(await refresh(user.tokens))).toMatchObject({ role: 'user', ver: 1 });
   });
 });
@@ -111,8 +111,8 @@ describe('ended sign-ins', () => {
   it('are told by identity.session.revoked on logout, once', async () => {
     const user = await registerUser(broker);
     const { sid } = claimsOf(user.tokens);
-    await broker.call('identity.logout', { refresh_token: user.tokens.refresh_token });
-    await broker.call('identity.logout', { refresh_token: user.tokens.refresh_token });
+    await call(broker, 'identity.logout', { refresh_token: user.tokens.refresh_token });
+    await call(broker, 'identity.logout', { refresh_token: user.tokens.refresh_token });
 
     const events = await eventsOf('identity.session.revoked', (data) => data.session_id === sid);
     expect(events.map((e) => e.data)).toEqual([{ user_id: user.caller.id, session_id: sid }]);
@@ -136,10 +136,10 @@ describe('identity.tokens.revocations', () => {
     const loggedOut = await registerUser(broker);
     const untouched = await registerUser(broker);
     const long = await registerUser(broker, { role: 'organizer' });
-    await broker.call('identity.users.update', { id: demoted.caller.id, role: 'user' }, as(admin));
-    await broker.call('identity.users.delete', { id: deleted.caller.id }, as(deleted.caller));
-    await broker.call('identity.logout', { refresh_token: loggedOut.tokens.refresh_token });
-    await broker.call('identity.users.update', { id: long.caller.id, role: 'user' }, as(admin));
+    await call(broker, 'identity.users.update', { id: demoted.caller.id, role: 'user' }, as(admin));
+    await call(broker, 'identity.users.delete', { id: deleted.caller.id }, as(deleted.caller));
+    await call(broker, 'identity.logout', { refresh_token: loggedOut.tokens.refresh_token });
+    await call(broker, 'identity.users.update', { id: long.caller.id, role: 'user' }, as(admin));
     // A revocation older than ACCESS_TOKEN_TTL and a minute: every token it concerned has expired.
     await db('users')
       .where({ id: long.caller.id })

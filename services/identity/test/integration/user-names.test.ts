@@ -1,3 +1,5 @@
+import { call } from '@ticketpro/shared';
+import { malformed } from '@ticketpro/shared/testing';
 import type { ServiceBroker } from 'moleculer';
 import { startIdentityNode, type IdentityNode } from '../support/identity-node';
 import { as, callerOf, GOOD_PASSWORD, login, registerUser, type RegisteredUser } from '../support/users';
@@ -21,7 +23,7 @@ interface UserName {
 }
 
 /** Called as another service calls it: no user in meta. */
-const names = (params: unknown): Promise<UserName[]> => broker.call('identity.users.names', params);
+const names = (params: unknown): Promise<UserName[]> => call(broker, 'identity.users.names', malformed(params));
 const idOf = (user: RegisteredUser) => user.caller.id;
 
 describe('identity.users.names', () => {
@@ -58,8 +60,8 @@ describe('identity.users.names', () => {
     const admin = callerOf((await login(broker, ADMIN_EMAIL, GOOD_PASSWORD)).access_token);
     const gone = await registerUser(broker, { firstname: 'Nyasha', surname: 'Gone', role: 'organizer' });
     const idle = await registerUser(broker, { firstname: 'Kuda', surname: 'Idle', role: 'organizer' });
-    await broker.call('identity.users.delete', { id: idOf(gone) }, as(gone.caller));
-    await broker.call('identity.users.update', { id: idOf(idle), active: false }, as(admin));
+    await call(broker, 'identity.users.delete', { id: idOf(gone) }, as(gone.caller));
+    await call(broker, 'identity.users.update', { id: idOf(idle), active: false }, as(admin));
 
     const answer = await names({ ids: [idOf(gone), idOf(idle)] });
 

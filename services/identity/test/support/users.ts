@@ -1,7 +1,7 @@
 import type { ServiceBroker } from 'moleculer';
 import jwt from 'jsonwebtoken';
-import type { AuthUser, RegisterBody, Token } from '@ticketpro/shared';
-import { uniqueName } from '@ticketpro/shared/testing';
+import { call, type AuthUser, type RegisterBody, type Token } from '@ticketpro/shared';
+import { uniqueName, as } from '@ticketpro/shared/testing';
 
 /** Strong enough for every password rule, and not on the common list. */
 export const GOOD_PASSWORD = 'Analytical-Engine-1843';
@@ -37,15 +37,12 @@ export async function registerUser(
   overrides: Partial<RegisterBody> = {},
 ): Promise<RegisteredUser> {
   const body = newUserBody(overrides);
-  const tokens: Token = await broker.call('identity.register', body);
+  const tokens: Token = await call(broker, 'identity.register', body);
   return { email: body.email, password: body.password, tokens, caller: callerOf(tokens.access_token) };
 }
 
 export async function login(broker: ServiceBroker, email: string, password: string): Promise<Token> {
-  return broker.call('identity.login', { email, password });
+  return call(broker, 'identity.login', { email, password });
 }
 
-/** Call options carrying the caller, as the gateway sends them. */
-export function as(caller: AuthUser | undefined) {
-  return { meta: { user: caller } };
-}
+export { as };

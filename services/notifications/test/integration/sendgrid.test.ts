@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
-import { createDatabase, createLogger, outboxEntry, type Database } from '@ticketpro/shared';
+import { createDatabase, createLogger, loadConfig, outboxEntry, type Database } from '@ticketpro/shared';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { migrations } from '../../migrations';
 import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
@@ -8,11 +8,15 @@ import { applyOrderEvent } from '../../src/projections/apply-order-event';
 import { applyTicketEvent } from '../../src/projections/apply-ticket-event';
 import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
-import { SendGridMailProvider } from '../../src/delivery/sendgrid-provider';
+import { selectMailProvider } from '../../src/delivery/select-provider';
 import { SendGridStandIn } from '../support/sendgrid-stand-in';
 import { testComposer } from '../support/test-composer';
 
-/** The SendGrid path: projections fed by events, a ticket delivery composed and sent with @sendgrid/mail to a stand-in. */
+/**
+ * The SendGrid path: projections fed by events, a ticket delivery composed and sent with
+ * @sendgrid/mail to a stand-in, through the provider the service picks from its settings
+ * (`SENDGRID_API_KEY`, and `SENDGRID_API_URL` pointing at the stand-in).
+ */
 let database: TestDatabase;
 let db: Database;
 let standIn: SendGridStandIn;
@@ -30,15 +34,19 @@ beforeAll(async () => {
   db = await createDatabase({ schema: 'notifications', url: database.url, dataDir: '.data', migrations });
   standIn = new SendGridStandIn();
   const apiUrl = await standIn.start();
+  const logger = createLogger('sendgrid-test', 'silent');
+  const provider = selectMailProvider(loadConfig({ SENDGRID_API_KEY: API_KEY, SENDGRID_API_URL: apiUrl }), logger);
+  expect(provider.name).toBe('sendgrid');
   dispatcher = {
     db,
     composer: testComposer(),
-    provider: new SendGridMailProvider(API_KEY, apiUrl),
+    provider,
     policy: { maxAttempts: 3, retryAfterMs: RETRY_MS },
-    logger: createLogger('sendgrid-test', 'silent'),
+    logger,
   };
 });
 afterAll(async () => {
+  await dispatcher?.provider.close();
   await db?.destroy();
   await standIn?.stop();
   await database?.drop();

@@ -1,15 +1,8 @@
 import { LazyMailProvider } from '../../src/delivery/lazy-provider';
-import type { MailProvider, OutgoingMail } from '../../src/delivery/provider';
+import type { MailProvider } from '../../src/delivery/provider';
+import { anOutgoingMail } from '../support/outgoing-mail';
 
-const mail: OutgoingMail = {
-  messageId: '<1@ticketpro.test>',
-  from: 'TicketPro <tickets@ticketpro.test>',
-  to: { name: 'Ada', address: 'ada@example.test' },
-  subject: 'Your tickets',
-  html: '<p>hi</p>',
-  text: 'hi',
-  attachments: [],
-};
+const mail = anOutgoingMail();
 
 /** A provider that counts what reached it, and a loader that counts its loads. */
 function countingProvider() {

@@ -11,6 +11,8 @@ export type { PaymentKind, PaymentState } from './constants';
 //   (src/idempotency); no row is changed as an object.
 // - added_units, removed_units: write-once receipts of unit references, looked up and summed
 //   inside the statements that apply them (src/orders/add-order-unit.ts, remove-order-unit.ts).
+// - refunded_tickets: write-once rows, one per ticket refunded, looked up and counted by the
+//   refund (src/orders/refund-order.ts).
 // - closed_events: a set of event ids, inserted once and joined against (src/orders/cancel-event-orders.ts).
 // - outbox, processed_events: the shared kit's (shared/src/events), the same in every service.
 

@@ -1,4 +1,4 @@
-import { ConflictError, type AddOrderUnitParams, type AuthUser, type ServiceCaller } from '@ticketpro/shared';
+import { ConflictError, iso, type AddOrderUnitParams, type AuthUser, type ServiceCaller } from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { addHeldUnit, holderOf } from './catalog-inventory';
@@ -39,7 +39,7 @@ export async function addOrderUnit(
       ticket_type_id: params.ticket_type_id,
       holder: holderOf(caller, order.user_id),
       ref: params.ref,
-      expires_at: new Date(order.expires_at!).toISOString(),
+      expires_at: iso(order.expires_at!),
     });
     const [{ removed }] = await trx('removed_units')
       .where({ order_id: order.id, ticket_type_id: params.ticket_type_id })

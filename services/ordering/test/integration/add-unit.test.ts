@@ -1,4 +1,4 @@
-import type { AddedOrderUnit, Event } from '@ticketpro/shared';
+import { call, type Event } from '@ticketpro/shared';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
@@ -23,11 +23,7 @@ beforeAll(async () => {
 
 let lastRef = 0;
 const addUnit = (caller: typeof buyer, id: number, ticketTypeId: number, ref = `test:${++lastRef}`) =>
-  node.broker.call<AddedOrderUnit, object>(
-    'ordering.orders.addUnit',
-    { id, ticket_type_id: ticketTypeId, ref },
-    as(caller),
-  );
+  call(node.broker, 'ordering.orders.addUnit', { id, ticket_type_id: ticketTypeId, ref }, as(caller));
 
 async function pendingOrder(quantity = 1, ticketTypeQuantity = 10) {
   const ticketType = await createTicketType(node, event.id, { price: 19.99, quantity: ticketTypeQuantity });
@@ -125,7 +121,7 @@ describe('ordering.orders.addUnit', () => {
     const paid = await pendingOrder();
     await payOrder(node, buyer, paid.order.id);
     const cancelled = await pendingOrder();
-    await node.broker.call('ordering.orders.cancel', { id: cancelled.order.id }, as(buyer));
+    await call(node.broker, 'ordering.orders.cancel', { id: cancelled.order.id }, as(buyer));
 
     await expect(addUnit(buyer, expired.order.id, expired.ticketType.id)).rejects.toMatchObject({ code: 409 });
     await expect(addUnit(buyer, paid.order.id, paid.ticketType.id)).rejects.toMatchObject({ code: 409 });

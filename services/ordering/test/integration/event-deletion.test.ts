@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { LocalPublisher, localDomainEvents, type Event, type EventOrdersCancelled } from '@ticketpro/shared';
-import { eventually } from '@ticketpro/shared/testing';
+import { LocalPublisher, localDomainEvents, type Event, call } from '@ticketpro/shared';
+import { eventually, malformed } from '@ticketpro/shared/testing';
 import { sweepExpiredOrders } from '../../src';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
@@ -19,10 +19,8 @@ import {
 /** `DELETE /events/{id}`: refused only for paid orders; the pending ones are cancelled with the event. */
 const node = orderingNodeForFile({ ORDER_HOLD_SECONDS: 600 });
 
-const deleteEvent = (eventId: number) =>
-  node.broker.call<{ message: string }, object>('catalog.events.delete', { id: eventId }, as(organizer));
-const cancelForEvent = (eventId: number) =>
-  node.broker.call<EventOrdersCancelled, object>('ordering.orders.cancelForEvent', { event_id: eventId });
+const deleteEvent = (eventId: number) => call(node.broker, 'catalog.events.delete', { id: eventId }, as(organizer));
+const cancelForEvent = (eventId: number) => call(node.broker, 'ordering.orders.cancelForEvent', { event_id: eventId });
 const sweep = () => sweepExpiredOrders(node.runtime, node.broker);
 
 /** Each order of the event: its status as stored, whether it is soft-deleted, and its live held units in catalog. */
@@ -131,7 +129,9 @@ describe('deleting an event', () => {
 
   it('refuses malformed params (422)', async () => {
     for (const params of [{}, { event_id: 0 }, { event_id: 'one' }, { event_id: 1, extra: true }]) {
-      await expect(node.broker.call('ordering.orders.cancelForEvent', params)).rejects.toMatchObject({ code: 422 });
+      await expect(call(node.broker, 'ordering.orders.cancelForEvent', malformed(params))).rejects.toMatchObject({
+        code: 422,
+      });
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { Event, TicketType } from '@ticketpro/shared';
+import { call, type Event, type TicketType } from '@ticketpro/shared';
 import { sweepExpiredOrders } from '../../src';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
@@ -90,11 +90,11 @@ describe('an order past its expiry, before any sweep', () => {
   it('cannot be cancelled or changed any more (409)', async () => {
     const ticketType = await createTicketType(node, event.id);
     const [order] = await lapsedOrders(1, ticketType);
-    await expect(node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer))).rejects.toMatchObject({
+    await expect(call(node.broker, 'ordering.orders.cancel', { id: order.id }, as(buyer))).rejects.toMatchObject({
       code: 409,
     });
     await expect(
-      node.broker.call('ordering.orders.update', { id: order.id, payment_method: 'cash' }, as(buyer)),
+      call(node.broker, 'ordering.orders.update', { id: order.id, payment_method: 'cash' }, as(buyer)),
     ).rejects.toMatchObject({ code: 409 });
   });
 });

@@ -1,4 +1,4 @@
-import type { AddedOrderUnit, Event, TicketType } from '@ticketpro/shared';
+import { call, type Event, type TicketType } from '@ticketpro/shared';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
@@ -32,7 +32,8 @@ beforeAll(async () => {
 
 let lastRef = 0;
 const addUnit = (caller: typeof buyer, id: number) =>
-  node.broker.call<AddedOrderUnit, object>(
+  call(
+    node.broker,
     'ordering.orders.addUnit',
     { id, ticket_type_id: ticketType.id, ref: `limits:${++lastRef}` },
     as(caller),

@@ -1,4 +1,4 @@
-import type { Event, Order } from '@ticketpro/shared';
+import { call, type Event, type Order } from '@ticketpro/shared';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   buyer,
@@ -67,7 +67,8 @@ describe('Idempotency-Key on ordering.orders.create', () => {
     const refusal = { code: 409, type: 'conflict', message: expect.stringContaining('sold out') };
     await expect(placeOrder(node, buyer, body)).rejects.toMatchObject(refusal);
 
-    await node.broker.call(
+    await call(
+      node.broker,
       'catalog.ticketTypes.update',
       { id: ticketType.id, quantity: 5 },
       { meta: { user: { id: 101, role: 'organizer' } } },

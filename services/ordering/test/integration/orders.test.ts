@@ -1,4 +1,5 @@
-import type { Event, Order } from '@ticketpro/shared';
+import { call, type Event } from '@ticketpro/shared';
+import { malformed } from '@ticketpro/shared/testing';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
@@ -30,9 +31,9 @@ beforeAll(async () => {
 });
 
 const update = (caller: typeof buyer | undefined, id: number, changes: object) =>
-  node.broker.call<Order, object>('ordering.orders.update', { id, ...changes }, as(caller));
+  call(node.broker, 'ordering.orders.update', { id, ...changes }, as(caller));
 const cancel = (caller: typeof buyer | undefined, id: number) =>
-  node.broker.call<{ message: string }, object>('ordering.orders.cancel', { id }, as(caller));
+  call(node.broker, 'ordering.orders.cancel', { id }, as(caller));
 
 async function pendingOrder(quantity = 1, caller = buyer) {
   const ticketType = await createTicketType(node, event.id, { quantity: 10 });
@@ -142,7 +143,7 @@ describe('ordering.orders.create', () => {
     ['a blank idempotency key', { idempotency_key: '' }],
   ])('refuses %s with 422', async (_label, change) => {
     await expect(
-      node.broker.call('ordering.orders.create', { ...orderBody(event.id, 1), ...change }, as(buyer)),
+      call(node.broker, 'ordering.orders.create', malformed({ ...orderBody(event.id, 1), ...change }), as(buyer)),
     ).rejects.toMatchObject({ code: 422 });
   });
 
@@ -317,10 +318,10 @@ describe('ordering.orders.pay (test provider)', () => {
   it('refuses bad input (422) and a missing caller (401)', async () => {
     const { order } = await pendingOrder();
     await expect(payOrder(node, undefined, order.id)).rejects.toMatchObject({ code: 401 });
-    await expect(node.broker.call('ordering.orders.pay', { id: order.id, amount: 1 }, as(buyer))).rejects.toMatchObject(
-      { code: 422 },
-    );
-    await expect(node.broker.call('ordering.orders.pay', { id: 'one' }, as(buyer))).rejects.toMatchObject({
+    await expect(
+      call(node.broker, 'ordering.orders.pay', malformed({ id: order.id, amount: 1 }), as(buyer)),
+    ).rejects.toMatchObject({ code: 422 });
+    await expect(call(node.broker, 'ordering.orders.pay', malformed({ id: 'one' }), as(buyer))).rejects.toMatchObject({
       code: 422,
     });
   });

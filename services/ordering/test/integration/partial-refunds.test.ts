@@ -1,4 +1,5 @@
-import type { Event } from '@ticketpro/shared';
+import { call, type Event } from '@ticketpro/shared';
+import { malformed } from '@ticketpro/shared/testing';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
@@ -173,7 +174,7 @@ describe('partial refunds (ticket_ids)', () => {
       { ticket_ids: [tickets[0].id], amount: 1 },
     ]) {
       await expect(
-        node.broker.call('ordering.orders.refund', { id: order.id, ...params }, as(admin)),
+        call(node.broker, 'ordering.orders.refund', malformed({ id: order.id, ...params }), as(admin)),
       ).rejects.toMatchObject({ code: 422 });
     }
     expect(await statusesOf(node, order.id)).toEqual(['valid']);

@@ -1,4 +1,4 @@
-import type { Event, Order } from '@ticketpro/shared';
+import { call, type Event, type Order } from '@ticketpro/shared';
 import { DECLINED_PHONE, PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { pollAwaitedPayments } from '../../src/payments/poll-awaited-payments';
 import { sweepExpiredOrders } from '../../src';
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 const callback = (fields: [string, string][]) =>
-  node.broker.call('ordering.payments.paynowResult', { fields: Object.fromEntries(fields) });
+  call(node.broker, 'ordering.payments.paynowResult', { fields: Object.fromEntries(fields) });
 const poll = () => pollAwaitedPayments(node.runtime, node.broker);
 
 /** An EcoCash order of 2 × 7.50 whose payment Paynow pushed to the buyer's phone. */

@@ -1,4 +1,4 @@
-import type { Event, Order, PromoCode } from '@ticketpro/shared';
+import { call, type Event, type Order, type PromoCode } from '@ticketpro/shared';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   as,
@@ -26,7 +26,8 @@ const lapse = () => new Promise((resolve) => setTimeout(resolve, HOLD_SECONDS * 
 describe('an expired order with a promo code', () => {
   it('gives its use back, so the code sells again up to its limit and no further', async () => {
     const ticketType = await createTicketType(node, event.id, { price: 20, quantity: 10 });
-    const code: PromoCode = await node.broker.call(
+    const code: PromoCode = await call(
+      node.broker,
       'catalog.promoCodes.create',
       { id: event.id, code: `LAPSE${Math.floor(Math.random() * 1e6)}`, percent_off: 25, max_uses: 1 },
       as(organizer),
@@ -39,13 +40,7 @@ describe('an expired order with a promo code', () => {
     await lapse();
     expect((await getOrder(node, buyer, lapsing.id)).payment_status).toBe('expired');
     const uses = async () =>
-      (
-        await node.broker.call<PromoCode, object>(
-          'catalog.promoCodes.get',
-          { id: event.id, code_id: code.id },
-          as(organizer),
-        )
-      ).uses;
+      (await call(node.broker, 'catalog.promoCodes.get', { id: event.id, code_id: code.id }, as(organizer))).uses;
     expect(await uses()).toBe(0);
     const again: Order = await placeOrder(node, otherBuyer, body);
     expect(again).toMatchObject({ discount: 5, promo_code: code.code });

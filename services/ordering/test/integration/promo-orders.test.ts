@@ -1,4 +1,4 @@
-import type { Event, Order, PromoCode } from '@ticketpro/shared';
+import { call, type Event, type PromoCode } from '@ticketpro/shared';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   as,
@@ -24,16 +24,10 @@ beforeAll(async () => {
 let codes = 0;
 async function newCode(fields: object): Promise<PromoCode> {
   const code = `ORD${++codes}x${Math.floor(Math.random() * 1e6)}`;
-  return node.broker.call('catalog.promoCodes.create', { id: event.id, code, ...fields }, as(organizer));
+  return call(node.broker, 'catalog.promoCodes.create', { id: event.id, code, ...fields }, as(organizer));
 }
 const uses = async (code: PromoCode) =>
-  (
-    await node.broker.call<PromoCode, object>(
-      'catalog.promoCodes.get',
-      { id: event.id, code_id: code.id },
-      as(organizer),
-    )
-  ).uses;
+  (await call(node.broker, 'catalog.promoCodes.get', { id: event.id, code_id: code.id }, as(organizer))).uses;
 
 describe('orders with a promo code', () => {
   it('prices the order with the discount per item and in all, and keeps it through payment', async () => {
@@ -72,7 +66,7 @@ describe('orders with a promo code', () => {
     const code = await newCode({ percent_off: 50, max_uses: 1 });
     const order = await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id), promo_code: code.code });
     expect(await uses(code)).toBe(1);
-    await node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer));
+    await call(node.broker, 'ordering.orders.cancel', { id: order.id }, as(buyer));
     expect(await uses(code)).toBe(0);
     // 50% of 19.99 is 9.995: the tie goes to the even cent, 10.00.
     await expect(
@@ -87,9 +81,9 @@ describe('orders with a promo code', () => {
     await payOrder(node, buyer, order.id);
     const tickets = await issuedTickets(node, order.id, 2);
     await expect(
-      node.broker.call('ordering.orders.refund', { id: order.id, ticket_ids: [tickets[0].id] }, as(organizer)),
+      call(node.broker, 'ordering.orders.refund', { id: order.id, ticket_ids: [tickets[0].id] }, as(organizer)),
     ).rejects.toMatchObject({ code: 409 });
-    const refunded = await node.broker.call<Order, object>('ordering.orders.refund', { id: order.id }, as(organizer));
+    const refunded = await call(node.broker, 'ordering.orders.refund', { id: order.id }, as(organizer));
     expect(refunded).toMatchObject({ payment_status: 'refunded', total_price: 15 });
     const back = await node.orderingDb('payments').where({ order_id: order.id, kind: 'refund' }).sum('amount as total');
     expect(back[0].total).toBe('15.00');

@@ -1,4 +1,4 @@
-import type { Event, Order, PaymentMethod } from '@ticketpro/shared';
+import { call, type Event, type Order, type PaymentMethod } from '@ticketpro/shared';
 import { PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import { paymentIntentEvent, StripeStandIn, stripeSignature } from '../support/stripe-stand-in';
@@ -54,18 +54,18 @@ const paymentOf = async (orderId: number) =>
   node.orderingDb('payments').where({ order_id: orderId, kind: 'payment' }).orderBy('id').first();
 const lapse = (orderId: number) => lapseHold(node, orderId);
 const payCash = (order: Order) =>
-  node.broker.call('ordering.orders.payCash', { id: order.id, amount: order.total_price }, as(organizer));
-const cancelOrder = (order: Order) => node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer));
+  call(node.broker, 'ordering.orders.payCash', { id: order.id, amount: order.total_price }, as(organizer));
+const cancelOrder = (order: Order) => call(node.broker, 'ordering.orders.cancel', { id: order.id }, as(buyer));
 
 /** Providers that answer at once and send no notifications (test, cash) have no callback to forge or repeat. */
 const noCallbacks = {
   notApplicable: 'it answers at once and sends no notifications; Stripe- and Paynow-shaped ones are refused (404)',
   async check(order: Order) {
     await expect(
-      node.broker.call('ordering.payments.stripeWebhook', { payload: '{}', signature: 't=1,v1=00' }),
+      call(node.broker, 'ordering.payments.stripeWebhook', { payload: '{}', signature: 't=1,v1=00' }),
     ).rejects.toMatchObject({ code: 404 });
     await expect(
-      node.broker.call('ordering.payments.paynowResult', { fields: { reference: `TP-${order.id}`, status: 'Paid' } }),
+      call(node.broker, 'ordering.payments.paynowResult', { fields: { reference: `TP-${order.id}`, status: 'Paid' } }),
     ).rejects.toMatchObject({ code: 404 });
   },
 };
@@ -103,7 +103,7 @@ const stripeWebhook = async (order: Order, type: Parameters<typeof paymentIntent
     orderId: order.id,
     paymentId: Number(payment.id),
   });
-  return node.broker.call('ordering.payments.stripeWebhook', { payload, signature: stripeSignature(payload, secret) });
+  return call(node.broker, 'ordering.payments.stripeWebhook', { payload, signature: stripeSignature(payload, secret) });
 };
 const stripeProvider: Harness = {
   name: 'stripe (stand-in)',
@@ -155,7 +155,7 @@ const paynowCallback = async (order: Order, status: 'Paid' | 'Cancelled' | 'Fail
   const reference = await paynowReference(order);
   paynow.setStatus(reference, status);
   const fields = Object.fromEntries(paynow.statusUpdate(reference, { forgedWith }));
-  return node.broker.call('ordering.payments.paynowResult', { fields });
+  return call(node.broker, 'ordering.payments.paynowResult', { fields });
 };
 const paynowProvider: Harness = {
   name: 'paynow (stand-in)',
@@ -326,9 +326,11 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       const { ticketType, order } = await pendingOrder();
       await harness.pay(order);
       await issuedTickets(node, order.id, 2);
-      await expect(node.broker.call('ordering.orders.refund', { id: order.id }, as(organizer))).resolves.toMatchObject({
-        payment_status: 'refunded',
-      });
+      await expect(call(node.broker, 'ordering.orders.refund', { id: order.id }, as(organizer))).resolves.toMatchObject(
+        {
+          payment_status: 'refunded',
+        },
+      );
       expect(await inventory(node, ticketType.id)).toEqual({ available: 10, sold: 0 });
       expect((await paymentLedger(node, admin, order.id)).map((r) => [r.kind, r.state, r.amount])).toEqual([
         ['payment', 'refunded', 16.5],
@@ -341,7 +343,7 @@ describe.each([testProvider, stripeProvider, paynowProvider, cashProvider])(
       await harness.pay(order);
       const tickets = await issuedTickets(node, order.id, 3);
       await expect(
-        node.broker.call('ordering.orders.refund', { id: order.id, ticket_ids: [tickets[2].id] }, as(organizer)),
+        call(node.broker, 'ordering.orders.refund', { id: order.id, ticket_ids: [tickets[2].id] }, as(organizer)),
       ).resolves.toMatchObject({ payment_status: 'partially_refunded' });
       expect(await statusesOf(node, order.id)).toEqual(['valid', 'valid', 'void']);
       expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });

@@ -1,4 +1,4 @@
-import type { Event, Order, TicketType } from '@ticketpro/shared';
+import { call, type Event, type Order, type TicketType } from '@ticketpro/shared';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import { paymentIntentEvent, StripeStandIn, stripeSignature } from '../support/stripe-stand-in';
 import {
@@ -44,7 +44,7 @@ function succeededEvent(order: Order, paymentIntentId: string, paymentId: number
 }
 
 const webhook = (payload: string, secret = WEBHOOK_SECRET) =>
-  node.broker.call('ordering.payments.stripeWebhook', {
+  call(node.broker, 'ordering.payments.stripeWebhook', {
     payload,
     signature: stripeSignature(payload, secret),
   });
@@ -112,11 +112,11 @@ describe('paying with Stripe', () => {
 
     await expect(webhook(payload, 'whsec_someone_else')).rejects.toMatchObject({ code: 400 });
     await expect(
-      node.broker.call('ordering.payments.stripeWebhook', { payload, signature: 't=1,v1=deadbeef' }),
+      call(node.broker, 'ordering.payments.stripeWebhook', { payload, signature: 't=1,v1=deadbeef' }),
     ).rejects.toMatchObject({ code: 400 });
     const tampered = payload.replace('"status":"succeeded"', '"status":"succeeded" ');
     await expect(
-      node.broker.call('ordering.payments.stripeWebhook', {
+      call(node.broker, 'ordering.payments.stripeWebhook', {
         payload: tampered,
         signature: stripeSignature(payload, WEBHOOK_SECRET),
       }),
@@ -131,7 +131,7 @@ describe('paying with Stripe', () => {
 
   it('refunds a payment that lands on a cancelled order instead of accepting it', async () => {
     const { ticketType, order, payload } = await orderAwaitingStripe();
-    await node.broker.call('ordering.orders.cancel', { id: order.id }, as(buyer));
+    await call(node.broker, 'ordering.orders.cancel', { id: order.id }, as(buyer));
 
     await expect(webhook(payload)).resolves.toEqual({ received: true });
 
@@ -168,7 +168,7 @@ describe('paying with Stripe', () => {
     await webhook(payload);
     const payment = await node.orderingDb('payments').where('order_id', order.id).first();
 
-    await expect(node.broker.call('ordering.orders.refund', { id: order.id }, as(admin))).resolves.toMatchObject({
+    await expect(call(node.broker, 'ordering.orders.refund', { id: order.id }, as(admin))).resolves.toMatchObject({
       payment_status: 'refunded',
     });
 

@@ -1,15 +1,16 @@
-import type {
-  AuthUser,
-  CreateOrderBody,
-  Event,
-  Order,
-  PageOf,
-  PaymentTransaction,
-  TicketType,
-  CreateTicketTypeBody,
-  ValidationResult,
+import {
+  call,
+  type AuthUser,
+  type CreateOrderBody,
+  type Event,
+  type Order,
+  type PageOf,
+  type ParamsOf,
+  type PaymentTransaction,
+  type TicketType,
+  type CreateTicketTypeBody,
 } from '@ticketpro/shared';
-import { eventually, uniqueName } from '@ticketpro/shared/testing';
+import { eventually, uniqueName, as } from '@ticketpro/shared/testing';
 import type { OrderingNode } from './ordering-node';
 
 export const admin: AuthUser = { id: 1, role: 'admin' };
@@ -18,13 +19,11 @@ export const otherOrganizer: AuthUser = { id: 102, role: 'organizer' };
 export const buyer: AuthUser = { id: 301, role: 'user' };
 export const otherBuyer: AuthUser = { id: 302, role: 'user' };
 
-/** Call options carrying the caller, as the gateway sends them. */
-export function as(caller: AuthUser | undefined) {
-  return { meta: { user: caller } };
-}
+export { as };
 
 export async function createEvent(node: OrderingNode): Promise<Event> {
-  return node.broker.call(
+  return call(
+    node.broker,
     'catalog.events.create',
     {
       event_name: uniqueName('Harare Jazz Night'),
@@ -41,7 +40,8 @@ export async function createTicketType(
   eventId: number,
   overrides: Partial<CreateTicketTypeBody> = {},
 ): Promise<TicketType> {
-  return node.broker.call(
+  return call(
+    node.broker,
     'catalog.ticketTypes.create',
     {
       event_id: eventId,
@@ -62,19 +62,24 @@ export function orderBody(eventId: number, ticketTypeId: number, quantity = 1): 
 }
 
 export function placeOrder(node: OrderingNode, caller: AuthUser | undefined, params: OrderParams): Promise<Order> {
-  return node.broker.call('ordering.orders.create', params, as(caller));
+  return call(node.broker, 'ordering.orders.create', params, as(caller));
 }
 
 export function getOrder(node: OrderingNode, caller: AuthUser | undefined, id: number): Promise<Order> {
-  return node.broker.call('ordering.orders.get', { id }, as(caller));
+  return call(node.broker, 'ordering.orders.get', { id }, as(caller));
 }
 
+/**
+ * Lists orders with the query as sent over HTTP: any of it may be left out, or be out of range
+ * on purpose (the action's validator fills in `skip` and `limit`, or refuses), so only the action's
+ * name is checked here.
+ */
 export function listOrders(
   node: OrderingNode,
   caller: AuthUser | undefined,
   query: object = {},
 ): Promise<PageOf<Order>> {
-  return node.broker.call('ordering.orders.list', query, as(caller));
+  return call(node.broker, 'ordering.orders.list', query as ParamsOf<'ordering.orders.list'>, as(caller));
 }
 
 export function payOrder(
@@ -83,7 +88,7 @@ export function payOrder(
   id: number,
   extra: { fail?: boolean; idempotency_key?: string } = {},
 ): Promise<Order> {
-  return node.broker.call('ordering.orders.pay', { id, ...extra }, as(caller));
+  return call(node.broker, 'ordering.orders.pay', { id, ...extra }, as(caller));
 }
 
 /** Refunds the whole order, or the tickets `ticketIds` of it. */
@@ -93,7 +98,8 @@ export function refundOrder(
   id: number,
   ticketIds?: number[],
 ): Promise<Order> {
-  return node.broker.call(
+  return call(
+    node.broker,
     'ordering.orders.refund',
     { id, ...(ticketIds ? { ticket_ids: ticketIds } : {}) },
     as(caller),
@@ -106,10 +112,9 @@ export function paymentLedger(
   caller: AuthUser | undefined,
   id: number,
 ): Promise<PaymentTransaction[]> {
-  return node.broker.call('ordering.orders.payments', { id }, as(caller));
+  return call(node.broker, 'ordering.orders.payments', { id }, as(caller));
 }
 
-/** A ticket type's counters as catalog answers them. */
 /** The order's hold lapses in both services, as if its time had passed. */
 export async function lapseHold(node: OrderingNode, orderId: number): Promise<void> {
   await node
@@ -122,8 +127,9 @@ export async function lapseHold(node: OrderingNode, orderId: number): Promise<vo
     .update({ expires_at: node.catalogDb.raw("now() - interval '1 second'") });
 }
 
+/** A ticket type's counters as catalog answers them. */
 export async function inventory(node: OrderingNode, ticketTypeId: number) {
-  const t = await node.broker.call<TicketType, object>('catalog.ticketTypes.get', { id: ticketTypeId });
+  const t = await call(node.broker, 'catalog.ticketTypes.get', { id: ticketTypeId });
   return { available: t.available_quantity, sold: t.sold_quantity };
 }
 
@@ -158,4 +164,4 @@ export const statusesOf = async (node: OrderingNode, orderId: number) =>
   (await node.ticketingDb('tickets').where('order_id', orderId).orderBy('id').select('status')).map((t) => t.status);
 
 export const checkIn = (node: OrderingNode, qrCode: string) =>
-  node.broker.call<ValidationResult, object>('ticketing.validation.checkin', { qr_code: qrCode }, as(organizer));
+  call(node.broker, 'ticketing.validation.checkin', { qr_code: qrCode }, as(organizer));

@@ -8,6 +8,8 @@ export { Ticket, TicketTransfer };
 // - event_organizers: a projection of catalog's events (id → organizer, as of when), written by
 //   one conditional upsert per event and read by id (src/organizers).
 // - refunded_orders: a set of order ids, inserted once and looked up (src/refunds/refunded-orders.ts).
+// - refunded_tickets: a set of ticket ids voided by a refund, inserted once and looked up
+//   (src/refunds/void-for-refund.ts).
 // - ticket_owner_changes: write-once rows, one per change of owner, read whole per ticket
 //   (src/transfers/ticket-owners.ts).
 // - revoked_codes: write-once receipts, read as a feed by time (src/transfers/revocations.ts).

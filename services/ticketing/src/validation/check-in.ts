@@ -1,4 +1,4 @@
-import { ConflictError, type AuthUser } from '@ticketpro/shared';
+import { ConflictError, isoOrNull, type AuthUser } from '@ticketpro/shared';
 import type { DoorChange } from './mark-scanned';
 import { refusalOf } from './scanned-ticket';
 
@@ -20,7 +20,7 @@ export function checkIn(by: AuthUser): DoorChange {
       new ConflictError(refusalOf(current) ?? 'The ticket cannot be checked in', {
         ticket_id: current.id,
         status: current.status,
-        validated_at: current.validated_at === null ? null : new Date(current.validated_at).toISOString(),
+        validated_at: isoOrNull(current.validated_at),
         validated_by: current.validated_by,
       }),
   };

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { generateKeyPairSync } from 'node:crypto';
-import { createDatabase, keyIdOf, SIGNING_KEYS_TABLE } from '@ticketpro/shared';
+import { createDatabase, keyIdOf, SIGNING_KEYS_TABLE, call } from '@ticketpro/shared';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@ticketpro/shared/testing';
 import { migrations } from '../../migrations';
 import { startTicketingNode, type TicketingNode } from '../support/ticketing-node';
@@ -47,7 +47,7 @@ describe('ticket-code keys stored before the shared keyring', () => {
 
     expect(keyring.active.kid).toBe(before[1].kid);
     expect((await keyring.find(before[0].kid))?.generation).toBe(1);
-    const { keys } = await node.broker.call<{ keys: { kid: string }[] }>('ticketing.validation.keys');
+    const { keys } = await call(node.broker, 'ticketing.validation.keys');
     expect(keys.map((k) => k.kid)).toEqual([before[1].kid, before[0].kid]);
 
     const db = node.runtime.resources.db;

@@ -1,12 +1,6 @@
 import type { Knex } from 'knex';
-import {
-  LocalPublisher,
-  localDomainEvents,
-  type RefundedTickets,
-  type Ticket,
-  type ValidationResult,
-} from '@ticketpro/shared';
-import { eventually } from '@ticketpro/shared/testing';
+import { LocalPublisher, localDomainEvents, type Ticket, call } from '@ticketpro/shared';
+import { eventually, malformed } from '@ticketpro/shared/testing';
 import { envelopeOf, nextId, orderFacts } from '../support/order-events';
 import {
   announceEvent,
@@ -33,14 +27,9 @@ afterAll(() => node?.stop());
 /** A paid order's tickets, in id order (the order `statusesOf` reads them in). */
 const bought = async (eventId: number, units: number) =>
   (await buyTickets(node.broker, eventId, units)).sort((a, b) => a.id - b.id);
-const voidForRefund = (orderId: number) =>
-  node.broker.call<RefundedTickets, object>('ticketing.tickets.voidForRefund', { order_id: orderId });
+const voidForRefund = (orderId: number) => call(node.broker, 'ticketing.tickets.voidForRefund', { order_id: orderId });
 const checkIn = (ticket: Ticket) =>
-  node.broker.call<ValidationResult, object>(
-    'ticketing.validation.checkin',
-    { qr_code: ticket.qr_code },
-    as(organizer),
-  );
+  call(node.broker, 'ticketing.validation.checkin', { qr_code: ticket.qr_code }, as(organizer));
 const statusesOf = async (orderId: number) =>
   (await db('tickets').where('order_id', orderId).orderBy('id').select('status')).map(
     (t: { status: string }) => t.status,
@@ -144,7 +133,9 @@ describe('ticketing.tickets.voidForRefund', () => {
 
   it('refuses malformed params (422)', async () => {
     for (const params of [{ order_id: 0 }, { order_id: 2 ** 31 }, { order_id: 1, extra: true }, {}]) {
-      await expect(node.broker.call('ticketing.tickets.voidForRefund', params)).rejects.toMatchObject({ code: 422 });
+      await expect(call(node.broker, 'ticketing.tickets.voidForRefund', malformed(params))).rejects.toMatchObject({
+        code: 422,
+      });
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ServiceBroker, ServiceSchema } from 'moleculer';
-import { LocalPublisher, localDomainEvents, type AuthUser, type PageOf, type Ticket } from '@ticketpro/shared';
-import { eventually, startServiceNode } from '@ticketpro/shared/testing';
+import { call, LocalPublisher, localDomainEvents, type AuthUser, type Ticket } from '@ticketpro/shared';
+import { eventually, startServiceNode, as } from '@ticketpro/shared/testing';
 import { createTicketingService, type TicketingRuntime } from '../../src';
 import { CatalogStandIn } from './catalog-stand-in';
 import { envelopeOf, nextId, orderFacts } from './order-events';
@@ -12,10 +12,7 @@ export const organizer: AuthUser = { id: 101, role: 'organizer' };
 export const otherOrganizer: AuthUser = { id: 102, role: 'organizer' };
 export const admin: AuthUser = { id: 1, role: 'admin' };
 
-/** Call options carrying the caller, as the gateway sends them. */
-export function as(caller: AuthUser | undefined) {
-  return { meta: { user: caller } };
-}
+export { as };
 
 export interface EmbeddedTicketing {
   broker: ServiceBroker;
@@ -72,7 +69,7 @@ export async function buyTickets(
   const order = orderFacts(owner.id, eventId, [[nextId(), units]]);
   await bus.publish(envelopeOf('ordering.order.paid', order));
   return eventually(async () => {
-    const page = await broker.call<PageOf<Ticket>, object>('ticketing.tickets.list', { order_id: order.id }, as(admin));
+    const page = await call(broker, 'ticketing.tickets.list', { order_id: order.id, skip: 0, limit: 20 }, as(admin));
     return page.items.length === units ? page.items : undefined;
   });
 }
@@ -82,7 +79,7 @@ export async function refund(broker: ServiceBroker, ticket: Ticket, owner: AuthU
   const order = orderFacts(owner.id, ticket.event_id, [[ticket.ticket_type_id, 1]], ticket.order_id);
   await bus.publish(envelopeOf('ordering.order.refunded', { ...order, payment_status: 'refunded' }));
   await eventually(async () => {
-    const current = await broker.call<Ticket, object>('ticketing.tickets.get', { id: ticket.id }, as(admin));
+    const current = await call(broker, 'ticketing.tickets.get', { id: ticket.id }, as(admin));
     return current.status === 'void';
   });
 }
