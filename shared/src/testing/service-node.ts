@@ -5,6 +5,7 @@ import type { Config, ServiceName } from '../config';
 import { createLogger } from '../logger';
 import type { NodeDeps } from '../node';
 import type { PageParams } from '../pagination';
+import type { ActionName } from '../contracts/registry';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from './index';
 
 export type ConfigOverrides = Parameters<typeof testConfig>[0];
@@ -82,6 +83,17 @@ export function as(caller: AuthUser | undefined) {
 export function malformed(params: unknown): never {
   return params as never;
 }
+
+/**
+ * The actions under a prefix, by their names after it (`ActionsUnder<'ticketing.tickets.'>` is
+ * `'list' | 'get' | …`), for a test helper that adds the prefix itself: a renamed action then
+ * fails where the helper is called with its old name.
+ */
+export type ActionsUnder<Prefix extends string> = ActionName extends infer N
+  ? N extends `${Prefix}${infer Local}`
+    ? Local
+    : never
+  : never;
 
 /**
  * A list's params leaving the page (`skip`, `limit`) to the contract's defaults, as a caller other

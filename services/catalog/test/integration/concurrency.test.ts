@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { call, type Event, type HoldResult } from '@ticketpro/shared';
+import type { ActionsUnder } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
 import {
@@ -114,7 +115,10 @@ describe('concurrent holds against real Postgres', () => {
       await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }])),
       await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 5 }])),
     ];
-    const racing = (action: 'confirm' | 'release' | 'restock', h: HoldResult) =>
+    const racing = (
+      action: Extract<ActionsUnder<'catalog.inventory.'>, 'confirm' | 'release' | 'restock'>,
+      h: HoldResult,
+    ) =>
       Promise.all(
         Array.from({ length: 8 }, () => call(node.broker, `catalog.inventory.${action}`, { order_id: h.order_id })),
       );

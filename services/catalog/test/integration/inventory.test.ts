@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { call, type Event, type HoldParams, type TicketType } from '@ticketpro/shared';
-import { malformed } from '@ticketpro/shared/testing';
+import { malformed, type ActionsUnder } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
 import { as, createEvent, createTicketType, hold, holdParams, inDays, organizer } from '../support/catalog-fixtures';
@@ -17,7 +17,9 @@ beforeAll(async () => {
 
 afterAll(() => node?.stop());
 
-const settle = (action: 'release' | 'confirm' | 'restock', orderId: number) =>
+/** Settling a hold: the actions ordering calls when an order is paid, cancelled or refunded. */
+type Settlement = Extract<ActionsUnder<'catalog.inventory.'>, 'release' | 'confirm' | 'restock'>;
+const settle = (action: Settlement, orderId: number) =>
   call(node.broker, `catalog.inventory.${action}`, { order_id: orderId });
 const available = async (id: number) => (await call(node.broker, 'catalog.ticketTypes.get', { id })).available_quantity;
 const holdsOf = (orderId: number) => db('holds').where('order_id', orderId).orderBy('ticket_type_id');
@@ -368,7 +370,7 @@ describe('release, confirm and restock', () => {
     expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 2, sold: 0 });
   });
 
-  it.each(['release', 'confirm', 'restock'] as const)('%s takes an order id only', async (action) => {
+  it.each<Settlement>(['release', 'confirm', 'restock'])('%s takes an order id only', async (action) => {
     await expect(call(node.broker, `catalog.inventory.${action}`, malformed({ order_id: '1' }))).rejects.toMatchObject({
       code: 422,
     });

@@ -1,5 +1,5 @@
-import { call as callAction, type LocalActionName, type ParamsOf } from '@ticketpro/shared';
-import { defaultPage, malformed } from '@ticketpro/shared/testing';
+import { call as callAction, type ParamsOf } from '@ticketpro/shared';
+import { defaultPage, malformed, type ActionsUnder } from '@ticketpro/shared/testing';
 import {
   admin,
   announceEvent,
@@ -25,11 +25,7 @@ afterAll(async () => {
   await node?.stop();
 });
 
-/** Ticketing's `tickets.*` actions, by their names there: `list`, `get`. */
-type TicketsAction =
-  LocalActionName<'ticketing'> extends infer N ? (N extends `tickets.${infer K}` ? K : never) : never;
-
-const call = <K extends TicketsAction>(
+const call = <K extends ActionsUnder<'ticketing.tickets.'>>(
   action: K,
   params: ParamsOf<`ticketing.tickets.${K}`>,
   caller: typeof buyer | undefined,

@@ -1,7 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { Errors } from 'moleculer';
 import { call, type Ticket } from '@ticketpro/shared';
-import { malformed } from '@ticketpro/shared/testing';
+import { malformed, type ActionsUnder } from '@ticketpro/shared/testing';
 import {
   admin,
   announceEvent,
@@ -25,8 +25,11 @@ afterAll(async () => {
   await node?.stop();
 });
 
-const scan = (action: 'validate' | 'checkin' | 'checkout', qr_code: string, caller = organizer) =>
-  call(node.broker, `ticketing.validation.${action}`, { qr_code }, as(caller));
+const scan = (
+  action: Extract<ActionsUnder<'ticketing.validation.'>, 'validate' | 'checkin' | 'checkout'>,
+  qr_code: string,
+  caller = organizer,
+) => call(node.broker, `ticketing.validation.${action}`, { qr_code }, as(caller));
 
 describe('check-in at the door', () => {
   it('admits exactly one of ten scanners at the same instant; the others learn when it was', async () => {
