@@ -115,14 +115,17 @@ async function runOnCluster(
   };
 
   if (reads) {
-    const embedded = await startEmbedded(cluster.env, teardown);
-    const baseline = await startBaseline(cluster.env.DATABASE_URL, poolMax, teardown);
-    const distributedEvent = await seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES);
-    const embeddedEvent = await seedEvent(
-      embedded.api,
-      await register(embedded.api, { role: 'organizer' }),
-      READ_EVENT_TICKET_TYPES,
-    );
+    // Started and seeded side by side: nothing is measured until all of it is done.
+    const [embedded, baseline] = await Promise.all([
+      startEmbedded(cluster.env, teardown),
+      startBaseline(cluster.env.DATABASE_URL, poolMax, teardown),
+    ]);
+    const [distributedEvent, embeddedEvent] = await Promise.all([
+      seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES),
+      register(embedded.api, { role: 'organizer' }).then((host) =>
+        seedEvent(embedded.api, host, READ_EVENT_TICKET_TYPES),
+      ),
+    ]);
     const eventPath = (id: number) => `/api/v1/events/${id}`;
     await assertSameAnswer(cluster.api, baseline.api, eventPath(distributedEvent.eventId));
     trackMemory([...cluster.processes, embedded.process, baseline.process]);

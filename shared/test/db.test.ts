@@ -122,9 +122,11 @@ describe('createDatabase on embedded PGlite', () => {
 
   async function startEmbedded(note: string, schemas = 'embedded', ...flags: string[]): Promise<EmbeddedStartReport[]> {
     const script = path.join(__dirname, 'support', 'embedded-start.ts');
+    // --liftoff-only, as `npm start` runs: PGlite's WebAssembly is not also compiled by the
+    // optimising compiler, a third of each start's CPU (docs/ARCHITECTURE.md).
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', script, dataDir, note, schemas, ...flags],
+      ['--liftoff-only', '--import', 'tsx', script, dataDir, note, schemas, ...flags],
       {
         cwd: path.resolve(__dirname, '../..'),
       },

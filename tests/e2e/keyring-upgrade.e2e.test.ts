@@ -30,9 +30,14 @@ describe('signing keys in an embedded database from the release before the share
 
   async function upgrade(service: 'identity' | 'ticketing'): Promise<Upgrade> {
     const script = path.resolve(__dirname, '../support/keyring-upgrade.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, service, dataDir], {
-      cwd: path.resolve(__dirname, '../..'),
-    });
+    // --liftoff-only, as `npm start` runs PGlite: its WebAssembly stays on V8's baseline compiler.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--liftoff-only', '--import', 'tsx', script, service, dataDir],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+      },
+    );
     return JSON.parse(stdout.trim().split('\n').pop() ?? '');
   }
 
