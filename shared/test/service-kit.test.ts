@@ -1,4 +1,5 @@
 import {
+  call,
   createBroker,
   createLogger,
   createOutboxTable,
@@ -100,7 +101,7 @@ describe('defineService', () => {
     const { broker, runtime } = await start(service);
 
     expect(service.access()()).toMatchObject({ prepared: true, config: runtime.config });
-    await expect(broker.call('identity.health')).resolves.toEqual({ status: 'ok' });
+    await expect(call(broker, 'identity.health')).resolves.toEqual({ status: 'ok' });
     await localDomainEvents.publish(outboxEntry('identity.user.deleted', { id: 7 }).envelope);
     expect(handled).toEqual([7]);
     await eventually(async () => ticks >= 2);

@@ -4,6 +4,8 @@ import { createBroker, type AuthUser } from '../broker';
 import type { Config, ServiceName } from '../config';
 import { createLogger } from '../logger';
 import type { NodeDeps } from '../node';
+import type { PageParams } from '../pagination';
+import type { ActionName } from '../contracts/registry';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from './index';
 
 export type ConfigOverrides = Parameters<typeof testConfig>[0];
@@ -80,6 +82,26 @@ export function as(caller: AuthUser | undefined) {
  */
 export function malformed(params: unknown): never {
   return params as never;
+}
+
+/**
+ * The actions under a prefix, by their names after it (`ActionsUnder<'ticketing.tickets.'>` is
+ * `'list' | 'get' | …`), for a test helper that adds the prefix itself: a renamed action then
+ * fails where the helper is called with its old name.
+ */
+export type ActionsUnder<Prefix extends string> = ActionName extends infer N
+  ? N extends `${Prefix}${infer Local}`
+    ? Local
+    : never
+  : never;
+
+/**
+ * A list's params leaving the page (`skip`, `limit`) to the contract's defaults, as a caller other
+ * than the gateway may: the contract's type asks for both, since the action always receives them
+ * filled in. The params that are sent are still checked against the action's.
+ */
+export function defaultPage<P extends PageParams>(params: NoInfer<Omit<P, keyof PageParams> & Partial<PageParams>>): P {
+  return params as P;
 }
 
 function openSchema(url: string, schema: string): Knex {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { Event, HoldResult, InventoryChange, TicketType } from '@ticketpro/shared';
+import { call, type Event, type HoldResult } from '@ticketpro/shared';
+import type { ActionsUnder } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
 import {
@@ -58,7 +59,7 @@ describe('concurrent holds against real Postgres', () => {
     const inventory = await expectConsistent(ticketType.id);
     expect(inventory.sold + inventory.held).toBe(50);
     expect(new Set(fulfilled.map((h) => h.order_id)).size).toBe(50);
-    await expect(node.broker.call('catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
+    await expect(call(node.broker, 'catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
       available_quantity: 0,
     });
   });
@@ -114,11 +115,12 @@ describe('concurrent holds against real Postgres', () => {
       await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }])),
       await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 5 }])),
     ];
-    const racing = (action: string, h: HoldResult) =>
+    const racing = (
+      action: Extract<ActionsUnder<'catalog.inventory.'>, 'confirm' | 'release' | 'restock'>,
+      h: HoldResult,
+    ) =>
       Promise.all(
-        Array.from({ length: 8 }, () =>
-          node.broker.call<InventoryChange, object>(`catalog.inventory.${action}`, { order_id: h.order_id }),
-        ),
+        Array.from({ length: 8 }, () => call(node.broker, `catalog.inventory.${action}`, { order_id: h.order_id })),
       );
 
     const [confirmed, released] = await Promise.all([racing('confirm', paid), racing('release', cancelled)]);
@@ -144,7 +146,7 @@ describe('concurrent holds against real Postgres', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
-    await expect(node.broker.call('catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
+    await expect(call(node.broker, 'catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
       available_quantity: 5,
     });
     // No sweep has run: the hold is still marked held, and only reads discount it.
@@ -160,11 +162,7 @@ describe('concurrent holds against real Postgres', () => {
     const ticketType = await createTicketType(node.broker, event.id, { quantity: 30 });
 
     const [update, ...holds] = await Promise.allSettled([
-      node.broker.call<TicketType, object>(
-        'catalog.ticketTypes.update',
-        { id: ticketType.id, quantity: 12 },
-        as(organizer),
-      ),
+      call(node.broker, 'catalog.ticketTypes.update', { id: ticketType.id, quantity: 12 }, as(organizer)),
       ...Array.from({ length: 30 }, () =>
         hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
       ),
@@ -187,7 +185,7 @@ describe('concurrent holds against real Postgres', () => {
     const ticketType = await createTicketType(node.broker, target.id, { quantity: 100 });
 
     const [deletion, ...holds] = await Promise.allSettled([
-      node.broker.call('catalog.events.delete', { id: target.id }, as(organizer)),
+      call(node.broker, 'catalog.events.delete', { id: target.id }, as(organizer)),
       ...Array.from({ length: 20 }, () =>
         hold(node.broker, holdParams(target.id, [{ ticket_type_id: ticketType.id, quantity: 1 }])),
       ),
@@ -199,7 +197,7 @@ describe('concurrent holds against real Postgres', () => {
     const inventory = await expectConsistent(ticketType.id);
     expect(inventory.held).toBe(fulfilled.length);
     const sales = await Promise.allSettled(
-      fulfilled.map((held) => node.broker.call('catalog.inventory.confirm', { order_id: held.order_id })),
+      fulfilled.map((held) => call(node.broker, 'catalog.inventory.confirm', { order_id: held.order_id })),
     );
     expect(sales.every((sale) => sale.status === 'rejected' && sale.reason.code === 409)).toBe(true);
     expect((await expectConsistent(ticketType.id)).sold).toBe(0);

@@ -1,6 +1,13 @@
 import type { Knex } from 'knex';
-import { uniqueName } from '@ticketpro/shared/testing';
-import { EventSchema, type AuthUser, type Event, type EventSummary, type PageOf } from '@ticketpro/shared';
+import { defaultPage, malformed, uniqueName } from '@ticketpro/shared/testing';
+import {
+  call as callAction,
+  EventSchema,
+  type ActionName,
+  type AuthUser,
+  type Event,
+  type ParamsOf,
+} from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import {
   admin,
@@ -36,8 +43,8 @@ afterEach(() => {
 
 afterAll(() => node?.stop());
 
-const call = <T>(action: string, params: object, caller?: AuthUser) =>
-  node.broker.call<T, object>(action, params, as(caller));
+const call = <A extends ActionName>(action: A, params: ParamsOf<A>, caller?: AuthUser) =>
+  callAction(node.broker, action, params, as(caller));
 const unauthorized = { code: 401, type: 'unauthorized' };
 const forbidden = { code: 403, type: 'forbidden' };
 const notFound = { code: 404, type: 'not-found', message: 'Event not found' };
@@ -46,7 +53,7 @@ describe('catalog.events.create', () => {
   it('publishes an event for an organizer: the caller is its organizer, named but never contacted', async () => {
     const body = newEventBody({ image: 'https://images.example.com/jazz.png' });
 
-    const event = await call<Event>('catalog.events.create', body, organizer);
+    const event = await call('catalog.events.create', body, organizer);
 
     expect(Object.keys(event).sort()).toEqual(Object.keys(EventSchema.properties).sort());
     expect(event).toMatchObject({
@@ -108,7 +115,7 @@ describe('catalog.events.create', () => {
     const body = newEventBody();
 
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 6 }, () => call<Event>('catalog.events.create', body, organizer)),
+      Array.from({ length: 6 }, () => call('catalog.events.create', body, organizer)),
     );
 
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -135,7 +142,7 @@ describe('catalog.events.get', () => {
     const retired = await createTicketType(node.broker, event.id, { name: 'Early bird', price: 9.99 });
     await call('catalog.ticketTypes.delete', { id: retired.id }, organizer);
 
-    const shown = await call<Event>('catalog.events.get', { id: event.id }, undefined);
+    const shown = await call('catalog.events.get', { id: event.id }, undefined);
 
     expect(shown.ticket_types.map((t) => t.id)).toEqual([general.id, vip.id]);
     expect(shown.ticket_types[0]).toMatchObject({ price: 19.99, available_quantity: 100, sold_quantity: 0 });
@@ -156,8 +163,8 @@ describe('catalog.events.get', () => {
     await hold(node.broker, holdParams(event.id, [{ ticket_type_id: windowed.id, quantity: 1 }], { expiresInMs: 50 }));
     await new Promise((resolve) => setTimeout(resolve, 100));
 
-    const shown = await call<Event>('catalog.events.get', { id: event.id });
-    const listed = await call<PageOf<EventSummary>>('catalog.events.list', { search: event.event_name });
+    const shown = await call('catalog.events.get', { id: event.id });
+    const listed = await call('catalog.events.list', defaultPage({ search: event.event_name }));
 
     expect(listed.items).toEqual([{ ...shown, ticket_types_total: 2 }]);
     expect(shown.organizer).toEqual({ id: organizer.id, firstname: 'Oliver', surname: 'Mtukudzi' });
@@ -173,13 +180,13 @@ describe('catalog.events.get', () => {
 
     await expect(call('catalog.events.get', { id: event.id })).rejects.toMatchObject(notFound);
     await expect(call('catalog.events.get', { id: 2_000_000_000 })).rejects.toMatchObject(notFound);
-    await expect(call('catalog.events.get', { id: 'abc' })).rejects.toMatchObject({ code: 422 });
+    await expect(call('catalog.events.get', malformed({ id: 'abc' }))).rejects.toMatchObject({ code: 422 });
     await expect(call('catalog.events.get', { id: 0 })).rejects.toMatchObject({ code: 422 });
   });
 });
 
 describe('catalog.events.list', () => {
-  const list = (query: object) => call<PageOf<Event>>('catalog.events.list', query);
+  const list = (query: Partial<ParamsOf<'catalog.events.list'>>) => call('catalog.events.list', defaultPage(query));
 
   it('searches name, description and location case-insensitively, soonest first', async () => {
     const token = uniqueName('zebra');
@@ -230,7 +237,8 @@ describe('catalog.events.list', () => {
     const morning = await at('2091-05-10T00:00:00.000Z');
     const night = await at('2091-05-10T23:59:59.999Z');
     const after = await at('2091-05-11T00:00:00.000Z');
-    const ids = async (query: object) => (await list({ location: token, ...query })).items.map((e) => e.id);
+    const ids = async (query: Partial<ParamsOf<'catalog.events.list'>>) =>
+      (await list({ location: token, ...query })).items.map((e) => e.id);
 
     expect(await ids({ from_date: '2091-05-10', to_date: '2091-05-10' })).toEqual([morning.id, night.id]);
     expect(await ids({ from_date: '2091-05-10' })).toEqual([morning.id, night.id, after.id]);
@@ -262,7 +270,7 @@ describe('catalog.events.list', () => {
     ['a date that is not one', { from_date: 'yesterday' }],
     ['an unknown filter', { colour: 'red' }],
   ])('answers 422 for %s', async (_case, query) => {
-    await expect(list(query)).rejects.toMatchObject({ code: 422 });
+    await expect(list(malformed(query))).rejects.toMatchObject({ code: 422 });
   });
 });
 
@@ -273,7 +281,7 @@ describe('catalog.events.update', () => {
   ])('lets %s change any subset of the fields', async (_who, caller) => {
     const event = await createEvent(node.broker);
 
-    const changed = await call<Event>(
+    const changed = await call(
       'catalog.events.update',
       { id: event.id, location: 'Mutare Showgrounds', image: null },
       caller,
@@ -298,7 +306,7 @@ describe('catalog.events.update', () => {
     await expect(call('catalog.events.update', { id: event.id, location: 'Elsewhere' }, caller)).rejects.toMatchObject(
       problem,
     );
-    await expect(call<Event>('catalog.events.get', { id: event.id })).resolves.toMatchObject({
+    await expect(call('catalog.events.get', { id: event.id })).resolves.toMatchObject({
       location: event.location,
     });
   });
@@ -328,7 +336,7 @@ describe('catalog.events.update', () => {
       code: 409,
     });
     await expect(
-      call('catalog.events.update', { id: event.id, organizer_id: otherOrganizer.id }, organizer),
+      call('catalog.events.update', malformed({ id: event.id, organizer_id: otherOrganizer.id }), organizer),
     ).rejects.toMatchObject({
       code: 422,
     });
@@ -342,7 +350,7 @@ describe('catalog.events.update', () => {
     const event = await createEvent(node.broker);
 
     await expect(
-      call<Event>('catalog.events.update', { id: event.id, event_name: event.event_name.toUpperCase() }, organizer),
+      call('catalog.events.update', { id: event.id, event_name: event.event_name.toUpperCase() }, organizer),
     ).resolves.toMatchObject({ event_name: event.event_name.toUpperCase() });
   });
 });
@@ -390,13 +398,20 @@ describe('catalog.events.delete', () => {
     node.ordering.cancelled = 1;
 
     await expect(
-      node.broker.call('catalog.events.delete', { id: event.id }, { meta: { user: organizer, requestId: 'delete-1' } }),
+      callAction(
+        node.broker,
+        'catalog.events.delete',
+        { id: event.id },
+        { meta: { user: organizer, requestId: 'delete-1' } },
+      ),
     ).resolves.toEqual({ message: 'Event deleted; 1 pending order cancelled' });
 
     expect(node.ordering.calls).toContainEqual({ eventId: event.id, requestId: 'delete-1' });
     await expect(call('catalog.events.get', { id: event.id })).rejects.toMatchObject(notFound);
     // Nothing of it is sold any more: not the pending order's units, not new ones.
-    await expect(node.broker.call('catalog.inventory.confirm', { order_id: pending.order_id })).rejects.toMatchObject({
+    await expect(
+      callAction(node.broker, 'catalog.inventory.confirm', { order_id: pending.order_id }),
+    ).rejects.toMatchObject({
       code: 409,
       message: `The event of order ${pending.order_id} was deleted; its units cannot be sold`,
     });
@@ -404,7 +419,7 @@ describe('catalog.events.delete', () => {
       hold(node.broker, holdParams(event.id, [{ ticket_type_id: free.id, quantity: 1 }])),
     ).rejects.toMatchObject({ code: 404 });
     // Ordering's cancellation releases the hold, as for any cancelled order.
-    await node.broker.call('catalog.inventory.release', { order_id: pending.order_id });
+    await callAction(node.broker, 'catalog.inventory.release', { order_id: pending.order_id });
     expect(await db('ticket_types').where('id', held.id).first()).toMatchObject({ held_quantity: 0, sold_quantity: 0 });
     expect(await db('holds').where('order_id', pending.order_id).first()).toMatchObject({ state: 'released' });
   });
@@ -427,7 +442,7 @@ describe('catalog.events.delete', () => {
       const pending = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 2 }]));
 
       const [confirmed, deleted] = await Promise.allSettled([
-        node.broker.call('catalog.inventory.confirm', { order_id: pending.order_id }),
+        callAction(node.broker, 'catalog.inventory.confirm', { order_id: pending.order_id }),
         call('catalog.events.delete', { id: event.id }, organizer),
       ]);
 
@@ -447,7 +462,7 @@ describe('catalog.events.delete', () => {
     const event = await createEvent(node.broker);
     const ticketType = await createTicketType(node.broker, event.id, { name: 'Front row' });
     const paid = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 2 }]));
-    await node.broker.call('catalog.inventory.confirm', { order_id: paid.order_id });
+    await callAction(node.broker, 'catalog.inventory.confirm', { order_id: paid.order_id });
 
     await expect(call('catalog.events.delete', { id: event.id }, admin)).rejects.toMatchObject({
       code: 409,
@@ -455,7 +470,7 @@ describe('catalog.events.delete', () => {
       data: { ticket_type_id: ticketType.id, sold_quantity: 2 },
     });
 
-    await node.broker.call('catalog.inventory.restock', { order_id: paid.order_id });
+    await callAction(node.broker, 'catalog.inventory.restock', { order_id: paid.order_id });
     await expect(call('catalog.events.delete', { id: event.id }, admin)).resolves.toEqual({ message: 'Event deleted' });
   });
 
@@ -523,14 +538,14 @@ describe('catalog event records', () => {
 
 describe("an event's transfer cut-off", () => {
   it('is set on creation and by its organizer, shown on reads, and kept within 0..8760 hours', async () => {
-    const event = await call<Event>('catalog.events.create', newEventBody({ transfer_cutoff_hours: 6 }), organizer);
+    const event = await call('catalog.events.create', newEventBody({ transfer_cutoff_hours: 6 }), organizer);
     expect(event.transfer_cutoff_hours).toBe(6);
-    const plain = await call<Event>('catalog.events.create', newEventBody(), organizer);
+    const plain = await call('catalog.events.create', newEventBody(), organizer);
     expect(plain.transfer_cutoff_hours).toBeNull();
 
-    const changed = await call<Event>('catalog.events.update', { id: event.id, transfer_cutoff_hours: 48 }, organizer);
+    const changed = await call('catalog.events.update', { id: event.id, transfer_cutoff_hours: 48 }, organizer);
     expect(changed.transfer_cutoff_hours).toBe(48);
-    await expect(call<Event>('catalog.events.get', { id: event.id })).resolves.toMatchObject({
+    await expect(call('catalog.events.get', { id: event.id })).resolves.toMatchObject({
       transfer_cutoff_hours: 48,
     });
     await expect(
@@ -538,7 +553,7 @@ describe("an event's transfer cut-off", () => {
     ).resolves.toMatchObject({ transfer_cutoff_hours: null });
     for (const bad of [-1, 8761, 1.5, '6']) {
       await expect(
-        call('catalog.events.update', { id: event.id, transfer_cutoff_hours: bad }, organizer),
+        call('catalog.events.update', malformed({ id: event.id, transfer_cutoff_hours: bad }), organizer),
       ).rejects.toMatchObject({ code: 422 });
     }
     await expect(

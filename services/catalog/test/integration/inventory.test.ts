@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { Event, HoldParams, InventoryChange, TicketType } from '@ticketpro/shared';
+import { call, type Event, type HoldParams, type TicketType } from '@ticketpro/shared';
+import { malformed, type ActionsUnder } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
 import { as, createEvent, createTicketType, hold, holdParams, inDays, organizer } from '../support/catalog-fixtures';
@@ -16,10 +17,11 @@ beforeAll(async () => {
 
 afterAll(() => node?.stop());
 
-const settle = (action: 'release' | 'confirm' | 'restock', orderId: number) =>
-  node.broker.call<InventoryChange, object>(`catalog.inventory.${action}`, { order_id: orderId });
-const available = async (id: number) =>
-  (await node.broker.call<TicketType, object>('catalog.ticketTypes.get', { id })).available_quantity;
+/** Settling a hold: the actions ordering calls when an order is paid, cancelled or refunded. */
+type Settlement = Extract<ActionsUnder<'catalog.inventory.'>, 'release' | 'confirm' | 'restock'>;
+const settle = (action: Settlement, orderId: number) =>
+  call(node.broker, `catalog.inventory.${action}`, { order_id: orderId });
+const available = async (id: number) => (await call(node.broker, 'catalog.ticketTypes.get', { id })).available_quantity;
 const holdsOf = (orderId: number) => db('holds').where('order_id', orderId).orderBy('ticket_type_id');
 
 /** Asserts that a refused hold left no trace: no hold rows, and every counter as it was. */
@@ -199,10 +201,10 @@ describe('catalog.inventory.hold', () => {
   it('answers 404 for a missing or deleted ticket type, and for a missing or deleted event', async () => {
     const ours = await createTicketType(node.broker, event.id);
     const deleted = await createTicketType(node.broker, event.id);
-    await node.broker.call('catalog.ticketTypes.delete', { id: deleted.id }, as(organizer));
+    await call(node.broker, 'catalog.ticketTypes.delete', { id: deleted.id }, as(organizer));
     const goneEvent = await createEvent(node.broker);
     const ofGoneEvent = await createTicketType(node.broker, goneEvent.id);
-    await node.broker.call('catalog.events.delete', { id: goneEvent.id }, as(organizer));
+    await call(node.broker, 'catalog.events.delete', { id: goneEvent.id }, as(organizer));
 
     for (const missing of [deleted.id, 2_000_000_000]) {
       await expectNothingHeld(
@@ -306,7 +308,7 @@ describe('release, confirm and restock', () => {
     await expect(settle('confirm', orderId)).resolves.toEqual({ order_id: orderId, units: 2 });
 
     expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 0, sold: 2, soldByHolds: 2 });
-    await expect(node.broker.call('catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
+    await expect(call(node.broker, 'catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
       sold_quantity: 2,
       available_quantity: 8,
     });
@@ -368,11 +370,13 @@ describe('release, confirm and restock', () => {
     expect(await inventoryOf(db, ticketType.id)).toMatchObject({ held: 2, sold: 0 });
   });
 
-  it.each(['release', 'confirm', 'restock'] as const)('%s takes an order id only', async (action) => {
-    await expect(node.broker.call(`catalog.inventory.${action}`, { order_id: '1' })).rejects.toMatchObject({
+  it.each<Settlement>(['release', 'confirm', 'restock'])('%s takes an order id only', async (action) => {
+    await expect(call(node.broker, `catalog.inventory.${action}`, malformed({ order_id: '1' }))).rejects.toMatchObject({
       code: 422,
     });
-    await expect(node.broker.call(`catalog.inventory.${action}`, { order_id: 1, units: 5 })).rejects.toMatchObject({
+    await expect(
+      call(node.broker, `catalog.inventory.${action}`, malformed({ order_id: 1, units: 5 })),
+    ).rejects.toMatchObject({
       code: 422,
     });
   });

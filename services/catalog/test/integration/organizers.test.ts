@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { handleOnce, outboxEntry, type Event, type EventData, type PageOf } from '@ticketpro/shared';
+import { call, handleOnce, outboxEntry, type Event, type EventData } from '@ticketpro/shared';
+import { defaultPage } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { createEvent } from '../support/catalog-fixtures';
 import { applyUserEvent, USER_EVENTS, type UserEvent } from '../../src';
@@ -45,7 +46,7 @@ const facts = (id: number, firstname: string, surname: string, role: 'user' | 'o
 
 const apply = (envelope: UserEvent) => db.transaction((trx) => applyUserEvent(trx, envelope));
 const namesOf = async (id: number) => db('organizers').where('id', id).first('firstname', 'surname');
-const event = (id: number) => node.broker.call<Event, object>('catalog.events.get', { id });
+const event = (id: number) => call(node.broker, 'catalog.events.get', { id });
 
 describe('the organizer projection', () => {
   it('takes names from registrations and updates, newest by event time', async () => {
@@ -133,11 +134,9 @@ describe('read-repair of names the projection lacks', () => {
     await db('organizers').whereIn('id', ids).delete();
     node.identity.calls.length = 0;
 
-    const page = await node.broker.call<PageOf<Event>, object>(
-      'catalog.events.list',
-      { location },
-      { meta: { requestId: 'req-names-1' } },
-    );
+    const page = await call(node.broker, 'catalog.events.list', defaultPage({ location }), {
+      meta: { requestId: 'req-names-1' },
+    });
 
     expect(node.identity.calls).toEqual([{ ids, requestId: 'req-names-1' }]);
     expect(page.items.map((e) => e.organizer)).toEqual(
@@ -145,7 +144,7 @@ describe('read-repair of names the projection lacks', () => {
     );
     expect(await db('organizers').whereIn('id', ids).count({ n: '*' }).first()).toEqual({ n: 3 });
 
-    await node.broker.call('catalog.events.list', { location });
+    await call(node.broker, 'catalog.events.list', defaultPage({ location }));
     expect(node.identity.calls).toHaveLength(1);
   });
 

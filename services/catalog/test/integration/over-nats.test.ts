@@ -1,7 +1,8 @@
 import { connect, JSONCodec, type NatsConnection } from 'nats';
-import type { Event, EventEnvelope, ServiceBroker } from '@ticketpro/shared';
+import { call, type EventEnvelope, type ServiceBroker } from '@ticketpro/shared';
 import {
   assertNatsReachable,
+  malformed,
   startServiceNode,
   testNatsUrl,
   uniqueName,
@@ -65,13 +66,13 @@ afterAll(async () => {
 
 describe('catalog over NATS', () => {
   it('answers across the hop, reading organizer names from identity on another node with the request id', async () => {
-    const event = await caller.call<Event, object>('catalog.events.create', newEventBody(), {
+    const event = await call(caller, 'catalog.events.create', newEventBody(), {
       meta: { user: organizer, requestId: 'nats-req-1' },
     });
 
     expect(event.organizer).toEqual({ id: organizer.id, firstname: 'Oliver', surname: 'Mtukudzi' });
     expect(identity.calls).toEqual([{ ids: [organizer.id], requestId: 'nats-req-1' }]);
-    await expect(caller.call('catalog.events.get', { id: event.id })).resolves.toMatchObject({
+    await expect(call(caller, 'catalog.events.get', { id: event.id })).resolves.toMatchObject({
       organizer: event.organizer,
     });
     expect(identity.calls).toHaveLength(1);
@@ -90,8 +91,10 @@ describe('catalog over NATS', () => {
       message: '"Last seats" is sold out: 0 left, 1 asked',
       data: { ticket_type_id: ticketType.id, available: 0 },
     });
-    await expect(caller.call('catalog.events.create', {}, as(organizer))).rejects.toMatchObject({ code: 422 });
-    await expect(caller.call('catalog.events.delete', { id: event.id }, as(undefined))).rejects.toMatchObject({
+    await expect(call(caller, 'catalog.events.create', malformed({}), as(organizer))).rejects.toMatchObject({
+      code: 422,
+    });
+    await expect(call(caller, 'catalog.events.delete', { id: event.id }, as(undefined))).rejects.toMatchObject({
       code: 401,
       type: 'unauthorized',
     });

@@ -1,5 +1,13 @@
 import type { Knex } from 'knex';
-import { TicketTypeSchema, type AuthUser, type Event, type PageOf, type TicketType } from '@ticketpro/shared';
+import {
+  call as callAction,
+  TicketTypeSchema,
+  type ActionName,
+  type AuthUser,
+  type Event,
+  type ParamsOf,
+} from '@ticketpro/shared';
+import { defaultPage, malformed } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { inventoryOf } from '../support/catalog-database';
 import {
@@ -28,8 +36,8 @@ beforeAll(async () => {
 
 afterAll(() => node?.stop());
 
-const call = <T>(action: string, params: object, caller?: AuthUser) =>
-  node.broker.call<T, object>(action, params, as(caller));
+const call = <A extends ActionName>(action: A, params: ParamsOf<A>, caller?: AuthUser) =>
+  callAction(node.broker, action, params, as(caller));
 const unauthorized = { code: 401, type: 'unauthorized' };
 const forbidden = { code: 403, type: 'forbidden' };
 const notFound = { code: 404, type: 'not-found', message: 'Ticket type not found' };
@@ -38,7 +46,7 @@ describe('catalog.ticketTypes.create', () => {
   it("adds a ticket type for the event's organizer, in USD unless told otherwise", async () => {
     const body = newTicketTypeBody(event.id, { max_per_order: 4 });
 
-    const ticketType = await call<TicketType>('catalog.ticketTypes.create', body, organizer);
+    const ticketType = await call('catalog.ticketTypes.create', body, organizer);
 
     expect(Object.keys(ticketType).sort()).toEqual(Object.keys(TicketTypeSchema.properties).sort());
     expect(ticketType).toMatchObject({
@@ -121,7 +129,7 @@ describe('catalog.ticketTypes.create', () => {
     ['a non-numeric event', { event_id: 'abc' }],
   ])('answers 422 for %s', async (_case, change) => {
     await expect(
-      call('catalog.ticketTypes.create', { ...newTicketTypeBody(event.id), ...change }, organizer),
+      call('catalog.ticketTypes.create', malformed({ ...newTicketTypeBody(event.id), ...change }), organizer),
     ).rejects.toMatchObject({
       code: 422,
     });
@@ -133,7 +141,7 @@ describe('money', () => {
     const created = await createTicketType(node.broker, event.id, { price });
 
     expect(created.price).toBe(price);
-    await expect(call<TicketType>('catalog.ticketTypes.get', { id: created.id })).resolves.toMatchObject({ price });
+    await expect(call('catalog.ticketTypes.get', { id: created.id })).resolves.toMatchObject({ price });
     const stored = await db('ticket_types').where('id', created.id).first(db.raw('price::text AS price'));
     expect(stored.price).toBe(price.toFixed(2));
   });
@@ -163,9 +171,9 @@ describe('catalog.ticketTypes.get and list', () => {
     const gone = await createTicketType(node.broker, first.id, { price: 1 });
     await call('catalog.ticketTypes.delete', { id: gone.id }, organizer);
 
-    const ofFirst = await call<PageOf<TicketType>>('catalog.ticketTypes.list', { event_id: first.id });
-    const all = await call<PageOf<TicketType>>('catalog.ticketTypes.list', { limit: 100 });
-    const paged = await call<PageOf<TicketType>>('catalog.ticketTypes.list', { event_id: first.id, skip: 1, limit: 1 });
+    const ofFirst = await call('catalog.ticketTypes.list', defaultPage({ event_id: first.id }));
+    const all = await call('catalog.ticketTypes.list', defaultPage({ limit: 100 }));
+    const paged = await call('catalog.ticketTypes.list', { event_id: first.id, skip: 1, limit: 1 });
 
     expect(ofFirst.items.map((t) => t.id)).toEqual([a1.id, a2.id, a3.id]);
     const ids = all.items.map((t) => t.id);
@@ -186,13 +194,13 @@ describe('catalog.ticketTypes.get and list', () => {
     ['a non-numeric event', { event_id: 'one' }],
     ['an unknown filter', { name: 'VIP' }],
   ])('answers 422 for %s', async (_case, query) => {
-    await expect(call('catalog.ticketTypes.list', query)).rejects.toMatchObject({ code: 422 });
+    await expect(call('catalog.ticketTypes.list', malformed(query))).rejects.toMatchObject({ code: 422 });
   });
 
   it('counts sold units and live holds out of what is available', async () => {
     const ticketType = await createTicketType(node.broker, event.id, { quantity: 10 });
     const sold = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }]));
-    await node.broker.call('catalog.inventory.confirm', { order_id: sold.order_id });
+    await callAction(node.broker, 'catalog.inventory.confirm', { order_id: sold.order_id });
     await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 2 }]));
 
     await expect(call('catalog.ticketTypes.get', { id: ticketType.id })).resolves.toMatchObject({
@@ -210,7 +218,7 @@ describe('catalog.ticketTypes.update', () => {
   ])('lets %s change it', async (_who, caller) => {
     const ticketType = await createTicketType(node.broker, event.id);
 
-    const changed = await call<TicketType>(
+    const changed = await call(
       'catalog.ticketTypes.update',
       { id: ticketType.id, price: 24.5, quantity: 120, name: 'Standing', max_per_order: null },
       caller,
@@ -253,7 +261,7 @@ describe('catalog.ticketTypes.update', () => {
   it('refuses a quantity below what is sold and held (409), and takes one that just covers them', async () => {
     const ticketType = await createTicketType(node.broker, event.id, { quantity: 10 });
     const sold = await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 4 }]));
-    await node.broker.call('catalog.inventory.confirm', { order_id: sold.order_id });
+    await callAction(node.broker, 'catalog.inventory.confirm', { order_id: sold.order_id });
     await hold(node.broker, holdParams(event.id, [{ ticket_type_id: ticketType.id, quantity: 3 }]));
 
     await expect(
@@ -371,9 +379,9 @@ describe('catalog.ticketTypes.delete', () => {
     const conflict = { code: 409, data: { ticket_type_id: ticketType.id } };
 
     await expect(call('catalog.ticketTypes.delete', { id: ticketType.id }, organizer)).rejects.toMatchObject(conflict);
-    await node.broker.call('catalog.inventory.confirm', { order_id: order.order_id });
+    await callAction(node.broker, 'catalog.inventory.confirm', { order_id: order.order_id });
     await expect(call('catalog.ticketTypes.delete', { id: ticketType.id }, organizer)).rejects.toMatchObject(conflict);
-    await node.broker.call('catalog.inventory.restock', { order_id: order.order_id });
+    await callAction(node.broker, 'catalog.inventory.restock', { order_id: order.order_id });
 
     await expect(call('catalog.ticketTypes.delete', { id: ticketType.id }, organizer)).resolves.toEqual({
       message: 'Ticket type deleted',

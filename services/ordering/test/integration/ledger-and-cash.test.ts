@@ -1,4 +1,5 @@
-import type { Event, Order, PaymentTransaction } from '@ticketpro/shared';
+import { call, type Event, type Order, type ParamsOf } from '@ticketpro/shared';
+import { malformed } from '@ticketpro/shared/testing';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
@@ -29,12 +30,10 @@ beforeAll(async () => {
 });
 
 type Caller = typeof buyer | undefined;
-const payCash = (caller: Caller, id: number, body: object) =>
-  node.broker.call<Order, object>('ordering.orders.payCash', { id, ...body }, as(caller));
-const transaction = (caller: Caller, id: number) =>
-  node.broker.call<PaymentTransaction, object>('ordering.payments.get', { id }, as(caller));
-const settle = (caller: Caller, id: number) =>
-  node.broker.call<PaymentTransaction, object>('ordering.payments.settle', { id }, as(caller));
+const payCash = (caller: Caller, id: number, body: Omit<ParamsOf<'ordering.orders.payCash'>, 'id'>) =>
+  call(node.broker, 'ordering.orders.payCash', { id, ...body }, as(caller));
+const transaction = (caller: Caller, id: number) => call(node.broker, 'ordering.payments.get', { id }, as(caller));
+const settle = (caller: Caller, id: number) => call(node.broker, 'ordering.payments.settle', { id }, as(caller));
 
 async function pendingOrder(quantity = 2, paymentMethod: Order['payment_method'] = 'cash') {
   const ticketType = await createTicketType(node, event.id, { price: 15, quantity: 10 });
@@ -87,10 +86,12 @@ describe('the payment ledger', () => {
     await expect(paymentLedger(node, undefined, order.id)).rejects.toMatchObject({ code: 401 });
     await expect(transaction(admin, 2_000_000_000)).rejects.toMatchObject({ code: 404 });
     for (const params of [{ id: 0 }, { id: 2 ** 31 }, { id: row.id, extra: 1 }, { id: '1\u0000' }]) {
-      await expect(node.broker.call('ordering.payments.get', params, as(admin))).rejects.toMatchObject({ code: 422 });
+      await expect(call(node.broker, 'ordering.payments.get', malformed(params), as(admin))).rejects.toMatchObject({
+        code: 422,
+      });
     }
     for (const params of [{ id: 0 }, { id: 2 ** 31 }, { id: order.id, kind: 'refund' }, { id: `${order.id}\u0000` }]) {
-      await expect(node.broker.call('ordering.orders.payments', params, as(admin))).rejects.toMatchObject({
+      await expect(call(node.broker, 'ordering.orders.payments', malformed(params), as(admin))).rejects.toMatchObject({
         code: 422,
       });
     }
@@ -131,7 +132,7 @@ describe('cash at the door', () => {
       { amount: 30, note: 'till\u0000' },
       {},
     ]) {
-      await expect(payCash(admin, order.id, body)).rejects.toMatchObject({ code: 422 });
+      await expect(payCash(admin, order.id, malformed(body))).rejects.toMatchObject({ code: 422 });
     }
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
     expect(await paymentLedger(node, admin, order.id)).toEqual([]);
@@ -176,7 +177,7 @@ describe('cash at the door', () => {
       { id: 2 ** 31 },
       { id: `${owed.id}\u0000` },
     ]) {
-      await expect(node.broker.call('ordering.payments.settle', params, as(admin))).rejects.toMatchObject({
+      await expect(call(node.broker, 'ordering.payments.settle', malformed(params), as(admin))).rejects.toMatchObject({
         code: 422,
       });
     }

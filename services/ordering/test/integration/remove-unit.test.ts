@@ -1,4 +1,4 @@
-import type { AddedOrderUnit, Event, Order } from '@ticketpro/shared';
+import { call, type Event } from '@ticketpro/shared';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   admin,
@@ -22,16 +22,16 @@ beforeAll(async () => {
 });
 
 let lastRef = 0;
-const unitCall =
-  (action: 'addUnit' | 'removeUnit') =>
-  (caller: typeof buyer, id: number, ticketTypeId: number, ref = `test:${++lastRef}`) =>
-    node.broker.call<{ order: Order } & Partial<AddedOrderUnit>, object>(
-      `ordering.orders.${action}`,
-      { id, ticket_type_id: ticketTypeId, ref },
-      as(caller),
-    );
-const addUnit = unitCall('addUnit');
-const removeUnit = unitCall('removeUnit');
+/** One unit of a ticket type on an order, under a `ref` of its own unless the test repeats one. */
+const unitParams = (id: number, ticketTypeId: number, ref = `test:${++lastRef}`) => ({
+  id,
+  ticket_type_id: ticketTypeId,
+  ref,
+});
+const addUnit = (caller: typeof buyer, ...unit: Parameters<typeof unitParams>) =>
+  call(node.broker, 'ordering.orders.addUnit', unitParams(...unit), as(caller));
+const removeUnit = (caller: typeof buyer, ...unit: Parameters<typeof unitParams>) =>
+  call(node.broker, 'ordering.orders.removeUnit', unitParams(...unit), as(caller));
 
 async function pendingOrder(quantity = 2, price = 19.99) {
   const ticketType = await createTicketType(node, event.id, { price, quantity: 10 });

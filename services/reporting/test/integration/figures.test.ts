@@ -1,19 +1,23 @@
 import { parse } from 'csv-parse/sync';
 import { connect, type NatsConnection } from 'nats';
 import {
+  call,
   JetStreamPublisher,
   outboxEntry,
   toDecimalText,
+  type ActionName,
   type AuthUser,
   type EventData,
   type EventEnvelope,
   type EventName,
   type PaymentMethod,
+  type ParamsOf,
   type PaymentStatus,
 } from '@ticketpro/shared';
 import {
   assertNatsReachable,
   eventually,
+  malformed,
   startServiceNode,
   testNatsUrl,
   uniqueName,
@@ -51,8 +55,8 @@ const EVENT_A = 101;
 const EVENT_B = 102;
 const [A_USD, A_ZWG, B_USD] = [201, 202, 203];
 
-const ask = (action: string, params: object, user: AuthUser) =>
-  node.broker.call<any, object>(action, params, { meta: { user } });
+const ask = <A extends ActionName>(action: A, params: ParamsOf<A>, user: AuthUser) =>
+  call(node.broker, action, params, { meta: { user } });
 
 /** Names a spreadsheet or a CSV reader could trip over. */
 const TRICKY_NAME = { firstname: 'Jane, "JJ"', surname: 'Doe\nSecond line' };
@@ -419,7 +423,7 @@ describe('the dashboard', () => {
 
   it('refuses a period out of range or an unknown field (422)', async () => {
     for (const params of [{ days: 0 }, { days: 1e20 }, { days: 30, revenue: 1 }]) {
-      await expect(ask('reporting.dashboard.get', params, ADMIN)).rejects.toMatchObject({ code: 422 });
+      await expect(ask('reporting.dashboard.get', malformed(params), ADMIN)).rejects.toMatchObject({ code: 422 });
     }
   });
 });
@@ -434,8 +438,7 @@ describe('sales analytics', () => {
     ]);
     const day = (ago: number) => at(ago).slice(0, 10);
     const usd = sales.daily.filter((d: { currency: string }) => d.currency === 'USD');
-    const sum = (key: string) =>
-      usd.reduce((total: number, d: Record<string, number>) => total + d[key] * 100, 0) / 100;
+    const sum = (key: 'revenue' | 'refunds') => usd.reduce((total, d) => total + d[key] * 100, 0) / 100;
     expect(sum('revenue')).toBe(130.3);
     expect(sum('refunds')).toBe(115.4);
     expect(usd.map((d: { date: string }) => d.date)).toEqual([...usd.map((d: { date: string }) => d.date)].sort());
@@ -506,7 +509,11 @@ describe('event analytics', () => {
 });
 
 describe('CSV exports', () => {
-  const csvOf = async (action: string, caller: AuthUser, limit = 1000) => {
+  const csvOf = async (
+    action: 'reporting.exports.orders' | 'reporting.exports.attendees',
+    caller: AuthUser,
+    limit = 1000,
+  ) => {
     let text = '';
     for (let after: number | null = 0; after !== null;) {
       const slice: { body: string; next_after: number | null; as_of: string } = await ask(
@@ -559,8 +566,15 @@ describe('CSV exports', () => {
   });
 
   it("answers another organizer's or an unknown event 404, and a buyer 403", async () => {
-    await expect(ask('reporting.exports.orders', { id: EVENT_A }, ORGANIZER_B)).rejects.toMatchObject({ code: 404 });
-    await expect(ask('reporting.exports.attendees', { id: 999 }, ADMIN)).rejects.toMatchObject({ code: 404 });
-    await expect(ask('reporting.exports.attendees', { id: EVENT_A }, BUYER_1)).rejects.toMatchObject({ code: 403 });
+    const firstSlice = { after: 0, limit: 1000 };
+    await expect(ask('reporting.exports.orders', { id: EVENT_A, ...firstSlice }, ORGANIZER_B)).rejects.toMatchObject({
+      code: 404,
+    });
+    await expect(ask('reporting.exports.attendees', { id: 999, ...firstSlice }, ADMIN)).rejects.toMatchObject({
+      code: 404,
+    });
+    await expect(ask('reporting.exports.attendees', { id: EVENT_A, ...firstSlice }, BUYER_1)).rejects.toMatchObject({
+      code: 403,
+    });
   });
 });

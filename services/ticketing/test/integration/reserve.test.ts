@@ -1,12 +1,12 @@
 import {
+  call,
   ConflictError,
   LocalPublisher,
   NotFoundError,
   localDomainEvents,
-  type PageOf,
-  type Ticket,
+  type ParamsOf,
 } from '@ticketpro/shared';
-import { eventually } from '@ticketpro/shared/testing';
+import { defaultPage, eventually, malformed } from '@ticketpro/shared/testing';
 import { parseCode } from '../../src';
 import { OrderingStandIn, pendingOrder } from '../support/ordering-stand-in';
 import {
@@ -30,10 +30,10 @@ beforeAll(async () => {
 
 afterAll(() => node?.stop());
 
-const reserve = (params: object, caller: typeof buyer | undefined) =>
-  node.broker.call<Ticket, object>('ticketing.tickets.create', params, as(caller));
+const reserve = (params: ParamsOf<'ticketing.tickets.create'>, caller: typeof buyer | undefined) =>
+  call(node.broker, 'ticketing.tickets.create', params, as(caller));
 const ticketsOf = (orderId: number) =>
-  node.broker.call<PageOf<Ticket>, object>('ticketing.tickets.list', { order_id: orderId }, as(admin));
+  call(node.broker, 'ticketing.tickets.list', defaultPage({ order_id: orderId }), as(admin));
 
 /** An order of `buyer` for a new event whose next added unit of `ticketTypeId` is unit `unit`. */
 async function orderAddingUnit(unit: number) {
@@ -64,7 +64,7 @@ describe('ticketing.tickets.create', () => {
     });
     expect(parseCode(ticket.qr_code)).toMatchObject({ ticketId: ticket.id, eventId });
     await expect(
-      node.broker.call('ticketing.validation.checkin', { qr_code: ticket.qr_code }, as(organizer)),
+      call(node.broker, 'ticketing.validation.checkin', { qr_code: ticket.qr_code }, as(organizer)),
     ).rejects.toMatchObject({ code: 409 });
   });
 
@@ -74,11 +74,7 @@ describe('ticketing.tickets.create', () => {
     const ticket = await reserve({ order_id: order.id, ticket_type_id: ticketTypeId }, admin);
 
     expect(ticket.seat_number).toBeNull();
-    const own = await node.broker.call<PageOf<Ticket>, object>(
-      'ticketing.tickets.list',
-      { order_id: order.id },
-      as(buyer),
-    );
+    const own = await call(node.broker, 'ticketing.tickets.list', defaultPage({ order_id: order.id }), as(buyer));
     expect(own.items.map((t) => t.id)).toEqual([ticket.id]);
   });
 
@@ -104,7 +100,7 @@ describe('ticketing.tickets.create', () => {
   it('refuses bad input (422) and an anonymous caller (401) without asking ordering', async () => {
     const before = ordering.calls.length;
 
-    await expect(reserve({ order_id: 1 }, buyer)).rejects.toMatchObject({ code: 422 });
+    await expect(reserve(malformed({ order_id: 1 }), buyer)).rejects.toMatchObject({ code: 422 });
     const tooLong = { order_id: 1, ticket_type_id: 1, seat_number: 'x'.repeat(21) };
     await expect(reserve(tooLong, buyer)).rejects.toMatchObject({ code: 422 });
     await expect(reserve({ order_id: 1, ticket_type_id: 1 }, undefined)).rejects.toMatchObject({ code: 401 });
@@ -131,8 +127,8 @@ describe('ticketing.tickets.create', () => {
 
 describe('ticketing.tickets.delete of a reserved ticket', () => {
   const cancel = (id: number, caller: typeof buyer) =>
-    node.broker.call<{ message: string }, object>('ticketing.tickets.delete', { id }, as(caller));
-  const reload = (id: number) => node.broker.call<Ticket, object>('ticketing.tickets.get', { id }, as(admin));
+    call(node.broker, 'ticketing.tickets.delete', { id }, as(caller));
+  const reload = (id: number) => call(node.broker, 'ticketing.tickets.get', { id }, as(admin));
 
   it('takes its unit off the order under the ref ticket-removed:<id>, then voids it once', async () => {
     const { ticketTypeId, order } = await orderAddingUnit(2);
