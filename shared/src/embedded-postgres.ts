@@ -37,8 +37,8 @@ export async function openEmbeddedPostgres(dataDir: string, name: string): Promi
 
 /**
  * Starts creating the clusters of `names` that do not exist yet, without waiting: initdb runs in
- * a child process, so on a first start it takes the other core while this one builds the
- * gateway, instead of starting only once the services open their databases. Their
+ * a child process, so on a first start it takes the other core while this one loads the process
+ * and builds the gateway, instead of starting only once the services open their databases. Their
  * `openEmbeddedPostgres` then waits for the cluster begun here. A failure is theirs to report.
  */
 export function prepareEmbeddedClusters(dataDir: string, names: readonly string[]): void {
