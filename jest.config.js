@@ -1,17 +1,7 @@
-/**
- * swc strips the types, file by file, and checks none: `npm test` type-checks the whole tree with
- * tsc first. (ts-jest did the same in transpile mode, tsconfig's isolatedModules, at a sixth to a third
- * more CPU.) ES2022 as tsconfig.base.json targets, so class fields are defined the same.
- */
-const transform = {
-  '^.+\\.ts$': [
-    '@swc/jest',
-    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
-  ],
-};
+/** Three projects so each layer can be run alone; `npm test` runs them all. */
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const common = { testEnvironment: 'node', transform, rootDir: __dirname };
 
-/** Three projects so each layer can be run alone; `npm test` runs them all. */
 module.exports = {
   maxWorkers: 2,
   // Hooks start brokers, databases and processes; on a loaded 2-core machine 5 s is not enough.
