@@ -1,5 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateOrTimestamp, Id, IdAndChanges, RemovedFacts, Text, Timestamp } from './common';
+import {
+  AuditTimestamps,
+  CreateBody,
+  DateOrTimestamp,
+  Id,
+  IdAnd,
+  IdAndChanges,
+  RemovedFacts,
+  Text,
+  Timestamp,
+} from './common';
 import { PublicNameSchema } from './identity';
 import { PageQuery } from '../pagination';
 import { DecimalTextSchema } from '../money';
@@ -40,8 +50,7 @@ export const TicketTypeSchema = Type.Object(
     hidden: Type.Boolean({
       description: 'Not listed publicly, and sold only with a promo code that unlocks it',
     }),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'TicketType', additionalProperties: false },
 );
@@ -64,8 +73,7 @@ export const EventSchema = Type.Object(
     }),
     organizer: Type.Ref(OrganizerSchema),
     ticket_types: Type.Array(Type.Ref(TicketTypeSchema)),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'Event', additionalProperties: false },
 );
@@ -118,18 +126,7 @@ const EventFields = {
   }),
 };
 
-export const CreateEventBody = Type.Object(
-  {
-    event_name: EventFields.event_name,
-    description: EventFields.description,
-    location: EventFields.location,
-    date: EventFields.date,
-    image: Type.Optional(EventFields.image),
-    capacity: Type.Optional(EventFields.capacity),
-    transfer_cutoff_hours: Type.Optional(EventFields.transfer_cutoff_hours),
-  },
-  { additionalProperties: false },
-);
+export const CreateEventBody = CreateBody(EventFields, ['event_name', 'description', 'location', 'date']);
 export type CreateEventBody = Static<typeof CreateEventBody>;
 
 /** Any subset of the event's fields, by the same rules as on creation. */
@@ -164,21 +161,9 @@ const TicketTypeFields = {
   hidden: Type.Boolean(),
 };
 
-export const CreateTicketTypeBody = Type.Object(
-  {
-    event_id: Id,
-    name: TicketTypeFields.name,
-    description: TicketTypeFields.description,
-    price: TicketTypeFields.price,
-    quantity: TicketTypeFields.quantity,
-    currency: Type.Optional(TicketTypeFields.currency),
-    sales_start: Type.Optional(TicketTypeFields.sales_start),
-    sales_end: Type.Optional(TicketTypeFields.sales_end),
-    max_per_order: Type.Optional(TicketTypeFields.max_per_order),
-    hidden: Type.Optional(TicketTypeFields.hidden),
-  },
-  { additionalProperties: false },
-);
+export const CreateTicketTypeBody = CreateBody(TicketTypeFields, ['name', 'description', 'price', 'quantity'], {
+  event_id: Id,
+});
 export type CreateTicketTypeBody = Static<typeof CreateTicketTypeBody>;
 
 /** Any subset of the ticket type's fields but its event, by the same rules as on creation. */
@@ -242,28 +227,14 @@ export const PromoCodeSchema = Type.Object(
       minimum: 0,
       description: 'Orders using it now: paid, or pending with a live hold (a cancelled or expired one gives it back)',
     }),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'PromoCode', additionalProperties: false },
 );
 export type PromoCode = Static<typeof PromoCodeSchema>;
 
 /** Exactly one of `percent_off` and `amount_off` (checked by catalog, which words the 422). */
-export const CreatePromoCodeBody = Type.Object(
-  {
-    code: PromoCodeFields.code,
-    percent_off: Type.Optional(PromoCodeFields.percent_off),
-    amount_off: Type.Optional(PromoCodeFields.amount_off),
-    ticket_type_ids: Type.Optional(PromoCodeFields.ticket_type_ids),
-    starts_at: Type.Optional(PromoCodeFields.starts_at),
-    ends_at: Type.Optional(PromoCodeFields.ends_at),
-    max_uses: Type.Optional(PromoCodeFields.max_uses),
-    max_uses_per_user: Type.Optional(PromoCodeFields.max_uses_per_user),
-    unlocks_ticket_type_ids: Type.Optional(PromoCodeFields.unlocks_ticket_type_ids),
-  },
-  { additionalProperties: false },
-);
+export const CreatePromoCodeBody = CreateBody(PromoCodeFields, ['code']);
 export type CreatePromoCodeBody = Static<typeof CreatePromoCodeBody>;
 
 export const UpdatePromoCodeBody = Type.Partial(Type.Object(PromoCodeFields), UPDATE_OPTIONS);
@@ -273,10 +244,7 @@ export type UpdatePromoCodeBody = Static<typeof UpdatePromoCodeBody>;
 export const PromoCodeParams = Type.Object({ id: Id, code_id: Id }, { additionalProperties: false });
 export type PromoCodeParams = Static<typeof PromoCodeParams>;
 
-export const CreatePromoCodeParams = Type.Object(
-  { id: Id, ...CreatePromoCodeBody.properties },
-  { additionalProperties: false },
-);
+export const CreatePromoCodeParams = IdAnd(CreatePromoCodeBody);
 export type CreatePromoCodeParams = Static<typeof CreatePromoCodeParams>;
 
 export const UpdatePromoCodeParams = Type.Object(
@@ -420,7 +388,7 @@ const WaitlistQuantity = Type.Integer({
 export const JoinWaitlistBody = Type.Object({ quantity: WaitlistQuantity }, { additionalProperties: false });
 export type JoinWaitlistBody = Static<typeof JoinWaitlistBody>;
 
-export const JoinWaitlistParams = Type.Object({ id: Id, quantity: WaitlistQuantity }, { additionalProperties: false });
+export const JoinWaitlistParams = IdAnd(JoinWaitlistBody);
 export type JoinWaitlistParams = Static<typeof JoinWaitlistParams>;
 
 export const ListWaitlistQuery = Type.Object({ id: Id, ...PageQuery }, { additionalProperties: false });

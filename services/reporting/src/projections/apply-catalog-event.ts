@@ -1,16 +1,9 @@
 import type { Knex } from 'knex';
-import { keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
+import { EVENT_LISTING_EVENTS, keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
 import { advanceClock } from './clock';
 
 /** Catalog's events the event and ticket type projections are fed from, in the versions they read. */
-export const CATALOG_EVENTS = {
-  'catalog.event.created': [1, 2],
-  'catalog.event.updated': [1, 2],
-  'catalog.event.deleted': [1],
-  'catalog.ticket_type.created': [1],
-  'catalog.ticket_type.updated': [1],
-  'catalog.ticket_type.deleted': [1],
-} as const;
+export const CATALOG_EVENTS = { ...EVENT_LISTING_EVENTS, 'catalog.ticket_type.deleted': [1] } as const;
 export type CatalogEvent = AcceptedEnvelope<typeof CATALOG_EVENTS>;
 
 /**
