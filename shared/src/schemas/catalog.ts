@@ -312,40 +312,43 @@ export type OrderRef = Static<typeof OrderRef>;
 export const InventoryChange = Type.Object({ order_id: Id, units: Type.Integer({ minimum: 0 }) });
 export type InventoryChange = Static<typeof InventoryChange>;
 
+/** The caller's reference for one unit's change: a retried call under it changes nothing twice. */
+const UnitRef = Type.String({ minLength: 1, maxLength: 100 });
+
 /** One more unit for an order that already holds: `ref` makes a retried call add nothing twice. */
 export const AddUnitParams = Type.Object(
   {
     order_id: Id,
     ticket_type_id: Id,
     holder: Holder,
-    ref: Type.String({ minLength: 1, maxLength: 100 }),
+    ref: UnitRef,
     expires_at: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
 );
 export type AddUnitParams = Static<typeof AddUnitParams>;
 
+/** A unit added or given back: its price, and how many units of its ticket type the order has now. */
+const UnitChangeResult = (unitsLeastAfter: number) =>
+  Type.Object({
+    unit_price: DecimalTextSchema,
+    currency: Type.String(),
+    quantity: Type.Integer({ minimum: unitsLeastAfter }),
+  });
+
 /** The added unit's price, and the order's units of that ticket type with it. */
-export const AddUnitResult = Type.Object({
-  unit_price: DecimalTextSchema,
-  currency: Type.String(),
-  quantity: Type.Integer({ minimum: 1 }),
-});
+export const AddUnitResult = UnitChangeResult(1);
 export type AddUnitResult = Static<typeof AddUnitResult>;
 
 /** One held unit given back by an order that still holds: `ref` makes a retried call give back nothing twice. */
 export const RemoveUnitParams = Type.Object(
-  { order_id: Id, ticket_type_id: Id, ref: Type.String({ minLength: 1, maxLength: 100 }) },
+  { order_id: Id, ticket_type_id: Id, ref: UnitRef },
   { additionalProperties: false },
 );
 export type RemoveUnitParams = Static<typeof RemoveUnitParams>;
 
 /** The given-back unit's price, and the order's units of that ticket type without it. */
-export const RemoveUnitResult = Type.Object({
-  unit_price: DecimalTextSchema,
-  currency: Type.String(),
-  quantity: Type.Integer({ minimum: 0 }),
-});
+export const RemoveUnitResult = UnitChangeResult(0);
 export type RemoveUnitResult = Static<typeof RemoveUnitResult>;
 
 /**
@@ -355,13 +358,10 @@ export type RemoveUnitResult = Static<typeof RemoveUnitResult>;
 export const RestockUnitsParams = Type.Object(
   {
     order_id: Id,
-    units: Type.Array(
-      Type.Object(
-        { ref: Type.String({ minLength: 1, maxLength: 100 }), ticket_type_id: Id },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 1000 },
-    ),
+    units: Type.Array(Type.Object({ ref: UnitRef, ticket_type_id: Id }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 1000,
+    }),
   },
   { additionalProperties: false },
 );
