@@ -46,6 +46,9 @@ async function exportSlice<Row extends Record<string, unknown>>(
 /** The account `u`'s name as one column: first name and surname, either of which may be unknown. */
 const FULL_NAME = "trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, ''))";
 
+/** A cell of an export: text, a number, a timestamp (written as ISO text) or nothing. */
+type CsvCell = string | number | Date | null;
+
 const ORDER_COLUMNS = [
   'order_id',
   'created_at',
@@ -60,7 +63,7 @@ const ORDER_COLUMNS = [
   'tickets',
 ] as const;
 
-type OrderLine = Record<(typeof ORDER_COLUMNS)[number], string | number | null> & { id: number };
+type OrderLine = Record<(typeof ORDER_COLUMNS)[number], CsvCell> & { id: number };
 
 /** `GET /events/{id}/orders.csv`, one slice: every order of the event as the read model knows it. */
 export function exportOrders(
@@ -69,7 +72,7 @@ export function exportOrders(
   params: ExportSliceParams,
 ): Promise<CsvSlice> {
   return exportSlice<OrderLine>(runtime, caller, params, ORDER_COLUMNS, async (db, after, limit) => {
-    const { rows }: { rows: (OrderLine & { created_at: Date | null; paid_at: Date | null })[] } = await db.raw(
+    const { rows }: { rows: OrderLine[] } = await db.raw(
       `SELECT o.order_id AS id, o.order_id, o.created_at, o.paid_at,
               ${FULL_NAME} AS buyer_name, u.email AS buyer_email,
               o.payment_status, o.payment_method, o.currency, o.total_price::text AS total_price,
@@ -82,11 +85,7 @@ export function exportOrders(
         ORDER BY o.order_id LIMIT ?`,
       [params.id, after, limit],
     );
-    return rows.map((r) => ({
-      ...r,
-      created_at: r.created_at && iso(r.created_at),
-      paid_at: r.paid_at && iso(r.paid_at),
-    }));
+    return rows;
   });
 }
 
@@ -101,7 +100,7 @@ const ATTENDEE_COLUMNS = [
   'checked_in_at',
 ] as const;
 
-type AttendeeLine = Record<(typeof ATTENDEE_COLUMNS)[number], string | number | null> & { id: number };
+type AttendeeLine = Record<(typeof ATTENDEE_COLUMNS)[number], CsvCell> & { id: number };
 
 /**
  * `GET /events/{id}/attendees.csv`, one slice: every ticket of the event with its type, its
@@ -113,7 +112,7 @@ export function exportAttendees(
   params: ExportSliceParams,
 ): Promise<CsvSlice> {
   return exportSlice<AttendeeLine>(runtime, caller, params, ATTENDEE_COLUMNS, async (db, after, limit) => {
-    const { rows }: { rows: (AttendeeLine & { checked_in_at: Date | null })[] } = await db.raw(
+    const { rows }: { rows: AttendeeLine[] } = await db.raw(
       `SELECT t.ticket_id AS id, t.ticket_id, t.order_id, tt.name AS ticket_type, t.seat_number,
               ${FULL_NAME} AS holder_name, u.email AS holder_email,
               t.status, t.checked_in_at
@@ -125,9 +124,6 @@ export function exportAttendees(
         ORDER BY t.ticket_id LIMIT ?`,
       [params.id, after, limit],
     );
-    return rows.map((r) => ({
-      ...r,
-      checked_in_at: r.checked_in_at && iso(r.checked_in_at),
-    }));
+    return rows;
   });
 }
