@@ -1,11 +1,6 @@
 import type { Knex } from 'knex';
-import {
-  EVENT_LISTING_EVENTS,
-  isEventListingEvent,
-  projectEventListing,
-  type AcceptedEnvelope,
-  type EventListingColumns,
-} from '@ticketpro/shared';
+import type { AcceptedEnvelope, EventListingColumns } from '@ticketpro/shared';
+import { EVENT_LISTING_EVENTS, isEventListingEvent, projectEventListing } from '@ticketpro/shared';
 import { enqueueMessage } from '../messages/enqueue';
 
 /**
