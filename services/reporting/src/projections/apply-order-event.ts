@@ -33,12 +33,19 @@ export async function applyOrderEvent(trx: Knex.Transaction, envelope: OrderEven
     as_of: time,
     ...(withPayment ? { payment_method: withPayment.payment_method } : {}),
   };
-  await keepNewerFacts(trx, 'orders', 'order_id', { order_id: data.id, ...facts });
+  const created = envelope.type === 'ticketpro.ordering.order.created';
+  // The instant it was created goes with the facts, in the same statement, when they are written.
+  const written = await keepNewerFacts(trx, 'orders', 'order_id', {
+    order_id: data.id,
+    ...facts,
+    ...(created ? { created_at: time } : {}),
+  });
 
   const order = trx('orders').where('order_id', data.id);
   switch (envelope.type) {
     case 'ticketpro.ordering.order.created':
-      await order.update({ created_at: time });
+      // A later event of the order was here first: its facts stay, and the instant is added.
+      if (!written) await order.update({ created_at: time });
       break;
     case 'ticketpro.ordering.order.refunded':
       await order.update({ refunded_at: time });
