@@ -78,7 +78,12 @@ const prefixed = (alias: string, columns: readonly string[]) =>
   columns.map((column) => `${alias}.${column} AS ${alias}_${column}`).join(', ');
 
 /** The columns of `row` that start with `alias_`, without it; undefined when the join found no row. */
-function unprefixed<T>(row: Record<string, unknown>, alias: string, columns: readonly string[], key: string): T | undefined {
+function unprefixed<T>(
+  row: Record<string, unknown>,
+  alias: string,
+  columns: readonly string[],
+  key: string,
+): T | undefined {
   if (row[`${alias}_${key}`] === null) return undefined;
   return Object.fromEntries(columns.map((column) => [column, row[`${alias}_${column}`]])) as T;
 }
