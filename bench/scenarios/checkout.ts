@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from '@ticketpro/tests/support/cluster';
 import type { Registered } from '@ticketpro/tests/support/users';
-import type { BenchOptions } from '../options';
+import type { BenchOptions, RunLength } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { measureHotRow, type HotRowFigures } from '../hot-row';
 import { registerMany, seedEvent } from '../seed';
@@ -58,13 +58,13 @@ export async function measureCheckout(
   ]);
   const [hotTicketType, scratchTicketType] = sale.ticketTypeIds;
 
-  const checkoutLoad = (baseUrl: string) => {
+  const checkoutLoad = (baseUrl: string, length: RunLength = options.runLength) => {
     let next = 0;
     return runLoad({
       url: `${baseUrl}/api/v1/orders`,
       method: 'POST',
       connections: options.checkoutConnections,
-      ...autocannonLength(options.runLength),
+      ...autocannonLength(length),
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         event_id: sale.eventId,
@@ -96,6 +96,12 @@ export async function measureCheckout(
     const figures = await checkoutLoad(cluster.baseUrl);
     return { orders: figures, cpuPerOrder: perOrder(await cpu.finish(), figures.succeeded) };
   };
+  // Unmeasured first, as the read path: a cold process's first orders (modules loaded on first
+  // use, code not yet optimised) would be charged to the run, and most to the first of them.
+  const warmUp = async (baseUrl: string) => {
+    if (options.warmupSeconds > 0) await checkoutLoad(baseUrl, { seconds: options.warmupSeconds });
+  };
+  await warmUp(cluster.baseUrl);
   const { orders, cpuPerOrder } = await measureOnCluster(cluster.processes);
 
   const paused = cluster.processes.filter((p) => AFTER_THE_ANSWER.includes(p.name));
@@ -104,6 +110,7 @@ export async function measureCheckout(
   await consumersCaughtUp(cluster.env.NATS_URL, cluster.env.EVENT_STREAM);
 
   const monolithServer = await startMonolith();
+  await warmUp(monolithServer.baseUrl);
   const monolithCpu = await startCpuReading([processSource('monolith', monolithServer.process.child.pid), postgres]);
   const monolith = await checkoutLoad(monolithServer.baseUrl);
   const monolithCpuPerOrder = perOrder(await monolithCpu.finish(), monolith.succeeded);
