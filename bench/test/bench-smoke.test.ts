@@ -114,6 +114,14 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     expect(results.checkout.monolithCpuPerOrder.monolith).toBeGreaterThan(0);
   });
 
+  it('checks out again with only the processes issue 14 lists, the others paused', () => {
+    expectAllAnswered(results.checkout.core.orders);
+    expect(results.checkout.core.paused).toEqual(['notifications', 'reporting']);
+    expect(Object.keys(results.checkout.core.cpuPerOrder).sort()).toEqual(
+      ['NATS', 'Postgres', 'catalog', 'gateway', 'identity', 'ordering', 'ticketing'].sort(),
+    );
+  });
+
   it('kills one instance of each service under load without a failed request', () => {
     expect(results.failover.windows.map((w) => w.window)).toEqual(['steady', ...SERVICE_NAMES]);
     expect(results.failover.failed).toEqual([]);
