@@ -30,6 +30,12 @@ interface DriverConnection {
   query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/** The part of knex's client (typed `any` by knex) that lends out its pool's connections. */
+interface ConnectionLender {
+  acquireConnection(): Promise<DriverConnection>;
+  releaseConnection(connection: DriverConnection): Promise<void>;
+}
+
 /**
  * One statement on a connection of the database's own pool, straight through its driver (pg, or
  * PGlite in the embedded mode), with `$1`-style parameters; the rows come as the driver parses
@@ -37,11 +43,12 @@ interface DriverConnection {
  * than such a statement's round trip.
  */
 export async function queryRows<Row>(db: Database, text: string, values: unknown[]): Promise<Row[]> {
-  const connection = (await db.client.acquireConnection()) as DriverConnection;
+  const lender = db.client as ConnectionLender;
+  const connection = await lender.acquireConnection();
   try {
     return (await connection.query(text, values)).rows as Row[];
   } finally {
-    await db.client.releaseConnection(connection);
+    await lender.releaseConnection(connection);
   }
 }
 
