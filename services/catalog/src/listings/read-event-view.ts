@@ -2,6 +2,7 @@ import {
   NotFoundError,
   isoTimestampSql,
   queryRows,
+  type NamedStatement,
   type Event as EventView,
   type RequestContext,
 } from '@ticketpro/shared';
@@ -20,7 +21,9 @@ type EventViewRow = { view: Omit<EventView, 'organizer'> & { organizer: Organize
  * their exact decimal text. The most requested read: building the view in the statement spares
  * a parse and a format of every timestamp, and every row, in JS.
  */
-const EVENT_VIEW_SQL = `
+const EVENT_VIEW: NamedStatement = {
+  name: 'catalog.event_view',
+  text: `
   SELECT json_build_object(
     'id', e.id, 'event_name', e.event_name, 'description', e.description, 'organizer_id', e.organizer_id,
     'location', e.location, 'date', ${isoTimestampSql('e.date')}, 'image', e.image, 'capacity', e.capacity,
@@ -45,7 +48,8 @@ const EVENT_VIEW_SQL = `
     'created_at', ${isoTimestampSql('e.created_at')}, 'updated_at', ${isoTimestampSql('e.updated_at')}
   ) AS view
   FROM events e LEFT JOIN organizers o ON o.id = e.organizer_id
-  WHERE e.id = $1 AND e.deleted_at IS NULL`;
+  WHERE e.id = $1 AND e.deleted_at IS NULL`,
+};
 
 /**
  * One live event as the API shows it, or 404. Read straight through the database driver: knex's
@@ -56,7 +60,7 @@ export async function readEventView(
   models: CatalogModels,
   id: number,
 ): Promise<EventView> {
-  const [row] = await queryRows<EventViewRow>(models.Event.knex(), EVENT_VIEW_SQL, [id]);
+  const [row] = await queryRows<EventViewRow>(models.Event.knex(), EVENT_VIEW, [id]);
   if (!row) throw new NotFoundError('Event not found');
   const { view } = row;
   return {
