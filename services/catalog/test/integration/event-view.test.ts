@@ -2,7 +2,14 @@ import type { Knex } from 'knex';
 import { createTestDatabase, defaultPage, type TestDatabase } from '@ticketpro/shared/testing';
 import { call } from '@ticketpro/shared';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
-import { createEvent, createTicketType, hold, holdParams, inDays, organizer } from '../support/catalog-fixtures';
+import {
+  createEvent,
+  createTicketType,
+  createWindowedTicketType,
+  hold,
+  holdParams,
+  organizer,
+} from '../support/catalog-fixtures';
 
 // `catalog.events.get` has Postgres build the view, timestamps formatted in SQL; the listing
 // builds the same view in JS from models. The two must answer alike, whatever the session's time
@@ -46,14 +53,7 @@ describe('catalog.events.get, the view Postgres builds', () => {
       capacity: 400,
       transfer_cutoff_hours: 6,
     });
-    const windowed = await createTicketType(node.broker, event.id, {
-      name: 'Early bird',
-      price: 12.35,
-      quantity: 50,
-      max_per_order: 4,
-      sales_start: inDays(-1),
-      sales_end: inDays(5),
-    });
+    const windowed = await createWindowedTicketType(node.broker, event.id);
     const open = await createTicketType(node.broker, event.id, { name: 'Free entry', price: 0 });
     await createTicketType(node.broker, event.id, { name: 'VIP lounge', price: 150 });
     await createTicketType(node.broker, event.id, { name: 'Crew', price: 1, hidden: true });
