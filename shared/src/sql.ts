@@ -25,3 +25,13 @@ export async function keepNewerFacts(
     .returning(key);
   return written.length > 0;
 }
+
+/**
+ * SQL giving a timestamptz `column` as the API publishes timestamps, `Date#toISOString`'s shape
+ * (UTC, milliseconds, `Z`: `2027-03-01T18:00:00.000Z`) whatever the session's time zone; NULL stays
+ * NULL. Microseconds are cut, not rounded, as parsing the timestamp into a `Date` cuts them. A read
+ * formatted here spares the service a `Date` parsed and formatted again for every timestamp.
+ */
+export function isoTimestampSql(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}

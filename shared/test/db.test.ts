@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createDatabase, type Database, type Migration } from '@ticketpro/shared';
+import { createDatabase, queryRows, type Database, type Migration } from '@ticketpro/shared';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { notesMigration } from './support/notes-migration';
 import type { EmbeddedStartReport } from './support/embedded-start';
@@ -61,6 +61,21 @@ describe('createDatabase on Postgres', () => {
     expect(schemas).toEqual(['billing', 'billing']);
     await db('notes').insert({ body: 'unqualified names land in the schema' });
     expect(await db('billing.notes').count({ n: '*' })).toEqual([{ n: 1 }]);
+  });
+
+  it('runs a named statement straight on connections of the pool, in the schema, prepared by its name on each', async () => {
+    const db = await open(database.url, 'prepared', [notesMigration()]);
+    const [{ id }] = await db('notes').insert({ body: 'kept' }).returning('id');
+    const body = { name: 'notes.body', text: 'SELECT body FROM notes WHERE id = $1' };
+    const prepared = { name: 'prepared.names', text: 'SELECT name, $1::int AS run FROM pg_prepared_statements' };
+
+    await expect(queryRows(db, body, [id])).resolves.toEqual([{ body: 'kept' }]);
+    await expect(queryRows(db, body, [id + 1])).resolves.toEqual([]);
+    // Run together, the runs take both connections; each sees the statements prepared on its own.
+    const runs = await Promise.all([1, 2, 3, 4].map((run) => queryRows<{ name: string }>(db, prepared, [run])));
+    for (const [index, rows] of runs.entries()) {
+      expect(rows).toContainEqual({ name: 'prepared.names', run: index + 1 });
+    }
   });
 
   it('runs only the migrations it has not run yet on the next start', async () => {

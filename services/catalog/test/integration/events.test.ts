@@ -14,6 +14,7 @@ import {
   as,
   createEvent,
   createTicketType,
+  createWindowedTicketType,
   hold,
   holdParams,
   inDays,
@@ -150,14 +151,7 @@ describe('catalog.events.get', () => {
 
   it('reads an event exactly as the listing shows it: sales windows, limits, live holds, organizer', async () => {
     const event = await createEvent(node.broker);
-    const windowed = await createTicketType(node.broker, event.id, {
-      name: 'Early bird',
-      price: 12.35,
-      quantity: 50,
-      max_per_order: 4,
-      sales_start: inDays(-1),
-      sales_end: inDays(5),
-    });
+    const windowed = await createWindowedTicketType(node.broker, event.id);
     await createTicketType(node.broker, event.id, { name: 'Free entry', price: 0 });
     await hold(node.broker, holdParams(event.id, [{ ticket_type_id: windowed.id, quantity: 3 }]));
     await hold(node.broker, holdParams(event.id, [{ ticket_type_id: windowed.id, quantity: 1 }], { expiresInMs: 50 }));

@@ -66,6 +66,18 @@ export async function createTicketType(
   return call(broker, 'catalog.ticketTypes.create', newTicketTypeBody(eventId, overrides), as(caller));
 }
 
+/** An "Early bird" ticket type with every optional field set: a sales window around now and a per-order limit. */
+export function createWindowedTicketType(broker: ServiceBroker, eventId: number): Promise<TicketType> {
+  return createTicketType(broker, eventId, {
+    name: 'Early bird',
+    price: 12.35,
+    quantity: 50,
+    max_per_order: 4,
+    sales_start: inDays(-1),
+    sales_end: inDays(5),
+  });
+}
+
 let lastOrderId = Math.floor(Math.random() * 1_000_000);
 
 /** An order id no other test of the file uses. */
