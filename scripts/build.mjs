@@ -28,12 +28,17 @@ const ENTRY_POINTS = {
   'shared/dist/bin/events': 'shared/bin/events.ts',
 };
 
-/** Our own workspaces are compiled into the bundles; every other package stays a require(). */
+/**
+ * Our own workspaces are compiled into the bundles; every other package stays a require(), and so
+ * does a workspace's package.json, which code finds its workspace's files by (`require.resolve`).
+ */
 const externalPackages = {
   name: 'external-packages',
   setup(builder) {
     builder.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@ticketpro/') ? undefined : { path: args.path, external: true },
+      args.path.startsWith('@ticketpro/') && !args.path.endsWith('/package.json')
+        ? undefined
+        : { path: args.path, external: true },
     );
   },
 };

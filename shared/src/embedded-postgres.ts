@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
 import { databaseUrlFor, type Config, type ServiceName } from './config';
+import { usableTemplate } from './embedded-template';
 
 /**
  * Embedded PostgreSQL (PGlite) for the embedded mode: a database cluster of its own per service
@@ -18,7 +19,7 @@ import { databaseUrlFor, type Config, type ServiceName } from './config';
  * service's data here is small, and its files sit in the operating system's cache anyway: each
  * instance measured ~45 MB resident with 16 MB of buffers, ~32 MB with 4 MB.
  */
-const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=4MB'];
+export const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=4MB'];
 
 /** Opens the service's cluster under `dataDir`, creating it on the first start. */
 export async function openEmbeddedPostgres(dataDir: string, name: string): Promise<PGlite> {
@@ -70,8 +71,8 @@ const clusters = new Map<string, Promise<string>>();
 
 /**
  * The directories of `names`' clusters, each once it holds a database. The missing ones asked
- * for together are created by one child process: one initdb, copied for each, since initdb is
- * most of a first start's work.
+ * for together are created by one child process: one cluster (the template's, or initdb's),
+ * copied for each.
  */
 function clustersOf(dataDir: string, names: readonly string[]): Promise<string>[] {
   const directories = names.map((name) => path.resolve(dataDir, name));
@@ -83,7 +84,10 @@ function clustersOf(dataDir: string, names: readonly string[]): Promise<string>[
         const state = states[i];
         return state.status === 'fulfilled' && !state.value;
       });
-      return missing.length > 0 ? createClusters(path.resolve(dataDir), missing) : undefined;
+      if (missing.length === 0) return undefined;
+      return usableTemplate(EMBEDDED_SETTINGS).then((archive) =>
+        createClusters(path.resolve(dataDir), missing, archive),
+      );
     });
     unasked.forEach((directory, i) => {
       const ready = checked[i].then(async () => {
@@ -109,28 +113,47 @@ async function holdsCluster(directory: string): Promise<boolean> {
 }
 
 /**
- * `node -e` script: argv[1] is PGlite's entry point, argv[2] the embedded settings (JSON),
- * argv[3] the data directory, the rest the clusters to create. initdb runs once into a fresh
- * `.initdb-*` directory there, which is then copied beside each cluster's place and renamed into
- * it, so that a crash midway leaves no half cluster; the copy is the native `cpSync`
- * (fs/promises' `cp` took about six times its CPU). initdb runs with the embedded settings and
- * writes them into the clusters' postgresql.conf: with its default 128 MB of shared buffers it
- * took ~0.9 s more CPU, of about 6 s.
+ * `node -e` script: argv[1] is PGlite's entry point, argv[2] tar's, argv[3] the template's archive
+ * ('' for none), argv[4] the embedded settings (JSON), argv[5] the data directory, the rest the
+ * clusters to create. One cluster is made in a fresh `.initdb-*` directory there, from the
+ * template when there is one that fits (embedded-template.ts), else by initdb, which is also what
+ * an archive that does not extract falls back to; it is then copied beside each cluster's place
+ * and renamed into it, so that a crash midway leaves no half cluster. The copy is the native
+ * `cpSync` (fs/promises' `cp` took about six times its CPU). initdb runs with the embedded
+ * settings and writes them into the clusters' postgresql.conf: with its default 128 MB of shared
+ * buffers it took ~0.9 s more CPU, of about 6 s.
  */
 const CREATE_CLUSTERS_SCRIPT = `
 const { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync } = require('node:fs');
 const path = require('node:path');
-const { PGlite } = require(process.argv[1]);
-const [settingsJson, dataDir, ...clusters] = process.argv.slice(2);
+const [pgliteEntry, tarEntry, archive, settingsJson, dataDir, ...clusters] = process.argv.slice(1);
 const settings = JSON.parse(settingsJson);
 mkdirSync(dataDir, { recursive: true });
 const template = mkdtempSync(path.join(dataDir, '.initdb-'));
-const pglite = new PGlite(template, {
-  initDbStartParams: settings,
-  startParams: [...PGlite.defaultStartParams, ...settings],
-});
-pglite.waitReady
-  .then(() => pglite.close())
+function extract() {
+  require(tarEntry).x({ file: archive, cwd: template, sync: true, strict: true, brotli: true, noMtime: true });
+}
+async function initdb() {
+  const { PGlite } = require(pgliteEntry);
+  const pglite = new PGlite(template, {
+    initDbStartParams: settings,
+    startParams: [...PGlite.defaultStartParams, ...settings],
+  });
+  await pglite.waitReady;
+  await pglite.close();
+}
+async function makeTemplate() {
+  if (!archive) return initdb();
+  try {
+    extract();
+  } catch (err) {
+    console.error('the embedded template did not extract, running initdb instead:', err);
+    rmSync(template, { recursive: true, force: true });
+    mkdirSync(template);
+    await initdb();
+  }
+}
+makeTemplate()
   .then(() => {
     for (const cluster of clusters) {
       const staging = cluster + '.creating';
@@ -145,15 +168,23 @@ pglite.waitReady
 `;
 
 /**
- * In a child process: in this one, initdb would leave ~260 MB resident for good (PGlite keeps
- * the closed instance's WebAssembly memory reachable), a third of the first start's size.
+ * Creates `clusterDirectories` from `archive` (the template's, when one fits) or else by initdb,
+ * in a child process: in this one, initdb would leave ~260 MB resident for good (PGlite keeps the
+ * closed instance's WebAssembly memory reachable), a third of the first start's size, and either
+ * way the work stays off the thread that starts the services.
  */
-async function createClusters(dataDir: string, clusterDirectories: readonly string[]): Promise<void> {
+export async function createClusters(
+  dataDir: string,
+  clusterDirectories: readonly string[],
+  archive: string | undefined,
+): Promise<void> {
   await promisify(execFile)(process.execPath, [
     '--liftoff-only',
     '-e',
     CREATE_CLUSTERS_SCRIPT,
     require.resolve('@electric-sql/pglite'),
+    require.resolve('tar'),
+    archive ?? '',
     JSON.stringify(EMBEDDED_SETTINGS),
     dataDir,
     ...clusterDirectories,
