@@ -24,6 +24,7 @@ const ENTRY_POINTS = {
   'services/notifications/dist/main': 'services/notifications/src/main.ts',
   'services/reporting/dist/main': 'services/reporting/src/main.ts',
   'shared/dist/bin/events': 'shared/bin/events.ts',
+  'shared/dist/bin/keys': 'shared/bin/keys.ts',
 };
 
 /** Our own workspaces are compiled into the bundles; every other package stays a require(). */

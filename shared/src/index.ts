@@ -30,3 +30,4 @@ export * from './date-range';
 export * from './periodic-task';
 export * from './group-commit';
 export * from './keyring';
+export * from './keyrings';
