@@ -5,12 +5,9 @@
  */
 import { loadConfig } from '../src/config';
 import { KEYS_USAGE, KeysUsageError, parseKeysArgs, rotateKeys } from '../src/operations/rotate-keys';
+import { runCommand, type Tell } from './command';
 
-function tell(message: string): void {
-  process.stderr.write(`keys: ${message}\n`);
-}
-
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], tell: Tell): Promise<number> {
   let request;
   try {
     request = parseKeysArgs(argv);
@@ -27,12 +24,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: Error) => {
-    tell(err.message);
-    process.exitCode = 1;
-  },
-);
+runCommand('keys', main);

@@ -1,6 +1,5 @@
 import os from 'node:os';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import type { Knex } from 'knex';
 import {
   createDatabase,
   Keyring,
@@ -10,18 +9,7 @@ import {
   type KeyringOptions,
 } from '@ticketpro/shared';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-
-/** The table's shape as identity's and ticketing's migrations leave it. */
-async function createSigningKeysTable(knex: Knex): Promise<void> {
-  await knex.schema.createTable(SIGNING_KEYS_TABLE, (t) => {
-    t.text('kid').primary();
-    t.text('purpose').notNullable();
-    t.integer('generation').notNullable();
-    t.text('private_key_pem').notNullable();
-    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.unique(['purpose', 'generation']);
-  });
-}
+import { signingKeysTable } from './support/signing-keys-table';
 
 const ed25519: KeyringOptions = {
   purpose: 'test-code',
@@ -41,7 +29,7 @@ describe('Keyring', () => {
       schema: 'keyring',
       url: database.url,
       dataDir: os.tmpdir(),
-      migrations: [{ name: '001_signing_keys', up: createSigningKeysTable, down: async () => undefined }],
+      migrations: [signingKeysTable],
     });
   });
 

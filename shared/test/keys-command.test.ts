@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Knex } from 'knex';
 import { ACCESS_TOKEN_KEYS, createDatabase, Keyring, SIGNING_KEYS_TABLE, type Database } from '@ticketpro/shared';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import { signingKeysTable } from './support/signing-keys-table';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -26,18 +26,6 @@ function runKeys(args: string[], env: Record<string, string>, cwd: string): Prom
   });
 }
 
-/** Identity's keys table as its migrations leave it. */
-async function createSigningKeysTable(knex: Knex): Promise<void> {
-  await knex.schema.createTable(SIGNING_KEYS_TABLE, (t) => {
-    t.text('kid').primary();
-    t.text('purpose').notNullable();
-    t.integer('generation').notNullable();
-    t.text('private_key_pem').notNullable();
-    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.unique(['purpose', 'generation']);
-  });
-}
-
 describe('npm run keys', () => {
   let database: TestDatabase;
   let db: Database;
@@ -51,7 +39,7 @@ describe('npm run keys', () => {
       schema: 'identity',
       url: database.url,
       dataDir: os.tmpdir(),
-      migrations: [{ name: '001_signing_keys', up: createSigningKeysTable, down: async () => undefined }],
+      migrations: [signingKeysTable],
     });
   });
 
