@@ -1,15 +1,6 @@
-import os from 'node:os';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import {
-  createDatabase,
-  Keyring,
-  keyIdOf,
-  SIGNING_KEYS_TABLE,
-  type Database,
-  type KeyringOptions,
-} from '@ticketpro/shared';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import { signingKeysTable } from './support/signing-keys-table';
+import { Keyring, keyIdOf, SIGNING_KEYS_TABLE, type Database, type KeyringOptions } from '@ticketpro/shared';
+import { createKeyringDatabase, type KeyringDatabase } from './support/keyring-database';
 
 const ed25519: KeyringOptions = {
   purpose: 'test-code',
@@ -20,21 +11,15 @@ const ed25519: KeyringOptions = {
 };
 
 describe('Keyring', () => {
-  let database: TestDatabase;
+  let database: KeyringDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    database = await createTestDatabase('keyring');
-    db = await createDatabase({
-      schema: 'keyring',
-      url: database.url,
-      dataDir: os.tmpdir(),
-      migrations: [signingKeysTable],
-    });
+    database = await createKeyringDatabase('keyring', 'keyring');
+    ({ db } = database);
   });
 
   afterAll(async () => {
-    await db?.destroy();
     await database?.drop();
   });
 

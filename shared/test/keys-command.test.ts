@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ACCESS_TOKEN_KEYS, createDatabase, Keyring, SIGNING_KEYS_TABLE, type Database } from '@ticketpro/shared';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-import { signingKeysTable } from './support/signing-keys-table';
+import { ACCESS_TOKEN_KEYS, Keyring, SIGNING_KEYS_TABLE, type Database } from '@ticketpro/shared';
+import { createKeyringDatabase, type KeyringDatabase } from './support/keyring-database';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -27,24 +26,18 @@ function runKeys(args: string[], env: Record<string, string>, cwd: string): Prom
 }
 
 describe('npm run keys', () => {
-  let database: TestDatabase;
+  let database: KeyringDatabase;
   let db: Database;
   let cwd: string;
 
   beforeAll(async () => {
     // A directory without a .env, so only the settings given here count.
     cwd = await mkdtemp(path.join(os.tmpdir(), 'ticketpro-keys-'));
-    database = await createTestDatabase('keys_command');
-    db = await createDatabase({
-      schema: 'identity',
-      url: database.url,
-      dataDir: os.tmpdir(),
-      migrations: [signingKeysTable],
-    });
+    database = await createKeyringDatabase('keys_command', 'identity');
+    ({ db } = database);
   });
 
   afterAll(async () => {
-    await db?.destroy();
     await database?.drop();
     await rm(cwd, { recursive: true, force: true });
   });
