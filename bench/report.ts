@@ -130,14 +130,14 @@ export function writeReport(file: string, results: string): void {
   writeFileSync(file, `${header}${RESULTS_MARKER}\n\n${results}`);
 }
 
+/** A load run's answers, rate and latencies: the four columns after the label of every load table. */
+const loadColumns = (f: LoadFigures) => [count(f.succeeded), perSecond(f.perSecond), ms(f.p50), ms(f.p99)];
+
 const readPathSection = (options: BenchOptions) => (readPath: ReadPathFigures) => {
   const baseline = readPath.baseline;
   const row = (label: string, f: LoadFigures) => [
     label,
-    count(f.succeeded),
-    perSecond(f.perSecond),
-    ms(f.p50),
-    ms(f.p99),
+    ...loadColumns(f),
     ratio(f.perSecond / baseline.perSecond),
     ratio(f.p50 / baseline.p50),
     ratio(f.p99 / baseline.p99),
@@ -187,14 +187,7 @@ function readCpuSection(cpuPerRead: ReadPathFigures['cpuPerRead']): string {
 const RATE_REACHED = 0.9;
 
 function natsHopSection(natsHop: NatsHopFigures): string {
-  const row = (label: string, f: LoadFigures) => [
-    label,
-    count(f.succeeded),
-    perSecond(f.perSecond),
-    ms(f.p50),
-    ms(f.p99),
-    failuresOf(f),
-  ];
+  const row = (label: string, f: LoadFigures) => [label, ...loadColumns(f), failuresOf(f)];
   const { distributed, embedded } = natsHop;
   const saturated = [distributed, embedded].some((f) => f.perSecond < RATE_REACHED * natsHop.rate);
   const table = section(
@@ -222,10 +215,7 @@ function checkoutSection(checkout: CheckoutFigures): string {
   const loadRow = (label: string, f: LoadFigures) => [
     label,
     String(checkout.connections),
-    count(f.succeeded),
-    perSecond(f.perSecond),
-    ms(f.p50),
-    ms(f.p99),
+    ...loadColumns(f),
     failuresOf(f),
   ];
   const throughput = section(
@@ -298,7 +288,7 @@ function loginSection(login: LoginFigures): string {
   return section(
     `5. Login: POST /api/v1/auth/login (distributed), ${login.connections} connections over ${login.users} accounts`,
     ['answers', 'logins/s', 'p50 ms', 'p99 ms', 'other answers', 'password hashing'],
-    [[count(f.succeeded), perSecond(f.perSecond), ms(f.p50), ms(f.p99), failuresOf(f), login.argon2]],
+    [[...loadColumns(f), failuresOf(f), login.argon2]],
   );
 }
 

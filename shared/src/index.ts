@@ -31,3 +31,4 @@ export * from './periodic-task';
 export * from './group-commit';
 export * from './keyring';
 export * from './keyrings';
+export * from './unit-refs';

@@ -1,4 +1,4 @@
-import { catalogContract, defineService, feed } from '@ticketpro/shared';
+import { catalogContract, defineService, feed, USER_EVENTS } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { bindModels } from './models';
 import { sweepExpiredHolds } from './inventory/sweep-expired-holds';
@@ -29,9 +29,9 @@ import { joinWaitlistAction } from './actions/waitlist-join';
 import { getWaitlistAction } from './actions/waitlist-get';
 import { leaveWaitlistAction } from './actions/waitlist-leave';
 import { listWaitlistAction } from './actions/waitlist-list';
-import { applyUserEvent, USER_EVENTS } from './organizers/apply-user-event';
+import { applyUserEvent } from './organizers/apply-user-event';
 
-export { applyUserEvent, USER_EVENTS, type UserEvent } from './organizers/apply-user-event';
+export { applyUserEvent } from './organizers/apply-user-event';
 export type { CatalogRuntime } from './runtime';
 
 export interface CatalogOptions {

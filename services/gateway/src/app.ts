@@ -1,4 +1,4 @@
-import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import { NodeReadiness, type Config, type Logger, type ServiceBroker } from '@ticketpro/shared';
 import { authenticationPlugin } from './plugins/authentication';
@@ -29,6 +29,25 @@ import { ticketRoutes } from './routes/tickets';
 import { adminTicketRoutes, transferRoutes } from './routes/transfers';
 import { userRoutes } from './routes/users';
 import { validationRoutes } from './routes/validation';
+
+/** The API's routes that take nothing but where they are mounted, in the order they are registered. */
+const API_ROUTES: [prefix: string, routes: FastifyPluginAsync][] = [
+  ['/api/v1/users', userRoutes],
+  ['/api/v1/events', eventRoutes],
+  ['/api/v1/events', promoCodeRoutes],
+  // Ahead of the tickets' `/:id` routes: the router tries the static `types` segment before a
+  // parameter whatever the order, and registering it first says so.
+  ['/api/v1/tickets/types', ticketTypeRoutes],
+  ['/api/v1/tickets', ticketRoutes],
+  ['/api/v1/tickets', transferRoutes],
+  ['/api/v1/admin/tickets', adminTicketRoutes],
+  ['/api/v1/validation', validationRoutes],
+  ['/api/v1/orders', orderRoutes],
+  ['/api/v1/payments', paymentRoutes],
+  ['/api/v1/notifications', notificationRoutes],
+  ['/api/v1/admin', reportingRoutes],
+  ['/api/v1/events', exportRoutes],
+];
 
 export interface GatewayDeps {
   broker: ServiceBroker;
@@ -111,20 +130,6 @@ export async function buildApp({
 
   await app.register(operationsRoutes, { readiness, config });
   await app.register(authRoutes, { prefix: '/api/v1/auth', config });
-  await app.register(userRoutes, { prefix: '/api/v1/users' });
-  await app.register(eventRoutes, { prefix: '/api/v1/events' });
-  await app.register(promoCodeRoutes, { prefix: '/api/v1/events' });
-  // Ahead of the tickets' `/:id` routes: the router tries the static `types` segment before a
-  // parameter whatever the order, and registering it first says so.
-  await app.register(ticketTypeRoutes, { prefix: '/api/v1/tickets/types' });
-  await app.register(ticketRoutes, { prefix: '/api/v1/tickets' });
-  await app.register(transferRoutes, { prefix: '/api/v1/tickets' });
-  await app.register(adminTicketRoutes, { prefix: '/api/v1/admin/tickets' });
-  await app.register(validationRoutes, { prefix: '/api/v1/validation' });
-  await app.register(orderRoutes, { prefix: '/api/v1/orders' });
-  await app.register(paymentRoutes, { prefix: '/api/v1/payments' });
-  await app.register(notificationRoutes, { prefix: '/api/v1/notifications' });
-  await app.register(reportingRoutes, { prefix: '/api/v1/admin' });
-  await app.register(exportRoutes, { prefix: '/api/v1/events' });
+  for (const [prefix, routes] of API_ROUTES) await app.register(routes, { prefix });
   return app;
 }

@@ -1,8 +1,8 @@
-import { defineService, feed, notificationsContract, USER_EVENTS } from '@ticketpro/shared';
+import { defineService, feed, notificationsContract, ORDER_EVENTS, USER_EVENTS } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { applyUserEvent } from './projections/apply-user-event';
 import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
-import { applyOrderEvent, ORDER_EVENTS } from './projections/apply-order-event';
+import { applyOrderEvent } from './projections/apply-order-event';
 import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';
 import { selectMailProvider } from './delivery/select-provider';
 import { sendDueMessages } from './delivery/dispatch';

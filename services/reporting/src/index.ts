@@ -2,7 +2,7 @@ import { defineService, feed, reportingContract, USER_EVENTS } from '@ticketpro/
 import { migrations } from '../migrations';
 import { applyUserEvent } from './projections/apply-user-event';
 import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
-import { applyOrderEvent, ORDER_EVENTS } from './projections/apply-order-event';
+import { applyOrderEvent, REPORTED_ORDER_EVENTS } from './projections/apply-order-event';
 import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';
 import { dashboardAction } from './actions/dashboard-get';
 import { salesAction } from './actions/sales-get';
@@ -33,7 +33,7 @@ export const createReportingService = defineService({
   feeds: () => [
     feed('users', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope)),
     feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope)),
-    feed('orders', ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope)),
+    feed('orders', REPORTED_ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope)),
     feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope)),
   ],
 });

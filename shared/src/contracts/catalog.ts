@@ -38,61 +38,42 @@ import {
   WaitlistOffered,
   WaitlistPositionSchema,
 } from '../schemas/catalog';
-import { defineContract, read, write } from './define';
-import { INVENTORY_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
+import { defineContract, inventoryStep, timedRead, write } from './define';
 
 /** Events, their ticket types, and the inventory orders hold, buy and return. */
 export const catalogContract = defineContract({
   service: 'catalog',
   actions: {
-    'events.list': read(ListEventsQuery, Page(EventSummarySchema), { timeoutMs: READ_TIMEOUT_MS }),
-    'events.get': read(IdParams, EventSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'events.list': timedRead(ListEventsQuery, Page(EventSummarySchema)),
+    'events.get': timedRead(IdParams, EventSchema),
     'events.create': write(CreateEventBody, EventSchema),
     'events.update': write(UpdateEventParams, EventSchema),
     'events.delete': write(IdParams, MessageSchema),
-    'ticketTypes.list': read(ListTicketTypesQuery, Page(TicketTypeSchema), { timeoutMs: READ_TIMEOUT_MS }),
-    'ticketTypes.get': read(IdParams, TicketTypeSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'ticketTypes.list': timedRead(ListTicketTypesQuery, Page(TicketTypeSchema)),
+    'ticketTypes.get': timedRead(IdParams, TicketTypeSchema),
     'ticketTypes.create': write(CreateTicketTypeBody, TicketTypeSchema),
     'ticketTypes.update': write(UpdateTicketTypeParams, TicketTypeSchema),
     'ticketTypes.delete': write(IdParams, MessageSchema),
-    'promoCodes.list': read(ListPromoCodesParams, Page(PromoCodeSchema), { timeoutMs: READ_TIMEOUT_MS }),
-    'promoCodes.get': read(PromoCodeParams, PromoCodeSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'promoCodes.list': timedRead(ListPromoCodesParams, Page(PromoCodeSchema)),
+    'promoCodes.get': timedRead(PromoCodeParams, PromoCodeSchema),
     'promoCodes.create': write(CreatePromoCodeParams, PromoCodeSchema),
     'promoCodes.update': write(UpdatePromoCodeParams, PromoCodeSchema),
     'promoCodes.delete': write(PromoCodeParams, MessageSchema),
     'waitlist.join': write(JoinWaitlistParams, WaitlistPositionSchema),
-    'waitlist.get': read(IdParams, WaitlistPositionSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'waitlist.get': timedRead(IdParams, WaitlistPositionSchema),
     'waitlist.leave': write(IdParams, MessageSchema),
-    'waitlist.list': read(ListWaitlistQuery, Page(WaitlistEntrySchema), { timeoutMs: READ_TIMEOUT_MS }),
+    'waitlist.list': timedRead(ListWaitlistQuery, Page(WaitlistEntrySchema)),
     // The inventory steps of ordering's saga; no routes.
-    'inventory.hold': write(HoldParams, HoldResult, { idempotentOn: 'order_id', timeoutMs: INVENTORY_TIMEOUT_MS }),
-    'inventory.release': write(OrderRef, InventoryChange, {
-      idempotentOn: 'order_id',
-      timeoutMs: INVENTORY_TIMEOUT_MS,
-    }),
-    'inventory.confirm': write(OrderRef, InventoryChange, {
-      idempotentOn: 'order_id',
-      timeoutMs: INVENTORY_TIMEOUT_MS,
-    }),
-    'inventory.restock': write(OrderRef, InventoryChange, {
-      idempotentOn: 'order_id',
-      timeoutMs: INVENTORY_TIMEOUT_MS,
-    }),
+    'inventory.hold': inventoryStep(HoldParams, HoldResult, 'order_id'),
+    'inventory.release': inventoryStep(OrderRef, InventoryChange, 'order_id'),
+    'inventory.confirm': inventoryStep(OrderRef, InventoryChange, 'order_id'),
+    'inventory.restock': inventoryStep(OrderRef, InventoryChange, 'order_id'),
     // A partial refund's units, each under its own ref.
-    'inventory.restockUnits': write(RestockUnitsParams, InventoryChange, {
-      idempotentOn: 'units',
-      timeoutMs: INVENTORY_TIMEOUT_MS,
-    }),
+    'inventory.restockUnits': inventoryStep(RestockUnitsParams, InventoryChange, 'units'),
     // Kept while a payment is awaited: a repeat extends from its own instant, never shortens.
-    'inventory.extendHold': write(ExtendHoldParams, ExtendedHold, {
-      idempotentOn: 'order_id',
-      timeoutMs: INVENTORY_TIMEOUT_MS,
-    }),
-    'inventory.addUnit': write(AddUnitParams, AddUnitResult, { idempotentOn: 'ref', timeoutMs: INVENTORY_TIMEOUT_MS }),
-    'inventory.removeUnit': write(RemoveUnitParams, RemoveUnitResult, {
-      idempotentOn: 'ref',
-      timeoutMs: INVENTORY_TIMEOUT_MS,
-    }),
+    'inventory.extendHold': inventoryStep(ExtendHoldParams, ExtendedHold, 'order_id'),
+    'inventory.addUnit': inventoryStep(AddUnitParams, AddUnitResult, 'ref'),
+    'inventory.removeUnit': inventoryStep(RemoveUnitParams, RemoveUnitResult, 'ref'),
   },
   events: {
     // v2: the event's capacity, so that reporting counts the seats left as a hold does.

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { EventDefinitions } from '../events/definition';
 import { NoParams } from '../schemas/common';
+import { INVENTORY_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
 
 /**
  * What a caller may rely on about an action besides its types. Calls between services read
@@ -54,6 +55,26 @@ export function write<P extends TSchema, R extends TSchema>(
   traits: TraitsBeyondKind<P> & { repeatable?: string } = {},
 ) {
   return { params, result, kind: 'write' as const, ...traits };
+}
+
+/**
+ * A read someone waits on (a buyer, an organizer's dashboard): `READ_TIMEOUT_MS` on an instance
+ * rather than `REQUEST_TIMEOUT_MS`, so that a repeat on another instance still fits the wait.
+ */
+export function timedRead<P extends TSchema, R extends TSchema>(params: P, result: R) {
+  return read(params, result, { timeoutMs: READ_TIMEOUT_MS });
+}
+
+/**
+ * One inventory step of checkout in catalog, within `INVENTORY_TIMEOUT_MS`: a repeat after a
+ * timeout is harmless, by the param `idempotentOn` names.
+ */
+export function inventoryStep<P extends TSchema, R extends TSchema>(
+  params: P,
+  result: R,
+  idempotentOn: keyof Static<P> & string,
+) {
+  return write(params, result, { idempotentOn, timeoutMs: INVENTORY_TIMEOUT_MS });
 }
 
 /** What every service answers: `<service>.health`, ok only while it can reach its database. */

@@ -21,7 +21,7 @@ import {
   UserRemoved,
   UserSchema,
 } from '../schemas/identity';
-import { defineContract, read, write } from './define';
+import { defineContract, read, timedRead, write } from './define';
 import { READ_TIMEOUT_MS, SIGN_IN_TIMEOUT_MS } from './timeouts';
 
 /** Users, credentials, refresh-token families and the keys access tokens are signed with. */
@@ -35,7 +35,7 @@ export const identityContract = defineContract({
     }),
     refresh: write(RefreshBody, TokenSchema, { timeoutMs: READ_TIMEOUT_MS }),
     logout: write(RefreshBody, NoContent),
-    me: read(NoParams, UserSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    me: timedRead(NoParams, UserSchema),
     'users.list': read(ListUsersQuery, Page(UserSchema)),
     'users.get': read(IdParams, UserSchema),
     'users.update': write(UpdateUserParams, UserSchema),

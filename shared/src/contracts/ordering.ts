@@ -24,15 +24,15 @@ import {
   WebhookReceived,
   UpdateOrderParams,
 } from '../schemas/ordering';
-import { defineContract, read, write } from './define';
-import { CHECKOUT_TIMEOUT_MS, READ_TIMEOUT_MS } from './timeouts';
+import { defineContract, timedRead, write } from './define';
+import { CHECKOUT_TIMEOUT_MS } from './timeouts';
 
 /** Orders, the checkout saga over catalog's inventory, payments, refunds and idempotent retries. */
 export const orderingContract = defineContract({
   service: 'ordering',
   actions: {
-    'orders.list': read(ListOrdersQuery, Page(OrderSchema), { timeoutMs: READ_TIMEOUT_MS }),
-    'orders.get': read(IdParams, OrderSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'orders.list': timedRead(ListOrdersQuery, Page(OrderSchema)),
+    'orders.get': timedRead(IdParams, OrderSchema),
     'orders.create': write(CreateOrderParams, OrderSchema, {
       idempotentOn: 'idempotency_key',
       timeoutMs: CHECKOUT_TIMEOUT_MS,
@@ -48,8 +48,8 @@ export const orderingContract = defineContract({
     // Whole or some tickets (`ticket_ids`); each ticket once, under the order's row lock.
     'orders.refund': write(RefundOrderParams, OrderSchema),
     'orders.payCash': write(CashPaymentParams, OrderSchema),
-    'orders.payments': read(IdParams, Type.Array(PaymentTransactionSchema), { timeoutMs: READ_TIMEOUT_MS }),
-    'payments.get': read(IdParams, PaymentTransactionSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'orders.payments': timedRead(IdParams, Type.Array(PaymentTransactionSchema)),
+    'payments.get': timedRead(IdParams, PaymentTransactionSchema),
     'payments.settle': write(IdParams, PaymentTransactionSchema),
     'payments.paynowResult': write(PaynowResultParams, WebhookReceived),
     // Ticketing's calls for `POST /tickets` and `DELETE /tickets/{id}`; no routes.

@@ -25,15 +25,14 @@ import {
   TransferOfferedFacts,
   TicketTransferredFacts,
 } from '../schemas/ticketing';
-import { defineContract, read, write } from './define';
-import { READ_TIMEOUT_MS } from './timeouts';
+import { defineContract, read, timedRead, write } from './define';
 
 /** Tickets issued exactly once per paid unit, their signed codes, and check-in at the door. */
 export const ticketingContract = defineContract({
   service: 'ticketing',
   actions: {
-    'tickets.list': read(ListTicketsQuery, Page(TicketSchema), { timeoutMs: READ_TIMEOUT_MS }),
-    'tickets.get': read(IdParams, TicketSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'tickets.list': timedRead(ListTicketsQuery, Page(TicketSchema)),
+    'tickets.get': timedRead(IdParams, TicketSchema),
     'tickets.create': write(CreateTicketBody, TicketSchema),
     'tickets.update': write(UpdateTicketParams, TicketSchema),
     'tickets.delete': write(IdParams, MessageSchema),
@@ -44,8 +43,8 @@ export const ticketingContract = defineContract({
     'transfers.accept': write(IdParams, TransferSchema),
     'transfers.cancel': write(IdParams, TransferSchema),
     'transfers.adminTransfer': write(AdminTransferBody, TransferSchema),
-    'transfers.owners': read(IdParams, TicketOwnersSchema, { timeoutMs: READ_TIMEOUT_MS }),
-    'validation.revocations': read(RevocationsQuery, RevocationsSchema, { timeoutMs: READ_TIMEOUT_MS }),
+    'transfers.owners': timedRead(IdParams, TicketOwnersSchema),
+    'validation.revocations': timedRead(RevocationsQuery, RevocationsSchema),
     'validation.keys': read(NoParams, TicketKeysSchema),
     'validation.validate': read(QrCodeBody, ValidationResultSchema),
     'validation.checkin': write(QrCodeBody, ValidationResultSchema),

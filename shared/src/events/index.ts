@@ -8,3 +8,5 @@ export * from './definition';
 export * from './acceptance';
 export * from './retention';
 export * from './user-projection';
+export * from './catalog-projection';
+export * from './order-projection';

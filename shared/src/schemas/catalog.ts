@@ -1,5 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateOrTimestamp, Id, IdAndChanges, RemovedFacts, Text, Timestamp } from './common';
+import {
+  AuditTimestamps,
+  CreateBody,
+  DateOrTimestamp,
+  Id,
+  IdAnd,
+  IdAndChanges,
+  RemovedFacts,
+  Text,
+  Timestamp,
+} from './common';
 import { PublicNameSchema } from './identity';
 import { PageQuery } from '../pagination';
 import { DecimalTextSchema } from '../money';
@@ -40,8 +50,7 @@ export const TicketTypeSchema = Type.Object(
     hidden: Type.Boolean({
       description: 'Not listed publicly, and sold only with a promo code that unlocks it',
     }),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'TicketType', additionalProperties: false },
 );
@@ -64,8 +73,7 @@ export const EventSchema = Type.Object(
     }),
     organizer: Type.Ref(OrganizerSchema),
     ticket_types: Type.Array(Type.Ref(TicketTypeSchema)),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'Event', additionalProperties: false },
 );
@@ -118,18 +126,7 @@ const EventFields = {
   }),
 };
 
-export const CreateEventBody = Type.Object(
-  {
-    event_name: EventFields.event_name,
-    description: EventFields.description,
-    location: EventFields.location,
-    date: EventFields.date,
-    image: Type.Optional(EventFields.image),
-    capacity: Type.Optional(EventFields.capacity),
-    transfer_cutoff_hours: Type.Optional(EventFields.transfer_cutoff_hours),
-  },
-  { additionalProperties: false },
-);
+export const CreateEventBody = CreateBody(EventFields, ['event_name', 'description', 'location', 'date']);
 export type CreateEventBody = Static<typeof CreateEventBody>;
 
 /** Any subset of the event's fields, by the same rules as on creation. */
@@ -164,21 +161,9 @@ const TicketTypeFields = {
   hidden: Type.Boolean(),
 };
 
-export const CreateTicketTypeBody = Type.Object(
-  {
-    event_id: Id,
-    name: TicketTypeFields.name,
-    description: TicketTypeFields.description,
-    price: TicketTypeFields.price,
-    quantity: TicketTypeFields.quantity,
-    currency: Type.Optional(TicketTypeFields.currency),
-    sales_start: Type.Optional(TicketTypeFields.sales_start),
-    sales_end: Type.Optional(TicketTypeFields.sales_end),
-    max_per_order: Type.Optional(TicketTypeFields.max_per_order),
-    hidden: Type.Optional(TicketTypeFields.hidden),
-  },
-  { additionalProperties: false },
-);
+export const CreateTicketTypeBody = CreateBody(TicketTypeFields, ['name', 'description', 'price', 'quantity'], {
+  event_id: Id,
+});
 export type CreateTicketTypeBody = Static<typeof CreateTicketTypeBody>;
 
 /** Any subset of the ticket type's fields but its event, by the same rules as on creation. */
@@ -242,28 +227,14 @@ export const PromoCodeSchema = Type.Object(
       minimum: 0,
       description: 'Orders using it now: paid, or pending with a live hold (a cancelled or expired one gives it back)',
     }),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'PromoCode', additionalProperties: false },
 );
 export type PromoCode = Static<typeof PromoCodeSchema>;
 
 /** Exactly one of `percent_off` and `amount_off` (checked by catalog, which words the 422). */
-export const CreatePromoCodeBody = Type.Object(
-  {
-    code: PromoCodeFields.code,
-    percent_off: Type.Optional(PromoCodeFields.percent_off),
-    amount_off: Type.Optional(PromoCodeFields.amount_off),
-    ticket_type_ids: Type.Optional(PromoCodeFields.ticket_type_ids),
-    starts_at: Type.Optional(PromoCodeFields.starts_at),
-    ends_at: Type.Optional(PromoCodeFields.ends_at),
-    max_uses: Type.Optional(PromoCodeFields.max_uses),
-    max_uses_per_user: Type.Optional(PromoCodeFields.max_uses_per_user),
-    unlocks_ticket_type_ids: Type.Optional(PromoCodeFields.unlocks_ticket_type_ids),
-  },
-  { additionalProperties: false },
-);
+export const CreatePromoCodeBody = CreateBody(PromoCodeFields, ['code']);
 export type CreatePromoCodeBody = Static<typeof CreatePromoCodeBody>;
 
 export const UpdatePromoCodeBody = Type.Partial(Type.Object(PromoCodeFields), UPDATE_OPTIONS);
@@ -273,10 +244,7 @@ export type UpdatePromoCodeBody = Static<typeof UpdatePromoCodeBody>;
 export const PromoCodeParams = Type.Object({ id: Id, code_id: Id }, { additionalProperties: false });
 export type PromoCodeParams = Static<typeof PromoCodeParams>;
 
-export const CreatePromoCodeParams = Type.Object(
-  { id: Id, ...CreatePromoCodeBody.properties },
-  { additionalProperties: false },
-);
+export const CreatePromoCodeParams = IdAnd(CreatePromoCodeBody);
 export type CreatePromoCodeParams = Static<typeof CreatePromoCodeParams>;
 
 export const UpdatePromoCodeParams = Type.Object(
@@ -344,40 +312,43 @@ export type OrderRef = Static<typeof OrderRef>;
 export const InventoryChange = Type.Object({ order_id: Id, units: Type.Integer({ minimum: 0 }) });
 export type InventoryChange = Static<typeof InventoryChange>;
 
+/** The caller's reference for one unit's change: a retried call under it changes nothing twice. */
+const UnitRef = Type.String({ minLength: 1, maxLength: 100 });
+
 /** One more unit for an order that already holds: `ref` makes a retried call add nothing twice. */
 export const AddUnitParams = Type.Object(
   {
     order_id: Id,
     ticket_type_id: Id,
     holder: Holder,
-    ref: Type.String({ minLength: 1, maxLength: 100 }),
+    ref: UnitRef,
     expires_at: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
 );
 export type AddUnitParams = Static<typeof AddUnitParams>;
 
+/** A unit added or given back: its price, and how many units of its ticket type the order has now. */
+const UnitChangeResult = (unitsLeastAfter: number) =>
+  Type.Object({
+    unit_price: DecimalTextSchema,
+    currency: Type.String(),
+    quantity: Type.Integer({ minimum: unitsLeastAfter }),
+  });
+
 /** The added unit's price, and the order's units of that ticket type with it. */
-export const AddUnitResult = Type.Object({
-  unit_price: DecimalTextSchema,
-  currency: Type.String(),
-  quantity: Type.Integer({ minimum: 1 }),
-});
+export const AddUnitResult = UnitChangeResult(1);
 export type AddUnitResult = Static<typeof AddUnitResult>;
 
 /** One held unit given back by an order that still holds: `ref` makes a retried call give back nothing twice. */
 export const RemoveUnitParams = Type.Object(
-  { order_id: Id, ticket_type_id: Id, ref: Type.String({ minLength: 1, maxLength: 100 }) },
+  { order_id: Id, ticket_type_id: Id, ref: UnitRef },
   { additionalProperties: false },
 );
 export type RemoveUnitParams = Static<typeof RemoveUnitParams>;
 
 /** The given-back unit's price, and the order's units of that ticket type without it. */
-export const RemoveUnitResult = Type.Object({
-  unit_price: DecimalTextSchema,
-  currency: Type.String(),
-  quantity: Type.Integer({ minimum: 0 }),
-});
+export const RemoveUnitResult = UnitChangeResult(0);
 export type RemoveUnitResult = Static<typeof RemoveUnitResult>;
 
 /**
@@ -387,13 +358,10 @@ export type RemoveUnitResult = Static<typeof RemoveUnitResult>;
 export const RestockUnitsParams = Type.Object(
   {
     order_id: Id,
-    units: Type.Array(
-      Type.Object(
-        { ref: Type.String({ minLength: 1, maxLength: 100 }), ticket_type_id: Id },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 1000 },
-    ),
+    units: Type.Array(Type.Object({ ref: UnitRef, ticket_type_id: Id }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 1000,
+    }),
   },
   { additionalProperties: false },
 );
@@ -420,7 +388,7 @@ const WaitlistQuantity = Type.Integer({
 export const JoinWaitlistBody = Type.Object({ quantity: WaitlistQuantity }, { additionalProperties: false });
 export type JoinWaitlistBody = Static<typeof JoinWaitlistBody>;
 
-export const JoinWaitlistParams = Type.Object({ id: Id, quantity: WaitlistQuantity }, { additionalProperties: false });
+export const JoinWaitlistParams = IdAnd(JoinWaitlistBody);
 export type JoinWaitlistParams = Static<typeof JoinWaitlistParams>;
 
 export const ListWaitlistQuery = Type.Object({ id: Id, ...PageQuery }, { additionalProperties: false });

@@ -1,4 +1,4 @@
-import { Type, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type TObject, type TOptional, type TProperties } from '@sinclair/typebox';
 
 export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id', examples: [42] });
 
@@ -14,10 +14,41 @@ export const IdAndChanges = <T extends TProperties>(body: TObject<T>) =>
     { additionalProperties: false, minProperties: 2, errorMessage: 'at least one field to change is required' },
   );
 
+/** An action's params for a route under `/{id}`: the path's id and the body's (or query's) fields, merged by the gateway. */
+export const IdAnd = <T extends TProperties>(body: TObject<T>) =>
+  Type.Object({ id: Id, ...body.properties }, { additionalProperties: false });
+
+/** Each of `Fields` as it is where it is `Required`, and optional where not. */
+type RequiredOrOptional<Fields extends TProperties, Required extends keyof Fields> = {
+  [K in keyof Fields]: K extends Required ? Fields[K] : TOptional<Fields[K]>;
+};
+
+/**
+ * A create body from a resource's field rules (the same ones its update body takes, all optional
+ * there): the fields `required` names must be sent, the others may be, and nothing else is taken.
+ * `leading` are fields before them that only creation takes (the parent's id).
+ */
+export function CreateBody<
+  Fields extends TProperties,
+  Required extends keyof Fields & string,
+  Leading extends TProperties = {},
+>(fields: Fields, required: readonly Required[], leading: Leading = {} as Leading) {
+  const properties = Object.fromEntries(
+    Object.entries(fields).map(([name, rule]) => [
+      name,
+      (required as readonly string[]).includes(name) ? rule : Type.Optional(rule),
+    ]),
+  ) as RequiredOrOptional<Fields, Required>;
+  return Type.Object({ ...leading, ...properties }, { additionalProperties: false });
+}
+
 /** For actions that take nothing: anything sent along is refused rather than ignored. */
 export const NoParams = Type.Object({}, { additionalProperties: false });
 
 export const Timestamp = Type.String({ format: 'date-time' });
+
+/** When a stored resource was made and last changed, the last two fields of its view. */
+export const AuditTimestamps = { created_at: Timestamp, updated_at: Timestamp };
 
 /** A calendar date (`2027-03-01`) or a timestamp with zone, for date filters. */
 export const DateOrTimestamp = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, IdAndChanges, RemovedFacts, Text, Timestamp } from './common';
+import { AuditTimestamps, Id, IdAndChanges, RemovedFacts, Text } from './common';
 import { PageQuery } from '../pagination';
 
 export const ROLES = ['user', 'organizer', 'admin'] as const;
@@ -118,8 +118,7 @@ export const UserSchema = Type.Object(
     active: Type.Boolean(),
     role: RoleSchema,
     is_verified: Type.Boolean(),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'User', additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateOrTimestamp, Id, IdAndChanges, Timestamp } from './common';
+import { AuditTimestamps, DateOrTimestamp, Id, IdAnd, IdAndChanges, Timestamp } from './common';
 import { PromoCodeText } from './catalog';
 import { RefundTicketIds } from './ticketing';
 import { PageQuery } from '../pagination';
@@ -75,8 +75,7 @@ export const OrderSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'Order', additionalProperties: false },
 );
@@ -162,10 +161,7 @@ export const RefundOrderBody = Type.Object(
 );
 export type RefundOrderBody = Static<typeof RefundOrderBody>;
 
-export const RefundOrderParams = Type.Object(
-  { id: Id, ...RefundOrderBody.properties },
-  { additionalProperties: false },
-);
+export const RefundOrderParams = IdAnd(RefundOrderBody);
 export type RefundOrderParams = Static<typeof RefundOrderParams>;
 
 /** `POST /orders/{id}/payments/cash`: the amount taken must be the order's total. */
@@ -189,10 +185,7 @@ export const CashPaymentBody = Type.Object(
 );
 export type CashPaymentBody = Static<typeof CashPaymentBody>;
 
-export const CashPaymentParams = Type.Object(
-  { id: Id, ...CashPaymentBody.properties },
-  { additionalProperties: false },
-);
+export const CashPaymentParams = IdAnd(CashPaymentBody);
 export type CashPaymentParams = Static<typeof CashPaymentParams>;
 
 export const PAYMENT_TRANSACTION_STATES = [
@@ -231,8 +224,7 @@ export const PaymentTransactionSchema = Type.Object(
     settled_by: Type.Union([Id, Type.Null()]),
     settled_at: Type.Union([Timestamp, Type.Null()]),
     note: Type.Union([Type.String(), Type.Null()]),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'PaymentTransaction', additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, IdAndChanges, Timestamp } from './common';
+import { AuditTimestamps, Id, IdAnd, IdAndChanges, Timestamp } from './common';
 import { Email as RecipientEmail } from './identity';
 import { PageQuery } from '../pagination';
 
@@ -21,8 +21,7 @@ export const TicketSchema = Type.Object(
     checked_out: Type.Boolean(),
     validated_at: Type.Union([Timestamp, Type.Null()]),
     validated_by: Type.Union([Id, Type.Null()]),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...AuditTimestamps,
   },
   { $id: 'Ticket', additionalProperties: false },
 );
@@ -64,7 +63,7 @@ export const QrQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const QrParams = Type.Object({ id: Id, ...QrQuery.properties }, { additionalProperties: false });
+export const QrParams = IdAnd(QrQuery);
 export type QrParams = Static<typeof QrParams>;
 
 /** `ticketing.tickets.qr`: a PNG travels base64-encoded, an SVG as its text; the gateway sends the bytes on. */
@@ -195,10 +194,7 @@ export const TransferBody = Type.Object(
 );
 export type TransferBody = Static<typeof TransferBody>;
 
-export const OfferTransferParams = Type.Object(
-  { id: Id, email: RecipientEmail, message: Type.Optional(TransferMessage) },
-  { additionalProperties: false },
-);
+export const OfferTransferParams = IdAnd(TransferBody);
 export type OfferTransferParams = Static<typeof OfferTransferParams>;
 
 export const AdminTransferBody = Type.Object(

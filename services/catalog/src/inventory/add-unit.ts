@@ -3,8 +3,10 @@ import {
   ConflictError,
   NotFoundError,
   UnprocessableError,
+  unitChangeUnder,
   type AddUnitParams,
   type AddUnitResult,
+  type UnitOfOrder,
 } from '@ticketpro/shared';
 import { takeUnits } from './hold-inventory';
 import { lockEventForHold } from './event-capacity';
@@ -29,11 +31,8 @@ export function addUnit(
 ): Promise<AddUnitResult> {
   return db.transaction(async (trx) => {
     const holds = await lockOrderHolds(trx, params.order_id);
-    const applied = await trx('added_units').where('ref', params.ref).first();
+    const applied = await unitChangeUnder<UnitOfOrder & AddUnitResult>(trx, 'added_units', params.ref, params);
     if (applied) {
-      if (applied.order_id !== params.order_id || applied.ticket_type_id !== params.ticket_type_id) {
-        throw new ConflictError(`Reference ${params.ref} was used for another unit`, { ref: params.ref });
-      }
       return { unit_price: applied.unit_price, currency: applied.currency, quantity: applied.quantity };
     }
 

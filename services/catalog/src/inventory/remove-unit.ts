@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { ConflictError, type RemoveUnitParams, type RemoveUnitResult } from '@ticketpro/shared';
+import {
+  ConflictError,
+  unitChangeUnder,
+  type RemoveUnitParams,
+  type RemoveUnitResult,
+  type UnitOfOrder,
+} from '@ticketpro/shared';
 import { adjustInventory, assertNoPromoCode, lockOrderHolds } from './order-holds';
 import { lockForOffers, offerFreedUnits } from '../waitlist/offer-freed-units';
 
@@ -12,11 +18,8 @@ import { lockForOffers, offerFreedUnits } from '../waitlist/offer-freed-units';
 export function removeUnit(db: Knex, params: RemoveUnitParams, offerSeconds: number): Promise<RemoveUnitResult> {
   return db.transaction(async (trx) => {
     const holds = await lockOrderHolds(trx, params.order_id);
-    const applied = await trx('removed_units').where('ref', params.ref).first();
+    const applied = await unitChangeUnder<UnitOfOrder & RemoveUnitResult>(trx, 'removed_units', params.ref, params);
     if (applied) {
-      if (applied.order_id !== params.order_id || applied.ticket_type_id !== params.ticket_type_id) {
-        throw new ConflictError(`Reference ${params.ref} was used for another unit`, { ref: params.ref });
-      }
       return { unit_price: applied.unit_price, currency: applied.currency, quantity: applied.quantity };
     }
 

@@ -1,19 +1,9 @@
 import type { Knex } from 'knex';
-import type { AcceptedEnvelope } from '@ticketpro/shared';
+import type { UserEvent } from '@ticketpro/shared';
 
 /**
- * The identity events the organizer projection is fed from, in the versions it reads: it needs
- * names and roles only, which both versions of `identity.user.updated` carry.
- */
-export const USER_EVENTS = {
-  'identity.user.registered': [1, 2],
-  'identity.user.updated': [1, 2, 3],
-  'identity.user.deleted': [1],
-} as const;
-export type UserEvent = AcceptedEnvelope<typeof USER_EVENTS>;
-
-/**
- * Keeps the organizer projection in step with one identity event. Events may arrive late or out
+ * Keeps the organizer projection in step with one identity event (of `USER_EVENTS`, whose every
+ * version carries the names and role it needs). Events may arrive late or out
  * of order, so a row only takes names newer than the ones it has (`as_of`, the event time).
  * Only organizers and admins publish events, so a plain user's names are kept only once they
  * are in the projection (an organizer demoted later still owns their events).

@@ -20,6 +20,19 @@ import { managedEvent } from '../ticket-types/managed-event';
 import { toDateOrNull } from '../timestamps';
 import { promoCodeUses } from './promo-code-uses';
 
+/** Runs `work` in one transaction once the caller is found to manage the event, which stays locked from deletion. */
+function managingEvent<T>(
+  { models, resources }: CatalogRuntime,
+  caller: AuthUser,
+  eventId: number,
+  work: (trx: Knex.Transaction) => Promise<T>,
+): Promise<T> {
+  return resources.db.transaction(async (trx) => {
+    await managedEvent(trx, models, caller, eventId);
+    return work(trx);
+  });
+}
+
 type CreateFields = Omit<ParamsOf<'catalog.promoCodes.create'>, 'id'>;
 type UpdateFields = Omit<ParamsOf<'catalog.promoCodes.update'>, 'id' | 'code_id'>;
 
@@ -60,33 +73,31 @@ export async function getPromoCode(
 }
 
 /** Adds a code to an event the caller manages; the partial unique index answers a second one of its spelling. */
-export async function createPromoCode(
-  { models, resources }: CatalogRuntime,
+export function createPromoCode(
+  runtime: CatalogRuntime,
   caller: AuthUser,
   eventId: number,
   fields: CreateFields,
 ): Promise<PromoCode> {
-  return resources.db.transaction(async (trx) => {
-    await managedEvent(trx, models, caller, eventId);
-    const row = { ...toRow(fields), event_id: eventId };
-    await assertOwnTicketTypes(trx, eventId, row);
-    const { id } = await checked(models.PromoCode.query(trx).insert(row));
+  const { models } = runtime;
+  return managingEvent(runtime, caller, eventId, async (trx) => {
+    const row = await ownTicketTypesRow(trx, eventId, fields);
+    const { id } = await checked(models.PromoCode.query(trx).insert({ ...row, event_id: eventId }));
     return findCode(models, eventId, id, trx);
   });
 }
 
 /** Changes a code; uses already made stand, and new limits apply to holds from now on. */
-export async function updatePromoCode(
-  { models, resources }: CatalogRuntime,
+export function updatePromoCode(
+  runtime: CatalogRuntime,
   caller: AuthUser,
   eventId: number,
   codeId: number,
   fields: UpdateFields,
 ): Promise<PromoCode> {
-  return resources.db.transaction(async (trx) => {
-    await managedEvent(trx, models, caller, eventId);
-    const row = toRow(fields);
-    await assertOwnTicketTypes(trx, eventId, row);
+  const { models } = runtime;
+  return managingEvent(runtime, caller, eventId, async (trx) => {
+    const row = await ownTicketTypesRow(trx, eventId, fields);
     const changed = await checked(models.PromoCode.query(trx).patch(row).where({ id: codeId, event_id: eventId }));
     if (changed === 0) throw new NotFoundError('Promo code not found');
     return findCode(models, eventId, codeId, trx);
@@ -95,13 +106,12 @@ export async function updatePromoCode(
 
 /** Deletes a code: no new order may use it; orders that did keep their discount. */
 export async function deletePromoCode(
-  { models, resources }: CatalogRuntime,
+  runtime: CatalogRuntime,
   caller: AuthUser,
   { id, code_id }: ParamsOf<'catalog.promoCodes.delete'>,
 ): Promise<void> {
-  await resources.db.transaction(async (trx) => {
-    await managedEvent(trx, models, caller, id);
-    const deleted = await models.PromoCode.query(trx).where({ id: code_id, event_id: id }).softDelete();
+  await managingEvent(runtime, caller, id, async (trx) => {
+    const deleted = await runtime.models.PromoCode.query(trx).where({ id: code_id, event_id: id }).softDelete();
     if (deleted === 0) throw new NotFoundError('Promo code not found');
   });
 }
@@ -121,8 +131,9 @@ function toRow(fields: UpdateFields): PromoCodeRow {
   };
 }
 
-/** The ticket types a code names must be the event's own, live ones. */
-async function assertOwnTicketTypes(trx: Knex.Transaction, eventId: number, row: PromoCodeRow): Promise<void> {
+/** The row a code's fields make, once the ticket types it names are found to be the event's own, live ones. */
+async function ownTicketTypesRow(trx: Knex.Transaction, eventId: number, fields: UpdateFields): Promise<PromoCodeRow> {
+  const row = toRow(fields);
   const errors: FieldError[] = [];
   for (const field of ['ticket_type_ids', 'unlocks_ticket_type_ids'] as const) {
     const ids = row[field];
@@ -131,6 +142,7 @@ async function assertOwnTicketTypes(trx: Knex.Transaction, eventId: number, row:
     if (own.length !== ids.length) errors.push({ field, message: "must all be ticket types of this event's" });
   }
   if (errors.length > 0) throw new UnprocessableError('The promo code names ticket types of another event', errors);
+  return row;
 }
 
 /** Runs a write of a code, answering its constraints' refusals as the client's mistakes. */

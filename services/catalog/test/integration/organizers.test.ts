@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { call, handleOnce, outboxEntry, type Event, type EventData } from '@ticketpro/shared';
+import {
+  call,
+  handleOnce,
+  outboxEntry,
+  USER_EVENTS,
+  type Event,
+  type EventData,
+  type UserEvent,
+} from '@ticketpro/shared';
 import { defaultPage } from '@ticketpro/shared/testing';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { createEvent } from '../support/catalog-fixtures';
-import { applyUserEvent, USER_EVENTS, type UserEvent } from '../../src';
+import { applyUserEvent } from '../../src';
 
 let node: CatalogNode;
 let db: Knex;

@@ -31,7 +31,7 @@ function readSet(directory: string, format: Format): TemplateSet {
   const read = (name: string) => readFileSync(path.join(directory, `${name}.${format}`), 'utf8');
   return {
     layout: read('layout'),
-    partials: { event: read('event.partial'), items: read('items.partial') },
+    partials: { event: read('event.partial'), items: read('items.partial'), tickets: read('tickets.partial') },
     bodies: Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, read(kind)])) as Record<
       NotificationKind,
       string

@@ -1,4 +1,12 @@
-import { ConflictError, iso, type AddOrderUnitParams, type AuthUser, type ServiceCaller } from '@ticketpro/shared';
+import {
+  ConflictError,
+  iso,
+  unitChangeUnder,
+  type AddOrderUnitParams,
+  type AuthUser,
+  type ServiceCaller,
+  type UnitOfOrder,
+} from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { addHeldUnit, holderOf } from './catalog-inventory';
@@ -20,11 +28,11 @@ export async function addOrderUnit(
   const { models, resources } = runtime;
   return resources.db.transaction(async (trx) => {
     const order = await visibleOrder(models, caller, params.id, { trx, lock: true });
-    const applied = await trx('added_units').where('ref', params.ref).first();
+    const applied = await unitChangeUnder<UnitOfOrder & { unit: number }>(trx, 'added_units', params.ref, {
+      order_id: order.id,
+      ticket_type_id: params.ticket_type_id,
+    });
     if (applied) {
-      if (applied.order_id !== order.id || applied.ticket_type_id !== params.ticket_type_id) {
-        throw new ConflictError(`Reference ${params.ref} was used for another unit`, { ref: params.ref });
-      }
       return { order, unit: applied.unit };
     }
     if (order.status !== 'pending') {

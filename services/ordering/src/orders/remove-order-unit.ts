@@ -1,4 +1,10 @@
-import { ConflictError, type AuthUser, type RemoveOrderUnitParams, type ServiceCaller } from '@ticketpro/shared';
+import {
+  ConflictError,
+  unitChangeUnder,
+  type AuthUser,
+  type RemoveOrderUnitParams,
+  type ServiceCaller,
+} from '@ticketpro/shared';
 import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { removeHeldUnit } from './catalog-inventory';
@@ -19,11 +25,11 @@ export async function removeOrderUnit(
   const { models, resources } = runtime;
   return resources.db.transaction(async (trx) => {
     const order = await visibleOrder(models, caller, params.id, { trx, lock: true });
-    const applied = await trx('removed_units').where('ref', params.ref).first();
+    const applied = await unitChangeUnder(trx, 'removed_units', params.ref, {
+      order_id: order.id,
+      ticket_type_id: params.ticket_type_id,
+    });
     if (applied) {
-      if (applied.order_id !== order.id || applied.ticket_type_id !== params.ticket_type_id) {
-        throw new ConflictError(`Reference ${params.ref} was used for another unit`, { ref: params.ref });
-      }
       return order;
     }
     if (order.status !== 'pending') {

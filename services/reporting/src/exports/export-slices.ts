@@ -18,18 +18,21 @@ async function exportableEvent(db: Knex, caller: AuthUser, eventId: number): Pro
 }
 
 /**
- * One slice of rows by id after `after`, as CSV (with the header line first), where the next
- * starts, and the read model's clock as read before the rows (they hold at least everything up to it).
+ * One slice of an event's rows by id after `after`, if the caller may export the event: as CSV
+ * (with the header line first), where the next starts, and the read model's clock as read before
+ * the rows (they hold at least everything up to it).
  */
-async function slice<Row extends Record<string, unknown>>(
-  db: Knex,
+async function exportSlice<Row extends Record<string, unknown>>(
+  { resources: { db } }: ReportingRuntime,
+  caller: AuthUser,
+  { id, after, limit }: ExportSliceParams,
   columns: readonly (keyof Row & string)[],
-  { after, limit }: ExportSliceParams,
-  read: (after: number, limit: number) => Promise<(Row & { id: number })[]>,
+  read: (db: Knex, after: number, limit: number) => Promise<(Row & { id: number })[]>,
 ): Promise<CsvSlice> {
+  await exportableEvent(db, caller, id);
   const asOf = await readClock(db);
   // One row beyond the slice tells whether another follows.
-  const rows = await read(after, limit + 1);
+  const rows = await read(db, after, limit + 1);
   const rest = rows.length > limit;
   const taken = rows.slice(0, limit);
   return {
@@ -39,6 +42,12 @@ async function slice<Row extends Record<string, unknown>>(
     as_of: iso(asOf),
   };
 }
+
+/** The account `u`'s name as one column: first name and surname, either of which may be unknown. */
+const FULL_NAME = "trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, ''))";
+
+/** A cell of an export: text, a number, a timestamp (written as ISO text) or nothing. */
+type CsvCell = string | number | Date | null;
 
 const ORDER_COLUMNS = [
   'order_id',
@@ -54,20 +63,18 @@ const ORDER_COLUMNS = [
   'tickets',
 ] as const;
 
-type OrderLine = Record<(typeof ORDER_COLUMNS)[number], string | number | null> & { id: number };
+type OrderLine = Record<(typeof ORDER_COLUMNS)[number], CsvCell> & { id: number };
 
 /** `GET /events/{id}/orders.csv`, one slice: every order of the event as the read model knows it. */
-export async function exportOrders(
-  { resources }: ReportingRuntime,
+export function exportOrders(
+  runtime: ReportingRuntime,
   caller: AuthUser,
   params: ExportSliceParams,
 ): Promise<CsvSlice> {
-  const db = resources.db;
-  await exportableEvent(db, caller, params.id);
-  return slice<OrderLine>(db, ORDER_COLUMNS, params, async (after, limit) => {
-    const { rows }: { rows: (OrderLine & { created_at: Date | null; paid_at: Date | null })[] } = await db.raw(
+  return exportSlice<OrderLine>(runtime, caller, params, ORDER_COLUMNS, async (db, after, limit) => {
+    const { rows }: { rows: OrderLine[] } = await db.raw(
       `SELECT o.order_id AS id, o.order_id, o.created_at, o.paid_at,
-              trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, '')) AS buyer_name, u.email AS buyer_email,
+              ${FULL_NAME} AS buyer_name, u.email AS buyer_email,
               o.payment_status, o.payment_method, o.currency, o.total_price::text AS total_price,
               (CASE WHEN o.payment_status = 'refunded' THEN o.total_price
                     ELSE coalesce((SELECT sum(amount) FROM partial_refunds r WHERE r.order_id = o.order_id), 0)
@@ -78,11 +85,7 @@ export async function exportOrders(
         ORDER BY o.order_id LIMIT ?`,
       [params.id, after, limit],
     );
-    return rows.map((r) => ({
-      ...r,
-      created_at: r.created_at && iso(r.created_at),
-      paid_at: r.paid_at && iso(r.paid_at),
-    }));
+    return rows;
   });
 }
 
@@ -97,23 +100,21 @@ const ATTENDEE_COLUMNS = [
   'checked_in_at',
 ] as const;
 
-type AttendeeLine = Record<(typeof ATTENDEE_COLUMNS)[number], string | number | null> & { id: number };
+type AttendeeLine = Record<(typeof ATTENDEE_COLUMNS)[number], CsvCell> & { id: number };
 
 /**
  * `GET /events/{id}/attendees.csv`, one slice: every ticket of the event with its type, its
  * holder (the buyer, or whom it was transferred to) and its state at the door.
  */
-export async function exportAttendees(
-  { resources }: ReportingRuntime,
+export function exportAttendees(
+  runtime: ReportingRuntime,
   caller: AuthUser,
   params: ExportSliceParams,
 ): Promise<CsvSlice> {
-  const db = resources.db;
-  await exportableEvent(db, caller, params.id);
-  return slice<AttendeeLine>(db, ATTENDEE_COLUMNS, params, async (after, limit) => {
-    const { rows }: { rows: (AttendeeLine & { checked_in_at: Date | null })[] } = await db.raw(
+  return exportSlice<AttendeeLine>(runtime, caller, params, ATTENDEE_COLUMNS, async (db, after, limit) => {
+    const { rows }: { rows: AttendeeLine[] } = await db.raw(
       `SELECT t.ticket_id AS id, t.ticket_id, t.order_id, tt.name AS ticket_type, t.seat_number,
-              trim(coalesce(u.firstname, '') || ' ' || coalesce(u.surname, '')) AS holder_name, u.email AS holder_email,
+              ${FULL_NAME} AS holder_name, u.email AS holder_email,
               t.status, t.checked_in_at
          FROM tickets t
          LEFT JOIN orders o ON o.order_id = t.order_id
@@ -123,9 +124,6 @@ export async function exportAttendees(
         ORDER BY t.ticket_id LIMIT ?`,
       [params.id, after, limit],
     );
-    return rows.map((r) => ({
-      ...r,
-      checked_in_at: r.checked_in_at && iso(r.checked_in_at),
-    }));
+    return rows;
   });
 }

@@ -1,17 +1,22 @@
 import type { Knex } from 'knex';
-import { keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
+import type { AcceptedEnvelope, EventListingColumns } from '@ticketpro/shared';
+import { EVENT_LISTING_EVENTS, isEventListingEvent, projectEventListing } from '@ticketpro/shared';
 import { advanceClock } from './clock';
 
 /** Catalog's events the event and ticket type projections are fed from, in the versions they read. */
-export const CATALOG_EVENTS = {
-  'catalog.event.created': [1, 2],
-  'catalog.event.updated': [1, 2],
-  'catalog.event.deleted': [1],
-  'catalog.ticket_type.created': [1],
-  'catalog.ticket_type.updated': [1],
-  'catalog.ticket_type.deleted': [1],
-} as const;
+export const CATALOG_EVENTS = { ...EVENT_LISTING_EVENTS, 'catalog.ticket_type.deleted': [1] } as const;
 export type CatalogEvent = AcceptedEnvelope<typeof CATALOG_EVENTS>;
+
+/** Whose an event is (who may see its figures), its own capacity if any, and a ticket type's name and quantity. */
+const LISTING_COLUMNS: EventListingColumns = {
+  event: (facts) => ({
+    event_name: facts.event_name,
+    organizer_id: facts.organizer_id,
+    date: facts.date,
+    capacity: 'capacity' in facts ? facts.capacity : null,
+  }),
+  ticketType: ({ name, quantity }) => ({ name, quantity }),
+};
 
 /**
  * Keeps the events (name, organizer: who may see their figures; their own capacity, if any) and
@@ -20,33 +25,7 @@ export type CatalogEvent = AcceptedEnvelope<typeof CATALOG_EVENTS>;
  * towards capacity.
  */
 export async function applyCatalogEvent(trx: Knex.Transaction, envelope: CatalogEvent): Promise<void> {
-  const { time } = envelope;
-  switch (envelope.type) {
-    case 'ticketpro.catalog.event.created':
-    case 'ticketpro.catalog.event.updated': {
-      const { id, event_name, organizer_id, date } = envelope.data;
-      const capacity = 'capacity' in envelope.data ? envelope.data.capacity : null;
-      await keepNewerFacts(trx, 'events', 'event_id', {
-        event_id: id,
-        event_name,
-        organizer_id,
-        date,
-        capacity,
-        as_of: time,
-      });
-      break;
-    }
-    case 'ticketpro.catalog.event.deleted':
-      await trx('events').where('event_id', envelope.data.id).update({ deleted: true });
-      break;
-    case 'ticketpro.catalog.ticket_type.created':
-    case 'ticketpro.catalog.ticket_type.updated': {
-      const { id, event_id, name, quantity } = envelope.data;
-      await keepNewerFacts(trx, 'ticket_types', 'id', { id, event_id, name, quantity, as_of: time });
-      break;
-    }
-    case 'ticketpro.catalog.ticket_type.deleted':
-      await trx('ticket_types').where('id', envelope.data.id).update({ deleted: true });
-  }
-  await advanceClock(trx, time);
+  if (isEventListingEvent(envelope)) await projectEventListing(trx, envelope, LISTING_COLUMNS);
+  else await trx('ticket_types').where('id', envelope.data.id).update({ deleted: true });
+  await advanceClock(trx, envelope.time);
 }

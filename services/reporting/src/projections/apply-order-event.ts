@@ -1,18 +1,11 @@
 import type { Knex } from 'knex';
-import { keepNewerFacts, type AcceptedEnvelope } from '@ticketpro/shared';
+import { keepNewerFacts, ORDER_EVENTS, orderFactsOf, type AcceptedEnvelope } from '@ticketpro/shared';
 import { advanceClock } from './clock';
 import { PAID_STATUSES } from '../models/constants';
 
-/** Ordering's events the order projection is fed from, in the versions it reads. */
-export const ORDER_EVENTS = {
-  'ordering.order.created': [1, 2],
-  'ordering.order.paid': [1, 2],
-  'ordering.order.cancelled': [1, 2],
-  'ordering.order.expired': [1, 2],
-  'ordering.order.refunded': [1, 2],
-  'ordering.order.partially_refunded': [1],
-} as const;
-export type OrderEvent = AcceptedEnvelope<typeof ORDER_EVENTS>;
+/** Ordering's events the order projection is fed from, in the versions it reads: partial refunds too. */
+export const REPORTED_ORDER_EVENTS = { ...ORDER_EVENTS, 'ordering.order.partially_refunded': [1] } as const;
+export type ReportedOrderEvent = AcceptedEnvelope<typeof REPORTED_ORDER_EVENTS>;
 
 /**
  * Keeps each order as its newest event told it (a row only takes facts newer than its own), and
@@ -20,20 +13,14 @@ export type OrderEvent = AcceptedEnvelope<typeof ORDER_EVENTS>;
  * `created` event's time), paid (the earliest event telling it paid), refunded in full (the
  * `refunded` event's time). A partial refund is kept once by its ledger id.
  */
-export async function applyOrderEvent(trx: Knex.Transaction, envelope: OrderEvent): Promise<void> {
+export async function applyOrderEvent(trx: Knex.Transaction, envelope: ReportedOrderEvent): Promise<void> {
   const { data, time } = envelope;
   const withPayment = 'payment_method' in data ? data : undefined;
-  const facts = {
-    user_id: data.user_id,
-    event_id: data.event_id,
-    payment_status: data.payment_status,
-    total_price: data.total_price,
-    currency: data.currency,
+  await keepNewerFacts(trx, 'orders', 'order_id', {
+    ...orderFactsOf(envelope),
     units: data.items.reduce((sum, item) => sum + item.quantity, 0),
-    as_of: time,
     ...(withPayment ? { payment_method: withPayment.payment_method } : {}),
-  };
-  await keepNewerFacts(trx, 'orders', 'order_id', { order_id: data.id, ...facts });
+  });
 
   const order = trx('orders').where('order_id', data.id);
   switch (envelope.type) {
