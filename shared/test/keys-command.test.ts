@@ -2,10 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ACCESS_TOKEN_KEYS, Keyring, SIGNING_KEYS_TABLE, type Database } from '@ticketpro/shared';
 import { createKeyringDatabase, type KeyringDatabase } from './support/keyring-database';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
+// By URL: the command runs in a directory of its own, from which a bare `tsx` would not resolve.
+const TSX_LOADER = pathToFileURL(require.resolve('tsx', { paths: [REPO_ROOT] })).href;
 
 interface Outcome {
   code: number;
@@ -18,7 +21,7 @@ function runKeys(args: string[], env: Record<string, string>, cwd: string): Prom
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'shared/bin/keys.ts'), ...args],
+      ['--import', TSX_LOADER, path.join(REPO_ROOT, 'shared/bin/keys.ts'), ...args],
       { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
     );
