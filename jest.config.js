@@ -28,6 +28,8 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
+      // The clusters run the built bundles: built once per run, only when an e2e file runs.
+      globalSetup: '<rootDir>/tests/support/build-bundles.ts',
       testMatch: ['<rootDir>/tests/e2e/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
     },
   ],

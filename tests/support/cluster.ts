@@ -12,7 +12,7 @@ import {
   waitFor,
   type Api,
 } from '@ticketpro/shared/testing';
-import { freePort, startEntry, type RunningProcess } from './processes';
+import { freePort, startBundle, type RunningProcess } from './processes';
 
 export const SERVICES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications', 'reporting'] as const;
 export type ServiceRole = (typeof SERVICES)[number];
@@ -36,7 +36,8 @@ export interface ClusterOptions {
 }
 
 /**
- * The distributed mode for real: each service and the gateway as its own process, talking over
+ * The distributed mode for real: each service and the gateway as its own process (its bundle, as
+ * `npm run start:<service>` runs it), talking over
  * NATS, on a fresh Postgres database, with a namespace and event stream of their own.
  * `extraEnv.NATS_URL` puts the cluster on another NATS server than the shared test one.
  */
@@ -76,7 +77,7 @@ export async function startCluster(
   const processes: RunningProcess[] = [];
 
   const startService = async (role: ServiceRole, serviceEnv: Record<string, string> = {}) => {
-    const proc = startEntry(role, `services/${role}/src/main.ts`, { env: { ...env, ...serviceEnv }, cwd });
+    const proc = startBundle(role, `services/${role}/dist/main.js`, { env: { ...env, ...serviceEnv }, cwd });
     processes.push(proc);
     await withTimeout(proc.ready, 60_000, () => `${role} was not ready within 60 s:\n${proc.output().slice(-4000)}`);
     return proc;
@@ -84,7 +85,7 @@ export async function startCluster(
   /** Starts a gateway; `healthy()` resolves once its /health answers 200, i.e. every service answers it. */
   const launchGateway = async (gatewayEnv: Record<string, string> = {}, chosenPort?: number) => {
     const port = chosenPort ?? (await freePort());
-    const proc = startEntry('gateway', 'services/gateway/src/main.ts', {
+    const proc = startBundle('gateway', 'services/gateway/dist/main.js', {
       env: { ...env, ...gatewayEnv, PORT: String(port), HOST: '127.0.0.1' },
       cwd,
     });
