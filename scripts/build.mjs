@@ -6,6 +6,7 @@
 // Runs before `npm start` too, and several may run at once (parallel test files): each output is
 // written to a temporary file and renamed over the old one, so a process starting meanwhile reads
 // either the old file or the new one, never half of one. Unchanged outputs are not rewritten.
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,16 +14,17 @@ import { build } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Output (without .js) → entry point; every path from the repository root. */
+/**
+ * Output (without .js) → entry point; every path from the repository root. Each process is a
+ * `services/<name>/src/main.ts`, found by that convention, so a new service needs no line here.
+ */
 const ENTRY_POINTS = {
-  'services/gateway/dist/main': 'services/gateway/src/main.ts',
+  ...Object.fromEntries(
+    readdirSync(path.join(ROOT, 'services'))
+      .filter((name) => existsSync(path.join(ROOT, 'services', name, 'src/main.ts')))
+      .map((name) => [`services/${name}/dist/main`, `services/${name}/src/main.ts`]),
+  ),
   'services/gateway/dist/main-embedded': 'services/gateway/src/main-embedded.ts',
-  'services/identity/dist/main': 'services/identity/src/main.ts',
-  'services/catalog/dist/main': 'services/catalog/src/main.ts',
-  'services/ordering/dist/main': 'services/ordering/src/main.ts',
-  'services/ticketing/dist/main': 'services/ticketing/src/main.ts',
-  'services/notifications/dist/main': 'services/notifications/src/main.ts',
-  'services/reporting/dist/main': 'services/reporting/src/main.ts',
   'shared/dist/bin/events': 'shared/bin/events.ts',
   'shared/dist/bin/keys': 'shared/bin/keys.ts',
 };

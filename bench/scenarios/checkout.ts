@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from '@ticketpro/tests/support/cluster';
 import type { Registered } from '@ticketpro/tests/support/users';
-import type { BenchOptions } from '../options';
+import type { BenchOptions, RunLength } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { measureHotRow, type HotRowFigures } from '../hot-row';
 import { registerMany, seedEvent } from '../seed';
 import { natsServer, postgresBackends, processSource, startCpuReading, type CpuSpent } from '../cpu';
 import type { SingleProcess } from '../embedded';
+import { consumersCaughtUp, whilePaused } from '../pause';
+
+/**
+ * The services that follow `ordering.order.created` after the buyer has the answer (issues 15 and
+ * 17 added them): the core checkout runs with them paused, on the processes issue 14 lists.
+ */
+const AFTER_THE_ANSWER = ['notifications', 'reporting'];
 
 /** More than a run at any speed this machine reaches can sell (the API's largest quantity). */
 const HOT_QUANTITY = 100_000;
@@ -17,6 +24,12 @@ export interface CheckoutFigures {
   orders: LoadFigures;
   /** CPU ms each process (and Postgres's backends, and the NATS server) spent per order. */
   cpuPerOrder: CpuSpent;
+  /**
+   * The same load again with only the processes issue 14 lists (gateway, identity, catalog,
+   * ordering, ticketing, Postgres, NATS): the services in `paused` stopped meanwhile, and let
+   * catch up on the events before anything else is measured.
+   */
+  core: { orders: LoadFigures; cpuPerOrder: CpuSpent; paused: string[] };
   /** The same load on the single-process checkout (bench/monolith-checkout-server.ts). */
   monolith: LoadFigures;
   monolithCpuPerOrder: CpuSpent;
@@ -25,7 +38,8 @@ export interface CheckoutFigures {
 
 /**
  * Many buyers checking out one unit each of one ticket type, every request under its own
- * Idempotency-Key, with the CPU each process spent; then the same load on the single-process
+ * Idempotency-Key, with the CPU each process spent; then the same with the services that follow
+ * the order after the answer paused (`core`); then the same load on the single-process
  * checkout (started by `startMonolith` once TicketPro's run is over, on copies of the tables as
  * they are then); then the hot-row limit of that same kind of row: the same UPDATE from as many
  * connections as catalog's instances can open together.
@@ -44,13 +58,13 @@ export async function measureCheckout(
   ]);
   const [hotTicketType, scratchTicketType] = sale.ticketTypeIds;
 
-  const checkoutLoad = (baseUrl: string) => {
+  const checkoutLoad = (baseUrl: string, length: RunLength = options.runLength) => {
     let next = 0;
     return runLoad({
       url: `${baseUrl}/api/v1/orders`,
       method: 'POST',
       connections: options.checkoutConnections,
-      ...autocannonLength(options.runLength),
+      ...autocannonLength(length),
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         event_id: sale.eventId,
@@ -73,15 +87,30 @@ export async function measureCheckout(
   };
   const postgres = postgresBackends(cluster.env.DATABASE_URL);
 
-  const clusterCpu = await startCpuReading([
-    ...cluster.processes.map((p) => processSource(p.name, p.child.pid)),
-    postgres,
-    natsServer(),
-  ]);
-  const orders = await checkoutLoad(cluster.baseUrl);
-  const cpuPerOrder = perOrder(await clusterCpu.finish(), orders.succeeded);
+  const measureOnCluster = async (processes: typeof cluster.processes) => {
+    const cpu = await startCpuReading([
+      ...processes.map((p) => processSource(p.name, p.child.pid)),
+      postgres,
+      natsServer(),
+    ]);
+    const figures = await checkoutLoad(cluster.baseUrl);
+    return { orders: figures, cpuPerOrder: perOrder(await cpu.finish(), figures.succeeded) };
+  };
+  // Unmeasured first, as the read path: a cold process's first orders (modules loaded on first
+  // use, code not yet optimised) would be charged to the run, and most to the first of them.
+  const warmUp = async (baseUrl: string) => {
+    if (options.warmupSeconds > 0) await checkoutLoad(baseUrl, { seconds: options.warmupSeconds });
+  };
+  await warmUp(cluster.baseUrl);
+  const { orders, cpuPerOrder } = await measureOnCluster(cluster.processes);
+
+  const paused = cluster.processes.filter((p) => AFTER_THE_ANSWER.includes(p.name));
+  const running = cluster.processes.filter((p) => !paused.includes(p));
+  const core = await whilePaused(paused, () => measureOnCluster(running));
+  await consumersCaughtUp(cluster.env.NATS_URL, cluster.env.EVENT_STREAM);
 
   const monolithServer = await startMonolith();
+  await warmUp(monolithServer.baseUrl);
   const monolithCpu = await startCpuReading([processSource('monolith', monolithServer.process.child.pid), postgres]);
   const monolith = await checkoutLoad(monolithServer.baseUrl);
   const monolithCpuPerOrder = perOrder(await monolithCpu.finish(), monolith.succeeded);
@@ -98,6 +127,7 @@ export async function measureCheckout(
     connections: options.checkoutConnections,
     orders,
     cpuPerOrder,
+    core: { ...core, paused: [...new Set(paused.map((p) => p.name))] },
     monolith,
     monolithCpuPerOrder,
     hotRow,

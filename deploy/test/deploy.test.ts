@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig } from '@ticketpro/shared';
+import { loadConfig, SERVICE_NAMES, type ServiceName } from '@ticketpro/shared';
 import { passwordProblems } from '@ticketpro/identity/src/passwords/password-policy';
 import {
   PROCESSES,
@@ -12,9 +12,11 @@ import {
   dockerIgnores,
   filesUnder,
   loadYamlDocuments,
+  missingServiceParts,
   parseDockerfile,
   readRepoFile,
   unknownVariables,
+  workspaceFolders,
 } from './support';
 
 /**
@@ -60,19 +62,36 @@ const compiledEntry = (name: string) => `services/${name}/dist/main.js`;
 const runCompiled = (entry: string) => `exec node --enable-source-maps ${entry}`;
 
 describe('the processes', () => {
-  it('are the seven TicketPro processes, each with a start script that runs its compiled main.js with plain node', () => {
-    expect(PROCESSES).toEqual([
-      'catalog',
-      'gateway',
-      'identity',
-      'notifications',
-      'ordering',
-      'reporting',
-      'ticketing',
+  it('are the gateway and every service registered in CONTRACTS, each a folder under services/', () => {
+    const unregistered = PROCESSES.filter((name) => name !== 'gateway' && !SERVICE_NAMES.includes(name as ServiceName));
+    expect(unregistered.map((name) => `services/${name} has a src/main.ts but no contract in CONTRACTS`)).toEqual([]);
+    expect(SERVICE_NAMES.flatMap(missingServiceParts)).toEqual([]);
+    expect(PROCESSES).toEqual(['gateway', ...SERVICE_NAMES].sort());
+  });
+
+  it('names, for a service registered without its folder, each piece it lacks', () => {
+    expect(missingServiceParts('reviews')).toEqual([
+      'services/reviews/package.json does not name the package @ticketpro/reviews',
+      "services/reviews/package.json's main is not src/index.ts",
+      'services/reviews/src/index.ts is missing',
+      'services/reviews/src/main.ts is missing',
+      'services/gateway/package.json does not depend on @ticketpro/reviews',
     ]);
+  });
+
+  it('each have a start script that runs its compiled main.js with plain node, and no other process has one', () => {
+    const missing = PROCESSES.filter(
+      (name) => rootPackage.scripts[`start:${name}`] !== runCompiled(compiledEntry(name)),
+    ).map((name) => `package.json lacks "start:${name}": "${runCompiled(compiledEntry(name))}"`);
+    expect(missing).toEqual([]);
     const startScripts = Object.keys(rootPackage.scripts).filter((script) => script.startsWith('start:'));
     expect(startScripts.map((script) => script.slice('start:'.length)).sort()).toEqual(PROCESSES);
-    for (const name of PROCESSES) expect(rootPackage.scripts[`start:${name}`]).toBe(runCompiled(compiledEntry(name)));
+  });
+
+  it('are npm workspaces, through the services/* folder convention', () => {
+    expect(rootPackage.workspaces).toContain('services/*');
+    const workspaces = workspaceFolders(rootPackage.workspaces);
+    for (const name of PROCESSES) expect(workspaces).toContain(`services/${name}`);
   });
 
   it('npm start builds first, then runs the compiled embedded mode', () => {
@@ -159,7 +178,9 @@ describe('deploy/Dockerfile', () => {
     const deps = stageNamed('deps');
     const install = deps?.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
     expect(install?.args).toMatch(/npm ci --omit=dev\b/);
-    for (const workspace of rootPackage.workspaces) expect(copiedSources).toContain(`${workspace}/package.json`);
+    for (const workspace of workspaceFolders(rootPackage.workspaces)) {
+      expect(copiedSources).toContain(`${workspace}/package.json`);
+    }
     expect(copiedSources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
     expect(copiedFrom('deps')).toEqual([['/app', './']]);
   });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { SERVICE_NAMES } from '@ticketpro/shared';
 import { REPO_ROOT } from './support';
 
 /**
@@ -55,6 +56,6 @@ describe('deploy/entrypoint.sh', () => {
     const result = await runEntrypoint(env, [...args]);
     expect(result.code).toBe(64);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('SERVICE=gateway|identity|catalog|ordering|ticketing|notifications|reporting');
+    expect(result.stderr).toContain(`SERVICE=${['gateway', ...SERVICE_NAMES].join('|')}`);
   });
 });

@@ -34,6 +34,41 @@ export const PROCESSES = readdirSync(path.join(REPO_ROOT, 'services'))
   .filter((name) => existsSync(path.join(REPO_ROOT, 'services', name, 'src/main.ts')))
   .sort();
 
+/**
+ * What a registered service lacks of its folder (`services/<name>/`): a package named
+ * `@ticketpro/<name>` whose entry is `src/index.ts`, a `src/main.ts` for its own process, and the
+ * gateway's dependency on it (the embedded process imports it). One message per missing piece.
+ */
+export function missingServiceParts(name: string): string[] {
+  const folder = `services/${name}`;
+  const readPackage = (file: string) =>
+    existsSync(path.join(REPO_ROOT, file))
+      ? (JSON.parse(readRepoFile(file)) as { name?: string; main?: string; dependencies?: Record<string, string> })
+      : undefined;
+  const servicePackage = readPackage(`${folder}/package.json`);
+  const problems: string[] = [];
+  if (servicePackage?.name !== `@ticketpro/${name}`)
+    problems.push(`${folder}/package.json does not name the package @ticketpro/${name}`);
+  if (servicePackage?.main !== 'src/index.ts') problems.push(`${folder}/package.json's main is not src/index.ts`);
+  for (const file of ['src/index.ts', 'src/main.ts']) {
+    if (!existsSync(path.join(REPO_ROOT, folder, file))) problems.push(`${folder}/${file} is missing`);
+  }
+  if (!readPackage('services/gateway/package.json')?.dependencies?.[`@ticketpro/${name}`])
+    problems.push(`services/gateway/package.json does not depend on @ticketpro/${name}`);
+  return problems;
+}
+
+/** The folders the root package.json's workspaces name, their globs (`services/*`) expanded as npm does. */
+export function workspaceFolders(patterns: string[]): string[] {
+  return patterns.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [pattern];
+    const parent = pattern.slice(0, -2);
+    return readdirSync(path.join(REPO_ROOT, parent))
+      .filter((entry) => existsSync(path.join(REPO_ROOT, parent, entry, 'package.json')))
+      .map((entry) => `${parent}/${entry}`);
+  });
+}
+
 /** Variables the deployment may set besides ConfigSchema's: read by the entrypoint and health check, and by node. */
 const DEPLOYMENT_VARIABLES = ['SERVICE', 'NODE_OPTIONS'];
 

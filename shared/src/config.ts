@@ -1,8 +1,25 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TOptional, type TString } from '@sinclair/typebox';
 import { createAjv, formatAjvErrors } from './validation';
+import { SERVICE_NAMES, type ServiceName } from './contracts/registry';
+
+export type { ServiceName } from './contracts/registry';
+
+/** The setting that gives one service a Postgres of its own: `CATALOG_DATABASE_URL`. */
+type DatabaseUrlKey<S extends ServiceName> = `${Uppercase<S>}_DATABASE_URL`;
+
+function databaseUrlKey<S extends ServiceName>(service: S): DatabaseUrlKey<S> {
+  return `${service.toUpperCase() as Uppercase<S>}_DATABASE_URL`;
+}
+
+/** `<SERVICE>_DATABASE_URL` for every registered service, each overriding DATABASE_URL for that service. */
+function perServiceDatabaseUrls() {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((service) => [databaseUrlKey(service), Type.Optional(Type.String({ minLength: 1 }))]),
+  ) as { [S in ServiceName as DatabaseUrlKey<S>]: TOptional<TString> };
+}
 
 /**
  * Every environment variable TicketPro reads, with its default. `.env.example` mirrors this
@@ -18,12 +35,7 @@ export const ConfigSchema = Type.Object({
   ),
   DATA_DIR: Type.String({ default: '.data' }),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
-  IDENTITY_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
-  CATALOG_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
-  ORDERING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
-  TICKETING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
-  NOTIFICATIONS_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
-  REPORTING_DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ...perServiceDatabaseUrls(),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
   NATS_URL: Type.Optional(Type.String({ minLength: 1 })),
   TRANSPORTER_SERIALIZER: Type.Union(
@@ -92,9 +104,6 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
-export const SERVICE_NAMES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications', 'reporting'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
 const validateConfig = createAjv({ coerce: true }).compile<Config>(ConfigSchema);
 
 export class ConfigError extends Error {}
@@ -125,13 +134,5 @@ function readProcessEnv(): NodeJS.ProcessEnv {
 
 /** The Postgres URL for one service, or undefined for embedded PGlite. */
 export function databaseUrlFor(config: Config, service: ServiceName): string | undefined {
-  const perService = {
-    identity: config.IDENTITY_DATABASE_URL,
-    catalog: config.CATALOG_DATABASE_URL,
-    ordering: config.ORDERING_DATABASE_URL,
-    ticketing: config.TICKETING_DATABASE_URL,
-    notifications: config.NOTIFICATIONS_DATABASE_URL,
-    reporting: config.REPORTING_DATABASE_URL,
-  }[service];
-  return perService ?? config.DATABASE_URL;
+  return config[databaseUrlKey(service)] ?? config.DATABASE_URL;
 }

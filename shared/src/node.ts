@@ -10,6 +10,7 @@ import { createNodeMetricsRegistry } from './operations/node-metrics';
 import { startOpsServer, type OpsServer } from './operations/ops-server';
 import { NodeReadiness } from './operations/readiness';
 import { withdrawServices } from './operations/withdraw-services';
+import type { DeclaredService } from './service';
 
 export interface NodeDeps {
   config: Config;
@@ -91,4 +92,9 @@ export async function runNode(role: string, plan: (deps: NodeDeps) => NodePlan):
   // A supervisor that started us with an IPC channel (process managers, our e2e tests) learns
   // we are ready whatever the log level.
   process.send?.({ ready: role });
+}
+
+/** A service's own process (its `src/main.ts`): one node, named after the one service it runs. */
+export function runService(declared: DeclaredService): Promise<void> {
+  return runNode(declared.service, (deps) => ({ services: [declared(deps)] }));
 }

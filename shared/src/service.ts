@@ -1,10 +1,10 @@
 import type { ServiceBroker, ServiceSchema } from 'moleculer';
-import type { Config, ServiceName } from './config';
+import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Migration } from './db';
 import type { NodeDeps } from './node';
 import type { DefinedAction } from './action';
-import { CONTRACTS, type ActionName, type LocalActionName } from './contracts/registry';
+import type { CONTRACTS, ActionName, LocalActionName, ServiceName } from './contracts/registry';
 import { closeServiceResources, healthAction, openServiceResources, type ServiceResources } from './runtime';
 import { PeriodicTask } from './periodic-task';
 import { subscribeToEvents, type EventHandler, type EventSubscription } from './events/consumer';
@@ -88,7 +88,23 @@ export interface KitOptions<R> {
   eventRetentionIntervalMs?: number;
 }
 
-export type ServiceFactory<R, O extends object> = (deps: NodeDeps, options?: O & KitOptions<R>) => ServiceSchema;
+/** A declared service: makes an instance for a node, and says which registered service it is. */
+export type ServiceFactory<R, O extends object, S extends ServiceName = ServiceName> = ((
+  deps: NodeDeps,
+  options?: O & KitOptions<R>,
+) => ServiceSchema) & { readonly service: S };
+
+/** What a node needs of a declared service, whatever its runtime and options. */
+export type DeclaredService<S extends ServiceName = ServiceName> = ((deps: NodeDeps) => ServiceSchema) & {
+  readonly service: S;
+};
+
+/**
+ * Every registered service's declaration, each under its own name: the embedded process's map.
+ * A service in `CONTRACTS` without its declaration here, or a declaration under another
+ * service's name, fails the type check.
+ */
+export type ServiceDeclarations = { readonly [S in ServiceName]: DeclaredService<S> };
 
 const HOUR_MS = 3_600_000;
 
@@ -122,9 +138,11 @@ export function defineService<
   T extends ActionTable<C['service']>,
   R extends object = {},
   O extends object = {},
->(definition: ServiceDefinition<C, R, O, T> & NothingBeyond<C['service'], T>): ServiceFactory<ServiceRuntime & R, O> {
-  const service: ServiceName = definition.contract.service;
-  return ({ config, logger }, options = {} as O & KitOptions<ServiceRuntime & R>) => {
+>(
+  definition: ServiceDefinition<C, R, O, T> & NothingBeyond<C['service'], T>,
+): ServiceFactory<ServiceRuntime & R, O, C['service']> {
+  const service: C['service'] = definition.contract.service;
+  const factory = ({ config, logger }: NodeDeps, options = {} as O & KitOptions<ServiceRuntime & R>): ServiceSchema => {
     type Runtime = ServiceRuntime & R;
     let running: { runtime: Runtime; feeds: EventSubscription[]; tasks: PeriodicTask[] } | undefined;
     const access = (): Runtime => {
@@ -185,4 +203,5 @@ export function defineService<
       },
     };
   };
+  return Object.assign(factory, { service });
 }

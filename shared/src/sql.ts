@@ -8,13 +8,20 @@ export function escapeLikePattern(text: string): string {
 /**
  * Writes a projection's row as the newest facts about it: inserted, or merged over the row with
  * `key` only where the row's `as_of` is older than `row.as_of`. Events may arrive late or out of
- * order; this keeps each row at the newest event that told of it.
+ * order; this keeps each row at the newest event that told of it. Resolves to whether the row
+ * was written (false: it already held newer facts).
  */
-export function keepNewerFacts(
+export async function keepNewerFacts(
   trx: Knex.Transaction,
   table: string,
   key: string,
   row: Record<string, unknown> & { as_of: string | Date },
-): Promise<unknown> {
-  return trx(table).insert(row).onConflict(key).merge().where(`${table}.as_of`, '<', row.as_of);
+): Promise<boolean> {
+  const written: unknown[] = await trx(table)
+    .insert(row)
+    .onConflict(key)
+    .merge()
+    .where(`${table}.as_of`, '<', row.as_of)
+    .returning(key);
+  return written.length > 0;
 }

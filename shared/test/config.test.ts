@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, databaseUrlFor, loadConfig } from '@ticketpro/shared';
+import { ConfigError, databaseUrlFor, loadConfig, SERVICE_NAMES } from '@ticketpro/shared';
 
 describe('loadConfig', () => {
   it('fills every default when nothing is set', () => {
@@ -126,6 +126,13 @@ describe('databaseUrlFor', () => {
     const config = loadConfig({ TICKETING_DATABASE_URL: 'postgres://db/ticketing' });
     expect(databaseUrlFor(config, 'ticketing')).toBe('postgres://db/ticketing');
     expect(databaseUrlFor(config, 'identity')).toBeUndefined();
+  });
+
+  it.each(SERVICE_NAMES)('reads <SERVICE>_DATABASE_URL for %s, a setting every registered service has', (service) => {
+    const own = `postgres://db/${service}`;
+    const config = loadConfig({ DATABASE_URL: shared, [`${service.toUpperCase()}_DATABASE_URL`]: own });
+    expect(databaseUrlFor(config, service)).toBe(own);
+    expect(SERVICE_NAMES.filter((other) => databaseUrlFor(config, other) === own)).toEqual([service]);
   });
 
   it('is undefined when no URL is set (embedded PGlite)', () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'nats';
 import { Client } from 'pg';
-import { SERVICES, startCluster, type Cluster, type ServiceRole } from '../support/cluster';
+import { SERVICE_NAMES, type ServiceName } from '@ticketpro/shared';
+import { startCluster, type Cluster } from '../support/cluster';
 import { freePort, type RunningProcess } from '../support/processes';
 import { RetryingClient, startSteadyLoad, type RequestOutcome } from '../support/load';
 import { createEvent, createTicketType } from '../support/sales';
@@ -13,14 +14,14 @@ jest.setTimeout(600_000);
 const WORKERS = 4;
 /** Well above the services' request timeout: a request still unanswered by then hung. */
 const CLIENT_TIMEOUT_MS = 30_000;
-/** The restart order the brief asks for. */
-const RESTART_ORDER: ServiceRole[] = ['catalog', 'ordering', 'identity', 'ticketing', 'notifications', 'reporting'];
 /**
+ * Every service's restart, in the order the brief asks for (catalog, ordering, identity, …).
  * Half of the restarts drain first, as in Kubernetes (where it is 5 s), and show `draining` on
  * their readiness probe meanwhile; the other half stop at once, which leaves it all to
  * Moleculer's stop: withdraw, refuse what still arrives with a retryable error, finish the rest.
+ * A record of every registered service, so one added is not left out of the restarts.
  */
-const DRAIN_MS: Record<ServiceRole, number> = {
+const DRAIN_MS: Record<ServiceName, number> = {
   catalog: 0,
   ordering: 2000,
   identity: 0,
@@ -28,6 +29,7 @@ const DRAIN_MS: Record<ServiceRole, number> = {
   notifications: 0,
   reporting: 2000,
 };
+const RESTART_ORDER = Object.keys(DRAIN_MS) as ServiceName[];
 const ADMIN = { email: 'admin@restart.test', password: 'Admin-Passw0rd-Strong' };
 /** Load carried on after the last restart, so the replacements are seen serving. */
 const LOAD_AFTER_RESTARTS_MS = 3000;
@@ -72,9 +74,9 @@ describe('rolling restart: SIGTERM drops no request', () => {
   /** An admin's access token: the admin's list of messages keeps notifications busy. */
   let adminAccess: string;
   /** The second instance of each service, the one with ops endpoints: the next to restart. */
-  const restartable = new Map<ServiceRole, ServiceInstance>();
+  const restartable = new Map<ServiceName, ServiceInstance>();
 
-  const startInstance = async (role: ServiceRole): Promise<ServiceInstance> => {
+  const startInstance = async (role: ServiceName): Promise<ServiceInstance> => {
     const opsPort = await freePort();
     const proc = await cluster.startService(role, {
       OPS_PORT: String(opsPort),
@@ -87,7 +89,7 @@ describe('rolling restart: SIGTERM drops no request', () => {
     cluster = await startCluster('e2e_rolling_restart', { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
     adminAccess = (await login(cluster.api, ADMIN.email, ADMIN.password)).access;
     for (const [role, instance] of await Promise.all(
-      SERVICES.map(async (role) => [role, await startInstance(role)] as const),
+      SERVICE_NAMES.map(async (role) => [role, await startInstance(role)] as const),
     )) {
       restartable.set(role, instance);
     }
@@ -118,7 +120,7 @@ describe('rolling restart: SIGTERM drops no request', () => {
         },
       });
     /** One request that keeps `role` busy (an order holds its units in catalog). */
-    const busy: Record<ServiceRole, (i: number) => Promise<RequestOutcome>> = {
+    const busy: Record<ServiceName, (i: number) => Promise<RequestOutcome>> = {
       catalog: (i) => order(buyers[i % WORKERS].access),
       ordering: (i) => order(buyers[i % WORKERS].access),
       identity: () => client.send('sign up', 'POST', '/api/v1/auth/register', { body: newUserBody() }),
@@ -206,13 +208,15 @@ describe('rolling restart: SIGTERM drops no request', () => {
     // Every instance stopped the graceful way: nobody is left to relay, so whatever an outbox still
     // holds now was left behind by a stopping instance.
     const stopped = await Promise.all(
-      cluster.processes.filter((p) => (SERVICES as readonly string[]).includes(p.name)).map((p) => p.stop('SIGTERM')),
+      cluster.processes
+        .filter((p) => (SERVICE_NAMES as readonly string[]).includes(p.name))
+        .map((p) => p.stop('SIGTERM')),
     );
     expect(stopped.every((code) => code === 0)).toBe(true);
     const outboxes = await outboxFigures(cluster.env.DATABASE_URL);
     const streamMessages = await messagesInStream(cluster.env.NATS_URL, cluster.env.EVENT_STREAM);
     console.log(`rolling restart: outboxes ${JSON.stringify(outboxes)}, ${streamMessages} messages in the stream`);
-    expect(Object.values(outboxes).map((o) => o.unrelayed)).toEqual(SERVICES.map(() => 0));
+    expect(Object.values(outboxes).map((o) => o.unrelayed)).toEqual(SERVICE_NAMES.map(() => 0));
     expect(streamMessages).toBe(Object.values(outboxes).reduce((sum, o) => sum + o.recorded, 0));
   });
 });
@@ -313,7 +317,7 @@ async function readinessWhileRunning(opsPort: number): Promise<string> {
   }
 }
 
-async function unrelayedEvents(databaseUrl: string, schema: ServiceRole): Promise<number> {
+async function unrelayedEvents(databaseUrl: string, schema: ServiceName): Promise<number> {
   return withClient(databaseUrl, async (client) => {
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE published_at IS NULL`);
     return rows[0].n as number;
@@ -323,7 +327,7 @@ async function unrelayedEvents(databaseUrl: string, schema: ServiceRole): Promis
 async function outboxFigures(databaseUrl: string): Promise<Record<string, { recorded: number; unrelayed: number }>> {
   return withClient(databaseUrl, async (client) => {
     const figures: Record<string, { recorded: number; unrelayed: number }> = {};
-    for (const schema of SERVICES) {
+    for (const schema of SERVICE_NAMES) {
       const { rows } = await client.query(
         `SELECT count(*)::int AS recorded, (count(*) FILTER (WHERE published_at IS NULL))::int AS unrelayed FROM ${schema}.outbox`,
       );

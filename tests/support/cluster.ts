@@ -12,10 +12,8 @@ import {
   waitFor,
   type Api,
 } from '@ticketpro/shared/testing';
+import { SERVICE_NAMES, type ServiceName } from '@ticketpro/shared';
 import { freePort, startBundle, type RunningProcess } from './processes';
-
-export const SERVICES = ['identity', 'catalog', 'ordering', 'ticketing', 'notifications', 'reporting'] as const;
-export type ServiceRole = (typeof SERVICES)[number];
 
 export interface Cluster {
   baseUrl: string;
@@ -23,7 +21,7 @@ export interface Cluster {
   env: Record<string, string>;
   processes: RunningProcess[];
   /** Starts one more process of a service (or another gateway) in this cluster; `extraEnv` for that process only. */
-  startService(role: ServiceRole, extraEnv?: Record<string, string>): Promise<RunningProcess>;
+  startService(role: ServiceName, extraEnv?: Record<string, string>): Promise<RunningProcess>;
   startGateway(extraEnv?: Record<string, string>): Promise<{ process: RunningProcess; baseUrl: string; api: Api }>;
   stop(): Promise<void>;
 }
@@ -76,7 +74,8 @@ export async function startCluster(
   };
   const processes: RunningProcess[] = [];
 
-  const startService = async (role: ServiceRole, serviceEnv: Record<string, string> = {}) => {
+  /** Starts one process of a registered service, from its bundle, `services/<name>/dist/main.js`. */
+  const startService = async (role: ServiceName, serviceEnv: Record<string, string> = {}) => {
     const proc = startBundle(role, `services/${role}/dist/main.js`, { env: { ...env, ...serviceEnv }, cwd });
     processes.push(proc);
     await withTimeout(proc.ready, 60_000, () => `${role} was not ready within 60 s:\n${proc.output().slice(-4000)}`);
@@ -118,7 +117,7 @@ export async function startCluster(
     // one core while the other waits (7–20 s less per cluster at load 14–27). Its /health answers
     // 200 only once every service answers, and that wait begins, as before, when they are ready.
     const [, gateway] = await Promise.all([
-      Promise.all(SERVICES.flatMap((role) => Array.from({ length: instances }, () => startService(role)))),
+      Promise.all(SERVICE_NAMES.flatMap((role) => Array.from({ length: instances }, () => startService(role)))),
       launchGateway({}, gatewayPort),
     ]);
     await gateway.healthy();

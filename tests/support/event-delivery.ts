@@ -1,6 +1,6 @@
 import { connect, JSONCodec } from 'nats';
 import { Client } from 'pg';
-import { SERVICES } from './cluster';
+import { SERVICE_NAMES } from '@ticketpro/shared';
 
 /** One row of a service's outbox: a domain event as it was recorded, and whether it was relayed. */
 export interface OutboxRow {
@@ -18,7 +18,7 @@ export async function readOutboxes(databaseUrl: string): Promise<OutboxRow[]> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const union = SERVICES.map(
+    const union = SERVICE_NAMES.map(
       (service) =>
         `SELECT '${service}' AS service, id::text, name, envelope->'data' AS data, created_at, published_at
            FROM ${service}.outbox`,

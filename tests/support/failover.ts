@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SERVICES, type Cluster, type ServiceRole } from './cluster';
+import { SERVICE_NAMES, type ServiceName } from '@ticketpro/shared';
+import type { Cluster } from './cluster';
 import { RetryingClient, startSteadyLoad, type RequestOutcome } from './load';
 import { createEvent, createTicketType } from './sales';
 import { register, type Registered } from './users';
@@ -15,7 +16,7 @@ export interface FailoverOptions {
 
 export interface WindowFigures {
   /** `steady`, or the service one instance of which was killed at the window's start. */
-  window: 'steady' | ServiceRole;
+  window: 'steady' | ServiceName;
   /** Requests answered within the window, the ones in flight at the kill among them. */
   answered: number;
   p50Ms: number;
@@ -95,7 +96,7 @@ export async function runFailover(cluster: Cluster, options: FailoverOptions): P
     await sleep(Math.min(3000, options.steadyMs));
     marks.push({ window: 'steady', fromMs: now() });
     await sleep(options.steadyMs);
-    for (const role of SERVICES) {
+    for (const role of SERVICE_NAMES) {
       const victim = cluster.processes.find((p) => p.name === role && p.child.exitCode === null && !p.child.signalCode);
       if (!victim) throw new Error(`no live ${role} instance to kill`);
       marks.push({ window: role, fromMs: now() });

@@ -1,4 +1,4 @@
-import { runNode } from '@ticketpro/shared';
+import { runService } from '@ticketpro/shared';
 import { createCatalogService } from './index';
 
-void runNode('catalog', (deps) => ({ services: [createCatalogService(deps)] }));
+void runService(createCatalogService);

@@ -1,27 +1,15 @@
 import './begin-embedded-databases';
-import { runNode } from '@ticketpro/shared';
-import { createIdentityService } from '@ticketpro/identity';
-import { createCatalogService } from '@ticketpro/catalog';
-import { createOrderingService } from '@ticketpro/ordering';
-import { createTicketingService } from '@ticketpro/ticketing';
-import { createNotificationsService } from '@ticketpro/notifications';
-import { createReportingService } from '@ticketpro/reporting';
+import { runNode, SERVICE_NAMES } from '@ticketpro/shared';
+import { EMBEDDED_SERVICES } from './embedded-services';
 import { listen } from './listen';
 
 /**
- * `npm start`: the gateway and all six services in one process, one broker without a
+ * `npm start`: the gateway and every registered service in one process, one broker without a
  * transporter. Without DATABASE_URL each service opens its own PGlite under DATA_DIR; the
  * broker starts the services in parallel, so their databases initialise at the same time. A
  * first start's databases are begun before anything else is loaded (begin-embedded-databases.ts).
  */
 void runNode('embedded', (deps) => ({
-  services: [
-    createIdentityService(deps),
-    createCatalogService(deps),
-    createOrderingService(deps),
-    createTicketingService(deps),
-    createNotificationsService(deps),
-    createReportingService(deps),
-  ],
+  services: SERVICE_NAMES.map((name) => EMBEDDED_SERVICES[name](deps)),
   attach: (node) => listen({ ...deps, ...node }),
 }));

@@ -1,4 +1,4 @@
-import { runNode } from '@ticketpro/shared';
+import { runService } from '@ticketpro/shared';
 import { createIdentityService } from './index';
 
-void runNode('identity', (deps) => ({ services: [createIdentityService(deps)] }));
+void runService(createIdentityService);

@@ -1,4 +1,4 @@
-import { runNode } from '@ticketpro/shared';
+import { runService } from '@ticketpro/shared';
 import { createNotificationsService } from './index';
 
-void runNode('notifications', (deps) => ({ services: [createNotificationsService(deps)] }));
+void runService(createNotificationsService);

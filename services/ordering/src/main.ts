@@ -1,4 +1,4 @@
-import { runNode } from '@ticketpro/shared';
+import { runService } from '@ticketpro/shared';
 import { createOrderingService } from './index';
 
-void runNode('ordering', (deps) => ({ services: [createOrderingService(deps)] }));
+void runService(createOrderingService);

@@ -1,4 +1,4 @@
-import { runNode } from '@ticketpro/shared';
+import { runService } from '@ticketpro/shared';
 import { createReportingService } from './index';
 
-void runNode('reporting', (deps) => ({ services: [createReportingService(deps)] }));
+void runService(createReportingService);

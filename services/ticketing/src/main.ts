@@ -1,4 +1,4 @@
-import { runNode } from '@ticketpro/shared';
+import { runService } from '@ticketpro/shared';
 import { createTicketingService } from './index';
 
-void runNode('ticketing', (deps) => ({ services: [createTicketingService(deps)] }));
+void runService(createTicketingService);

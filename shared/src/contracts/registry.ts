@@ -1,5 +1,4 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { ServiceName } from '../config';
 import type { ActionContract, ServiceContract } from './define';
 import { identityContract } from './identity';
 import { catalogContract } from './catalog';
@@ -8,17 +7,36 @@ import { ticketingContract } from './ticketing';
 import { notificationsContract } from './notifications';
 import { reportingContract } from './reporting';
 
-/** Every service's contract, by service name: adding a service adds its contract here. */
-export const CONTRACTS = {
-  identity: identityContract,
-  catalog: catalogContract,
-  ordering: orderingContract,
-  ticketing: ticketingContract,
-  notifications: notificationsContract,
-  reporting: reportingContract,
-} satisfies { [S in ServiceName]: ServiceContract<S> };
+/** Contracts by the service each names, so a contract cannot be filed under another service's name. */
+function byService<const C extends readonly ServiceContract[]>(
+  ...contracts: C
+): { [K in C[number] as K['service']]: K } {
+  return Object.fromEntries(contracts.map((contract) => [contract.service, contract])) as {
+    [K in C[number] as K['service']]: K;
+  };
+}
+
+/**
+ * Every service's contract, by service name: the one list of TicketPro's services. A service
+ * exists when its contract is here; `SERVICE_NAMES`, the configuration's per-service database
+ * URLs, the embedded process, the e2e clusters and the deploy tests all follow from it.
+ */
+export const CONTRACTS = byService(
+  identityContract,
+  catalogContract,
+  orderingContract,
+  ticketingContract,
+  notificationsContract,
+  reportingContract,
+);
 
 type Contracts = typeof CONTRACTS;
+
+/** A TicketPro service (the gateway aside): a name in `CONTRACTS`. */
+export type ServiceName = keyof Contracts;
+
+/** Every service, in the order `CONTRACTS` lists them. */
+export const SERVICE_NAMES = Object.keys(CONTRACTS) as readonly ServiceName[];
 
 /** A service's action names within it: `inventory.hold`. */
 export type LocalActionName<S extends ServiceName> = keyof Contracts[S]['actions'] & string;

@@ -34,7 +34,7 @@ const Welcome = Type.Object({
 
 const healthExample = (status: Static<typeof Health>['status'], catalog: Static<typeof ServiceState>) => ({
   status,
-  services: { identity: 'ok', catalog, ordering: 'ok', ticketing: 'ok', notifications: 'ok', reporting: 'ok' },
+  services: { ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, 'ok'])), catalog },
 });
 
 const METRICS_EXAMPLE =

@@ -21,10 +21,14 @@ export class FileMailProvider implements MailProvider {
 
   async send(mail: OutgoingMail): Promise<string> {
     const info = await this.composer.sendMail(toNodemailerMessage(mail));
-    await mkdir(this.directory, { recursive: true });
     // The Message-ID names the file: the same message written twice replaces itself.
     const file = path.join(this.directory, `${mail.messageId.replace(/[^A-Za-z0-9._@-]/g, '')}.eml`);
-    await writeFile(file, info.message as Buffer);
+    // The directory is made when it is missing, not before every message (a syscall each).
+    await writeFile(file, info.message as Buffer).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(this.directory, { recursive: true });
+      await writeFile(file, info.message as Buffer);
+    });
     this.logger.info({ file, to: mail.to.address, subject: mail.subject }, `mail written to ${file}`);
     return file;
   }

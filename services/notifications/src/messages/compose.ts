@@ -77,18 +77,19 @@ export async function composeMessage(db: Knex, composer: Composer, row: MessageR
   if (row.order_id === null || row.recipient_id === null) {
     throw new ObsoleteMessage(`a ${row.kind} message must name its order and its recipient`);
   }
-  const { recipient, order, event } = await messageFacts(db, row.recipient_id, row.order_id);
+  const { recipient, order, event, typeNames } = await messageFacts(db, row.recipient_id, row.order_id);
   if (row.kind === 'event_reminder' && (order.payment_status !== 'completed' || event.deleted)) {
     throw new ObsoleteMessage('the order is no longer paid, or its event was deleted');
   }
   const { format } = composer;
-  const typeIds = order.items.map((i) => i.ticket_type_id);
   const tickets =
     row.kind === 'ticket_delivery'
       ? (await validOrderTickets(db, order.order_id)).filter((t) => row.details.ticket_ids?.includes(t.ticket_id))
       : [];
   if (row.kind === 'ticket_delivery' && tickets.length === 0) throw new ObsoleteMessage('every ticket is void');
-  const names = await ticketTypeNames(db, [...typeIds, ...tickets.map((t) => t.ticket_type_id)]);
+  // A ticket's type is one of the order's, unless a unit of another type was added since.
+  const unnamed = tickets.map((t) => t.ticket_type_id).filter((id) => !typeNames.has(id));
+  const names = unnamed.length > 0 ? new Map([...typeNames, ...(await ticketTypeNames(db, unnamed))]) : typeNames;
   const typeName = (id: number) => names.get(id) ?? `Ticket type #${id}`;
   const holder = `${recipient.firstname} ${recipient.surname}`.trim();
   const when = format.date(event.date);

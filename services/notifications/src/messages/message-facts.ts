@@ -59,12 +59,60 @@ export async function ticketTypeNames(db: Knex, ids: number[]): Promise<Map<numb
 export const validOrderTickets = (db: Knex, orderId: number): Promise<TicketFacts[]> =>
   db('order_tickets').where({ order_id: orderId, void: false }).whereNull('holder_id').orderBy('ticket_id');
 
-/** What every message needs: its recipient's address, its order and its event. */
+const RECIPIENT_COLUMNS = ['user_id', 'email', 'firstname', 'surname'] as const;
+const ORDER_COLUMNS = [
+  'order_id',
+  'user_id',
+  'event_id',
+  'payment_status',
+  'total_price',
+  'currency',
+  'payment_method',
+  'expires_at',
+  'items',
+] as const;
+const EVENT_COLUMNS = ['event_id', 'event_name', 'location', 'date', 'organizer_id', 'deleted'] as const;
+
+/** `alias.column AS alias_column` for each column, so that one row carries three tables' facts. */
+const prefixed = (alias: string, columns: readonly string[]) =>
+  columns.map((column) => `${alias}.${column} AS ${alias}_${column}`).join(', ');
+
+/** The columns of `row` that start with `alias_`, without it; undefined when the join found no row. */
+function unprefixed<T>(
+  row: Record<string, unknown>,
+  alias: string,
+  columns: readonly string[],
+  key: string,
+): T | undefined {
+  if (row[`${alias}_${key}`] === null) return undefined;
+  return Object.fromEntries(columns.map((column) => [column, row[`${alias}_${column}`]])) as T;
+}
+
+/**
+ * The recipient, the order, its event and the names of its items' ticket types, in one round trip
+ * (the dispatcher composes a message for every order placed).
+ */
+const MESSAGE_FACTS = `SELECT ${prefixed('r', RECIPIENT_COLUMNS)}, ${prefixed('o', ORDER_COLUMNS)}, ${prefixed('e', EVENT_COLUMNS)},
+    (SELECT coalesce(jsonb_object_agg(tt.id, tt.name), '{}') FROM ticket_types tt
+      WHERE tt.id IN (SELECT (item->>'ticket_type_id')::int FROM jsonb_array_elements(o.items) item)) AS type_names
+  FROM (SELECT 1) AS one
+  LEFT JOIN recipients r ON r.user_id = :recipientId
+  LEFT JOIN orders o ON o.order_id = :orderId
+  LEFT JOIN events e ON e.event_id = o.event_id`;
+
+/**
+ * What every message about an order needs: its recipient's address, its order and its event, and
+ * the names of the order's ticket types (one not known yet is left out).
+ */
 export async function messageFacts(db: Knex, recipientId: number, orderId: number) {
-  const [recipient, order] = await Promise.all([findRecipient(db, recipientId), findOrder(db, orderId)]);
+  const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(MESSAGE_FACTS, { recipientId, orderId });
+  const [row] = rows;
+  const recipient = unprefixed<RecipientFacts>(row, 'r', RECIPIENT_COLUMNS, 'user_id');
+  const order = unprefixed<OrderFacts>(row, 'o', ORDER_COLUMNS, 'order_id');
+  const event = unprefixed<EventFacts>(row, 'e', EVENT_COLUMNS, 'event_id');
   if (!recipient?.email) throw new FactsNotYetKnown(`no address known for user ${recipientId}`);
   if (!order) throw new FactsNotYetKnown(`order ${orderId} not known yet`);
-  const event = await findEvent(db, order.event_id);
   if (!event) throw new FactsNotYetKnown(`event ${order.event_id} not known yet`);
-  return { recipient: { ...recipient, email: recipient.email }, order, event };
+  const typeNames = new Map(Object.entries(row.type_names as Record<string, string>).map(([id, n]) => [Number(id), n]));
+  return { recipient: { ...recipient, email: recipient.email }, order, event, typeNames };
 }

@@ -16,16 +16,20 @@ export type ReportedOrderEvent = AcceptedEnvelope<typeof REPORTED_ORDER_EVENTS>;
 export async function applyOrderEvent(trx: Knex.Transaction, envelope: ReportedOrderEvent): Promise<void> {
   const { data, time } = envelope;
   const withPayment = 'payment_method' in data ? data : undefined;
-  await keepNewerFacts(trx, 'orders', 'order_id', {
+  const created = envelope.type === 'ticketpro.ordering.order.created';
+  // The instant it was created goes with the facts, in the same statement, when they are written.
+  const written = await keepNewerFacts(trx, 'orders', 'order_id', {
     ...orderFactsOf(envelope),
     units: data.items.reduce((sum, item) => sum + item.quantity, 0),
     ...(withPayment ? { payment_method: withPayment.payment_method } : {}),
+    ...(created ? { created_at: time } : {}),
   });
 
   const order = trx('orders').where('order_id', data.id);
   switch (envelope.type) {
     case 'ticketpro.ordering.order.created':
-      await order.update({ created_at: time });
+      // A later event of the order was here first: its facts stay, and the instant is added.
+      if (!written) await order.update({ created_at: time });
       break;
     case 'ticketpro.ordering.order.refunded':
       await order.update({ refunded_at: time });
