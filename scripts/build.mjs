@@ -26,6 +26,7 @@ const ENTRY_POINTS = {
   ),
   'services/gateway/dist/main-embedded': 'services/gateway/src/main-embedded.ts',
   'shared/dist/bin/events': 'shared/bin/events.ts',
+  'shared/dist/bin/keys': 'shared/bin/keys.ts',
 };
 
 /**

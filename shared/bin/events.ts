@@ -6,12 +6,9 @@
 import { once } from 'node:events';
 import { loadConfig } from '../src/config';
 import { FEED_USAGE, FeedUsageError, openEventFeed, parseFeedArgs, type EventFeed } from '../src/events/feed';
+import { runCommand, type Tell } from './command';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-
-function tell(message: string): void {
-  process.stderr.write(`events: ${message}\n`);
-}
 
 async function writeLine(line: string): Promise<void> {
   if (process.stdout.write(`${line}\n`)) return;
@@ -20,7 +17,7 @@ async function writeLine(line: string): Promise<void> {
   await once(process.stdout, 'drain').catch(() => undefined);
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], tell: Tell): Promise<number> {
   let options;
   try {
     options = parseFeedArgs(argv);
@@ -67,12 +64,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: Error) => {
-    tell(err.message);
-    process.exitCode = 1;
-  },
-);
+runCommand('events', main);

@@ -70,7 +70,7 @@ export async function queryRows<Row>(db: Database, statement: NamedStatement, va
  * a time instead of tripping over knex's migration lock.
  */
 export async function createDatabase(options: DatabaseOptions): Promise<Database> {
-  const knex = options.url ? openPostgres(options) : await openPglite(options);
+  const knex = options.url ? knexFactory(postgresConfig(options)) : await openPglite(options);
   try {
     await migrate(knex, options);
   } catch (err) {
@@ -80,14 +80,24 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   return knex;
 }
 
-function openPostgres({ url, schema, poolMax }: DatabaseOptions): Knex {
-  return knexFactory({
+/**
+ * A connection pool to a service's Postgres schema as it is, migrating nothing, for operators'
+ * commands: knex's own warnings (a failed connection, with its stack) are left out, since the
+ * command reports the error it ends with.
+ */
+export function connectToSchema(url: string, schema: string): Database {
+  const quiet = () => undefined;
+  return knexFactory({ ...postgresConfig({ url, schema, poolMax: 2 }), log: { warn: quiet, error: quiet } });
+}
+
+function postgresConfig({ url, schema, poolMax }: Pick<DatabaseOptions, 'url' | 'schema' | 'poolMax'>): Knex.Config {
+  return {
     client: 'pg',
     connection: url,
     searchPath: [schema, 'public'],
     pool: { min: 0, max: Math.max(2, poolMax ?? 10) },
     acquireConnectionTimeout: 10_000,
-  });
+  };
 }
 
 /** Loaded only here, so that processes on a real Postgres never load PGlite. */

@@ -30,4 +30,5 @@ export * from './date-range';
 export * from './periodic-task';
 export * from './group-commit';
 export * from './keyring';
+export * from './keyrings';
 export * from './unit-refs';

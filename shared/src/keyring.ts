@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { TaskDeclaration } from './service';
 
 /** The table a service keeps its signing keys in (one per service schema), every purpose together. */
 export const SIGNING_KEYS_TABLE = 'signing_keys';
@@ -18,6 +19,17 @@ export interface KeyringOptions {
   generate(): KeyObject;
   /** Refuses a stored key of the wrong kind, so a misconfigured table fails the start clearly. */
   check?(privateKey: KeyObject): void;
+}
+
+/**
+ * How often a running instance reads its keyring again: within this time of a rotation (by
+ * `npm run keys` or another instance) every instance signs with the new key.
+ */
+export const KEYRING_RELOAD_MS = 60_000;
+
+/** The periodic task that keeps an instance's keys as the database has them. */
+export function keyringReloadTask(keys: { reload(): Promise<void> }, everyMs = KEYRING_RELOAD_MS): TaskDeclaration {
+  return { name: 'keyring reload', everyMs, run: () => keys.reload() };
 }
 
 /** A stable id for a public key: the same key gets the same `kid` on every instance and start. */

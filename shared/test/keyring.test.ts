@@ -1,27 +1,6 @@
-import os from 'node:os';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import type { Knex } from 'knex';
-import {
-  createDatabase,
-  Keyring,
-  keyIdOf,
-  SIGNING_KEYS_TABLE,
-  type Database,
-  type KeyringOptions,
-} from '@ticketpro/shared';
-import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
-
-/** The table's shape as identity's and ticketing's migrations leave it. */
-async function createSigningKeysTable(knex: Knex): Promise<void> {
-  await knex.schema.createTable(SIGNING_KEYS_TABLE, (t) => {
-    t.text('kid').primary();
-    t.text('purpose').notNullable();
-    t.integer('generation').notNullable();
-    t.text('private_key_pem').notNullable();
-    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.unique(['purpose', 'generation']);
-  });
-}
+import { Keyring, keyIdOf, SIGNING_KEYS_TABLE, type Database, type KeyringOptions } from '@ticketpro/shared';
+import { createKeyringDatabase, type KeyringDatabase } from './support/keyring-database';
 
 const ed25519: KeyringOptions = {
   purpose: 'test-code',
@@ -32,21 +11,15 @@ const ed25519: KeyringOptions = {
 };
 
 describe('Keyring', () => {
-  let database: TestDatabase;
+  let database: KeyringDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    database = await createTestDatabase('keyring');
-    db = await createDatabase({
-      schema: 'keyring',
-      url: database.url,
-      dataDir: os.tmpdir(),
-      migrations: [{ name: '001_signing_keys', up: createSigningKeysTable, down: async () => undefined }],
-    });
+    database = await createKeyringDatabase('keyring', 'keyring');
+    ({ db } = database);
   });
 
   afterAll(async () => {
-    await db?.destroy();
     await database?.drop();
   });
 

@@ -1,4 +1,4 @@
-import { defineService, identityContract } from '@ticketpro/shared';
+import { defineService, identityContract, keyringReloadTask } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { bindModels } from './models';
 import { loadSigningKeys } from './keys/load-signing-keys';
@@ -18,6 +18,11 @@ import { keysAction } from './actions/keys';
 import { tokenRevocationsAction } from './actions/tokens-revocations';
 
 export type { IdentityRuntime } from './runtime';
+
+export interface IdentityOptions {
+  /** How often the signing keys are read again, to pick up a rotation (tests shorten it). */
+  keyringReloadMs?: number;
+}
 
 /** Users, credentials, refresh-token families and the keys access tokens are signed with. */
 export const createIdentityService = defineService({
@@ -46,4 +51,5 @@ export const createIdentityService = defineService({
     keys: keysAction(identity),
     'tokens.revocations': tokenRevocationsAction(identity),
   }),
+  tasks: ({ signingKeys }, options: IdentityOptions) => [keyringReloadTask(signingKeys, options.keyringReloadMs)],
 });

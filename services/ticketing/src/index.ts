@@ -1,4 +1,4 @@
-import { defineService, feed, ticketingContract } from '@ticketpro/shared';
+import { defineService, feed, keyringReloadTask, ticketingContract } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { bindModels } from './models';
 import { openTicketKeyring } from './codes/keyring';
@@ -25,6 +25,11 @@ import { ticketOwnersAction } from './actions/transfers-owners';
 
 export { parseCode, hasValidSignature } from './codes/ticket-code';
 export type { TicketingRuntime } from './runtime';
+
+export interface TicketingOptions {
+  /** How often the ticket-code keys are read again, to pick up a rotation (tests shorten it). */
+  keyringReloadMs?: number;
+}
 
 /** Tickets issued exactly once per paid unit, their signed codes, transfers, and check-in at the door. */
 export const createTicketingService = defineService({
@@ -58,4 +63,5 @@ export const createTicketingService = defineService({
     feed('event-organizers', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope)),
     feed('issuing', ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, models, keyring, envelope)),
   ],
+  tasks: ({ keyring }, options: TicketingOptions) => [keyringReloadTask(keyring, options.keyringReloadMs)],
 });

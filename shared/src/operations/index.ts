@@ -3,3 +3,4 @@ export * from './node-metrics';
 export * from './readiness';
 export * from './ops-server';
 export * from './withdraw-services';
+export * from './rotate-keys';

@@ -1,5 +1,5 @@
-import type { Jwks } from '@ticketpro/shared';
-import { SIGNING_ALGORITHM, type SigningKey } from './signing-key';
+import { ACCESS_TOKEN_ALGORITHM, type Jwks } from '@ticketpro/shared';
+import type { SigningKey } from './signing-key';
 
 /** The public halves of the signing keys as a JSON Web Key Set, for whoever verifies tokens. */
 export function toJwks(keys: SigningKey[]): Jwks {
@@ -8,7 +8,7 @@ export function toJwks(keys: SigningKey[]): Jwks {
       kty: 'EC',
       ...key.publicKey.export({ format: 'jwk' }),
       kid: key.kid,
-      alg: SIGNING_ALGORITHM,
+      alg: ACCESS_TOKEN_ALGORITHM,
       use: 'sig',
     })),
   };

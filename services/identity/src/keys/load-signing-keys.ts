@@ -1,7 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Keyring, type Config, type Database } from '@ticketpro/shared';
-import { assertCanSignTokens, signingKeyFromPem, type SigningKey, type SigningKeys } from './signing-key';
+import { ACCESS_TOKEN_KEYS, Keyring, type Config, type Database } from '@ticketpro/shared';
+import { signingKeyFromPem, type SigningKey, type SigningKeys } from './signing-key';
 
 /**
  * The keys access tokens are signed with: `JWT_PRIVATE_KEY` or `JWT_PRIVATE_KEY_FILE` when set
@@ -17,11 +16,7 @@ export async function loadSigningKeys(config: Config, db: Database): Promise<Sig
     const pem = await readFile(config.JWT_PRIVATE_KEY_FILE, 'utf8');
     return onlyKey(signingKeyFromPem(pem, `JWT_PRIVATE_KEY_FILE (${config.JWT_PRIVATE_KEY_FILE})`));
   }
-  return Keyring.open(db, {
-    purpose: 'access-token',
-    generate: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-    check: assertCanSignTokens,
-  });
+  return Keyring.open(db, ACCESS_TOKEN_KEYS);
 }
 
 /** A key configured by the operator: the only one, rotated by configuring another. */

@@ -1,9 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { keyIdOf } from '@ticketpro/shared';
-
-/** Access tokens are ES256: ECDSA over P-256 (OpenSSL's prime256v1) with SHA-256. */
-export const SIGNING_ALGORITHM = 'ES256';
-const CURVE = 'prime256v1';
+import { assertAccessTokenKey, keyIdOf } from '@ticketpro/shared';
 
 export interface SigningKey {
   kid: string;
@@ -19,16 +15,8 @@ export interface SigningKeys {
   reload(): Promise<void>;
 }
 
-export function assertCanSignTokens(privateKey: KeyObject): void {
-  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== CURVE) {
-    throw new Error(
-      `The JWT signing key must be an EC P-256 private key (tokens are signed with ${SIGNING_ALGORITHM})`,
-    );
-  }
-}
-
 export function signingKeyFrom(privateKey: KeyObject): SigningKey {
-  assertCanSignTokens(privateKey);
+  assertAccessTokenKey(privateKey);
   const publicKey = createPublicKey(privateKey);
   return { kid: keyIdOf(publicKey), privateKey, publicKey };
 }

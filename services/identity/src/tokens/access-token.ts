@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Config, Role } from '@ticketpro/shared';
-import { SIGNING_ALGORITHM, type SigningKey } from '../keys/signing-key';
+import { ACCESS_TOKEN_ALGORITHM, type Config, type Role } from '@ticketpro/shared';
+import type { SigningKey } from '../keys/signing-key';
 
 export interface TokenSubject {
   id: number;
@@ -16,7 +16,7 @@ export interface TokenSubject {
  */
 export function signAccessToken(subject: TokenSubject, sessionId: string, key: SigningKey, config: Config): string {
   return jwt.sign({ role: subject.role, ver: subject.token_version, sid: sessionId }, key.privateKey, {
-    algorithm: SIGNING_ALGORITHM,
+    algorithm: ACCESS_TOKEN_ALGORITHM,
     keyid: key.kid,
     subject: String(subject.id),
     issuer: config.JWT_ISSUER,

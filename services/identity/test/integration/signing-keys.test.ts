@@ -5,8 +5,22 @@ import path from 'node:path';
 import type { ServiceBroker } from 'moleculer';
 import jwt from 'jsonwebtoken';
 import os from 'node:os';
-import { createTestDatabase, type ConfigOverrides, type TestDatabase } from '@ticketpro/shared/testing';
-import { createDatabase, keyIdOf, Keyring, SIGNING_KEYS_TABLE, type Jwks, call } from '@ticketpro/shared';
+import {
+  createTestDatabase,
+  eventually,
+  testConfig,
+  type ConfigOverrides,
+  type TestDatabase,
+} from '@ticketpro/shared/testing';
+import {
+  createDatabase,
+  keyIdOf,
+  KeysRefusal,
+  rotateKeys,
+  SIGNING_KEYS_TABLE,
+  type Jwks,
+  call,
+} from '@ticketpro/shared';
 import { migrations } from '../../migrations';
 import { startIdentityNode } from '../support/identity-node';
 import { login, registerUser } from '../support/users';
@@ -15,12 +29,15 @@ let database: TestDatabase;
 let keyDir: string;
 const running: ServiceBroker[] = [];
 
+/** How often the instances here read their keys again: a rotation reaches them this fast. */
+const KEYRING_RELOAD_MS = 100;
+
 async function start(overrides: ConfigOverrides = {}): Promise<ServiceBroker> {
-  const { broker } = await startIdentityNode('identity_signing_keys', {
-    DATABASE_URL: database.url,
-    ACCESS_TOKEN_TTL: 300,
-    ...overrides,
-  });
+  const { broker } = await startIdentityNode(
+    'identity_signing_keys',
+    { DATABASE_URL: database.url, ACCESS_TOKEN_TTL: 300, ...overrides },
+    { keyringReloadMs: KEYRING_RELOAD_MS },
+  );
   running.push(broker);
   return broker;
 }
@@ -34,6 +51,8 @@ function onlyKey(jwks: Jwks): JsonWebKey & { kid: string } {
   expect(jwks.keys).toHaveLength(1);
   return jwks.keys[0];
 }
+
+const kidOf = (token: string) => jwt.decode(token, { complete: true })!.header.kid;
 
 /** What a gateway does with identity's JWKS: the key by `kid`, the algorithm pinned. */
 function verifyWith(jwks: Jwks, token: string): jwt.JwtPayload {
@@ -194,26 +213,70 @@ describe('the signing key', () => {
     }
   });
 
-  it('can be rotated: the keys published then are the new one and the old one, newest first', async () => {
+  it('rotates with `npm run keys`: every instance signs with the new key, tokens signed before keep verifying', async () => {
     const rotating = await createTestDatabase('identity_signing_keys_rotation');
     try {
-      const broker = await start({ DATABASE_URL: rotating.url });
-      const before = onlyKey(await call(broker, 'identity.keys')).kid;
-      const db = await createDatabase({ schema: 'identity', url: rotating.url, dataDir: os.tmpdir(), migrations });
-      const rotated = await (
-        await Keyring.open(db, {
-          purpose: 'access-token',
-          generate: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-        })
-      ).rotate();
-      await db.destroy();
+      const [one, two] = await Promise.all([1, 2].map(() => start({ DATABASE_URL: rotating.url })));
+      const user = await registerUser(one);
+      const signedBefore = await login(two, user.email, user.password);
+      const before = onlyKey(await call(one, 'identity.keys')).kid;
 
-      // Even an instance that started before the rotation publishes the new key.
-      const jwks: Jwks = await call(broker, 'identity.keys');
-      expect(jwks.keys.map((k) => k.kid)).toEqual([rotated.kid, before]);
-      await stop(broker);
+      const told = await rotateKeys(testConfig({ DATABASE_URL: rotating.url }), { service: 'identity' });
+
+      const jwks: Jwks = await call(one, 'identity.keys');
+      const [current, previous] = jwks.keys.map((k) => k.kid);
+      expect(previous).toBe(before);
+      expect(current).not.toBe(before);
+      expect(told).toContain(`key ${current} (generation 2) signs from now on, replacing ${before}`);
+      for (const instance of [one, two]) {
+        await eventually(
+          async () => kidOf((await login(instance, user.email, user.password)).access_token) === current,
+        );
+      }
+      expect(kidOf(signedBefore.access_token)).toBe(before);
+      expect(verifyWith(jwks, signedBefore.access_token).sub).toBe(String(user.caller.id));
+      await Promise.all([stop(one), stop(two)]);
     } finally {
       await rotating.drop();
     }
+  });
+
+  it('leaves exactly one current key when two rotations run at once, and every instance signs with it', async () => {
+    const rotating = await createTestDatabase('identity_signing_keys_rotations');
+    try {
+      const [one, two] = await Promise.all([1, 2].map(() => start({ DATABASE_URL: rotating.url })));
+      const user = await registerUser(one);
+      const config = testConfig({ DATABASE_URL: rotating.url });
+
+      const told = await Promise.all([1, 2].map(() => rotateKeys(config, { service: 'identity' })));
+
+      // One generation each, newest first: whether the second rotation saw the first or lost the
+      // race to insert the same generation (then it reports the winner's key), the newest is current.
+      const kids = (await call(one, 'identity.keys')).keys.map((k) => k.kid);
+      expect(new Set(kids).size).toBe(kids.length);
+      expect([2, 3]).toContain(kids.length);
+      for (const message of told) expect(kids).toContain(/key (\S+) \(generation/.exec(message)?.[1]);
+      for (const instance of [one, two]) {
+        await eventually(
+          async () => kidOf((await login(instance, user.email, user.password)).access_token) === kids[0],
+        );
+      }
+      await Promise.all([stop(one), stop(two)]);
+    } finally {
+      await rotating.drop();
+    }
+  });
+
+  it('refuses to rotate while identity signs with a configured key, and says why', async () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+
+    const refused = rotateKeys(testConfig({ DATABASE_URL: database.url, JWT_PRIVATE_KEY: pem }), {
+      service: 'identity',
+    });
+
+    await expect(refused).rejects.toBeInstanceOf(KeysRefusal);
+    await expect(refused).rejects.toThrow('rotating the keyring would change nothing');
   });
 });

@@ -1,6 +1,5 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
-import { Keyring, type Database, type TicketKeysSchema } from '@ticketpro/shared';
+import { Keyring, TICKET_CODE_KEYS, type Database, type TicketKeysSchema } from '@ticketpro/shared';
 
 /**
  * The Ed25519 keys ticket codes are signed with, in ticketing's database: the newest generation
@@ -8,17 +7,15 @@ import { Keyring, type Database, type TicketKeysSchema } from '@ticketpro/shared
  * out valid.
  */
 export function openTicketKeyring(db: Database): Promise<Keyring> {
-  return Keyring.open(db, {
-    purpose: 'ticket-code',
-    generate: () => generateKeyPairSync('ed25519').privateKey,
-    check: (privateKey: KeyObject) => {
-      if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('A ticket-code key must be an Ed25519 key');
-    },
-  });
+  return Keyring.open(db, TICKET_CODE_KEYS);
 }
 
-/** The public keys as a JWKS (kty OKP, crv Ed25519), newest first. */
-export function publicTicketKeys(keyring: Keyring): Static<typeof TicketKeysSchema> {
+/**
+ * The public keys as a JWKS (kty OKP, crv Ed25519), newest first, read again first: scanners
+ * fetch them rarely, and must get a key another instance or `npm run keys` rotated to.
+ */
+export async function publicTicketKeys(keyring: Keyring): Promise<Static<typeof TicketKeysSchema>> {
+  await keyring.reload();
   return {
     keys: keyring.keys.map((key) => {
       const { x } = key.publicKey.export({ format: 'jwk' });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { ServiceBroker, ServiceSchema } from 'moleculer';
 import { call, LocalPublisher, localDomainEvents, type AuthUser, type Ticket } from '@ticketpro/shared';
 import { eventually, startServiceNode, as } from '@ticketpro/shared/testing';
-import { createTicketingService, type TicketingRuntime } from '../../src';
+import { createTicketingService, type TicketingOptions, type TicketingRuntime } from '../../src';
 import { CatalogStandIn } from './catalog-stand-in';
 import { envelopeOf, nextId, orderFacts } from './order-events';
 
@@ -30,12 +30,15 @@ export interface EmbeddedTicketing {
 export async function startEmbeddedTicketing(
   label: string,
   standIns: ServiceSchema[] = [],
+  options: TicketingOptions = {},
 ): Promise<EmbeddedTicketing> {
   const catalog = new CatalogStandIn();
   let runtime: TicketingRuntime | undefined;
   const node = await startServiceNode({
     label,
-    services: { ticketing: (deps) => createTicketingService(deps, { onStarted: (started) => (runtime = started) }) },
+    services: {
+      ticketing: (deps) => createTicketingService(deps, { ...options, onStarted: (started) => (runtime = started) }),
+    },
     standIns: [catalog.schema(), ...standIns],
   });
   return { broker: node.broker, runtime: runtime!, catalog, db: node.db.ticketing, stop: node.stop };

@@ -1,0 +1,39 @@
+import type { AuthUser, CreateOrderParams, Order as OrderView, RequestContext } from '@ticketpro/shared';
+import type { OrderingRuntime } from '../runtime';
+import { idempotent, repeatWaitMs } from '../idempotency/idempotent';
+import { releaseUnitsQuietly } from './catalog-inventory';
+import { placeOrder } from './place-order';
+import { toOrderView } from './order-view';
+
+/**
+ * `POST /orders`: places the order once per idempotency key (a repeat replays the first answer),
+ * and, when the units were held but the order did not commit, gives them back at once rather
+ * than at the hold's expiry.
+ */
+export async function createOrder(
+  runtime: OrderingRuntime,
+  ctx: RequestContext<unknown>,
+  caller: AuthUser,
+  { idempotency_key, ...body }: CreateOrderParams,
+): Promise<OrderView> {
+  let heldFor: number | undefined;
+  try {
+    const order = await idempotent(
+      runtime.resources.db,
+      {
+        userId: caller.id,
+        key: idempotency_key,
+        action: 'ordering.orders.create',
+        params: body,
+        status: 201,
+        waitMs: repeatWaitMs(ctx.options.timeout, runtime.config),
+      },
+      async () => toOrderView(await placeOrder(runtime, ctx, caller, body, (id) => (heldFor = id))),
+    );
+    if (heldFor !== undefined) ctx.locals.logger.info({ orderId: order.id, total: order.total_price }, 'order placed');
+    return order;
+  } catch (err) {
+    if (heldFor !== undefined) await releaseUnitsQuietly(ctx, heldFor, ctx.locals.logger);
+    throw err;
+  }
+}
