@@ -7,6 +7,8 @@ import { serveForBench } from './serve';
  * pg and nothing else, from catalog's own tables, with the body catalog gives (the live event,
  * its live ticket types cheapest first with availability counting only live holds, the
  * organizer's name from the projection). One statement per request: the least a server must do.
+ * Prepared by name once per connection, as catalog's own read is, so that Postgres plans neither
+ * per request and the comparison is of the servers, not of planning.
  *
  * Env: DATABASE_URL (the database holding the `catalog` schema), PORT, HOST, DATABASE_POOL_MAX.
  */
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
         .type('application/problem+json')
         .send(problem(400, 'Bad Request', 'id must be a positive integer'));
     }
-    const { rows } = await pool.query<EventRow>(EVENT_QUERY, [id]);
+    const { rows } = await pool.query<EventRow>({ name: 'event-view', text: EVENT_QUERY, values: [id] });
     if (rows.length === 0) {
       return reply
         .code(404)
