@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { loadConfig } from '../src/config';
-import { FEED_USAGE, FeedUsageError, openEventFeed, parseFeedArgs, type EventFeed } from '../src/events/feed';
+import { FEED_USAGE, openEventFeed, parseFeedArgs, type EventFeed, type FeedOptions } from '../src/events/feed';
 import { runCommand, type Tell } from './command';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -17,20 +17,7 @@ async function writeLine(line: string): Promise<void> {
   await once(process.stdout, 'drain').catch(() => undefined);
 }
 
-async function main(argv: string[], tell: Tell): Promise<number> {
-  let options;
-  try {
-    options = parseFeedArgs(argv);
-  } catch (err) {
-    if (!(err instanceof FeedUsageError)) throw err;
-    tell(`${err.message}\nRun with --help for the options.`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(FEED_USAGE);
-    return 0;
-  }
-
+async function follow(options: FeedOptions, tell: Tell): Promise<number> {
   const config = loadConfig();
   let feed: EventFeed | undefined;
   let stopping = false;
@@ -64,4 +51,10 @@ async function main(argv: string[], tell: Tell): Promise<number> {
   return 0;
 }
 
-runCommand('events', main);
+runCommand({
+  name: 'events',
+  usage: FEED_USAGE,
+  usageHint: 'Run with --help for the options.',
+  parse: parseFeedArgs,
+  run: follow,
+});

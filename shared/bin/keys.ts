@@ -4,24 +4,16 @@
  * arguments. Errors are one line on stderr, never a stack trace.
  */
 import { loadConfig } from '../src/config';
-import { KEYS_USAGE, KeysUsageError, parseKeysArgs, rotateKeys } from '../src/operations/rotate-keys';
-import { runCommand, type Tell } from './command';
+import { KEYS_USAGE, parseKeysArgs, rotateKeys } from '../src/operations/rotate-keys';
+import { runCommand } from './command';
 
-async function main(argv: string[], tell: Tell): Promise<number> {
-  let request;
-  try {
-    request = parseKeysArgs(argv);
-  } catch (err) {
-    if (!(err instanceof KeysUsageError)) throw err;
-    tell(`${err.message}\n${KEYS_USAGE}`);
-    return 2;
-  }
-  if (request === 'help') {
-    process.stdout.write(KEYS_USAGE);
+runCommand({
+  name: 'keys',
+  usage: KEYS_USAGE,
+  usageHint: KEYS_USAGE,
+  parse: parseKeysArgs,
+  async run(request) {
+    process.stdout.write(await rotateKeys(loadConfig(), request));
     return 0;
-  }
-  process.stdout.write(await rotateKeys(loadConfig(), request));
-  return 0;
-}
-
-runCommand('keys', main);
+  },
+});

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from '../operations/usage-error';
 import {
   connect,
   DeliverPolicy,
@@ -26,7 +27,7 @@ export interface FeedOptions {
 }
 
 /** The command line was wrong: the CLI answers with exit code 2. */
-export class FeedUsageError extends Error {}
+export class FeedUsageError extends UsageError {}
 
 export const FEED_USAGE = `Usage: npm run events -- [--subject <filter>] [--since <when>] [--json]
 

@@ -4,3 +4,4 @@ export * from './readiness';
 export * from './ops-server';
 export * from './withdraw-services';
 export * from './rotate-keys';
+export * from './usage-error';

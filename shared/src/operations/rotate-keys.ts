@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from './usage-error';
 import { databaseUrlFor, type Config } from '../config';
 import { connectToSchema } from '../db';
 import { KEYRING_RELOAD_MS, Keyring, SIGNING_KEYS_TABLE } from '../keyring';
@@ -16,7 +17,7 @@ Exit codes: 0 rotated, 1 the database or the settings do not allow it, 2 bad arg
 `;
 
 /** Arguments that are not a command: exit 2. */
-export class KeysUsageError extends Error {}
+export class KeysUsageError extends UsageError {}
 
 /** A rotation that cannot or must not happen with these settings: exit 1. */
 export class KeysRefusal extends Error {}
