@@ -94,7 +94,9 @@ describe('gateway: the event read cache (GET /events/{id})', () => {
     const before = await gw.api('GET', '/api/v1/events/7');
     const put = await gw.api('PUT', '/api/v1/events/7', { token: organizer(), body: { location: 'Mutare Museum' } });
     expect(put.status).toBe(200);
-    const after = await gw.api('GET', '/api/v1/events/7', { headers: { 'if-none-match': before.headers.get('etag')! } });
+    const after = await gw.api('GET', '/api/v1/events/7', {
+      headers: { 'if-none-match': before.headers.get('etag')! },
+    });
     expect(after.status).toBe(200);
     expect(after.body.location).toBe('Mutare Museum');
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
