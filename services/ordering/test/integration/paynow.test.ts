@@ -365,7 +365,10 @@ describe('paying again while the payment is awaited', () => {
 
   it('pushes once for several pays of one order at the same instant, all answered with the one payment; the money then balances', async () => {
     const ticketType = await createTicketType(node, event.id, { price: 7.5, quantity: 10 });
-    const order = await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 2), payment_method: 'ecocash' });
+    const order = await placeOrder(node, buyer, {
+      ...orderBody(event.id, ticketType.id, 2),
+      payment_method: 'ecocash',
+    });
     const pushes = paynow.initiations;
     paynow.holdInitiations();
     let answers: Order[];
@@ -392,7 +395,9 @@ describe('paying again while the payment is awaited', () => {
     paynow.setStatus(`TP-${answers[0].payment!.id}`, 'Paid');
     await callback(paynow.statusUpdate(`TP-${answers[0].payment!.id}`));
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed', total_price: 15 });
-    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ kind: 'payment', state: 'completed', amount: 15 }]);
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([
+      { kind: 'payment', state: 'completed', amount: 15 },
+    ]);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
   });
