@@ -124,7 +124,7 @@ async function startPayment(
       // or the provider failed, and this request asks again under the same payment id.
       const claimed = await trx('payments')
         .where({ id: live.id })
-        .where((q) => q.whereNull('charging_until').orWhere('charging_until', '<=', trx.fn.now()))
+        .whereRaw('coalesce(charging_until <= now(), true)')
         .update({ charging_until: leaseEnd(trx) });
       return claimed === 1 ? { charge: live, order } : { charging: live };
     }

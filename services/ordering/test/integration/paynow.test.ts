@@ -270,7 +270,7 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
 });
 
 const payAs = (caller: typeof buyer, id: number, body: object = {}) =>
-  call(node.broker, 'ordering.orders.pay', { id, ...body } as { id: number }, as(caller));
+  call(node.broker, 'ordering.orders.pay', { id, ...body }, as(caller));
 
 describe('paying again while the payment is awaited', () => {
   it('answers a repeat (without a key, or with another key) with the same awaited payment: no second push, no second row', async () => {
