@@ -18,6 +18,7 @@ import { toOrderView } from '../orders/order-view';
 import { completePayment } from './complete-payment';
 import { leaseEnd, whileRenewing } from '../idempotency/lease';
 import { toMinorUnits } from './minor-units';
+import { livePaymentOf, paymentUnderWay } from './payment-under-way';
 
 /**
  * Where a pay stands once the order is read under its lock. `charge`: this request asks the
@@ -95,13 +96,7 @@ async function startPayment(
     const order = await readOrder(models, id, { trx, lock: true });
     if (!order || !canSee(caller, order)) throw new NotFoundError('Order not found');
     if (order.user_id !== caller.id) throw new ForbiddenError("Only the order's owner may pay it");
-    const live =
-      order.payment_status === 'pending'
-        ? await models.Payment.query(trx)
-            .where({ order_id: id, kind: 'payment' })
-            .whereIn('state', ['initiated', 'awaiting', 'captured'])
-            .first()
-        : undefined;
+    const live = order.payment_status === 'pending' ? await livePaymentOf(models, id, trx) : undefined;
     // Settled before the lapse is looked at: catalog may have sold the units already, and only
     // completePayment decides between completing the order and refunding the money.
     if (live?.state === 'captured') return { captured: live };
@@ -118,7 +113,7 @@ async function startPayment(
     }
     if (live) {
       const difference = differenceFrom(live, order, provider.name);
-      if (difference) throw paymentUnderWay(live, difference);
+      if (difference) throw paymentUnderWay(live, `it ${difference}; pay again once it has succeeded or failed`);
       if (live.provider_ref !== null) return { underWay: live, order };
       // Not answered yet: being asked by a live request, or its request died (the lease ran out)
       // or the provider failed, and this request asks again under the same payment id.
@@ -169,8 +164,12 @@ async function finishPayment(
     const { underWay: payment, order } = start;
     if (payment.phone !== null) {
       const { phone } = await buyerContact(call, caller.id, request.phone);
-      if (phone !== payment.phone)
-        throw paymentUnderWay(payment, `was pushed to ${payment.phone}, not ${phone ?? 'no number'}`);
+      if (phone !== payment.phone) {
+        throw paymentUnderWay(
+          payment,
+          `it was pushed to ${payment.phone}, not ${phone ?? 'no number'}; pay again once it has succeeded or failed`,
+        );
+      }
     }
     return toOrderView(order, { payment, viewer: caller });
   }
@@ -241,15 +240,6 @@ function differenceFrom(live: Payment, order: Order, provider: string): string |
     return `is for ${live.amount} ${live.currency}, not the order's ${order.total_price} ${order.currency}`;
   }
   return undefined;
-}
-
-/** 409 naming the payment under way, so that the client can look it up (`GET /payments/transactions/{id}`). */
-function paymentUnderWay(live: Payment, difference: string): ConflictError {
-  const waitingFor = live.state === 'awaiting' ? "awaiting the buyer's confirmation" : 'under way';
-  return new ConflictError(
-    `Payment ${live.id} of this order is ${waitingFor} and ${difference}: pay again once it has succeeded or failed`,
-    { order_id: live.order_id, payment_id: live.id },
-  );
 }
 
 /**

@@ -322,23 +322,66 @@ describe('paying again while the payment is awaited', () => {
     });
   });
 
-  it('refuses a pay of another method or amount while one is awaited (409 naming it), starting nothing', async () => {
-    const { order, answer, ticketType } = await awaitedOrder('ecocash', 1);
-    const awaited = { code: 409, data: { order_id: order.id, payment_id: answer.payment!.id } };
+  it('keeps the order as the awaited payment was asked for: its method and units do not change (409 naming it); paid, the money balances', async () => {
+    const { order, answer, ticketType, reference } = await awaitedOrder('ecocash', 2);
+    const awaited = {
+      code: 409,
+      message: expect.stringContaining(`Payment ${answer.payment!.id}`),
+      data: { order_id: order.id, payment_id: answer.payment!.id },
+    };
     const pushes = paynow.initiations;
 
-    await call(node.broker, 'ordering.orders.update', { id: order.id, payment_method: 'onemoney' }, as(buyer));
-    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject(awaited);
-    await call(node.broker, 'ordering.orders.update', { id: order.id, payment_method: 'ecocash' }, as(buyer));
-    await call(
-      node.broker,
-      'ordering.orders.addUnit',
-      { id: order.id, ticket_type_id: ticketType.id, ref: `more-${order.id}` },
-      as(buyer),
-    );
+    for (const caller of [buyer, admin]) {
+      await expect(
+        call(node.broker, 'ordering.orders.update', { id: order.id, payment_method: 'onemoney' }, as(caller)),
+      ).rejects.toMatchObject(awaited);
+    }
+    await expect(
+      call(
+        node.broker,
+        'ordering.orders.addUnit',
+        { id: order.id, ticket_type_id: ticketType.id, ref: `more-${order.id}` },
+        as(buyer),
+      ),
+    ).rejects.toMatchObject(awaited);
+    await expect(
+      call(
+        node.broker,
+        'ordering.orders.removeUnit',
+        { id: order.id, ticket_type_id: ticketType.id, ref: `less-${order.id}` },
+        as(buyer),
+      ),
+    ).rejects.toMatchObject(awaited);
+
+    paynow.setStatus(reference, 'Paid');
+    await callback(paynow.statusUpdate(reference));
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({
+      payment_status: 'completed',
+      payment_method: 'ecocash',
+      total_price: 15,
+      items: [{ quantity: 2 }],
+    });
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'completed', amount: 15 }]);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
+    expect(paynow.initiations).toBe(pushes);
+  });
+
+  it('refuses a pay for another method or amount than the payment awaited (409 naming it), starting nothing', async () => {
+    const { order, answer } = await awaitedOrder('ecocash', 1);
+    const awaited = { code: 409, data: { order_id: order.id, payment_id: answer.payment!.id } };
+    const pushes = paynow.initiations;
+    // An order changed under an attempt recorded before such changes were refused.
+    const orders = () => node.orderingDb('orders').where('id', order.id);
+
+    await orders().update({ payment_method: 'onemoney' });
     await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({
       ...awaited,
-      message: expect.stringContaining(`Payment ${answer.payment!.id}`),
+      message: expect.stringContaining('ecocash, not onemoney'),
+    });
+    await orders().update({ payment_method: 'ecocash', total_price: '15.00' });
+    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({
+      ...awaited,
+      message: expect.stringContaining('7.50 USD'),
     });
 
     expect(paynow.initiations).toBe(pushes);
