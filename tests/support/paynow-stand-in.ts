@@ -49,6 +49,7 @@ export class PaynowStandIn {
   private guids = 0;
   private readonly pollGate = new Gate();
   private readonly initiationGate = new Gate();
+  private failingInitiations = 0;
 
   constructor(
     readonly integrationId: string,
@@ -123,6 +124,11 @@ export class PaynowStandIn {
     let answer: string | undefined;
     if (req.method === 'POST' && INITIATE_PATHS.includes(url.pathname)) {
       await this.initiationGate.pass();
+      if (this.failingInitiations > 0) {
+        this.failingInitiations -= 1;
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+        return;
+      }
       answer = this.initiate(new URLSearchParams(body), url.pathname === '/interface/remotetransaction');
     } else if (req.method === 'POST' && url.pathname === '/interface/pollpayment') {
       await this.pollGate.pass();
@@ -164,6 +170,11 @@ export class PaynowStandIn {
   /** Initiations held right now. */
   get heldInitiations(): number {
     return this.initiationGate.waiting;
+  }
+
+  /** The next `count` requests to start a transaction fail (HTTP 500) and start nothing. */
+  failInitiations(count: number): void {
+    this.failingInitiations = count;
   }
 
   /** How many times a transaction was asked to start (each one a push to a phone or a checkout). */

@@ -388,6 +388,26 @@ describe('paying again while the payment is awaited', () => {
     expect(await node.orderingDb('payments').where('order_id', order.id).pluck('state')).toEqual(['awaiting']);
   });
 
+  it('asks Paynow again at once when it failed (503), under the same payment: one row, one push that took', async () => {
+    const ticketType = await createTicketType(node, event.id, { price: 7.5, quantity: 10 });
+    const order = await placeOrder(node, buyer, {
+      ...orderBody(event.id, ticketType.id, 1),
+      payment_method: 'ecocash',
+    });
+    paynow.failInitiations(1);
+
+    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({ code: 503 });
+    const [attempt] = await node.orderingDb('payments').where('order_id', order.id);
+    expect(attempt).toMatchObject({ state: 'initiated', provider_ref: null, charging_until: null });
+
+    const answer = await payOrder(node, buyer, order.id);
+    expect(answer.payment).toMatchObject({ id: Number(attempt.id), status: 'awaiting_confirmation' });
+    expect(await node.orderingDb('payments').where('order_id', order.id).pluck('state')).toEqual(['awaiting']);
+    expect(paynow.transaction(`TP-${attempt.id}`)).toMatchObject({ amount: '7.50', status: 'Sent' });
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 0 });
+  });
+
   it('refuses unknown, server-owned and malformed fields (422) and changes nothing', async () => {
     const { order } = await awaitedOrder('paynow', 1);
     const pushes = paynow.initiations;
