@@ -104,6 +104,13 @@ export const eventReadCachePlugin = fp<{ config: Config; logger: Logger; nodeId:
     const bySource = Object.fromEntries(
       (['cache', 'catalog', 'joined'] as const).map((source) => [source, served.labels({ source })]),
     ) as Record<EventReadSource, Counter.Internal>;
+    const dropped = new Counter({
+      name: 'gateway_event_read_cache_drops_total',
+      help: 'Event read cache entries dropped, by cause: a write this gateway forwarded, or a catalog event',
+      labelNames: ['cause'] as const,
+      registers: [registry],
+    });
+    const droppedBy = { write: dropped.labels({ cause: 'write' }), event: dropped.labels({ cause: 'event' }) };
     const reads = new EventReads({
       ttlMs: config.EVENT_READ_CACHE_MS,
       maxEntries: config.EVENT_READ_CACHE_MAX_ENTRIES,
@@ -127,6 +134,7 @@ export const eventReadCachePlugin = fp<{ config: Config; logger: Logger; nodeId:
       const touched = change(params, 'result' in settled ? settled.result : undefined);
       if (touched === 'all') reads.invalidateAll();
       else reads.invalidate(touched);
+      droppedBy.write.inc();
     });
 
     let feed: BroadcastSubscription | undefined;
@@ -140,7 +148,10 @@ export const eventReadCachePlugin = fp<{ config: Config; logger: Logger; nodeId:
           name: `gateway_event_reads_${nodeId}`,
           events: VIEW_CHANGING_EVENTS,
           since: new Date(),
-          handle: (envelope) => reads.invalidate(eventIdOf(envelope)),
+          handle: (envelope) => {
+            reads.invalidate(eventIdOf(envelope));
+            droppedBy.event.inc();
+          },
         });
         if (closed) await feed.stop();
       } catch (err) {
