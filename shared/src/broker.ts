@@ -4,6 +4,7 @@ import { ServiceBroker, Errors, Validators, type BrokerOptions, type Context, ty
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAjv, formatAjvErrors, withWellFormedText } from './validation';
+import { asRetryableProblem } from './errors';
 import { localDomainEvents } from './events/local-bus';
 import { natsBalancedCalls } from './nats-balanced-calls';
 
@@ -49,6 +50,8 @@ export class AjvValidator extends Validators.Base {
 /**
  * Gives each action call a logger bound to its request id, and logs the call's outcome. The id
  * is the one the gateway puts in `meta` (meta reaches nested calls too), else Moleculer's own.
+ * It is also the one place where a database failing under load (`isTransientInfrastructureError`)
+ * becomes the 503 every caller understands, rather than a code only Postgres speaks (a 500).
  */
 export function requestLogging(logger: Logger): Middleware {
   return {
@@ -64,11 +67,15 @@ export function requestLogging(logger: Logger): Middleware {
           log.debug({ ms: elapsedMs(started) }, 'action done');
           return result;
         } catch (err) {
-          const code = (err as { code?: number }).code ?? 500;
+          const answer = asRetryableProblem(err);
+          const code = (answer as { code?: number }).code ?? 500;
+          // The line keeps the original error: for a database that gave up, what Postgres said.
           const line = { ms: elapsedMs(started), code, err: code >= 500 ? err : undefined };
-          if (code >= 500) log.error(line, (err as Error).message);
-          else log.info(line, (err as Error).message);
-          throw err;
+          // A 503 is overload or a dependency away, which callers retry: a warning, not a fault.
+          if (code === 503) log.warn(line, (answer as Error).message);
+          else if (code >= 500) log.error(line, (answer as Error).message);
+          else log.info(line, (answer as Error).message);
+          throw answer;
         }
       };
     },

@@ -92,3 +92,45 @@ function isPostgresError(err: unknown, sqlState: string, constraint: string | un
   const name = e?.constraint ?? e?.nativeError?.constraint;
   return code === sqlState && (constraint === undefined || name === constraint);
 }
+
+/**
+ * SQLSTATEs that say the database could not do the work now, not that the request or the code is
+ * wrong: asked again later, the same statement may well succeed. By class: 08 connection
+ * exception, 53 insufficient resources (53300 too_many_connections); and one by one: 57P01–57P03
+ * (the server is shutting down or starting), 57014 (statement_timeout), 55P03 (lock_timeout),
+ * 40001 and 40P01 (a serialization failure or deadlock that outlasted the retries around it).
+ */
+const TRANSIENT_SQL_CLASSES = ['08', '53'];
+const TRANSIENT_SQL_STATES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '40001', '40P01']);
+
+/** Socket errors of a database (or any dependency) that cannot be reached at the moment. */
+const UNREACHABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+/**
+ * True when `err` is the database or the connection to it giving up under load or while
+ * restarting: Postgres' transient SQLSTATEs, an unreachable server, knex's pool finding no free
+ * connection in time (`KnexTimeoutError`), or pg's connection dropping mid-statement.
+ */
+export function isTransientInfrastructureError(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; nativeError?: { code?: unknown } } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'KnexTimeoutError') return true;
+  const code = e.code ?? e.nativeError?.code;
+  if (typeof code === 'string') {
+    if (UNREACHABLE_ERRNOS.has(code) || TRANSIENT_SQL_STATES.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code) && TRANSIENT_SQL_CLASSES.includes(code.slice(0, 2))) return true;
+  }
+  // pg's own words when the server closes the socket under a query; it sets no code.
+  return typeof e.message === 'string' && e.message.startsWith('Connection terminated');
+}
+
+/**
+ * What an action's caller gets for `err`: a transient infrastructure failure becomes a 503
+ * `service-unavailable` problem (the gateway adds Retry-After); anything else is passed on as it
+ * is. The original is not attached: it would travel to the caller with its SQL and its stack.
+ */
+export function asRetryableProblem(err: unknown): unknown {
+  return isTransientInfrastructureError(err)
+    ? new ProblemError('service-unavailable', 'The service is overloaded; try again shortly')
+    : err;
+}
