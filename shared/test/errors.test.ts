@@ -8,6 +8,7 @@ import {
   createLogger,
   ForbiddenError,
   isProblemSlug,
+  isTransientInfrastructureError,
   isUniqueViolation,
   NotFoundError,
   ProblemError,
@@ -151,5 +152,170 @@ describe('isUniqueViolation', () => {
     expect(isUniqueViolation(error)).toBe(false);
     expect(isUniqueViolation(new ConflictError('x'))).toBe(false);
     expect(isUniqueViolation(undefined)).toBe(false);
+  });
+});
+
+describe('isTransientInfrastructureError', () => {
+  let database: TestDatabase;
+  let knex: Knex;
+  const caught = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  // knex prints every failed acquire; here they are the point of the test.
+  const quiet = { warn: () => undefined, error: () => undefined };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('infra-errors');
+    knex = knexFactory({ client: 'pg', connection: database.url, pool: { min: 0, max: 2 } });
+    await knex.schema.createTable('seats', (t) => t.increments('id'));
+    await knex('seats').insert({});
+  });
+
+  afterAll(async () => {
+    await knex?.destroy();
+    await database?.drop();
+  });
+
+  it('recognises a statement cancelled by statement_timeout (57014)', async () => {
+    const error = await caught(
+      knex.transaction(async (trx) => {
+        await trx.raw('SET LOCAL statement_timeout = 20');
+        await trx.raw('SELECT pg_sleep(1)');
+      }),
+    );
+    expect(error).toHaveProperty('code', '57014');
+    expect(isTransientInfrastructureError(error)).toBe(true);
+  });
+
+  it('recognises a lock wait cut short by lock_timeout (55P03)', async () => {
+    const error = await knex.transaction(async (holder) => {
+      await holder('seats').forUpdate().first();
+      return caught(
+        knex.transaction(async (trx) => {
+          await trx.raw('SET LOCAL lock_timeout = 20');
+          await trx('seats').forUpdate().first();
+        }),
+      );
+    });
+    expect(error).toHaveProperty('code', '55P03');
+    expect(isTransientInfrastructureError(error)).toBe(true);
+  });
+
+  it("recognises knex's pool finding no free connection in time (KnexTimeoutError)", async () => {
+    const tiny = knexFactory({
+      client: 'pg',
+      connection: database.url,
+      pool: { min: 0, max: 1 },
+      acquireConnectionTimeout: 50,
+      log: quiet,
+    });
+    try {
+      const error = await tiny.transaction(async () => caught(tiny.raw('SELECT 1')));
+      expect(error).toHaveProperty('name', 'KnexTimeoutError');
+      expect(isTransientInfrastructureError(error)).toBe(true);
+    } finally {
+      await tiny.destroy();
+    }
+  });
+
+  it('recognises a server that refuses the connection (ECONNREFUSED)', async () => {
+    const nowhere = knexFactory({ client: 'pg', connection: 'postgres://postgres@127.0.0.1:1/none', log: quiet });
+    try {
+      const error = await caught(nowhere.raw('SELECT 1'));
+      expect(error).toHaveProperty('code', 'ECONNREFUSED');
+      expect(isTransientInfrastructureError(error)).toBe(true);
+    } finally {
+      await nowhere.destroy();
+    }
+  });
+
+  it('recognises a server with no connection left for the role (53300 too_many_connections)', async () => {
+    const role = uniqueName('full_role').replace(/[^a-z0-9_]/g, '_');
+    await knex.raw('CREATE ROLE ?? LOGIN CONNECTION LIMIT 0', [role]);
+    const url = new URL(database.url);
+    url.username = role;
+    const full = knexFactory({ client: 'pg', connection: url.toString(), log: quiet });
+    try {
+      const error = await caught(full.raw('SELECT 1'));
+      expect(error).toHaveProperty('code', '53300');
+      expect(isTransientInfrastructureError(error)).toBe(true);
+    } finally {
+      await full.destroy();
+      await knex.raw('DROP ROLE ??', [role]);
+    }
+  });
+
+  it.each([
+    ['cannot_connect_now', '57P03'],
+    ['admin_shutdown', '57P01'],
+    ['connection_failure', '08006'],
+    ['serialization_failure', '40001'],
+    ['deadlock_detected', '40P01'],
+  ])('recognises %s (%s), also when objection wraps it', (_name, code) => {
+    expect(isTransientInfrastructureError(Object.assign(new Error(_name), { code }))).toBe(true);
+    expect(isTransientInfrastructureError({ name: 'DBError', nativeError: { code } })).toBe(true);
+  });
+
+  it("recognises pg's connection closing under a statement", () => {
+    expect(isTransientInfrastructureError(new Error('Connection terminated unexpectedly'))).toBe(true);
+  });
+
+  it('says no to errors of the request or the code, and to problems already chosen', async () => {
+    const invalid = await caught(knex.raw("SELECT 'x'::int"));
+    expect(invalid).toHaveProperty('code', '22P02');
+    expect(isTransientInfrastructureError(invalid)).toBe(false);
+    expect(isTransientInfrastructureError(Object.assign(new Error('dup'), { code: '23505' }))).toBe(false);
+    expect(isTransientInfrastructureError(new ConflictError('x'))).toBe(false);
+    expect(isTransientInfrastructureError(new Error('disk on fire'))).toBe(false);
+    expect(isTransientInfrastructureError(undefined)).toBe(false);
+  });
+});
+
+describe('an action whose database gives up', () => {
+  interface LogLine {
+    level: number;
+    msg: string;
+    code?: number;
+    err?: { code?: string };
+  }
+  const WARN = 40;
+  const lines: LogLine[] = [];
+  let database: TestDatabase;
+  let knex: Knex;
+  let broker: ServiceBroker;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('infra-action');
+    knex = knexFactory({ client: 'pg', connection: database.url });
+    const logger = createLogger('test', 'info', { write: (line: string) => lines.push(JSON.parse(line)) });
+    broker = createBroker({ config: testConfig({ NAMESPACE: uniqueName('infra') }), role: 'test', logger });
+    broker.createService({
+      name: 'slow',
+      actions: {
+        report: () =>
+          knex.transaction(async (trx) => {
+            await trx.raw('SET LOCAL statement_timeout = 20');
+            await trx.raw('SELECT pg_sleep(1)');
+          }),
+      },
+    });
+    await broker.start();
+  });
+
+  afterAll(async () => {
+    await broker?.stop();
+    await knex?.destroy();
+    await database?.drop();
+  });
+
+  it('answers a 503 service-unavailable problem without the SQL, and logs a warning with what Postgres said', async () => {
+    const error = await broker.call('slow.report').catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ProblemError);
+    expect(error).toMatchObject({ code: 503, type: 'service-unavailable' });
+    expect(String((error as Error).message)).not.toContain('pg_sleep');
+    const line = lines.find((l) => l.code === 503);
+    expect(line).toMatchObject({ level: WARN, err: { code: '57014' } });
   });
 });

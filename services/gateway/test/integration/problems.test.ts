@@ -250,6 +250,24 @@ describe('gateway: request ids and problem responses', () => {
       expect(res.headers.get('retry-after')).toBe('5');
     });
 
+    it("answers 503 with Retry-After when the service's Postgres has no connection left (53300)", async () => {
+      // Shaped as pg raises it; the service kit's middleware turns it into the problem the gateway maps.
+      // A gateway of its own: the refresh route's rate limit leaves the shared one no request to spare.
+      const message = 'sorry, too many clients already';
+      const crowded = new IdentityStandIn();
+      crowded.failure = Object.assign(new Error(message), { code: '53300', severity: 'FATAL' });
+      const own = await startGateway([crowded.schema()]);
+      try {
+        const res = await own.api('POST', '/api/v1/auth/refresh', { body: { refresh_token: 'r1' } });
+        expectProblem(res, 503);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(res.body.type).toBe('urn:ticketpro:problem:service-unavailable');
+        expect(JSON.stringify(res.body)).not.toContain(message);
+      } finally {
+        await own.close();
+      }
+    });
+
     it('answers 500 for anything else, without internals', async () => {
       const failure = new Error('connection to db-internal:5432 refused');
       failure.stack = 'Error: at /srv/identity/secret.ts:12';
