@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
 import { adminDatabaseUrl, testNatsUrl, type Api } from '@ticketpro/shared/testing';
-import { startCluster } from '@ticketpro/tests/support/cluster';
+import { startCluster, type Cluster } from '@ticketpro/tests/support/cluster';
 import { register } from '@ticketpro/tests/support/users';
 import type { RunningProcess } from '@ticketpro/tests/support/processes';
 import type { BenchOptions, Scenario } from './options';
@@ -116,30 +116,29 @@ async function runOnCluster(
 
   if (reads) {
     // Started and seeded side by side: nothing is measured until all of it is done.
-    const [embedded, baseline] = await Promise.all([
-      startEmbedded(cluster.env, teardown),
+    const [embedded, hop, baseline] = await Promise.all([
+      runs('read') ? startSeededEmbedded(cluster.env, 'embedded', teardown) : undefined,
+      runs('hop') ? startUncached(cluster, teardown) : undefined,
       startBaseline(cluster.env.DATABASE_URL, poolMax, teardown),
     ]);
-    const [distributedEvent, embeddedEvent] = await Promise.all([
-      seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES),
-      register(embedded.api, { role: 'organizer' }).then((host) =>
-        seedEvent(embedded.api, host, READ_EVENT_TICKET_TYPES),
-      ),
-    ]);
+    const distributedEvent = await seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES);
     const eventPath = (id: number) => `/api/v1/events/${id}`;
     await assertSameAnswer(cluster.api, baseline.api, eventPath(distributedEvent.eventId));
-    trackMemory([...cluster.processes, embedded.process, baseline.process]);
+    trackMemory([
+      ...cluster.processes,
+      ...[embedded, hop?.embedded].flatMap((e) => (e ? [e.process] : [])),
+      baseline.process,
+    ]);
 
-    const eventUrls = {
-      distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
-      embedded: `${embedded.baseUrl}${eventPath(embeddedEvent.eventId)}`,
-      baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
-    };
-    if (runs('read')) {
+    if (embedded) {
       progress('1. read path');
       const serving = (name: string) => cluster.processes.find((p) => p.name === name)?.child.pid;
       results.readPath = await measureReadPath(
-        eventUrls,
+        {
+          distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
+          embedded: `${embedded.baseUrl}${eventPath(embedded.eventId)}`,
+          baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
+        },
         {
           distributed: [
             processSource('gateway', serving('gateway')),
@@ -152,12 +151,18 @@ async function runOnCluster(
         options,
       );
     }
-    if (runs('hop')) {
+    if (hop) {
       progress('2. NATS hop');
-      results.natsHop = await measureNatsHop(eventUrls, options);
+      results.natsHop = await measureNatsHop(
+        {
+          distributed: `${hop.gatewayUrl}${eventPath(distributedEvent.eventId)}`,
+          embedded: `${hop.embedded.baseUrl}${eventPath(hop.embedded.eventId)}`,
+        },
+        options,
+      );
     }
     // Done with them: their connections and cores go back to the scenarios still to come.
-    await Promise.all([embedded.process.stop(), baseline.process.stop()]);
+    await Promise.all([embedded?.process.stop(), hop?.embedded.process.stop(), baseline.process.stop()]);
   } else {
     trackMemory(cluster.processes);
   }
@@ -185,6 +190,29 @@ async function runOnCluster(
   // Before the failover's own cluster: two instances of every service would crowd the cores.
   await cluster.stop();
   return results;
+}
+
+/** An embedded process with its own copy of the read path's event. */
+async function startSeededEmbedded(env: Record<string, string>, name: string, teardown: Teardown) {
+  const embedded = await startEmbedded(env, name, teardown);
+  const host = await register(embedded.api, { role: 'organizer' });
+  const { eventId } = await seedEvent(embedded.api, host, READ_EVENT_TICKET_TYPES);
+  return { ...embedded, eventId };
+}
+
+/**
+ * The hop is measured on reads that cross it: a second gateway on the cluster and an embedded
+ * process of their own, both with the gateway's event-read cache off (`EVENT_READ_CACHE_MS=0`),
+ * which the read path keeps at its default. A cached answer would measure no hop at all.
+ */
+async function startUncached(cluster: Cluster, teardown: Teardown) {
+  const uncached = { EVENT_READ_CACHE_MS: '0' };
+  const [gateway, embedded] = await Promise.all([
+    cluster.startGateway(uncached),
+    startSeededEmbedded({ ...cluster.env, ...uncached }, 'embedded (hop)', teardown),
+  ]);
+  gateway.process.name = 'gateway (hop)';
+  return { gatewayUrl: gateway.baseUrl, embedded };
 }
 
 /** The baseline must answer exactly what catalog answers, or it is no baseline. */

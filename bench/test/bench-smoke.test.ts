@@ -91,10 +91,12 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     }
   });
 
-  it('reads it at a fixed rate with and without the NATS hop', () => {
+  it('reads it at a fixed rate with and without the NATS hop, paced evenly and in bursts', () => {
     expect(results.natsHop.rate).toBeGreaterThan(0);
-    expectAllAnswered(results.natsHop.distributed);
-    expectAllAnswered(results.natsHop.embedded);
+    for (const load of [results.natsHop.paced, results.natsHop.bursts]) {
+      expectAllAnswered(load.distributed);
+      expectAllAnswered(load.embedded);
+    }
   });
 
   it('checks out on one hot ticket type and measures the hot-row limit', () => {
@@ -150,7 +152,7 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
 
   it('measures the memory of every process it started, idle and under load', () => {
     expect(results.memory.map((m) => m.process).sort()).toEqual(
-      ['baseline', 'embedded', 'gateway', ...SERVICE_NAMES].sort(),
+      ['baseline', 'embedded', 'embedded (hop)', 'gateway', 'gateway (hop)', ...SERVICE_NAMES].sort(),
     );
     for (const { idleMiB, loadedMiB } of results.memory) {
       expect(idleMiB).toBeGreaterThan(0);
