@@ -10,6 +10,9 @@ import type { RunLength } from './options';
  */
 const MAX_SOCKETS = 32;
 
+/** A request unanswered for this long counts as an error, as autocannon's default timeout does. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /**
  * GETs `url` at `rate` requests per second, spaced evenly (one every 2 ms at 500/s), each on a
  * kept-alive socket, whether or not the earlier ones have been answered: an open-loop load, as
@@ -47,20 +50,25 @@ export function runPacedLoad(options: { url: string; rate: number; length: RunLe
     };
     const send = () => {
       const sentAt = performance.now();
-      http
-        .get(url, { agent }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            statuses[status] = (statuses[status] ?? 0) + 1;
-            if (status >= 200 && status < 300) samples.push(performance.now() - sentAt);
-            settle();
-          });
-        })
-        .on('error', () => {
-          errors += 1;
-          settle();
-        });
+      // Once per request, whichever comes first: its answer's end, or an error on the request or the answer.
+      let done = false;
+      const finish = (status: number | undefined) => {
+        if (done) return;
+        done = true;
+        if (status === undefined) errors += 1;
+        else {
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (status >= 200 && status < 300) samples.push(performance.now() - sentAt);
+        }
+        settle();
+      };
+      const request = http.get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => finish(res.statusCode ?? 0));
+        res.on('error', () => finish(undefined));
+      });
+      request.on('error', () => finish(undefined));
+      request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('no answer in time')));
     };
     // Each tick sends every request that is due by now, so a late timer catches up rather than
     // lowering the rate; then it sleeps until the next one is due.
