@@ -16,17 +16,13 @@ export interface SingleProcess {
  * one process, no transporter) on real Postgres, in a database of its own, configured like the
  * cluster it is compared with.
  */
-export async function startEmbedded(
-  clusterEnv: Record<string, string>,
-  name: string,
-  teardown: Teardown,
-): Promise<SingleProcess> {
+export async function startEmbedded(clusterEnv: Record<string, string>, teardown: Teardown): Promise<SingleProcess> {
   const database = await createTestDatabase('bench_embedded');
   teardown.add('drop the embedded database', () => database.drop());
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-bench-embedded-'));
   teardown.add('remove the embedded working directory', async () => rmSync(cwd, { recursive: true, force: true }));
   const port = await freePort();
-  const proc = startEntry(name, 'services/gateway/src/main-embedded.ts', {
+  const proc = startEntry('embedded', 'services/gateway/src/main-embedded.ts', {
     // An empty NATS_URL counts as unset: no transporter, every call stays in the process.
     env: { ...clusterEnv, NATS_URL: '', DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1' },
     cwd,

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
 import { adminDatabaseUrl, testNatsUrl, type Api } from '@ticketpro/shared/testing';
-import { startCluster, type Cluster } from '@ticketpro/tests/support/cluster';
+import { startCluster } from '@ticketpro/tests/support/cluster';
 import { register } from '@ticketpro/tests/support/users';
 import type { RunningProcess } from '@ticketpro/tests/support/processes';
 import type { BenchOptions, Scenario } from './options';
@@ -94,8 +94,8 @@ async function runOnCluster(
 ): Promise<Partial<BenchResults>> {
   const runs = (scenario: Scenario) => options.scenarios.has(scenario);
   const results: Partial<BenchResults> = {};
-  /** The hop's own gateway, which the later scenarios neither load nor count. */
-  let hopGateway: RunningProcess | undefined;
+  /** The bench's cache-off gateway, which the later scenarios neither load nor count. */
+  let benchGateway: RunningProcess | undefined;
   const reads = runs('read') || runs('hop');
   progress(`starting the distributed cluster${reads ? ', the embedded process and the baseline server' : ''}`);
   const starting = startCluster('bench', BENCH_ENV);
@@ -118,27 +118,47 @@ async function runOnCluster(
 
   if (reads) {
     // Started and seeded side by side: nothing is measured until all of it is done.
-    const [embedded, baseline] = await Promise.all([
-      runs('read') ? startSeededEmbedded(cluster.env, 'embedded', teardown) : undefined,
+    // The cache off on a second gateway and in the embedded process (READ_MODES says why).
+    const cacheOff = { EVENT_READ_CACHE_MS: '0' };
+    const [embedded, baseline, uncachedGateway] = await Promise.all([
+      startEmbedded({ ...cluster.env, ...cacheOff }, teardown),
       startBaseline(cluster.env.DATABASE_URL, poolMax, teardown),
+      cluster.startGateway(cacheOff),
     ]);
-    const distributedEvent = await seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES);
+    const [distributedEvent, embeddedEvent] = await Promise.all([
+      seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES),
+      register(embedded.api, { role: 'organizer' }).then((host) =>
+        seedEvent(embedded.api, host, READ_EVENT_TICKET_TYPES),
+      ),
+    ]);
     const eventPath = (id: number) => `/api/v1/events/${id}`;
     await assertSameAnswer(cluster.api, baseline.api, eventPath(distributedEvent.eventId));
-    trackMemory([...cluster.processes, ...(embedded ? [embedded.process] : []), baseline.process]);
+    // The cache-off gateway is the bench's, not the deployment's: its memory is not reported.
+    trackMemory([
+      ...cluster.processes.filter((p) => p !== uncachedGateway.process),
+      embedded.process,
+      baseline.process,
+    ]);
 
-    if (embedded) {
+    const eventUrls = {
+      distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
+      uncached: `${uncachedGateway.baseUrl}${eventPath(distributedEvent.eventId)}`,
+      embedded: `${embedded.baseUrl}${eventPath(embeddedEvent.eventId)}`,
+      baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
+    };
+    if (runs('read')) {
       progress('1. read path');
       const serving = (name: string) => cluster.processes.find((p) => p.name === name)?.child.pid;
       results.readPath = await measureReadPath(
-        {
-          distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
-          embedded: `${embedded.baseUrl}${eventPath(embedded.eventId)}`,
-          baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
-        },
+        eventUrls,
         {
           distributed: [
             processSource('gateway', serving('gateway')),
+            processSource('catalog', serving('catalog')),
+            natsServer(),
+          ],
+          uncached: [
+            processSource('gateway', uncachedGateway.process.child.pid),
             processSource('catalog', serving('catalog')),
             natsServer(),
           ],
@@ -148,26 +168,19 @@ async function runOnCluster(
         options,
       );
     }
-    // Done with them: their connections (Postgres's are shared with everything else) and cores
-    // go back to the scenarios still to come.
-    await Promise.all([embedded?.process.stop(), baseline.process.stop()]);
-
     if (runs('hop')) {
-      progress('2. NATS hop (starting a gateway and an embedded process with the event-read cache off)');
-      const hop = await startUncached(cluster, teardown);
-      hopGateway = hop.gateway;
-      for (const proc of [hop.gateway, hop.embedded.process]) memory.track(proc);
+      progress('2. NATS hop');
+      // With the cache on, the distributed reads would not cross NATS at all.
       results.natsHop = await measureNatsHop(
-        {
-          distributed: `${hop.gatewayUrl}${eventPath(distributedEvent.eventId)}`,
-          embedded: `${hop.embedded.baseUrl}${eventPath(hop.embedded.eventId)}`,
-        },
+        { distributed: eventUrls.uncached, embedded: eventUrls.embedded },
         options,
       );
-      // The gateway stays up with the cluster: stopped, its revocation feed's consumer would stay
-      // behind on the stream until the server drops it, and the checkout waits for every consumer.
-      await hop.embedded.process.stop();
     }
+    // Done with them: their connections and cores go back to the scenarios still to come.
+    // The cache-off gateway stays up with the cluster: stopped, its token-revocation feed's
+    // consumer would stay behind on the stream for minutes, and the checkout waits for every consumer.
+    benchGateway = uncachedGateway.process;
+    await Promise.all([embedded.process.stop(), baseline.process.stop()]);
   } else {
     trackMemory(cluster.processes);
   }
@@ -176,7 +189,7 @@ async function runOnCluster(
     progress('3. checkout on one hot ticket type, and the hot-row limit');
     const catalogInstances = cluster.processes.filter((p) => p.name === 'catalog').length;
     results.checkout = await measureCheckout(
-      { ...cluster, processes: cluster.processes.filter((p) => p !== hopGateway) },
+      { ...cluster, processes: cluster.processes.filter((p) => p !== benchGateway) },
       organizer,
       poolMax * catalogInstances,
       () => startMonolith(cluster.env, JWT_KEYS.publicKey, poolMax, teardown),
@@ -195,29 +208,6 @@ async function runOnCluster(
   // Before the failover's own cluster: two instances of every service would crowd the cores.
   await cluster.stop();
   return results;
-}
-
-/** An embedded process with its own copy of the read path's event. */
-async function startSeededEmbedded(env: Record<string, string>, name: string, teardown: Teardown) {
-  const embedded = await startEmbedded(env, name, teardown);
-  const host = await register(embedded.api, { role: 'organizer' });
-  const { eventId } = await seedEvent(embedded.api, host, READ_EVENT_TICKET_TYPES);
-  return { ...embedded, eventId };
-}
-
-/**
- * The hop is measured on reads that cross it: a second gateway on the cluster and an embedded
- * process of their own, both with the gateway's event-read cache off (`EVENT_READ_CACHE_MS=0`),
- * which the read path keeps at its default. A cached answer would measure no hop at all.
- */
-async function startUncached(cluster: Cluster, teardown: Teardown) {
-  const uncached = { EVENT_READ_CACHE_MS: '0' };
-  const [gateway, embedded] = await Promise.all([
-    cluster.startGateway(uncached),
-    startSeededEmbedded({ ...cluster.env, ...uncached }, 'embedded (hop)', teardown),
-  ]);
-  gateway.process.name = 'gateway (hop)';
-  return { gateway: gateway.process, gatewayUrl: gateway.baseUrl, embedded };
 }
 
 /** The baseline must answer exactly what catalog answers, or it is no baseline. */

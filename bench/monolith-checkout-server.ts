@@ -54,7 +54,19 @@ const holdItem = compileNamed(HOLD_ITEM, [
 ]);
 const insertOrder = compileNamed(
   INSERT_ORDER,
-  ['id', 'userId', 'eventId', 'totalPrice', 'discount', 'promoCode', 'currency', 'paymentMethod', 'expiresAt', 'items'],
+  [
+    'id',
+    'userId',
+    'eventId',
+    'placedAt',
+    'totalPrice',
+    'discount',
+    'promoCode',
+    'currency',
+    'paymentMethod',
+    'expiresAt',
+    'items',
+  ],
   {
     created: (marker) =>
       knexFactory({ client: 'pg' })('outbox').insert({
@@ -138,6 +150,7 @@ async function placeOrder(
         id,
         userId,
         eventId: body.event_id,
+        placedAt: new Date(),
         totalPrice,
         // The monolith's checkout takes no promo codes.
         discount: '0.00',

@@ -8,5 +8,13 @@ import type { Knex } from 'knex';
  * different scopes never collide on the same id.
  */
 export async function lockFor(trx: Knex.Transaction, scope: string, id: number): Promise<void> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?), ?)', [scope, id]);
+  await lockAllFor(trx, [[scope, id]]);
+}
+
+/**
+ * Takes several of `lockFor`'s locks in one round trip, one after the other in the order given
+ * (a select list is evaluated left to right), so callers keep their lock order.
+ */
+export async function lockAllFor(trx: Knex.Transaction, locks: readonly [scope: string, id: number][]): Promise<void> {
+  await trx.raw(`SELECT ${locks.map(() => 'pg_advisory_xact_lock(hashtext(?), ?)').join(', ')}`, locks.flat());
 }

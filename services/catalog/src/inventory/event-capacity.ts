@@ -6,11 +6,11 @@ import { reclaimEventExpiredHolds } from './reclaim-expired-holds';
 export const EVENT_TAKEN_UNITS = `(SELECT coalesce(sum(o.sold_quantity + o.held_quantity), 0)
        FROM ticket_types o WHERE o.event_id = e.id AND o.deleted_at IS NULL)`;
 
-/** How an event stands for a hold, read under the hold's key-share lock. */
-interface EventForHold {
+/** How an event stands for a hold, read under the hold's key-share lock (`EVENT_FOR_HOLD`'s row). */
+export interface EventForHold {
   capacity: number | null;
   /** Seats its capacity leaves, counting lapsed holds not yet reclaimed; null without a capacity. */
-  seats_left: number | null;
+  seats_left: number | string | null;
   lapsed_holds: boolean;
   /** The hold's ticket types that are hidden. */
   hidden: number[];
@@ -23,35 +23,56 @@ export interface HeldEvent {
 }
 
 /**
+ * The event a hold of the ticket types `:ids` takes from, key-share locked: a lock holds do not
+ * wait on each other for but a change of the capacity does (`lockEventForCapacityChange`), so
+ * the capacity a hold read stays the event's until the hold commits. No row: no such live event.
+ */
+export const EVENT_FOR_HOLD = `SELECT e.capacity, e.capacity - ${EVENT_TAKEN_UNITS} AS seats_left,
+       EXISTS (SELECT 1 FROM holds h JOIN ticket_types tt ON tt.id = h.ticket_type_id
+         WHERE tt.event_id = e.id AND h.state = 'held' AND h.expires_at <= now()) AS lapsed_holds,
+       ARRAY(SELECT tt.id FROM ticket_types tt
+         WHERE tt.event_id = e.id AND tt.hidden AND tt.id = ANY(:ids)) AS hidden
+     FROM events e WHERE e.id = :eventId AND e.deleted_at IS NULL
+     FOR KEY SHARE`;
+
+/** `EVENT_FOR_HOLD`'s bindings for a hold of `items`. */
+export const eventForHoldBindings = (eventId: number, items: { ticket_type_id: number }[]) => ({
+  eventId,
+  ids: items.map((item) => item.ticket_type_id),
+});
+
+/**
  * Locks the event for a hold of `items` and resolves to its capacity and which of the items'
- * ticket types are hidden (undefined: no such live event); with a capacity, its ticket types are
- * locked too (`lockEventTicketTypes`). The key-share lock is one holds do not wait on each other
- * for but a change of the capacity does (`lockEventForCapacityChange`), so the capacity a hold
- * read stays the event's until the hold commits. A hold the event has no room for is refused
- * here, before the take would queue for the event's ticket types (waiting only frees seats), so
- * that once an event is full its refusals do not wait behind the holds still landing.
+ * ticket types are hidden (undefined: no such live event); see `holdEventAsRead`.
  */
 export async function lockEventForHold(
   trx: Knex.Transaction,
   eventId: number,
   items: { ticket_type_id: number; quantity: number }[],
 ): Promise<HeldEvent | undefined> {
-  const units = items.reduce((sum, item) => sum + item.quantity, 0);
-  const { rows } = await trx.raw<{ rows: EventForHold[] }>(
-    `SELECT e.capacity, e.capacity - ${EVENT_TAKEN_UNITS} AS seats_left,
-       EXISTS (SELECT 1 FROM holds h JOIN ticket_types tt ON tt.id = h.ticket_type_id
-         WHERE tt.event_id = e.id AND h.state = 'held' AND h.expires_at <= now()) AS lapsed_holds,
-       ARRAY(SELECT tt.id FROM ticket_types tt
-         WHERE tt.event_id = e.id AND tt.hidden AND tt.id = ANY(:ids)) AS hidden
-     FROM events e WHERE e.id = :eventId AND e.deleted_at IS NULL
-     FOR KEY SHARE`,
-    { eventId, ids: items.map((item) => item.ticket_type_id) },
-  );
-  const event = rows[0];
+  const { rows } = await trx.raw<{ rows: EventForHold[] }>(EVENT_FOR_HOLD, eventForHoldBindings(eventId, items));
+  return holdEventAsRead(trx, eventId, items, rows[0]);
+}
+
+/**
+ * The rest of a hold's claim on its event, once `EVENT_FOR_HOLD` read it (`event`; undefined: no
+ * such live event): with a capacity, its ticket types are locked too (`lockEventTicketTypes`). A
+ * hold the event has no room for is refused here, before the take would queue for the event's
+ * ticket types (waiting only frees seats), so that once an event is full its refusals do not
+ * wait behind the holds still landing.
+ */
+export async function holdEventAsRead(
+  trx: Knex.Transaction,
+  eventId: number,
+  items: { quantity: number }[],
+  event: EventForHold | undefined,
+): Promise<HeldEvent | undefined> {
   if (!event) return undefined;
+  const units = items.reduce((sum, item) => sum + item.quantity, 0);
   const { capacity, hidden } = event;
   if (event.seats_left === null) return { capacity, hidden };
-  if (event.seats_left < units && !event.lapsed_holds) throw eventSoldOut(event.seats_left, units);
+  const seatsLeft = Number(event.seats_left);
+  if (seatsLeft < units && !event.lapsed_holds) throw eventSoldOut(seatsLeft, units);
   await lockEventTicketTypes(trx, eventId);
   return { capacity, hidden };
 }

@@ -6,16 +6,32 @@ import {
   type FieldError,
   addMoney,
   iso,
+  lockAllFor,
   type DecimalText,
   type HoldParams,
   type HoldResult,
 } from '@ticketpro/shared';
 import { applyPromoCode, reservePromoCode } from '../promo-codes/redeem-promo-code';
 import { holdRefusal } from './hold-refusal';
-import { EVENT_TAKEN_UNITS, lockEventForHold } from './event-capacity';
-import { assertWithinHoldLimits, type HoldLimits } from './holder-limits';
-import { holdResult, lockOrderHolds, type OrderHold } from './order-holds';
-import { claimOffer, lockOpenOffers } from '../waitlist/claim-offers';
+import {
+  EVENT_FOR_HOLD,
+  EVENT_TAKEN_UNITS,
+  eventForHoldBindings,
+  holdEventAsRead,
+  lockEventForHold,
+  type EventForHold,
+} from './event-capacity';
+import {
+  HOLDER_LOCK,
+  HOLDINGS,
+  assertHoldingsAllow,
+  assertUnitsWithinLimit,
+  isLimited,
+  type HoldLimits,
+  type Holdings,
+} from './holder-limits';
+import { ORDER_LOCK, holdResult, lockOrderHolds, type OrderHold } from './order-holds';
+import { claimOffer, offersByTicketType, openOffersQuery, type OpenOffer } from '../waitlist/claim-offers';
 import { offerFreedUnits, reclaimAndOffer } from '../waitlist/offer-freed-units';
 
 const NO_DISCOUNT = '0.00' as DecimalText;
@@ -46,19 +62,23 @@ export async function holdInventory(
   offerSeconds: number,
 ): Promise<HoldResult> {
   assertWellFormed(params);
+  const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
+  const limited = isLimited(limits, params.holder);
+  if (limited) assertUnitsWithinLimit(limits, units);
   return db.transaction(async (trx) => {
-    const existing = await lockOrderHolds(trx, params.order_id);
-    if (existing.length > 0) return repeatedHold(trx, params, existing);
-    const units = params.items.reduce((sum, item) => sum + item.quantity, 0);
-    await assertWithinHoldLimits(trx, limits, params.holder, { eventId: params.event_id, units, newOrder: true });
-    // The holder's offers before the event and its ticket types, the order leaving one takes them in.
-    const offers = await lockOpenOffers(
-      trx,
-      params.holder.user_id,
-      params.items.map((item) => item.ticket_type_id),
-    );
+    await lockAllFor(trx, [
+      [ORDER_LOCK, params.order_id],
+      ...(limited ? [[HOLDER_LOCK, params.holder.user_id] as [string, number]] : []),
+    ]);
+    const read = await readForHold(trx, params, limited);
+    if (read.repeated) return repeatedHold(trx, params, await lockOrderHolds(trx, params.order_id));
+    if (read.holdings) assertHoldingsAllow(limits, read.holdings, { eventId: params.event_id, units, newOrder: true });
+    const offers = offersByTicketType(read.offers);
     const code = await reservePromoCode(trx, params);
-    const event = await lockEventForHold(trx, params.event_id, params.items);
+    const event =
+      read.event === undefined
+        ? await lockEventForHold(trx, params.event_id, params.items)
+        : await holdEventAsRead(trx, params.event_id, params.items, read.event ?? undefined);
     if (!event) throw new NotFoundError(`Event ${params.event_id} not found`);
     const locked = event.hidden.find((id) => !code?.unlocks.includes(id));
     if (locked !== undefined) throw new NotFoundError(`Ticket type ${locked} not found`);
@@ -110,6 +130,50 @@ export async function holdInventory(
       })),
     };
   });
+}
+
+/** What a new hold reads before it takes anything (`readForHold`). */
+interface HoldReads {
+  /** The order holds something already: the hold is a repeat, and nothing else was read. */
+  repeated: boolean;
+  /** Only for a holder with limits. */
+  holdings?: Holdings;
+  offers: OpenOffer[];
+  /** Not read (undefined) when a promo code is to be locked before it; null: no such live event. */
+  event?: EventForHold | null;
+}
+
+/**
+ * Everything a new hold reads before it takes units, in one statement and in the order the
+ * separate reads had (each subquery runs as its column is reached): whether the order holds
+ * anything yet, what a limited holder holds now, the holder's open offers of the items' types
+ * (locked), and the event (key-share locked), unless a promo code names it: the code is locked
+ * between the offers and the event, so the event is then read after it (`lockEventForHold`).
+ * It runs after the order's and the holder's locks, so it sees every hold committed before
+ * them. Once the order turns out to hold something, the rest is left unread and unlocked.
+ */
+async function readForHold(trx: Knex.Transaction, params: HoldParams, limited: boolean): Promise<HoldReads> {
+  const ids = params.items.map((item) => item.ticket_type_id);
+  const unlessRepeated = (column: string, query: string) => `CASE WHEN NOT r.repeated THEN (${query}) END AS ${column}`;
+  const columns = [
+    'r.repeated',
+    ...(limited ? [unlessRepeated('holdings', `SELECT row_to_json(x) FROM (${HOLDINGS}) x`)] : []),
+    unlessRepeated('offers', `SELECT coalesce(json_agg(o), '[]'::json) FROM :offers o`),
+    ...(params.promo_code === undefined
+      ? [unlessRepeated('event', `SELECT row_to_json(ev) FROM (${EVENT_FOR_HOLD}) ev`)]
+      : []),
+  ];
+  const { rows } = await trx.raw<{ rows: HoldReads[] }>(
+    `SELECT ${columns.join(', ')}
+     FROM (SELECT EXISTS (SELECT 1 FROM holds WHERE order_id = :orderId) AS repeated) r`,
+    {
+      orderId: params.order_id,
+      userId: params.holder.user_id,
+      offers: openOffersQuery(trx, params.holder.user_id, ids),
+      ...eventForHoldBindings(params.event_id, params.items),
+    },
+  );
+  return rows[0];
 }
 
 function assertWellFormed(params: HoldParams): void {

@@ -18,13 +18,16 @@ export interface OrderHold {
   lapsed: boolean;
 }
 
+/** The advisory lock every inventory action on one order takes first. */
+export const ORDER_LOCK = 'catalog.inventory.order';
+
 /**
  * Takes the order's lock, then its holds, locked. Every inventory action on one order holds the
  * lock (a repeated call waits for the first and finds its result), and the row locks keep the
  * sweep and other orders' reclaims off these holds until the transaction ends.
  */
 export async function lockOrderHolds(trx: Knex.Transaction, orderId: number): Promise<OrderHold[]> {
-  await lockFor(trx, 'catalog.inventory.order', orderId);
+  await lockFor(trx, ORDER_LOCK, orderId);
   return trx('holds')
     .select(
       'ticket_type_id',

@@ -10,22 +10,22 @@ export interface OpenOffer {
 
 /**
  * The holder's open offers of the given ticket types, locked until the hold commits or rolls
- * back. Taken before any ticket type's row, as every other step that locks an offered entry
- * does (leaving), so the two never wait on each other crosswise.
+ * back (as a query, for a statement that reads more with it). Taken before any ticket type's
+ * row, as every other step that locks an offered entry does (leaving), so the two never wait on
+ * each other crosswise.
  */
-export async function lockOpenOffers(
-  trx: Knex.Transaction,
-  userId: number,
-  ticketTypeIds: number[],
-): Promise<Map<number, OpenOffer>> {
-  const rows: OpenOffer[] = await trx('waitlist_entries')
+export function openOffersQuery(trx: Knex.Transaction, userId: number, ticketTypeIds: number[]): Knex.QueryBuilder {
+  return trx('waitlist_entries')
     .select('id', 'ticket_type_id', 'offered_quantity')
     .where({ user_id: userId, state: 'offered' })
     .whereIn('ticket_type_id', ticketTypeIds)
     .where('offer_expires_at', '>', trx.fn.now())
     .forUpdate();
-  return new Map(rows.map((r) => [r.ticket_type_id, { ...r, id: Number(r.id) }]));
 }
+
+/** `openOffersQuery`'s rows by ticket type. */
+export const offersByTicketType = (rows: OpenOffer[]): Map<number, OpenOffer> =>
+  new Map(rows.map((r) => [r.ticket_type_id, { ...r, id: Number(r.id) }]));
 
 /**
  * Hands an offer to the order placed by its user: the entry is claimed and its units leave

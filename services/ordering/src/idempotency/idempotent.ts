@@ -54,6 +54,13 @@ type Claim =
  */
 export interface Attempt {
   resumed: boolean;
+  /**
+   * The UPDATE that stores `body` as the key's answer, for work whose last statement commits all
+   * its effects: embedded in that statement (as a data-modifying CTE), the answer commits with
+   * them and costs no round trip of its own. `body` is then the answer, whatever the work
+   * returns. Undefined without an Idempotency-Key (nothing to store).
+   */
+  answerInStatement?: (body: unknown) => Knex.QueryBuilder;
 }
 
 /**
@@ -78,8 +85,7 @@ export async function idempotent<T>(
     const claim = await claimKey(db, request.userId, key, hash);
     if (claim.kind === 'answered') return replay<T>(claim.response);
     if (claim.kind === 'claimed') {
-      const attempt = { resumed: claim.resumed };
-      return replay<T>(await runAndStore(db, request.userId, key, request.status, () => work(attempt)));
+      return replay<T>(await runAndStore(db, request.userId, key, request.status, claim.resumed, work));
     }
     if (claim.kind === 'free') continue;
     if (Date.now() > deadline) {
@@ -140,25 +146,37 @@ async function runAndStore<T>(
   userId: number,
   key: string,
   status: number,
-  work: () => Promise<T>,
+  resumed: boolean,
+  work: (attempt: Attempt) => Promise<T>,
 ): Promise<StoredResponse> {
+  const answer = () => db('idempotency_keys').where({ user_id: userId, key });
+  let answeredInStatement: { body: unknown } | undefined;
+  const attempt: Attempt = {
+    resumed,
+    answerInStatement: (body) => {
+      answeredInStatement = { body };
+      return answer().update({ response: { status, body } });
+    },
+  };
   let response: StoredResponse;
   const renew = () =>
-    db('idempotency_keys')
-      .where({ user_id: userId, key })
+    answer()
       .whereNull('response')
       .update({ lease_expires_at: leaseEnd(db) });
   try {
-    response = { status, body: await whileRenewing(renew, work) };
+    const body = await whileRenewing(renew, () => work(attempt));
+    // The work came back, so the statement that stored its answer committed.
+    if (answeredInStatement) return { status, body: answeredInStatement.body };
+    response = { status, body };
   } catch (err) {
     const problem = asStorableProblem(err);
     if (!problem) {
-      await db('idempotency_keys').where({ user_id: userId, key }).whereNull('response').delete();
+      await answer().whereNull('response').delete();
       throw err;
     }
     response = { status: problem.code, problem: { type: problem.type, detail: problem.message, data: problem.data } };
   }
-  await db('idempotency_keys').where({ user_id: userId, key }).update({ response });
+  await answer().update({ response });
   return response;
 }
 

@@ -3,7 +3,6 @@ import type { OrderingRuntime } from '../runtime';
 import { idempotent, repeatWaitMs } from '../idempotency/idempotent';
 import { releaseUnitsQuietly } from './catalog-inventory';
 import { placeOrder } from './place-order';
-import { toOrderView } from './order-view';
 
 /**
  * `POST /orders`: places the order once per idempotency key (a repeat replays the first answer),
@@ -28,7 +27,7 @@ export async function createOrder(
         status: 201,
         waitMs: repeatWaitMs(ctx.options.timeout, runtime.config),
       },
-      async () => toOrderView(await placeOrder(runtime, ctx, caller, body, (id) => (heldFor = id))),
+      (attempt) => placeOrder(runtime, ctx, caller, body, attempt, (id) => (heldFor = id)),
     );
     if (heldFor !== undefined) ctx.locals.logger.info({ orderId: order.id, total: order.total_price }, 'order placed');
     return order;

@@ -4,6 +4,7 @@ import {
   buyer,
   createEvent,
   createTicketType,
+  getOrder,
   inventory,
   orderBody,
   otherBuyer,
@@ -37,6 +38,19 @@ describe('Idempotency-Key on ordering.orders.create', () => {
       await node.orderingDb('orders').where('user_id', buyer.id).whereIn('id', [first.id]).count({ n: '*' }).first(),
     ).toEqual({ n: 1 });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 0 });
+  });
+
+  it('stores the answer with the order: the answer stored, the order read back and a repeat are the first answer', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 10 });
+    const key = newKey();
+    const body = { ...orderBody(event.id, ticketType.id, 1), idempotency_key: key };
+
+    const first = await placeOrder(node, buyer, body);
+
+    const stored = await node.orderingDb('idempotency_keys').where({ user_id: buyer.id, key }).first('response');
+    expect(stored.response).toEqual({ status: 201, body: first });
+    expect(await getOrder(node, buyer, first.id)).toEqual(first);
+    expect(await placeOrder(node, buyer, body)).toEqual(first);
   });
 
   it('refuses the same key with a different body (422) and changes nothing', async () => {
