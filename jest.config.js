@@ -9,6 +9,8 @@ module.exports = {
   globalSetup: '<rootDir>/tests/support/test-backends.ts',
   globalTeardown: '<rootDir>/tests/support/test-backends-teardown.ts',
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
+  // Longest files first (recorded durations, as CI has no jest cache), so no long file runs last.
+  testSequencer: '<rootDir>/tests/support/slowest-first-sequencer.js',
   projects: [
     {
       ...common,

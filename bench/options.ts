@@ -35,14 +35,13 @@ export interface BenchOptions {
 
 /**
  * `BENCH_DURATION` (seconds per run), `BENCH_OUTPUT` (report path), `BENCH_SMOKE=1` (tiny: a
- * few requests per run, a 50-buyer sale), `BENCH_ONLY` (comma-separated scenarios to run).
+ * few requests per run, a 50-buyer sale), `BENCH_ONLY` (comma-separated scenarios to run),
+ * `BENCH_HOP_RATE` (the hop's requests per second).
  */
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const smoke = env.BENCH_SMOKE === '1';
-  const seconds = env.BENCH_DURATION ? Number(env.BENCH_DURATION) : 10;
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`BENCH_DURATION must be a positive number of seconds, not "${env.BENCH_DURATION}"`);
-  }
+  const seconds = positiveNumber(env, 'BENCH_DURATION', 'seconds', 10);
+  const hopRate = positiveNumber(env, 'BENCH_HOP_RATE', 'requests per second', smoke ? 100 : 500);
   return {
     smoke,
     scenarios: scenariosFromEnv(env.BENCH_ONLY),
@@ -50,7 +49,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     warmupSeconds: smoke ? 0 : 2,
     output: path.resolve(env.BENCH_OUTPUT ?? path.join(REPO_ROOT, 'docs', 'PERFORMANCE.md')),
     readConnections: smoke ? 4 : 16,
-    hopRate: smoke ? 100 : 500,
+    hopRate,
     checkoutConnections: smoke ? 4 : 32,
     checkoutBuyers: smoke ? 5 : 20,
     flashSaleBuyers: smoke ? 50 : 1000,
@@ -58,6 +57,13 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     loginConnections: smoke ? 2 : 8,
     loginUsers: smoke ? 3 : 10,
   };
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, unit: string, fallback: number): number {
+  const value = env[name] ? Number(env[name]) : fallback;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number of ${unit}, not "${env[name]}"`);
+  return value;
 }
 
 /** `BENCH_ONLY=read,hop`: those scenarios only; unset or empty, all of them. A misspelt name fails rather than run nothing. */

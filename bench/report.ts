@@ -5,7 +5,7 @@ import type { Machine } from './machine';
 import type { ResidentSize } from './memory';
 import { failuresOf, type LoadFigures } from './load';
 import { READ_MODES, type ReadPathFigures } from './scenarios/read-path';
-import type { NatsHopFigures } from './scenarios/nats-hop';
+import { HOP_BURST_CONNECTIONS, HOP_MODES, type HopMode, type NatsHopFigures } from './scenarios/nats-hop';
 import type { CheckoutFigures } from './scenarios/checkout';
 import type { FlashSaleFigures } from './scenarios/flash-sale';
 import type { LoginFigures } from './scenarios/login';
@@ -42,6 +42,8 @@ Everything it starts — service processes, \`tp_*\` databases, JetStream stream
 directories — is removed when it ends, fails or is interrupted with Ctrl-C.
 
 - \`BENCH_DURATION\`: seconds of each load run (default 10; the whole bench then takes about 5 minutes).
+- \`BENCH_HOP_RATE\`: the requests per second of the NATS hop scenario (default 500); a lower one
+  compares the hop on a machine too busy to serve 500 reads a second evenly.
 - \`BENCH_OUTPUT\`: where to write this report (default \`docs/PERFORMANCE.md\`).
 - \`BENCH_SMOKE=1\`: a tiny run (20 requests per load, a 50-buyer sale) proving every scenario still works;
   \`bench/test/bench-smoke.test.ts\` runs it as part of \`npm test\`.
@@ -60,9 +62,12 @@ directories — is removed when it ends, fails or is interrupted with Ctrl-C.
 - **Read path**: each server as fast as it answers with a fixed number of connections. The
   baseline (\`bench/baseline-server.ts\`) is fastify and pg alone, answering the same body from
   catalog's own tables with one SQL statement: what a server cannot beat on this machine.
-- **NATS hop**: the same read at a fixed rate, distributed against embedded; the difference is
-  what the hop between gateway and catalog costs. autocannon sends each connection's share of a
-  second back to back, so these are latencies under short bursts of a few concurrent requests.
+- **NATS hop**: the same read at a fixed rate (\`BENCH_HOP_RATE\`, default 500 req/s), the
+  cache-off gateway against the embedded process; the difference is what the hop
+  between gateway and catalog costs. Measured twice: evenly paced (one request every 1/rate s,
+  sent whether or not the earlier ones were answered, as independent clients send them: the
+  hop's own latency), and with autocannon, whose connections each send their share of a second
+  back to back and then wait (latencies under short bursts of a few concurrent requests).
 - **Checkout**: orders per second on one ticket type, against the hot-row limit measured right
   after: catalog's hold \`UPDATE\` alone, straight to Postgres, from as many connections as
   catalog's pools hold. Every order also writes its hold, its order rows and two outbox events.
@@ -191,16 +196,19 @@ function readCpuSection(cpuPerRead: ReadPathFigures['cpuPerRead']): string {
 const RATE_REACHED = 0.9;
 
 function natsHopSection(natsHop: NatsHopFigures): string {
-  const row = (label: string, f: LoadFigures) => [label, ...loadColumns(f), failuresOf(f)];
-  const { distributed, embedded } = natsHop;
-  const saturated = [distributed, embedded].some((f) => f.perSecond < RATE_REACHED * natsHop.rate);
-  const table = section(
-    `2. NATS hop: the same read at a fixed ${natsHop.rate} req/s`,
-    ['mode', 'answers', 'req/s reached', 'p50 ms', 'p99 ms', 'other answers'],
-    [
-      row('distributed, cache off', distributed),
-      row('embedded, cache off', embedded),
+  const rows = (load: string, figures: Record<HopMode, LoadFigures>) => {
+    const { distributed, embedded } = figures;
+    const row = (mode: HopMode) => [
+      load,
+      `${mode}, cache off`,
+      ...loadColumns(figures[mode]),
+      failuresOf(figures[mode]),
+    ];
+    return [
+      row('distributed'),
+      row('embedded'),
       [
+        load,
         '**the hop adds**',
         '',
         '',
@@ -208,6 +216,17 @@ function natsHopSection(natsHop: NatsHopFigures): string {
         signedMs(distributed.p99 - embedded.p99),
         '',
       ],
+    ];
+  };
+  const saturated = [natsHop.paced, natsHop.bursts].some((figures) =>
+    HOP_MODES.some((mode) => figures[mode].perSecond < RATE_REACHED * natsHop.rate),
+  );
+  const table = section(
+    `2. NATS hop: the same read at a fixed ${natsHop.rate} req/s`,
+    ['load', 'mode', 'answers', 'req/s reached', 'p50 ms', 'p99 ms', 'other answers'],
+    [
+      ...rows(`evenly paced, one request every ${(1000 / natsHop.rate).toFixed(1)} ms`, natsHop.paced),
+      ...rows(`autocannon, each second in bursts on ${HOP_BURST_CONNECTIONS} connections`, natsHop.bursts),
     ],
   );
   if (!saturated) return table;

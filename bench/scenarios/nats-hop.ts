@@ -1,32 +1,49 @@
 import type { BenchOptions } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
+import { runPacedLoad } from '../paced-load';
 
 /**
  * autocannon paces a fixed rate per connection and second: each connection sends its share
  * back to back, then waits for the next second. Few connections keep that burst from queueing
  * on itself; five still give each request 10 ms to keep up with 500 requests/s.
  */
-const HOP_CONNECTIONS = 5;
+export const HOP_BURST_CONNECTIONS = 5;
+
+export const HOP_MODES = ['distributed', 'embedded'] as const;
+export type HopMode = (typeof HOP_MODES)[number];
 
 export interface NatsHopFigures {
   rate: number;
-  distributed: LoadFigures;
-  embedded: LoadFigures;
+  /** One request every 1/rate s, whether or not the earlier ones were answered: the hop's own latency. */
+  paced: Record<HopMode, LoadFigures>;
+  /** autocannon's fixed rate: each second's requests in bursts on five connections. */
+  bursts: Record<HopMode, LoadFigures>;
 }
 
-/** The same read at the same fixed rate, with and without NATS between the gateway and catalog. */
+/**
+ * The same read at the same fixed rate, with and without NATS between the gateway and catalog,
+ * each server warmed up first (as for the read path) so that neither is measured with a cold JIT.
+ */
 export async function measureNatsHop(
-  eventUrls: { distributed: string; embedded: string },
+  eventUrls: Record<HopMode, string>,
   options: BenchOptions,
 ): Promise<NatsHopFigures> {
-  const run = (url: string) =>
-    runLoad({
-      url,
-      connections: HOP_CONNECTIONS,
+  const figures: NatsHopFigures = { rate: options.hopRate, paced: {}, bursts: {} } as NatsHopFigures;
+  for (const mode of HOP_MODES) {
+    if (options.warmupSeconds > 0) {
+      await runPacedLoad({ url: eventUrls[mode], rate: options.hopRate, length: { seconds: options.warmupSeconds } });
+    }
+    figures.paced[mode] = await runPacedLoad({
+      url: eventUrls[mode],
+      rate: options.hopRate,
+      length: options.runLength,
+    });
+    figures.bursts[mode] = await runLoad({
+      url: eventUrls[mode],
+      connections: HOP_BURST_CONNECTIONS,
       overallRate: options.hopRate,
       ...autocannonLength(options.runLength),
     });
-  const distributed = await run(eventUrls.distributed);
-  const embedded = await run(eventUrls.embedded);
-  return { rate: options.hopRate, distributed, embedded };
+  }
+  return figures;
 }

@@ -93,10 +93,12 @@ describe('the benchmark harness (BENCH_SMOKE=1)', () => {
     }
   });
 
-  it('reads it at a fixed rate with and without the NATS hop', () => {
+  it('reads it at a fixed rate with and without the NATS hop, paced evenly and in bursts', () => {
     expect(results.natsHop.rate).toBeGreaterThan(0);
-    expectAllAnswered(results.natsHop.distributed);
-    expectAllAnswered(results.natsHop.embedded);
+    for (const load of [results.natsHop.paced, results.natsHop.bursts]) {
+      expectAllAnswered(load.distributed);
+      expectAllAnswered(load.embedded);
+    }
   });
 
   it('checks out on one hot ticket type and measures the hot-row limit', () => {

@@ -60,6 +60,8 @@ export const ConfigSchema = Type.Object({
   TRANSFER_OFFER_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 72 }),
   MAX_TICKET_TYPES_PER_EVENT: Type.Integer({ minimum: 0, default: 50 }),
   WAITLIST_OFFER_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
+  HOLD_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  ORDER_EXPIRY_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   ACCESS_TOKEN_TTL: Type.Integer({ minimum: 1, default: 900 }),
   REFRESH_TOKEN_TTL: Type.Integer({ minimum: 1, default: 604800 }),
   JWT_ISSUER: Type.String({ default: 'ticketpro-identity' }),
@@ -102,6 +104,7 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_RESEND: Type.Integer({ minimum: 0, default: 5 }),
   MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 8 }),
   MAIL_RETRY_SECONDS: Type.Integer({ minimum: 1, default: 2 }),
+  MAIL_DISPATCH_INTERVAL_MS: Type.Integer({ minimum: 100, default: 1000 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -80,31 +80,54 @@ function pointerSegment(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** A value met while walking a body, and how it was reached. */
+interface Visit {
+  value: unknown;
+  parent: Visit | undefined;
+  key: string | number;
+}
+
+/**
+ * The JSON Pointer of a visit, built only when an error needs it: building one per value cost
+ * every request an allocation per field, for paths that are almost never read.
+ */
+function pointerOf(visit: Visit): string {
+  const segments: string[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) segments.push(pointerSegment(at.key));
+  return segments.length === 0 ? '' : `/${segments.reverse().join('/')}`;
+}
+
 /**
  * ajv-style errors for every string (object keys included) in `data` that `textProblem` refuses.
  * Walked with a stack of its own, so a deeply nested body cannot overflow the call stack.
  */
 export function malformedTextErrors(data: unknown): ErrorObject[] {
   const errors: ErrorObject[] = [];
-  const pending: { value: unknown; path: string }[] = [{ value: data, path: '' }];
-  const report = (path: string, message: string) =>
-    errors.push({ keyword: 'wellFormedText', instancePath: path, schemaPath: '#/wellFormedText', params: {}, message });
+  const pending: Visit[] = [{ value: data, parent: undefined, key: '' }];
+  const report = (visit: Visit, message: string) =>
+    errors.push({
+      keyword: 'wellFormedText',
+      instancePath: pointerOf(visit),
+      schemaPath: '#/wellFormedText',
+      params: {},
+      message,
+    });
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value, path } = next;
+    const { value } = next;
     if (typeof value === 'string') {
       const problem = textProblem(value);
-      if (problem) report(path, problem);
+      if (problem) report(next, problem);
     } else if (Array.isArray(value)) {
       // Pushed last to first, so that errors come out in document order.
-      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], path: `${path}/${i}` });
+      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], parent: next, key: i });
     } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value);
-      for (const [key] of entries) {
+      const keys = Object.keys(value);
+      for (const key of keys) {
         const keyProblem = textProblem(key);
-        if (keyProblem) report(path, `has a field name that ${keyProblem}`);
+        if (keyProblem) report(next, `has a field name that ${keyProblem}`);
       }
-      for (const [key, item] of entries.reverse())
-        pending.push({ value: item, path: `${path}/${pointerSegment(key)}` });
+      const fields = value as Record<string, unknown>;
+      for (let i = keys.length - 1; i >= 0; i--) pending.push({ value: fields[keys[i]], parent: next, key: keys[i] });
     }
   }
   return errors;

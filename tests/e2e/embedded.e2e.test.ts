@@ -21,12 +21,13 @@ describe('npm start (embedded mode)', () => {
   let running: RunningProcess | undefined;
 
   const start = async () => {
-    // At info, for the line that names each mail file.
-    const started = await startNpmStart(port, dataDir, {
-      LOG_LEVEL: 'info',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
+    // At info, for the line that names each mail file; with its build, exactly as a user runs it.
+    const started = await startNpmStart(
+      port,
+      dataDir,
+      { LOG_LEVEL: 'info', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
+      { build: true },
+    );
     running = started.process;
     // Until every service is up, /health says so: 503 starting, never overloaded or anything else.
     for (const answer of started.answersWhileStarting)

@@ -38,6 +38,8 @@ describe('NATS restart: services reconnect by themselves and the outbox catches 
       HEARTBEAT_TIMEOUT_SECONDS: '3',
       REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
       ORDER_HOLD_SECONDS: String(ORDER_HOLD_SECONDS),
+      // The lapsed order is expired by the sweep after its hold: every 500 ms here, not 5 s.
+      ORDER_EXPIRY_SWEEP_INTERVAL_MS: '500',
     });
     const organizer = await register(cluster.api, { role: 'organizer' });
     eventId = (await createEvent(cluster.api, organizer.access)).id;

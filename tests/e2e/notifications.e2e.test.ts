@@ -363,7 +363,11 @@ describe('GET /notifications', () => {
 describe(`expiry notice (ORDER_HOLD_SECONDS=${SHORT_HOLD_SECONDS})`, () => {
   beforeAll(async () => {
     await Promise.all(cluster.processes.filter((p) => p.name === 'ordering').map((p) => p.stop()));
-    await cluster.startService('ordering', { ORDER_HOLD_SECONDS: String(SHORT_HOLD_SECONDS) });
+    // The notice follows the sweep that expires the order: every 500 ms here, not 5 s.
+    await cluster.startService('ordering', {
+      ORDER_HOLD_SECONDS: String(SHORT_HOLD_SECONDS),
+      ORDER_EXPIRY_SWEEP_INTERVAL_MS: '500',
+    });
     await waitFor(`${cluster.baseUrl}/health`, (status) => status === 200);
   });
 

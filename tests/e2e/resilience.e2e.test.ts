@@ -42,6 +42,9 @@ describe('resilience: SIGKILL of one ordering and one catalog instance under ste
         HEARTBEAT_TIMEOUT_SECONDS: String(HEARTBEAT_TIMEOUT_SECONDS),
         REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
         ORDER_HOLD_SECONDS: String(ORDER_HOLD_SECONDS),
+        // The books settle at the sweeps after the holds lapse: every 500 ms here, not 5 s.
+        HOLD_SWEEP_INTERVAL_MS: '500',
+        ORDER_EXPIRY_SWEEP_INTERVAL_MS: '500',
       },
       { instances: 2 },
     );

@@ -18,8 +18,12 @@ jest.setTimeout(300_000);
  */
 const ADMIN = { email: 'admin@waitlist-release.test', password: 'Admin-Passw0rd-Strong' };
 const OFFER_SECONDS = 600;
-/** Catalog sweeps lapsed holds every 5 s and ordering expires lapsed orders as often: two rounds and some. */
-const SWEPT_MS = 15_000;
+/** Catalog's hold sweep and ordering's expiry sweep, each this often here (5 s by default). */
+const SWEEP_MS = 500;
+/** Enough for several rounds of both sweeps, on a loaded machine. */
+const SWEPT_MS = 3_000;
+/** The most a lapsed hold's units may take to be offered: the first round that comes, with time to spare. */
+const OFFERED_WITHIN_MS = 30_000;
 
 let cluster: Cluster;
 let admin: { access: string };
@@ -81,6 +85,8 @@ beforeAll(async () => {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     WAITLIST_OFFER_SECONDS: String(OFFER_SECONDS),
+    HOLD_SWEEP_INTERVAL_MS: String(SWEEP_MS),
+    ORDER_EXPIRY_SWEEP_INTERVAL_MS: String(SWEEP_MS),
   });
   admin = await login(cluster.api, ADMIN.email, ADMIN.password);
   organizer = await register(cluster.api, { role: 'organizer' });
@@ -140,7 +146,7 @@ describe('each way units come back offers them to the next in line, once, over N
     const { ok, waitedMs } = await pollUntil(
       () => everOffered(typeId),
       (o) => o.length >= 2,
-      SWEPT_MS * 2,
+      OFFERED_WITHIN_MS,
     );
     expect(ok).toBe(true);
     console.log(`waiting list: a lapsed hold offered on ${(waitedMs / 1000).toFixed(1)} s after its expiry`);
@@ -235,7 +241,7 @@ describe('a raised quantity racing lapsing holds, cancellations and buyers, over
     const settled = await pollUntil(
       () => everOffered(typeId),
       (o) => o.length >= cameBack,
-      SWEPT_MS * 2,
+      OFFERED_WITHIN_MS,
     );
     // Both services' sweeps go on: nothing is offered twice, and nothing more.
     await new Promise((resolve) => setTimeout(resolve, SWEPT_MS));

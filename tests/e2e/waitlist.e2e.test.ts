@@ -59,6 +59,8 @@ beforeAll(async () => {
     SMTP_URL: mail.url,
     MAIL_RETRY_SECONDS: '1',
     WAITLIST_OFFER_SECONDS: String(OFFER_SECONDS),
+    // Lapsed offers pass on at catalog's next sweep: every 500 ms here, not 5 s, once they lapse.
+    HOLD_SWEEP_INTERVAL_MS: '500',
   });
   admin = await login(cluster.api, ADMIN.email, ADMIN.password);
   organizer = await register(cluster.api, { role: 'organizer' });

@@ -34,16 +34,22 @@ export interface EmbeddedProcess {
 }
 
 /**
- * `npm start` as a user runs it (it builds, then runs the embedded mode: every service and the
- * gateway in one process), on `port`, with its data under `dataDir`; resolves once `/health`
- * answers 200. `env` adds settings, e.g. DATABASE_URL to run it on Postgres instead of PGlite.
+ * `npm start` (the embedded mode: every service and the gateway in one process), on `port`, with
+ * its data under `dataDir`; resolves once `/health` answers 200. `env` adds settings, e.g.
+ * DATABASE_URL to run it on Postgres instead of PGlite.
+ *
+ * `build`: run its `prestart` build too, as a user's `npm start` does. Off by default: the e2e
+ * project's globalSetup has built these very sources once for the run, and the build, 3–10 s on
+ * a loaded machine, would otherwise delay every start of every file again.
  */
 export async function startNpmStart(
   port: number,
   dataDir: string,
   env: Record<string, string> = {},
+  { build = false }: { build?: boolean } = {},
 ): Promise<EmbeddedProcess> {
-  const running = startProcess('npm start', 'npm', ['start'], {
+  // npm runs the named script but not its pre- and post-scripts under --ignore-scripts.
+  const running = startProcess('npm start', 'npm', build ? ['start'] : ['start', '--ignore-scripts'], {
     cwd: REPO_ROOT,
     env: { ...EMBEDDED_DEFAULTS, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
   });

@@ -34,16 +34,11 @@ import { applyUserEvent } from './organizers/apply-user-event';
 export { applyUserEvent } from './organizers/apply-user-event';
 export type { CatalogRuntime } from './runtime';
 
-export interface CatalogOptions {
-  /** How often expired holds and lapsed offers are swept; reads ignore them at once either way. */
-  holdSweepIntervalMs?: number;
-}
-
 /** Events, their ticket types, and the inventory orders hold, buy and return. */
 export const createCatalogService = defineService({
   contract: catalogContract,
   migrations,
-  prepare: (base, _options: CatalogOptions) => ({ models: bindModels(base.resources.db) }),
+  prepare: (base) => ({ models: bindModels(base.resources.db) }),
   actions: (catalog) => ({
     'events.list': listEventsAction(catalog),
     'events.get': getEventAction(catalog),
@@ -74,10 +69,11 @@ export const createCatalogService = defineService({
     'inventory.removeUnit': removeUnitInventoryAction(catalog),
   }),
   feeds: () => [feed('organizers', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope))],
-  tasks: ({ resources, logger, config }, options) => [
+  tasks: ({ resources, logger, config }) => [
     {
+      // Reads ignore expired holds and lapsed offers at once; the sweep gives their units back for good.
       name: 'expired holds and offers sweep',
-      everyMs: options.holdSweepIntervalMs ?? 5000,
+      everyMs: config.HOLD_SWEEP_INTERVAL_MS,
       run: async () => {
         const units = await sweepExpiredHolds(resources.db, config.WAITLIST_OFFER_SECONDS);
         if (units > 0) logger.info({ units }, 'expired holds and lapsed offers swept');

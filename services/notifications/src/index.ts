@@ -15,9 +15,6 @@ import { ticketPdfAction } from './actions/tickets-pdf';
 
 export type { NotificationsRuntime } from './runtime';
 
-/** How often the queue is looked at for messages that are due. */
-const DISPATCH_EVERY_MS = 1_000;
-
 /** Whatever the sender looks like (`Name <a@b>` or `a@b`), its domain, for our Message-IDs. */
 const domainOf = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'ticketpro.local';
 
@@ -52,7 +49,7 @@ export const createNotificationsService = defineService({
   tasks: ({ config, logger, resources, composer, provider }) => [
     {
       name: 'mail dispatch',
-      everyMs: DISPATCH_EVERY_MS,
+      everyMs: config.MAIL_DISPATCH_INTERVAL_MS,
       run: async () => {
         await sendDueMessages({
           db: resources.db,

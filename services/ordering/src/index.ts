@@ -28,10 +28,6 @@ export { sweepExpiredOrders } from './orders/sweep-expired-orders';
 export type { OrderingRuntime } from './runtime';
 
 export interface OrderingOptions {
-  /** How often lapsed orders are made expired for good; reads show them expired at once either way. */
-  expirySweepIntervalMs?: number;
-  /** How often awaited payments are polled at their provider; `PAYMENT_POLL_INTERVAL_SECONDS` otherwise. */
-  paymentPollIntervalMs?: number;
   /** Where the Stripe SDK sends requests (tests: a local stand-in). */
   stripeApi?: StripeApiOptions;
 }
@@ -68,10 +64,11 @@ export const createOrderingService = defineService({
   feeds: () => [
     feed('closed-events', { 'catalog.event.deleted': [1] }, (envelope, trx) => closeEvent(trx, envelope.data.id)),
   ],
-  tasks: (ordering, options) => [
+  tasks: (ordering) => [
     {
+      // Reads show lapsed orders expired at once; the sweep makes them expired for good.
       name: 'expired orders sweep',
-      everyMs: options.expirySweepIntervalMs ?? 5000,
+      everyMs: ordering.config.ORDER_EXPIRY_SWEEP_INTERVAL_MS,
       run: async () => {
         const { expired, settled, cancelled } = await sweepExpiredOrders(ordering, ordering.broker);
         if (expired + settled + cancelled > 0)
@@ -80,7 +77,7 @@ export const createOrderingService = defineService({
     },
     {
       name: 'awaited payments poll',
-      everyMs: options.paymentPollIntervalMs ?? ordering.config.PAYMENT_POLL_INTERVAL_SECONDS * 1000,
+      everyMs: ordering.config.PAYMENT_POLL_INTERVAL_SECONDS * 1000,
       run: async () => {
         const settled = await pollAwaitedPayments(ordering, ordering.broker);
         if (settled > 0) ordering.logger.info({ settled }, 'awaited payments settled by polling');

@@ -9,7 +9,7 @@ let db: Knex;
 let event: Event;
 
 beforeAll(async () => {
-  node = await startCatalogNode('catalog_sweep', {}, { holdSweepIntervalMs: 100 });
+  node = await startCatalogNode('catalog_sweep', { HOLD_SWEEP_INTERVAL_MS: 100 });
   db = node.db;
   event = await createEvent(node.broker);
 });

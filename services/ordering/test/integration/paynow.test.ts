@@ -29,18 +29,16 @@ let event: Event;
 
 beforeAll(async () => {
   const api = await paynow.start();
-  node = await startOrderingNode(
-    {
-      ORDER_HOLD_SECONDS: 600,
-      PAYMENT_PENDING_MAX_SECONDS: 1200,
-      PAYNOW_INTEGRATION_ID: paynow.integrationId,
-      PAYNOW_INTEGRATION_KEY: paynow.integrationKey,
-      PAYNOW_API_URL: api,
-      PAYNOW_RESULT_URL: 'https://tickets.example.com/api/v1/payments/webhooks/paynow',
-      PAYNOW_RETURN_URL: 'https://tickets.example.com/paid',
-    },
-    { paymentPollIntervalMs: 3_600_000 },
-  );
+  node = await startOrderingNode({
+    ORDER_HOLD_SECONDS: 600,
+    PAYMENT_PENDING_MAX_SECONDS: 1200,
+    PAYNOW_INTEGRATION_ID: paynow.integrationId,
+    PAYNOW_INTEGRATION_KEY: paynow.integrationKey,
+    PAYNOW_API_URL: api,
+    PAYNOW_RESULT_URL: 'https://tickets.example.com/api/v1/payments/webhooks/paynow',
+    PAYNOW_RETURN_URL: 'https://tickets.example.com/paid',
+    PAYMENT_POLL_INTERVAL_SECONDS: 3600,
+  });
   event = await createEvent(node);
 });
 

@@ -162,17 +162,15 @@ const paynowProvider: Harness = {
   method: 'ecocash',
   refundState: 'refund_owed',
   start: async () =>
-    startOrderingNode(
-      {
-        ORDER_HOLD_SECONDS: 600,
-        PAYNOW_INTEGRATION_ID: paynow.integrationId,
-        PAYNOW_INTEGRATION_KEY: paynow.integrationKey,
-        PAYNOW_API_URL: await paynow.start(),
-        PAYNOW_RESULT_URL: 'https://tickets.example.com/api/v1/payments/webhooks/paynow',
-        PAYNOW_RETURN_URL: 'https://tickets.example.com/paid',
-      },
-      { paymentPollIntervalMs: 3_600_000 },
-    ),
+    startOrderingNode({
+      ORDER_HOLD_SECONDS: 600,
+      PAYNOW_INTEGRATION_ID: paynow.integrationId,
+      PAYNOW_INTEGRATION_KEY: paynow.integrationKey,
+      PAYNOW_API_URL: await paynow.start(),
+      PAYNOW_RESULT_URL: 'https://tickets.example.com/api/v1/payments/webhooks/paynow',
+      PAYNOW_RETURN_URL: 'https://tickets.example.com/paid',
+      PAYMENT_POLL_INTERVAL_SECONDS: 3600,
+    }),
   stop: () => paynow.stop(),
   pay: async (order) => {
     await payOrder(node, buyer, order.id);

@@ -23,7 +23,7 @@ export interface OrderingNode {
 /**
  * A broker running the real ordering, catalog and ticketing services, each in its own schema of
  * a fresh database (events on the in-process bus), next to a stand-in identity (catalog asks it
- * for organizer names). Both sweeps run hourly unless asked otherwise, so tests see lapsed orders
+ * for organizer names). Both sweeps run hourly unless `overrides` say otherwise, so tests see lapsed orders
  * the way reads do before any sweep.
  */
 export async function startOrderingNode(
@@ -34,11 +34,10 @@ export async function startOrderingNode(
   const node = await startServiceNode({
     label: 'ordering',
     services: {
-      catalog: (deps) => createCatalogService(deps, { holdSweepIntervalMs: 3_600_000 }),
+      catalog: (deps) => createCatalogService(deps),
       ticketing: (deps) => createTicketingService(deps),
       ordering: (deps) =>
         createOrderingService(deps, {
-          expirySweepIntervalMs: 3_600_000,
           ...options,
           onStarted: (started) => (runtime = started),
         }),
@@ -68,6 +67,8 @@ export async function startOrderingNode(
       // hold unpaid are off unless a test turns them on.
       MAX_PENDING_ORDERS_PER_USER: 0,
       MAX_PENDING_UNITS_PER_EVENT: 0,
+      HOLD_SWEEP_INTERVAL_MS: 3_600_000,
+      ORDER_EXPIRY_SWEEP_INTERVAL_MS: 3_600_000,
       ...overrides,
     },
   });
