@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '@ticketpro/shared';
-import { composeMessage, ObsoleteMessage, type Composer, type MessageRow } from '../messages/compose';
-import { FactsNotYetKnown } from '../messages/message-facts';
+import { composeMessage, ObsoleteMessage, type ClaimedMessage, type Composer } from '../messages/compose';
+import { FactsNotYetKnown, MESSAGE_FACTS_COLUMNS, messageFactsJoins } from '../messages/message-facts';
 import type { MailProvider } from './provider';
 
 export interface DispatchPolicy {
@@ -43,16 +43,23 @@ export async function sendDueMessages(dispatcher: Dispatcher): Promise<number> {
   return sent;
 }
 
+/**
+ * The next due message, locked (skipped while another instance holds it), with the facts of its
+ * recipient and order in the same statement: a round trip less for every message.
+ */
+const CLAIM_NEXT = `WITH next AS (
+    SELECT id, kind, recipient_id, recipient_email, order_id, details, attempts, created_at FROM messages
+    WHERE status = 'queued' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED)
+  SELECT next.*, ${MESSAGE_FACTS_COLUMNS}
+  FROM next ${messageFactsJoins('next.recipient_id', 'next.order_id')}`;
+
 async function sendNextMessage({ db, composer, provider, policy, logger }: Dispatcher): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const row: MessageRow | undefined = await trx('messages')
-      .where('status', 'queued')
-      .where('next_attempt_at', '<=', trx.fn.now())
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .first('id', 'kind', 'recipient_id', 'recipient_email', 'order_id', 'details', 'attempts', 'created_at')
-      .forUpdate()
-      .skipLocked();
+    const { rows } = await trx.raw<{ rows: ClaimedMessage[] }>(CLAIM_NEXT);
+    const [row] = rows;
     if (!row) return false;
     const update = (changes: object) => trx('messages').where('id', row.id).update(changes);
 
