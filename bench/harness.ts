@@ -116,9 +116,12 @@ async function runOnCluster(
 
   if (reads) {
     // Started and seeded side by side: nothing is measured until all of it is done.
-    const [embedded, baseline] = await Promise.all([
-      startEmbedded(cluster.env, teardown),
+    // The cache off on a second gateway and in the embedded process (READ_MODES says why).
+    const cacheOff = { EVENT_READ_CACHE_MS: '0' };
+    const [embedded, baseline, uncachedGateway] = await Promise.all([
+      startEmbedded({ ...cluster.env, ...cacheOff }, teardown),
       startBaseline(cluster.env.DATABASE_URL, poolMax, teardown),
+      cluster.startGateway(cacheOff),
     ]);
     const [distributedEvent, embeddedEvent] = await Promise.all([
       seedEvent(cluster.api, organizer, READ_EVENT_TICKET_TYPES),
@@ -128,10 +131,16 @@ async function runOnCluster(
     ]);
     const eventPath = (id: number) => `/api/v1/events/${id}`;
     await assertSameAnswer(cluster.api, baseline.api, eventPath(distributedEvent.eventId));
-    trackMemory([...cluster.processes, embedded.process, baseline.process]);
+    // The cache-off gateway is the bench's, not the deployment's: its memory is not reported.
+    trackMemory([
+      ...cluster.processes.filter((p) => p !== uncachedGateway.process),
+      embedded.process,
+      baseline.process,
+    ]);
 
     const eventUrls = {
       distributed: `${cluster.baseUrl}${eventPath(distributedEvent.eventId)}`,
+      uncached: `${uncachedGateway.baseUrl}${eventPath(distributedEvent.eventId)}`,
       embedded: `${embedded.baseUrl}${eventPath(embeddedEvent.eventId)}`,
       baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
     };
@@ -146,6 +155,11 @@ async function runOnCluster(
             processSource('catalog', serving('catalog')),
             natsServer(),
           ],
+          uncached: [
+            processSource('gateway', uncachedGateway.process.child.pid),
+            processSource('catalog', serving('catalog')),
+            natsServer(),
+          ],
           embedded: [processSource('embedded', embedded.process.child.pid)],
           baseline: [processSource('baseline', baseline.process.child.pid)],
         },
@@ -154,10 +168,14 @@ async function runOnCluster(
     }
     if (runs('hop')) {
       progress('2. NATS hop');
-      results.natsHop = await measureNatsHop(eventUrls, options);
+      // With the cache on, the distributed reads would not cross NATS at all.
+      results.natsHop = await measureNatsHop(
+        { distributed: eventUrls.uncached, embedded: eventUrls.embedded },
+        options,
+      );
     }
     // Done with them: their connections and cores go back to the scenarios still to come.
-    await Promise.all([embedded.process.stop(), baseline.process.stop()]);
+    await Promise.all([embedded.process.stop(), baseline.process.stop(), uncachedGateway.process.stop()]);
   } else {
     trackMemory(cluster.processes);
   }

@@ -160,8 +160,9 @@ const readPathSection = (options: BenchOptions) => (readPath: ReadPathFigures) =
       'other answers',
     ],
     [
-      row('distributed (gateway → NATS → catalog)', readPath.distributed),
-      row('embedded (one process, no NATS)', readPath.embedded),
+      row('distributed, as deployed (the gateway answers from its read cache)', readPath.distributed),
+      row('distributed, cache off (gateway → NATS → catalog)', readPath.uncached),
+      row('embedded, cache off (one process, no NATS)', readPath.embedded),
       row('baseline (fastify + pg)', baseline),
     ],
   );
@@ -197,8 +198,8 @@ function natsHopSection(natsHop: NatsHopFigures): string {
     `2. NATS hop: the same read at a fixed ${natsHop.rate} req/s`,
     ['mode', 'answers', 'req/s reached', 'p50 ms', 'p99 ms', 'other answers'],
     [
-      row('distributed', distributed),
-      row('embedded', embedded),
+      row('distributed, cache off', distributed),
+      row('embedded, cache off', embedded),
       [
         '**the hop adds**',
         '',

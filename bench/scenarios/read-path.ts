@@ -2,7 +2,14 @@ import type { BenchOptions, RunLength } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { startCpuReading, type CpuSource, type CpuSpent } from '../cpu';
 
-export const READ_MODES = ['distributed', 'embedded', 'baseline'] as const;
+/**
+ * `distributed` runs the gateway as deployed (its event read cache on, EVENT_READ_CACHE_MS's
+ * default): the bench reads one event in a loop, so after the first read every answer comes from
+ * the cache. `uncached` is a second gateway of the same cluster with the cache off, every read
+ * through NATS to catalog; the embedded process runs with the cache off too, so that it and
+ * `uncached` differ by the hop alone.
+ */
+export const READ_MODES = ['distributed', 'uncached', 'embedded', 'baseline'] as const;
 export type ReadMode = (typeof READ_MODES)[number];
 
 export type ReadPathFigures = Record<ReadMode, LoadFigures> & {

@@ -75,6 +75,8 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_WRITES: Type.Integer({ minimum: 0, default: 120 }),
   TRUST_PROXY: Type.Boolean({ default: false }),
   LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 300 }),
+  EVENT_READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
+  EVENT_READ_CACHE_MAX_ENTRIES: Type.Integer({ minimum: 1, maximum: 1000000, default: 1000 }),
   CORS_ORIGIN: Type.String({ default: '*' }),
   HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
   HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30000 }),

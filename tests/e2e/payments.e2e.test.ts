@@ -179,6 +179,91 @@ describe('EcoCash through Paynow, over separate processes', () => {
   });
 });
 
+describe('paying again while the payment is awaited, over separate processes', () => {
+  it('answers repeated pays, at the same instant or later, with the one awaited payment: one push, 202 each time', async () => {
+    const ticketType = await newTicketType();
+    const placed = await cluster.api('POST', '/api/v1/orders', {
+      token: buyer.access,
+      body: { event_id: event.id, payment_method: 'ecocash', items: [{ ticket_type_id: ticketType.id, quantity: 2 }] },
+    });
+    const pay = (options: { body?: object; token?: string; key?: string } = {}) =>
+      cluster.api('POST', `/api/v1/orders/${placed.body.id}/pay`, {
+        token: options.token ?? buyer.access,
+        body: options.body,
+        headers: options.key ? { 'idempotency-key': options.key } : undefined,
+      });
+    const pushes = paynow.initiations;
+
+    paynow.holdInitiations();
+    let together;
+    try {
+      const pays = Promise.all([pay(), pay(), pay({ key: `repeat-${placed.body.id}` })]);
+      // Paynow holds the first push while the other pays reach ordering.
+      await waitUntil(() => paynow.heldInitiations > 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      paynow.releaseInitiations();
+      together = await pays;
+    } finally {
+      paynow.releaseInitiations();
+    }
+    const later = await pay();
+
+    const first = together[0].body;
+    expect(first).toMatchObject({ payment_status: 'pending', payment: { status: 'awaiting_confirmation' } });
+    for (const res of [...together, later]) {
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual(first);
+    }
+    expect(paynow.initiations - pushes).toBe(1);
+
+    // Another number is another pay: 409 naming the awaited payment.
+    const other = await pay({ body: { phone: '0712345678' } });
+    expectProblem(other, 409);
+    expect(other.body).toMatchObject({ payment_id: first.payment.id, order_id: placed.body.id });
+    // Someone else's order, unknown or server-owned fields, a NUL byte, an id out of range.
+    expectProblem(await pay({ token: stranger.access }), 404);
+    expectProblem(await pay({ body: { amount: 0.01 } }), 422);
+    expectProblem(await pay({ body: { redirect_url: 'https://evil.example/pay' } }), 422);
+    expectProblem(await pay({ body: { phone: '0771234567\u0000' } }), 422);
+    expectProblem(await cluster.api('POST', '/api/v1/orders/99999999999/pay', { token: buyer.access }), 422);
+    expect(paynow.initiations - pushes).toBe(1);
+
+    // The money balances: paid once, one payment, two units sold.
+    await paynow.notify(`TP-${first.payment.id}`, 'Paid');
+    await waitForOrderStatus(cluster.api, buyer.access, placed.body.id, 'completed');
+    expect(await ledger(placed.body.id)).toMatchObject([{ kind: 'payment', state: 'completed', amount: 10 }]);
+    expect(await available(ticketType.id)).toBe(8);
+  });
+
+  it("gives the web checkout's redirect URL again to the buyer (the order, the ledger, a repeated pay), to nobody else", async () => {
+    const ticketType = await newTicketType();
+    const placed = await cluster.api('POST', '/api/v1/orders', {
+      token: buyer.access,
+      body: { event_id: event.id, payment_method: 'paynow', items: [{ ticket_type_id: ticketType.id, quantity: 1 }] },
+    });
+    const paid = await cluster.api('POST', `/api/v1/orders/${placed.body.id}/pay`, { token: buyer.access });
+    expect(paid.status).toBe(202);
+    const redirectUrl = paid.body.payment.redirect_url as string;
+    expect(redirectUrl).toContain('/payment/confirm');
+
+    const again = await cluster.api('POST', `/api/v1/orders/${placed.body.id}/pay`, { token: buyer.access });
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(paid.body);
+    const read = await cluster.api('GET', `/api/v1/orders/${placed.body.id}`, { token: buyer.access });
+    expect(read.body.payment).toEqual(paid.body.payment);
+    expect(await ledger(placed.body.id)).toMatchObject([{ state: 'awaiting_confirmation', redirect_url: redirectUrl }]);
+
+    const organizers = await ledger(placed.body.id, organizer.access);
+    expect(organizers).toHaveLength(1);
+    expect(organizers[0]).not.toHaveProperty('redirect_url');
+    expectProblem(await cluster.api('GET', `/api/v1/orders/${placed.body.id}`, { token: stranger.access }), 404);
+    expectProblem(
+      await cluster.api('GET', `/api/v1/orders/${placed.body.id}/payments`, { token: stranger.access }),
+      404,
+    );
+  });
+});
+
 describe('cash at the door, over separate processes', () => {
   it("completes a cash order the event's organizer records, naming who took the money; nobody else records it", async () => {
     const ticketType = await newTicketType();

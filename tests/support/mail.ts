@@ -17,15 +17,23 @@ export interface MailCatcher {
   received: ReceivedMail[];
   /** Messages to `address`, in the order they arrived. */
   to(address: string): ReceivedMail[];
+  /**
+   * Holds the acceptance of the `nth` message to arrive from now on (1 = the next one) until
+   * `release` is called, so that a test can act while a send is in flight: the sender has
+   * transmitted the message and waits for the server's answer.
+   */
+  holdMessage(nth: number): Promise<HeldMessage>;
   /** Stops listening: connections are refused until `up`. */
   down(): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
 }
 
-export interface MailCatcherOptions {
-  /** How long the server takes to accept each message once it has it, as a slow server would. */
-  acceptDelayMs?: number;
+export interface HeldMessage {
+  /** Resolves once the sender's connection has closed. */
+  senderGone(): Promise<void>;
+  /** Goes on with the acceptance: counted and accepted, unless the sender is gone by then. */
+  release(): void;
 }
 
 /**
@@ -33,23 +41,31 @@ export interface MailCatcherOptions {
  * to: every message it accepts is parsed with mailparser. A message whose sender's connection
  * is gone before the acceptance is not counted: the sender never learnt it was accepted.
  */
-export async function startMailCatcher({ acceptDelayMs = 0 }: MailCatcherOptions = {}): Promise<MailCatcher> {
+export async function startMailCatcher(): Promise<MailCatcher> {
   const port = await freePort();
   const received: ReceivedMail[] = [];
   const closed = new Set<string>();
+  const closeWaiters = new Map<string, () => void>();
   let server: SMTPServer | undefined;
+  let hold: { remaining: number; held: (message: HeldMessage) => void } | undefined;
+
+  const whenClosed = (sessionId: string) =>
+    closed.has(sessionId) ? Promise.resolve() : new Promise<void>((resolve) => closeWaiters.set(sessionId, resolve));
 
   const listen = async () => {
     server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onClose: (session) => closed.add(session.id),
+      onClose: (session) => {
+        closed.add(session.id);
+        closeWaiters.get(session.id)?.();
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
-          setTimeout(() => {
+          const accept = () => {
             if (closed.has(session.id)) return callback(new Error('sender gone'));
             const raw = Buffer.concat(chunks);
             simpleParser(raw, { skipImageLinks: true })
@@ -58,7 +74,14 @@ export async function startMailCatcher({ acceptDelayMs = 0 }: MailCatcherOptions
                 callback();
               })
               .catch(callback);
-          }, acceptDelayMs);
+          };
+          if (hold && --hold.remaining === 0) {
+            const { held } = hold;
+            hold = undefined;
+            held({ senderGone: () => whenClosed(session.id), release: accept });
+          } else {
+            accept();
+          }
         });
       },
     });
@@ -75,6 +98,7 @@ export async function startMailCatcher({ acceptDelayMs = 0 }: MailCatcherOptions
     port,
     received,
     to: (address) => received.filter((m) => m.to === address),
+    holdMessage: (nth) => new Promise((held) => (hold = { remaining: nth, held })),
     down: stop,
     up: listen,
     close: stop,

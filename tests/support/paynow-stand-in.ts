@@ -47,9 +47,9 @@ export class PaynowStandIn {
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private baseUrl = '';
   private guids = 0;
-  private pollGate: Promise<void> = Promise.resolve();
-  private openPollGate: () => void = () => {};
-  private waitingPolls = 0;
+  private readonly pollGate = new Gate();
+  private readonly initiationGate = new Gate();
+  private failingInitiations = 0;
 
   constructor(
     readonly integrationId: string,
@@ -123,11 +123,15 @@ export class PaynowStandIn {
     this.requests.push({ path: url.pathname, body });
     let answer: string | undefined;
     if (req.method === 'POST' && INITIATE_PATHS.includes(url.pathname)) {
+      await this.initiationGate.pass();
+      if (this.failingInitiations > 0) {
+        this.failingInitiations -= 1;
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+        return;
+      }
       answer = this.initiate(new URLSearchParams(body), url.pathname === '/interface/remotetransaction');
     } else if (req.method === 'POST' && url.pathname === '/interface/pollpayment') {
-      this.waitingPolls += 1;
-      await this.pollGate;
-      this.waitingPolls -= 1;
+      await this.pollGate.pass();
       answer = this.poll(url.searchParams.get('guid') ?? '');
     }
     res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'text/plain' });
@@ -139,16 +143,43 @@ export class PaynowStandIn {
    * both reach ordering at the same instant.
    */
   holdPolls(): void {
-    this.pollGate = new Promise((resolve) => (this.openPollGate = resolve));
+    this.pollGate.close();
   }
 
   releasePolls(): void {
-    this.openPollGate();
+    this.pollGate.open();
   }
 
   /** Polls held right now. */
   get heldPolls(): number {
-    return this.waitingPolls;
+    return this.pollGate.waiting;
+  }
+
+  /**
+   * Transactions are started, but not answered, until `releaseInitiations()`: a test keeps a pay
+   * at the provider while another pay of the same order arrives.
+   */
+  holdInitiations(): void {
+    this.initiationGate.close();
+  }
+
+  releaseInitiations(): void {
+    this.initiationGate.open();
+  }
+
+  /** Initiations held right now. */
+  get heldInitiations(): number {
+    return this.initiationGate.waiting;
+  }
+
+  /** The next `count` requests to start a transaction fail (HTTP 500) and start nothing. */
+  failInitiations(count: number): void {
+    this.failingInitiations = count;
+  }
+
+  /** How many times a transaction was asked to start (each one a push to a phone or a checkout). */
+  get initiations(): number {
+    return this.requests.filter((r) => INITIATE_PATHS.includes(r.path)).length;
   }
 
   private initiate(form: URLSearchParams, mobile: boolean): string {
@@ -209,3 +240,24 @@ function hashOf(fields: [string, string][], key: string): string {
 
 /** Paynow's errors carry no hash. */
 const error = (message: string) => new URLSearchParams({ status: 'Error', error: message }).toString();
+
+/** Holds requests while closed; counts those held. */
+class Gate {
+  private passage: Promise<void> = Promise.resolve();
+  private release: () => void = () => {};
+  waiting = 0;
+
+  close(): void {
+    this.passage = new Promise((resolve) => (this.release = resolve));
+  }
+
+  open(): void {
+    this.release();
+  }
+
+  async pass(): Promise<void> {
+    this.waiting += 1;
+    await this.passage;
+    this.waiting -= 1;
+  }
+}

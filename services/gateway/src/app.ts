@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { NodeReadiness, type Config, type Logger, type ServiceBroker } from '@ticketpro/shared';
 import { authenticationPlugin } from './plugins/authentication';
 import { connectionLimitPlugin } from './plugins/connection-limit';
+import { eventReadCachePlugin } from './plugins/event-read-cache';
 import { loadSheddingPlugin } from './plugins/load-shedding';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
@@ -122,6 +123,7 @@ export async function buildApp({
   await app.register(securityHeadersPlugin, { config });
   await app.register(schemasPlugin);
   await app.register(serviceCallsPlugin, { broker });
+  await app.register(eventReadCachePlugin, { config, logger, nodeId: broker.nodeID });
   await app.register(tokenRevocationsPlugin, { config, broker, logger });
   await app.register(authenticationPlugin, { config });
   await app.register(rateLimitPlugin);

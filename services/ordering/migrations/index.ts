@@ -10,6 +10,7 @@ import * as createProcessedEvents from './008_create_processed_events';
 import * as createClosedEvents from './009_create_closed_events';
 import * as createPaymentLedger from './010_create_payment_ledger';
 import * as addOrderDiscounts from './011_add_order_discounts';
+import * as addPaymentAttemptDetails from './012_add_payment_attempt_details';
 
 /** Ordering's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   createClosedEvents,
   createPaymentLedger,
   addOrderDiscounts,
+  addPaymentAttemptDetails,
 ];

@@ -68,9 +68,13 @@ export const OrderSchema = Type.Object(
           id: Type.Optional(Id),
           provider: Type.String(),
           status: Type.String(),
-          client_secret: Type.Optional(Type.String()),
+          client_secret: Type.Optional(
+            Type.String({ description: 'Stripe: what the client confirms; the buyer only' }),
+          ),
           instructions: Type.Optional(Type.String()),
-          redirect_url: Type.Optional(Type.String()),
+          redirect_url: Type.Optional(
+            Type.String({ description: 'Paynow web checkout: where the buyer pays; the buyer only' }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -224,6 +228,12 @@ export const PaymentTransactionSchema = Type.Object(
     settled_by: Type.Union([Id, Type.Null()]),
     settled_at: Type.Union([Timestamp, Type.Null()]),
     note: Type.Union([Type.String(), Type.Null()]),
+    redirect_url: Type.Optional(
+      Type.String({
+        description:
+          "Paynow web checkout: where the buyer pays. Shown to the buyer only, never to the event's organizer or an admin",
+      }),
+    ),
     ...AuditTimestamps,
   },
   { $id: 'PaymentTransaction', additionalProperties: false },

@@ -9,6 +9,15 @@ export interface ServiceCallOptions {
   retries?: number;
 }
 
+/** How a call ended: what the action answered, or what it failed with. */
+export type SettledCall = { result: unknown } | { error: unknown };
+
+/**
+ * Told of every call this gateway makes once it has settled, before the request goes on: what a
+ * write changed is known then, before its answer reaches the client.
+ */
+export type ServiceCallListener = (action: ActionName, params: object, settled: SettledCall) => void;
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller, set by the authentication hook on routes that take a token. */
@@ -19,13 +28,24 @@ declare module 'fastify' {
      */
     callService<A extends ActionName>(action: A, ...args: ActionArgs<A, ServiceCallOptions>): Promise<ResultOf<A>>;
   }
+  interface FastifyInstance {
+    /** Adds a listener told of every service call once it has settled. */
+    onServiceCallSettled(listener: ServiceCallListener): void;
+  }
 }
 
 /** The one way the gateway calls services, so every call is traced by request id and timed. */
 export const serviceCallsPlugin = fp<{ broker: ServiceBroker }>(
   async (app, { broker }) => {
     const { serviceCallDuration } = app.metrics;
+    const listeners: ServiceCallListener[] = [];
+    const tell = (action: ActionName, params: object, settled: SettledCall) => {
+      for (const listener of listeners) listener(action, params, settled);
+    };
 
+    app.decorate('onServiceCallSettled', (listener: ServiceCallListener) => {
+      listeners.push(listener);
+    });
     app.decorateRequest('user', null);
     app.decorateRequest(
       'callService',
@@ -40,9 +60,11 @@ export const serviceCallsPlugin = fp<{ broker: ServiceBroker }>(
         try {
           const result = await broker.call(action, params, { ...options, requestID: this.id, meta });
           stopTimer({ outcome: 'ok' });
+          tell(action, params, { result });
           return result;
         } catch (err) {
           stopTimer({ outcome: outcomeOf(err) });
+          tell(action, params, { error: err });
           throw err;
         }
       },
@@ -51,7 +73,8 @@ export const serviceCallsPlugin = fp<{ broker: ServiceBroker }>(
   { name: 'service-calls', dependencies: ['metrics'] },
 );
 
-function outcomeOf(err: unknown): ServiceCallOutcome {
+/** How a failed call is counted; a `client_error` is a refusal, which changed nothing. */
+export function outcomeOf(err: unknown): ServiceCallOutcome {
   if (isServiceUnavailable(err)) return 'unavailable';
   const code = (err as { code?: unknown }).code;
   return typeof code === 'number' && code >= 400 && code < 500 ? 'client_error' : 'server_error';

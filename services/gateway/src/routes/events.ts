@@ -11,6 +11,7 @@ import {
   Page,
   UpdateEventBody,
 } from '@ticketpro/shared';
+import { cachedEventRead } from '../plugins/event-read-cache';
 import { EXAMPLE_EVENT, EXAMPLE_EVENT_SUMMARY, pageExample } from './examples';
 import { serviceRoute } from './service-route';
 
@@ -43,22 +44,41 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     }),
   );
 
+  const readEvent = serviceRoute({
+    method: 'GET',
+    url: '/:id',
+    summary: 'One event, with its organizer and ticket types',
+    description:
+      'Public: anyone may read any event, and every caller gets the same answer. Every listed ticket type of the ' +
+      'event is embedded, with what is still available. ' +
+      'Each gateway keeps this answer for up to `EVENT_READ_CACHE_MS` (1 s by default): a change made through the ' +
+      'same gateway shows at once, but `available_quantity` and `sold_quantity` may lag orders placed through ' +
+      'other gateway instances by up to that long. The order is what counts: `POST /orders` answers 409 when the ' +
+      'units are gone, whatever a read showed. The answer carries an `ETag` and `Cache-Control: public, no-cache`; ' +
+      'send the ETag back in `If-None-Match` to get 304 without a body while the event is unchanged.',
+    tags: TAGS,
+    auth: 'optional',
+    action: 'catalog.events.get',
+    examples: { response: EXAMPLE_EVENT },
+    status: 200,
+    params: IdParams,
+    response: { ...Event, description: 'The event' },
+    problems: ['not-found'],
+  });
   app.route(
-    serviceRoute({
-      method: 'GET',
-      url: '/:id',
-      summary: 'One event, with its organizer and ticket types',
-      description:
-        'Public: anyone may read any event. Every ticket type of the event is embedded, with what is still available.',
-      tags: TAGS,
-      auth: 'optional',
-      action: 'catalog.events.get',
-      examples: { response: EXAMPLE_EVENT },
-      status: 200,
-      params: IdParams,
-      response: { ...Event, description: 'The event' },
-      problems: ['not-found'],
-    }),
+    app.eventReads
+      ? {
+          ...readEvent,
+          schema: {
+            ...readEvent.schema,
+            response: {
+              ...(readEvent.schema?.response as object),
+              304: { description: 'Not Modified: the event is as the `If-None-Match` ETag had it', type: 'null' },
+            },
+          },
+          handler: cachedEventRead(app.eventReads),
+        }
+      : readEvent,
   );
 
   app.route(

@@ -183,11 +183,15 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       description:
         "Charges the order's total with its payment method. On success the order is `completed` and its tickets " +
         'are issued, one per unit. With an `Idempotency-Key` a retried request is answered as the first was and ' +
-        'charges once. ' +
+        'charges once. While the payment is under way (awaiting the buyer, or a Stripe PaymentIntent to confirm) ' +
+        'a pay with the same method, amount and phone, with or without a key, answers that payment again (202 ' +
+        'while it is awaited) without asking the provider again; pays at the same instant make one payment. A pay ' +
+        'that differs (the method or total changed since, another `phone`) is 409 naming it (`payment_id`). ' +
         "The order's `payment_method` picks the provider: with Paynow configured, `ecocash` and `onemoney` push " +
         "the payment to the buyer's phone (`phone` in the body, else the number on the account; sent to Paynow as " +
         '`07XXXXXXXX`) and answer 202 with `payment.status: "awaiting_confirmation"` and `payment.instructions` to ' +
-        'show; `paynow` answers 202 with `payment.redirect_url` (web checkout; Paynow sends the buyer back to ' +
+        'show; `paynow` answers 202 with `payment.redirect_url` (web checkout, shown to the buyer again by a ' +
+        'repeated pay, `GET /orders/{id}` and the ledger; Paynow sends the buyer back to ' +
         "`PAYNOW_RETURN_URL` with `order_id` added to its query). While the payment is awaited the order's hold is kept up to " +
         "`PAYMENT_PENDING_MAX_SECONDS`; Paynow's callback (or polling) completes the order, or fails it and " +
         'releases its units. A `cash` order is paid at the door (`POST /orders/{id}/payments/cash`): 409 here.',

@@ -5,11 +5,11 @@ import { toOrderView } from '../orders/order-view';
 
 export function getOrderAction(ordering: OrderingAccess) {
   return defineAction('ordering.orders.get', async (ctx) => {
-    const { order, waitingPayment } = await visibleOrderAndWaitingPayment(
+    const { order, waiting } = await visibleOrderAndWaitingPayment(
       ordering().models,
       authenticatedCaller(ctx),
       ctx.params.id,
     );
-    return toOrderView(order, waitingPayment);
+    return toOrderView(order, waiting);
   });
 }

@@ -8,17 +8,11 @@ import {
   type ProblemSlug,
 } from '@ticketpro/shared';
 import { requestHash } from './request-hash';
+import { LEASE_SECONDS, leaseEnd, whileRenewing } from './lease';
 
 /** How long a key's first answer is replayed. */
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
 
-/**
- * A claim whose lease ran out belongs to a request whose process died (killed, crashed): a repeat
- * takes it over. The request renews its lease while it works, several times per lease, so a slow
- * turn of the event loop or a wait for a pooled connection does not cost it the claim.
- */
-const LEASE_SECONDS = 5;
-const LEASE_RENEWAL_MS = 1000;
 const POLL_MS = 50;
 
 export interface IdempotentRequest {
@@ -149,9 +143,13 @@ async function runAndStore<T>(
   work: () => Promise<T>,
 ): Promise<StoredResponse> {
   let response: StoredResponse;
-  const stopRenewing = keepLeaseAlive(db, userId, key);
+  const renew = () =>
+    db('idempotency_keys')
+      .where({ user_id: userId, key })
+      .whereNull('response')
+      .update({ lease_expires_at: leaseEnd(db) });
   try {
-    response = { status, body: await work() };
+    response = { status, body: await whileRenewing(renew, work) };
   } catch (err) {
     const problem = asStorableProblem(err);
     if (!problem) {
@@ -159,26 +157,9 @@ async function runAndStore<T>(
       throw err;
     }
     response = { status: problem.code, problem: { type: problem.type, detail: problem.message, data: problem.data } };
-  } finally {
-    stopRenewing();
   }
   await db('idempotency_keys').where({ user_id: userId, key }).update({ response });
   return response;
-}
-
-const leaseEnd = (db: Knex) => db.raw('now() + make_interval(secs => ?)', [LEASE_SECONDS]);
-
-/** Renews the claim's lease until the returned function is called. A renewal that fails is tried again at the next tick. */
-function keepLeaseAlive(db: Knex, userId: number, key: string): () => void {
-  const timer = setInterval(() => {
-    db('idempotency_keys')
-      .where({ user_id: userId, key })
-      .whereNull('response')
-      .update({ lease_expires_at: leaseEnd(db) })
-      .catch(() => undefined);
-  }, LEASE_RENEWAL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 function replay<T>(stored: StoredResponse): T {

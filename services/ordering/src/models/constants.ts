@@ -29,5 +29,8 @@ export const PAYMENT_KINDS = ['payment', 'refund'] as const;
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
+/** A payment in these states is the order's one live payment (`ONE_LIVE_PAYMENT_INDEX`, migration 010). */
+export const LIVE_PAYMENT_STATES = ['initiated', 'awaiting', 'captured'] as const satisfies readonly PaymentState[];
+
 /** Named so that a second payment racing for one order becomes a 409 rather than a 500. */
 export const ONE_LIVE_PAYMENT_INDEX = 'payments_one_live_per_order';

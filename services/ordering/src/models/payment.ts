@@ -1,4 +1,4 @@
-import { BaseModel, type DecimalText } from '@ticketpro/shared';
+import { BaseModel, type DecimalText, type PaymentMethod } from '@ticketpro/shared';
 import type { PaymentKind, PaymentState } from './constants';
 
 /** One row of the ledger: a payment attempt or a refund (see `PAYMENT_STATES` for the states). */
@@ -25,4 +25,10 @@ export class Payment extends BaseModel {
   declare phone: string | null;
   declare poll_url: string | null;
   declare note: string | null;
+  /** The order's payment method when the attempt started; null on attempts older than migration 012. */
+  declare method: PaymentMethod | null;
+  /** Web checkout: where the buyer pays. Only the buyer is shown it. */
+  declare redirect_url: string | null;
+  /** While set and ahead of now, a request is asking the provider to take this payment. */
+  declare charging_until: Date | null;
 }

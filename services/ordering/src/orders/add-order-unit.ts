@@ -11,11 +11,13 @@ import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { addHeldUnit, holderOf } from './catalog-inventory';
 import { readOrder, visibleOrder } from './find-order';
+import { refuseWhilePaying } from '../payments/payment-under-way';
 
 /**
  * Adds one unit of a ticket type to a pending order: catalog holds it (or refuses: sold out),
  * then the item's quantity and the order's total rise by it, under the order's row lock so a
- * payment, a cancel or the sweep cannot interleave. Idempotent on `ref`: catalog answers a
+ * payment, a cancel or the sweep cannot interleave; refused while a payment is under way (it
+ * would take the old total). Idempotent on `ref`: catalog answers a
  * repeated ref with the unit it added, and a ref recorded here answers without asking catalog.
  * Unit numbers only grow: a unit removed earlier keeps its number (its void ticket holds it).
  */
@@ -40,6 +42,7 @@ export async function addOrderUnit(
         order_id: order.id,
       });
     }
+    await refuseWhilePaying(trx, models, order.id, 'units can be added to the order');
 
     // A pending order always has an expiry (its hold's), so `expires_at` is set here.
     const added = await addHeldUnit(call, {

@@ -12,12 +12,13 @@ import type { OrderingRuntime } from '../runtime';
 import { confirmUnits, isRefusal, releaseUnits } from './catalog-inventory';
 import { visibleOrder } from './find-order';
 import { moveOrder } from './order-states';
+import { refuseWhilePaying } from '../payments/payment-under-way';
 
 /**
  * Changes a pending order: its owner (or an admin) the payment method, an admin the status by
  * hand. A manual status keeps the inventory right: completed confirms the sale in catalog,
  * cancelled/failed/expired release the hold, all under the order's row lock. Orders that left
- * `pending` refuse every change (409).
+ * `pending` refuse every change (409), as does the method while a payment is under way.
  */
 export async function changeOrder(
   runtime: OrderingRuntime,
@@ -36,6 +37,7 @@ export async function changeOrder(
       throw new ConflictError(`The order is ${order.status}; only a pending order can be changed`, { order_id: id });
     }
     if (changes.payment_method !== undefined) {
+      await refuseWhilePaying(trx, models, id, 'the payment method can change');
       await models.Order.query(trx).findById(id).patch({ payment_method: changes.payment_method });
     }
     const target = changes.payment_status;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { isAdmin, NotFoundError, type AuthUser } from '@ticketpro/shared';
-import type { Order, OrderingModels, Payment } from '../models';
+import type { Order, OrderingModels } from '../models';
+import type { WaitingPayment } from './order-view';
 
 /** One order with its items and lapse, or undefined; cancelled (soft-deleted) ones only when asked. */
 export async function readOrder(
@@ -38,11 +39,14 @@ export async function visibleOrderAndWaitingPayment(
   models: OrderingModels,
   caller: AuthUser,
   id: number,
-): Promise<{ order: Order; waitingPayment?: Payment }> {
+): Promise<{ order: Order; waiting?: WaitingPayment }> {
   const order = await visibleOrder(models, caller, id);
-  const waiting = await models.Payment.query()
+  const payment = await models.Payment.query()
     .where({ order_id: order.id, kind: 'payment' })
     .whereIn('state', ['initiated', 'awaiting'])
     .first();
-  return { order, waitingPayment: waiting?.client_secret || waiting?.state === 'awaiting' ? waiting : undefined };
+  return {
+    order,
+    waiting: payment?.client_secret || payment?.state === 'awaiting' ? { payment, viewer: caller } : undefined,
+  };
 }

@@ -1,12 +1,19 @@
-import { decimalNumber, iso, type Order as OrderView } from '@ticketpro/shared';
+import { decimalNumber, iso, type AuthUser, type Order as OrderView } from '@ticketpro/shared';
 import type { Order, Payment } from '../models';
+
+/** A payment waiting on the client or the buyer, and who is looking at it. */
+export interface WaitingPayment {
+  payment: Payment;
+  viewer: AuthUser;
+}
 
 /**
  * An order as the API shows it: money as the JSON number of its exact decimal text, and the
  * status a client should see (a lapsed pending order is expired). `payment` is there while a
- * provider waits for the client to act (Stripe) or for the buyer to confirm (Paynow).
+ * provider waits for the client to act (Stripe) or for the buyer to confirm (Paynow); what pays
+ * it (the client secret, the checkout's redirect URL) only for the buyer, not for an admin.
  */
-export function toOrderView(order: Order, waitingPayment?: Payment, redirectUrl?: string): OrderView {
+export function toOrderView(order: Order, waiting?: WaitingPayment): OrderView {
   const view: OrderView = {
     id: order.id,
     user_id: order.user_id,
@@ -30,17 +37,16 @@ export function toOrderView(order: Order, waitingPayment?: Payment, redirectUrl?
     created_at: iso(order.created_at),
     updated_at: iso(order.updated_at),
   };
-  if (waitingPayment && order.status === 'pending') {
+  if (waiting && order.status === 'pending') {
+    const { payment } = waiting;
+    const forBuyer = waiting.viewer.id === order.user_id;
     view.payment = {
-      id: waitingPayment.id,
-      provider: waitingPayment.provider,
-      status:
-        waitingPayment.state === 'awaiting'
-          ? 'awaiting_confirmation'
-          : (waitingPayment.provider_status ?? waitingPayment.state),
-      ...(waitingPayment.client_secret ? { client_secret: waitingPayment.client_secret } : {}),
-      ...(waitingPayment.instructions ? { instructions: waitingPayment.instructions } : {}),
-      ...(redirectUrl ? { redirect_url: redirectUrl } : {}),
+      id: payment.id,
+      provider: payment.provider,
+      status: payment.state === 'awaiting' ? 'awaiting_confirmation' : (payment.provider_status ?? payment.state),
+      ...(forBuyer && payment.client_secret ? { client_secret: payment.client_secret } : {}),
+      ...(payment.instructions ? { instructions: payment.instructions } : {}),
+      ...(forBuyer && payment.redirect_url ? { redirect_url: payment.redirect_url } : {}),
     };
   }
   return view;

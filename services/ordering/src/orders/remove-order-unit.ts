@@ -9,11 +9,13 @@ import type { Order } from '../models';
 import type { OrderingRuntime } from '../runtime';
 import { removeHeldUnit } from './catalog-inventory';
 import { readOrder, visibleOrder } from './find-order';
+import { refuseWhilePaying } from '../payments/payment-under-way';
 
 /**
  * Takes one unit of a ticket type off a pending order: catalog puts it back on sale, then the
  * item's quantity and the order's total fall by it (the item goes at none), under the order's
- * row lock so a payment, a cancel or the sweep cannot interleave. The last unit stays: an order
+ * row lock so a payment, a cancel or the sweep cannot interleave; refused while a payment is under
+ * way (it would take the old total). The last unit stays: an order
  * of nothing is cancelled instead. Idempotent on `ref`, as adding a unit is.
  */
 export async function removeOrderUnit(
@@ -37,6 +39,7 @@ export async function removeOrderUnit(
         order_id: order.id,
       });
     }
+    await refuseWhilePaying(trx, models, order.id, 'units can be removed from the order');
     const item = order.items?.find((i) => i.ticket_type_id === params.ticket_type_id);
     if (!item) {
       throw new ConflictError(`The order has no unit of ticket type ${params.ticket_type_id}`, { order_id: order.id });

@@ -33,7 +33,8 @@ function publicState(row: Payment): PaymentTransaction['state'] {
   }
 }
 
-export function toTransactionView(row: Payment): PaymentTransaction {
+/** One ledger row as `viewer` sees it: a web checkout's redirect URL is for the buyer who pays, nobody else. */
+export function toTransactionView(row: Payment, viewer: AuthUser, buyerId: number): PaymentTransaction {
   return {
     id: row.id,
     order_id: row.order_id,
@@ -49,6 +50,7 @@ export function toTransactionView(row: Payment): PaymentTransaction {
     settled_by: row.settled_by,
     settled_at: row.settled_at === null ? null : iso(row.settled_at),
     note: row.note,
+    ...(row.redirect_url !== null && viewer.id === buyerId ? { redirect_url: row.redirect_url } : {}),
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };
@@ -65,7 +67,7 @@ export async function orderPayments(
   if (!order) throw new NotFoundError('Order not found');
   await assertMaySeePayments(call, caller, order);
   const rows = await runtime.models.Payment.query().where('order_id', orderId).orderBy('id');
-  return rows.map(toTransactionView);
+  return rows.map((row) => toTransactionView(row, caller, order.user_id));
 }
 
 /** The order's 404 speaks of the row asked for; other errors pass. */
@@ -84,7 +86,7 @@ export async function paymentTransaction(
   const order = row && (await readOrder(runtime.models, row.order_id, { withDeleted: true }));
   if (!row || !order) throw new NotFoundError('Payment transaction not found');
   await assertMaySeePayments(call, caller, order).catch(asTransactionNotFound);
-  return toTransactionView(row);
+  return toTransactionView(row, caller, order.user_id);
 }
 
 /**
@@ -116,5 +118,5 @@ export async function settleOwedRefund(
       settled_at: new Date(),
     });
   });
-  return toTransactionView(settled);
+  return toTransactionView(settled, caller, order.user_id);
 }

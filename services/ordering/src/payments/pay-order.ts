@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   call,
   ConflictError,
@@ -15,16 +16,34 @@ import { canSee, readOrder } from '../orders/find-order';
 import { moveOrder } from '../orders/order-states';
 import { toOrderView } from '../orders/order-view';
 import { completePayment } from './complete-payment';
-import type { PaymentProvider } from './provider';
+import { leaseEnd, whileRenewing } from '../idempotency/lease';
+import { toMinorUnits } from './minor-units';
+import { livePaymentOf, paymentUnderWay } from './payment-under-way';
 
-type Start = { payment: Payment; order: Order } | { expired: Order } | { captured: Payment } | { paid: Order };
+/**
+ * Where a pay stands once the order is read under its lock. `charge`: this request asks the
+ * provider (a new attempt, or one whose request died before the provider answered). `underWay`:
+ * the provider answered and the client (Stripe) or the buyer (Paynow) acts next. `charging`:
+ * another request is asking the provider right now.
+ */
+type Start =
+  | { charge: Payment; order: Order }
+  | { underWay: Payment; order: Order }
+  | { charging: Payment }
+  | { expired: Order }
+  | { captured: Payment }
+  | { paid: Order };
 
 export interface PayRequest {
   fail?: boolean;
   phone?: string;
   /** The Idempotency-Key's first attempt died before answering: it may have paid the order already. */
   resumed?: boolean;
+  /** How long to wait for another request that is asking the provider to take this order's payment. */
+  waitMs: number;
 }
+
+const WAIT_POLL_MS = 50;
 
 /**
  * Pays a pending order through the provider its payment method goes through. The attempt is
@@ -35,6 +54,11 @@ export interface PayRequest {
  * units (409); an order past its expiry becomes expired and releases its units (409). Paying
  * again after money was taken but the saga was cut short (catalog unreachable, a crash)
  * finishes that payment.
+ *
+ * One order has one live attempt, asked of the provider by one request at a time: a pay while the
+ * provider is being asked waits for its answer and gives the same; a pay of the same order, method,
+ * amount and phone while the payment is under way answers that payment again without asking the
+ * provider; any other pay then is 409, naming the payment under way.
  */
 export async function payOrder(
   runtime: OrderingRuntime,
@@ -43,39 +67,61 @@ export async function payOrder(
   id: number,
   request: PayRequest,
 ): Promise<OrderView> {
-  const { models, resources, payments, logger, config } = runtime;
-  let provider: PaymentProvider | undefined;
-  const start = await resources.db.transaction(async (trx): Promise<Start> => {
+  const deadline = Date.now() + request.waitMs;
+  let waited = false;
+  for (;;) {
+    // Having waited on another request's attempt, this one answers its outcome, as a resumed one does.
+    const start = await startPayment(runtime, call, caller, id, request.resumed || waited);
+    if (!('charging' in start)) return finishPayment(runtime, call, caller, id, request, start);
+    if (Date.now() > deadline) {
+      throw new ConflictError(
+        `Payment ${start.charging.id} of this order is being sent to the payment provider by another request; retry shortly`,
+        { order_id: id, payment_id: start.charging.id },
+      );
+    }
+    waited = true;
+    await sleep(WAIT_POLL_MS);
+  }
+}
+
+async function startPayment(
+  runtime: OrderingRuntime,
+  call: ServiceCaller,
+  caller: AuthUser,
+  id: number,
+  resumed: boolean,
+): Promise<Start> {
+  const { models, resources, payments, config } = runtime;
+  return resources.db.transaction(async (trx): Promise<Start> => {
     const order = await readOrder(models, id, { trx, lock: true });
     if (!order || !canSee(caller, order)) throw new NotFoundError('Order not found');
     if (order.user_id !== caller.id) throw new ForbiddenError("Only the order's owner may pay it");
-    const live =
-      order.payment_status === 'pending'
-        ? await models.Payment.query(trx)
-            .where({ order_id: id, kind: 'payment' })
-            .whereIn('state', ['initiated', 'awaiting', 'captured'])
-            .first()
-        : undefined;
+    const live = order.payment_status === 'pending' ? await livePaymentOf(models, id, trx) : undefined;
     // Settled before the lapse is looked at: catalog may have sold the units already, and only
     // completePayment decides between completing the order and refunding the money.
     if (live?.state === 'captured') return { captured: live };
     if (order.lapsed) return { expired: await moveOrder(trx, models, order, 'expired') };
-    if (order.payment_status === 'completed' && request.resumed) return { paid: order };
+    if (order.payment_status === 'completed' && resumed) return { paid: order };
     if (order.payment_status !== 'pending') {
       throw new ConflictError(`The order is ${order.status}; only a pending order can be paid`, { order_id: id });
     }
-    provider = payments.forMethod(order.payment_method);
+    const provider = payments.forMethod(order.payment_method);
     if (provider.name === 'cash') {
       throw new ConflictError("A cash order is paid at the door: the event's organizer records the payment", {
         order_id: id,
       });
     }
     if (live) {
-      // A provider that waits for the client answers the same attempt again (same idempotency key),
-      // as does any provider when the Idempotency-Key's first attempt died with it under way.
-      const sameAttempt = live.state === 'initiated' && live.provider === provider.name;
-      if (sameAttempt && (provider.name !== 'test' || request.resumed)) return { payment: live, order };
-      throw new ConflictError('A payment of this order is already under way', { order_id: id });
+      const difference = differenceFrom(live, order, provider.name);
+      if (difference) throw paymentUnderWay(live, `it ${difference}; pay again once it has succeeded or failed`);
+      if (live.provider_ref !== null) return { underWay: live, order };
+      // Not answered yet: being asked by a live request, or its request died (the lease ran out)
+      // or the provider failed, and this request asks again under the same payment id.
+      const claimed = await trx('payments')
+        .where({ id: live.id })
+        .whereRaw('coalesce(charging_until <= now(), true)')
+        .update({ charging_until: leaseEnd(trx) });
+      return claimed === 1 ? { charge: live, order } : { charging: live };
     }
     // The buyer confirms on the phone: the units stay held while the payment is awaited.
     if (provider.poll) {
@@ -88,33 +134,71 @@ export async function payOrder(
       .insert({
         order_id: id,
         provider: provider.name,
+        method: order.payment_method,
         amount: order.total_price,
         currency: order.currency,
         recorded_by: caller.id,
+        charging_until: leaseEnd(trx),
       })
       .returning('*');
-    return { payment, order };
+    return { charge: payment, order };
   });
+}
 
+async function finishPayment(
+  runtime: OrderingRuntime,
+  call: ServiceCaller,
+  caller: AuthUser,
+  id: number,
+  request: PayRequest,
+  start: Exclude<Start, { charging: Payment }>,
+): Promise<OrderView> {
+  const { models, resources, payments, logger } = runtime;
   if ('expired' in start) {
     await releaseUnitsQuietly(call, id, logger);
     throw new ConflictError('The order expired before it was paid; its tickets were released', { order_id: id });
   }
   if ('captured' in start) return settle(runtime, call, start.captured.id);
   if ('paid' in start) return toOrderView(start.paid);
+  if ('underWay' in start) {
+    const { underWay: payment, order } = start;
+    if (payment.phone !== null) {
+      const { phone } = await buyerContact(call, caller.id, request.phone);
+      if (phone !== payment.phone) {
+        throw paymentUnderWay(
+          payment,
+          `it was pushed to ${payment.phone}, not ${phone ?? 'no number'}; pay again once it has succeeded or failed`,
+        );
+      }
+    }
+    return toOrderView(order, { payment, viewer: caller });
+  }
 
-  const { payment, order } = start;
-  const buyer = provider!.poll ? await buyerContact(call, caller.id, request.phone) : {};
-  const charged = await provider!.charge({
-    paymentId: payment.id,
-    orderId: id,
-    amount: payment.amount,
-    currency: payment.currency,
-    method: order.payment_method,
-    fail: request.fail,
-    ...buyer,
+  const { charge: payment, order } = start;
+  const provider = payments.forMethod(order.payment_method);
+  const renewLease = () =>
+    resources
+      .db('payments')
+      .where({ id: payment.id })
+      .update({ charging_until: leaseEnd(resources.db) });
+  let buyer: { phone?: string; email?: string } = {};
+  const charged = await whileRenewing(renewLease, async () => {
+    if (provider.poll) buyer = await mobileMoneyContact(call, caller.id, request.phone);
+    return provider.charge({
+      paymentId: payment.id,
+      orderId: id,
+      amount: payment.amount,
+      currency: payment.currency,
+      method: order.payment_method,
+      fail: request.fail,
+      ...buyer,
+    });
+  }).catch(async (err: unknown) => {
+    // Nothing is known of this attempt: the client's next pay asks the provider again at once.
+    await models.Payment.query().findById(payment.id).patch({ charging_until: null });
+    throw err;
   });
-  const answer = { provider_ref: charged.reference, provider_status: charged.providerStatus };
+  const answer = { provider_ref: charged.reference, provider_status: charged.providerStatus, charging_until: null };
 
   if (charged.outcome === 'waiting' || charged.outcome === 'awaiting') {
     const waiting = await models.Payment.query().patchAndFetchById(payment.id, {
@@ -124,13 +208,14 @@ export async function payOrder(
         ? {
             state: 'awaiting' as const,
             instructions: charged.instructions ?? null,
+            redirect_url: charged.redirectUrl ?? null,
             poll_url: charged.pollUrl ?? null,
             phone: buyer.phone ?? null,
           }
         : {}),
     });
     const current = (await readOrder(models, id))!;
-    return toOrderView(current, waiting, charged.redirectUrl);
+    return toOrderView(current, { payment: waiting, viewer: caller });
   }
 
   if (charged.outcome === 'declined') {
@@ -145,6 +230,18 @@ export async function payOrder(
   return settle(runtime, call, payment.id);
 }
 
+/** Why a pay is not the one under way (another provider, method or amount), if it is not. */
+function differenceFrom(live: Payment, order: Order, provider: string): string | undefined {
+  if (live.provider !== provider) return `goes through ${live.provider}, not ${provider}`;
+  if (live.method !== null && live.method !== order.payment_method) {
+    return `is paid by ${live.method}, not ${order.payment_method}`;
+  }
+  if (live.currency !== order.currency || toMinorUnits(live.amount) !== toMinorUnits(order.total_price)) {
+    return `is for ${live.amount} ${live.currency}, not the order's ${order.total_price} ${order.currency}`;
+  }
+  return undefined;
+}
+
 /**
  * A payment the provider declined or the buyer cancelled: the order fails and its units are
  * released (if it is still pending; a lapsed one is the sweep's).
@@ -154,7 +251,7 @@ export async function failPayment(
   call: ServiceCaller,
   paymentId: number,
   state: 'declined' | 'cancelled',
-  answer: { provider_status?: string; provider_ref?: string } = {},
+  answer: { provider_status?: string; provider_ref?: string; charging_until?: null } = {},
 ): Promise<void> {
   const { models, resources, logger } = runtime;
   const orderId = await resources.db.transaction(async (trx) => {
@@ -188,13 +285,22 @@ async function buyerContact(
   phone?: string,
 ): Promise<{ phone?: string; email?: string }> {
   const user = await call(via, 'identity.users.get', { id: userId });
-  const number = mobileNumber(phone ?? user.phone_number);
-  if (!number) {
+  return { phone: mobileNumber(phone ?? user.phone_number), email: user.email };
+}
+
+/** The buyer's contact for a payment pushed to a phone, which needs a number (422 without one). */
+async function mobileMoneyContact(
+  via: ServiceCaller,
+  userId: number,
+  phone?: string,
+): Promise<{ phone: string; email?: string }> {
+  const contact = await buyerContact(via, userId, phone);
+  if (!contact.phone) {
     throw new UnprocessableError('A mobile money number is needed: send `phone` (07XXXXXXXX)', [
       { field: 'phone', message: 'is required: your account has no Zimbabwean mobile number' },
     ]);
   }
-  return { phone: number, email: user.email };
+  return { ...contact, phone: contact.phone };
 }
 
 /** A phone number (`+263 77 123 4567`, `263771234567`, `0771234567`) as Paynow takes it (`0771234567`), if it is a Zimbabwean mobile one. */

@@ -1,10 +1,12 @@
 import { call, type Event, type Order } from '@ticketpro/shared';
+import { eventually } from '@ticketpro/shared/testing';
 import { DECLINED_PHONE, PaynowStandIn } from '@ticketpro/tests/support/paynow-stand-in';
 import { pollAwaitedPayments } from '../../src/payments/poll-awaited-payments';
 import { sweepExpiredOrders } from '../../src';
 import { startOrderingNode, type OrderingNode } from '../support/ordering-node';
 import {
   admin,
+  as,
   buyer,
   createEvent,
   createTicketType,
@@ -14,6 +16,8 @@ import {
   lapseHold,
   orderBody,
   orderEvents,
+  organizer,
+  otherBuyer,
   payOrder,
   placeOrder,
   paymentLedger,
@@ -240,10 +244,14 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
       phone: '0712345678',
       method: 'onemoney',
     });
-    // A second pay while the first is awaited is refused, and starts nothing at Paynow.
-    const started = paynow.transactions.size;
-    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({ code: 409 });
-    expect(paynow.transactions.size).toBe(started);
+    // A second pay to another number (the account's) while the first is awaited is refused, naming
+    // the awaited payment, and starts nothing at Paynow.
+    const started = paynow.initiations;
+    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({
+      code: 409,
+      data: { order_id: order.id, payment_id: answer.payment!.id },
+    });
+    expect(paynow.initiations).toBe(started);
   });
 
   it('sends `paynow` orders to web checkout: 202-style answer with the redirect URL, the return URL naming the order', async () => {
@@ -258,5 +266,202 @@ describe('paying with EcoCash/OneMoney through Paynow', () => {
       resultUrl: 'https://tickets.example.com/api/v1/payments/webhooks/paynow',
     });
     expect(paynow.requests.some((r) => r.path === '/interface/initiatetransaction')).toBe(true);
+  });
+});
+
+const payAs = (caller: typeof buyer, id: number, body: object = {}) =>
+  call(node.broker, 'ordering.orders.pay', { id, ...body }, as(caller));
+
+describe('paying again while the payment is awaited', () => {
+  it('answers a repeat (without a key, or with another key) with the same awaited payment: no second push, no second row', async () => {
+    const { order, answer } = await awaitedOrder();
+    const pushes = paynow.initiations;
+
+    const repeats = [
+      await payOrder(node, buyer, order.id),
+      await payOrder(node, buyer, order.id, { idempotency_key: `again-${order.id}` }),
+      await payAs(buyer, order.id, { phone: '+263771234567' }),
+    ];
+
+    for (const repeat of repeats) expect(repeat).toEqual(answer);
+    expect(paynow.initiations).toBe(pushes);
+    expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
+  });
+
+  it('keeps the web checkout redirect URL with the payment: the repeat, the order and the ledger give it to the buyer, nobody else', async () => {
+    const { order, answer } = await awaitedOrder('paynow', 1);
+    const redirectUrl = answer.payment!.redirect_url!;
+    expect(redirectUrl).toContain('/payment/confirm');
+
+    expect(await payOrder(node, buyer, order.id)).toEqual(answer);
+    expect((await getOrder(node, buyer, order.id)).payment).toEqual(answer.payment);
+    expect(await paymentLedger(node, buyer, order.id)).toMatchObject([{ redirect_url: redirectUrl }]);
+    const [row] = await paymentLedger(node, buyer, order.id);
+    expect(await call(node.broker, 'ordering.payments.get', { id: row.id }, as(buyer))).toMatchObject({
+      redirect_url: redirectUrl,
+    });
+    expect(await node.orderingDb('payments').where('order_id', order.id).pluck('redirect_url')).toEqual([redirectUrl]);
+
+    // The admin and the event's organizer see the payment, never where the buyer pays it.
+    const adminView = await getOrder(node, admin, order.id);
+    expect(adminView.payment).toMatchObject({ id: answer.payment!.id, status: 'awaiting_confirmation' });
+    expect(adminView.payment).not.toHaveProperty('redirect_url');
+    for (const viewer of [admin, organizer]) {
+      const [seen] = await paymentLedger(node, viewer, order.id);
+      expect(seen).not.toHaveProperty('redirect_url');
+      expect(await call(node.broker, 'ordering.payments.get', { id: row.id }, as(viewer))).not.toHaveProperty(
+        'redirect_url',
+      );
+    }
+    // Another buyer learns nothing of the order, its payment or its checkout.
+    await expect(getOrder(node, otherBuyer, order.id)).rejects.toMatchObject({ code: 404 });
+    await expect(payOrder(node, otherBuyer, order.id)).rejects.toMatchObject({ code: 404 });
+    await expect(paymentLedger(node, otherBuyer, order.id)).rejects.toMatchObject({ code: 404 });
+    await expect(call(node.broker, 'ordering.payments.get', { id: row.id }, as(otherBuyer))).rejects.toMatchObject({
+      code: 404,
+    });
+  });
+
+  it('keeps the order as the awaited payment was asked for: its method and units do not change (409 naming it); paid, the money balances', async () => {
+    const { order, answer, ticketType, reference } = await awaitedOrder('ecocash', 2);
+    const awaited = {
+      code: 409,
+      message: expect.stringContaining(`Payment ${answer.payment!.id}`),
+      data: { order_id: order.id, payment_id: answer.payment!.id },
+    };
+    const pushes = paynow.initiations;
+
+    for (const caller of [buyer, admin]) {
+      await expect(
+        call(node.broker, 'ordering.orders.update', { id: order.id, payment_method: 'onemoney' }, as(caller)),
+      ).rejects.toMatchObject(awaited);
+    }
+    await expect(
+      call(
+        node.broker,
+        'ordering.orders.addUnit',
+        { id: order.id, ticket_type_id: ticketType.id, ref: `more-${order.id}` },
+        as(buyer),
+      ),
+    ).rejects.toMatchObject(awaited);
+    await expect(
+      call(
+        node.broker,
+        'ordering.orders.removeUnit',
+        { id: order.id, ticket_type_id: ticketType.id, ref: `less-${order.id}` },
+        as(buyer),
+      ),
+    ).rejects.toMatchObject(awaited);
+
+    paynow.setStatus(reference, 'Paid');
+    await callback(paynow.statusUpdate(reference));
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({
+      payment_status: 'completed',
+      payment_method: 'ecocash',
+      total_price: 15,
+      items: [{ quantity: 2 }],
+    });
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([{ state: 'completed', amount: 15 }]);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
+    expect(paynow.initiations).toBe(pushes);
+  });
+
+  it('refuses a pay for another method or amount than the payment awaited (409 naming it), starting nothing', async () => {
+    const { order, answer } = await awaitedOrder('ecocash', 1);
+    const awaited = { code: 409, data: { order_id: order.id, payment_id: answer.payment!.id } };
+    const pushes = paynow.initiations;
+    // An order changed under an attempt recorded before such changes were refused.
+    const orders = () => node.orderingDb('orders').where('id', order.id);
+
+    await orders().update({ payment_method: 'onemoney' });
+    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({
+      ...awaited,
+      message: expect.stringContaining('ecocash, not onemoney'),
+    });
+    await orders().update({ payment_method: 'ecocash', total_price: '15.00' });
+    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({
+      ...awaited,
+      message: expect.stringContaining('7.50 USD'),
+    });
+
+    expect(paynow.initiations).toBe(pushes);
+    expect(await node.orderingDb('payments').where('order_id', order.id).pluck('state')).toEqual(['awaiting']);
+  });
+
+  it('asks Paynow again at once when it failed (503), under the same payment: one row, one push that took', async () => {
+    const ticketType = await createTicketType(node, event.id, { price: 7.5, quantity: 10 });
+    const order = await placeOrder(node, buyer, {
+      ...orderBody(event.id, ticketType.id, 1),
+      payment_method: 'ecocash',
+    });
+    paynow.failInitiations(1);
+
+    await expect(payOrder(node, buyer, order.id)).rejects.toMatchObject({ code: 503 });
+    const [attempt] = await node.orderingDb('payments').where('order_id', order.id);
+    expect(attempt).toMatchObject({ state: 'initiated', provider_ref: null, charging_until: null });
+
+    const answer = await payOrder(node, buyer, order.id);
+    expect(answer.payment).toMatchObject({ id: Number(attempt.id), status: 'awaiting_confirmation' });
+    expect(await node.orderingDb('payments').where('order_id', order.id).pluck('state')).toEqual(['awaiting']);
+    expect(paynow.transaction(`TP-${attempt.id}`)).toMatchObject({ amount: '7.50', status: 'Sent' });
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'pending' });
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 0 });
+  });
+
+  it('refuses unknown, server-owned and malformed fields (422) and changes nothing', async () => {
+    const { order } = await awaitedOrder('paynow', 1);
+    const pushes = paynow.initiations;
+    for (const body of [
+      { amount: 1 },
+      { redirect_url: 'https://evil.example/pay' },
+      { payment: { id: 1 } },
+      { phone: '0771234567\u0000' },
+      { phone: '0'.repeat(5000) },
+    ]) {
+      await expect(payAs(buyer, order.id, body)).rejects.toMatchObject({ code: 422 });
+    }
+    for (const id of [0, -1, 2 ** 31, 1.5]) {
+      await expect(payAs(buyer, id)).rejects.toMatchObject({ code: 422 });
+    }
+    expect(paynow.initiations).toBe(pushes);
+  });
+
+  it('pushes once for several pays of one order at the same instant, all answered with the one payment; the money then balances', async () => {
+    const ticketType = await createTicketType(node, event.id, { price: 7.5, quantity: 10 });
+    const order = await placeOrder(node, buyer, {
+      ...orderBody(event.id, ticketType.id, 2),
+      payment_method: 'ecocash',
+    });
+    const pushes = paynow.initiations;
+    paynow.holdInitiations();
+    let answers: Order[];
+    try {
+      const pays = Promise.all([
+        payOrder(node, buyer, order.id),
+        payOrder(node, buyer, order.id),
+        payOrder(node, buyer, order.id, { idempotency_key: `same-instant-${order.id}` }),
+      ]);
+      // Paynow holds the first push while the others arrive.
+      await eventually(async () => paynow.heldInitiations > 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      paynow.releaseInitiations();
+      answers = await pays;
+    } finally {
+      paynow.releaseInitiations();
+    }
+
+    expect(paynow.initiations - pushes).toBe(1);
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0].payment).toMatchObject({ status: 'awaiting_confirmation' });
+    expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
+
+    paynow.setStatus(`TP-${answers[0].payment!.id}`, 'Paid');
+    await callback(paynow.statusUpdate(`TP-${answers[0].payment!.id}`));
+    expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'completed', total_price: 15 });
+    expect(await paymentLedger(node, admin, order.id)).toMatchObject([
+      { kind: 'payment', state: 'completed', amount: 15 },
+    ]);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
+    expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
   });
 });

@@ -82,11 +82,18 @@ describe('paying with Stripe', () => {
     expect(request.idempotencyKey).toBe(`ticketpro-payment-${payment.id}`);
     expect(await inventory(node, ticketType.id)).toEqual({ available: 7, sold: 0 });
 
-    // Asking again answers the same PaymentIntent rather than a second one.
+    // Asking again answers the same PaymentIntent, without asking Stripe again.
+    const intentsOfOrder = () =>
+      stripeApi.requestsTo('/v1/payment_intents').filter((r) => r.form.get('metadata[order_id]') === String(order.id));
     const again = await payOrder(node, buyer, order.id);
-    expect(again.payment).toEqual(answer.payment);
+    expect(again).toEqual(answer);
+    expect(intentsOfOrder()).toHaveLength(1);
     expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
     await expect(getOrder(node, buyer, order.id)).resolves.toMatchObject({ payment: answer.payment });
+    // An admin sees the payment under way, not the secret that confirms it.
+    const adminView = await getOrder(node, admin, order.id);
+    expect(adminView.payment).toMatchObject({ id: answer.payment!.id, provider: 'stripe' });
+    expect(adminView.payment).not.toHaveProperty('client_secret');
   });
 
   it('completes the order on a signed payment_intent.succeeded webhook, once however often it comes', async () => {
