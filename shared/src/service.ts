@@ -7,7 +7,7 @@ import type { DefinedAction } from './action';
 import type { CONTRACTS, ActionName, LocalActionName, ServiceName } from './contracts/registry';
 import { closeServiceResources, healthAction, openServiceResources, type ServiceResources } from './runtime';
 import { PeriodicTask } from './periodic-task';
-import { subscribeToEvents, type EventHandler, type EventSubscription } from './events/consumer';
+import { subscribeToEvents, type BatchHandler, type EventHandler, type EventSubscription } from './events/consumer';
 import type { EventAcceptance } from './events/catalogue';
 import { pruneEventTables } from './events/retention';
 
@@ -28,15 +28,25 @@ export interface FeedDeclaration {
   name: string;
   events: EventAcceptance;
   handle: EventHandler<EventAcceptance>;
+  afterBatch?: BatchHandler<EventAcceptance>;
 }
 
-/** Declares a feed; the handler sees exactly the events and versions `events` accepts. */
+/**
+ * Declares a feed; the handler sees exactly the events and versions `events` accepts, and
+ * `afterBatch`, when given, every event one transaction handled, once, after them.
+ */
 export function feed<const A extends EventAcceptance>(
   name: string,
   events: A,
   handle: EventHandler<A>,
+  afterBatch?: BatchHandler<A>,
 ): FeedDeclaration {
-  return { name, events, handle: handle as unknown as EventHandler<EventAcceptance> };
+  return {
+    name,
+    events,
+    handle: handle as unknown as EventHandler<EventAcceptance>,
+    afterBatch: afterBatch as unknown as BatchHandler<EventAcceptance> | undefined,
+  };
 }
 
 /** Work a service does on a timer, on every instance (one run at a time; see PeriodicTask). */
@@ -171,8 +181,10 @@ export function defineService<
           const base: ServiceRuntime = { config, logger, broker: this.broker, resources };
           runtime = { ...base, ...((await definition.prepare?.(base, options)) as R) };
           const declared = definition.feeds?.(runtime) ?? [];
-          for (const { name, events, handle } of declared) {
-            feeds.push(await subscribeToEvents({ config, service, name, events, db: resources.db, logger, handle }));
+          for (const { name, events, handle, afterBatch } of declared) {
+            feeds.push(
+              await subscribeToEvents({ config, service, name, events, db: resources.db, logger, handle, afterBatch }),
+            );
           }
           const retention = retentionTask(runtime, declared.length > 0, options.eventRetentionIntervalMs);
           for (const { name, everyMs, run } of [...(definition.tasks?.(runtime, options) ?? []), retention]) {

@@ -17,13 +17,21 @@ export async function keepNewerFacts(
   key: string,
   row: Record<string, unknown> & { as_of: string | Date },
 ): Promise<boolean> {
-  const written: unknown[] = await trx(table)
-    .insert(row)
-    .onConflict(key)
-    .merge()
-    .where(`${table}.as_of`, '<', row.as_of)
-    .returning(key);
+  const written: unknown[] = await newerFactsStatement(trx, table, key, row);
   return written.length > 0;
+}
+
+/**
+ * `keepNewerFacts`'s statement, not yet run, returning the key of a written row: to be run with
+ * another (as a `WITH` of it) in one round trip.
+ */
+export function newerFactsStatement(
+  trx: Knex.Transaction,
+  table: string,
+  key: string,
+  row: Record<string, unknown> & { as_of: string | Date },
+): Knex.QueryBuilder {
+  return trx(table).insert(row).onConflict(key).merge().where(`${table}.as_of`, '<', row.as_of).returning(key);
 }
 
 /**

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import os from 'node:os';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { connect, type NatsConnection } from 'nats';
 import {
   createDatabase,
@@ -133,6 +137,15 @@ describe('event consumers', () => {
           down: async () => undefined,
         },
         {
+          name: '005_removed',
+          up: (knex) =>
+            knex.schema.createTable('removed', (t) => {
+              t.uuid('event_id').notNullable();
+              t.integer('user_id').notNullable();
+            }),
+          down: async () => undefined,
+        },
+        {
           name: '003_read',
           up: (knex) =>
             knex.schema.createTable('read_by', (t) => {
@@ -218,6 +231,8 @@ describe('event consumers', () => {
 
   describe('events that arrive while a batch is handled', () => {
     const gates: (() => void)[] = [];
+    /** What each transaction's `afterBatch` was given, of the tests' ranges. */
+    const afterBatches: { userIds: number[]; transactionId: string }[] = [];
     // A test that failed before its release would leave its consumer waiting, and stop() with it.
     afterAll(() => gates.forEach((release) => release()));
     /**
@@ -228,6 +243,8 @@ describe('event consumers', () => {
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
       gates.push(release);
+      const transactionId = async (trx: Knex.Transaction) =>
+        (await trx.raw<{ rows: { id: string }[] }>('SELECT txid_current() AS id')).rows[0].id;
       const subscription = await subscribeToEvents({
         config,
         service: 'test',
@@ -240,8 +257,11 @@ describe('event consumers', () => {
           if (!range.includes(userId)) return;
           if (userId === range[0]) await released;
           if (failOnce.delete(userId)) throw new Error('transient failure');
-          const { rows } = await trx.raw<{ rows: { id: string }[] }>('SELECT txid_current() AS id');
-          await trx('handled_in').insert({ user_id: userId, transaction_id: rows[0].id });
+          await trx('handled_in').insert({ user_id: userId, transaction_id: await transactionId(trx) });
+        },
+        afterBatch: async (envelopes, trx) => {
+          const ids = envelopes.map((envelope) => envelope.data.id).filter((id) => range.includes(id));
+          if (ids.length > 0) afterBatches.push({ userIds: ids, transactionId: await transactionId(trx) });
         },
       });
       subscriptions.push(subscription);
@@ -277,6 +297,11 @@ describe('event consumers', () => {
       expect(rows.map((r) => r.user_id)).toEqual(range);
       expect(new Set(rows.slice(1).map((r) => r.transaction_id)).size).toBe(1);
       expect(rows[1].transaction_id).not.toBe(rows[0].transaction_id);
+      // Once per transaction, after its events, with all of them.
+      expect(afterBatches.filter((b) => b.userIds.some((id) => range.includes(id)))).toEqual([
+        { userIds: [600], transactionId: rows[0].transaction_id },
+        { userIds: [601, 602, 603, 604], transactionId: rows[1].transaction_id },
+      ]);
     });
 
     it('keeps the others of a batch when one fails, and delivers that one again', async () => {
@@ -292,6 +317,70 @@ describe('event consumers', () => {
       expect(rows.filter((r) => r.user_id !== 612).map((r) => r.user_id)).toEqual([610, 611, 613, 614]);
       expect(failOnce.has(612)).toBe(false);
     });
+  });
+
+  it('handles once each event of a batch its consumer died in, when they are delivered again', async () => {
+    const ackWaitMs = 1_000;
+    const range = [800, 801, 802, 803, 804];
+    const removal = (id: number) => ({
+      ...envelopeAttributes(),
+      type: 'ticketpro.identity.user.deleted' as const,
+      dataversion: 1 as const,
+      data: { id },
+    });
+    // Waiting when the consumer starts: the first is handled alone, the rest together behind it.
+    for (const id of range) await publisher.publish(removal(id));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'support', 'crashing-consumer.ts'), '802'],
+      {
+        cwd: path.resolve(__dirname, '../..'),
+        env: {
+          ...process.env,
+          DATABASE_URL: database.url,
+          CONSUMER_SCHEMA: 'consumer',
+          NATS_URL: testNatsUrl(),
+          EVENT_STREAM: stream,
+          EVENT_SUBJECT_PREFIX: prefix,
+          CONSUMER_NAME: 'crash',
+          CONSUMER_ACK_WAIT_MS: String(ackWaitMs),
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const handledIn = new Map<number, string>();
+    child.on('message', (m: { userId: number; transactionId: string }) => handledIn.set(m.userId, m.transactionId));
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`the consumer exited (${child.exitCode}):\n${output}`);
+      return handledIn.has(802);
+    }, 20_000);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    // It died with 801 handled in the transaction 802 never finished: the middle of a batch.
+    expect(handledIn.get(801)).toBe(handledIn.get(802));
+
+    await subscribeToEvents({
+      config,
+      service: 'test',
+      name: 'crash',
+      events: { 'identity.user.deleted': [1] },
+      db,
+      logger,
+      ackWaitMs,
+      handle: async (envelope, trx) => {
+        await trx('removed').insert({ event_id: envelope.id, user_id: envelope.data.id });
+      },
+    }).then((subscription) => subscriptions.push(subscription));
+    const jsm = await nc.jetstreamManager();
+    await eventually(async () => {
+      const { num_pending, num_ack_pending } = await jsm.consumers.info(stream, 'test_crash');
+      return num_pending === 0 && num_ack_pending === 0;
+    }, 20_000);
+    const rows = await db('removed').whereIn('user_id', range).orderBy('user_id').select('user_id');
+    expect(rows.map((r) => r.user_id)).toEqual(range);
   });
 
   describe('event versions', () => {

@@ -1,4 +1,11 @@
-import { defineService, feed, notificationsContract, ORDER_EVENTS, USER_EVENTS } from '@ticketpro/shared';
+import {
+  databaseUrlFor,
+  defineService,
+  feed,
+  notificationsContract,
+  ORDER_EVENTS,
+  USER_EVENTS,
+} from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { applyUserEvent } from './projections/apply-user-event';
 import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
@@ -57,6 +64,7 @@ export const createNotificationsService = defineService({
           provider,
           logger,
           policy: { maxAttempts: config.MAIL_MAX_ATTEMPTS, retryAfterMs: config.MAIL_RETRY_SECONDS * 1000 },
+          claimsSeveral: databaseUrlFor(config, 'notifications') !== undefined,
         });
       },
     },

@@ -10,6 +10,7 @@ import { eventsListAction } from './actions/events-list';
 import { eventsGetAction } from './actions/events-get';
 import { exportOrdersAction } from './actions/exports-orders';
 import { exportAttendeesAction } from './actions/exports-attendees';
+import { advanceClock } from './projections/clock';
 
 export type { ReportingRuntime } from './runtime';
 
@@ -30,10 +31,11 @@ export const createReportingService = defineService({
     'exports.orders': exportOrdersAction(reporting),
     'exports.attendees': exportAttendeesAction(reporting),
   }),
+  // Each feed's transaction moves the clock once, to its latest event, after applying them all.
   feeds: () => [
-    feed('users', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope)),
-    feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope)),
-    feed('orders', REPORTED_ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope)),
-    feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope)),
+    feed('users', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope), advanceClock),
+    feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope), advanceClock),
+    feed('orders', REPORTED_ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope), advanceClock),
+    feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope), advanceClock),
   ],
 });

@@ -44,15 +44,27 @@ export type EventHandler<A extends EventAcceptance> = (
 ) => Promise<void>;
 
 /**
+ * Runs once in each transaction that handled events of a consumer, after them, with every event
+ * it handled (one, or a batch): for what depends on all of them together rather than on each,
+ * such as a read model's clock moved to the latest, written once instead of once per event.
+ */
+export type BatchHandler<A extends EventAcceptance> = (
+  envelopes: AcceptedEnvelope<A>[],
+  trx: Knex.Transaction,
+) => Promise<void>;
+
+/**
  * Runs `handle` at most once per event id for this consumer: the processed-event row and the
- * handler's changes commit together. A copy arriving while the first is being handled waits on
- * the row's unique key and then finds it taken. Resolves to whether the handler ran.
+ * handler's changes (and `afterBatch`'s) commit together. A copy arriving while the first is
+ * being handled waits on the row's unique key and then finds it taken. Resolves to whether the
+ * handler ran.
  */
 export async function handleOnce<A extends EventAcceptance>(
   db: Knex,
   consumer: string,
   envelope: AcceptedEnvelope<A>,
   handle: EventHandler<A>,
+  afterBatch?: BatchHandler<A>,
 ): Promise<boolean> {
   return db.transaction(async (trx) => {
     const claimed = await trx(PROCESSED_EVENTS_TABLE)
@@ -62,6 +74,7 @@ export async function handleOnce<A extends EventAcceptance>(
       .returning('event_id');
     if (claimed.length === 0) return false;
     await handle(envelope, trx);
+    await afterBatch?.([envelope], trx);
     return true;
   });
 }
@@ -76,6 +89,12 @@ export interface SubscriptionOptions<A extends EventAcceptance> {
   db: Knex;
   logger: Logger;
   handle: EventHandler<A>;
+  afterBatch?: BatchHandler<A>;
+  /**
+   * How long JetStream waits for an event's acknowledgment before delivering it again, as to an
+   * instance that died while handling it (default 30 s; every instance of a consumer gives the same).
+   */
+  ackWaitMs?: number;
 }
 
 export interface EventSubscription {
@@ -134,8 +153,10 @@ async function deliverOnce<A extends EventAcceptance>(
     );
     return;
   }
-  await handleOnce(options.db, durable, envelope as AcceptedEnvelope<A>, options.handle);
+  await handleOnce(options.db, durable, envelope as AcceptedEnvelope<A>, options.handle, options.afterBatch);
 }
+
+const DEFAULT_ACK_WAIT_MS = 30_000;
 
 /** The most events one transaction handles; also how many a consumer takes from JetStream ahead. */
 const MAX_EVENTS_PER_BATCH = 64;
@@ -187,7 +208,7 @@ async function settleEach(
 
 /** `handleOnce` for several events in one transaction: all of them, in order, or none. */
 async function handleAllOnce<A extends EventAcceptance>(
-  { db, handle }: SubscriptionOptions<A>,
+  { db, handle, afterBatch }: SubscriptionOptions<A>,
   consumer: string,
   envelopes: AcceptedEnvelope<A>[],
 ): Promise<void> {
@@ -198,10 +219,14 @@ async function handleAllOnce<A extends EventAcceptance>(
       .ignore()
       .returning('event_id');
     const claimed = new Set(rows.map((row) => row.event_id));
+    const handled: AcceptedEnvelope<A>[] = [];
     for (const envelope of envelopes) {
       // `delete`: a copy of the event later in the same batch finds its claim used.
-      if (claimed.delete(envelope.id)) await handle(envelope, trx);
+      if (!claimed.delete(envelope.id)) continue;
+      await handle(envelope, trx);
+      handled.push(envelope);
     }
+    if (handled.length > 0) await afterBatch?.(handled, trx);
   });
 }
 
@@ -221,7 +246,7 @@ async function subscribeJetStream<A extends EventAcceptance>(
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: filterSubject(config.EVENT_SUBJECT_PREFIX, acceptedNames(options.events)),
-      ack_wait: nanos(30_000),
+      ack_wait: nanos(options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
       max_deliver: -1,
     };
     // Adding an existing durable with the same configuration is a no-op, so instances may race.

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
+import type { PoolClient } from 'pg';
 import type { Logger } from '@ticketpro/shared';
-import { composeMessage, ObsoleteMessage, type Composer, type MessageRow } from '../messages/compose';
-import { FactsNotYetKnown } from '../messages/message-facts';
+import { composeMessage, ObsoleteMessage, type ClaimedMessage, type Composer } from '../messages/compose';
+import { FactsNotYetKnown, MESSAGE_FACTS_COLUMNS, messageFactsJoins } from '../messages/message-facts';
 import type { MailProvider } from './provider';
 
 export interface DispatchPolicy {
@@ -24,70 +25,160 @@ export interface Dispatcher {
   provider: MailProvider;
   policy: DispatchPolicy;
   logger: Logger;
+  /**
+   * Whether a run may keep a connection of its own while it sends a claim of several messages
+   * (Postgres); false on embedded mode's PGlite, whose one connection everything shares.
+   */
+  claimsSeveral: boolean;
 }
 
 /** Messages one run sends at most, so that a stopping instance waits for no more than these. */
 const BATCH = 50;
+/** Messages one claim takes, when a run may claim several. */
+const CLAIM = 10;
 
 /**
- * Sends the messages that are due, one at a time, until none is left (or a batch is done). Each is claimed in its own
- * transaction with `FOR UPDATE SKIP LOCKED`, so instances share the queue and never send the
- * same message at once, and its outcome is committed right after the provider answers. A
- * process killed while sending leaves the row queued (its transaction rolls back) and the
- * message is sent by the next claim; only a crash between the provider accepting it and that
- * commit (a few milliseconds) can send it twice, which no mail protocol can rule out.
+ * Sends the messages that are due until none is left (or a batch is done). Instances share the
+ * queue and never send the same message at once: a message is claimed under a lock that lives as
+ * long as its sender's connection, and its outcome is committed right after the provider
+ * answers, before the next message is sent. A process killed while sending loses its connection,
+ * so its lock goes and the row is still queued: the message is sent by the next claim; only a
+ * crash between the provider accepting it and that commit (a few milliseconds) can send it twice,
+ * which no mail protocol can rule out. On Postgres the lock is a session advisory lock, taken on
+ * several messages by one statement (`sendClaimed`); on PGlite, a row lock in a transaction per
+ * message (`sendNextMessage`).
  */
 export async function sendDueMessages(dispatcher: Dispatcher): Promise<number> {
   let sent = 0;
-  while (sent < BATCH && (await sendNextMessage(dispatcher))) sent++;
-  return sent;
+  if (!dispatcher.claimsSeveral) {
+    while (sent < BATCH && (await sendNextMessage(dispatcher))) sent++;
+    return sent;
+  }
+  for (;;) {
+    const claimed = sent < BATCH ? await sendClaimed(dispatcher, Math.min(CLAIM, BATCH - sent)) : 0;
+    if (claimed === 0) return sent;
+    sent += claimed;
+  }
 }
 
-async function sendNextMessage({ db, composer, provider, policy, logger }: Dispatcher): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const row: MessageRow | undefined = await trx('messages')
-      .where('status', 'queued')
-      .where('next_attempt_at', '<=', trx.fn.now())
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .first('id', 'kind', 'recipient_id', 'recipient_email', 'order_id', 'details', 'attempts', 'created_at')
-      .forUpdate()
-      .skipLocked();
-    if (!row) return false;
-    const update = (changes: object) => trx('messages').where('id', row.id).update(changes);
+/**
+ * The next due message, locked (skipped while another instance holds it), with the facts of its
+ * recipient and order in the same statement: a round trip less for every message.
+ */
+const CLAIM_NEXT = `WITH next AS (
+    SELECT id, kind, recipient_id, recipient_email, order_id, details, attempts, created_at FROM messages
+    WHERE status = 'queued' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED)
+  SELECT next.*, ${MESSAGE_FACTS_COLUMNS}
+  FROM next ${messageFactsJoins('next.recipient_id', 'next.order_id')}`;
 
-    try {
-      const mail = await composeMessage(trx, composer, row);
-      const providerId = await provider.send(mail);
-      await update({
-        status: 'sent',
-        attempts: row.attempts + 1,
-        provider_message_id: providerId,
-        last_error: null,
-        next_attempt_at: null,
-        sent_at: trx.fn.now(),
-      });
-      logger.info({ messageId: row.id, kind: row.kind, providerId }, 'message sent');
-    } catch (err) {
-      const error = String((err as Error).message ?? err).slice(0, ERROR_LENGTH);
-      if (err instanceof FactsNotYetKnown && Date.now() - new Date(row.created_at).getTime() < FACTS_GIVE_UP_MS) {
-        await update({ last_error: error, next_attempt_at: new Date(Date.now() + FACTS_WAIT_MS) });
-      } else if (err instanceof ObsoleteMessage || err instanceof FactsNotYetKnown) {
-        await update({ status: 'failed', last_error: `not sent: ${error}`, next_attempt_at: null });
-        logger.info({ messageId: row.id, kind: row.kind, reason: error }, 'message not sent');
-      } else {
-        const attempts = row.attempts + 1;
-        const givenUp = attempts >= policy.maxAttempts;
-        const delay = Math.min(MAX_RETRY_MS, policy.retryAfterMs * 2 ** (attempts - 1));
-        await update({
-          attempts,
-          last_error: error,
-          status: givenUp ? 'failed' : 'queued',
-          next_attempt_at: givenUp ? null : new Date(Date.now() + delay),
-        });
-        logger.warn({ err, messageId: row.id, kind: row.kind, attempts, givenUp }, 'message not sent');
-      }
-    }
+async function sendNextMessage(dispatcher: Dispatcher): Promise<boolean> {
+  return dispatcher.db.transaction(async (trx) => {
+    const { rows } = await trx.raw<{ rows: ClaimedMessage[] }>(CLAIM_NEXT);
+    const [row] = rows;
+    if (!row) return false;
+    await send(dispatcher, row, trx, (changes) => trx('messages').where('id', row.id).update(changes));
     return true;
   });
+}
+
+/** The advisory lock's scope (`hashtext`, with the message's id: see shared/src/advisory-lock.ts). */
+const LOCK_SCOPE = 'notifications.messages.sending';
+
+/**
+ * Locks up to $1 due messages for this session, skipping those another instance holds: the first
+ * due ones, looked at in order until enough are locked (the LIMIT stops the locking there).
+ */
+const LOCK_DUE = `WITH due AS (
+    SELECT id FROM messages
+    WHERE status = 'queued' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at, id
+    LIMIT $1 * 4)
+  SELECT id FROM due WHERE pg_try_advisory_lock(hashtext('${LOCK_SCOPE}'), id) LIMIT $1`;
+
+/**
+ * The locked messages that are still queued and due, read after the locks were taken (so a
+ * message another instance marked sent before letting its lock go is seen sent), with facts.
+ */
+const READ_LOCKED = `SELECT m.id, m.kind, m.recipient_id, m.recipient_email, m.order_id, m.details, m.attempts,
+    m.created_at, ${MESSAGE_FACTS_COLUMNS}
+  FROM messages m ${messageFactsJoins('m.recipient_id', 'm.order_id')}
+  WHERE m.id = ANY($1) AND m.status = 'queued' AND m.next_attempt_at <= now()
+  ORDER BY m.next_attempt_at, m.id`;
+
+/**
+ * Claims up to `limit` messages with one statement and sends them one after another, each
+ * outcome committed on its own as soon as the provider answers; the locks are let go at the end.
+ * Resolves to how many it claimed.
+ */
+async function sendClaimed(dispatcher: Dispatcher, limit: number): Promise<number> {
+  const { db } = dispatcher;
+  const pool = db.client as {
+    acquireConnection(): Promise<PoolClient>;
+    releaseConnection(c: PoolClient): Promise<void>;
+  };
+  // The locks belong to this connection: it is kept for the whole claim, and if the process dies,
+  // Postgres drops the connection and the locks with it.
+  const connection = await pool.acquireConnection();
+  try {
+    const { rows: locked } = await connection.query<{ id: number }>(LOCK_DUE, [limit]);
+    if (locked.length === 0) return 0;
+    try {
+      const ids = locked.map((row) => row.id);
+      const { rows } = await connection.query<ClaimedMessage>(READ_LOCKED, [ids]);
+      for (const row of rows) {
+        await send(dispatcher, row, db, (changes) =>
+          db('messages').where('id', row.id).update(changes).connection(connection),
+        );
+      }
+      return locked.length;
+    } finally {
+      await connection.query('SELECT pg_advisory_unlock_all()');
+    }
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
+/** Composes (reading what else it needs through `reader`) and sends one claimed message, and records how that went with `update`. */
+async function send(
+  { db, composer, provider, policy, logger }: Dispatcher,
+  row: ClaimedMessage,
+  reader: Knex,
+  update: (changes: object) => Promise<unknown>,
+): Promise<void> {
+  try {
+    const mail = await composeMessage(reader, composer, row);
+    const providerId = await provider.send(mail);
+    await update({
+      status: 'sent',
+      attempts: row.attempts + 1,
+      provider_message_id: providerId,
+      last_error: null,
+      next_attempt_at: null,
+      sent_at: db.fn.now(),
+    });
+    logger.info({ messageId: row.id, kind: row.kind, providerId }, 'message sent');
+  } catch (err) {
+    const error = String((err as Error).message ?? err).slice(0, ERROR_LENGTH);
+    if (err instanceof FactsNotYetKnown && Date.now() - new Date(row.created_at).getTime() < FACTS_GIVE_UP_MS) {
+      await update({ last_error: error, next_attempt_at: new Date(Date.now() + FACTS_WAIT_MS) });
+    } else if (err instanceof ObsoleteMessage || err instanceof FactsNotYetKnown) {
+      await update({ status: 'failed', last_error: `not sent: ${error}`, next_attempt_at: null });
+      logger.info({ messageId: row.id, kind: row.kind, reason: error }, 'message not sent');
+    } else {
+      const attempts = row.attempts + 1;
+      const givenUp = attempts >= policy.maxAttempts;
+      const delay = Math.min(MAX_RETRY_MS, policy.retryAfterMs * 2 ** (attempts - 1));
+      await update({
+        attempts,
+        last_error: error,
+        status: givenUp ? 'failed' : 'queued',
+        next_attempt_at: givenUp ? null : new Date(Date.now() + delay),
+      });
+      logger.warn({ err, messageId: row.id, kind: row.kind, attempts, givenUp }, 'message not sent');
+    }
+  }
 }

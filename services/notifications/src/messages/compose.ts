@@ -14,11 +14,12 @@ import {
   ticketTypeNames,
   validOrderTickets,
   type EventFacts,
+  type MessageFactsRow,
   type OrderFacts,
 } from './message-facts';
 import type { MessageTemplates } from './templates';
 
-/** A queued message as the dispatcher claims it. */
+/** A queued message as the dispatcher claims it (with the facts of its order, `ClaimedMessage`). */
 export interface MessageRow {
   id: number;
   kind: NotificationKind;
@@ -35,6 +36,9 @@ export interface MessageRow {
   attempts: number;
   created_at: Date;
 }
+
+/** A claimed message with what the projections knew of its recipient and order as it was claimed. */
+export type ClaimedMessage = MessageRow & MessageFactsRow;
 
 /** A message that no longer makes sense (a reminder for an order refunded since): it is not sent. */
 export class ObsoleteMessage extends Error {}
@@ -71,13 +75,13 @@ const SUBJECTS: Record<
  * delivery carries each ticket's QR code as an inline PNG and a PDF of them all; the tickets are
  * those the row names, less any voided since.
  */
-export async function composeMessage(db: Knex, composer: Composer, row: MessageRow): Promise<OutgoingMail> {
+export async function composeMessage(db: Knex, composer: Composer, row: ClaimedMessage): Promise<OutgoingMail> {
   if (row.kind === 'waitlist_offer') return composeOffer(db, composer, row);
   if (isTransferKind(row.kind)) return composeTransferMessage(db, composer, row, row.kind);
   if (row.order_id === null || row.recipient_id === null) {
     throw new ObsoleteMessage(`a ${row.kind} message must name its order and its recipient`);
   }
-  const { recipient, order, event, typeNames } = await messageFacts(db, row.recipient_id, row.order_id);
+  const { recipient, order, event, typeNames } = messageFacts(row, row.recipient_id, row.order_id);
   if (row.kind === 'event_reminder' && (order.payment_status !== 'completed' || event.deleted)) {
     throw new ObsoleteMessage('the order is no longer paid, or its event was deleted');
   }

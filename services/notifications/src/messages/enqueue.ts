@@ -19,9 +19,16 @@ export interface DueMessage {
  * Queues a message in the caller's transaction, unless one of the same kind for the same cause
  * and recipient exists already (a redelivered event, a second instance's reminder sweep): then
  * nothing happens. Returns the new message's id, if there is one. The dispatcher sends it.
+ * `alongside`, a statement of the caller's, runs in the same statement (as a `WITH`): one round
+ * trip for both.
  */
-export async function enqueueMessage(trx: Knex | Knex.Transaction, message: DueMessage): Promise<number | undefined> {
-  const insert = trx('messages').insert({
+export async function enqueueMessage(
+  trx: Knex | Knex.Transaction,
+  message: DueMessage,
+  alongside?: Knex.QueryBuilder,
+): Promise<number | undefined> {
+  const into = alongside ? trx('messages').with('alongside', alongside) : trx('messages');
+  const insert = into.insert({
     source: message.source,
     recipient_id: message.recipientId,
     recipient_email: message.recipientEmail ?? null,

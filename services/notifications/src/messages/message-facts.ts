@@ -89,24 +89,29 @@ function unprefixed<T>(
 }
 
 /**
- * The recipient, the order, its event and the names of its items' ticket types, in one round trip
- * (the dispatcher composes a message for every order placed).
+ * The recipient, the order, its event and the names of its items' ticket types, as columns of one
+ * row (`MESSAGE_FACTS_JOINS` finds them), so that the dispatcher reads them with the message it
+ * claims, in one round trip (it composes a message for every order placed).
  */
-const MESSAGE_FACTS = `SELECT ${prefixed('r', RECIPIENT_COLUMNS)}, ${prefixed('o', ORDER_COLUMNS)}, ${prefixed('e', EVENT_COLUMNS)},
+export const MESSAGE_FACTS_COLUMNS = `${prefixed('r', RECIPIENT_COLUMNS)}, ${prefixed('o', ORDER_COLUMNS)}, ${prefixed('e', EVENT_COLUMNS)},
     (SELECT coalesce(jsonb_object_agg(tt.id, tt.name), '{}') FROM ticket_types tt
-      WHERE tt.id IN (SELECT (item->>'ticket_type_id')::int FROM jsonb_array_elements(o.items) item)) AS type_names
-  FROM (SELECT 1) AS one
-  LEFT JOIN recipients r ON r.user_id = :recipientId
-  LEFT JOIN orders o ON o.order_id = :orderId
+      WHERE tt.id IN (SELECT (item->>'ticket_type_id')::int FROM jsonb_array_elements(o.items) item)) AS type_names`;
+
+/** The joins `MESSAGE_FACTS_COLUMNS` read, for the recipient and order ids those SQL expressions give. */
+export const messageFactsJoins = (recipientId: string, orderId: string) => `
+  LEFT JOIN recipients r ON r.user_id = ${recipientId}
+  LEFT JOIN orders o ON o.order_id = ${orderId}
   LEFT JOIN events e ON e.event_id = o.event_id`;
 
+/** A row with `MESSAGE_FACTS_COLUMNS`. */
+export type MessageFactsRow = Record<string, unknown>;
+
 /**
- * What every message about an order needs: its recipient's address, its order and its event, and
- * the names of the order's ticket types (one not known yet is left out).
+ * What every message about an order needs, from a row with `MESSAGE_FACTS_COLUMNS`: its
+ * recipient's address, its order and its event, and the names of the order's ticket types (one
+ * not known yet is left out).
  */
-export async function messageFacts(db: Knex, recipientId: number, orderId: number) {
-  const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(MESSAGE_FACTS, { recipientId, orderId });
-  const [row] = rows;
+export function messageFacts(row: MessageFactsRow, recipientId: number, orderId: number) {
   const recipient = unprefixed<RecipientFacts>(row, 'r', RECIPIENT_COLUMNS, 'user_id');
   const order = unprefixed<OrderFacts>(row, 'o', ORDER_COLUMNS, 'order_id');
   const event = unprefixed<EventFacts>(row, 'e', EVENT_COLUMNS, 'event_id');

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { keepNewerFacts, orderFactsOf, type NotificationKind, type OrderEvent } from '@ticketpro/shared';
+import { newerFactsStatement, orderFactsOf, type NotificationKind, type OrderEvent } from '@ticketpro/shared';
 import { enqueueMessage } from '../messages/enqueue';
 
 /**
@@ -15,17 +15,19 @@ const MESSAGE_OF: Partial<Record<OrderEvent['type'], NotificationKind>> = {
 
 /**
  * Keeps the order projection in step (a row only takes facts newer than its own) and queues the
- * message the event calls for, once per event: the event's id is the message's cause.
+ * message the event calls for, once per event: the event's id is the message's cause. Both in
+ * one statement when there is a message (every order placed has one).
  */
 export async function applyOrderEvent(trx: Knex.Transaction, envelope: OrderEvent): Promise<void> {
   const { data } = envelope;
   const withPayment = 'payment_method' in data ? data : undefined;
-  await keepNewerFacts(trx, 'orders', 'order_id', {
+  const projected = newerFactsStatement(trx, 'orders', 'order_id', {
     ...orderFactsOf(envelope),
     items: JSON.stringify(data.items),
     ...(withPayment ? { payment_method: withPayment.payment_method, expires_at: withPayment.expires_at } : {}),
   });
 
   const kind = MESSAGE_OF[envelope.type];
-  if (kind) await enqueueMessage(trx, { source: envelope.id, recipientId: data.user_id, kind, orderId: data.id });
+  if (!kind) await projected;
+  else await enqueueMessage(trx, { source: envelope.id, recipientId: data.user_id, kind, orderId: data.id }, projected);
 }

@@ -43,6 +43,7 @@ beforeAll(async () => {
     provider,
     policy: { maxAttempts: 3, retryAfterMs: RETRY_MS },
     logger,
+    claimsSeveral: true,
   };
 });
 afterAll(async () => {

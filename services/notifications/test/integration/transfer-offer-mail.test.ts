@@ -76,6 +76,7 @@ beforeAll(async () => {
     provider: server,
     policy: { maxAttempts: 5, retryAfterMs: RETRY_MS },
     logger: createLogger('transfer-offer-test', 'silent'),
+    claimsSeveral: true,
   };
   await apply(
     applyUserEvent as never,

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { AcceptedEnvelope, EventListingColumns } from '@ticketpro/shared';
 import { EVENT_LISTING_EVENTS, isEventListingEvent, projectEventListing } from '@ticketpro/shared';
-import { advanceClock } from './clock';
 
 /** Catalog's events the event and ticket type projections are fed from, in the versions they read. */
 export const CATALOG_EVENTS = { ...EVENT_LISTING_EVENTS, 'catalog.ticket_type.deleted': [1] } as const;
@@ -27,5 +26,4 @@ const LISTING_COLUMNS: EventListingColumns = {
 export async function applyCatalogEvent(trx: Knex.Transaction, envelope: CatalogEvent): Promise<void> {
   if (isEventListingEvent(envelope)) await projectEventListing(trx, envelope, LISTING_COLUMNS);
   else await trx('ticket_types').where('id', envelope.data.id).update({ deleted: true });
-  await advanceClock(trx, envelope.time);
 }

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { keepNewerFacts, ORDER_EVENTS, orderFactsOf, type AcceptedEnvelope } from '@ticketpro/shared';
-import { advanceClock } from './clock';
 import { PAID_STATUSES } from '../models/constants';
 
 /** Ordering's events the order projection is fed from, in the versions it reads: partial refunds too. */
@@ -54,5 +53,4 @@ export async function applyOrderEvent(trx: Knex.Transaction, envelope: ReportedO
       .where('order_id', data.id)
       .update({ paid_at: trx.raw('least(paid_at, ?::timestamptz)', [time]) });
   }
-  await advanceClock(trx, time);
 }

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { AcceptedEnvelope } from '@ticketpro/shared';
-import { advanceClock } from './clock';
 
 /** Ticketing's events the ticket projection is fed from, in the versions it reads. */
 export const TICKET_EVENTS = {
@@ -70,5 +69,4 @@ export async function applyTicketEvent(trx: Knex.Transaction, envelope: TicketEv
       .merge(['order_id', 'event_id', 'ticket_type_id', 'status', 'as_of', ...Object.keys(admitted)])
       .where('tickets.as_of', '<', time);
   }
-  await advanceClock(trx, time);
 }

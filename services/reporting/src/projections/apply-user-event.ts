@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { eventNameOf, projectUserEvent, type UserEvent } from '@ticketpro/shared';
-import { advanceClock } from './clock';
 
 /**
  * Keeps one account's names, address and state (for user activity and the attendees export),
@@ -11,5 +10,4 @@ export async function applyUserEvent(trx: Knex.Transaction, envelope: UserEvent)
   if (eventNameOf(envelope.type) === 'identity.user.registered') {
     await trx('users').where('user_id', envelope.data.id).update({ registered_at: envelope.time });
   }
-  await advanceClock(trx, envelope.time);
 }

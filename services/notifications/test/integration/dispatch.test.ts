@@ -1,0 +1,151 @@
+import { Client } from 'pg';
+import { createDatabase, createLogger, outboxEntry, type Database } from '@ticketpro/shared';
+import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
+import { migrations } from '../../migrations';
+import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
+import { applyOrderEvent } from '../../src/projections/apply-order-event';
+import { applyUserEvent } from '../../src/projections/apply-user-event';
+import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
+import type { MailProvider, OutgoingMail } from '../../src/delivery/provider';
+import { testComposer } from '../support/test-composer';
+
+/**
+ * The dispatcher on Postgres, where a run claims several messages with one statement: instances
+ * never send one message twice, and a sender whose connection dies in the middle of a claim (as
+ * when its process is killed) leaves the rest of the claim queued for the next.
+ */
+let database: TestDatabase;
+let db: Database;
+let admin: Client;
+const logger = createLogger('dispatch-test', 'silent');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const apply = (handler: (trx: never, envelope: never) => Promise<void>, entry: { envelope: object }) =>
+  db.transaction((trx) => handler(trx as never, entry.envelope as never));
+
+/** A provider that records every message it accepts, after `beforeAccepting` (a delay, a failure). */
+function recordingProvider(
+  accepted: string[],
+  beforeAccepting: (count: number) => Promise<void> = async () => undefined,
+) {
+  let count = 0;
+  const provider: MailProvider = {
+    name: 'recording',
+    async send(mail: OutgoingMail) {
+      await beforeAccepting(++count);
+      accepted.push(mail.messageId);
+      return `accepted-${accepted.length}`;
+    },
+    close: async () => undefined,
+  };
+  return provider;
+}
+
+const dispatcherWith = (provider: MailProvider): Dispatcher => ({
+  db,
+  composer: testComposer(),
+  provider,
+  policy: { maxAttempts: 3, retryAfterMs: 60_000 },
+  logger,
+  claimsSeveral: true,
+});
+
+let nextOrderId = 1;
+
+/** `count` orders placed by one buyer: an order confirmation queued for each. */
+async function queueConfirmations(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const id = nextOrderId++;
+    await apply(
+      applyOrderEvent as never,
+      outboxEntry('ordering.order.created', {
+        id,
+        user_id: 5,
+        event_id: 7,
+        total_price: '45.00' as never,
+        currency: 'USD',
+        payment_status: 'pending',
+        payment_method: 'ecocash',
+        expires_at: null,
+        items: [{ ticket_type_id: 9, quantity: 1, unit_price: '45.00' as never }],
+      }),
+    );
+  }
+}
+
+const queued = async () => Number((await db('messages').where('status', 'queued').count({ n: '*' }))[0].n);
+
+beforeAll(async () => {
+  database = await createTestDatabase('notifications_dispatch');
+  db = await createDatabase({ schema: 'notifications', url: database.url, dataDir: '.data', migrations });
+  admin = new Client({ connectionString: database.url });
+  await admin.connect();
+  await apply(
+    applyUserEvent as never,
+    outboxEntry('identity.user.registered', {
+      id: 5,
+      firstname: 'Nyasha',
+      surname: 'Gumbo',
+      role: 'user',
+      active: true,
+      email: 'nyasha@example.test',
+    }),
+  );
+  await apply(
+    applyCatalogEvent as never,
+    outboxEntry('catalog.event.created', {
+      id: 7,
+      event_name: 'Victoria Falls Carnival',
+      organizer_id: 3,
+      location: 'Victoria Falls',
+      date: '2027-12-31T18:00:00.000Z',
+      capacity: null,
+    }),
+  );
+});
+afterAll(async () => {
+  await admin?.end();
+  await db?.destroy();
+  await database?.drop();
+});
+
+afterEach(async () => {
+  await db('messages').delete();
+});
+
+it('sends every message once with two dispatchers at work at once', async () => {
+  await queueConfirmations(24);
+  const accepted: string[] = [];
+  const slow = () =>
+    recordingProvider(accepted, async () => {
+      await sleep(10);
+    });
+  const [first, second] = [dispatcherWith(slow()), dispatcherWith(slow())];
+  while ((await queued()) > 0) await Promise.all([sendDueMessages(first), sendDueMessages(second)]);
+
+  expect(accepted).toHaveLength(24);
+  expect(new Set(accepted).size).toBe(24);
+  expect(await queued()).toBe(0);
+  expect(await db('messages').whereNot('status', 'sent').count({ n: '*' })).toEqual([{ n: 0 }]);
+});
+
+it('leaves the rest of a claim queued when its sender dies in the middle, and sends none of it twice', async () => {
+  await queueConfirmations(6);
+  const accepted: string[] = [];
+  // Before accepting the third, the sender's connection is cut, as its process's death would.
+  const dying = recordingProvider(accepted, async (count) => {
+    if (count !== 3) return;
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()",
+    );
+    throw new Error('the sender died');
+  });
+  await expect(sendDueMessages(dispatcherWith(dying))).rejects.toThrow();
+  expect(accepted).toHaveLength(2);
+  expect(await queued()).toBe(4);
+
+  await sendDueMessages(dispatcherWith(recordingProvider(accepted)));
+  expect(accepted).toHaveLength(6);
+  expect(new Set(accepted).size).toBe(6);
+  expect(await queued()).toBe(0);
+});
