@@ -51,14 +51,27 @@ interface ConnectionLender {
  * `max_prepared_statements` set); PGlite, one connection in this process, runs it as text.
  */
 export async function queryRows<Row>(db: Database, statement: NamedStatement, values: unknown[]): Promise<Row[]> {
-  const lender = db.client as ConnectionLender;
-  const connection = await lender.acquireConnection();
-  try {
+  return withPooledConnection(db, async (connection) => {
     const { rows } =
       connection instanceof pg.Client
         ? await connection.query({ name: statement.name, text: statement.text, values })
         : await connection.query(statement.text, values);
     return rows as Row[];
+  });
+}
+
+/**
+ * Runs `work` on one connection of the database's own pool, lent for as long as it runs: for
+ * statements that must share a session (its advisory locks) without sharing a transaction.
+ */
+export async function withPooledConnection<T>(
+  db: Database,
+  work: (connection: DriverConnection | pg.Client) => Promise<T>,
+): Promise<T> {
+  const lender = db.client as ConnectionLender;
+  const connection = await lender.acquireConnection();
+  try {
+    return await work(connection);
   } finally {
     await lender.releaseConnection(connection);
   }

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import type { PoolClient } from 'pg';
-import type { Logger } from '@ticketpro/shared';
+import { withPooledConnection, type Logger } from '@ticketpro/shared';
 import { composeMessage, ObsoleteMessage, type ClaimedMessage, type Composer } from '../messages/compose';
 import { FactsNotYetKnown, MESSAGE_FACTS_COLUMNS, messageFactsJoins } from '../messages/message-facts';
 import type { MailProvider } from './provider';
@@ -115,19 +114,14 @@ const READ_LOCKED = `SELECT m.id, m.kind, m.recipient_id, m.recipient_email, m.o
  */
 async function sendClaimed(dispatcher: Dispatcher, limit: number): Promise<number> {
   const { db } = dispatcher;
-  const pool = db.client as {
-    acquireConnection(): Promise<PoolClient>;
-    releaseConnection(c: PoolClient): Promise<void>;
-  };
   // The locks belong to this connection: it is kept for the whole claim, and if the process dies,
   // Postgres drops the connection and the locks with it.
-  const connection = await pool.acquireConnection();
-  try {
-    const { rows: locked } = await connection.query<{ id: number }>(LOCK_DUE, [limit]);
+  return withPooledConnection(db, async (connection) => {
+    const { rows: locked } = (await connection.query(LOCK_DUE, [limit])) as { rows: { id: number }[] };
     if (locked.length === 0) return 0;
     try {
       const ids = locked.map((row) => row.id);
-      const { rows } = await connection.query<ClaimedMessage>(READ_LOCKED, [ids]);
+      const { rows } = (await connection.query(READ_LOCKED, [ids])) as { rows: ClaimedMessage[] };
       for (const row of rows) {
         await send(dispatcher, row, db, (changes) =>
           db('messages').where('id', row.id).update(changes).connection(connection),
@@ -135,11 +129,9 @@ async function sendClaimed(dispatcher: Dispatcher, limit: number): Promise<numbe
       }
       return locked.length;
     } finally {
-      await connection.query('SELECT pg_advisory_unlock_all()');
+      await connection.query('SELECT pg_advisory_unlock_all()', []);
     }
-  } finally {
-    await pool.releaseConnection(connection);
-  }
+  });
 }
 
 /** Composes (reading what else it needs through `reader`) and sends one claimed message, and records how that went with `update`. */
