@@ -3,6 +3,7 @@ import { embeddedNode, type EmbeddedNode } from '../support/embedded';
 import { buyTickets, createEvent, createTicketType } from '../support/sales';
 import { startSteadyLoad } from '../support/load';
 import { auditTickets, isBalanced, isSettled, orderStates, pollUntil, readBooks } from '../support/books';
+import { waitForTicketCount } from '../support/tickets';
 import { login, register, type Registered } from '../support/users';
 import { type Api, expectProblem } from '@ticketpro/shared/testing';
 
@@ -172,6 +173,9 @@ describe('finding 4: one account cannot hoard the inventory', () => {
     // Paying makes room again.
     expect((await api('POST', `/api/v1/orders/${placed[0].body.id}/pay`, { token: hoarder.access })).status).toBe(200);
     expect((await order(hoarder.access, eventId, ticketTypeId, 1)).status).toBe(201);
+    // Ticketing issues the paid order's tickets when it handles `order.paid`, a moment after the
+    // payment answered: the audit below counts them, so it waits for them as a buyer would.
+    await waitForTicketCount(api, hoarder.access, placed[0].body.id, 5);
     await expectBooksBalanced(eventId);
   });
 
