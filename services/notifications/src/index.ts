@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import {
   databaseUrlFor,
   defineService,
@@ -12,7 +13,7 @@ import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-e
 import { applyOrderEvent } from './projections/apply-order-event';
 import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';
 import { selectMailProvider } from './delivery/select-provider';
-import { sendDueMessages } from './delivery/dispatch';
+import { MailDispatcher } from './delivery/mail-dispatcher';
 import { MessageTemplates } from './messages/templates';
 import { formatting } from './messages/formatting';
 import { durationMs, queueReminders } from './reminders/queue-reminders';
@@ -33,49 +34,55 @@ const domainOf = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'ticketpro.lo
 export const createNotificationsService = defineService({
   contract: notificationsContract,
   migrations,
-  prepare: ({ config, logger }) => ({
-    composer: {
+  prepare: ({ config, logger, resources }) => {
+    const composer = {
       templates: new MessageTemplates(),
       format: formatting(config.MAIL_TIME_ZONE),
       from: config.MAIL_FROM,
       messageIdDomain: domainOf(config.MAIL_FROM),
-    },
-    provider: selectMailProvider(config, logger),
-  }),
+    };
+    const provider = selectMailProvider(config, logger);
+    const mail = new MailDispatcher({
+      db: resources.db,
+      composer,
+      provider,
+      logger,
+      policy: { maxAttempts: config.MAIL_MAX_ATTEMPTS, retryAfterMs: config.MAIL_RETRY_SECONDS * 1000 },
+      claimsSeveral: databaseUrlFor(config, 'notifications') !== undefined,
+    });
+    return { composer, provider, mail };
+  },
   actions: (notifications) => ({
     'notifications.list': listNotificationsAction(notifications),
     'orders.resend': resendOrderAction(notifications),
     'tickets.pdf': ticketPdfAction(notifications),
   }),
-  feeds: () => [
-    feed('recipients', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope)),
-    feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope)),
-    feed('orders', ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope)),
-    feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope)),
-  ],
-  tasks: ({ config, logger, resources, composer, provider }) => [
-    {
-      name: 'mail dispatch',
-      everyMs: config.MAIL_DISPATCH_INTERVAL_MS,
-      run: async () => {
-        await sendDueMessages({
-          db: resources.db,
-          composer,
-          provider,
-          logger,
-          policy: { maxAttempts: config.MAIL_MAX_ATTEMPTS, retryAfterMs: config.MAIL_RETRY_SECONDS * 1000 },
-          claimsSeveral: databaseUrlFor(config, 'notifications') !== undefined,
-        });
-      },
-    },
+  feeds: ({ mail }) => {
+    // The feeds whose events queue messages wake the dispatcher once their transaction commits.
+    const wakeMail = async (_envelopes: unknown[], trx: Knex.Transaction) => mail.wakeAfterCommit(trx);
+    return [
+      feed('recipients', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope)),
+      feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope), wakeMail),
+      feed('orders', ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope), wakeMail),
+      feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope), wakeMail),
+    ];
+  },
+  tasks: ({ config, logger, resources, mail }) => [
+    // What no wake announces: retries coming due, and messages of an instance that died unsent.
+    { name: 'mail dispatch', everyMs: config.MAIL_DISPATCH_INTERVAL_MS, run: () => mail.drain() },
     {
       name: 'event reminders',
       everyMs: config.REMINDER_SWEEP_SECONDS * 1000,
       run: async () => {
         const queued = await queueReminders(resources.db, durationMs(config.REMINDER_BEFORE));
-        if (queued > 0) logger.info({ queued }, 'event reminders queued');
+        if (queued === 0) return;
+        logger.info({ queued }, 'event reminders queued');
+        void mail.drain();
       },
     },
   ],
-  close: ({ provider }) => provider.close(),
+  close: async ({ mail, provider }) => {
+    await mail.stop();
+    await provider.close();
+  },
 });

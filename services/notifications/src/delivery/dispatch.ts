@@ -31,32 +31,36 @@ export interface Dispatcher {
   claimsSeveral: boolean;
 }
 
-/** Messages one run sends at most, so that a stopping instance waits for no more than these. */
-const BATCH = 50;
-/** Messages one claim takes, when a run may claim several. */
+/**
+ * Messages one claim takes, when a run may claim several: its three statements (lock, read,
+ * unlock) are shared by that many sends.
+ */
 const CLAIM = 10;
 
 /**
- * Sends the messages that are due until none is left (or a batch is done). Instances share the
- * queue and never send the same message at once: a message is claimed under a lock that lives as
- * long as its sender's connection, and its outcome is committed right after the provider
- * answers, before the next message is sent. A process killed while sending loses its connection,
- * so its lock goes and the row is still queued: the message is sent by the next claim; only a
- * crash between the provider accepting it and that commit (a few milliseconds) can send it twice,
- * which no mail protocol can rule out. On Postgres the lock is a session advisory lock, taken on
- * several messages by one statement (`sendClaimed`); on PGlite, a row lock in a transaction per
- * message (`sendNextMessage`).
+ * Sends the messages that are due until none is left, or until `keepGoing` says to stop (checked
+ * before each message, so that a stopping instance waits for one send at most). Instances share
+ * the queue and never send the same message at once: a message is claimed under a lock that
+ * lives as long as its sender's connection, and its outcome is committed right after the
+ * provider answers, before the next message is sent. A process killed while sending loses its
+ * connection, so its lock goes and the row is still queued: the message is sent by the next
+ * claim; only a crash between the provider accepting it and that commit (a few milliseconds) can
+ * send it twice, which no mail protocol can rule out. On Postgres the lock is a session advisory
+ * lock, taken on several messages by one statement (`sendClaimed`); on PGlite, a row lock in a
+ * transaction per message (`sendNextMessage`). Resolves to how many messages it claimed.
  */
-export async function sendDueMessages(dispatcher: Dispatcher): Promise<number> {
-  let sent = 0;
+export async function sendDueMessages(dispatcher: Dispatcher, keepGoing: () => boolean = () => true): Promise<number> {
+  let claimed = 0;
   if (!dispatcher.claimsSeveral) {
-    while (sent < BATCH && (await sendNextMessage(dispatcher))) sent++;
-    return sent;
+    while (keepGoing() && (await sendNextMessage(dispatcher))) claimed++;
+    return claimed;
   }
   for (;;) {
-    const claimed = sent < BATCH ? await sendClaimed(dispatcher, Math.min(CLAIM, BATCH - sent)) : 0;
-    if (claimed === 0) return sent;
-    sent += claimed;
+    if (!keepGoing()) return claimed;
+    const claim = await sendClaimed(dispatcher, CLAIM, keepGoing);
+    claimed += claim;
+    // A claim short of its size found no more due messages that another instance was not sending.
+    if (claim < CLAIM) return claimed;
   }
 }
 
@@ -108,11 +112,12 @@ const READ_LOCKED = `SELECT m.id, m.kind, m.recipient_id, m.recipient_email, m.o
   ORDER BY m.next_attempt_at, m.id`;
 
 /**
- * Claims up to `limit` messages with one statement and sends them one after another, each
- * outcome committed on its own as soon as the provider answers; the locks are let go at the end.
- * Resolves to how many it claimed.
+ * Claims up to `limit` messages with one statement and sends them one after another while
+ * `keepGoing`, each outcome committed on its own as soon as the provider answers; the locks are
+ * let go at the end (a message left unsent stays queued for the next claim). Resolves to how
+ * many it claimed.
  */
-async function sendClaimed(dispatcher: Dispatcher, limit: number): Promise<number> {
+async function sendClaimed(dispatcher: Dispatcher, limit: number, keepGoing: () => boolean): Promise<number> {
   const { db } = dispatcher;
   // The locks belong to this connection: it is kept for the whole claim, and if the process dies,
   // Postgres drops the connection and the locks with it.
@@ -123,6 +128,7 @@ async function sendClaimed(dispatcher: Dispatcher, limit: number): Promise<numbe
       const ids = locked.map((row) => row.id);
       const { rows } = (await connection.query(READ_LOCKED, [ids])) as { rows: ClaimedMessage[] };
       for (const row of rows) {
+        if (!keepGoing()) break;
         await send(dispatcher, row, db, (changes) =>
           db('messages').where('id', row.id).update(changes).connection(connection),
         );

@@ -27,7 +27,7 @@ const HOUR_MS = 3_600_000;
  */
 export async function resendDelivery(
   ctx: RequestContext<unknown>,
-  { config, resources }: NotificationsRuntime,
+  { config, resources, mail }: NotificationsRuntime,
   caller: AuthUser,
   orderId: number,
 ) {
@@ -63,5 +63,6 @@ export async function resendDelivery(
       requestedBy: caller.id,
     });
   });
+  void mail.drain();
   return toNotificationView(await resources.db('messages').where('id', id).first(NOTIFICATION_COLUMNS));
 }

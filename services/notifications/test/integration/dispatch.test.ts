@@ -6,6 +6,7 @@ import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
 import { applyOrderEvent } from '../../src/projections/apply-order-event';
 import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
+import { MailDispatcher } from '../../src/delivery/mail-dispatcher';
 import type { MailProvider, OutgoingMail } from '../../src/delivery/provider';
 import { testComposer } from '../support/test-composer';
 
@@ -127,6 +128,30 @@ it('sends every message once with two dispatchers at work at once', async () => 
   expect(new Set(accepted).size).toBe(24);
   expect(await queued()).toBe(0);
   expect(await db('messages').whereNot('status', 'sent').count({ n: '*' })).toEqual([{ n: 0 }]);
+});
+
+it('sends a backlog of more than fifty in one drain, and every message queued while it drains', async () => {
+  await queueConfirmations(120);
+  const accepted: string[] = [];
+  const mail = new MailDispatcher(dispatcherWith(recordingProvider(accepted)));
+  await mail.drain();
+  expect(accepted).toHaveLength(120);
+
+  // Woken while a drain is under way, after that drain's claim looked at the queue: it goes round
+  // again, and what was queued meanwhile is sent before it resolves.
+  let open = () => undefined as void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const gatedMail = new MailDispatcher(dispatcherWith(recordingProvider(accepted, () => gate)));
+  await queueConfirmations(3);
+  const first = gatedMail.drain();
+  await queueConfirmations(7);
+  const second = gatedMail.drain();
+  expect(second).toBe(first);
+  open();
+  await second;
+  expect(accepted).toHaveLength(130);
+  expect(new Set(accepted).size).toBe(130);
+  expect(await queued()).toBe(0);
 });
 
 it('leaves the rest of a claim queued when its sender dies in the middle, and sends none of it twice', async () => {
