@@ -66,7 +66,10 @@ function foldBatch(envelopes: ReportedOrderEvent[]): { orders: OrderRow[]; parti
     if (PAID.includes(data.payment_status) && (row.paid_at === null || Date.parse(time) < Date.parse(row.paid_at))) {
       row.paid_at = time;
     }
-    if (envelope.type === 'ticketpro.ordering.order.partially_refunded' && !partialRefunds.has(envelope.data.refund_id)) {
+    if (
+      envelope.type === 'ticketpro.ordering.order.partially_refunded' &&
+      !partialRefunds.has(envelope.data.refund_id)
+    ) {
       const { refund_id, refund_amount, ticket_ids } = envelope.data;
       partialRefunds.set(refund_id, {
         refund_id,

@@ -87,13 +87,29 @@ const orderRow = (id: number) =>
   node.db
     .reporting('orders')
     .where('order_id', id)
-    .first('order_id', 'payment_status', 'payment_method', 'total_price', 'units', 'created_at', 'paid_at', 'refunded_at', 'as_of');
-const refundsOf = (id: number) => node.db.reporting('partial_refunds').where('order_id', id).select('refund_id', 'amount');
+    .first(
+      'order_id',
+      'payment_status',
+      'payment_method',
+      'total_price',
+      'units',
+      'created_at',
+      'paid_at',
+      'refunded_at',
+      'as_of',
+    );
+const refundsOf = (id: number) =>
+  node.db.reporting('partial_refunds').where('order_id', id).select('refund_id', 'amount');
 const apply = (batch: ReportedOrderEvent[]) => node.db.reporting.transaction((trx) => applyOrderEvents(batch, trx));
 
 beforeAll(async () => {
   await assertNatsReachable();
-  publisher = await JetStreamPublisher.connect({ url: testNatsUrl(), stream, subjectPrefix: prefix, connectionName: 'test' });
+  publisher = await JetStreamPublisher.connect({
+    url: testNatsUrl(),
+    stream,
+    subjectPrefix: prefix,
+    connectionName: 'test',
+  });
   nc = await connect({ servers: testNatsUrl() });
   node = await startServiceNode({
     label: 'reporting_batches',
@@ -172,7 +188,10 @@ describe('order events delivered over JetStream', () => {
     }
     for (const e of events) await publishRaw(e);
     const done = async () =>
-      Number((await node.db.reporting('processed_events').where('consumer', 'reporting_orders').count({ n: '*' }).first())?.n);
+      Number(
+        (await node.db.reporting('processed_events').where('consumer', 'reporting_orders').count({ n: '*' }).first())
+          ?.n,
+      );
     await eventually(async () => (await done()) === events.length, 30_000);
     const jsm = await nc.jetstreamManager();
     await eventually(async () => {
