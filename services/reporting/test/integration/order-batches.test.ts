@@ -1,41 +1,20 @@
-import { connect, type NatsConnection } from 'nats';
-import {
-  eventNameOf,
-  JetStreamPublisher,
-  outboxEntry,
-  subjectFor,
-  toDecimalText,
-  type EventData,
-  type EventEnvelope,
-  type EventName,
-} from '@ticketpro/shared';
-import {
-  assertNatsReachable,
-  eventually,
-  startServiceNode,
-  testNatsUrl,
-  uniqueName,
-  type ServiceNode,
-} from '@ticketpro/shared/testing';
-import { createReportingService } from '../../src';
+import { eventNameOf, subjectFor, toDecimalText } from '@ticketpro/shared';
+import { eventually } from '@ticketpro/shared/testing';
 import { applyOrderEvents, type ReportedOrderEvent } from '../../src/projections/apply-order-events';
+import {
+  envelopeAt as envelope,
+  startReportingOverJetStream,
+  type ReportingOverJetStream,
+} from '../support/reporting-over-jetstream';
 
 /**
  * The order projection applies a batch of events in one statement: whatever the batches, the
  * order they arrive in, and however often an event is delivered, each order's row is what
  * applying its events one by one gives, and each event counts once.
  */
-const prefix = uniqueName('tp');
-const stream = uniqueName('TP').toUpperCase();
-let node: ServiceNode<'reporting'>;
-let publisher: JetStreamPublisher;
-let nc: NatsConnection;
+let reporting: ReportingOverJetStream;
 
 const at = (minute: number) => new Date(Date.UTC(2027, 0, 1, 12, minute)).toISOString();
-const envelope = <N extends EventName>(name: N, data: EventData<N>, time: string): EventEnvelope<N> => ({
-  ...outboxEntry(name, data).envelope,
-  time,
-});
 
 function facts(id: number, payment_status: string, payment_method = 'credit_card') {
   return {
@@ -84,7 +63,7 @@ const afterLife = (id: number) => ({
 });
 
 const orderRow = (id: number) =>
-  node.db
+  reporting.node.db
     .reporting('orders')
     .where('order_id', id)
     .first(
@@ -99,32 +78,16 @@ const orderRow = (id: number) =>
       'as_of',
     );
 const refundsOf = (id: number) =>
-  node.db.reporting('partial_refunds').where('order_id', id).select('refund_id', 'amount');
-const apply = (batch: ReportedOrderEvent[]) => node.db.reporting.transaction((trx) => applyOrderEvents(batch, trx));
+  reporting.node.db.reporting('partial_refunds').where('order_id', id).select('refund_id', 'amount');
+const apply = (batch: ReportedOrderEvent[]) =>
+  reporting.node.db.reporting.transaction((trx) => applyOrderEvents(batch, trx));
 
 beforeAll(async () => {
-  await assertNatsReachable();
-  publisher = await JetStreamPublisher.connect({
-    url: testNatsUrl(),
-    stream,
-    subjectPrefix: prefix,
-    connectionName: 'test',
-  });
-  nc = await connect({ servers: testNatsUrl() });
-  node = await startServiceNode({
-    label: 'reporting_batches',
-    services: { reporting: (deps) => createReportingService(deps) },
-    config: { NATS_URL: testNatsUrl(), EVENT_SUBJECT_PREFIX: prefix, EVENT_STREAM: stream },
-  });
+  reporting = await startReportingOverJetStream('reporting_batches');
 });
 
 afterAll(async () => {
-  await node?.stop();
-  await publisher?.close();
-  if (nc) {
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
-  }
+  await reporting?.stop();
 });
 
 describe('a batch of order events', () => {
@@ -166,7 +129,7 @@ describe('a batch of order events', () => {
   });
 
   it('moves the clock to the batch’s latest event, never back', async () => {
-    const clock = async () => (await node.db.reporting('projection_clock').first('as_of')).as_of as Date;
+    const clock = async () => (await reporting.node.db.reporting('projection_clock').first('as_of')).as_of as Date;
     const [created, paid] = life(9).map((e) => ({ ...e, time: e.time.replace('2027', '2030') }));
     await apply([paid, created]);
     expect(await clock()).toEqual(new Date(paid.time));
@@ -181,7 +144,7 @@ describe('order events delivered over JetStream', () => {
     // Raw publishes, not deduplicated by message id: each event reaches the consumer twice, the
     // copies right behind each other (one batch) and again after the rest (a later one).
     const publishRaw = (e: ReportedOrderEvent) =>
-      nc.jetstream().publish(subjectFor(prefix, eventNameOf(e.type)), JSON.stringify(e));
+      reporting.nc.jetstream().publish(subjectFor(reporting.prefix, eventNameOf(e.type)), JSON.stringify(e));
     for (const e of events) {
       await publishRaw(e);
       await publishRaw(e);
@@ -189,13 +152,18 @@ describe('order events delivered over JetStream', () => {
     for (const e of events) await publishRaw(e);
     const done = async () =>
       Number(
-        (await node.db.reporting('processed_events').where('consumer', 'reporting_orders').count({ n: '*' }).first())
-          ?.n,
+        (
+          await reporting.node.db
+            .reporting('processed_events')
+            .where('consumer', 'reporting_orders')
+            .count({ n: '*' })
+            .first()
+        )?.n,
       );
     await eventually(async () => (await done()) === events.length, 30_000);
-    const jsm = await nc.jetstreamManager();
+    const jsm = await reporting.nc.jetstreamManager();
     await eventually(async () => {
-      const info = await jsm.consumers.info(stream, 'reporting_orders');
+      const info = await jsm.consumers.info(reporting.stream, 'reporting_orders');
       return info.num_pending === 0 && info.num_ack_pending === 0;
     }, 30_000);
 
