@@ -9,6 +9,7 @@ import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
 import { MailDispatcher } from '../../src/delivery/mail-dispatcher';
 import type { MailProvider, OutgoingMail } from '../../src/delivery/provider';
 import { testComposer } from '../support/test-composer';
+import { orderCreated } from '../support/order-created';
 
 /**
  * The dispatcher on Postgres, where a run claims several messages with one statement: instances
@@ -57,20 +58,7 @@ let nextOrderId = 1;
 async function queueConfirmations(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const id = nextOrderId++;
-    await apply(
-      applyOrderEvent as never,
-      outboxEntry('ordering.order.created', {
-        id,
-        user_id: 5,
-        event_id: 7,
-        total_price: '45.00' as never,
-        currency: 'USD',
-        payment_status: 'pending',
-        payment_method: 'ecocash',
-        expires_at: null,
-        items: [{ ticket_type_id: 9, quantity: 1, unit_price: '45.00' as never }],
-      }),
-    );
+    await apply(applyOrderEvent as never, orderCreated(id, 5, 7));
   }
 }
 

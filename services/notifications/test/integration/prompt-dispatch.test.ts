@@ -10,6 +10,7 @@ import {
 } from '@ticketpro/shared/testing';
 import { startMailCatcher, type MailCatcher } from '@ticketpro/tests/support/mail';
 import { createNotificationsService } from '../../src';
+import { orderCreated } from '../support/order-created';
 
 /**
  * A rush of orders through two notifications instances over real JetStream and SMTP: every
@@ -109,21 +110,7 @@ it(`sends each of ${ORDERS} confirmations once, within ${DELIVERED_WITHIN_MS / 1
 
   const started = Date.now();
   await Promise.all(
-    Array.from({ length: ORDERS }, (_, i) =>
-      publisher.publish(
-        outboxEntry('ordering.order.created', {
-          id: 1000 + i,
-          user_id: i + 1,
-          event_id: EVENT_ID,
-          total_price: '45.00' as never,
-          currency: 'USD',
-          payment_status: 'pending',
-          payment_method: 'ecocash',
-          expires_at: null,
-          items: [{ ticket_type_id: 9, quantity: 1, unit_price: '45.00' as never }],
-        }).envelope,
-      ),
-    ),
+    Array.from({ length: ORDERS }, (_, i) => publisher.publish(orderCreated(1000 + i, i + 1, EVENT_ID).envelope)),
   );
   await eventually(async () => mail.received.length >= ORDERS, DELIVERED_WITHIN_MS);
   const tookMs = Date.now() - started;
