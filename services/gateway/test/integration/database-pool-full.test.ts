@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { createCatalogService, type CatalogRuntime } from '@ticketpro/catalog';
-import { expectProblem, standInService } from '@ticketpro/shared/testing';
+import { eventually, expectProblem, standInService } from '@ticketpro/shared/testing';
 import { startGateway, type Gateway } from '../support/gateway';
 
-const ACQUIRE_TIMEOUT_MS = 600;
+const ACQUIRE_TIMEOUT_MS = 1000;
 
 /**
  * A service whose connection pool stays full (every connection taken by work that does not end)
@@ -35,15 +35,11 @@ describe('gateway in front of a service whose database pool is full', () => {
 
   it('answers 503 problem+json with Retry-After within the acquire timeout, and serves again once a connection is free', async () => {
     const db = catalog.resources.db;
-    // Both of the pool's connections, held by transactions that wait on the test.
-    const holders: Knex.Transaction[] = await Promise.all([db.transaction(), db.transaction()]);
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await Promise.all(holders.map((trx) => trx.rollback()));
-    };
+    // Both of the pool's connections, held by transactions that wait on the test. A periodic task
+    // of catalog's may have one for a moment: taking it is tried again until it is free.
+    const holders: Knex.Transaction[] = [];
     try {
+      while (holders.length < 2) holders.push(await eventually(() => db.transaction().catch(() => false)));
       const started = Date.now();
       const res = await gw.api('GET', '/api/v1/events/1');
       const waited = Date.now() - started;
@@ -52,10 +48,10 @@ describe('gateway in front of a service whose database pool is full', () => {
       expect(res.body.type).toBe('urn:ticketpro:problem:service-unavailable');
       expect(res.headers.get('retry-after')).toBe('5');
       expect(waited).toBeGreaterThanOrEqual(ACQUIRE_TIMEOUT_MS);
-      // Well within the read's own timeout (5 s), which is what answered before the setting.
-      expect(waited).toBeLessThan(ACQUIRE_TIMEOUT_MS + 2000);
+      // Within the read's own timeout (5 s), which is what answered before the setting.
+      expect(waited).toBeLessThan(ACQUIRE_TIMEOUT_MS + 2500);
     } finally {
-      await release();
+      await Promise.all(holders.map((trx) => trx.rollback()));
     }
 
     expectProblem(await gw.api('GET', '/api/v1/events/1'), 404);
