@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { openEmbeddedPostgres } from './embedded-postgres';
 import { lockFor } from './advisory-lock';
+import { PreparingPostgresClient } from './prepared-statements';
 
 // Postgres returns BIGINT and NUMERIC as strings to keep precision; counts and ids here fit in a
 // JS number, and money is handled as NUMERIC strings by the services that own it.
@@ -105,7 +106,7 @@ export function connectToSchema(url: string, schema: string): Database {
 
 function postgresConfig({ url, schema, poolMax }: Pick<DatabaseOptions, 'url' | 'schema' | 'poolMax'>): Knex.Config {
   return {
-    client: 'pg',
+    client: PreparingPostgresClient,
     connection: url,
     searchPath: [schema, 'public'],
     pool: { min: 0, max: Math.max(2, poolMax ?? 10) },
