@@ -4,7 +4,8 @@ import pg from 'pg';
 import { startCluster } from '@ticketpro/tests/support/cluster';
 import { register, type Registered } from '@ticketpro/tests/support/users';
 import { seedEvent } from './seed';
-import { whilePaused } from './pause';
+import { processSource, startCpuReading } from './cpu';
+import { consumersCaughtUp, whilePaused } from './pause';
 
 /**
  * Statements per order, by service and by statement, with the CPU Postgres spent on each: a
@@ -13,10 +14,12 @@ import { whilePaused } from './pause';
  * execute message, or simple query, is logged with the user and system CPU its backend spent on
  * it), N checkouts of one unit each under an Idempotency-Key, `concurrency` at a time, then the
  * cluster's lines of Postgres's log counted by backend, each backend traced to the service process
- * whose socket it serves. The services' idle polls in the window are counted too, as they are in a
- * real run. "backend CPU" is each backend's whole CPU time over the window from /proc (what the
- * bench charges to Postgres: the statements, plus commits at a Sync, reading and writing the
- * socket, and the logging itself, which this measurement adds to every statement).
+ * whose socket it serves. The window ends once every consumer has acknowledged every event the
+ * orders caused (3 s after the orders when services are paused), so a consumer's whole share is
+ * counted; so are the services' idle polls in it, as in a real run. CPU (user + system) of each
+ * process, and of the backends traced to it, over the same window from /proc, less the idle rate:
+ * for the backends, what the bench charges to Postgres (the statements, plus commits at a Sync,
+ * reading and writing the socket, and the logging itself, which this measurement adds).
  *
  * Env: POSTGRES_LOG (default /var/log/postgresql/postgresql-15-main.log), ORDERS (default 200),
  * CONCURRENCY (default 16), PAUSED (services stopped during the orders, comma-separated, e.g.
@@ -28,6 +31,8 @@ const ORDERS = Number(process.env.ORDERS ?? 200);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const PAUSED = (process.env.PAUSED ?? '').split(',').filter(Boolean);
 const TOP = Number(process.env.TOP ?? 25);
+/** How long the services' idle CPU is measured for before the orders. */
+const IDLE_MS = 5000;
 
 /** Local TCP ports of the sockets a process holds open. */
 function socketPorts(pid: number): Set<number> {
@@ -49,17 +54,6 @@ function socketPorts(pid: number): Set<number> {
     }
   }
   return ports;
-}
-
-/** user + system CPU ms of a process, from /proc (USER_HZ = 100), or undefined once it is gone. */
-function cpuMsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A statement's text with its literals and parameters taken out, so that its runs group together. */
@@ -163,20 +157,10 @@ async function main(): Promise<void> {
       const name = byPort.get(client_port);
       if (name) backends.set(pid, name);
     }
-    return rows.map((r) => r.pid);
-  };
-  const backendCpu = new Map<number, { first: number; last: number }>();
-  const readBackendCpu = async () => {
-    for (const pid of await traceBackends()) {
-      const ms = cpuMsOf(pid);
-      if (ms === undefined) continue;
-      const seen = backendCpu.get(pid);
-      backendCpu.set(pid, { first: seen?.first ?? 0, last: ms });
-    }
   };
   try {
     const organizer = await register(cluster.api, { role: 'organizer' });
-    // One at a time: each hashes a password on purpose slowly, and a loaded machine times a batch out.
+    // One at a time: on a loaded machine twenty argon2id hashes at once outlast the gateway's call.
     const buyers: Registered[] = [];
     for (let i = 0; i < 20; i++) buyers.push(await register(cluster.api));
     const sale = await seedEvent(cluster.api, organizer, [{ name: 'Counted', quantity: 100_000 }]);
@@ -192,15 +176,28 @@ async function main(): Promise<void> {
       });
     for (let i = 0; i < 20; i++) await order(i); // warm: pools open, statements prepared
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    const backendsOf = (name: string) => async () =>
+      [...backends].filter(([, service]) => service === name).map(([pid]) => pid);
+    await traceBackends();
+    const cpuSources = cluster.processes.flatMap((p) => [
+      processSource(p.name, p.child.pid),
+      { name: `${p.name}'s Postgres`, pids: backendsOf(p.name) },
+    ]);
+    // What each spends idle (relays' polls, timers), taken off the window's: the orders' cost.
+    const idle = await startCpuReading(cpuSources);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleSpent = await idle.finish();
     const paused = cluster.processes.filter((p) => PAUSED.includes(p.name));
     const failures: { status: number; body: unknown }[] = [];
     let start = 0;
+    let cpuSpent: Record<string, number> = {};
+    let windowMs = 0;
     await whilePaused(paused, async () => {
-      await traceBackends();
-      for (const pid of backends.keys()) backendCpu.set(pid, { first: cpuMsOf(pid) ?? 0, last: cpuMsOf(pid) ?? 0 });
+      const cpu = await startCpuReading(cpuSources);
+      const windowStart = Date.now();
       start = statSync(LOG).size;
       let next = 0;
-      const tracer = setInterval(() => void readBackendCpu(), 500);
+      const tracer = setInterval(() => void traceBackends(), 500);
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           while (next < ORDERS) {
@@ -209,11 +206,17 @@ async function main(): Promise<void> {
           }
         }),
       );
-      // Let the relays and the running consumers finish what the orders started.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // Let the relays and the consumers finish what the orders started (paused ones cannot).
+      if (paused.length > 0) await new Promise((resolve) => setTimeout(resolve, 3000));
+      else await consumersCaughtUp(cluster.env.NATS_URL, cluster.env.EVENT_STREAM);
       clearInterval(tracer);
-      await readBackendCpu();
+      await traceBackends();
+      cpuSpent = await cpu.finish();
+      windowMs = Date.now() - windowStart;
     });
+    const running = cluster.processes.filter((p) => !paused.includes(p));
+    const ordersCost = (source: string) =>
+      ((cpuSpent[source] ?? 0) - ((idleSpent[source] ?? 0) * windowMs) / IDLE_MS) / ORDERS;
     const end = statSync(LOG).size;
     const lines = readFileSync(LOG).subarray(start, end).toString('utf8').split('\n');
     const costs = statementCosts(lines, database);
@@ -249,8 +252,12 @@ async function main(): Promise<void> {
         });
       }
     }
-    for (const [pid, { first, last }] of backendCpu) serviceTotals(serviceOf(pid)).backendMs += last - first;
-    console.log('\nper order, by service: statements | parses | CPU ms in statements | backend CPU ms');
+    for (const p of running) serviceTotals(p.name).backendMs += ordersCost(`${p.name}'s Postgres`) * ORDERS;
+    console.log(`CPU ms per order over ${windowMs} ms, less the idle rate: process, its Postgres backends`);
+    for (const p of running) {
+      console.log(`${p.name}\t${ordersCost(p.name).toFixed(3)}\t${ordersCost(`${p.name}'s Postgres`).toFixed(3)}`);
+    }
+    console.log('\nper order, by service: statements | parses | CPU ms in statements | backends CPU ms, less idle');
     const all = { statements: 0, parses: 0, statementMs: 0, backendMs: 0 };
     for (const [name, t] of [...byService].sort()) {
       for (const k of Object.keys(all) as (keyof typeof all)[]) all[k] += t[k];
