@@ -3,6 +3,7 @@ import pg from 'pg';
 import { openEmbeddedPostgres } from './embedded-postgres';
 import { lockFor } from './advisory-lock';
 import { DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS } from './config';
+import { PreparingPostgresClient } from './prepared-statements';
 
 // Postgres returns BIGINT and NUMERIC as strings to keep precision; counts and ids here fit in a
 // JS number, and money is handled as NUMERIC strings by the services that own it.
@@ -113,7 +114,7 @@ function postgresConfig({
   acquireTimeoutMs = DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS,
 }: Pick<DatabaseOptions, 'url' | 'schema' | 'poolMax' | 'acquireTimeoutMs'>): Knex.Config {
   return {
-    client: 'pg',
+    client: PreparingPostgresClient,
     connection: url,
     searchPath: [schema, 'public'],
     pool: { min: 0, max: Math.max(2, poolMax ?? 10) },
