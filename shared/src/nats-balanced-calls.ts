@@ -108,7 +108,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
             inFlight.delete(call);
             resolve(answer);
           },
-          (err: unknown) => {
+          (err: Error) => {
             failed += 1;
             if (err instanceof Errors.RequestTimeoutError) {
               if (inFlight.has(call)) return call.repeat(`timed out: ${err.message}`);

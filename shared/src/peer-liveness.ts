@@ -56,7 +56,7 @@ export class PeerLiveness {
       },
       (err: NatsError) => {
         this.probing.delete(nodeID);
-        if (err.code !== ErrorCode.NoResponders) return;
+        if (err.code !== (ErrorCode.NoResponders as string)) return;
         this.gone.set(nodeID, sentAt);
         this.onGone(nodeID);
       },
