@@ -123,16 +123,23 @@ export function natsBalancedCalls(logger: Logger): Middleware {
       send();
     });
 
+  function answerProbes() {
+    if (liveness) return;
+    const transporter = broker.transit?.tx as unknown as NatsTransporter;
+    liveness = new PeerLiveness(transporter.client, transporter.prefix, repeatCallsOnGoneNodes);
+    liveness.answerFor(broker.nodeID);
+    broker.localBus.on('$node.disconnected', ({ node }: { node: { id: string } }) => liveness?.forget(node.id));
+  }
+
   return {
     name: 'NatsBalancedCalls',
     created(created: ServiceBroker) {
       broker = created;
     },
+    // Before this node's actions are announced: no probe that finds them may find it missing.
+    serviceStarting: answerProbes,
     started() {
-      const transporter = broker.transit?.tx as unknown as NatsTransporter;
-      liveness = new PeerLiveness(transporter.client, transporter.prefix, repeatCallsOnGoneNodes);
-      liveness.answerFor(broker.nodeID);
-      broker.localBus.on('$node.disconnected', ({ node }: { node: { id: string } }) => liveness?.forget(node.id));
+      answerProbes();
       sweeping = setInterval(repeatCallsOnGoneNodes, SWEEP_INTERVAL_MS);
       sweeping.unref();
     },

@@ -6,7 +6,7 @@ const ANSWER_VOUCHES_MS = 500;
  * A node whose probe goes unanswered this long is busy, not gone: a gone node's probe is answered
  * "no responders" by the server at once.
  */
-const PROBE_TIMEOUT_MS = 2000;
+const PROBE_TIMEOUT_MS = 1000;
 
 /**
  * Tells whether a peer node has died, from the NATS server rather than from missed heartbeats:
