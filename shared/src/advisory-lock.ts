@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from './prepared-statements';
 
 /**
  * Takes a transaction-scoped Postgres advisory lock, released when the transaction ends. One key
@@ -13,8 +14,11 @@ export async function lockFor(trx: Knex.Transaction, scope: string, id: number):
 
 /**
  * Takes several of `lockFor`'s locks in one round trip, one after the other in the order given
- * (a select list is evaluated left to right), so callers keep their lock order.
+ * (a select list is evaluated left to right), so callers keep their lock order. Prepared: it is
+ * on the checkout's path (catalog's hold).
  */
 export async function lockAllFor(trx: Knex.Transaction, locks: readonly [scope: string, id: number][]): Promise<void> {
-  await trx.raw(`SELECT ${locks.map(() => 'pg_advisory_xact_lock(hashtext(?), ?)').join(', ')}`, locks.flat());
+  await prepared(
+    trx.raw(`SELECT ${locks.map(() => 'pg_advisory_xact_lock(hashtext(?), ?)').join(', ')}`, locks.flat()),
+  );
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServiceBroker, Errors, Validators, type BrokerOptions, type Context, type Middleware } from 'moleculer';
 import type { Config } from './config';
-import type { Logger } from './logger';
+import { lazyChild, type Logger, type ScopedLogger } from './logger';
 import { createAjv, formatAjvErrors, withWellFormedText } from './validation';
 import { asRetryableProblem } from './errors';
 import { localDomainEvents } from './events/local-bus';
@@ -22,7 +22,7 @@ export interface AuthUser {
   email?: string;
 }
 
-export type RequestContext<P = unknown> = Context<P, CallMeta> & { locals: { logger: Logger } };
+export type RequestContext<P = unknown> = Context<P, CallMeta> & { locals: { logger: ScopedLogger } };
 
 /**
  * Validates action params with ajv against JSON Schema, the same dialect the gateway uses.
@@ -50,6 +50,7 @@ export class AjvValidator extends Validators.Base {
 /**
  * Gives each action call a logger bound to its request id, and logs the call's outcome. The id
  * is the one the gateway puts in `meta` (meta reaches nested calls too), else Moleculer's own.
+ * The logger's pino child is made only when the call writes a line that its level keeps.
  * It is also the one place where a database failing under load (`isTransientInfrastructureError`)
  * becomes the 503 every caller understands, rather than a code only Postgres speaks (a 500).
  */
@@ -59,7 +60,7 @@ export function requestLogging(logger: Logger): Middleware {
     localAction(handler: (ctx: Context) => Promise<unknown>, action: { name: string }) {
       return async function logged(ctx: Context) {
         const requestId = (ctx.meta as CallMeta).requestId ?? ctx.requestID;
-        const log = logger.child({ requestId, action: action.name });
+        const log = lazyChild(logger, { requestId, action: action.name });
         (ctx as RequestContext).locals.logger = log;
         const started = process.hrtime.bigint();
         try {

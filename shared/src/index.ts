@@ -6,6 +6,7 @@ export * from './pagination';
 export * from './sql';
 export * from './model';
 export * from './db';
+export { prepared } from './prepared-statements';
 export { prepareEmbeddedClusters, prepareEmbeddedDatabases } from './embedded-postgres';
 export * from './broker';
 export * from './action';

@@ -1,13 +1,39 @@
 import { Errors, ServiceBroker, type CallingOptions, type Middleware } from 'moleculer';
+import type { NatsConnection } from 'nats';
 import { isRepeatableCall } from './contracts/repeatable';
 import type { Logger } from './logger';
+import { PeerLiveness } from './peer-liveness';
 
 /** `ctx`: the context Moleculer's own retry sends again; not in its typings. */
 type Call = (action: unknown, params: unknown, options?: CallingOptions & { ctx?: unknown }) => Promise<unknown>;
 
 /** The part of Moleculer 0.14's registry this needs; not in its typings. */
 interface ActionRegistry {
-  getActionEndpoints(action: string): { hasLocal(): boolean } | undefined;
+  getActionEndpoints(
+    action: string,
+  ): { hasLocal(): boolean; endpoints: { local: boolean; node: { id: string } }[] } | undefined;
+}
+
+/** The part of Moleculer 0.14's NATS transporter this needs (nats.js v2); not in its typings. */
+interface NatsTransporter {
+  prefix: string;
+  client: NatsConnection;
+}
+
+/**
+ * A repeatable call unanswered this long has its service's instances probed (PeerLiveness): well
+ * above a call's usual answer on a quiet machine, so that probes are rare there; a probe costs one
+ * small request to NATS, and only a node found gone leads to a repeat.
+ */
+const SUSPECT_AFTER_MS = 500;
+/** How often calls in flight are looked at for ones overdue. */
+const SWEEP_INTERVAL_MS = 250;
+
+/** A repeatable call in flight, until it is answered or sent once more. */
+interface InFlight {
+  action: string;
+  sentAt: number;
+  repeat(why: string): void;
 }
 
 /**
@@ -17,21 +43,108 @@ interface ActionRegistry {
  * - A call to an action this process serves runs here, as Moleculer's balanced `call` runs it
  *   (it prefers the local endpoint): no round trip through NATS, and it still works while this
  *   node withdraws its services for a graceful stop (their queue subscriptions are gone then).
- * - A call that timed out is sent once more when its contract says a repeat is harmless (see
- *   `isRepeatableCall`). A call in flight on an instance that died is never answered: its timeout
- *   is the only sign, and the repeat goes to a live instance, since the NATS server dropped the
- *   dead one's subscriptions. Moleculer's own retry policy (`retryPolicy.check`) sees only the
+ * - A call whose contract says a repeat is harmless (see `isRepeatableCall`) is sent once more
+ *   when an instance of its service was found gone while it was in flight, or when it timed out.
+ *   A call in flight on an instance that died is never answered; the NATS server dropped the dead
+ *   one's subscriptions, so the repeat goes to a live instance. Which instance the NATS server
+ *   handed a call to is not known here, so every call to that service sent before the death was
+ *   found and still unanswered is repeated: a few that were on a live instance run twice, which
+ *   their contract allows. Moleculer's own retry policy (`retryPolicy.check`) sees only the
  *   error, not the call, so it cannot tell a repeatable call from one that is not.
  *
  * This wraps `broker.call`, which `ctx.call` goes through too.
  */
 export function natsBalancedCalls(logger: Logger): Middleware {
   let broker: ServiceBroker;
+  let liveness: PeerLiveness | undefined;
+  let sweeping: NodeJS.Timeout | undefined;
   const balancedCall = ServiceBroker.prototype.call as Call;
+  // In the order sent (a Set keeps insertion order), so a sweep stops at the first call not overdue.
+  const inFlight = new Set<InFlight>();
+
+  const remoteNodesServing = (action: string) =>
+    (broker.registry as unknown as ActionRegistry)
+      .getActionEndpoints(action)
+      ?.endpoints.filter((endpoint) => !endpoint.local)
+      .map((endpoint) => endpoint.node.id) ?? [];
+
+  const repeatCallsOnGoneNodes = () => {
+    if (!liveness) return;
+    const overdueFrom = Date.now() - SUSPECT_AFTER_MS;
+    for (const call of inFlight) {
+      if (call.sentAt > overdueFrom) break;
+      for (const nodeID of remoteNodesServing(call.action)) {
+        const goneSince = liveness.goneSince(nodeID);
+        if (goneSince === undefined) liveness.probe(nodeID);
+        else if (call.sentAt < goneSince) {
+          call.repeat(`an instance of its service (${nodeID}) is gone`);
+          break;
+        }
+      }
+    }
+  };
+
+  /**
+   * Answers with the first answer of the call or its one repeat. A timeout is no answer: the
+   * other attempt may still give one, and a call that timed out before it was repeated is repeated then.
+   */
+  const callRepeatable = (next: Call, action: string, params: unknown, options: CallingOptions) =>
+    new Promise((resolve, reject) => {
+      let attempts = 0;
+      let failed = 0;
+      const call: InFlight = {
+        action,
+        sentAt: Date.now(),
+        repeat(why) {
+          inFlight.delete(call);
+          logger.warn({ action, why }, 'sending the call once more');
+          send();
+        },
+      };
+      const send = () => {
+        attempts += 1;
+        next(action, params, { ...options }).then(
+          (answer) => {
+            inFlight.delete(call);
+            resolve(answer);
+          },
+          (err: Error) => {
+            failed += 1;
+            if (err instanceof Errors.RequestTimeoutError) {
+              if (inFlight.has(call)) return call.repeat(`timed out: ${err.message}`);
+              if (failed < attempts) return;
+            }
+            inFlight.delete(call);
+            reject(err);
+          },
+        );
+      };
+      inFlight.add(call);
+      send();
+    });
+
+  function answerProbes() {
+    if (liveness) return;
+    const transporter = broker.transit?.tx as unknown as NatsTransporter;
+    liveness = new PeerLiveness(transporter.client, transporter.prefix, repeatCallsOnGoneNodes);
+    liveness.answerFor(broker.nodeID);
+    broker.localBus.on('$node.disconnected', ({ node }: { node: { id: string } }) => liveness?.forget(node.id));
+  }
+
   return {
     name: 'NatsBalancedCalls',
     created(created: ServiceBroker) {
       broker = created;
+    },
+    // Before this node's actions are announced: no probe that finds them may find it missing.
+    serviceStarting: answerProbes,
+    started() {
+      answerProbes();
+      sweeping = setInterval(repeatCallsOnGoneNodes, SWEEP_INTERVAL_MS);
+      sweeping.unref();
+    },
+    stopped() {
+      clearInterval(sweeping);
     },
     call(next: Call): Call {
       return function balancedByNats(action, params, options = {}) {
@@ -40,11 +153,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
         const registry = broker.registry as unknown as ActionRegistry;
         if (registry.getActionEndpoints(action)?.hasLocal()) return balancedCall.call(broker, action, params, options);
         if (!isRepeatableCall(action, params)) return next(action, params, options);
-        return next(action, params, { ...options }).catch((err: unknown) => {
-          if (!(err instanceof Errors.RequestTimeoutError)) throw err;
-          logger.warn({ action, err: err.message }, 'call timed out; sending it once more');
-          return next(action, params, { ...options });
-        });
+        return callRepeatable(next, action, params, options);
       };
     },
   } as unknown as Middleware;

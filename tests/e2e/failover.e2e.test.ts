@@ -11,12 +11,15 @@ const STEADY_MS = 6000;
 const WINDOW_MS = 6000;
 const WORKERS = 6;
 /**
- * What no buyer may wait, in flight at a kill or not: a checkout in flight on a killed ordering
- * waits out its 8 s timeout and is then repeated on the live instance. On a quiet machine that
- * stays under 10 s (bench scenario 8: 8.3 s at most); with CI's two test files on two cores the
- * repeat itself took 3.3 s once (11.3 s in all), so the test allows the repeat 4 s.
+ * What no buyer may wait, in flight at a kill or not (issue 14: "no buyer waits 10 s"). A call in
+ * flight on a killed instance is sent again as soon as the NATS server says the instance is gone
+ * (about a second, natsBalancedCalls), not after its timeout (8 s for a checkout). The longest
+ * wait left is a checkout or payment in flight on a killed ordering: its repeat takes over the
+ * Idempotency-Key's claim when the claim's lease (5 s) runs out, then does the work, which took up
+ * to 3.3 s with CI's two test files on two cores. Before, it was the 8 s timeout and the repeat:
+ * 8.1 to 11.3 s.
  */
-const LONGEST_WAIT_MS = 12_000;
+const LONGEST_WAIT_MS = 10_000;
 
 /**
  * Two instances of every service over real NATS under steady load; one instance of each is
@@ -34,7 +37,7 @@ describe('failover: SIGKILL of one instance of each service under steady load', 
     await cluster?.stop();
   });
 
-  it('fails no request, and no buyer waits more than a checkout timeout and its repeat, in flight at a kill or sent after it', async () => {
+  it('fails no request, and no buyer waits 10 s, in flight at a kill or sent after it', async () => {
     const figures = await runFailover(cluster, { workers: WORKERS, steadyMs: STEADY_MS, windowMs: WINDOW_MS });
     console.log(`failover: ${figures.requests} requests\n${figures.windows.map(describeWindow).join('\n')}`);
 

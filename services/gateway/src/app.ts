@@ -1,6 +1,6 @@
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
-import { NodeReadiness, type Config, type Logger, type ServiceBroker } from '@ticketpro/shared';
+import { lazyChild, NodeReadiness, type Config, type Logger, type ServiceBroker } from '@ticketpro/shared';
 import { authenticationPlugin } from './plugins/authentication';
 import { connectionLimitPlugin } from './plugins/connection-limit';
 import { eventReadCachePlugin } from './plugins/event-read-cache';
@@ -86,6 +86,10 @@ export async function buildApp({
   const app = fastify({
     loggerInstance,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // `request.log`: made into a pino child only when the request writes a line (see lazyChild),
+    // unless a route sets a log level or serializers of its own (none does). The parent is pino's.
+    childLoggerFactory: (parent, bindings, options) =>
+      Object.keys(options).length > 0 ? parent.child(bindings, options) : lazyChild(parent as Logger, bindings),
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ValidateFunction } from 'ajv';
 import type { ServiceName } from '../config';
+import { prepared } from '../prepared-statements';
 import type { Logger } from '../logger';
 import { createAjv, formatAjvErrors } from '../validation';
 import {
@@ -249,11 +250,13 @@ export class OutboxRelay {
    * the rows are published again (the broker drops the copies by message id).
    */
   private async relayLocked(trx: Knex.Transaction): Promise<number> {
-    const { rows } = await trx.raw<{ rows: { seq: number; envelope: AnyEventEnvelope }[] }>(
-      `UPDATE ?? SET published_at = now()
-       WHERE seq IN (SELECT seq FROM ?? WHERE published_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED)
-       RETURNING seq, envelope`,
-      [OUTBOX_TABLE, OUTBOX_TABLE, this.batchSize],
+    const { rows } = await prepared(
+      trx.raw<{ rows: { seq: number; envelope: AnyEventEnvelope }[] }>(
+        `UPDATE ?? SET published_at = now()
+         WHERE seq IN (SELECT seq FROM ?? WHERE published_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED)
+         RETURNING seq, envelope`,
+        [OUTBOX_TABLE, OUTBOX_TABLE, this.batchSize],
+      ),
     );
     // RETURNING keeps no order; the stream must have the events in the outbox's.
     await this.publishInOrder(rows.sort((a, b) => a.seq - b.seq));

@@ -31,6 +31,6 @@ export const problemResponsesPlugin = fp(
  */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.header(REQUEST_ID_HEADER, request.id);
-  addSecurityHeaders(request, reply);
+  addSecurityHeaders(reply);
   sendProblem(request, reply, problemFromError(error).problem);
 }

@@ -4,6 +4,7 @@ import {
   ProblemError,
   UnprocessableError,
   isProblemSlug,
+  prepared,
   type ActionName,
   type ProblemSlug,
 } from '@ticketpro/shared';
@@ -99,6 +100,7 @@ export async function idempotent<T>(
  * Inserts the claim, or takes over a row the key may be reused from: one past the window, or an
  * unanswered one of the same request whose lease ran out. ON CONFLICT locks the existing row, so
  * of two requests racing on a key exactly one gets a row back, and a new key costs one round trip.
+ * Prepared (every order runs it).
  * `resumed` reads the row as it was before: unanswered, its lease run out.
  */
 const CLAIM_KEY = `
@@ -118,13 +120,15 @@ const CLAIM_KEY = `
   RETURNING coalesce((SELECT abandoned FROM before), false) AS resumed`;
 
 async function claimKey(db: Knex, userId: number, key: string, hash: string): Promise<Claim> {
-  const claimed = await db.raw<{ rows: { resumed: boolean }[] }>(CLAIM_KEY, {
-    userId,
-    key,
-    hash,
-    leaseSeconds: LEASE_SECONDS,
-    windowHours: IDEMPOTENCY_WINDOW_HOURS,
-  });
+  const claimed = await prepared(
+    db.raw<{ rows: { resumed: boolean }[] }>(CLAIM_KEY, {
+      userId,
+      key,
+      hash,
+      leaseSeconds: LEASE_SECONDS,
+      windowHours: IDEMPOTENCY_WINDOW_HOURS,
+    }),
+  );
   if (claimed.rows.length > 0) return { kind: 'claimed', resumed: claimed.rows[0].resumed };
   const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean | null } | undefined =
     await db('idempotency_keys')
@@ -160,9 +164,11 @@ async function runAndStore<T>(
   };
   let response: StoredResponse;
   const renew = () =>
-    answer()
-      .whereNull('response')
-      .update({ lease_expires_at: leaseEnd(db) });
+    prepared(
+      answer()
+        .whereNull('response')
+        .update({ lease_expires_at: leaseEnd(db) }),
+    );
   try {
     const body = await whileRenewing(renew, () => work(attempt));
     // The work came back, so the statement that stored its answer committed.

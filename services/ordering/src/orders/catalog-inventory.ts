@@ -5,7 +5,7 @@ import {
   type AuthUser,
   type Holder,
   type HoldParams,
-  type Logger,
+  type ScopedLogger,
   type RemoveUnitParams,
   type ServiceCaller,
 } from '@ticketpro/shared';
@@ -50,7 +50,7 @@ export function isRefusal(err: unknown): boolean {
  * Releases an order's units where the order no longer needs them (failed, expired). Best effort:
  * a hold that is not released expires in catalog on its own, so a failure is only logged.
  */
-export async function releaseUnitsQuietly(via: ServiceCaller, orderId: number, logger: Logger): Promise<void> {
+export async function releaseUnitsQuietly(via: ServiceCaller, orderId: number, logger: ScopedLogger): Promise<void> {
   await releaseUnits(via, orderId).catch((err) =>
     logger.warn({ err, orderId }, 'releasing the units failed; the hold will expire on its own'),
   );
