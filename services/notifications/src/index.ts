@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import {
+  batchFeed,
   databaseUrlFor,
   defineService,
   feed,
@@ -10,7 +11,7 @@ import {
 import { migrations } from '../migrations';
 import { applyUserEvent } from './projections/apply-user-event';
 import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
-import { applyOrderEvent } from './projections/apply-order-event';
+import { applyOrderEvents } from './projections/apply-order-events';
 import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';
 import { selectMailProvider } from './delivery/select-provider';
 import { MailDispatcher } from './delivery/mail-dispatcher';
@@ -63,7 +64,10 @@ export const createNotificationsService = defineService({
     return [
       feed('recipients', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope)),
       feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope), wakeMail),
-      feed('orders', ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope), wakeMail),
+      batchFeed('orders', ORDER_EVENTS, async (envelopes, trx) => {
+        await applyOrderEvents(envelopes, trx);
+        mail.wakeAfterCommit(trx);
+      }),
       feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope), wakeMail),
     ];
   },

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { withPooledConnection, type Logger } from '@ticketpro/shared';
+import { prepared, withPooledConnection, type Logger } from '@ticketpro/shared';
 import { composeMessage, ObsoleteMessage, type ClaimedMessage, type Composer } from '../messages/compose';
 import { FactsNotYetKnown, MESSAGE_FACTS_COLUMNS, messageFactsJoins } from '../messages/message-facts';
 import type { MailProvider } from './provider';
@@ -82,7 +82,7 @@ async function sendNextMessage(dispatcher: Dispatcher): Promise<boolean> {
     const { rows } = await trx.raw<{ rows: ClaimedMessage[] }>(CLAIM_NEXT);
     const [row] = rows;
     if (!row) return false;
-    await send(dispatcher, row, trx, (changes) => trx('messages').where('id', row.id).update(changes));
+    await send(dispatcher, row, trx, (changes) => prepared(trx('messages').where('id', row.id).update(changes)));
     return true;
   });
 }
@@ -130,7 +130,7 @@ async function sendClaimed(dispatcher: Dispatcher, limit: number, keepGoing: () 
       for (const row of rows) {
         if (!keepGoing()) break;
         await send(dispatcher, row, db, (changes) =>
-          db('messages').where('id', row.id).update(changes).connection(connection),
+          prepared(db('messages').where('id', row.id).update(changes).connection(connection)),
         );
       }
       return locked.length;
@@ -140,7 +140,11 @@ async function sendClaimed(dispatcher: Dispatcher, limit: number, keepGoing: () 
   });
 }
 
-/** Composes (reading what else it needs through `reader`) and sends one claimed message, and records how that went with `update`. */
+/**
+ * Composes (reading what else it needs through `reader`) and sends one claimed message, and
+ * records how that went with `update`: each outcome sets the same columns every time, so its
+ * statement's text is fixed and `update` runs it prepared (planned once per connection).
+ */
 async function send(
   { db, composer, provider, policy, logger }: Dispatcher,
   row: ClaimedMessage,

@@ -3,7 +3,7 @@ import { createDatabase, createLogger, outboxEntry, type Database } from '@ticke
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { migrations } from '../../migrations';
 import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
-import { applyOrderEvent } from '../../src/projections/apply-order-event';
+import { applyOrderEvents } from '../../src/projections/apply-order-events';
 import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
 import { MailDispatcher } from '../../src/delivery/mail-dispatcher';
@@ -58,7 +58,7 @@ let nextOrderId = 1;
 async function queueConfirmations(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const id = nextOrderId++;
-    await apply(applyOrderEvent as never, orderCreated(id, 5, 7));
+    await apply(((trx: never, envelope: never) => applyOrderEvents([envelope], trx)) as never, orderCreated(id, 5, 7));
   }
 }
 

@@ -4,7 +4,7 @@ import { createDatabase, createLogger, loadConfig, outboxEntry, type Database } 
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { migrations } from '../../migrations';
 import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
-import { applyOrderEvent } from '../../src/projections/apply-order-event';
+import { applyOrderEvents } from '../../src/projections/apply-order-events';
 import { applyTicketEvent } from '../../src/projections/apply-ticket-event';
 import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
@@ -93,7 +93,7 @@ async function paidOrderWithTickets(count: number) {
     }),
   );
   await apply(
-    applyOrderEvent as never,
+    ((trx: never, envelope: never) => applyOrderEvents([envelope], trx)) as never,
     outboxEntry('ordering.order.paid', {
       id: orderId,
       user_id: userId,
