@@ -93,7 +93,7 @@ async function paidOrderWithTickets(count: number) {
     }),
   );
   await apply(
-    ((trx: never, envelope: never) => applyOrderEvents([envelope], trx)) as never,
+    (trx: never, envelope: never) => applyOrderEvents([envelope], trx),
     outboxEntry('ordering.order.paid', {
       id: orderId,
       user_id: userId,
