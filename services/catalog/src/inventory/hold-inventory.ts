@@ -176,7 +176,8 @@ async function readForHold(trx: Knex.Transaction, params: HoldParams, limited: b
   return rows[0];
 }
 
-function assertWellFormed(params: HoldParams): void {
+/** Refuses a hold asking for one type twice, or expiring already (422). */
+export function assertWellFormed(params: HoldParams): void {
   const errors: FieldError[] = [];
   const seen = new Set<number>();
   params.items.forEach(({ ticket_type_id }, index) => {
