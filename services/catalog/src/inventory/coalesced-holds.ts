@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import {
   GroupCommit,
+  ProblemError,
   addMoney,
   iso,
   lockAllFor,
@@ -9,6 +10,7 @@ import {
   type HoldResult,
 } from '@ticketpro/shared';
 import { assertWellFormed, holdInventory } from './hold-inventory';
+import { holdRefusal } from './hold-refusal';
 import {
   HOLDER_LOCK,
   HOLDINGS,
@@ -19,6 +21,7 @@ import {
   type Holdings,
 } from './holder-limits';
 import { ORDER_LOCK } from './order-holds';
+import { reclaimAndOffer } from '../waitlist/offer-freed-units';
 
 const NO_DISCOUNT = '0.00' as DecimalText;
 
@@ -29,8 +32,11 @@ interface QueuedHold {
   offerSeconds: number;
 }
 
-/** What a batch answers for one hold: the hold, or `undefined`: not held by the batch, to be held on its own. */
-type BatchOutcome = HoldResult | undefined;
+/**
+ * What a batch answers for one hold: the hold, the refusal of an order the type has not enough
+ * units left for, or `undefined`: neither, to be held on its own.
+ */
+type BatchOutcome = HoldResult | ProblemError | undefined;
 
 /**
  * Holds of one ticket type that arrive together, taken in one transaction and one statement
@@ -43,9 +49,10 @@ type BatchOutcome = HoldResult | undefined;
  * the type, a visible type of an event without a capacity. Anything else, and any order the
  * batch could not hold (too few units left, not on sale, over `max_per_order`, another event's
  * type, a batch that failed as a whole), is held by `holdInventory` on its own, which words the
- * refusal, reclaims lapsed holds when units run short and handles every case: a batch never
- * refuses an order. Every order is still all or nothing (one item, one row), units are taken in
- * the order the holds arrived, and the take's guard (with the table's CHECK) keeps them exact.
+ * refusal, reclaims lapsed holds when units run short and handles every case; a batch refuses
+ * only an order the type has too few units left for, as a hold on its own would. Every order is
+ * still all or nothing (one item, one row), units are taken in the order the holds arrived, and
+ * the take's guard (with the table's CHECK) keeps them exact.
  * A hold that arrives while nothing of its type is in flight goes at once, on its own.
  */
 export class CoalescedHolds {
@@ -60,8 +67,9 @@ export class CoalescedHolds {
     }
     assertWellFormed(params);
     if (isLimited(limits, params.holder)) assertUnitsWithinLimit(limits, item.quantity);
-    const held = await this.submit(item.ticket_type_id, { params, limits, offerSeconds });
-    return held ?? holdInventory(this.db(), params, limits, offerSeconds);
+    const outcome = await this.submit(item.ticket_type_id, { params, limits, offerSeconds });
+    if (outcome instanceof ProblemError) throw outcome;
+    return outcome ?? holdInventory(this.db(), params, limits, offerSeconds);
   }
 
   /** Queues the hold in its ticket type's group; the group goes once nothing of the type is queued. */
@@ -95,10 +103,10 @@ export class CoalescedHolds {
     const firsts = new Map<number, QueuedHold>();
     for (const h of holds) if (!firsts.has(h.params.order_id)) firsts.set(h.params.order_id, h);
     const batch = [...firsts.values()];
-    const held = await holdTogether(this.db(), ticketTypeId, batch).catch(() => new Map<number, HoldResult>());
+    const outcomes = await holdTogether(this.db(), ticketTypeId, batch).catch(() => new Map<number, BatchOutcome>());
     return holds.map((h) => ({
       status: 'fulfilled',
-      value: firsts.get(h.params.order_id) === h ? held.get(h.params.order_id) : undefined,
+      value: firsts.get(h.params.order_id) === h ? outcomes.get(h.params.order_id) : undefined,
     }));
   }
 }
@@ -179,10 +187,11 @@ interface BatchHeld {
  * transaction: the orders' locks and then the limited holders' in one statement, each kind in
  * id order (so that two batches never wait on each other crosswise, and a single hold, which
  * takes its order's lock before its holder's, never waits on a batch that waits on it), the
- * reads in one, the take in one. Resolves to the holds by order id; an order missing from it
- * was not held.
+ * reads in one, the take in one; then the refusals of those there are not enough units left for
+ * (`refuseWhatCannotFit`). Resolves to the outcomes by order id; an order missing from it was
+ * neither held nor refused.
  */
-async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[]): Promise<Map<number, HoldResult>> {
+async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[]): Promise<Map<number, BatchOutcome>> {
   const limited = (h: QueuedHold) => isLimited(h.limits, h.params.holder);
   const ascending = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
   return db.transaction(async (trx) => {
@@ -199,7 +208,7 @@ async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[])
         holds.map((h) => ({ order_id: h.params.order_id, user_id: h.params.holder.user_id, limited: limited(h) })),
       ),
     });
-    const held = new Map<number, HoldResult>();
+    const held = new Map<number, BatchOutcome>();
     const event = rows[0];
     if (!event?.plain) return held;
     const reads = new Map(event.orders.map((read) => [read.order_id, read]));
@@ -235,8 +244,41 @@ async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[])
         ],
       });
     }
+    const leftOut = takers.filter(({ params }) => !held.has(params.order_id));
+    if (leftOut.length > 0) {
+      for (const [orderId, refusal] of await refuseWhatCannotFit(trx, ticketTypeId, event.event_id, leftOut)) {
+        held.set(orderId, refusal);
+      }
+    }
     return held;
   });
+}
+
+/**
+ * Of the orders a batch's take left out, those asking for more units than the type has left
+ * now, refused as a hold on its own refuses them (`holdRefusal`), after giving back the type's
+ * lapsed holds as it does: if that freed any units, nothing is refused here and they are all
+ * held on their own. So a rush on a sold-out type costs a batch, not a transaction per buyer.
+ * An order that would fit what is left is not refused (it is held on its own).
+ */
+async function refuseWhatCannotFit(
+  trx: Knex.Transaction,
+  ticketTypeId: number,
+  eventId: number,
+  leftOut: QueuedHold[],
+): Promise<Map<number, ProblemError>> {
+  const refused = new Map<number, ProblemError>();
+  if ((await reclaimAndOffer(trx, ticketTypeId, leftOut[0].offerSeconds, { eventId, capacity: null })) > 0) {
+    return refused;
+  }
+  const { left } = await trx('ticket_types')
+    .where('id', ticketTypeId)
+    .first<{ left: number }>(trx.raw('quantity - sold_quantity - held_quantity AS left'));
+  for (const { params } of leftOut) {
+    const [item] = params.items;
+    if (item.quantity > left) refused.set(params.order_id, await holdRefusal(trx, eventId, item, 0));
+  }
+  return refused;
 }
 
 /**

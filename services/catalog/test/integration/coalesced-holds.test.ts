@@ -109,6 +109,39 @@ describe('holds of one ticket type coalesced into one statement', () => {
     await expectExact(type.id, 5);
   });
 
+  it('refuses a rush on a sold-out type in the batch, as a hold alone refuses, without a transaction each', async () => {
+    const type = await createTicketType(node.broker, event.id, { quantity: 2, name: 'Front row' });
+    const requests = Array.from({ length: 8 }, () => oneOf(type.id));
+
+    const { settled, transactions } = await holdAtOnce(requests);
+
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(2);
+    for (const s of settled.slice(2)) {
+      expect(s).toMatchObject({
+        status: 'rejected',
+        reason: { code: 409, message: '"Front row" is sold out: 0 left, 1 asked', data: { available: 0 } },
+      });
+    }
+    expect(transactions).toBe(2);
+    await expectExact(type.id, 2);
+  });
+
+  it('gives lapsed holds back before refusing anyone, and holds with what they freed', async () => {
+    const type = await createTicketType(node.broker, event.id, { quantity: 2 });
+    const lapsing = holdParams(event.id, [{ ticket_type_id: type.id, quantity: 1 }], { expiresInMs: 300 });
+    await new CoalescedHolds(() => db).hold(lapsing, NO_LIMITS, OFFER_SECONDS);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    const { settled } = await holdAtOnce(Array.from({ length: 5 }, () => oneOf(type.id)));
+
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(2);
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(3);
+    await expect(holdsOf(db, lapsing.order_id)).resolves.toEqual([
+      { ticket_type_id: type.id, quantity: 1, state: 'expired' },
+    ]);
+    await expectExact(type.id, 2);
+  });
+
   it('refuses the one failing order of a batch as a hold alone would, and holds the others', async () => {
     const type = await createTicketType(node.broker, event.id, { quantity: 50, max_per_order: 2 });
     const otherEvent = await createEvent(node.broker);
