@@ -9,7 +9,7 @@ import {
   type HoldParams,
   type HoldResult,
 } from '@ticketpro/shared';
-import { assertWellFormed, holdInventory } from './hold-inventory';
+import { NO_DISCOUNT, assertWellFormed, holdInventory } from './hold-inventory';
 import { holdRefusal } from './hold-refusal';
 import {
   HOLDER_LOCK,
@@ -22,8 +22,6 @@ import {
 } from './holder-limits';
 import { ORDER_LOCK } from './order-holds';
 import { reclaimAndOffer } from '../waitlist/offer-freed-units';
-
-const NO_DISCOUNT = '0.00' as DecimalText;
 
 /** One order's hold waiting for its ticket type's next batch. */
 interface QueuedHold {

@@ -34,7 +34,8 @@ import { ORDER_LOCK, holdResult, lockOrderHolds, type OrderHold } from './order-
 import { claimOffer, offersByTicketType, openOffersQuery, type OpenOffer } from '../waitlist/claim-offers';
 import { offerFreedUnits, reclaimAndOffer } from '../waitlist/offer-freed-units';
 
-const NO_DISCOUNT = '0.00' as DecimalText;
+/** A line's or an order's discount without a promo code. */
+export const NO_DISCOUNT = '0.00' as DecimalText;
 
 interface HeldRow {
   price: DecimalText;
