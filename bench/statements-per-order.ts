@@ -2,15 +2,19 @@ import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { startCluster } from '@ticketpro/tests/support/cluster';
-import { register } from '@ticketpro/tests/support/users';
-import { registerMany, seedEvent } from './seed';
+import { register, type Registered } from '@ticketpro/tests/support/users';
+import { seedEvent } from './seed';
+import { processSource, startCpuReading } from './cpu';
+import { consumersCaughtUp } from './pause';
 
 /**
- * Statements per order, by service: a cluster whose services log every statement they send
+ * Statements and CPU per order, by service: a cluster whose services log every statement they send
  * (`log_statement = all`, set for their connections only through PGOPTIONS), N checkouts of one
  * unit each under an Idempotency-Key, `concurrency` at a time, then the cluster's lines of
  * Postgres's log counted by backend, each backend traced to the service process whose socket it
- * serves. The services' idle polls in the window are counted too, as they are in a real run.
+ * serves. The window ends once every consumer has acknowledged every event the orders caused, so
+ * a consumer's whole share is counted; so are the services' idle polls in it, as in a real run.
+ * CPU (user + system) of each process, and of the backends traced to it, over the same window.
  *
  * Env: POSTGRES_LOG (default /var/log/postgresql/postgresql-15-main.log), ORDERS (default 200),
  * CONCURRENCY (default 16). Run: `npx tsx bench/statements-per-order.ts` (needs `npm run build`).
@@ -18,6 +22,8 @@ import { registerMany, seedEvent } from './seed';
 const LOG = process.env.POSTGRES_LOG ?? '/var/log/postgresql/postgresql-15-main.log';
 const ORDERS = Number(process.env.ORDERS ?? 200);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
+/** How long the services' idle CPU is measured for before the orders. */
+const IDLE_MS = 5000;
 
 /** Local TCP ports of the sockets a process holds open. */
 function socketPorts(pid: number): Set<number> {
@@ -65,7 +71,9 @@ async function main(): Promise<void> {
   };
   try {
     const organizer = await register(cluster.api, { role: 'organizer' });
-    const buyers = await registerMany(cluster.api, 20);
+    // One at a time: on a loaded machine twenty argon2id hashes at once outlast the gateway's call.
+    const buyers: Registered[] = [];
+    for (let i = 0; i < 20; i++) buyers.push(await register(cluster.api));
     const sale = await seedEvent(cluster.api, organizer, [{ name: 'Counted', quantity: 100_000 }]);
     const order = (i: number) =>
       cluster.api('POST', '/api/v1/orders', {
@@ -79,7 +87,20 @@ async function main(): Promise<void> {
       });
     for (let i = 0; i < 20; i++) await order(i); // warm: pools open, statements prepared
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    const backendsOf = (name: string) => async () =>
+      [...backends].filter(([, service]) => service === name).map(([pid]) => pid);
+    await traceBackends();
+    const cpuSources = cluster.processes.flatMap((p) => [
+      processSource(p.name, p.child.pid),
+      { name: `${p.name}'s Postgres`, pids: backendsOf(p.name) },
+    ]);
+    // What each spends idle (relays' polls, timers), taken off the window's: the orders' cost.
+    const idle = await startCpuReading(cpuSources);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleSpent = await idle.finish();
     const start = statSync(LOG).size;
+    const cpu = await startCpuReading(cpuSources);
+    const windowStart = Date.now();
     let next = 0;
     const failures: { status: number; body: unknown }[] = [];
     const tracer = setInterval(() => void traceBackends(), 500);
@@ -93,8 +114,12 @@ async function main(): Promise<void> {
     );
     // Let the consumers and relays finish what the orders started.
     await new Promise((resolve) => setTimeout(resolve, 3000));
+    await consumersCaughtUp(cluster.env.NATS_URL, cluster.env.EVENT_STREAM);
     clearInterval(tracer);
     await traceBackends();
+    const cpuSpent = await cpu.finish();
+    const windowMs = Date.now() - windowStart;
+    const ordersCost = (source: string) => (cpuSpent[source] - (idleSpent[source] * windowMs) / IDLE_MS) / ORDERS;
     const end = statSync(LOG).size;
     const fd = readFileSync(LOG).subarray(start, end).toString('utf8');
     const counts = new Map<string, number>();
@@ -122,6 +147,10 @@ async function main(): Promise<void> {
       console.log(`${name}\t${count}\t${(count / ORDERS).toFixed(2)} per order`);
     }
     console.log(`all\t${total}\t${(total / ORDERS).toFixed(2)} per order`);
+    console.log(`CPU ms per order over ${windowMs} ms, less the idle rate: process, its Postgres backends`);
+    for (const p of cluster.processes) {
+      console.log(`${p.name}\t${ordersCost(p.name).toFixed(3)}\t${ordersCost(`${p.name}'s Postgres`).toFixed(3)}`);
+    }
   } finally {
     await admin.end();
     await cluster.stop();

@@ -22,6 +22,14 @@ function perServiceDatabaseUrls() {
 }
 
 /**
+ * How long a statement waits for a free connection of its service's pool before the action
+ * answers 503. Below the shortest timeout a buyer's call has (`INVENTORY_TIMEOUT_MS`, 4 s, a
+ * checkout's step in catalog): a wait its caller has already given up on is wasted, and the
+ * statement still needs time to run once it has its connection.
+ */
+export const DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS = 3000;
+
+/**
  * Every environment variable TicketPro reads, with its default. `.env.example` mirrors this
  * schema and a unit test keeps the two in step.
  */
@@ -37,6 +45,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   ...perServiceDatabaseUrls(),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  DATABASE_ACQUIRE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS }),
   NATS_URL: Type.Optional(Type.String({ minLength: 1 })),
   TRANSPORTER_SERIALIZER: Type.Union(
     ['JSON', 'CBOR'].map((s) => Type.Literal(s)),

@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { openEmbeddedPostgres } from './embedded-postgres';
 import { lockFor } from './advisory-lock';
+import { DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS } from './config';
 
 // Postgres returns BIGINT and NUMERIC as strings to keep precision; counts and ids here fit in a
 // JS number, and money is handled as NUMERIC strings by the services that own it.
@@ -21,6 +22,8 @@ export interface DatabaseOptions {
   dataDir: string;
   migrations: Migration[];
   poolMax?: number;
+  /** How long a statement waits for a free pooled connection (knex then throws `KnexTimeoutError`, a 503). */
+  acquireTimeoutMs?: number;
 }
 
 export type Database = Knex;
@@ -103,13 +106,18 @@ export function connectToSchema(url: string, schema: string): Database {
   return knexFactory({ ...postgresConfig({ url, schema, poolMax: 2 }), log: { warn: quiet, error: quiet } });
 }
 
-function postgresConfig({ url, schema, poolMax }: Pick<DatabaseOptions, 'url' | 'schema' | 'poolMax'>): Knex.Config {
+function postgresConfig({
+  url,
+  schema,
+  poolMax,
+  acquireTimeoutMs = DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS,
+}: Pick<DatabaseOptions, 'url' | 'schema' | 'poolMax' | 'acquireTimeoutMs'>): Knex.Config {
   return {
     client: 'pg',
     connection: url,
     searchPath: [schema, 'public'],
     pool: { min: 0, max: Math.max(2, poolMax ?? 10) },
-    acquireConnectionTimeout: 10_000,
+    acquireConnectionTimeout: acquireTimeoutMs,
   };
 }
 

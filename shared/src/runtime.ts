@@ -35,6 +35,7 @@ export async function openServiceResources(
     dataDir: config.DATA_DIR,
     migrations,
     poolMax: config.DATABASE_POOL_MAX,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
   });
   try {
     const publisher = await createEventPublisher(config, service);

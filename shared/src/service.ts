@@ -49,6 +49,19 @@ export function feed<const A extends EventAcceptance>(
   };
 }
 
+/**
+ * Declares a feed whose events are applied together: `handleBatch` once per transaction with
+ * every event it claimed, in order, and nothing per event, for set-based statements (one per
+ * batch instead of one per event).
+ */
+export function batchFeed<const A extends EventAcceptance>(
+  name: string,
+  events: A,
+  handleBatch: BatchHandler<A>,
+): FeedDeclaration {
+  return feed(name, events, async () => undefined, handleBatch);
+}
+
 /** Work a service does on a timer, on every instance (one run at a time; see PeriodicTask). */
 export interface TaskDeclaration {
   name: string;

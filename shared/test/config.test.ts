@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       DATA_DIR: '.data',
       DATABASE_POOL_MAX: 10,
+      DATABASE_ACQUIRE_TIMEOUT_MS: 3000,
       NAMESPACE: 'ticketpro',
       EVENT_SUBJECT_PREFIX: 'ticketpro',
       EVENT_STREAM: 'TICKETPRO',
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of: fatal, error, warn, info, debug, trace, silent/],
     [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY: must be boolean/],
     [{ DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX: must be >= 1/],
+    [{ DATABASE_ACQUIRE_TIMEOUT_MS: '50' }, /DATABASE_ACQUIRE_TIMEOUT_MS: must be >= 100/],
     [{ PAYMENT_PROVIDER: 'paypal' }, /PAYMENT_PROVIDER: must be one of: test, stripe/],
     [{ EVENT_STREAM: 'has.dots' }, /EVENT_STREAM: must match pattern/],
   ])('rejects %j with a ConfigError naming the variable', (env, message) => {

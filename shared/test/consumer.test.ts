@@ -452,6 +452,36 @@ describe('event consumers', () => {
     });
   });
 
+  it('acknowledges, unread, an event its filter subject covers but it does not follow', async () => {
+    const ownLogger = createLogger('test', 'silent');
+    const errors = jest.spyOn(ownLogger, 'error');
+    const handled: number[] = [];
+    // Two of the three user events: its filter subject, `<prefix>.identity.user.*`, covers the third.
+    const subscription = await subscribeToEvents({
+      config,
+      service: 'test',
+      name: 'follows-two',
+      events: { 'identity.user.registered': [1], 'identity.user.updated': [1, 2] },
+      db,
+      logger: ownLogger,
+      handle: async (envelope) => {
+        handled.push(envelope.data.id);
+      },
+    });
+    subscriptions.push(subscription);
+    // Not JSON: read, it would be dropped as unreadable, and logged.
+    await nc.jetstream().publish(`${prefix}.identity.user.deleted`, new TextEncoder().encode('not an envelope'));
+    await publisher.publish(userEvent(600));
+
+    await eventually(async () => handled.includes(600));
+    const jsm = await nc.jetstreamManager();
+    await eventually(async () => {
+      const info = await jsm.consumers.info(stream, 'test_follows-two');
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    });
+    expect(errors).not.toHaveBeenCalled();
+  });
+
   it('uses the in-process bus in embedded mode: handled once before publish resolves, retried, and kept while stopped', async () => {
     const embedded = testConfig({});
     const subscription = await subscribe('embedded', embedded);

@@ -1,8 +1,8 @@
-import { defineService, feed, reportingContract, USER_EVENTS } from '@ticketpro/shared';
+import { batchFeed, defineService, feed, reportingContract, USER_EVENTS } from '@ticketpro/shared';
 import { migrations } from '../migrations';
 import { applyUserEvent } from './projections/apply-user-event';
 import { applyCatalogEvent, CATALOG_EVENTS } from './projections/apply-catalog-event';
-import { applyOrderEvent, REPORTED_ORDER_EVENTS } from './projections/apply-order-event';
+import { applyOrderEvents, REPORTED_ORDER_EVENTS } from './projections/apply-order-events';
 import { applyTicketEvent, TICKET_EVENTS } from './projections/apply-ticket-event';
 import { dashboardAction } from './actions/dashboard-get';
 import { salesAction } from './actions/sales-get';
@@ -32,10 +32,11 @@ export const createReportingService = defineService({
     'exports.attendees': exportAttendeesAction(reporting),
   }),
   // Each feed's transaction moves the clock once, to its latest event, after applying them all.
+  // Orders, a checkout's one event here, are applied a batch at a time, clock included.
   feeds: () => [
     feed('users', USER_EVENTS, (envelope, trx) => applyUserEvent(trx, envelope), advanceClock),
     feed('catalog', CATALOG_EVENTS, (envelope, trx) => applyCatalogEvent(trx, envelope), advanceClock),
-    feed('orders', REPORTED_ORDER_EVENTS, (envelope, trx) => applyOrderEvent(trx, envelope), advanceClock),
+    batchFeed('orders', REPORTED_ORDER_EVENTS, applyOrderEvents),
     feed('tickets', TICKET_EVENTS, (envelope, trx) => applyTicketEvent(trx, envelope), advanceClock),
   ],
 });

@@ -296,8 +296,15 @@ async function subscribeJetStream<A extends EventAcceptance>(
     return batch.map(() => ({ status: 'fulfilled', value: undefined }));
   }, MAX_EVENTS_PER_BATCH);
 
+  // The filter subject may cover events it does not follow (NATS before 2.10 takes one; ticketing's
+  // `ordering.order.*` brings every `created`): those are acknowledged from their subject, unread.
+  const followed = new Set(acceptedNames(options.events).map((name) => subjectFor(config.EVENT_SUBJECT_PREFIX, name)));
   const loop = (async () => {
     for await (const message of messages) {
+      if (!followed.has(message.subject)) {
+        message.ack();
+        continue;
+      }
       const handled = batches.submit(message);
       if (batches.waiting >= MAX_EVENTS_PER_BATCH) await handled;
     }

@@ -185,7 +185,9 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         'are issued, one per unit. With an `Idempotency-Key` a retried request is answered as the first was and ' +
         'charges once. While the payment is under way (awaiting the buyer, or a Stripe PaymentIntent to confirm) ' +
         'a pay with the same method, amount and phone, with or without a key, answers that payment again (202 ' +
-        'while it is awaited) without asking the provider again; pays at the same instant make one payment. A pay ' +
+        'while it is awaited) without asking the provider again; pays at the same instant make one payment (one ' +
+        "that the provider's answer keeps waiting past its own timeout gets 503 with Retry-After, which a key does " +
+        'not keep: retried, it gets the payment). A pay ' +
         'that differs (the method or total changed since, another `phone`) is 409 naming it (`payment_id`). ' +
         "The order's `payment_method` picks the provider: with Paynow configured, `ecocash` and `onemoney` push " +
         "the payment to the buyer's phone (`phone` in the body, else the number on the account; sent to Paynow as " +

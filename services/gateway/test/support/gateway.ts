@@ -26,6 +26,7 @@ import {
   type ApiResponse,
   type ConfigOverrides,
   type RequestOptions,
+  type ServiceNodeOptions,
   type StandInAnswers,
 } from '@ticketpro/shared/testing';
 import { buildApp } from '../../src/app';
@@ -160,15 +161,17 @@ export interface Gateway {
  * The real app on a real in-process broker holding `services`, served on a loopback port.
  * (Not `app.inject`: light-my-request needs the ESM-only `cookie` 2, which jest cannot load
  * on Node 20.) With `nodeMetrics`, the broker records action metrics there and the app serves
- * them, as runNode wires it.
+ * them, as runNode wires it; with `realServices`, those services run on the broker too, each in
+ * its schema of a fresh database.
  */
-export async function startGateway(
+export async function startGateway<S extends ServiceName = never>(
   services: ServiceSchema[],
   overrides: ConfigOverrides = {},
-  { nodeMetrics }: { nodeMetrics?: Registry } = {},
+  { nodeMetrics, realServices }: { nodeMetrics?: Registry; realServices?: ServiceNodeOptions<S>['services'] } = {},
 ): Promise<Gateway> {
   const node = await startServiceNode({
     label: 'gateway-test',
+    services: realServices,
     standIns: services,
     config: overrides,
     middlewares: nodeMetrics ? [actionMetrics(nodeMetrics)] : [],

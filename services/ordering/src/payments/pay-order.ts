@@ -4,6 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  ProblemError,
   UnprocessableError,
   type AuthUser,
   type Order as OrderView,
@@ -56,9 +57,10 @@ const WAIT_POLL_MS = 50;
  * finishes that payment.
  *
  * One order has one live attempt, asked of the provider by one request at a time: a pay while the
- * provider is being asked waits for its answer and gives the same; a pay of the same order, method,
- * amount and phone while the payment is under way answers that payment again without asking the
- * provider; any other pay then is 409, naming the payment under way.
+ * provider is being asked waits for its answer and gives the same (503 if it does not come within
+ * `waitMs`); a pay of the same order, method, amount and phone while the payment is under way
+ * answers that payment again without asking the provider; any other pay then is 409, naming the
+ * payment under way.
  */
 export async function payOrder(
   runtime: OrderingRuntime,
@@ -74,7 +76,10 @@ export async function payOrder(
     const start = await startPayment(runtime, call, caller, id, request.resumed || waited);
     if (!('charging' in start)) return finishPayment(runtime, call, caller, id, request, start);
     if (Date.now() > deadline) {
-      throw new ConflictError(
+      // Not an answer to this pay but a wait that ran out: a 503, which an Idempotency-Key does
+      // not keep (a 409 would be replayed for a day), so a retry with the key gets the outcome.
+      throw new ProblemError(
+        'service-unavailable',
         `Payment ${start.charging.id} of this order is being sent to the payment provider by another request; retry shortly`,
         { order_id: id, payment_id: start.charging.id },
       );

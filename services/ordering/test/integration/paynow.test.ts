@@ -462,4 +462,40 @@ describe('paying again while the payment is awaited', () => {
     expect(await inventory(node, ticketType.id)).toEqual({ available: 8, sold: 2 });
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.paid']);
   });
+
+  it("answers a pay that waited out its own timeout for another pay's push 503, keeps nothing under its key, and gives the payment to the retry with the key", async () => {
+    const ticketType = await createTicketType(node, event.id, { price: 7.5, quantity: 10 });
+    const order = await placeOrder(node, buyer, {
+      ...orderBody(event.id, ticketType.id, 1),
+      payment_method: 'ecocash',
+    });
+    const key = `waited-out-${order.id}`;
+    const pushes = paynow.initiations;
+    paynow.holdInitiations();
+    let first: Order;
+    try {
+      const firstPay = payOrder(node, buyer, order.id);
+      await eventually(async () => paynow.heldInitiations > 0);
+      // Its own call gives it 3 s: it waits 2.4 s (80%) on the push under way, then gives up.
+      await expect(
+        call(
+          node.broker,
+          'ordering.orders.pay',
+          { id: order.id, idempotency_key: key },
+          { ...as(buyer), timeout: 3000 },
+        ),
+      ).rejects.toMatchObject({ code: 503, type: 'service-unavailable', data: { order_id: order.id } });
+      expect(await node.orderingDb('idempotency_keys').where({ user_id: buyer.id, key })).toEqual([]);
+      paynow.releaseInitiations();
+      first = await firstPay;
+    } finally {
+      paynow.releaseInitiations();
+    }
+
+    expect(await payOrder(node, buyer, order.id, { idempotency_key: key })).toEqual(first);
+    expect(first.payment).toMatchObject({ status: 'awaiting_confirmation' });
+    expect(paynow.initiations - pushes).toBe(1);
+    expect(await node.orderingDb('payments').where('order_id', order.id)).toHaveLength(1);
+    expect(await inventory(node, ticketType.id)).toEqual({ available: 9, sold: 0 });
+  });
 });

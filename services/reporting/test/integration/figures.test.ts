@@ -1,9 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import { connect, type NatsConnection } from 'nats';
 import {
   call,
-  JetStreamPublisher,
-  outboxEntry,
   toDecimalText,
   type ActionName,
   type AuthUser,
@@ -14,37 +11,24 @@ import {
   type ParamsOf,
   type PaymentStatus,
 } from '@ticketpro/shared';
+import { eventually, malformed } from '@ticketpro/shared/testing';
 import {
-  assertNatsReachable,
-  eventually,
-  malformed,
-  startServiceNode,
-  testNatsUrl,
-  uniqueName,
-  type ServiceNode,
-} from '@ticketpro/shared/testing';
-import { createReportingService } from '../../src';
+  envelopeAt as envelope,
+  startReportingOverJetStream,
+  type ReportingOverJetStream,
+} from '../support/reporting-over-jetstream';
 
 /**
  * Reporting's figures against a scripted history told over real JetStream: paid, pending,
  * cancelled, expired, refunded and partially refunded orders in USD and ZWG, each figure
  * computed by hand below.
  */
-const prefix = uniqueName('tp');
-const stream = uniqueName('TP').toUpperCase();
-let node: ServiceNode<'reporting'>;
-let publisher: JetStreamPublisher;
-let nc: NatsConnection;
+let reporting: ReportingOverJetStream;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const now = Date.now();
 const at = (msAgo: number) => new Date(now - msAgo).toISOString();
-
-const envelope = <N extends EventName>(name: N, data: EventData<N>, time: string): EventEnvelope<N> => ({
-  ...outboxEntry(name, data).envelope,
-  time,
-});
 
 const ADMIN: AuthUser = { id: 1, role: 'admin' };
 const ORGANIZER_A: AuthUser = { id: 2, role: 'organizer' };
@@ -56,7 +40,7 @@ const EVENT_B = 102;
 const [A_USD, A_ZWG, B_USD] = [201, 202, 203];
 
 const ask = <A extends ActionName>(action: A, params: ParamsOf<A>, user: AuthUser) =>
-  call(node.broker, action, params, { meta: { user } });
+  call(reporting.node.broker, action, params, { meta: { user } });
 
 /** Names a spreadsheet or a CSV reader could trip over. */
 const TRICKY_NAME = { firstname: 'Jane, "JJ"', surname: 'Doe\nSecond line' };
@@ -307,33 +291,16 @@ const HISTORY: EventEnvelope[] = [
 ];
 
 beforeAll(async () => {
-  await assertNatsReachable();
-  publisher = await JetStreamPublisher.connect({
-    url: testNatsUrl(),
-    stream,
-    subjectPrefix: prefix,
-    connectionName: 'test',
-  });
-  nc = await connect({ servers: testNatsUrl() });
-  node = await startServiceNode({
-    label: 'reporting_figures',
-    services: { reporting: (deps) => createReportingService(deps) },
-    config: { NATS_URL: testNatsUrl(), EVENT_SUBJECT_PREFIX: prefix, EVENT_STREAM: stream },
-  });
-  for (const e of HISTORY) await publisher.publish(e);
+  reporting = await startReportingOverJetStream('reporting_figures');
+  for (const e of HISTORY) await reporting.publisher.publish(e);
   await eventually(async () => {
-    const row = await node.db.reporting('processed_events').count({ count: '*' }).first();
+    const row = await reporting.node.db.reporting('processed_events').count({ count: '*' }).first();
     return Number(row?.count) === HISTORY.length;
   }, 30_000);
 });
 
 afterAll(async () => {
-  await node?.stop();
-  await publisher?.close();
-  if (nc) {
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
-  }
+  await reporting?.stop();
 });
 
 describe('the dashboard', () => {
