@@ -34,7 +34,8 @@ import { ORDER_LOCK, holdResult, lockOrderHolds, type OrderHold } from './order-
 import { claimOffer, offersByTicketType, openOffersQuery, type OpenOffer } from '../waitlist/claim-offers';
 import { offerFreedUnits, reclaimAndOffer } from '../waitlist/offer-freed-units';
 
-const NO_DISCOUNT = '0.00' as DecimalText;
+/** A line's or an order's discount without a promo code. */
+export const NO_DISCOUNT = '0.00' as DecimalText;
 
 interface HeldRow {
   price: DecimalText;
@@ -176,7 +177,8 @@ async function readForHold(trx: Knex.Transaction, params: HoldParams, limited: b
   return rows[0];
 }
 
-function assertWellFormed(params: HoldParams): void {
+/** Refuses a hold asking for one type twice, or expiring already (422). */
+export function assertWellFormed(params: HoldParams): void {
   const errors: FieldError[] = [];
   const seen = new Set<number>();
   params.items.forEach(({ ticket_type_id }, index) => {
