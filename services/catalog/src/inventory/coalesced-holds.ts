@@ -5,6 +5,7 @@ import {
   addMoney,
   iso,
   lockAllFor,
+  prepared,
   type DecimalText,
   type HoldParams,
   type HoldResult,
@@ -200,12 +201,14 @@ async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[])
         id,
       ]),
     ]);
-    const { rows } = await trx.raw<{ rows: { event_id: number; plain: boolean; orders: BatchRead[] }[] }>(BATCH_READS, {
-      ticketTypeId,
-      orders: JSON.stringify(
-        holds.map((h) => ({ order_id: h.params.order_id, user_id: h.params.holder.user_id, limited: limited(h) })),
-      ),
-    });
+    const { rows } = await prepared(
+      trx.raw<{ rows: { event_id: number; plain: boolean; orders: BatchRead[] }[] }>(BATCH_READS, {
+        ticketTypeId,
+        orders: JSON.stringify(
+          holds.map((h) => ({ order_id: h.params.order_id, user_id: h.params.holder.user_id, limited: limited(h) })),
+        ),
+      }),
+    );
     const held = new Map<number, BatchOutcome>();
     const event = rows[0];
     if (!event?.plain) return held;
@@ -216,19 +219,21 @@ async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[])
     });
     const takers = withinLimits(fresh, new Map(event.orders.map((read) => [read.order_id, read.holdings])));
     if (takers.length === 0) return held;
-    const { rows: taken } = await trx.raw<{ rows: BatchHeld[] }>(TAKE_FOR_BATCH, {
-      ticketTypeId,
-      eventId: event.event_id,
-      orders: JSON.stringify(
-        takers.map(({ params }, seq) => ({
-          seq,
-          order_id: params.order_id,
-          quantity: params.items[0].quantity,
-          expires_at: params.expires_at,
-          user_id: params.holder.user_id,
-        })),
-      ),
-    });
+    const { rows: taken } = await prepared(
+      trx.raw<{ rows: BatchHeld[] }>(TAKE_FOR_BATCH, {
+        ticketTypeId,
+        eventId: event.event_id,
+        orders: JSON.stringify(
+          takers.map(({ params }, seq) => ({
+            seq,
+            order_id: params.order_id,
+            quantity: params.items[0].quantity,
+            expires_at: params.expires_at,
+            user_id: params.holder.user_id,
+          })),
+        ),
+      }),
+    );
     for (const row of taken) {
       held.set(row.order_id, {
         order_id: row.order_id,
