@@ -43,6 +43,8 @@ function compileNamed(
   return { sql: native.sql, values: (values: Record<string, unknown>) => order.map((name) => values[name]) };
 }
 
+// Its two statements are prepared (parsed and planned once per connection), as TicketPro's are
+// (`prepared()` in the shared kit), so that the comparison is of the same statements.
 const holdItem = compileNamed(HOLD_ITEM, [
   'orderId',
   'eventId',
@@ -120,7 +122,11 @@ async function placeOrder(
         expiresAt,
         userId,
       };
-      const { rows } = await client.query<HeldItem>(holdItem.sql, holdItem.values(values));
+      const { rows } = await client.query<HeldItem>({
+        name: 'hold_item',
+        text: holdItem.sql,
+        values: holdItem.values(values),
+      });
       if (rows.length === 0) throw new SoldOut();
       held.push(rows[0]);
     }
@@ -144,9 +150,10 @@ async function placeOrder(
       expires_at: expiresAt,
       items: items.map(({ ticket_type_id, quantity, unit_price }) => ({ ticket_type_id, quantity, unit_price })),
     });
-    const { rows } = await client.query(
-      insertOrder.sql,
-      insertOrder.values({
+    const { rows } = await client.query({
+      name: 'insert_order',
+      text: insertOrder.sql,
+      values: insertOrder.values({
         id,
         userId,
         eventId: body.event_id,
@@ -163,7 +170,7 @@ async function placeOrder(
         eventName: event.name,
         envelope: JSON.stringify(event.envelope),
       }),
-    );
+    });
     await client.query('COMMIT');
     return { ...rows[0], items };
   } catch (err) {

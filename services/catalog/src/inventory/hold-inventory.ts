@@ -7,6 +7,7 @@ import {
   addMoney,
   iso,
   lockAllFor,
+  prepared,
   type DecimalText,
   type HoldParams,
   type HoldResult,
@@ -34,7 +35,8 @@ import { ORDER_LOCK, holdResult, lockOrderHolds, type OrderHold } from './order-
 import { claimOffer, offersByTicketType, openOffersQuery, type OpenOffer } from '../waitlist/claim-offers';
 import { offerFreedUnits, reclaimAndOffer } from '../waitlist/offer-freed-units';
 
-const NO_DISCOUNT = '0.00' as DecimalText;
+/** A line's or an order's discount without a promo code. */
+export const NO_DISCOUNT = '0.00' as DecimalText;
 
 interface HeldRow {
   price: DecimalText;
@@ -163,20 +165,23 @@ async function readForHold(trx: Knex.Transaction, params: HoldParams, limited: b
       ? [unlessRepeated('event', `SELECT row_to_json(ev) FROM (${EVENT_FOR_HOLD}) ev`)]
       : []),
   ];
-  const { rows } = await trx.raw<{ rows: HoldReads[] }>(
-    `SELECT ${columns.join(', ')}
+  const { rows } = await prepared(
+    trx.raw<{ rows: HoldReads[] }>(
+      `SELECT ${columns.join(', ')}
      FROM (SELECT EXISTS (SELECT 1 FROM holds WHERE order_id = :orderId) AS repeated) r`,
-    {
-      orderId: params.order_id,
-      userId: params.holder.user_id,
-      offers: openOffersQuery(trx, params.holder.user_id, ids),
-      ...eventForHoldBindings(params.event_id, params.items),
-    },
+      {
+        orderId: params.order_id,
+        userId: params.holder.user_id,
+        offers: openOffersQuery(trx, params.holder.user_id, ids),
+        ...eventForHoldBindings(params.event_id, params.items),
+      },
+    ),
   );
   return rows[0];
 }
 
-function assertWellFormed(params: HoldParams): void {
+/** Refuses a hold asking for one type twice, or expiring already (422). */
+export function assertWellFormed(params: HoldParams): void {
   const errors: FieldError[] = [];
   const seen = new Set<number>();
   params.items.forEach(({ ticket_type_id }, index) => {
@@ -243,15 +248,17 @@ async function holdItem(
   params: HoldParams,
   item: HoldParams['items'][number],
 ): Promise<HeldItem | undefined> {
-  const { rows } = await trx.raw<{ rows: HeldItem[] }>(HOLD_ITEM, {
-    orderId: params.order_id,
-    eventId: params.event_id,
-    ticketTypeId: item.ticket_type_id,
-    quantity: item.quantity,
-    orderUnits: item.quantity,
-    expiresAt: params.expires_at,
-    userId: params.holder.user_id,
-  });
+  const { rows } = await prepared(
+    trx.raw<{ rows: HeldItem[] }>(HOLD_ITEM, {
+      orderId: params.order_id,
+      eventId: params.event_id,
+      ticketTypeId: item.ticket_type_id,
+      quantity: item.quantity,
+      orderUnits: item.quantity,
+      expiresAt: params.expires_at,
+      userId: params.holder.user_id,
+    }),
+  );
   return rows[0];
 }
 

@@ -1,4 +1,10 @@
-import type { AuthUser, CreateOrderBody, Order as OrderView, ServiceCaller } from '@ticketpro/shared';
+import {
+  prepared,
+  type AuthUser,
+  type CreateOrderBody,
+  type Order as OrderView,
+  type ServiceCaller,
+} from '@ticketpro/shared';
 import type { Attempt } from '../idempotency/idempotent';
 import { LAPSED } from '../models/order';
 import type { OrderingRuntime } from '../runtime';
@@ -102,21 +108,23 @@ export async function placeOrder(
   });
   const answer = attempt.answerInStatement?.(view);
   await recordOrderEventsWith(resources.db, [created], (insertCreated) =>
-    resources.db.raw(answer ? INSERT_ANSWERED_ORDER : INSERT_ORDER, {
-      id: orderId,
-      userId: caller.id,
-      eventId: body.event_id,
-      placedAt,
-      totalPrice: hold.total_price,
-      discount: hold.discount,
-      promoCode: hold.promo_code,
-      currency: hold.currency,
-      paymentMethod: body.payment_method,
-      expiresAt: hold.expires_at,
-      items: JSON.stringify(items),
-      created: insertCreated,
-      ...(answer ? { answer } : {}),
-    }),
+    prepared(
+      resources.db.raw(answer ? INSERT_ANSWERED_ORDER : INSERT_ORDER, {
+        id: orderId,
+        userId: caller.id,
+        eventId: body.event_id,
+        placedAt,
+        totalPrice: hold.total_price,
+        discount: hold.discount,
+        promoCode: hold.promo_code,
+        currency: hold.currency,
+        paymentMethod: body.payment_method,
+        expiresAt: hold.expires_at,
+        items: JSON.stringify(items),
+        created: insertCreated,
+        ...(answer ? { answer } : {}),
+      }),
+    ),
   );
   return view;
 }
