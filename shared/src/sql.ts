@@ -43,3 +43,11 @@ export function newerFactsStatement(
 export function isoTimestampSql(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
+
+/**
+ * The columns of `rows` as arrays, in `columns`' order: parameters for `unnest(?::type[], …)`, so
+ * that a statement writing any number of rows has the same text (and plan) for every count.
+ */
+export function unnestColumns<R extends object>(rows: R[], columns: (keyof R)[]): Knex.Value[] {
+  return columns.map((column) => rows.map((row) => row[column]) as Knex.Value);
+}

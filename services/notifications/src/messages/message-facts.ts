@@ -60,7 +60,8 @@ export const validOrderTickets = (db: Knex, orderId: number): Promise<TicketFact
   db('order_tickets').where({ order_id: orderId, void: false }).whereNull('holder_id').orderBy('ticket_id');
 
 const RECIPIENT_COLUMNS = ['user_id', 'email', 'firstname', 'surname'] as const;
-const ORDER_COLUMNS = [
+/** The order projection's facts (all its columns but `as_of`). */
+export const ORDER_FACT_COLUMNS = [
   'order_id',
   'user_id',
   'event_id',
@@ -93,7 +94,7 @@ function unprefixed<T>(
  * row (`MESSAGE_FACTS_JOINS` finds them), so that the dispatcher reads them with the message it
  * claims, in one round trip (it composes a message for every order placed).
  */
-export const MESSAGE_FACTS_COLUMNS = `${prefixed('r', RECIPIENT_COLUMNS)}, ${prefixed('o', ORDER_COLUMNS)}, ${prefixed('e', EVENT_COLUMNS)},
+export const MESSAGE_FACTS_COLUMNS = `${prefixed('r', RECIPIENT_COLUMNS)}, ${prefixed('o', ORDER_FACT_COLUMNS)}, ${prefixed('e', EVENT_COLUMNS)},
     (SELECT coalesce(jsonb_object_agg(tt.id, tt.name), '{}') FROM ticket_types tt
       WHERE tt.id IN (SELECT (item->>'ticket_type_id')::int FROM jsonb_array_elements(o.items) item)) AS type_names`;
 
@@ -113,7 +114,7 @@ export type MessageFactsRow = Record<string, unknown>;
  */
 export function messageFacts(row: MessageFactsRow, recipientId: number, orderId: number) {
   const recipient = unprefixed<RecipientFacts>(row, 'r', RECIPIENT_COLUMNS, 'user_id');
-  const order = unprefixed<OrderFacts>(row, 'o', ORDER_COLUMNS, 'order_id');
+  const order = unprefixed<OrderFacts>(row, 'o', ORDER_FACT_COLUMNS, 'order_id');
   const event = unprefixed<EventFacts>(row, 'e', EVENT_COLUMNS, 'event_id');
   if (!recipient?.email) throw new FactsNotYetKnown(`no address known for user ${recipientId}`);
   if (!order) throw new FactsNotYetKnown(`order ${orderId} not known yet`);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { orderFactsOf, type NotificationKind, type OrderEvent } from '@ticketpro/shared';
+import { orderFactsOf, unnestColumns, type NotificationKind, type OrderEvent } from '@ticketpro/shared';
+import { ORDER_FACT_COLUMNS, type OrderFacts } from '../messages/message-facts';
 
 /**
  * The message each order event sends the buyer. A paid order's message is its ticket delivery,
@@ -13,17 +14,11 @@ const MESSAGE_OF: Partial<Record<OrderEvent['type'], NotificationKind>> = {
 };
 
 /** What a batch tells of one order: the facts of its newest event. */
-interface OrderRow {
-  order_id: number;
-  user_id: number;
-  event_id: number;
-  payment_status: string;
-  total_price: string;
-  currency: string;
+interface OrderRow extends Omit<OrderFacts, 'items' | 'expires_at'> {
+  /** The items as JSON text. */
   items: string;
   as_of: string;
-  /** Of the newest event that carried them (version 2 on); null with `payment_as_of` when none did. */
-  payment_method: string | null;
+  /** `payment_method` and this: of the newest event that carried them (version 2 on), else null. */
   expires_at: string | null;
   /** That event's time: the row takes them only if it is newer than the row's own facts. */
   payment_as_of: string | null;
@@ -66,26 +61,9 @@ function foldBatch(envelopes: OrderEvent[]): { orders: OrderRow[]; messages: Mes
   return { orders: [...orders.values()], messages: [...messages.values()] };
 }
 
-/** The columns of `rows` as arrays, in `columns`' order, for `unnest`. */
-function columnsOf<R extends object>(rows: R[], columns: (keyof R)[]): Knex.Value[] {
-  return columns.map((column) => rows.map((row) => row[column]) as Knex.Value);
-}
-
-const ORDER_COLUMNS: (keyof OrderRow)[] = [
-  'order_id',
-  'user_id',
-  'event_id',
-  'payment_status',
-  'total_price',
-  'currency',
-  'items',
-  'as_of',
-  'payment_method',
-  'expires_at',
-  'payment_as_of',
-];
-/** The projection's own columns: the row has no `payment_as_of`. */
-const PROJECTED_COLUMNS = ORDER_COLUMNS.filter((column) => column !== 'payment_as_of');
+/** The projection's columns, then the time of the payment facts (which the row does not keep). */
+const PROJECTED_COLUMNS: (keyof OrderRow)[] = [...ORDER_FACT_COLUMNS, 'as_of'];
+const ORDER_COLUMNS: (keyof OrderRow)[] = [...PROJECTED_COLUMNS, 'payment_as_of'];
 const MESSAGE_COLUMNS: (keyof MessageRow)[] = ['source', 'recipient_id', 'kind', 'order_id'];
 
 /** A payment fact taken from the batch only where the event that told it is newer than the row's facts. */
@@ -101,8 +79,8 @@ const fromNewerPayment = (column: string) =>
  */
 const APPLY_BATCH = `
   WITH told AS (
-    SELECT * FROM unnest(?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::jsonb[],
-      ?::timestamptz[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+    SELECT * FROM unnest(?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
+      ?::timestamptz[], ?::jsonb[], ?::timestamptz[], ?::timestamptz[])
       AS told(${ORDER_COLUMNS.join(', ')})
   ),
   projected AS (
@@ -128,5 +106,5 @@ const APPLY_BATCH = `
  */
 export async function applyOrderEvents(envelopes: OrderEvent[], trx: Knex.Transaction): Promise<void> {
   const { orders, messages } = foldBatch(envelopes);
-  await trx.raw(APPLY_BATCH, [...columnsOf(orders, ORDER_COLUMNS), ...columnsOf(messages, MESSAGE_COLUMNS)]);
+  await trx.raw(APPLY_BATCH, [...unnestColumns(orders, ORDER_COLUMNS), ...unnestColumns(messages, MESSAGE_COLUMNS)]);
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ORDER_EVENTS, orderFactsOf, type AcceptedEnvelope } from '@ticketpro/shared';
+import { ORDER_EVENTS, orderFactsOf, unnestColumns, type AcceptedEnvelope } from '@ticketpro/shared';
 import { PAID_STATUSES } from '../models/constants';
 import { clockAdvance } from './clock';
 
@@ -88,11 +88,6 @@ function instantsOf({ created_at, paid_at, refunded_at }: OrderRow) {
   return { created_at, paid_at, refunded_at };
 }
 
-/** The columns of `rows` as arrays, in `columns`' order, for `unnest`. */
-function columnsOf<R extends object>(rows: R[], columns: (keyof R)[]): Knex.Value[] {
-  return columns.map((column) => rows.map((row) => row[column]) as Knex.Value);
-}
-
 const ORDER_COLUMNS: (keyof OrderRow)[] = [
   'order_id',
   'user_id',
@@ -152,7 +147,7 @@ export async function applyOrderEvents(envelopes: ReportedOrderEvent[], trx: Kne
   const { orders, partialRefunds } = foldBatch(envelopes);
   await trx.raw(APPLY_BATCH, [
     clockAdvance(trx, envelopes),
-    ...columnsOf(partialRefunds, REFUND_COLUMNS),
-    ...columnsOf(orders, ORDER_COLUMNS),
+    ...unnestColumns(partialRefunds, REFUND_COLUMNS),
+    ...unnestColumns(orders, ORDER_COLUMNS),
   ]);
 }
