@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       DATA_DIR: '.data',
       DATABASE_POOL_MAX: 10,
-      DATABASE_ACQUIRE_TIMEOUT_MS: 3000,
+      DATABASE_ACQUIRE_TIMEOUT_MS: 10000,
       NAMESPACE: 'ticketpro',
       EVENT_SUBJECT_PREFIX: 'ticketpro',
       EVENT_STREAM: 'TICKETPRO',
