@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
+import { Client } from 'pg';
 import type { RunningProcess } from '@ticketpro/tests/support/processes';
 
 /**
@@ -40,5 +41,28 @@ export async function consumersCaughtUp(natsUrl: string, stream: string, timeout
     }
   } finally {
     await nc.close();
+  }
+}
+
+/**
+ * Resolves once notifications has no message due and unsent: a backlog of confirmations that
+ * a run queued is sent before the next run is measured, so that composing them is not charged
+ * to it (nor takes CPU from the single-process checkout, which sends none).
+ */
+export async function queuedMailSent(databaseUrl: string, timeoutMs = 120_000): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await db.query<{ due: number }>(
+        "SELECT count(*)::int AS due FROM notifications.messages WHERE status = 'queued' AND next_attempt_at <= now()",
+      );
+      if (rows[0].due === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0].due} messages still queued after ${timeoutMs} ms`);
+      await sleep(500);
+    }
+  } finally {
+    await db.end();
   }
 }

@@ -78,8 +78,9 @@ directories — is removed when it ends, fails or is interrupted with Ctrl-C.
   write the order, its items and \`order.created\` in one transaction). CPU per order is read from
   \`/proc/<pid>/stat\` before and after each run. The checkout runs twice on the cluster: with every
   process, and with only those issue 14 lists (notifications and reporting, which follow the
-  order after the buyer has the answer, paused with SIGSTOP and let catch up before the single
-  process runs).
+  order after the buyer has the answer, paused with SIGSTOP). No run starts while the consumers
+  or the mail dispatcher still owe an earlier run's orders anything; with every process, CPU is
+  read until they have caught up on the run's own (its confirmations sent).
 - **Failover**: two instances of every service under steady load, one of each SIGKILLed in turn;
   the p99 of the requests answered in each window after a kill against the steady p99.
 - **Login** is bounded by argon2id on purpose; the parameters are read from a stored hash.
