@@ -75,11 +75,12 @@ export function natsBalancedCalls(logger: Logger): Middleware {
       if (call.sentAt > overdueFrom) break;
       for (const nodeID of remoteNodesServing(call.action)) {
         const goneSince = liveness.goneSince(nodeID);
-        if (goneSince === undefined) liveness.probe(nodeID);
-        else if (call.sentAt < goneSince) {
+        if (goneSince !== undefined && call.sentAt < goneSince) {
           call.repeat(`an instance of its service (${nodeID}) is gone`);
           break;
         }
+        // Also a node found gone before the call was sent: it may be back (a dropped connection).
+        liveness.probe(nodeID);
       }
     }
   };

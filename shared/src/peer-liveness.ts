@@ -1,7 +1,10 @@
 import { ErrorCode, type NatsConnection, type NatsError } from 'nats';
 
-/** How long an answer vouches for its node: overdue calls do not probe it again within this. */
-const ANSWER_VOUCHES_MS = 500;
+/**
+ * How long a probe's outcome stands: overdue calls do not probe the node again within this,
+ * whether it answered or was found gone.
+ */
+const OUTCOME_STANDS_MS = 500;
 /**
  * A node whose probe goes unanswered this long is busy, not gone: a gone node's probe is answered
  * "no responders" by the server at once.
@@ -14,13 +17,16 @@ const PROBE_TIMEOUT_MS = 1000;
  * (SIGKILL, a crash) gets "no responders" from the server at once, since the server dropped that
  * connection's subscriptions when it closed. A node that is merely slow is never taken for gone;
  * a node whose connection to NATS dropped for a moment may be, which costs the calls in flight
- * then no more than one repeat each (see natsBalancedCalls). Needs no system account: the
- * server's own disconnect advisories (`$SYS.ACCOUNT.*.DISCONNECT`) do.
+ * then no more than one repeat each (see natsBalancedCalls), and is taken for live again once it
+ * answers a later probe (nats.js subscribes again on reconnecting), so that its real death later
+ * is found as fast. Needs no system account: the server's own disconnect advisories
+ * (`$SYS.ACCOUNT.*.DISCONNECT`) do.
  */
 export class PeerLiveness {
   private readonly probing = new Set<string>();
-  private readonly answeredAt = new Map<string, number>();
-  /** A gone node, and when the probe that found it gone was sent. */
+  /** When the last probe of a node settled, answered or not. */
+  private readonly settledAt = new Map<string, number>();
+  /** A gone node, and when the probe that first found it gone was sent. */
   private readonly gone = new Map<string, number>();
 
   constructor(
@@ -37,26 +43,31 @@ export class PeerLiveness {
 
   /**
    * When the probe that found `nodeID` gone was sent: a call sent to its service before then may
-   * have been in flight on it, one sent after went to a live instance. Undefined while not known gone.
+   * have been in flight on it, one sent after went to a live instance. Undefined while not known
+   * gone, and again once it answers a probe.
    */
   goneSince(nodeID: string): number | undefined {
     return this.gone.get(nodeID);
   }
 
-  /** Probes `nodeID` unless a probe is under way or it answered lately; `onGone` tells if it is gone. */
+  /**
+   * Probes `nodeID` unless a probe is under way or one settled lately; `onGone` tells when it is
+   * first found gone. A node found gone again keeps the time it was first found: the calls sent
+   * since could not reach it.
+   */
   probe(nodeID: string): void {
-    if (this.gone.has(nodeID) || this.probing.has(nodeID)) return;
+    if (this.probing.has(nodeID)) return;
     const sentAt = Date.now();
-    if (sentAt - (this.answeredAt.get(nodeID) ?? 0) < ANSWER_VOUCHES_MS) return;
+    if (sentAt - (this.settledAt.get(nodeID) ?? 0) < OUTCOME_STANDS_MS) return;
     this.probing.add(nodeID);
     this.nats.request(this.subject(nodeID), undefined, { timeout: PROBE_TIMEOUT_MS }).then(
       () => {
-        this.probing.delete(nodeID);
-        this.answeredAt.set(nodeID, Date.now());
+        this.settle(nodeID);
+        this.gone.delete(nodeID);
       },
       (err: NatsError) => {
-        this.probing.delete(nodeID);
-        if (err.code !== (ErrorCode.NoResponders as string)) return;
+        this.settle(nodeID);
+        if (err.code !== (ErrorCode.NoResponders as string) || this.gone.has(nodeID)) return;
         this.gone.set(nodeID, sentAt);
         this.onGone(nodeID);
       },
@@ -65,8 +76,13 @@ export class PeerLiveness {
 
   /** Drops what is known of a node that left the registry. */
   forget(nodeID: string): void {
-    this.answeredAt.delete(nodeID);
+    this.settledAt.delete(nodeID);
     this.gone.delete(nodeID);
+  }
+
+  private settle(nodeID: string): void {
+    this.probing.delete(nodeID);
+    this.settledAt.set(nodeID, Date.now());
   }
 
   private subject(nodeID: string): string {
