@@ -12,6 +12,24 @@ import { orderEventEntry, recordOrderEventsWith } from '../domain-events';
 import { holderOf, holdUnits } from './catalog-inventory';
 import { toOrderView } from './order-view';
 
+/** The columns of `orders` the checkout's INSERT returns, by name (see `insertOrder`). */
+const ORDER_COLUMNS = [
+  'id',
+  'user_id',
+  'event_id',
+  'order_date',
+  'total_price',
+  'discount',
+  'promo_code',
+  'currency',
+  'payment_method',
+  'payment_status',
+  'expires_at',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+].join(', ');
+
 /**
  * The order, its items and `ordering.order.created` in one statement: it commits all of them or
  * none, as a transaction would, in one round trip instead of five. `:created` is the outbox's own
@@ -19,14 +37,16 @@ import { toOrderView } from './order-view';
  * The order's date (and first `created_at` and `updated_at`) is `:placedAt`, the caller's clock
  * as its hold's expiry and the models' timestamps are, so that the order is known whole before
  * the statement runs.
- * Returns the order as inserted, with the lapse `readOrder` would compute.
+ * Returns the order as inserted, with the lapse `readOrder` would compute. Its columns are named,
+ * not `*`: the statement runs prepared, and Postgres refuses a prepared statement whose result
+ * columns changed since it was prepared, as a migration adding one to `orders` would change them.
  */
 const insertOrder = (answer: string) => `WITH placed AS (
        INSERT INTO orders (id, user_id, event_id, order_date, total_price, discount, promo_code, currency,
          payment_method, payment_status, expires_at, created_at, updated_at)
        VALUES (:id, :userId, :eventId, :placedAt, :totalPrice, :discount, :promoCode, :currency, :paymentMethod,
          'pending', :expiresAt, :placedAt, :placedAt)
-       RETURNING *, ${LAPSED} AS lapsed
+       RETURNING ${ORDER_COLUMNS}, ${LAPSED} AS lapsed
      ), items AS (
        INSERT INTO order_items (order_id, ticket_type_id, quantity, unit_price, discount)
        SELECT :id, i.ticket_type_id, i.quantity, i.unit_price, i.discount
