@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ORDER_EVENTS, orderFactsOf, unnestColumns, type AcceptedEnvelope } from '@ticketpro/shared';
 import { PAID_STATUSES } from '../models/constants';
-import { clockAdvance } from './clock';
+import { advanceClockStatement } from './clock';
 
 /** Ordering's events the order projection is fed from, in the versions it reads: partial refunds too. */
 export const REPORTED_ORDER_EVENTS = { ...ORDER_EVENTS, 'ordering.order.partially_refunded': [1] } as const;
@@ -146,7 +146,7 @@ const APPLY_BATCH = `
 export async function applyOrderEvents(envelopes: ReportedOrderEvent[], trx: Knex.Transaction): Promise<void> {
   const { orders, partialRefunds } = foldBatch(envelopes);
   await trx.raw(APPLY_BATCH, [
-    clockAdvance(trx, envelopes),
+    advanceClockStatement(trx, envelopes),
     ...unnestColumns(partialRefunds, REFUND_COLUMNS),
     ...unnestColumns(orders, ORDER_COLUMNS),
   ]);

@@ -7,11 +7,11 @@ import type { Knex } from 'knex';
  * costs one statement here. Every answer carries the clock as `as_of`.
  */
 export async function advanceClock(events: { time: string }[], trx: Knex.Transaction): Promise<void> {
-  await clockAdvance(trx, events);
+  await advanceClockStatement(trx, events);
 }
 
 /** `advanceClock`'s statement, not yet run: to be run as a `WITH` of another, in one round trip. */
-export function clockAdvance(trx: Knex.Transaction, events: { time: string }[]): Knex.QueryBuilder {
+export function advanceClockStatement(trx: Knex.Transaction, events: { time: string }[]): Knex.QueryBuilder {
   const latest = events.reduce((max, { time }) => (Date.parse(time) > Date.parse(max) ? time : max), events[0].time);
   return trx('projection_clock').where('id', 1).where('as_of', '<', latest).update({ as_of: latest });
 }
