@@ -215,9 +215,7 @@ async function runAndStore<T>(
     resumed,
     answerInStatement: (body) => {
       answeredInStatement = { body };
-      return claim()
-        .whereNull('response')
-        .update({ response: { status, body } }, ['user_id']);
+      return claim().whereNull('response').update({ response: { status, body } }, ['user_id']);
     },
   };
   let response: StoredResponse;

@@ -53,7 +53,11 @@ describe('claims of a node that is gone', () => {
   let namespace: string;
 
   const startBroker = async (role: string) => {
-    const broker = createBroker({ config: testConfig({ NATS_URL: testNatsUrl(), NAMESPACE: namespace }), role, logger });
+    const broker = createBroker({
+      config: testConfig({ NATS_URL: testNatsUrl(), NAMESPACE: namespace }),
+      role,
+      logger,
+    });
     brokers.push(broker);
     await broker.start();
     return broker;
