@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import {
   ConflictError,
+  hasSqlState,
   ProblemError,
   UnprocessableError,
   isProblemSlug,
@@ -231,7 +232,7 @@ async function runAndStore<T>(
     if (answeredInStatement) return { status, body: answeredInStatement.body };
     response = { status, body };
   } catch (err) {
-    if (isClaimTakenOver(err)) return LOST_CLAIM;
+    if (hasSqlState(err, CLAIM_TAKEN_OVER)) return LOST_CLAIM;
     const problem = asStorableProblem(err);
     if (!problem) {
       await claim().whereNull('response').delete();
@@ -241,11 +242,6 @@ async function runAndStore<T>(
   }
   const stored = await claim().whereNull('response').update({ response });
   return stored === 1 ? response : LOST_CLAIM;
-}
-
-function isClaimTakenOver(err: unknown): boolean {
-  const e = err as { code?: string; nativeError?: { code?: string } };
-  return (e?.code ?? e?.nativeError?.code) === CLAIM_TAKEN_OVER;
 }
 
 function replay<T>(stored: StoredResponse): T {
