@@ -1,5 +1,5 @@
 import type { ServiceBroker } from 'moleculer';
-import { peerLivenessOf } from '@ticketpro/shared';
+import { peerLivenessOf, type Logger } from '@ticketpro/shared';
 
 /**
  * The node a request runs on, which it names in the claims it makes (an Idempotency-Key's, a
@@ -14,14 +14,17 @@ export interface Claimant {
 /**
  * Over NATS, a node is gone when the NATS server has dropped its connection (PeerLiveness); a
  * node that is merely slow is never taken for gone. Without NATS (embedded mode, in-process
- * tests) every claim's holder is this process, never gone while it runs.
+ * tests) every claim's holder is this process, never gone while it runs. A holder found gone
+ * is logged: its requests' repeats are about to take their claims over.
  */
-export function claimantOf(broker: ServiceBroker): Claimant {
+export function claimantOf({ broker, logger }: { broker: ServiceBroker; logger: Logger }): Claimant {
   return {
     nodeID: broker.nodeID,
     holderGone: async (holder) => {
       if (holder === broker.nodeID) return false;
-      return (await peerLivenessOf(broker)?.isGone(holder)) ?? false;
+      const gone = (await peerLivenessOf(broker)?.isGone(holder)) ?? false;
+      if (gone) logger.warn({ holder }, 'taking over a claim whose node is gone');
+      return gone;
     },
   };
 }

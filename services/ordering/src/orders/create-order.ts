@@ -27,7 +27,7 @@ export async function createOrder(
       params: body,
       status: 201,
       waitMs: repeatWaitMs(ctx.options.timeout, runtime.config),
-      claimant: claimantOf(runtime.broker),
+      claimant: claimantOf(runtime),
     },
     async (attempt) => {
       let heldFor: number | undefined;

@@ -27,7 +27,7 @@ export function payForOrder(
       params: request,
       status: 200,
       waitMs,
-      claimant: claimantOf(runtime.broker),
+      claimant: claimantOf(runtime),
     },
     ({ resumed }) =>
       payOrder(runtime, ctx, caller, request.id, { fail: request.fail, phone: request.phone, resumed, waitMs }),

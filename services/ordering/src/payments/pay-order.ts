@@ -72,7 +72,7 @@ export async function payOrder(
   request: PayRequest,
 ): Promise<OrderView> {
   const deadline = Date.now() + request.waitMs;
-  const claimant = claimantOf(runtime.broker);
+  const claimant = claimantOf(runtime);
   let waited = false;
   let takeOverFrom: string | undefined;
   for (;;) {

@@ -90,7 +90,7 @@ describe('claims of a node that is gone', () => {
     params,
     status: 200,
     waitMs: WAIT_MS,
-    claimant: claimantOf(broker),
+    claimant: claimantOf({ broker, logger }),
   });
 
   it('lets a repeat take over at once; the holder, resuming, stores nothing and answers the repeat', async () => {
