@@ -23,7 +23,8 @@ const PROBE_TIMEOUT_MS = 1000;
  * (`$SYS.ACCOUNT.*.DISCONNECT`) do.
  */
 export class PeerLiveness {
-  private readonly probing = new Set<string>();
+  /** Probes under way, by node. */
+  private readonly probing = new Map<string, Promise<void>>();
   /** When the last probe of a node settled, answered or not. */
   private readonly settledAt = new Map<string, number>();
   /** A gone node, and when the probe that first found it gone was sent. */
@@ -56,11 +57,25 @@ export class PeerLiveness {
    * since could not reach it.
    */
   probe(nodeID: string): void {
-    if (this.probing.has(nodeID)) return;
+    void this.probed(nodeID);
+  }
+
+  /**
+   * Whether `nodeID` is gone, probing it unless a probe settled lately (then its outcome stands):
+   * for a claim held by another node, which a repeat may take over at once when its holder is
+   * gone instead of waiting out the claim's lease.
+   */
+  async isGone(nodeID: string): Promise<boolean> {
+    await this.probed(nodeID);
+    return this.gone.has(nodeID);
+  }
+
+  private probed(nodeID: string): Promise<void> {
+    const underWay = this.probing.get(nodeID);
+    if (underWay) return underWay;
     const sentAt = Date.now();
-    if (sentAt - (this.settledAt.get(nodeID) ?? 0) < OUTCOME_STANDS_MS) return;
-    this.probing.add(nodeID);
-    this.nats.request(this.subject(nodeID), undefined, { timeout: PROBE_TIMEOUT_MS }).then(
+    if (sentAt - (this.settledAt.get(nodeID) ?? 0) < OUTCOME_STANDS_MS) return Promise.resolve();
+    const probe = this.nats.request(this.subject(nodeID), undefined, { timeout: PROBE_TIMEOUT_MS }).then(
       () => {
         this.settle(nodeID);
         this.gone.delete(nodeID);
@@ -72,6 +87,8 @@ export class PeerLiveness {
         this.onGone(nodeID);
       },
     );
+    this.probing.set(nodeID, probe);
+    return probe;
   }
 
   /** Drops what is known of a node that left the registry. */
