@@ -11,8 +11,8 @@ const ARGON2_OPTIONS = {
    */
   owasp: { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 },
   /**
-   * The least memory argon2 takes, for test suites only (about 1 ms a hash): their thousands of
-   * sign-ups otherwise spent much of CI's two cores on hashing that no assertion looks at.
+   * The least memory argon2 takes, for test suites only (about 1 ms a hash): a run's thousand-odd
+   * sign-ups otherwise spent half a minute of CI's CPU on hashing that no assertion looks at.
    */
   test: { type: argon2.argon2id, memoryCost: 1024, timeCost: 2, parallelism: 1 },
 } as const;
