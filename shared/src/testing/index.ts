@@ -8,6 +8,7 @@ export { adminDatabaseUrl, testNatsUrl };
 export * from './stand-ins';
 export * from './http';
 export * from './service-node';
+export * from './event-stream';
 
 export function uniqueName(label: string): string {
   return `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
@@ -83,6 +84,9 @@ export function testConfig(overrides: Record<string, string | number | boolean |
   const env: NodeJS.ProcessEnv = {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Password hashes at argon2's least memory: sign-ups are most of what many tests set up.
+    NODE_ENV: 'test',
+    PASSWORD_HASH_COST: 'test',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = String(value);
   return loadConfig(env);
