@@ -13,6 +13,14 @@ const MAX_SOCKETS = 32;
 /** A request unanswered for this long counts as an error, as autocannon's default timeout does. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** What one paced load gathered, before its percentiles: loads alternating on one server add up. */
+interface PacedAnswers {
+  samples: number[];
+  statuses: Record<number, number>;
+  errors: number;
+  seconds: number;
+}
+
 /**
  * GETs `url` at `rate` requests per second, spaced evenly (one every 2 ms at 500/s), each on a
  * kept-alive socket, whether or not the earlier ones have been answered: an open-loop load, as
@@ -21,11 +29,74 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * behind each other at full speed for part of every second. A request's latency runs from the
  * moment it is written until its answer's last byte.
  */
-export function runPacedLoad(options: { url: string; rate: number; length: RunLength }): Promise<LoadFigures> {
+export async function runPacedLoad(options: { url: string; rate: number; length: RunLength }): Promise<LoadFigures> {
   const { url, rate, length } = options;
-  const total = 'seconds' in length ? Math.round(length.seconds * rate) : length.requests;
+  const agent = pacedAgent();
+  try {
+    return figuresOf(await sendPaced(url, agent, rate, requestsIn(length, rate)));
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * The paced load on several servers in turn, `sliceSeconds` each, until each has had `length`:
+ * on a machine whose load changes from one second to the next (other work on the same cores),
+ * every server is measured under the same conditions, where one run after another would compare
+ * two different minutes of the machine.
+ */
+export async function runAlternatingPacedLoads<K extends string>(options: {
+  urls: Record<K, string>;
+  rate: number;
+  length: RunLength;
+  sliceSeconds: number;
+}): Promise<Record<K, LoadFigures>> {
+  const { urls, rate, length, sliceSeconds } = options;
+  const names = Object.keys(urls) as K[];
+  const agents = new Map(names.map((name) => [name, pacedAgent()]));
+  const gathered = new Map<K, PacedAnswers>(
+    names.map((name) => [name, { samples: [], statuses: {}, errors: 0, seconds: 0 }]),
+  );
+  const total = requestsIn(length, rate);
+  const slice = Math.max(1, Math.round(sliceSeconds * rate));
+  try {
+    for (let sent = 0; sent < total; sent += slice) {
+      for (const name of names) {
+        const answers = await sendPaced(urls[name], agents.get(name)!, rate, Math.min(slice, total - sent));
+        const sum = gathered.get(name)!;
+        for (const sample of answers.samples) sum.samples.push(sample);
+        for (const [status, count] of Object.entries(answers.statuses)) {
+          sum.statuses[Number(status)] = (sum.statuses[Number(status)] ?? 0) + count;
+        }
+        sum.errors += answers.errors;
+        sum.seconds += answers.seconds;
+      }
+    }
+  } finally {
+    for (const agent of agents.values()) agent.destroy();
+  }
+  return Object.fromEntries(names.map((name) => [name, figuresOf(gathered.get(name)!)])) as Record<K, LoadFigures>;
+}
+
+const pacedAgent = () => new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+
+const requestsIn = (length: RunLength, rate: number) =>
+  'seconds' in length ? Math.round(length.seconds * rate) : length.requests;
+
+function figuresOf({ samples, statuses, errors, seconds }: PacedAnswers): LoadFigures {
+  return {
+    succeeded: samples.length,
+    perSecond: samples.length / seconds,
+    statuses,
+    errors,
+    seconds,
+    ...latencyOf(samples),
+  };
+}
+
+/** `total` requests to `url` at `rate`, on `agent`'s sockets; resolves once every one is settled. */
+function sendPaced(url: string, agent: http.Agent, rate: number, total: number): Promise<PacedAnswers> {
   const interval = 1000 / rate;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
   const samples: number[] = [];
   const statuses: Record<number, number> = {};
   let errors = 0;
@@ -37,16 +108,7 @@ export function runPacedLoad(options: { url: string; rate: number; length: RunLe
     const settle = () => {
       settled += 1;
       if (settled < total) return;
-      agent.destroy();
-      const seconds = (performance.now() - start) / 1000;
-      resolve({
-        succeeded: samples.length,
-        perSecond: samples.length / seconds,
-        statuses,
-        errors,
-        seconds,
-        ...latencyOf(samples),
-      });
+      resolve({ samples, statuses, errors, seconds: (performance.now() - start) / 1000 });
     };
     const send = () => {
       const sentAt = performance.now();

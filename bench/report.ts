@@ -5,7 +5,13 @@ import type { Machine } from './machine';
 import type { ResidentSize } from './memory';
 import { failuresOf, type LoadFigures } from './load';
 import { READ_MODES, type ReadPathFigures } from './scenarios/read-path';
-import { HOP_BURST_CONNECTIONS, HOP_MODES, type HopMode, type NatsHopFigures } from './scenarios/nats-hop';
+import {
+  HOP_BURST_CONNECTIONS,
+  HOP_MODES,
+  HOP_SLICE_SECONDS,
+  type HopMode,
+  type NatsHopFigures,
+} from './scenarios/nats-hop';
 import type { CheckoutFigures } from './scenarios/checkout';
 import type { FlashSaleFigures } from './scenarios/flash-sale';
 import type { LoginFigures } from './scenarios/login';
@@ -66,7 +72,8 @@ directories — is removed when it ends, fails or is interrupted with Ctrl-C.
   cache-off gateway against the embedded process; the difference is what the hop
   between gateway and catalog costs. Measured twice: evenly paced (one request every 1/rate s,
   sent whether or not the earlier ones were answered, as independent clients send them: the
-  hop's own latency), and with autocannon, whose connections each send their share of a second
+  hop's own latency; the two modes take turns, a second each, so that both see the same load
+  on a shared machine), and with autocannon, whose connections each send their share of a second
   back to back and then wait (latencies under short bursts of a few concurrent requests).
 - **Checkout**: orders per second on one ticket type, against the hot-row limit measured right
   after: catalog's hold \`UPDATE\` alone, straight to Postgres, from as many connections as
@@ -226,7 +233,10 @@ function natsHopSection(natsHop: NatsHopFigures): string {
     `2. NATS hop: the same read at a fixed ${natsHop.rate} req/s`,
     ['load', 'mode', 'answers', 'req/s reached', 'p50 ms', 'p99 ms', 'other answers'],
     [
-      ...rows(`evenly paced, one request every ${(1000 / natsHop.rate).toFixed(1)} ms`, natsHop.paced),
+      ...rows(
+        `evenly paced, one request every ${(1000 / natsHop.rate).toFixed(1)} ms, the modes taking ${HOP_SLICE_SECONDS} s turns`,
+        natsHop.paced,
+      ),
       ...rows(`autocannon, each second in bursts on ${HOP_BURST_CONNECTIONS} connections`, natsHop.bursts),
     ],
   );

@@ -73,7 +73,9 @@ export const createNotificationsService = defineService({
   },
   tasks: ({ config, logger, resources, mail }) => [
     // What no wake announces: retries coming due, and messages of an instance that died unsent.
-    { name: 'mail dispatch', everyMs: config.MAIL_DISPATCH_INTERVAL_MS, run: () => mail.drain() },
+    // The run wakes the dispatcher and returns: a task's stop waits for its run, and a drain lasts
+    // as long as other instances keep the queue full; `close` ends it after the send in flight.
+    { name: 'mail dispatch', everyMs: config.MAIL_DISPATCH_INTERVAL_MS, run: async () => void mail.drain() },
     {
       name: 'event reminders',
       everyMs: config.REMINDER_SWEEP_SECONDS * 1000,

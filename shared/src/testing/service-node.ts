@@ -104,6 +104,7 @@ export function defaultPage<P extends PageParams>(params: NoInfer<Omit<P, keyof 
   return params as P;
 }
 
-function openSchema(url: string, schema: string): Knex {
+/** A connection to one service's schema of a test database, as the service itself sees its tables. */
+export function openSchema(url: string, schema: string): Knex {
   return knexFactory({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 0, max: 4 } });
 }
