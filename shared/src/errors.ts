@@ -86,6 +86,11 @@ export function isCheckViolation(err: unknown, constraint?: string): boolean {
   return isPostgresError(err, '23514', constraint);
 }
 
+/** True for an error Postgres raised with this SQLSTATE (one a statement raises itself, among others). */
+export function hasSqlState(err: unknown, sqlState: string): boolean {
+  return isPostgresError(err, sqlState, undefined);
+}
+
 function isPostgresError(err: unknown, sqlState: string, constraint: string | undefined): boolean {
   const e = err as { code?: string; constraint?: string; nativeError?: { code?: string; constraint?: string } };
   const code = e?.code ?? e?.nativeError?.code;

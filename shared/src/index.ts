@@ -9,6 +9,7 @@ export * from './db';
 export { prepared } from './prepared-statements';
 export { prepareEmbeddedClusters, prepareEmbeddedDatabases } from './embedded-postgres';
 export * from './broker';
+export { peerLivenessOf } from './nats-balanced-calls';
 export * from './action';
 export * from './contracts';
 export * from './service';

@@ -29,6 +29,17 @@ const SUSPECT_AFTER_MS = 500;
 /** How often calls in flight are looked at for ones overdue. */
 const SWEEP_INTERVAL_MS = 250;
 
+/** Each broker's PeerLiveness, once its middleware has made it (over NATS only). */
+const livenessOf = new WeakMap<ServiceBroker, PeerLiveness>();
+
+/**
+ * What tells whether a peer node of `broker` is gone (see PeerLiveness); undefined without NATS
+ * (embedded mode, in-process tests), where no peer can die alone.
+ */
+export function peerLivenessOf(broker: ServiceBroker): PeerLiveness | undefined {
+  return livenessOf.get(broker);
+}
+
 /** A repeatable call in flight, until it is answered or sent once more. */
 interface InFlight {
   action: string;
@@ -128,6 +139,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
     const transporter = broker.transit?.tx as unknown as NatsTransporter;
     liveness = new PeerLiveness(transporter.client, transporter.prefix, repeatCallsOnGoneNodes);
     liveness.answerFor(broker.nodeID);
+    livenessOf.set(broker, liveness);
     broker.localBus.on('$node.disconnected', ({ node }: { node: { id: string } }) => liveness?.forget(node.id));
   }
 

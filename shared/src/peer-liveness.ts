@@ -18,7 +18,8 @@ const PROBE_TIMEOUT_MS = 1000;
  * server's own disconnect advisories (`$SYS.ACCOUNT.*.DISCONNECT`) do.
  */
 export class PeerLiveness {
-  private readonly probing = new Set<string>();
+  /** Probes under way, by node. */
+  private readonly probing = new Map<string, Promise<void>>();
   private readonly answeredAt = new Map<string, number>();
   /** A gone node, and when the probe that found it gone was sent. */
   private readonly gone = new Map<string, number>();
@@ -45,11 +46,27 @@ export class PeerLiveness {
 
   /** Probes `nodeID` unless a probe is under way or it answered lately; `onGone` tells if it is gone. */
   probe(nodeID: string): void {
-    if (this.gone.has(nodeID) || this.probing.has(nodeID)) return;
+    void this.probed(nodeID);
+  }
+
+  /**
+   * Whether `nodeID` is gone, probing it unless it is known gone or answered lately (then it is
+   * taken for alive): for a claim held by another node, which a repeat may take over at once when
+   * its holder is gone instead of waiting out the claim's lease.
+   */
+  async isGone(nodeID: string): Promise<boolean> {
+    await this.probed(nodeID);
+    return this.gone.has(nodeID);
+  }
+
+  private probed(nodeID: string): Promise<void> {
+    const underWay = this.probing.get(nodeID);
+    if (underWay) return underWay;
     const sentAt = Date.now();
-    if (sentAt - (this.answeredAt.get(nodeID) ?? 0) < ANSWER_VOUCHES_MS) return;
-    this.probing.add(nodeID);
-    this.nats.request(this.subject(nodeID), undefined, { timeout: PROBE_TIMEOUT_MS }).then(
+    if (this.gone.has(nodeID) || sentAt - (this.answeredAt.get(nodeID) ?? 0) < ANSWER_VOUCHES_MS) {
+      return Promise.resolve();
+    }
+    const probe = this.nats.request(this.subject(nodeID), undefined, { timeout: PROBE_TIMEOUT_MS }).then(
       () => {
         this.probing.delete(nodeID);
         this.answeredAt.set(nodeID, Date.now());
@@ -61,6 +78,8 @@ export class PeerLiveness {
         this.onGone(nodeID);
       },
     );
+    this.probing.set(nodeID, probe);
+    return probe;
   }
 
   /** Drops what is known of a node that left the registry. */

@@ -11,6 +11,7 @@ import * as createClosedEvents from './009_create_closed_events';
 import * as createPaymentLedger from './010_create_payment_ledger';
 import * as addOrderDiscounts from './011_add_order_discounts';
 import * as addPaymentAttemptDetails from './012_add_payment_attempt_details';
+import * as addClaimHolders from './013_add_claim_holders';
 
 /** Ordering's schema history, oldest first. */
 export const migrations: Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   createPaymentLedger,
   addOrderDiscounts,
   addPaymentAttemptDetails,
+  addClaimHolders,
 ];

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import {
   ConflictError,
+  hasSqlState,
   ProblemError,
   UnprocessableError,
   isProblemSlug,
@@ -10,6 +12,7 @@ import {
 } from '@ticketpro/shared';
 import { requestHash } from './request-hash';
 import { LEASE_SECONDS, leaseEnd, whileRenewing } from './lease';
+import type { Claimant } from './claimant';
 
 /** How long a key's first answer is replayed. */
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
@@ -27,6 +30,8 @@ export interface IdempotentRequest {
   status: number;
   /** How long a repeat waits for the first request with its key to finish. */
   waitMs: number;
+  /** Named in the claim; a repeat takes over a claim whose holder is gone. */
+  claimant: Claimant;
 }
 
 /**
@@ -43,7 +48,7 @@ type StoredResponse =
 
 /** `free`: the key's row went away or its lease ran out since the claim was tried; try again at once. */
 type Claim =
-  | { kind: 'claimed'; resumed: boolean }
+  | { kind: 'claimed'; token: string; resumed: boolean }
   | { kind: 'answered'; response: StoredResponse }
   | { kind: 'in-progress' }
   | { kind: 'free' };
@@ -59,10 +64,23 @@ export interface Attempt {
    * The UPDATE that stores `body` as the key's answer, for work whose last statement commits all
    * its effects: embedded in that statement (as a data-modifying CTE), the answer commits with
    * them and costs no round trip of its own. `body` is then the answer, whatever the work
-   * returns. Undefined without an Idempotency-Key (nothing to store).
+   * returns. The statement names it `answered` and holds `CLAIM_STILL_HELD` in its main query's
+   * WHERE: if the claim was taken over meanwhile, the statement fails whole and commits nothing.
+   * Undefined without an Idempotency-Key (nothing to store).
    */
   answerInStatement?: (body: unknown) => Knex.QueryBuilder;
 }
+
+/**
+ * For the main query of a statement that embeds `Attempt.answerInStatement` as `answered`: true
+ * when the answer was stored under this attempt's claim, else it aborts the statement with
+ * SQLSTATE `TPK01` (migration 013), so that its other writes (the order) are undone with it.
+ */
+export const CLAIM_STILL_HELD = 'idempotency_claim_held(EXISTS (SELECT FROM answered))';
+const CLAIM_TAKEN_OVER = 'TPK01';
+
+/** What an attempt whose claim was taken over (its holder taken for dead) stored: nothing. */
+const LOST_CLAIM = Symbol('lost claim');
 
 /**
  * Runs `work` once per (user, key) within the window: a repeat with the same request replays the
@@ -71,7 +89,12 @@ export interface Attempt {
  * transaction open while it works (a payment commits its steps as it goes, and embedded
  * PGlite has a single connection); a concurrent repeat waits for the answer and replays it.
  * Errors that are not problems (crashes, 5xx) drop the claim, so the client may retry; a claim
- * whose request died with its process is taken over once its lease runs out.
+ * whose request died with its process is taken over at once when its node is known gone (a
+ * SIGKILL, a crash: see Claimant), else once its lease runs out.
+ *
+ * Each claim has a token, and the work's answer is stored only while the claim still carries it:
+ * an attempt taken for dead that was only slow stores nothing (and an order, whose answer is
+ * stored in its own statement, is not written), and then waits for the answer like any repeat.
  */
 export async function idempotent<T>(
   db: Knex,
@@ -82,11 +105,16 @@ export async function idempotent<T>(
   if (key === undefined) return work({ resumed: false });
   const hash = requestHash(request.action, request.params);
   const deadline = Date.now() + request.waitMs;
+  // Once this request's own attempt lost its claim, its work may be done in part or whole.
+  let lostClaim = false;
   for (;;) {
-    const claim = await claimKey(db, request.userId, key, hash);
+    const claim = await claimKey(db, request, key, hash);
     if (claim.kind === 'answered') return replay<T>(claim.response);
     if (claim.kind === 'claimed') {
-      return replay<T>(await runAndStore(db, request.userId, key, request.status, claim.resumed, work));
+      const stored = await runAndStore(db, request, key, claim.token, claim.resumed || lostClaim, work);
+      if (stored !== LOST_CLAIM) return replay<T>(stored);
+      lostClaim = true;
+      continue;
     }
     if (claim.kind === 'free') continue;
     if (Date.now() > deadline) {
@@ -108,33 +136,47 @@ const CLAIM_KEY = `
     SELECT response IS NULL AND lease_expires_at <= now() AS abandoned
     FROM idempotency_keys WHERE user_id = :userId AND key = :key
   )
-  INSERT INTO idempotency_keys AS claimed (user_id, key, request_hash, response, created_at, lease_expires_at)
-  VALUES (:userId, :key, :hash, NULL, now(), now() + make_interval(secs => :leaseSeconds))
+  INSERT INTO idempotency_keys AS claimed
+    (user_id, key, request_hash, response, created_at, lease_expires_at, claim_token, claimed_by)
+  VALUES (:userId, :key, :hash, NULL, now(), now() + make_interval(secs => :leaseSeconds), :token, :nodeID)
   ON CONFLICT (user_id, key) DO UPDATE
     SET request_hash = excluded.request_hash,
         response = NULL,
         created_at = excluded.created_at,
-        lease_expires_at = excluded.lease_expires_at
+        lease_expires_at = excluded.lease_expires_at,
+        claim_token = excluded.claim_token,
+        claimed_by = excluded.claimed_by
     WHERE claimed.created_at <= now() - make_interval(hours => :windowHours)
        OR (claimed.response IS NULL AND claimed.lease_expires_at <= now() AND claimed.request_hash = excluded.request_hash)
   RETURNING coalesce((SELECT abandoned FROM before), false) AS resumed`;
 
-async function claimKey(db: Knex, userId: number, key: string, hash: string): Promise<Claim> {
+async function claimKey(db: Knex, request: IdempotentRequest, key: string, hash: string): Promise<Claim> {
+  const { userId, claimant } = request;
+  const token = randomUUID();
   const claimed = await prepared(
     db.raw<{ rows: { resumed: boolean }[] }>(CLAIM_KEY, {
       userId,
       key,
       hash,
+      token,
+      nodeID: claimant.nodeID,
       leaseSeconds: LEASE_SECONDS,
       windowHours: IDEMPOTENCY_WINDOW_HOURS,
     }),
   );
-  if (claimed.rows.length > 0) return { kind: 'claimed', resumed: claimed.rows[0].resumed };
-  const row: { request_hash: string; response: StoredResponse | null; abandoned: boolean | null } | undefined =
-    await db('idempotency_keys')
-      .where({ user_id: userId, key })
-      .where('created_at', '>', db.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
-      .first('request_hash', 'response', db.raw('lease_expires_at <= now() AS abandoned'));
+  if (claimed.rows.length > 0) return { kind: 'claimed', token, resumed: claimed.rows[0].resumed };
+  const row:
+    | {
+        request_hash: string;
+        response: StoredResponse | null;
+        abandoned: boolean | null;
+        claim_token: string | null;
+        claimed_by: string | null;
+      }
+    | undefined = await db('idempotency_keys')
+    .where({ user_id: userId, key })
+    .where('created_at', '>', db.raw(`now() - make_interval(hours => ?)`, [IDEMPOTENCY_WINDOW_HOURS]))
+    .first('request_hash', 'response', 'claim_token', 'claimed_by', db.raw('lease_expires_at <= now() AS abandoned'));
   if (!row) return { kind: 'free' };
   if (row.request_hash !== hash) {
     throw new UnprocessableError('This Idempotency-Key was already used with a different request', [
@@ -142,30 +184,45 @@ async function claimKey(db: Knex, userId: number, key: string, hash: string): Pr
     ]);
   }
   if (row.response) return { kind: 'answered', response: row.response };
-  return row.abandoned ? { kind: 'free' } : { kind: 'in-progress' };
+  if (row.abandoned) return { kind: 'free' };
+  if (row.claim_token !== null && row.claimed_by !== null && (await claimant.holderGone(row.claimed_by))) {
+    return takeOver(db, request, key, row.claim_token);
+  }
+  return { kind: 'in-progress' };
+}
+
+/** Takes over the claim `heldToken` names, unless it was answered or taken over since. */
+async function takeOver(db: Knex, request: IdempotentRequest, key: string, heldToken: string): Promise<Claim> {
+  const token = randomUUID();
+  const taken = await db('idempotency_keys')
+    .where({ user_id: request.userId, key, claim_token: heldToken })
+    .whereNull('response')
+    .update({ claim_token: token, claimed_by: request.claimant.nodeID, lease_expires_at: leaseEnd(db) });
+  return taken === 1 ? { kind: 'claimed', token, resumed: true } : { kind: 'free' };
 }
 
 async function runAndStore<T>(
   db: Knex,
-  userId: number,
+  request: IdempotentRequest,
   key: string,
-  status: number,
+  token: string,
   resumed: boolean,
   work: (attempt: Attempt) => Promise<T>,
-): Promise<StoredResponse> {
-  const answer = () => db('idempotency_keys').where({ user_id: userId, key });
+): Promise<StoredResponse | typeof LOST_CLAIM> {
+  const { status } = request;
+  const claim = () => db('idempotency_keys').where({ user_id: request.userId, key, claim_token: token });
   let answeredInStatement: { body: unknown } | undefined;
   const attempt: Attempt = {
     resumed,
     answerInStatement: (body) => {
       answeredInStatement = { body };
-      return answer().update({ response: { status, body } });
+      return claim().whereNull('response').update({ response: { status, body } }, ['user_id']);
     },
   };
   let response: StoredResponse;
   const renew = () =>
     prepared(
-      answer()
+      claim()
         .whereNull('response')
         .update({ lease_expires_at: leaseEnd(db) }),
     );
@@ -175,15 +232,16 @@ async function runAndStore<T>(
     if (answeredInStatement) return { status, body: answeredInStatement.body };
     response = { status, body };
   } catch (err) {
+    if (hasSqlState(err, CLAIM_TAKEN_OVER)) return LOST_CLAIM;
     const problem = asStorableProblem(err);
     if (!problem) {
-      await answer().whereNull('response').delete();
+      await claim().whereNull('response').delete();
       throw err;
     }
     response = { status: problem.code, problem: { type: problem.type, detail: problem.message, data: problem.data } };
   }
-  await answer().update({ response });
-  return response;
+  const stored = await claim().whereNull('response').update({ response });
+  return stored === 1 ? response : LOST_CLAIM;
 }
 
 function replay<T>(stored: StoredResponse): T {

@@ -31,4 +31,6 @@ export class Payment extends BaseModel {
   declare redirect_url: string | null;
   /** While set and ahead of now, a request is asking the provider to take this payment. */
   declare charging_until: Date | null;
+  /** The node of the request asking the provider while `charging_until` is ahead; a repeat takes over from a gone one. */
+  declare charging_by: string | null;
 }

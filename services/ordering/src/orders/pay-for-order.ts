@@ -1,6 +1,7 @@
 import type { AuthUser, Order as OrderView, PayOrderParams, RequestContext } from '@ticketpro/shared';
 import type { OrderingRuntime } from '../runtime';
 import { idempotent, repeatWaitMs } from '../idempotency/idempotent';
+import { claimantOf } from '../idempotency/claimant';
 import { payOrder } from '../payments/pay-order';
 
 /**
@@ -19,7 +20,15 @@ export function payForOrder(
   const waitMs = repeatWaitMs(ctx.options.timeout, runtime.config);
   return idempotent(
     runtime.resources.db,
-    { userId: caller.id, key: idempotency_key, action: 'ordering.orders.pay', params: request, status: 200, waitMs },
+    {
+      userId: caller.id,
+      key: idempotency_key,
+      action: 'ordering.orders.pay',
+      params: request,
+      status: 200,
+      waitMs,
+      claimant: claimantOf(runtime),
+    },
     ({ resumed }) =>
       payOrder(runtime, ctx, caller, request.id, { fail: request.fail, phone: request.phone, resumed, waitMs }),
   );

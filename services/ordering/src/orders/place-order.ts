@@ -5,7 +5,7 @@ import {
   type Order as OrderView,
   type ServiceCaller,
 } from '@ticketpro/shared';
-import type { Attempt } from '../idempotency/idempotent';
+import { CLAIM_STILL_HELD, type Attempt } from '../idempotency/idempotent';
 import { LAPSED } from '../models/order';
 import type { OrderingRuntime } from '../runtime';
 import { orderEventEntry, recordOrderEventsWith } from '../domain-events';
@@ -21,7 +21,7 @@ import { toOrderView } from './order-view';
  * the statement runs.
  * Returns the order as inserted, with the lapse `readOrder` would compute.
  */
-const insertOrder = (answer: string) => `WITH placed AS (
+const insertOrder = (answer: string, condition: string) => `WITH placed AS (
        INSERT INTO orders (id, user_id, event_id, order_date, total_price, discount, promo_code, currency,
          payment_method, payment_status, expires_at, created_at, updated_at)
        VALUES (:id, :userId, :eventId, :placedAt, :totalPrice, :discount, :promoCode, :currency, :paymentMethod,
@@ -33,13 +33,16 @@ const insertOrder = (answer: string) => `WITH placed AS (
        FROM jsonb_to_recordset(CAST(:items AS jsonb))
          AS i(ticket_type_id int, quantity int, unit_price numeric, discount numeric)
      ), created AS (:created)${answer}
-     SELECT * FROM placed`;
+     SELECT * FROM placed${condition}`;
 
 /** `insertOrder` alone; exported for the benchmark's single-process checkout. */
-export const INSERT_ORDER = insertOrder('');
+export const INSERT_ORDER = insertOrder('', '');
 
-/** `insertOrder` with the idempotency key's answer, `:answer` (`Attempt.answerInStatement`). */
-const INSERT_ANSWERED_ORDER = insertOrder(', answered AS (:answer)');
+/**
+ * `insertOrder` with the idempotency key's answer, `:answer` (`Attempt.answerInStatement`): it
+ * commits only while the key's claim is this request's (a request taken over writes no order).
+ */
+const INSERT_ANSWERED_ORDER = insertOrder(', answered AS (:answer)', ` WHERE ${CLAIM_STILL_HELD}`);
 
 /**
  * The first steps of the saga: take an order id (drawn in blocks, see OrderIds), have catalog hold the units for it (all or

@@ -18,6 +18,7 @@ import { moveOrder } from '../orders/order-states';
 import { toOrderView } from '../orders/order-view';
 import { completePayment } from './complete-payment';
 import { leaseEnd, whileRenewing } from '../idempotency/lease';
+import { claimantOf } from '../idempotency/claimant';
 import { toMinorUnits } from './minor-units';
 import { livePaymentOf, paymentUnderWay } from './payment-under-way';
 
@@ -58,7 +59,8 @@ const WAIT_POLL_MS = 50;
  *
  * One order has one live attempt, asked of the provider by one request at a time: a pay while the
  * provider is being asked waits for its answer and gives the same (503 if it does not come within
- * `waitMs`); a pay of the same order, method, amount and phone while the payment is under way
+ * `waitMs`), or asks the provider itself under the same payment id when the node of the request
+ * that was asking is gone (the provider takes a payment id's money once); a pay of the same order, method, amount and phone while the payment is under way
  * answers that payment again without asking the provider; any other pay then is 409, naming the
  * payment under way.
  */
@@ -70,11 +72,18 @@ export async function payOrder(
   request: PayRequest,
 ): Promise<OrderView> {
   const deadline = Date.now() + request.waitMs;
+  const claimant = claimantOf(runtime);
   let waited = false;
+  let takeOverFrom: string | undefined;
   for (;;) {
     // Having waited on another request's attempt, this one answers its outcome, as a resumed one does.
-    const start = await startPayment(runtime, call, caller, id, request.resumed || waited);
+    const start = await startPayment(runtime, call, caller, id, request.resumed || waited, takeOverFrom);
     if (!('charging' in start)) return finishPayment(runtime, call, caller, id, request, start);
+    const holder = start.charging.charging_by;
+    if (holder !== null && holder !== takeOverFrom && (await claimant.holderGone(holder))) {
+      takeOverFrom = holder;
+      continue;
+    }
     if (Date.now() > deadline) {
       // Not an answer to this pay but a wait that ran out: a 503, which an Idempotency-Key does
       // not keep (a 409 would be replayed for a day), so a retry with the key gets the outcome.
@@ -95,8 +104,10 @@ async function startPayment(
   caller: AuthUser,
   id: number,
   resumed: boolean,
+  /** A node found gone while it was asking the provider for this order's payment. */
+  takeOverFrom: string | undefined,
 ): Promise<Start> {
-  const { models, resources, payments, config } = runtime;
+  const { models, resources, payments, config, broker } = runtime;
   return resources.db.transaction(async (trx): Promise<Start> => {
     const order = await readOrder(models, id, { trx, lock: true });
     if (!order || !canSee(caller, order)) throw new NotFoundError('Order not found');
@@ -120,12 +131,13 @@ async function startPayment(
       const difference = differenceFrom(live, order, provider.name);
       if (difference) throw paymentUnderWay(live, `it ${difference}; pay again once it has succeeded or failed`);
       if (live.provider_ref !== null) return { underWay: live, order };
-      // Not answered yet: being asked by a live request, or its request died (the lease ran out)
-      // or the provider failed, and this request asks again under the same payment id.
+      // Not answered yet: being asked by a live request, or its request died (its node is gone,
+      // or the lease ran out) or the provider failed, and this request asks again under the same
+      // payment id.
       const claimed = await trx('payments')
         .where({ id: live.id })
-        .whereRaw('coalesce(charging_until <= now(), true)')
-        .update({ charging_until: leaseEnd(trx) });
+        .whereRaw('(coalesce(charging_until <= now(), true) OR charging_by = ?)', [takeOverFrom ?? null])
+        .update({ charging_until: leaseEnd(trx), charging_by: broker.nodeID });
       return claimed === 1 ? { charge: live, order } : { charging: live };
     }
     // The buyer confirms on the phone: the units stay held while the payment is awaited.
@@ -144,6 +156,7 @@ async function startPayment(
         currency: order.currency,
         recorded_by: caller.id,
         charging_until: leaseEnd(trx),
+        charging_by: broker.nodeID,
       })
       .returning('*');
     return { charge: payment, order };

@@ -1,4 +1,5 @@
 import { call, type Event, type Order } from '@ticketpro/shared';
+import { eventually } from '@ticketpro/shared/testing';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
   buyer,
@@ -128,6 +129,41 @@ describe('Idempotency-Key claims that may be taken over', () => {
     expect(answers[0].id).not.toBe(lost.id);
     expect(await ordersOf(buyer.id, takeoverEvent.id)).toEqual({ n: 2 });
     expect(await keyRow(buyer.id, key).first('response')).toEqual({ response: { status: 201, body: answers[0] } });
+  });
+
+  it('writes no order for an attempt that resumes after its claim was taken over: both answer the order of the one that took over', async () => {
+    const takeoverEvent = await createEvent(node);
+    const ticketType = await createTicketType(node, takeoverEvent.id, { quantity: 100 });
+    const key = newKey();
+    const body = { ...orderBody(takeoverEvent.id, ticketType.id, 1), idempotency_key: key };
+    // The ticket type's row locked: each attempt claims the key, then waits in catalog's hold.
+    const ticketTypeLock = await node.catalogDb.transaction();
+    await ticketTypeLock('ticket_types').where('id', ticketType.id).forUpdate().first('id');
+    try {
+      const first = placeOrder(node, buyer, body);
+      const firstToken = await eventually(async () => (await keyRow(buyer.id, key).first('claim_token'))?.claim_token);
+      // The first attempt stalls past its lease (its renewals no longer count), and a repeat takes the claim over.
+      await keyRow(buyer.id, key).update({
+        claim_token: null,
+        lease_expires_at: node.orderingDb.raw("now() - interval '1 second'"),
+      });
+      const repeat = placeOrder(node, buyer, body);
+      await eventually(async () => {
+        const token = (await keyRow(buyer.id, key).first('claim_token'))?.claim_token;
+        return token !== null && token !== firstToken;
+      });
+      await ticketTypeLock.commit();
+
+      const answers = await Promise.all([first, repeat]);
+
+      expect(answers[0]).toEqual(answers[1]);
+      expect(await ordersOf(buyer.id, takeoverEvent.id)).toEqual({ n: 1 });
+      expect(await keyRow(buyer.id, key).first('response')).toEqual({ response: { status: 201, body: answers[1] } });
+      // The first attempt's hold was given back when its order did not commit.
+      expect(await inventory(node, ticketType.id)).toEqual({ available: 99, sold: 0 });
+    } finally {
+      if (!ticketTypeLock.isCompleted()) await ticketTypeLock.rollback();
+    }
   });
 
   it('answers a pay taken over after its first attempt paid and died unanswered with the paid order, once', async () => {
