@@ -64,6 +64,7 @@ export const ConfigSchema = Type.Object({
   SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, default: 0 }),
   ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  PASSWORD_HASH_COST: Type.Union([Type.Literal('owasp'), Type.Literal('test')], { default: 'owasp' }),
   ORDER_HOLD_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   MAX_PENDING_ORDERS_PER_USER: Type.Integer({ minimum: 0, default: 10 }),
   MAX_PENDING_UNITS_PER_EVENT: Type.Integer({ minimum: 0, default: 50 }),

@@ -70,6 +70,9 @@ export async function startCluster(
     HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
     // Many processes share two cores here: slow event-loop turns are the machine's, not overload.
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Hundreds of sign-ups per file: at OWASP's cost their hashing took much of the two cores. A
+    // test whose scenario needs slow sign-ups or logins (requests in flight at a kill) sets `owasp`.
+    PASSWORD_HASH_COST: 'test',
     ...extraEnv,
   };
   const processes: RunningProcess[] = [];

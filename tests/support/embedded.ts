@@ -19,6 +19,9 @@ const EMBEDDED_DEFAULTS = {
   // Test files run in parallel on two cores: slow event-loop turns are the machine's, not
   // overload (shedding has tests of its own; /health, which these wait for, is never shed).
   LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+  // Sign-ups hash at the test cost (see the cluster's settings), which identity allows only under NODE_ENV=test.
+  NODE_ENV: 'test',
+  PASSWORD_HASH_COST: 'test',
 };
 
 export interface HealthAnswer {

@@ -3,6 +3,7 @@ import { migrations } from '../migrations';
 import { bindModels } from './models';
 import { loadSigningKeys } from './keys/load-signing-keys';
 import { ensureFirstAdmin } from './users/first-admin';
+import { assertPasswordHashCostAllowed } from './passwords/hashing';
 import type { IdentityRuntime } from './runtime';
 import { registerAction } from './actions/register';
 import { loginAction } from './actions/login';
@@ -29,6 +30,7 @@ export const createIdentityService = defineService({
   contract: identityContract,
   migrations,
   async prepare(base) {
+    assertPasswordHashCostAllowed(base.config);
     const runtime: IdentityRuntime = {
       ...base,
       models: bindModels(base.resources.db),

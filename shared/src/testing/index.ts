@@ -83,6 +83,9 @@ export function testConfig(overrides: Record<string, string | number | boolean |
   const env: NodeJS.ProcessEnv = {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Password hashes at argon2's least memory: sign-ups are most of what many tests set up.
+    NODE_ENV: 'test',
+    PASSWORD_HASH_COST: 'test',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) env[key] = String(value);
   return loadConfig(env);

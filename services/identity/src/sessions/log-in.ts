@@ -14,7 +14,7 @@ export async function logIn(
   const user = await runtime.models.User.query().whereRaw('lower(email) = lower(?)', [email]).first();
   const passwordMatches = user
     ? await verifyPassword(user.password_hash, password)
-    : await verifyWithoutAccount(password);
+    : await verifyWithoutAccount(password, runtime.config.PASSWORD_HASH_COST);
   if (!user || !passwordMatches) {
     ctx.locals.logger.info({ ip: ctx.meta.ip, known: user !== undefined }, 'login refused');
     throw new UnauthorizedError('Incorrect email or password');

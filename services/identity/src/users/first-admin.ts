@@ -27,7 +27,7 @@ export async function ensureFirstAdmin(runtime: IdentityRuntime, logger: Logger)
   const { models, resources } = runtime;
   const existing = await models.User.query().withDeleted().whereRaw('lower(email) = lower(?)', [email]).first();
   if (existing) return;
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, runtime.config.PASSWORD_HASH_COST);
   try {
     await resources.db.transaction((trx) =>
       insertUser(trx, models, {

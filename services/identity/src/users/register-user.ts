@@ -16,7 +16,7 @@ export async function registerUser(
   if (problems.length > 0) {
     throw new UnprocessableError(`Password rejected: ${problems.map((p) => p.message).join('; ')}`, problems);
   }
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, runtime.config.PASSWORD_HASH_COST);
   return runtime.resources.db.transaction(async (trx) => {
     const created = await insertUser(trx, runtime.models, {
       ...profile,

@@ -11,7 +11,8 @@ let broker: ServiceBroker;
 let db: Knex;
 
 beforeAll(async () => {
-  node = await startIdentityNode('identity_registration', { ACCESS_TOKEN_TTL: 600 });
+  // Production's hashing cost, which a test below reads from a stored hash.
+  node = await startIdentityNode('identity_registration', { ACCESS_TOKEN_TTL: 600, PASSWORD_HASH_COST: 'owasp' });
   broker = node.broker;
   db = node.db;
 });
