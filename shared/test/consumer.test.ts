@@ -353,12 +353,18 @@ describe('event consumers', () => {
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const handledIn = new Map<number, string>();
     child.on('message', (m: { userId: number; transactionId: string }) => handledIn.set(m.userId, m.transactionId));
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`the consumer exited (${child.exitCode}):\n${output}`);
-      return handledIn.has(802);
-    }, 20_000);
-    child.kill('SIGKILL');
-    await once(child, 'exit');
+    const exited = once(child, 'exit');
+    try {
+      await eventually(async () => {
+        if (child.exitCode !== null) throw new Error(`the consumer exited (${child.exitCode}):\n${output}`);
+        return handledIn.has(802);
+      }, 20_000);
+    } finally {
+      // Killed whatever happened: left running (when the wait above fails), it would keep its
+      // transaction open and this jest worker alive, which jest then has to force to exit.
+      child.kill('SIGKILL');
+      await exited;
+    }
     // It died with 801 handled in the transaction 802 never finished: the middle of a batch.
     expect(handledIn.get(801)).toBe(handledIn.get(802));
 

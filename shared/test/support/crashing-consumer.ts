@@ -35,6 +35,10 @@ async function main() {
   });
 }
 
+// Gone with the test that runs it: a test process that dies or is killed first closes this channel,
+// and the consumer's NATS connection would otherwise keep it running, its transaction open, for ever.
+process.on('disconnect', () => process.exit(1));
+
 main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);

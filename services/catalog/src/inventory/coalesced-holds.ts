@@ -37,6 +37,9 @@ interface QueuedHold {
  */
 type BatchOutcome = HoldResult | ProblemError | undefined;
 
+/** What `holdTogether` answers for a type that is not a plain case, or no live type at all. */
+const NOT_PLAIN = Symbol('not plain');
+
 /**
  * Holds of one ticket type that arrive together, taken in one transaction and one statement
  * (group commit): under a rush on one type, N orders cost one BEGIN, one lock statement, one
@@ -53,15 +56,27 @@ type BatchOutcome = HoldResult | ProblemError | undefined;
  * still all or nothing (one item, one row), units are taken in the order the holds arrived, and
  * the take's guard (with the table's CHECK) keeps them exact.
  * A hold that arrives while nothing of its type is in flight goes at once, on its own.
+ *
+ * A type a batch found not plain (its event has a capacity, it is hidden, or it is gone) is not
+ * grouped again for `notPlainForMs`: each of its holds goes on its own at once, rather than a
+ * batch per rush spending a transaction to find that out again. Only this process's batches
+ * learn it, and a type changed by any catalog process (they share no feed of catalog's own
+ * changes) is seen again once that time is up; until then a type made plain is held order by
+ * order, which is slower, never wrong.
  */
 export class CoalescedHolds {
   private readonly batches = new Map<number, { commit: GroupCommit<QueuedHold, BatchOutcome>; queued: number }>();
+  /** Ticket type id → when (epoch ms) what a batch found, that the type is not plain, lapses. */
+  private readonly notPlainUntil = new Map<number, number>();
 
-  constructor(private readonly db: () => Knex) {}
+  constructor(
+    private readonly db: () => Knex,
+    private readonly notPlainForMs = 30_000,
+  ) {}
 
   async hold(params: HoldParams, limits: HoldLimits, offerSeconds: number): Promise<HoldResult> {
     const [item, ...more] = params.items;
-    if (more.length > 0 || params.promo_code !== undefined) {
+    if (more.length > 0 || params.promo_code !== undefined || this.knownNotPlain(item.ticket_type_id)) {
       return holdInventory(this.db(), params, limits, offerSeconds);
     }
     assertWellFormed(params);
@@ -103,10 +118,27 @@ export class CoalescedHolds {
     for (const h of holds) if (!firsts.has(h.params.order_id)) firsts.set(h.params.order_id, h);
     const batch = [...firsts.values()];
     const outcomes = await holdTogether(this.db(), ticketTypeId, batch).catch(() => new Map<number, BatchOutcome>());
+    if (outcomes === NOT_PLAIN) this.rememberNotPlain(ticketTypeId);
     return holds.map((h) => ({
       status: 'fulfilled',
-      value: firsts.get(h.params.order_id) === h ? outcomes.get(h.params.order_id) : undefined,
+      value:
+        firsts.get(h.params.order_id) === h && outcomes !== NOT_PLAIN ? outcomes.get(h.params.order_id) : undefined,
     }));
+  }
+
+  private knownNotPlain(ticketTypeId: number): boolean {
+    const until = this.notPlainUntil.get(ticketTypeId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.notPlainUntil.delete(ticketTypeId);
+    return false;
+  }
+
+  /** Lapsed entries go too, so that types no one holds any more are not kept for ever. */
+  private rememberNotPlain(ticketTypeId: number): void {
+    const now = Date.now();
+    for (const [id, until] of this.notPlainUntil) if (until <= now) this.notPlainUntil.delete(id);
+    this.notPlainUntil.set(ticketTypeId, now + this.notPlainForMs);
   }
 }
 
@@ -188,9 +220,13 @@ interface BatchHeld {
  * takes its order's lock before its holder's, never waits on a batch that waits on it), the
  * reads in one, the take in one; then the refusals of those there are not enough units left for
  * (`refuseWhatCannotFit`). Resolves to the outcomes by order id; an order missing from it was
- * neither held nor refused.
+ * neither held nor refused. `NOT_PLAIN`: none was, the type being no plain case.
  */
-async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[]): Promise<Map<number, BatchOutcome>> {
+async function holdTogether(
+  db: Knex,
+  ticketTypeId: number,
+  holds: QueuedHold[],
+): Promise<Map<number, BatchOutcome> | typeof NOT_PLAIN> {
   const limited = (h: QueuedHold) => isLimited(h.limits, h.params.holder);
   const ascending = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
   return db.transaction(async (trx) => {
@@ -209,9 +245,9 @@ async function holdTogether(db: Knex, ticketTypeId: number, holds: QueuedHold[])
         ),
       }),
     );
-    const held = new Map<number, BatchOutcome>();
     const event = rows[0];
-    if (!event?.plain) return held;
+    if (!event?.plain) return NOT_PLAIN;
+    const held = new Map<number, BatchOutcome>();
     const reads = new Map(event.orders.map((read) => [read.order_id, read]));
     const fresh = holds.filter(({ params }) => {
       const read = reads.get(params.order_id);

@@ -4,7 +4,7 @@ import { CoalescedHolds } from '../../src/inventory/coalesced-holds';
 import type { HoldLimits } from '../../src/inventory/holder-limits';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
 import { holdsOf, inventoryOf } from '../support/catalog-database';
-import { createEvent, createTicketType, holdParams, newHolder } from '../support/catalog-fixtures';
+import { createEvent, createTicketType, holdParams, newHolder, organizer } from '../support/catalog-fixtures';
 
 const NO_LIMITS: HoldLimits = { pendingOrders: 0, unitsPerEvent: 0 };
 const OFFER_SECONDS = 600;
@@ -214,5 +214,38 @@ describe('holds of one ticket type coalesced into one statement', () => {
     expect(scarceHeld).toBe(3);
     await expectExact(scarce.id, 3);
     await expectExact(plenty.id, settled[2].status === 'fulfilled' ? 2 : 1);
+  });
+});
+
+describe('a ticket type that is no plain case (its event has a capacity)', () => {
+  it('is grouped no more once a batch has found it so, until what it found lapses', async () => {
+    const capped = await createEvent(node.broker, organizer, { capacity: 100 });
+    const type = await createTicketType(node.broker, capped.id, { quantity: 50 });
+    let transactions = 0;
+    const counted = () => {
+      transactions += 1;
+      return db;
+    };
+    /** Six holds of one unit at once through `holds`: how many transactions they took. */
+    const rush = async (holds: CoalescedHolds) => {
+      const before = transactions;
+      const requests = Array.from({ length: 6 }, () =>
+        holdParams(capped.id, [{ ticket_type_id: type.id, quantity: 1 }]),
+      );
+      const settled = await Promise.allSettled(requests.map((params) => holds.hold(params, NO_LIMITS, OFFER_SECONDS)));
+      expect(settled.map((s) => s.status)).toEqual(Array(6).fill('fulfilled'));
+      return transactions - before;
+    };
+    const remembering = new CoalescedHolds(counted);
+    const forgetting = new CoalescedHolds(counted, 0);
+
+    // The first alone; the batch of the other five reads the capacity, and each then goes on its own.
+    expect(await rush(remembering)).toBe(7);
+    // Known: each hold of the next rush on its own, and no batch.
+    expect(await rush(remembering)).toBe(6);
+    // What a batch found lapses (here at once): the type is grouped again, and found so again.
+    expect(await rush(forgetting)).toBe(7);
+    expect(await rush(forgetting)).toBe(7);
+    await expectExact(type.id, 24);
   });
 });

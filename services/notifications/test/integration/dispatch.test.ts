@@ -1,15 +1,14 @@
 import { Client } from 'pg';
-import { createDatabase, createLogger, outboxEntry, type Database } from '@ticketpro/shared';
+import { createDatabase, createLogger, type Database } from '@ticketpro/shared';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { migrations } from '../../migrations';
-import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
 import { applyOrderEvents } from '../../src/projections/apply-order-events';
-import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
 import { MailDispatcher } from '../../src/delivery/mail-dispatcher';
 import type { MailProvider, OutgoingMail } from '../../src/delivery/provider';
 import { testComposer } from '../support/test-composer';
 import { orderCreated } from '../support/order-created';
+import { applyEntry, createEvent, registerBuyer } from '../support/feed-projections';
 
 /**
  * The dispatcher on Postgres, where a run claims several messages with one statement: instances
@@ -21,9 +20,6 @@ let db: Database;
 let admin: Client;
 const logger = createLogger('dispatch-test', 'silent');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const apply = (handler: (trx: never, envelope: never) => Promise<void>, entry: { envelope: object }) =>
-  db.transaction((trx) => handler(trx as never, entry.envelope as never));
 
 /** A provider that records every message it accepts, after `beforeAccepting` (a delay, a failure). */
 function recordingProvider(
@@ -58,7 +54,7 @@ let nextOrderId = 1;
 async function queueConfirmations(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const id = nextOrderId++;
-    await apply((trx: never, envelope: never) => applyOrderEvents([envelope], trx), orderCreated(id, 5, 7));
+    await applyEntry(db, (trx, envelope: never) => applyOrderEvents([envelope], trx), orderCreated(id, 5, 7));
   }
 }
 
@@ -69,28 +65,8 @@ beforeAll(async () => {
   db = await createDatabase({ schema: 'notifications', url: database.url, dataDir: '.data', migrations });
   admin = new Client({ connectionString: database.url });
   await admin.connect();
-  await apply(
-    applyUserEvent as never,
-    outboxEntry('identity.user.registered', {
-      id: 5,
-      firstname: 'Nyasha',
-      surname: 'Gumbo',
-      role: 'user',
-      active: true,
-      email: 'nyasha@example.test',
-    }),
-  );
-  await apply(
-    applyCatalogEvent as never,
-    outboxEntry('catalog.event.created', {
-      id: 7,
-      event_name: 'Victoria Falls Carnival',
-      organizer_id: 3,
-      location: 'Victoria Falls',
-      date: '2027-12-31T18:00:00.000Z',
-      capacity: null,
-    }),
-  );
+  await registerBuyer(db, { id: 5, email: 'nyasha@example.test' });
+  await createEvent(db);
 });
 afterAll(async () => {
   await admin?.end();

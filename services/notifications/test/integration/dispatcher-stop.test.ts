@@ -1,20 +1,18 @@
-import { connect, type NatsConnection } from 'nats';
 import type { Knex } from 'knex';
-import { JetStreamPublisher, outboxEntry } from '@ticketpro/shared';
 import {
-  assertNatsReachable,
   createTestDatabase,
   eventually,
   openSchema,
+  openTestEventStream,
   startServiceNode,
-  testNatsUrl,
-  uniqueName,
   type ServiceNode,
   type TestDatabase,
+  type TestEventStream,
 } from '@ticketpro/shared/testing';
 import { startMailCatcher, type HeldMessage, type MailCatcher } from '@ticketpro/tests/support/mail';
 import { createNotificationsService } from '../../src';
 import { orderCreated } from '../support/order-created';
+import { publishBuyersAndEvent } from '../support/published-facts';
 
 /**
  * A notifications instance stopped while its dispatcher works through a full queue (the rolling
@@ -29,12 +27,9 @@ const ORDERS = 40;
 /** The send held in flight while the instance is told to stop. */
 const HELD_SEND = 3;
 const EVENT_ID = 11;
-const prefix = uniqueName('tp');
-const stream = uniqueName('TP').toUpperCase();
 
 let mail: MailCatcher;
-let publisher: JetStreamPublisher;
-let nc: NatsConnection;
+let events: TestEventStream;
 let database: TestDatabase;
 let db: Knex;
 const nodes: ServiceNode<'notifications'>[] = [];
@@ -46,9 +41,7 @@ const startInstance = async (label: string) => {
     label,
     services: { notifications: (deps) => createNotificationsService(deps) },
     config: {
-      NATS_URL: testNatsUrl(),
-      EVENT_SUBJECT_PREFIX: prefix,
-      EVENT_STREAM: stream,
+      ...events.config,
       DATABASE_URL: database.url,
       SMTP_URL: mail.url,
       // The poll's run shares the drain under way: a stop waiting for its task waits for the drain.
@@ -68,60 +61,34 @@ const statusCounts = async () => {
 };
 
 beforeAll(async () => {
-  await assertNatsReachable();
+  events = await openTestEventStream('dispatcher-stop');
   mail = await startMailCatcher();
   database = await createTestDatabase('notifications_stop');
   db = openSchema(database.url, 'notifications');
-  publisher = await JetStreamPublisher.connect({
-    url: testNatsUrl(),
-    stream,
-    subjectPrefix: prefix,
-    connectionName: 'dispatcher-stop',
-  });
-  nc = await connect({ servers: testNatsUrl() });
 });
 
 afterAll(async () => {
   for (const node of nodes) await node.stop();
   await db?.destroy();
   await database?.drop();
-  await publisher?.close();
-  if (nc) {
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
-  }
+  await events?.close();
   await mail?.close();
 });
 
 it('stops after the send in flight, and the next instance sends what was left queued, each once', async () => {
   const first = await startInstance('notifications_stopping');
-  for (let i = 1; i <= ORDERS; i++) {
-    await publisher.publish(
-      outboxEntry('identity.user.registered', {
-        id: i,
-        firstname: `Buyer${i}`,
-        surname: 'Stop',
-        role: 'user',
-        active: true,
-        email: buyerEmail(i),
-      }).envelope,
-    );
-  }
-  await publisher.publish(
-    outboxEntry('catalog.event.created', {
-      id: EVENT_ID,
-      event_name: 'Last Call',
-      organizer_id: 3,
-      location: 'Mutare',
-      date: '2027-11-30T18:00:00.000Z',
-      capacity: null,
-    }).envelope,
+  await publishBuyersAndEvent(
+    events.publisher,
+    { count: ORDERS, surname: 'Stop', email: buyerEmail },
+    { id: EVENT_ID, event_name: 'Last Call', location: 'Mutare', date: '2027-11-30T18:00:00.000Z' },
   );
   await eventually(async () => Number((await db('recipients').count({ n: '*' }).first())?.n) === ORDERS, 60_000);
 
   const heldSend: Promise<HeldMessage> = mail.holdMessage(HELD_SEND);
   await Promise.all(
-    Array.from({ length: ORDERS }, (_, i) => publisher.publish(orderCreated(2000 + i, i + 1, EVENT_ID).envelope)),
+    Array.from({ length: ORDERS }, (_, i) =>
+      events.publisher.publish(orderCreated(2000 + i, i + 1, EVENT_ID).envelope),
+    ),
   );
   const held = await heldSend;
   await eventually(async () => Number((await db('messages').count({ n: '*' }).first())?.n) === ORDERS, 60_000);

@@ -1,16 +1,14 @@
-import { connect, type NatsConnection } from 'nats';
-import { JetStreamPublisher, outboxEntry } from '@ticketpro/shared';
 import {
-  assertNatsReachable,
   eventually,
+  openTestEventStream,
   startServiceNode,
-  testNatsUrl,
-  uniqueName,
   type ServiceNode,
+  type TestEventStream,
 } from '@ticketpro/shared/testing';
 import { startMailCatcher, type MailCatcher } from '@ticketpro/tests/support/mail';
 import { createNotificationsService } from '../../src';
 import { orderCreated } from '../support/order-created';
+import { publishBuyersAndEvent } from '../support/published-facts';
 
 /**
  * A rush of orders through two notifications instances over real JetStream and SMTP: every
@@ -24,30 +22,18 @@ const ORDERS = 120;
 const DELIVERED_WITHIN_MS = 30_000;
 const POLL_MS = 600_000;
 const EVENT_ID = 7;
-const prefix = uniqueName('tp');
-const stream = uniqueName('TP').toUpperCase();
 
 let mail: MailCatcher;
-let publisher: JetStreamPublisher;
-let nc: NatsConnection;
+let events: TestEventStream;
 const nodes: ServiceNode<'notifications'>[] = [];
 
 const buyerEmail = (i: number) => `buyer-${i}@rush.test`;
 
 beforeAll(async () => {
-  await assertNatsReachable();
+  events = await openTestEventStream('rush');
   mail = await startMailCatcher();
-  publisher = await JetStreamPublisher.connect({
-    url: testNatsUrl(),
-    stream,
-    subjectPrefix: prefix,
-    connectionName: 'rush',
-  });
-  nc = await connect({ servers: testNatsUrl() });
   const config = {
-    NATS_URL: testNatsUrl(),
-    EVENT_SUBJECT_PREFIX: prefix,
-    EVENT_STREAM: stream,
+    ...events.config,
     SMTP_URL: mail.url,
     MAIL_DISPATCH_INTERVAL_MS: POLL_MS,
   };
@@ -67,37 +53,15 @@ beforeAll(async () => {
 afterAll(async () => {
   // The instance that made the database drops it: the other stops first.
   for (const node of [...nodes].reverse()) await node.stop();
-  await publisher?.close();
-  if (nc) {
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
-  }
+  await events?.close();
   await mail?.close();
 });
 
 it(`sends each of ${ORDERS} confirmations once, within ${DELIVERED_WITHIN_MS / 1000} s, with two instances and no poll`, async () => {
-  // The buyers and the event first, so that no confirmation waits for its facts (a wait the poll ends).
-  for (let i = 1; i <= ORDERS; i++) {
-    await publisher.publish(
-      outboxEntry('identity.user.registered', {
-        id: i,
-        firstname: `Buyer${i}`,
-        surname: 'Rush',
-        role: 'user',
-        active: true,
-        email: buyerEmail(i),
-      }).envelope,
-    );
-  }
-  await publisher.publish(
-    outboxEntry('catalog.event.created', {
-      id: EVENT_ID,
-      event_name: 'Rush Night',
-      organizer_id: 3,
-      location: 'Bulawayo',
-      date: '2027-12-31T18:00:00.000Z',
-      capacity: null,
-    }).envelope,
+  await publishBuyersAndEvent(
+    events.publisher,
+    { count: ORDERS, surname: 'Rush', email: buyerEmail },
+    { id: EVENT_ID, event_name: 'Rush Night', location: 'Bulawayo', date: '2027-12-31T18:00:00.000Z' },
   );
   const db = nodes[0].db.notifications;
   await eventually(async () => {
@@ -110,7 +74,9 @@ it(`sends each of ${ORDERS} confirmations once, within ${DELIVERED_WITHIN_MS / 1
 
   const started = Date.now();
   await Promise.all(
-    Array.from({ length: ORDERS }, (_, i) => publisher.publish(orderCreated(1000 + i, i + 1, EVENT_ID).envelope)),
+    Array.from({ length: ORDERS }, (_, i) =>
+      events.publisher.publish(orderCreated(1000 + i, i + 1, EVENT_ID).envelope),
+    ),
   );
   await eventually(async () => mail.received.length >= ORDERS, DELIVERED_WITHIN_MS);
   const tookMs = Date.now() - started;

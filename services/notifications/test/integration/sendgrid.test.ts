@@ -6,11 +6,11 @@ import { migrations } from '../../migrations';
 import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
 import { applyOrderEvents } from '../../src/projections/apply-order-events';
 import { applyTicketEvent } from '../../src/projections/apply-ticket-event';
-import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
 import { selectMailProvider } from '../../src/delivery/select-provider';
 import { SendGridStandIn } from '../support/sendgrid-stand-in';
 import { testComposer } from '../support/test-composer';
+import { applyEntry, createEvent, registerBuyer } from '../support/feed-projections';
 
 /**
  * The SendGrid path: projections fed by events, a ticket delivery composed and sent with
@@ -24,10 +24,6 @@ let dispatcher: Dispatcher;
 const API_KEY = 'SG.test-key';
 const RETRY_MS = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const envelope = <E extends { envelope: object }>(entry: E) => entry.envelope as never;
-const apply = (handler: (trx: never, envelope: never) => Promise<void>, entry: { envelope: object }) =>
-  db.transaction((trx) => handler(trx as never, envelope(entry)));
 
 beforeAll(async () => {
   database = await createTestDatabase('notifications_sendgrid');
@@ -59,30 +55,11 @@ let nextOrderId = 100;
 async function paidOrderWithTickets(count: number) {
   const orderId = nextOrderId++;
   const userId = orderId + 1000;
-  await apply(
-    applyUserEvent as never,
-    outboxEntry('identity.user.registered', {
-      id: userId,
-      firstname: 'Nyasha',
-      surname: 'Gumbo',
-      role: 'user',
-      active: true,
-      email: `nyasha.${userId}@example.test`,
-    }),
-  );
-  await apply(
-    applyCatalogEvent as never,
-    outboxEntry('catalog.event.created', {
-      id: 7,
-      event_name: 'Victoria Falls Carnival',
-      organizer_id: 3,
-      location: 'Victoria Falls',
-      date: '2027-12-31T18:00:00.000Z',
-      capacity: null,
-    }),
-  );
-  await apply(
-    applyCatalogEvent as never,
+  await registerBuyer(db, { id: userId, email: `nyasha.${userId}@example.test` });
+  await createEvent(db);
+  await applyEntry(
+    db,
+    applyCatalogEvent,
     outboxEntry('catalog.ticket_type.created', {
       id: 9,
       event_id: 7,
@@ -92,8 +69,9 @@ async function paidOrderWithTickets(count: number) {
       quantity: 100,
     }),
   );
-  await apply(
-    (trx: never, envelope: never) => applyOrderEvents([envelope], trx),
+  await applyEntry(
+    db,
+    (trx, envelope: never) => applyOrderEvents([envelope], trx),
     outboxEntry('ordering.order.paid', {
       id: orderId,
       user_id: userId,
@@ -112,8 +90,9 @@ async function paidOrderWithTickets(count: number) {
     seat_number: i === 0 ? 'A 1' : null,
     qr_code: `TP1.${orderId}.${i}.signed-code`,
   }));
-  await apply(
-    applyTicketEvent as never,
+  await applyEntry(
+    db,
+    applyTicketEvent,
     outboxEntry('ticketing.order_tickets.issued', { order_id: orderId, user_id: userId, event_id: 7, tickets }),
   );
   return { orderId, userId, tickets };

@@ -1,12 +1,11 @@
 import { createDatabase, createLogger, outboxEntry, type Database } from '@ticketpro/shared';
 import { createTestDatabase, type TestDatabase } from '@ticketpro/shared/testing';
 import { migrations } from '../../migrations';
-import { applyCatalogEvent } from '../../src/projections/apply-catalog-event';
 import { applyTicketEvent } from '../../src/projections/apply-ticket-event';
-import { applyUserEvent } from '../../src/projections/apply-user-event';
 import { sendDueMessages, type Dispatcher } from '../../src/delivery/dispatch';
 import type { MailProvider, OutgoingMail } from '../../src/delivery/provider';
 import { testComposer } from '../support/test-composer';
+import { applyEntry, createEvent, registerBuyer } from '../support/feed-projections';
 
 /**
  * A transfer offer's mail is sent while the offer is open, and never once it has lapsed: a
@@ -39,17 +38,15 @@ class RecordingMailServer implements MailProvider {
 }
 const server = new RecordingMailServer();
 
-const apply = (handler: (trx: never, envelope: never) => Promise<void>, entry: { envelope: object }) =>
-  db.transaction((trx) => handler(trx as never, entry.envelope as never));
-
 let nextTransferId = 1;
 
 /** Ticketing's `ticket.transfer_offered` for an offer lapsing at `expiresAt`, as notifications receives it. */
 async function offerArrives(expiresAt: Date): Promise<{ transferId: number; to: string }> {
   const transferId = nextTransferId++;
   const to = `friend.${transferId}@example.test`;
-  await apply(
-    applyTicketEvent as never,
+  await applyEntry(
+    db,
+    applyTicketEvent,
     outboxEntry('ticketing.ticket.transfer_offered', {
       transfer_id: transferId,
       ticket_id: 500 + transferId,
@@ -78,28 +75,8 @@ beforeAll(async () => {
     logger: createLogger('transfer-offer-test', 'silent'),
     claimsSeveral: true,
   };
-  await apply(
-    applyUserEvent as never,
-    outboxEntry('identity.user.registered', {
-      id: OWNER_ID,
-      firstname: 'Farai',
-      surname: 'Mlambo',
-      role: 'user',
-      active: true,
-      email: 'farai@example.test',
-    }),
-  );
-  await apply(
-    applyCatalogEvent as never,
-    outboxEntry('catalog.event.created', {
-      id: EVENT_ID,
-      event_name: 'Transfer Night',
-      organizer_id: 3,
-      location: 'Harare',
-      date: '2027-12-31T18:00:00.000Z',
-      capacity: null,
-    }),
-  );
+  await registerBuyer(db, { id: OWNER_ID, firstname: 'Farai', surname: 'Mlambo', email: 'farai@example.test' });
+  await createEvent(db, { id: EVENT_ID, event_name: 'Transfer Night', location: 'Harare' });
 });
 afterAll(async () => {
   await db?.destroy();

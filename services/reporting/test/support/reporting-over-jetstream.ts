@@ -1,12 +1,12 @@
-import { connect, type NatsConnection } from 'nats';
-import { JetStreamPublisher, outboxEntry, type EventData, type EventEnvelope, type EventName } from '@ticketpro/shared';
+import type { NatsConnection } from 'nats';
 import {
-  assertNatsReachable,
-  startServiceNode,
-  testNatsUrl,
-  uniqueName,
-  type ServiceNode,
-} from '@ticketpro/shared/testing';
+  outboxEntry,
+  type EventData,
+  type EventEnvelope,
+  type EventName,
+  type JetStreamPublisher,
+} from '@ticketpro/shared';
+import { openTestEventStream, startServiceNode, type ServiceNode } from '@ticketpro/shared/testing';
 import { createReportingService } from '../../src';
 
 /** A reporting node fed over real JetStream, on a stream and subjects of its own. */
@@ -22,32 +22,21 @@ export interface ReportingOverJetStream {
 }
 
 export async function startReportingOverJetStream(label: string): Promise<ReportingOverJetStream> {
-  await assertNatsReachable();
-  const prefix = uniqueName('tp');
-  const stream = uniqueName('TP').toUpperCase();
-  const publisher = await JetStreamPublisher.connect({
-    url: testNatsUrl(),
-    stream,
-    subjectPrefix: prefix,
-    connectionName: 'test',
-  });
-  const nc = await connect({ servers: testNatsUrl() });
+  const events = await openTestEventStream('test');
   const node = await startServiceNode({
     label,
     services: { reporting: (deps) => createReportingService(deps) },
-    config: { NATS_URL: testNatsUrl(), EVENT_SUBJECT_PREFIX: prefix, EVENT_STREAM: stream },
+    config: events.config,
   });
   return {
     node,
-    publisher,
-    nc,
-    prefix,
-    stream,
+    publisher: events.publisher,
+    nc: events.nc,
+    prefix: events.prefix,
+    stream: events.stream,
     async stop() {
       await node.stop();
-      await publisher.close();
-      await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-      await nc.close();
+      await events.close();
     },
   };
 }
