@@ -1,14 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Logger } from '@ticketpro/shared';
 import type { MailProvider, OutgoingMail } from './provider';
-import { toNodemailerMessage } from './nodemailer-message';
+import { mimeMessage } from './mime-message';
 
 /**
  * The embedded default, which needs no mail server: each message is composed as SMTP would carry
- * it (nodemailer's MIME composer, built once into a buffer: a transport would only add its
- * plugin and envelope steps and copy the stream again) and written as an `.eml` file under
+ * it (nodemailer's MIME tree, written out into a buffer by `mimeMessage`: a transport would
+ * only add its plugin and envelope steps and copy the stream again) and written as an `.eml` file under
  * `directory`, which any mail client opens; a log line names the file.
  */
 export class FileMailProvider implements MailProvider {
@@ -20,7 +19,7 @@ export class FileMailProvider implements MailProvider {
   ) {}
 
   async send(mail: OutgoingMail): Promise<string> {
-    const message = await new MailComposer(toNodemailerMessage(mail)).compile().build();
+    const message = mimeMessage(mail);
     // The Message-ID names the file: the same message written twice replaces itself.
     const file = path.join(this.directory, `${mail.messageId.replace(/[^A-Za-z0-9._@-]/g, '')}.eml`);
     // The directory is made when it is missing, not before every message (a syscall each).
