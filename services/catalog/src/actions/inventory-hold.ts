@@ -5,7 +5,10 @@ import { holdLimitsOf } from '../inventory/holder-limits';
 
 /** Called by ordering when an order is placed; not routed over HTTP. */
 export function holdInventoryAction(catalog: CatalogAccess) {
-  const holds = new CoalescedHolds(() => catalog().resources.db);
+  const holds = new CoalescedHolds(
+    () => catalog().resources.db,
+    () => catalog().logger,
+  );
   return defineAction('catalog.inventory.hold', async (ctx) => {
     const { config } = catalog();
     const hold = await holds.hold(ctx.params, holdLimitsOf(config), config.WAITLIST_OFFER_SECONDS);

@@ -9,6 +9,7 @@ import {
   type DecimalText,
   type HoldParams,
   type HoldResult,
+  type Logger,
 } from '@ticketpro/shared';
 import { NO_DISCOUNT, assertWellFormed, holdInventory } from './hold-inventory';
 import { holdRefusal } from './hold-refusal';
@@ -71,6 +72,7 @@ export class CoalescedHolds {
 
   constructor(
     private readonly db: () => Knex,
+    private readonly logger: () => Pick<Logger, 'warn'>,
     private readonly notPlainForMs = 30_000,
   ) {}
 
@@ -117,7 +119,14 @@ export class CoalescedHolds {
     const firsts = new Map<number, QueuedHold>();
     for (const h of holds) if (!firsts.has(h.params.order_id)) firsts.set(h.params.order_id, h);
     const batch = [...firsts.values()];
-    const outcomes = await holdTogether(this.db(), ticketTypeId, batch).catch(() => new Map<number, BatchOutcome>());
+    const outcomes = await holdTogether(this.db(), ticketTypeId, batch).catch((err: unknown) => {
+      // Each order is then held on its own, so a failure that lasts would only show as slowness.
+      this.logger().warn(
+        { err, ticketTypeId, holds: batch.length },
+        'a batch of holds failed; holding each on its own',
+      );
+      return new Map<number, BatchOutcome>();
+    });
     if (outcomes === NOT_PLAIN) this.rememberNotPlain(ticketTypeId);
     return holds.map((h) => ({
       status: 'fulfilled',

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Event, Holder, HoldParams } from '@ticketpro/shared';
+import { createLogger, type Event, type Holder, type HoldParams } from '@ticketpro/shared';
 import { CoalescedHolds } from '../../src/inventory/coalesced-holds';
 import type { HoldLimits } from '../../src/inventory/holder-limits';
 import { startCatalogNode, type CatalogNode } from '../support/catalog-node';
@@ -21,6 +21,9 @@ beforeAll(async () => {
 
 afterAll(() => node?.stop());
 
+const logger = createLogger('coalesced-holds-test', 'silent');
+const quiet = () => logger;
+
 /** Holds asked for at once, as a catalog instance receives them under a rush; each one's outcome. */
 async function holdAtOnce(requests: HoldParams[], limits = NO_LIMITS) {
   // Each transaction, a batch's or a hold's on its own, asks for the database once.
@@ -28,7 +31,7 @@ async function holdAtOnce(requests: HoldParams[], limits = NO_LIMITS) {
   const holds = new CoalescedHolds(() => {
     transactions += 1;
     return db;
-  });
+  }, quiet);
   const settled = await Promise.allSettled(requests.map((params) => holds.hold(params, limits, OFFER_SECONDS)));
   return { settled, transactions };
 }
@@ -129,7 +132,7 @@ describe('holds of one ticket type coalesced into one statement', () => {
   it('gives lapsed holds back before refusing anyone, and holds with what they freed', async () => {
     const type = await createTicketType(node.broker, event.id, { quantity: 2 });
     const lapsing = holdParams(event.id, [{ ticket_type_id: type.id, quantity: 1 }], { expiresInMs: 300 });
-    await new CoalescedHolds(() => db).hold(lapsing, NO_LIMITS, OFFER_SECONDS);
+    await new CoalescedHolds(() => db, quiet).hold(lapsing, NO_LIMITS, OFFER_SECONDS);
     await new Promise((resolve) => setTimeout(resolve, 400));
 
     const { settled } = await holdAtOnce(Array.from({ length: 5 }, () => oneOf(type.id)));
@@ -236,8 +239,8 @@ describe('a ticket type that is no plain case (its event has a capacity)', () =>
       expect(settled.map((s) => s.status)).toEqual(Array(6).fill('fulfilled'));
       return transactions - before;
     };
-    const remembering = new CoalescedHolds(counted);
-    const forgetting = new CoalescedHolds(counted, 0);
+    const remembering = new CoalescedHolds(counted, quiet);
+    const forgetting = new CoalescedHolds(counted, quiet, 0);
 
     // The first alone; the batch of the other five reads the capacity, and each then goes on its own.
     expect(await rush(remembering)).toBe(7);

@@ -8,7 +8,7 @@ const ACQUIRE_TIMEOUT_MS = 1000;
 /**
  * A service whose connection pool stays full (every connection taken by work that does not end)
  * answers a buyer 503 with Retry-After once `DATABASE_ACQUIRE_TIMEOUT_MS` has passed, not after
- * the call's own timeout or knex's fixed 10 s.
+ * the call's own timeout or the setting's 10 s default.
  */
 describe('gateway in front of a service whose database pool is full', () => {
   let gw: Gateway;
