@@ -8,8 +8,14 @@ import type { Knex } from 'knex';
 export const LEASE_SECONDS = 5;
 const LEASE_RENEWAL_MS = 1000;
 
-/** The end of a lease taken or renewed now, by the database's clock (every instance's claims compare with it). */
-export const leaseEnd = (db: Knex) => db.raw('now() + make_interval(secs => ?)', [LEASE_SECONDS]);
+/**
+ * The end of a lease taken or renewed now, by the database's clock (every instance's claims
+ * compare with it). `clock_timestamp()`, not `now()`: `now()` is when the transaction began, and
+ * a lease taken at the end of a long transaction (a pay's waits for catalog to extend the hold)
+ * would start out short by that long, so that a waiting pay could take it over before its first
+ * renewal and ask the provider a second time.
+ */
+export const leaseEnd = (db: Knex) => db.raw('clock_timestamp() + make_interval(secs => ?)', [LEASE_SECONDS]);
 
 /** Runs `work` while `renew` extends its lease every second; a renewal that fails is tried again at the next tick. */
 export async function whileRenewing<T>(renew: () => PromiseLike<unknown>, work: () => Promise<T>): Promise<T> {
