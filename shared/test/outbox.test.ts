@@ -323,6 +323,30 @@ describe('outbox', () => {
       }
     });
 
+    it("polls for rows no notify() announced (another instance's, say), draining only when one waits", async () => {
+      let drains = 0;
+      const countDrains = (query: { sql: string }) => {
+        if (/for update skip locked/i.test(query.sql)) drains += 1;
+      };
+      const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 20 });
+      relay.start();
+      try {
+        // Past the drain start() begins with.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await relay.flush();
+        db.on('query', countDrains);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(drains).toBe(0);
+        // Recorded through `db`, to which no relay is attached: only the poll finds them.
+        await recordDeletions(2);
+        while ((await unpublished()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(drains).toBeGreaterThan(0);
+      } finally {
+        db.off('query', countDrains);
+        await relay.stop();
+      }
+    });
+
     it('stop() flushes what is waiting and stops polling', async () => {
       const relay = new OutboxRelay(db, publisher, logger, { pollIntervalMs: 20 });
       relay.start();

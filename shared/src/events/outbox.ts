@@ -172,6 +172,7 @@ const NOTIFY_DELAY_MS = 10;
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private notifyTimer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
   private running?: Promise<number>;
   private queued?: Promise<number>;
   private readonly pollIntervalMs: number;
@@ -188,9 +189,35 @@ export class OutboxRelay {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.notify(), this.pollIntervalMs);
+    this.timer = setInterval(() => {
+      this.polling ??= this.poll().finally(() => {
+        this.polling = undefined;
+      });
+    }, this.pollIntervalMs);
     this.timer.unref();
     this.notify();
+  }
+
+  /**
+   * The poll is for what no `notify()` announced: rows an instance committed and then died before
+   * relaying, and drains that failed. Those are rare, so it first asks whether any row waits (one
+   * statement on the unpublished rows' partial index, no transaction) and drains only if one
+   * does: an idle instance's poll then costs one round trip, not a drain's three and its
+   * transaction. Its second (`pollIntervalMs`) is how late such a row can go out.
+   */
+  private async poll(): Promise<void> {
+    if (this.running || this.notifyTimer) return;
+    try {
+      const { rows } = await prepared(
+        this.knex.raw<{ rows: { waiting: boolean }[] }>(
+          'SELECT EXISTS (SELECT 1 FROM ?? WHERE published_at IS NULL) AS waiting',
+          [OUTBOX_TABLE],
+        ),
+      );
+      if (rows[0]?.waiting) this.notify();
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox poll failed; will retry');
+    }
   }
 
   /** Relay soon rather than at the next poll (a commit that recorded events calls it). */
@@ -226,6 +253,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.polling;
     clearTimeout(this.notifyTimer);
     this.notifyTimer = undefined;
     await this.flush();
