@@ -26,7 +26,10 @@ interface NatsTransporter {
  * small request to NATS, and only a node found gone leads to a repeat.
  */
 const SUSPECT_AFTER_MS = 500;
-/** How often calls in flight are looked at for ones overdue. */
+/**
+ * How often calls in flight are looked at for ones overdue; the sweep runs only while a
+ * repeatable call is in flight, so an idle process has no timer waking it 4 times a second.
+ */
 const SWEEP_INTERVAL_MS = 250;
 
 /** Each broker's PeerLiveness, once its middleware has made it (over NATS only). */
@@ -78,6 +81,18 @@ export function natsBalancedCalls(logger: Logger): Middleware {
       .getActionEndpoints(action)
       ?.endpoints.filter((endpoint) => !endpoint.local)
       .map((endpoint) => endpoint.node.id) ?? [];
+
+  /** Sweeps once more, and stops the sweep once no call is left in flight (`track` starts it again). */
+  const sweep = () => {
+    repeatCallsOnGoneNodes();
+    if (inFlight.size > 0) return;
+    clearInterval(sweeping);
+    sweeping = undefined;
+  };
+  const track = (call: InFlight) => {
+    inFlight.add(call);
+    sweeping ??= setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+  };
 
   const repeatCallsOnGoneNodes = () => {
     if (!liveness) return;
@@ -131,7 +146,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
           },
         );
       };
-      inFlight.add(call);
+      track(call);
       send();
     });
 
@@ -151,13 +166,10 @@ export function natsBalancedCalls(logger: Logger): Middleware {
     },
     // Before this node's actions are announced: no probe that finds them may find it missing.
     serviceStarting: answerProbes,
-    started() {
-      answerProbes();
-      sweeping = setInterval(repeatCallsOnGoneNodes, SWEEP_INTERVAL_MS);
-      sweeping.unref();
-    },
+    started: answerProbes,
     stopped() {
       clearInterval(sweeping);
+      sweeping = undefined;
     },
     call(next: Call): Call {
       return function balancedByNats(action, params, options = {}) {
