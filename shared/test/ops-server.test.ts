@@ -5,6 +5,7 @@ import {
   createDatabase,
   createLogger,
   createNodeMetricsRegistry,
+  EVENT_LOOP_SAMPLING_MS,
   healthAction,
   NodeReadiness,
   startOpsServer,
@@ -68,6 +69,17 @@ describe('ops server', () => {
     expect(res.type).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(res.text).toContain('process_cpu_user_seconds_total');
     expect(res.text).toMatch(/moleculer_action_calls_total\{action="catalog\.health",outcome="ok"\} [1-9]/);
+  });
+
+  it('samples the event loop every EVENT_LOOP_SAMPLING_MS, not 100 times a second', async () => {
+    await get('/metrics'); // each scrape starts the delay histogram afresh
+    await new Promise((resolve) => setTimeout(resolve, 3 * EVENT_LOOP_SAMPLING_MS));
+    const { text } = await get('/metrics');
+    const shortest = Number(/^nodejs_eventloop_lag_min_seconds (\S+)$/m.exec(text)?.[1]);
+    // The time between two samples: never shorter than the sampling interval; with no sample at
+    // all, the histogram's empty minimum (about 9e9 s).
+    expect(shortest).toBeGreaterThanOrEqual((EVENT_LOOP_SAMPLING_MS * 0.95) / 1000);
+    expect(shortest).toBeLessThan(10);
   });
 
   it('answers problem+json 404 to any other path or method', async () => {

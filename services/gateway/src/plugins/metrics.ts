@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '@ticketpro/shared';
 
 export type ServiceCallOutcome = 'ok' | 'client_error' | 'unavailable' | 'server_error';
 
@@ -36,7 +37,7 @@ export const metricsPlugin = fp<MetricsOptions>(
   async (app, { nodeMetrics }) => {
     const registry = nodeMetrics ?? new Registry();
     // The node's registry has them already, and a name twice breaks parsing.
-    if (!nodeMetrics) collectDefaultMetrics({ register: registry });
+    if (!nodeMetrics) collectProcessMetrics(registry);
 
     const labelNames = ['method', 'route', 'status_code'] as const;
     const requests = new Counter({
