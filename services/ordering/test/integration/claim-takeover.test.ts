@@ -153,10 +153,16 @@ describe('claims of a node that is gone', () => {
       broker,
       payments: { forMethod: () => provider, named: () => provider },
     });
-    const pay = (broker: ServiceBroker, key: string) =>
-      idempotent(node.orderingDb, request(broker, key, { id: order.id }), ({ resumed }) =>
-        payOrder(onNode(broker), node.broker, buyer, order.id, { resumed, waitMs: WAIT_MS }),
+    const pay = (broker: ServiceBroker, key: string) => {
+      const attempt = request(broker, key, { id: order.id });
+      return idempotent(node.orderingDb, attempt, ({ resumed }) =>
+        payOrder(onNode(broker), node.broker, buyer, order.id, {
+          resumed,
+          waitMs: WAIT_MS,
+          claimant: attempt.claimant,
+        }),
       );
+    };
     const key = uniqueName('key');
 
     const first = pay(holder, key);
