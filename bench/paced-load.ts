@@ -1,14 +1,15 @@
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Pool, type Dispatcher } from 'undici';
 import { latencyOf } from './latency';
 import type { LoadFigures } from './load';
 import type { RunLength } from './options';
 
 /**
- * Sockets the paced load may open. At a steady rate few requests are in flight at once; more
- * sockets only open when answers fall behind, which the latencies then show.
+ * Sockets the paced load may open, one request at a time on each (no pipelining). At a steady
+ * rate few requests are in flight at once; more sockets only open when answers fall behind,
+ * which the latencies then show.
  */
-const MAX_SOCKETS = 32;
+export const MAX_SOCKETS = 32;
 
 /** A request unanswered for this long counts as an error, as autocannon's default timeout does. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -31,11 +32,11 @@ interface PacedAnswers {
  */
 export async function runPacedLoad(options: { url: string; rate: number; length: RunLength }): Promise<LoadFigures> {
   const { url, rate, length } = options;
-  const agent = pacedAgent();
+  const pool = pacedPool(url);
   try {
-    return figuresOf(await sendPaced(url, agent, rate, requestsIn(length, rate)));
+    return figuresOf(await sendPaced(url, pool, rate, requestsIn(length, rate)));
   } finally {
-    agent.destroy();
+    await pool.destroy();
   }
 }
 
@@ -53,7 +54,7 @@ export async function runAlternatingPacedLoads<K extends string>(options: {
 }): Promise<Record<K, LoadFigures>> {
   const { urls, rate, length, sliceSeconds } = options;
   const names = Object.keys(urls) as K[];
-  const agents = new Map(names.map((name) => [name, pacedAgent()]));
+  const pools = new Map(names.map((name) => [name, pacedPool(urls[name])]));
   const gathered = new Map<K, PacedAnswers>(
     names.map((name) => [name, { samples: [], statuses: {}, errors: 0, seconds: 0 }]),
   );
@@ -62,7 +63,7 @@ export async function runAlternatingPacedLoads<K extends string>(options: {
   try {
     for (let sent = 0; sent < total; sent += slice) {
       for (const name of names) {
-        const answers = await sendPaced(urls[name], agents.get(name)!, rate, Math.min(slice, total - sent));
+        const answers = await sendPaced(urls[name], pools.get(name)!, rate, Math.min(slice, total - sent));
         const sum = gathered.get(name)!;
         for (const sample of answers.samples) sum.samples.push(sample);
         for (const [status, count] of Object.entries(answers.statuses)) {
@@ -73,12 +74,22 @@ export async function runAlternatingPacedLoads<K extends string>(options: {
       }
     }
   } finally {
-    for (const agent of agents.values()) agent.destroy();
+    await Promise.all([...pools.values()].map((pool) => pool.destroy()));
   }
   return Object.fromEntries(names.map((name) => [name, figuresOf(gathered.get(name)!)])) as Record<K, LoadFigures>;
 }
 
-const pacedAgent = () => new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+/**
+ * Kept-alive sockets to `url`'s server. undici rather than node:http: the load generator runs on
+ * the cores it measures, and node:http's request and response streams cost it more CPU per
+ * request than undici's handler (docs/PERFORMANCE.md, issue 14 seventh pass).
+ */
+const pacedPool = (url: string) =>
+  new Pool(new URL(url).origin, {
+    connections: MAX_SOCKETS,
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    bodyTimeout: REQUEST_TIMEOUT_MS,
+  });
 
 const requestsIn = (length: RunLength, rate: number) =>
   'seconds' in length ? Math.round(length.seconds * rate) : length.requests;
@@ -94,9 +105,11 @@ function figuresOf({ samples, statuses, errors, seconds }: PacedAnswers): LoadFi
   };
 }
 
-/** `total` requests to `url` at `rate`, on `agent`'s sockets; resolves once every one is settled. */
-function sendPaced(url: string, agent: http.Agent, rate: number, total: number): Promise<PacedAnswers> {
+/** `total` requests to `url` at `rate`, on `pool`'s sockets; resolves once every one is settled. */
+function sendPaced(url: string, pool: Pool, rate: number, total: number): Promise<PacedAnswers> {
   const interval = 1000 / rate;
+  const { pathname, search } = new URL(url);
+  const request: Dispatcher.DispatchOptions = { method: 'GET', path: pathname + search };
   const samples: number[] = [];
   const statuses: Record<number, number> = {};
   let errors = 0;
@@ -112,25 +125,25 @@ function sendPaced(url: string, agent: http.Agent, rate: number, total: number):
     };
     const send = () => {
       const sentAt = performance.now();
-      // Once per request, whichever comes first: its answer's end, or an error on the request or the answer.
-      let done = false;
-      const finish = (status: number | undefined) => {
-        if (done) return;
-        done = true;
-        if (status === undefined) errors += 1;
-        else {
+      let status = 0;
+      // undici's own handler interface: the answer's status and end, without a stream per
+      // response. The pool queues the request while all its sockets are busy.
+      pool.dispatch(request, {
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode) {
+          status = statusCode;
+        },
+        onResponseData() {},
+        onResponseEnd() {
           statuses[status] = (statuses[status] ?? 0) + 1;
           if (status >= 200 && status < 300) samples.push(performance.now() - sentAt);
-        }
-        settle();
-      };
-      const request = http.get(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => finish(res.statusCode ?? 0));
-        res.on('error', () => finish(undefined));
+          settle();
+        },
+        onResponseError() {
+          errors += 1;
+          settle();
+        },
       });
-      request.on('error', () => finish(undefined));
-      request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('no answer in time')));
     };
     // Each tick sends every request that is due by now, so a late timer catches up rather than
     // lowering the rate; then it sleeps until the next one is due.

@@ -356,6 +356,10 @@ describe('deploy/docker-compose.yml', () => {
     );
     expect(dataMount).toBeDefined();
   });
+
+  it('runs NATS on one Go processor, as measured for its CPU per message', () => {
+    expect(environmentOf('nats').GOMAXPROCS).toBe('1');
+  });
 });
 
 function natsVersionAtLeast210(image: string): boolean {
@@ -376,7 +380,7 @@ describe('NATS configuration', () => {
     expect(jetStreamSetting('sync_interval')).toBe('always');
   });
 
-  it('makes the same fsync choice in the Helm values, with JetStream on a PVC and NATS 2.10+', () => {
+  it('makes the same fsync and GOMAXPROCS choices in the Helm values, with JetStream on a PVC and NATS 2.10+', () => {
     const [values] = loadYamlDocuments('deploy/k8s/nats-values.yaml') as [
       {
         config: {
@@ -386,7 +390,7 @@ describe('NATS configuration', () => {
             merge: { sync_interval: string };
           };
         };
-        container: { image: { tag: string } };
+        container: { image: { tag: string }; env: Record<string, string> };
       },
     ];
     const { jetstream } = values.config;
@@ -395,6 +399,7 @@ describe('NATS configuration', () => {
     expect(jetstream.fileStore.pvc.enabled).toBe(true);
     expect(jetstream.merge.sync_interval).toBe(jetStreamSetting('sync_interval'));
     expect(natsVersionAtLeast210(`nats:${values.container.image.tag}`)).toBe(true);
+    expect(values.container.env.GOMAXPROCS).toBe('1');
   });
 });
 

@@ -43,11 +43,61 @@ export function peerLivenessOf(broker: ServiceBroker): PeerLiveness | undefined 
   return livenessOf.get(broker);
 }
 
-/** A repeatable call in flight, until it is answered or sent once more. */
-interface InFlight {
-  action: string;
-  sentAt: number;
-  repeat(why: string): void;
+/**
+ * A repeatable call in flight, until it is answered or sent once more; it answers with the first
+ * answer of the call or its one repeat. A timeout is no answer: the other attempt may still give
+ * one, and a call that timed out before it was repeated is repeated then. A class rather than
+ * closures made for each call: a read through the gateway makes one of these.
+ */
+class RepeatableCall {
+  readonly sentAt = Date.now();
+  private attempts = 0;
+  private failed = 0;
+
+  constructor(
+    readonly action: string,
+    private readonly params: unknown,
+    private readonly options: CallingOptions,
+    private readonly next: Call,
+    private readonly inFlight: Set<RepeatableCall>,
+    private readonly logger: Logger,
+    private readonly resolve: (answer: unknown) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.inFlight.add(this);
+    this.send();
+  }
+
+  repeat(why: string): void {
+    this.inFlight.delete(this);
+    this.logger.warn({ action: this.action, why }, 'sending the call once more');
+    this.send();
+  }
+
+  private send(): void {
+    this.attempts += 1;
+    this.next(this.action, this.params, { ...this.options }).then(
+      (answer) => this.answered(answer),
+      (err: Error) => this.failedWith(err),
+    );
+  }
+
+  private answered(answer: unknown): void {
+    this.inFlight.delete(this);
+    this.resolve(answer);
+  }
+
+  private failedWith(err: Error): void {
+    this.failed += 1;
+    if (err instanceof Errors.RequestTimeoutError) {
+      if (this.inFlight.has(this)) return this.repeat(`timed out: ${err.message}`);
+      if (this.failed < this.attempts) return;
+    }
+    this.inFlight.delete(this);
+    this.reject(err);
+  }
 }
 
 /**
@@ -74,7 +124,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
   let sweeping: NodeJS.Timeout | undefined;
   const balancedCall = ServiceBroker.prototype.call as Call;
   // In the order sent (a Set keeps insertion order), so a sweep stops at the first call not overdue.
-  const inFlight = new Set<InFlight>();
+  const inFlight = new Set<RepeatableCall>();
 
   const remoteNodesServing = (action: string) =>
     (broker.registry as unknown as ActionRegistry)
@@ -82,15 +132,14 @@ export function natsBalancedCalls(logger: Logger): Middleware {
       ?.endpoints.filter((endpoint) => !endpoint.local)
       .map((endpoint) => endpoint.node.id) ?? [];
 
-  /** Sweeps once more, and stops the sweep once no call is left in flight (`track` starts it again). */
+  /** Sweeps once more, and stops the sweep once no call is left in flight (the next call starts it again). */
   const sweep = () => {
     repeatCallsOnGoneNodes();
     if (inFlight.size > 0) return;
     clearInterval(sweeping);
     sweeping = undefined;
   };
-  const track = (call: InFlight) => {
-    inFlight.add(call);
+  const sweepWhileInFlight = () => {
     sweeping ??= setInterval(sweep, SWEEP_INTERVAL_MS).unref();
   };
 
@@ -110,45 +159,6 @@ export function natsBalancedCalls(logger: Logger): Middleware {
       }
     }
   };
-
-  /**
-   * Answers with the first answer of the call or its one repeat. A timeout is no answer: the
-   * other attempt may still give one, and a call that timed out before it was repeated is repeated then.
-   */
-  const callRepeatable = (next: Call, action: string, params: unknown, options: CallingOptions) =>
-    new Promise((resolve, reject) => {
-      let attempts = 0;
-      let failed = 0;
-      const call: InFlight = {
-        action,
-        sentAt: Date.now(),
-        repeat(why) {
-          inFlight.delete(call);
-          logger.warn({ action, why }, 'sending the call once more');
-          send();
-        },
-      };
-      const send = () => {
-        attempts += 1;
-        next(action, params, { ...options }).then(
-          (answer) => {
-            inFlight.delete(call);
-            resolve(answer);
-          },
-          (err: Error) => {
-            failed += 1;
-            if (err instanceof Errors.RequestTimeoutError) {
-              if (inFlight.has(call)) return call.repeat(`timed out: ${err.message}`);
-              if (failed < attempts) return;
-            }
-            inFlight.delete(call);
-            reject(err);
-          },
-        );
-      };
-      track(call);
-      send();
-    });
 
   function answerProbes() {
     if (liveness) return;
@@ -178,7 +188,10 @@ export function natsBalancedCalls(logger: Logger): Middleware {
         const registry = broker.registry as unknown as ActionRegistry;
         if (registry.getActionEndpoints(action)?.hasLocal()) return balancedCall.call(broker, action, params, options);
         if (!isRepeatableCall(action, params)) return next(action, params, options);
-        return callRepeatable(next, action, params, options);
+        return new Promise((resolve, reject) => {
+          new RepeatableCall(action, params, options, next, inFlight, logger, resolve, reject).start();
+          sweepWhileInFlight();
+        });
       };
     },
   } as unknown as Middleware;

@@ -113,9 +113,11 @@ export async function buildApp({
   // While draining, each answer closes its connection, so keep-alive clients reconnect (through
   // their load balancer, to another instance) instead of sending their next request here just
   // as the server closes, which would answer it 503 or drop it. Decided at send time, so that
-  // requests which arrived before the drain began are covered too.
-  app.addHook('onSend', async (_request, reply) => {
+  // requests which arrived before the drain began are covered too. (`done`, not async: no
+  // promise per answer.)
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (readiness.isDraining) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   await app.register(connectionLimitPlugin, { config });

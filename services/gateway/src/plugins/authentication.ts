@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, UnauthorizedError, type AuthUser, type Config } from '@ticketpro/shared';
 import { verifyAccessToken } from '../auth/access-token';
 import { publicKeysFrom } from '../auth/public-keys';
@@ -56,22 +56,18 @@ export const authenticationPlugin = fp<{ config: Config }>(
       return verified.user;
     };
 
-    app.addHook('onRequest', async (request, reply) => {
-      const mode = request.routeOptions.config.auth;
-      if (mode !== true && mode !== 'optional') return;
-      const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    /**
+     * A public route answers everyone: a token that does not verify (or cannot be verified while
+     * identity is away) only means the caller is not known.
+     */
+    const recognize = async (request: FastifyRequest, token: string) => {
+      request.user = await verify(request, token).catch((err: unknown) => {
+        request.log.debug({ err }, 'token ignored on a public route');
+        return null;
+      });
+    };
 
-      if (mode === 'optional') {
-        if (!token) return;
-        // A public route answers everyone: a token that does not verify (or cannot be verified
-        // while identity is away) only means the caller is not known.
-        request.user = await verify(request, token).catch((err: unknown) => {
-          request.log.debug({ err }, 'token ignored on a public route');
-          return null;
-        });
-        return;
-      }
-
+    const authenticate = async (request: FastifyRequest, reply: FastifyReply, token: string | undefined) => {
       if (!token) throw new UnauthorizedError('Not authenticated');
       try {
         request.user = await verify(request, token);
@@ -81,6 +77,17 @@ export const authenticationPlugin = fp<{ config: Config }>(
         }
         throw err;
       }
+    };
+
+    // `done`, not async: the requests with nothing to verify (routes without auth, public reads
+    // without a token) go on without a promise of their own.
+    app.addHook('onRequest', (request, reply, done) => {
+      const mode = request.routeOptions.config.auth;
+      if (mode !== true && mode !== 'optional') return done();
+      const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+      if (mode === true) authenticate(request, reply, token).then(() => done(), done);
+      else if (token) recognize(request, token).then(() => done(), done);
+      else done();
     });
   },
   { name: 'authentication', dependencies: ['service-calls', 'token-revocations'] },

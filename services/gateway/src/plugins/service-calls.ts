@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import type { ActionArgs, ActionName, AuthUser, CallMeta, ResultOf, ServiceBroker } from '@ticketpro/shared';
@@ -56,14 +57,16 @@ export const serviceCallsPlugin = fp<{ broker: ServiceBroker }>(
         options: ServiceCallOptions = {},
       ) {
         const meta: CallMeta = { requestId: this.id, ip: this.ip, ...(this.user ? { user: this.user } : {}) };
-        const stopTimer = serviceCallDuration.startTimer({ action });
+        // Timed here rather than with prom-client's startTimer, whose closure, hrtime pair and
+        // merged labels every call paid for.
+        const started = performance.now();
         try {
           const result = await broker.call(action, params, { ...options, requestID: this.id, meta });
-          stopTimer({ outcome: 'ok' });
+          serviceCallDuration.observe({ action, outcome: 'ok' }, secondsSince(started));
           tell(action, params, { result });
           return result;
         } catch (err) {
-          stopTimer({ outcome: outcomeOf(err) });
+          serviceCallDuration.observe({ action, outcome: outcomeOf(err) }, secondsSince(started));
           tell(action, params, { error: err });
           throw err;
         }
@@ -72,6 +75,8 @@ export const serviceCallsPlugin = fp<{ broker: ServiceBroker }>(
   },
   { name: 'service-calls', dependencies: ['metrics'] },
 );
+
+const secondsSince = (started: number): number => (performance.now() - started) / 1000;
 
 /** How a failed call is counted; a `client_error` is a refusal, which changed nothing. */
 export function outcomeOf(err: unknown): ServiceCallOutcome {

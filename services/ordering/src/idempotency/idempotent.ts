@@ -11,7 +11,7 @@ import {
   type ProblemSlug,
 } from '@ticketpro/shared';
 import { requestHash } from './request-hash';
-import { LEASE_SECONDS, leaseEnd, whileRenewing } from './lease';
+import { leaseEnd, whileRenewing } from './lease';
 import type { Claimant } from './claimant';
 
 /** How long a key's first answer is replayed. */
@@ -138,7 +138,7 @@ const CLAIM_KEY = `
   )
   INSERT INTO idempotency_keys AS claimed
     (user_id, key, request_hash, response, created_at, lease_expires_at, claim_token, claimed_by)
-  VALUES (:userId, :key, :hash, NULL, now(), now() + make_interval(secs => :leaseSeconds), :token, :nodeID)
+  VALUES (:userId, :key, :hash, NULL, now(), :leaseEnd, :token, :nodeID)
   ON CONFLICT (user_id, key) DO UPDATE
     SET request_hash = excluded.request_hash,
         response = NULL,
@@ -160,7 +160,7 @@ async function claimKey(db: Knex, request: IdempotentRequest, key: string, hash:
       hash,
       token,
       nodeID: claimant.nodeID,
-      leaseSeconds: LEASE_SECONDS,
+      leaseEnd: leaseEnd(db),
       windowHours: IDEMPOTENCY_WINDOW_HOURS,
     }),
   );

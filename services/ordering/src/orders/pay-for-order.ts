@@ -18,6 +18,7 @@ export function payForOrder(
   { idempotency_key, ...request }: PayOrderParams,
 ): Promise<OrderView> {
   const waitMs = repeatWaitMs(ctx.options.timeout, runtime.config);
+  const claimant = claimantOf(runtime);
   return idempotent(
     runtime.resources.db,
     {
@@ -27,9 +28,15 @@ export function payForOrder(
       params: request,
       status: 200,
       waitMs,
-      claimant: claimantOf(runtime),
+      claimant,
     },
     ({ resumed }) =>
-      payOrder(runtime, ctx, caller, request.id, { fail: request.fail, phone: request.phone, resumed, waitMs }),
+      payOrder(runtime, ctx, caller, request.id, {
+        fail: request.fail,
+        phone: request.phone,
+        resumed,
+        waitMs,
+        claimant,
+      }),
   );
 }

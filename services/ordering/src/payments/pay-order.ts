@@ -18,7 +18,7 @@ import { moveOrder } from '../orders/order-states';
 import { toOrderView } from '../orders/order-view';
 import { completePayment } from './complete-payment';
 import { leaseEnd, whileRenewing } from '../idempotency/lease';
-import { claimantOf } from '../idempotency/claimant';
+import type { Claimant } from '../idempotency/claimant';
 import { toMinorUnits } from './minor-units';
 import { livePaymentOf, paymentUnderWay } from './payment-under-way';
 
@@ -43,6 +43,8 @@ export interface PayRequest {
   resumed?: boolean;
   /** How long to wait for another request that is asking the provider to take this order's payment. */
   waitMs: number;
+  /** The request's claimant, the one its Idempotency-Key claim names: tells whether the node asking the provider is gone. */
+  claimant: Claimant;
 }
 
 const WAIT_POLL_MS = 50;
@@ -72,7 +74,6 @@ export async function payOrder(
   request: PayRequest,
 ): Promise<OrderView> {
   const deadline = Date.now() + request.waitMs;
-  const claimant = claimantOf(runtime);
   let waited = false;
   let takeOverFrom: string | undefined;
   for (;;) {
@@ -80,7 +81,7 @@ export async function payOrder(
     const start = await startPayment(runtime, call, caller, id, request.resumed || waited, takeOverFrom);
     if (!('charging' in start)) return finishPayment(runtime, call, caller, id, request, start);
     const holder = start.charging.charging_by;
-    if (holder !== null && holder !== takeOverFrom && (await claimant.holderGone(holder))) {
+    if (holder !== null && holder !== takeOverFrom && (await request.claimant.holderGone(holder))) {
       takeOverFrom = holder;
       continue;
     }

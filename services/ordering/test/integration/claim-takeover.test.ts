@@ -92,24 +92,32 @@ describe('claims of a node that is gone', () => {
     waitMs: WAIT_MS,
     claimant: claimantOf({ broker, logger }),
   });
-
-  it('lets a repeat take over at once; the holder, resuming, stores nothing and answers the repeat', async () => {
-    const [holder, repeater] = await startHolderAndRepeater();
+  /**
+   * Starts the first attempt of a request on `holder` and returns once `holder` holds its claim;
+   * the attempt answers `{ by: 'holder' }` only when released.
+   */
+  const holdFirstAttempt = async (holder: ServiceBroker, params: object) => {
     const key = uniqueName('key');
-    let resume!: () => void;
-    const resumed = new Promise<void>((resolve) => (resume = resolve));
-    const first = idempotent(node.orderingDb, request(holder, key, { id: 1 }), async () => {
-      await resumed;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const first = idempotent(node.orderingDb, request(holder, key, params), async () => {
+      await released;
       return { by: 'holder' };
     });
     await eventually(async () => (await keyRow(key).first('claimed_by'))?.claimed_by === holder.nodeID);
+    return { key, first, release };
+  };
+
+  it('lets a repeat take over at once; the holder, resuming, stores nothing and answers the repeat', async () => {
+    const [holder, repeater] = await startHolderAndRepeater();
+    const { key, first, release } = await holdFirstAttempt(holder, { id: 1 });
     await cutOff(holder);
 
     const repeat = await idempotent(node.orderingDb, request(repeater, key, { id: 1 }), async (attempt) => ({
       by: 'repeater',
       resumed: attempt.resumed,
     }));
-    resume();
+    release();
 
     expect(repeat).toEqual({ by: 'repeater', resumed: true });
     expect(await first).toEqual(repeat);
@@ -118,14 +126,7 @@ describe('claims of a node that is gone', () => {
 
   it('leaves the claim of a live node alone: a repeat waits for its answer', async () => {
     const [holder, repeater] = await startHolderAndRepeater();
-    const key = uniqueName('key');
-    let resume!: () => void;
-    const resumed = new Promise<void>((resolve) => (resume = resolve));
-    const first = idempotent(node.orderingDb, request(holder, key, { id: 2 }), async () => {
-      await resumed;
-      return { by: 'holder' };
-    });
-    await eventually(async () => (await keyRow(key).first('claimed_by'))?.claimed_by === holder.nodeID);
+    const { key, first, release } = await holdFirstAttempt(holder, { id: 2 });
     let repeatRan = false;
 
     const repeat = idempotent(node.orderingDb, request(repeater, key, { id: 2 }), async () => {
@@ -133,7 +134,7 @@ describe('claims of a node that is gone', () => {
       return { by: 'repeater' };
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    resume();
+    release();
 
     expect(await repeat).toEqual({ by: 'holder' });
     expect(await first).toEqual({ by: 'holder' });
@@ -152,10 +153,16 @@ describe('claims of a node that is gone', () => {
       broker,
       payments: { forMethod: () => provider, named: () => provider },
     });
-    const pay = (broker: ServiceBroker, key: string) =>
-      idempotent(node.orderingDb, request(broker, key, { id: order.id }), ({ resumed }) =>
-        payOrder(onNode(broker), node.broker, buyer, order.id, { resumed, waitMs: WAIT_MS }),
+    const pay = (broker: ServiceBroker, key: string) => {
+      const attempt = request(broker, key, { id: order.id });
+      return idempotent(node.orderingDb, attempt, ({ resumed }) =>
+        payOrder(onNode(broker), node.broker, buyer, order.id, {
+          resumed,
+          waitMs: WAIT_MS,
+          claimant: attempt.claimant,
+        }),
       );
+    };
     const key = uniqueName('key');
 
     const first = pay(holder, key);
