@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Errors, type Context, type ServiceBroker } from 'moleculer';
 import { Type } from '@sinclair/typebox';
 import { AjvValidator, ConflictError, createBroker, createLogger, type RequestContext } from '@ticketpro/shared';
@@ -169,5 +170,15 @@ describe('createBroker', () => {
       await expect(broker.call('calc.timeout')).rejects.toBeInstanceOf(Errors.RequestTimeoutError);
       expect(calls.timeout).toBe(1);
     });
+  });
+
+  it('measures no host CPU for its heartbeats: no strategy reads it, and it cost an idle process about 1 ms a second', async () => {
+    const cpus = jest.spyOn(os, 'cpus');
+    try {
+      await expect(broker.getCpuUsage()).resolves.toEqual({ avg: 0, usages: [] });
+      expect(cpus).not.toHaveBeenCalled();
+    } finally {
+      cpus.mockRestore();
+    }
   });
 });
