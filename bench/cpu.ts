@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ): 100 on Linux. */
@@ -69,25 +69,6 @@ export function postgresBackends(databaseUrl: string, name = 'Postgres'): CpuSou
       } finally {
         await client.end();
       }
-    },
-  };
-}
-
-/** The local nats-server process(es), found by name. Shared with whatever else uses that server. */
-export function natsServer(): CpuSource {
-  return {
-    name: 'NATS',
-    async pids() {
-      return readdirSync('/proc')
-        .filter((entry) => /^\d+$/.test(entry))
-        .map(Number)
-        .filter((pid) => {
-          try {
-            return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nats-server';
-          } catch {
-            return false;
-          }
-        });
     },
   };
 }

@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@ticketpro/shared';
-import { adminDatabaseUrl, testNatsUrl, type Api } from '@ticketpro/shared/testing';
+import { adminDatabaseUrl, type Api } from '@ticketpro/shared/testing';
 import { startCluster } from '@ticketpro/tests/support/cluster';
 import { register } from '@ticketpro/tests/support/users';
 import type { RunningProcess } from '@ticketpro/tests/support/processes';
+import { privateNatsServer } from '@ticketpro/tests/support/nats-server';
 import type { BenchOptions, Scenario } from './options';
 import type { Teardown } from './teardown';
 import { describeMachine } from './machine';
@@ -12,7 +13,7 @@ import { startBaseline, startMonolith } from './baseline';
 import { jwtKeyPair } from './jwt-key-pair';
 import { seedEvent } from './seed';
 import { MemorySampler } from './memory';
-import { natsServer, processSource } from './cpu';
+import { processSource, type CpuSource } from './cpu';
 import { renderResults, writeReport, type BenchResults } from './report';
 import { measureReadPath } from './scenarios/read-path';
 import { measureNatsHop } from './scenarios/nats-hop';
@@ -42,6 +43,13 @@ const BENCH_ENV = {
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
 };
 
+/**
+ * The bench's NATS server runs as deploy/ runs it: one Go processor, which wakes fewer threads per
+ * message (docs/PERFORMANCE.md, issue 14 seventh pass). The machine's shared server may run
+ * otherwise, and other work on it would be counted as the platform's.
+ */
+const DEPLOYED_NATS_ENV = { GOMAXPROCS: '1' };
+
 /** The read path's event: a few ticket types, as a typical event page shows them. */
 const READ_EVENT_TICKET_TYPES = [
   { name: 'General admission', price: 19.99, quantity: 500 },
@@ -63,7 +71,11 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
   const memory = new MemorySampler();
   teardown.add('stop sampling memory', async () => memory.stop());
   try {
-    const machine = await describeMachine(adminDatabaseUrl(), testNatsUrl());
+    const nats = await privateNatsServer('bench', { env: DEPLOYED_NATS_ENV });
+    teardown.add("stop the bench's NATS server and remove its store", () => nats.destroy());
+    const env = { ...BENCH_ENV, NATS_URL: nats.url };
+    const natsCpu = processSource('NATS', nats.pid());
+    const machine = await describeMachine(adminDatabaseUrl(), nats.url, nats.pid());
     const results: BenchResults = { date: new Date(), machine, options };
 
     // First, while nothing else of the bench runs: how long a newcomer's `npm start` takes.
@@ -71,10 +83,11 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
       progress('0. npm start: first start, a whole sale, restart');
       results.embeddedStart = await measureEmbeddedStart(teardown);
     }
-    if (CLUSTER_SCENARIOS.some(runs)) Object.assign(results, await runOnCluster(options, memory, teardown));
+    if (CLUSTER_SCENARIOS.some(runs))
+      Object.assign(results, await runOnCluster(env, natsCpu, options, memory, teardown));
     if (runs('failover')) {
       progress('8. failover: one instance of each service killed under load');
-      results.failover = await measureFailover(BENCH_ENV, options, teardown);
+      results.failover = await measureFailover(env, options, teardown);
     }
 
     const rendered = renderResults(results);
@@ -90,6 +103,8 @@ export async function runBench(options: BenchOptions, teardown: Teardown): Promi
 
 /** The chosen scenarios of one cluster (with the embedded process and the baseline server for reads), and its memory. */
 async function runOnCluster(
+  env: Record<string, string>,
+  natsCpu: CpuSource,
   options: BenchOptions,
   memory: MemorySampler,
   teardown: Teardown,
@@ -100,7 +115,7 @@ async function runOnCluster(
   let benchGateway: RunningProcess | undefined;
   const reads = runs('read') || runs('hop');
   progress(`starting the distributed cluster${reads ? ', the embedded process and the baseline server' : ''}`);
-  const starting = startCluster('bench', BENCH_ENV);
+  const starting = startCluster('bench', env);
   // Registered before it is up, so that Ctrl-C while it starts still stops it (a failed start stops itself).
   teardown.add('stop the cluster and drop its database and stream', () =>
     starting.then(
@@ -157,12 +172,12 @@ async function runOnCluster(
           distributed: [
             processSource('gateway', serving('gateway')),
             processSource('catalog', serving('catalog')),
-            natsServer(),
+            natsCpu,
           ],
           uncached: [
             processSource('gateway', uncachedGateway.process.child.pid),
             processSource('catalog', serving('catalog')),
-            natsServer(),
+            natsCpu,
           ],
           embedded: [processSource('embedded', embedded.process.child.pid)],
           baseline: [processSource('baseline', baseline.process.child.pid)],
@@ -194,6 +209,7 @@ async function runOnCluster(
       { ...cluster, processes: cluster.processes.filter((p) => p !== benchGateway) },
       organizer,
       poolMax * catalogInstances,
+      natsCpu,
       () => startMonolith(cluster.env, JWT_KEYS.publicKey, poolMax, teardown),
       options,
     );

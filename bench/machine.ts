@@ -14,8 +14,16 @@ export interface Machine {
   loadAverage: string;
 }
 
-/** The machine and servers the figures were measured on, as the servers themselves report. */
-export async function describeMachine(databaseUrl: string, natsUrl: string): Promise<Machine> {
+/**
+ * The machine and servers the figures were measured on, as the servers themselves report; the
+ * NATS server's GOMAXPROCS as its process was started (`natsPid`), since it sets the server's CPU
+ * per message.
+ */
+export async function describeMachine(
+  databaseUrl: string,
+  natsUrl: string,
+  natsPid: number | undefined,
+): Promise<Machine> {
   const cpus = os.cpus();
   return {
     cpu: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
@@ -23,7 +31,7 @@ export async function describeMachine(databaseUrl: string, natsUrl: string): Pro
     os: `${osName()} (${os.type()} ${os.release()}, ${os.arch()})`,
     node: process.version,
     postgres: await postgresVersion(databaseUrl),
-    nats: await natsVersion(natsUrl),
+    nats: `${await natsVersion(natsUrl)}, GOMAXPROCS ${environmentOf(natsPid).GOMAXPROCS ?? 'unset (one per core)'}`,
     loadAverage: os
       .loadavg()
       .map((l) => l.toFixed(2))
@@ -57,4 +65,13 @@ async function natsVersion(url: string): Promise<string> {
   } finally {
     await nc.close();
   }
+}
+
+/** A process's environment as it was started, from /proc/<pid>/environ. */
+function environmentOf(pid: number | undefined): Record<string, string> {
+  if (pid === undefined) return {};
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(
+    entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
 }

@@ -43,7 +43,8 @@ const DEFAULT_HEADER = `# Performance
 
 \`npm run bench\` (bench/run.ts) measures TicketPro against the physical limits of the machine it runs
 on, prints the tables below and rewrites them here. It needs what the tests need: PostgreSQL on
-127.0.0.1:5432 and NATS with JetStream on 127.0.0.1:4222 (or \`TEST_DATABASE_URL\`, \`TEST_NATS_URL\`).
+127.0.0.1:5432 (or \`TEST_DATABASE_URL\`) and the \`nats-server\` binary (or \`NATS_SERVER_BIN\`): the bench
+runs a NATS server of its own, with \`GOMAXPROCS=1\` as deploy/ runs it.
 Everything it starts — service processes, \`tp_*\` databases, JetStream streams, temporary
 directories — is removed when it ends, fails or is interrupted with Ctrl-C.
 
@@ -187,7 +188,7 @@ function readCpuSection(cpuPerRead: ReadPathFigures['cpuPerRead']): string {
   const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
   const baseline = total(cpuPerRead.baseline);
   return section(
-    'CPU per read (user + system, from /proc/<pid>/stat, during the measured run; NATS: the whole server, shared with anything else using it)',
+    "CPU per read (user + system, from /proc/<pid>/stat, during the measured run; NATS: the bench's own server)",
     ['mode', 'by process (ms)', 'CPU ms per read', '÷ baseline'],
     READ_MODES.map((mode) => [
       mode,
@@ -296,7 +297,7 @@ function cpuSection({ cpuPerOrder, core, monolithCpuPerOrder }: CheckoutFigures)
     ['**single process: all of the above**', `**${cpuMs(total(monolithCpuPerOrder))}**`, ''],
   ];
   return section(
-    "CPU per order (user + system, from /proc/<pid>/stat; Postgres: the backends of the bench's database; NATS: the whole server, shared with anything else using it)",
+    "CPU per order (user + system, from /proc/<pid>/stat; Postgres: the backends of the bench's database; NATS: the bench's own server)",
     ['process', 'CPU ms per order', `${core.paused.join(' and ')} paused`],
     rows,
   );

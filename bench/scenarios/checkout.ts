@@ -5,7 +5,7 @@ import type { BenchOptions, RunLength } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { measureHotRow, type HotRowFigures } from '../hot-row';
 import { registerMany, seedEvent } from '../seed';
-import { natsServer, postgresBackends, processSource, startCpuReading, type CpuSpent } from '../cpu';
+import { postgresBackends, processSource, startCpuReading, type CpuSource, type CpuSpent } from '../cpu';
 import type { SingleProcess } from '../embedded';
 import { consumersCaughtUp, queuedMailSent, whilePaused } from '../pause';
 
@@ -48,6 +48,8 @@ export async function measureCheckout(
   cluster: Cluster,
   organizer: Registered,
   catalogConnections: number,
+  /** The cluster's NATS server. */
+  natsCpu: CpuSource,
   startMonolith: () => Promise<SingleProcess>,
   options: BenchOptions,
 ): Promise<CheckoutFigures> {
@@ -93,11 +95,7 @@ export async function measureCheckout(
     await queuedMailSent(cluster.env.DATABASE_URL);
   };
   const measureOnCluster = async (processes: typeof cluster.processes) => {
-    const cpu = await startCpuReading([
-      ...processes.map((p) => processSource(p.name, p.child.pid)),
-      postgres,
-      natsServer(),
-    ]);
+    const cpu = await startCpuReading([...processes.map((p) => processSource(p.name, p.child.pid)), postgres, natsCpu]);
     const figures = await checkoutLoad(cluster.baseUrl);
     // With every process running, what the consumers and the mail dispatcher still owe the
     // run's orders when its load ends is charged to them too.

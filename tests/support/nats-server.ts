@@ -19,9 +19,15 @@ export interface PrivateNatsServer {
   stop(): Promise<void>;
   /** Stops the server and removes its store. */
   destroy(): Promise<void>;
+  /** The running server's process id, for reading its CPU time; undefined while it is stopped. */
+  pid(): number | undefined;
 }
 
-export async function privateNatsServer(label: string): Promise<PrivateNatsServer> {
+/** `env`: the server's environment, e.g. `GOMAXPROCS` as deploy/ sets it. */
+export async function privateNatsServer(
+  label: string,
+  { env = {} }: { env?: Record<string, string> } = {},
+): Promise<PrivateNatsServer> {
   const port = await freePort();
   const storeDir = mkdtempSync(path.join(os.tmpdir(), `ticketpro-nats-${label}-`));
   let running: RunningProcess | undefined;
@@ -29,7 +35,7 @@ export async function privateNatsServer(label: string): Promise<PrivateNatsServe
   const start = async () => {
     if (running) return;
     const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
-    const proc = startProcess(`nats-server:${port}`, NATS_SERVER, args, { env: {}, cwd: storeDir });
+    const proc = startProcess(`nats-server:${port}`, NATS_SERVER, args, { env, cwd: storeDir });
     running = proc;
     await waitForReadyLine(proc);
   };
@@ -48,6 +54,7 @@ export async function privateNatsServer(label: string): Promise<PrivateNatsServe
       await stop();
       rmSync(storeDir, { recursive: true, force: true });
     },
+    pid: () => running?.child.pid,
   };
 }
 
