@@ -39,7 +39,8 @@ export async function openServiceResources(
   });
   try {
     const publisher = await createEventPublisher(config, service);
-    const relay = new OutboxRelay(db, publisher, logger);
+    // Without NATS, the in-process bus: this process is the only one relaying its outboxes.
+    const relay = new OutboxRelay(db, publisher, logger, { soleRelay: !config.NATS_URL });
     attachRelay(db, relay);
     relay.start();
     return { db, publisher, relay };

@@ -389,6 +389,55 @@ describe('outbox', () => {
       expect(seen).toEqual([event.id, event.id]);
     });
 
+    it("as its outbox's sole relay, polls only after a failed drain, until one succeeds", async () => {
+      const bus = new LocalEventBus();
+      let failing = false;
+      let deliveries = 0;
+      bus.subscribe({
+        name: 'flaky',
+        events: ['identity.user.deleted'],
+        durable: true,
+        deliver: async () => {
+          deliveries += 1;
+          if (failing) throw new Error('not now');
+        },
+      });
+      const sole = await openServiceDatabase(database.url);
+      const relay = new OutboxRelay(sole, new LocalPublisher(bus), logger, { pollIntervalMs: 20, soleRelay: true });
+      attachRelay(sole, relay);
+      let polls = 0;
+      const countPolls = (query: { sql: string }) => {
+        if (/select exists/i.test(query.sql)) polls += 1;
+      };
+      sole.on('query', countPolls);
+      relay.start();
+      try {
+        // start()'s drain succeeds (nothing waits): from then on every row is announced, and the poll asks nothing.
+        await relay.flush();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(polls).toBe(0);
+
+        // A subscriber fails: the row waits, and only the poll will try it again.
+        failing = true;
+        await sole.transaction((trx) => identityEvents.record(trx, 'identity.user.deleted', { id: 1 }));
+        while (deliveries < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(polls).toBeGreaterThan(0);
+        expect(await unpublished()).toBe(1);
+
+        failing = false;
+        while ((await unpublished()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        // Give a poll in flight time to end, then none follows.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const settled = polls;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(polls).toBe(settled);
+      } finally {
+        await relay.stop();
+        sole.off('query', countPolls);
+        await sole.destroy();
+      }
+    });
+
     it("holds no transaction while subscribers handle events: one may use the relay's own one-connection database", async () => {
       const single = knexFactory({
         client: 'pg',

@@ -152,6 +152,13 @@ export function serviceEvents<S extends ServiceName>(service: S): ServiceEvents<
 export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   batchSize?: number;
+  /**
+   * This relay is its outbox's only one, and every row is recorded through the database it is
+   * attached to (`attachRelay`): the embedded mode, one process and its in-process bus. Then a
+   * row waits unannounced only from before `start()` (which drains at once) or after a drain
+   * failed, so the poll asks the database only until a drain succeeds again.
+   */
+  soleRelay?: boolean;
 }
 
 /**
@@ -177,6 +184,9 @@ export class OutboxRelay {
   private queued?: Promise<number>;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly soleRelay: boolean;
+  /** Whether rows may wait that no `notify()` will announce: until the first drain succeeds, and after a failed one. */
+  private unannounced = true;
 
   constructor(
     private readonly knex: Knex,
@@ -186,6 +196,7 @@ export class OutboxRelay {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.batchSize = options.batchSize ?? 100;
+    this.soleRelay = options.soleRelay ?? false;
   }
 
   start(): void {
@@ -203,10 +214,11 @@ export class OutboxRelay {
    * relaying, and drains that failed. Those are rare, so it first asks whether any row waits (one
    * statement on the unpublished rows' partial index, no transaction) and drains only if one
    * does: an idle instance's poll then costs one round trip, not a drain's three and its
-   * transaction. Its second (`pollIntervalMs`) is how late such a row can go out.
+   * transaction. Its second (`pollIntervalMs`) is how late such a row can go out. A sole relay
+   * knows of every row but those a failed drain left, so it asks only while there may be some.
    */
   private async poll(): Promise<void> {
-    if (this.running || this.notifyTimer) return;
+    if (this.running || this.notifyTimer || (this.soleRelay && !this.unannounced)) return;
     try {
       const { rows } = await prepared(
         this.knex.raw<{ rows: { waiting: boolean }[] }>(
@@ -261,13 +273,21 @@ export class OutboxRelay {
 
   private async drain(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const count = this.publisher.waitsForConsumers
-        ? await this.relayUnlocked()
-        : await this.knex.transaction((trx) => this.relayLocked(trx));
-      total += count;
-      if (count < this.batchSize) return total;
+    try {
+      for (;;) {
+        const count = this.publisher.waitsForConsumers
+          ? await this.relayUnlocked()
+          : await this.knex.transaction((trx) => this.relayLocked(trx));
+        total += count;
+        if (count < this.batchSize) break;
+      }
+    } catch (err) {
+      this.unannounced = true;
+      throw err;
     }
+    // Every row committed before this drain began is published, those of a failed drain included.
+    this.unannounced = false;
+    return total;
   }
 
   /**
