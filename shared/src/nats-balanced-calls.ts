@@ -43,6 +43,29 @@ export function peerLivenessOf(broker: ServiceBroker): PeerLiveness | undefined 
   return livenessOf.get(broker);
 }
 
+/** What a repeatable call sends, each time it is sent. */
+interface CallRequest {
+  action: string;
+  params: unknown;
+  options: CallingOptions;
+}
+
+/**
+ * What every repeatable call of one middleware sends through: the next handler, the calls in
+ * flight (which the sweep looks at), and where repeats are logged.
+ */
+interface CallSender {
+  next: Call;
+  inFlight: Set<RepeatableCall>;
+  logger: Logger;
+}
+
+/** The caller's promise, settled by the first answer or the last failure. */
+interface CallOutcome {
+  resolve: (answer: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * A repeatable call in flight, until it is answered or sent once more; it answers with the first
  * answer of the call or its one repeat. A timeout is no answer: the other attempt may still give
@@ -55,48 +78,44 @@ class RepeatableCall {
   private failed = 0;
 
   constructor(
-    readonly action: string,
-    private readonly params: unknown,
-    private readonly options: CallingOptions,
-    private readonly next: Call,
-    private readonly inFlight: Set<RepeatableCall>,
-    private readonly logger: Logger,
-    private readonly resolve: (answer: unknown) => void,
-    private readonly reject: (err: unknown) => void,
+    readonly request: CallRequest,
+    private readonly sender: CallSender,
+    private readonly outcome: CallOutcome,
   ) {}
 
   start(): void {
-    this.inFlight.add(this);
+    this.sender.inFlight.add(this);
     this.send();
   }
 
   repeat(why: string): void {
-    this.inFlight.delete(this);
-    this.logger.warn({ action: this.action, why }, 'sending the call once more');
+    this.sender.inFlight.delete(this);
+    this.sender.logger.warn({ action: this.request.action, why }, 'sending the call once more');
     this.send();
   }
 
   private send(): void {
     this.attempts += 1;
-    this.next(this.action, this.params, { ...this.options }).then(
+    const { action, params, options } = this.request;
+    this.sender.next(action, params, { ...options }).then(
       (answer) => this.answered(answer),
       (err: Error) => this.failedWith(err),
     );
   }
 
   private answered(answer: unknown): void {
-    this.inFlight.delete(this);
-    this.resolve(answer);
+    this.sender.inFlight.delete(this);
+    this.outcome.resolve(answer);
   }
 
   private failedWith(err: Error): void {
     this.failed += 1;
     if (err instanceof Errors.RequestTimeoutError) {
-      if (this.inFlight.has(this)) return this.repeat(`timed out: ${err.message}`);
+      if (this.sender.inFlight.has(this)) return this.repeat(`timed out: ${err.message}`);
       if (this.failed < this.attempts) return;
     }
-    this.inFlight.delete(this);
-    this.reject(err);
+    this.sender.inFlight.delete(this);
+    this.outcome.reject(err);
   }
 }
 
@@ -148,7 +167,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
     const overdueFrom = Date.now() - SUSPECT_AFTER_MS;
     for (const call of inFlight) {
       if (call.sentAt > overdueFrom) break;
-      for (const nodeID of remoteNodesServing(call.action)) {
+      for (const nodeID of remoteNodesServing(call.request.action)) {
         const goneSince = liveness.goneSince(nodeID);
         if (goneSince !== undefined && call.sentAt < goneSince) {
           call.repeat(`an instance of its service (${nodeID}) is gone`);
@@ -182,6 +201,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
       sweeping = undefined;
     },
     call(next: Call): Call {
+      const sender: CallSender = { next, inFlight, logger };
       return function balancedByNats(action, params, options = {}) {
         // A retry of Moleculer's own reuses its context (`ctx`); a call to one node has nowhere else to go.
         if (typeof action !== 'string' || options.ctx || options.nodeID) return next(action, params, options);
@@ -189,7 +209,7 @@ export function natsBalancedCalls(logger: Logger): Middleware {
         if (registry.getActionEndpoints(action)?.hasLocal()) return balancedCall.call(broker, action, params, options);
         if (!isRepeatableCall(action, params)) return next(action, params, options);
         return new Promise((resolve, reject) => {
-          new RepeatableCall(action, params, options, next, inFlight, logger, resolve, reject).start();
+          new RepeatableCall({ action, params, options }, sender, { resolve, reject }).start();
           sweepWhileInFlight();
         });
       };
