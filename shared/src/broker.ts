@@ -127,6 +127,24 @@ function holdLocalEventsWhileStarting(): Middleware {
   } as unknown as Middleware;
 }
 
+/**
+ * Over NATS, Moleculer tells the other nodes of a change to this node's services a second after
+ * it (a debounced `localServiceChanged`), on a timer that keeps the process alive; a broker that
+ * stopped would send nothing then anyway (it checks `stopping`), so the pending call is cancelled
+ * at stop. Otherwise a stopped broker held its process (a jest worker: "failed to exit
+ * gracefully") for up to a second.
+ */
+function cancelServiceChangeNoticeAtStop(): Middleware {
+  let broker: ServiceBroker;
+  return {
+    name: 'CancelServiceChangeNoticeAtStop',
+    created: (created: ServiceBroker) => {
+      broker = created;
+    },
+    stopped: () => (broker as unknown as { localServiceChanged: { cancel(): void } }).localServiceChanged.cancel(),
+  } as unknown as Middleware;
+}
+
 export function createBroker({ config, role, logger, middlewares = [] }: BrokerFactoryOptions): ServiceBroker {
   const options: BrokerOptions = {
     namespace: config.NAMESPACE,
@@ -176,7 +194,9 @@ export function createBroker({ config, role, logger, middlewares = [] }: BrokerF
     validator: new AjvValidator(),
     middlewares: [
       requestLogging(logger),
-      ...(config.NATS_URL ? [natsBalancedCalls(logger)] : [holdLocalEventsWhileStarting()]),
+      ...(config.NATS_URL
+        ? [natsBalancedCalls(logger), cancelServiceChangeNoticeAtStop()]
+        : [holdLocalEventsWhileStarting()]),
       ...middlewares,
     ],
   };

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Errors, type Context, type ServiceBroker } from 'moleculer';
 import { Type } from '@sinclair/typebox';
 import { AjvValidator, ConflictError, createBroker, createLogger, type RequestContext } from '@ticketpro/shared';
-import { testConfig, uniqueName } from '@ticketpro/shared/testing';
+import { assertNatsReachable, testConfig, testNatsUrl, timersLeftBy, uniqueName } from '@ticketpro/shared/testing';
 
 interface LogLine {
   level: number;
@@ -180,5 +180,22 @@ describe('createBroker', () => {
     } finally {
       cpus.mockRestore();
     }
+  });
+
+  it('over NATS, leaves no timer keeping the process alive once stopped, though its services changed just before', async () => {
+    await assertNatsReachable();
+    const left = await timersLeftBy(async () => {
+      const overNats = createBroker({
+        config: testConfig({ NATS_URL: testNatsUrl(), NAMESPACE: uniqueName('broker') }),
+        role: 'test',
+        logger: createLogger('test', 'silent'),
+      });
+      overNats.createService({ name: 'changing', actions: { ping: () => 'pong' } });
+      await overNats.start();
+      // A service gone arms Moleculer's one-second notice to the other nodes.
+      await overNats.destroyService(overNats.getLocalService('changing'));
+      await overNats.stop();
+    });
+    expect(left).toBe(0);
   });
 });

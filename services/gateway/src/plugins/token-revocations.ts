@@ -34,6 +34,32 @@ const RETRY_MS = 1000;
 const PRUNE_EVERY_MS = 60_000;
 
 /**
+ * Resolves once `service` is registered with `broker`, rejects after `timeoutMs`. Moleculer's
+ * `waitForServices` polls on a timer that nothing can stop and that keeps the process alive: a
+ * gateway closed before identity appeared (a test's, a start that failed) held its process, or
+ * its jest worker, for the whole timeout. This waits for the registry's change events instead,
+ * with an unref'd timer.
+ */
+function serviceRegistered(broker: ServiceBroker, service: string, timeoutMs: number): Promise<void> {
+  // The registry's own check, which waitForServices uses; not in Moleculer 0.14's typings.
+  const registry = broker.registry as unknown as { hasService(name: string): boolean };
+  if (registry.hasService(service)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error) => {
+      clearTimeout(timer);
+      broker.localBus.off('$services.changed', onChange);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onChange = () => {
+      if (registry.hasService(service)) settle();
+    };
+    const timer = setTimeout(() => settle(new Error(`${service} is not available`)), timeoutMs).unref();
+    broker.localBus.on('$services.changed', onChange);
+  });
+}
+
+/**
  * Keeps this gateway instance told of every access-token revocation, from identity's events:
  * `identity.user.updated` (token version raised: deactivated, role changed),
  * `identity.user.deleted` and `identity.session.revoked` (logout, refresh token replayed).
@@ -69,7 +95,7 @@ export const tokenRevocationsPlugin = fp<{ config: Config; broker: ServiceBroker
     // Embedded: identity runs in this process, and starts only after the app is built, so the
     // list is fetched in the background; /health says starting until it has arrived.
     const loadSnapshot = retrying('cannot read earlier token revocations from identity yet', async () => {
-      await broker.waitForServices(['identity'], config.REQUEST_TIMEOUT_MS, 100);
+      await serviceRegistered(broker, 'identity', config.REQUEST_TIMEOUT_MS);
       const snapshot = await call(broker, 'identity.tokens.revocations', {}, { retries: 0 });
       revocations.applySnapshot(snapshot);
       snapshotLoaded = true;

@@ -9,7 +9,14 @@ import {
   type AnyEventEnvelope,
   type ServiceBroker,
 } from '@ticketpro/shared';
-import { assertNatsReachable, eventually, testNatsUrl, uniqueName, expectProblem } from '@ticketpro/shared/testing';
+import {
+  assertNatsReachable,
+  eventually,
+  testNatsUrl,
+  timersLeftBy,
+  uniqueName,
+  expectProblem,
+} from '@ticketpro/shared/testing';
 import { CatalogStandIn } from '../support/catalog';
 import { IdentityStandIn, startGateway, type Gateway } from '../support/gateway';
 
@@ -159,6 +166,16 @@ describe('gateway: revocations it cannot learn (fail closed)', () => {
     } finally {
       await gw.close();
     }
+  });
+});
+
+describe('gateway: closed before identity appears', () => {
+  it('leaves no timer keeping its process alive (it waited for identity on one)', async () => {
+    const left = await timersLeftBy(async () => {
+      const gw = await startGateway([]);
+      await gw.close();
+    });
+    expect(left).toBe(0);
   });
 });
 
