@@ -5,7 +5,7 @@ import { startCluster } from '@ticketpro/tests/support/cluster';
 import { register, type Registered } from '@ticketpro/tests/support/users';
 import { seedEvent } from './seed';
 import { processSource, startCpuReading } from './cpu';
-import { consumersCaughtUp, whilePaused } from './pause';
+import { consumersCaughtUp, queuedMailSent, whilePaused } from './pause';
 
 /**
  * Statements per order, by service and by statement, with the CPU Postgres spent on each: a
@@ -208,7 +208,11 @@ async function main(): Promise<void> {
       );
       // Let the relays and the consumers finish what the orders started (paused ones cannot).
       if (paused.length > 0) await new Promise((resolve) => setTimeout(resolve, 3000));
-      else await consumersCaughtUp(cluster.env.NATS_URL, cluster.env.EVENT_STREAM);
+      else {
+        await consumersCaughtUp(cluster.env.NATS_URL, cluster.env.EVENT_STREAM);
+        // …and the mail dispatcher has sent what they queued: its sends are the order's too.
+        await queuedMailSent(cluster.env.DATABASE_URL);
+      }
       clearInterval(tracer);
       await traceBackends();
       cpuSpent = await cpu.finish();

@@ -40,10 +40,12 @@ interface DriverConnection {
   query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+type PooledConnection = DriverConnection | pg.Client;
+
 /** The part of knex's client (typed `any` by knex) that lends out its pool's connections. */
 interface ConnectionLender {
-  acquireConnection(): Promise<DriverConnection | pg.Client>;
-  releaseConnection(connection: DriverConnection | pg.Client): Promise<void>;
+  acquireConnection(): Promise<PooledConnection>;
+  releaseConnection(connection: PooledConnection): Promise<void>;
 }
 
 /**
@@ -55,13 +57,20 @@ interface ConnectionLender {
  * `max_prepared_statements` set); PGlite, one connection in this process, runs it as text.
  */
 export async function queryRows<Row>(db: Database, statement: NamedStatement, values: unknown[]): Promise<Row[]> {
-  return withPooledConnection(db, async (connection) => {
-    const { rows } =
-      connection instanceof pg.Client
-        ? await connection.query({ name: statement.name, text: statement.text, values })
-        : await connection.query(statement.text, values);
-    return rows as Row[];
-  });
+  return withPooledConnection(db, async (connection) => (await runNamed(connection, statement, values)) as Row[]);
+}
+
+/** A named statement on a connection `withPooledConnection` lent: prepared on Postgres, as text on PGlite. */
+export async function runNamed(
+  connection: PooledConnection,
+  statement: NamedStatement,
+  values: unknown[],
+): Promise<unknown[]> {
+  const { rows } =
+    connection instanceof pg.Client
+      ? await connection.query({ name: statement.name, text: statement.text, values })
+      : await connection.query(statement.text, values);
+  return rows;
 }
 
 /**
@@ -70,7 +79,7 @@ export async function queryRows<Row>(db: Database, statement: NamedStatement, va
  */
 export async function withPooledConnection<T>(
   db: Database,
-  work: (connection: DriverConnection | pg.Client) => Promise<T>,
+  work: (connection: PooledConnection) => Promise<T>,
 ): Promise<T> {
   const lender = db.client as ConnectionLender;
   const connection = await lender.acquireConnection();

@@ -24,6 +24,7 @@ import { acceptedNames, UnacceptedVersionError, verdictOn } from './acceptance';
 import { ensureEventStream } from './publishers';
 import { localDomainEvents, SubscriberStoppedError } from './local-bus';
 import { GroupCommit } from '../group-commit';
+import { prepared } from '../prepared-statements';
 
 export const PROCESSED_EVENTS_TABLE = 'processed_events';
 
@@ -54,6 +55,23 @@ export type BatchHandler<A extends EventAcceptance> = (
 ) => Promise<void>;
 
 /**
+ * Records the events handled by this consumer, in `trx`; resolves to the ids that were not yet
+ * (a copy later in `envelopes` of an id finds it taken). One text whatever the batch's size, the
+ * ids travelling as an array, so Postgres prepares it once per connection instead of parsing and
+ * planning a new text for each size of batch.
+ */
+async function claimEvents(trx: Knex.Transaction, consumer: string, envelopes: { id: string }[]): Promise<Set<string>> {
+  const { rows } = await prepared(
+    trx.raw<{ rows: { event_id: string }[] }>(
+      `INSERT INTO ${PROCESSED_EVENTS_TABLE} (consumer, event_id) SELECT ?, unnest(?::uuid[])
+        ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+      [consumer, envelopes.map((envelope) => envelope.id)],
+    ),
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
+
+/**
  * Runs `handle` at most once per event id for this consumer: the processed-event row and the
  * handler's changes (and `afterBatch`'s) commit together. A copy arriving while the first is
  * being handled waits on the row's unique key and then finds it taken. Resolves to whether the
@@ -67,12 +85,8 @@ export async function handleOnce<A extends EventAcceptance>(
   afterBatch?: BatchHandler<A>,
 ): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const claimed = await trx(PROCESSED_EVENTS_TABLE)
-      .insert({ consumer, event_id: envelope.id })
-      .onConflict(['consumer', 'event_id'])
-      .ignore()
-      .returning('event_id');
-    if (claimed.length === 0) return false;
+    const claimed = await claimEvents(trx, consumer, [envelope]);
+    if (claimed.size === 0) return false;
     await handle(envelope, trx);
     await afterBatch?.([envelope], trx);
     return true;
@@ -213,12 +227,7 @@ async function handleAllOnce<A extends EventAcceptance>(
   envelopes: AcceptedEnvelope<A>[],
 ): Promise<void> {
   await db.transaction(async (trx) => {
-    const rows: { event_id: string }[] = await trx(PROCESSED_EVENTS_TABLE)
-      .insert(envelopes.map((envelope) => ({ consumer, event_id: envelope.id })))
-      .onConflict(['consumer', 'event_id'])
-      .ignore()
-      .returning('event_id');
-    const claimed = new Set(rows.map((row) => row.event_id));
+    const claimed = await claimEvents(trx, consumer, envelopes);
     const handled: AcceptedEnvelope<A>[] = [];
     for (const envelope of envelopes) {
       // `delete`: a copy of the event later in the same batch finds its claim used.

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared, withPooledConnection, type Logger } from '@ticketpro/shared';
+import { runNamed, withPooledConnection, type Logger, type NamedStatement } from '@ticketpro/shared';
 import { composeMessage, ObsoleteMessage, type ClaimedMessage, type Composer } from '../messages/compose';
 import { FactsNotYetKnown, MESSAGE_FACTS_COLUMNS, messageFactsJoins } from '../messages/message-facts';
 import type { MailProvider } from './provider';
@@ -82,7 +82,7 @@ async function sendNextMessage(dispatcher: Dispatcher): Promise<boolean> {
     const { rows } = await trx.raw<{ rows: ClaimedMessage[] }>(CLAIM_NEXT);
     const [row] = rows;
     if (!row) return false;
-    await send(dispatcher, row, trx, (changes) => prepared(trx('messages').where('id', row.id).update(changes)));
+    await send(dispatcher, row, trx, (outcome, values) => trx.raw(asKnexRaw(outcome.text), [...values, row.id]));
     return true;
   });
 }
@@ -91,25 +91,40 @@ async function sendNextMessage(dispatcher: Dispatcher): Promise<boolean> {
 const LOCK_SCOPE = 'notifications.messages.sending';
 
 /**
+ * The claim's statements are sent by name (pg prepares each once per pooled connection, then
+ * only binds and runs it): parsed and planned on every claim they were a third of notifications'
+ * Postgres CPU in statements (docs/PERFORMANCE.md, issue 14 eighth pass).
+ */
+const named = (name: string, text: string): NamedStatement => ({ name: `notifications.${name}`, text });
+
+/**
  * Locks up to $1 due messages for this session, skipping those another instance holds: the first
  * due ones, looked at in order until enough are locked (the LIMIT stops the locking there).
  */
-const LOCK_DUE = `WITH due AS (
+const LOCK_DUE = named(
+  'lock-due',
+  `WITH due AS (
     SELECT id FROM messages
     WHERE status = 'queued' AND next_attempt_at <= now()
     ORDER BY next_attempt_at, id
     LIMIT $1 * 4)
-  SELECT id FROM due WHERE pg_try_advisory_lock(hashtext('${LOCK_SCOPE}'), id) LIMIT $1`;
+  SELECT id FROM due WHERE pg_try_advisory_lock(hashtext('${LOCK_SCOPE}'), id) LIMIT $1`,
+);
 
 /**
  * The locked messages that are still queued and due, read after the locks were taken (so a
  * message another instance marked sent before letting its lock go is seen sent), with facts.
  */
-const READ_LOCKED = `SELECT m.id, m.kind, m.recipient_id, m.recipient_email, m.order_id, m.details, m.attempts,
+const READ_LOCKED = named(
+  'read-locked',
+  `SELECT m.id, m.kind, m.recipient_id, m.recipient_email, m.order_id, m.details, m.attempts,
     m.created_at, ${MESSAGE_FACTS_COLUMNS}
   FROM messages m ${messageFactsJoins('m.recipient_id', 'm.order_id')}
   WHERE m.id = ANY($1) AND m.status = 'queued' AND m.next_attempt_at <= now()
-  ORDER BY m.next_attempt_at, m.id`;
+  ORDER BY m.next_attempt_at, m.id`,
+);
+
+const UNLOCK_ALL = named('unlock-all', 'SELECT pg_advisory_unlock_all()');
 
 /**
  * Claims up to `limit` messages with one statement and sends them one after another while
@@ -122,64 +137,78 @@ async function sendClaimed(dispatcher: Dispatcher, limit: number, keepGoing: () 
   // The locks belong to this connection: it is kept for the whole claim, and if the process dies,
   // Postgres drops the connection and the locks with it.
   return withPooledConnection(db, async (connection) => {
-    const { rows: locked } = (await connection.query(LOCK_DUE, [limit])) as { rows: { id: number }[] };
+    const locked = (await runNamed(connection, LOCK_DUE, [limit])) as { id: number }[];
     if (locked.length === 0) return 0;
     try {
       const ids = locked.map((row) => row.id);
-      const { rows } = (await connection.query(READ_LOCKED, [ids])) as { rows: ClaimedMessage[] };
+      const rows = (await runNamed(connection, READ_LOCKED, [ids])) as ClaimedMessage[];
       for (const row of rows) {
         if (!keepGoing()) break;
-        await send(dispatcher, row, db, (changes) =>
-          prepared(db('messages').where('id', row.id).update(changes).connection(connection)),
-        );
+        await send(dispatcher, row, db, (outcome, values) => runNamed(connection, outcome, [...values, row.id]));
       }
       return locked.length;
     } finally {
-      await connection.query('SELECT pg_advisory_unlock_all()', []);
+      await runNamed(connection, UNLOCK_ALL, []);
     }
   });
 }
 
 /**
+ * How a send went, as the message's row records it: each outcome a fixed statement, run by name
+ * on a claim's connection, its own values first and the message's id last.
+ */
+const OUTCOMES = {
+  sent: named(
+    'sent',
+    `UPDATE messages SET status = 'sent', attempts = $1, provider_message_id = $2, last_error = NULL,
+      next_attempt_at = NULL, sent_at = now() WHERE id = $3`,
+  ),
+  awaitingFacts: named('awaiting-facts', 'UPDATE messages SET last_error = $1, next_attempt_at = $2 WHERE id = $3'),
+  notSent: named(
+    'not-sent',
+    "UPDATE messages SET status = 'failed', last_error = $1, next_attempt_at = NULL WHERE id = $2",
+  ),
+  failed: named(
+    'failed',
+    'UPDATE messages SET attempts = $1, last_error = $2, status = $3, next_attempt_at = $4 WHERE id = $5',
+  ),
+};
+
+/** An outcome's statement for knex (PGlite's path): its `$n` run in order, so each is a `?`. */
+const asKnexRaw = (text: string) => text.replace(/\$\d+/g, '?');
+
+/**
  * Composes (reading what else it needs through `reader`) and sends one claimed message, and
- * records how that went with `update`: each outcome sets the same columns every time, so its
- * statement's text is fixed and `update` runs it prepared (planned once per connection).
+ * records how that went with `record` (the outcome's statement, with its values).
  */
 async function send(
-  { db, composer, provider, policy, logger }: Dispatcher,
+  { composer, provider, policy, logger }: Dispatcher,
   row: ClaimedMessage,
   reader: Knex,
-  update: (changes: object) => Promise<unknown>,
+  record: (outcome: NamedStatement, values: Knex.Value[]) => Promise<unknown>,
 ): Promise<void> {
   try {
     const mail = await composeMessage(reader, composer, row);
     const providerId = await provider.send(mail);
-    await update({
-      status: 'sent',
-      attempts: row.attempts + 1,
-      provider_message_id: providerId,
-      last_error: null,
-      next_attempt_at: null,
-      sent_at: db.fn.now(),
-    });
+    await record(OUTCOMES.sent, [row.attempts + 1, providerId]);
     logger.info({ messageId: row.id, kind: row.kind, providerId }, 'message sent');
   } catch (err) {
     const error = String((err as Error).message ?? err).slice(0, ERROR_LENGTH);
     if (err instanceof FactsNotYetKnown && Date.now() - new Date(row.created_at).getTime() < FACTS_GIVE_UP_MS) {
-      await update({ last_error: error, next_attempt_at: new Date(Date.now() + FACTS_WAIT_MS) });
+      await record(OUTCOMES.awaitingFacts, [error, new Date(Date.now() + FACTS_WAIT_MS)]);
     } else if (err instanceof ObsoleteMessage || err instanceof FactsNotYetKnown) {
-      await update({ status: 'failed', last_error: `not sent: ${error}`, next_attempt_at: null });
+      await record(OUTCOMES.notSent, [`not sent: ${error}`]);
       logger.info({ messageId: row.id, kind: row.kind, reason: error }, 'message not sent');
     } else {
       const attempts = row.attempts + 1;
       const givenUp = attempts >= policy.maxAttempts;
       const delay = Math.min(MAX_RETRY_MS, policy.retryAfterMs * 2 ** (attempts - 1));
-      await update({
+      await record(OUTCOMES.failed, [
         attempts,
-        last_error: error,
-        status: givenUp ? 'failed' : 'queued',
-        next_attempt_at: givenUp ? null : new Date(Date.now() + delay),
-      });
+        error,
+        givenUp ? 'failed' : 'queued',
+        givenUp ? null : new Date(Date.now() + delay),
+      ]);
       logger.warn({ err, messageId: row.id, kind: row.kind, attempts, givenUp }, 'message not sent');
     }
   }

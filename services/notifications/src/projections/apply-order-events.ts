@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { orderFactsOf, unnestColumns, type NotificationKind, type OrderEvent } from '@ticketpro/shared';
+import { orderFactsOf, prepared, unnestColumns, type NotificationKind, type OrderEvent } from '@ticketpro/shared';
 import { ORDER_FACT_COLUMNS, type OrderFacts } from '../messages/message-facts';
 
 /**
@@ -106,5 +106,7 @@ const APPLY_BATCH = `
  */
 export async function applyOrderEvents(envelopes: OrderEvent[], trx: Knex.Transaction): Promise<void> {
   const { orders, messages } = foldBatch(envelopes);
-  await trx.raw(APPLY_BATCH, [...unnestColumns(orders, ORDER_COLUMNS), ...unnestColumns(messages, MESSAGE_COLUMNS)]);
+  await prepared(
+    trx.raw(APPLY_BATCH, [...unnestColumns(orders, ORDER_COLUMNS), ...unnestColumns(messages, MESSAGE_COLUMNS)]),
+  );
 }

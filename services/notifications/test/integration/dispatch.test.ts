@@ -141,3 +141,57 @@ it('leaves the rest of a claim queued when its sender dies in the middle, and se
   expect(new Set(accepted).size).toBe(6);
   expect(await queued()).toBe(0);
 });
+
+describe.each([
+  ['a claim of several (Postgres)', true],
+  ['a transaction per message (PGlite)', false],
+])('records how each send went, on %s', (_path, claimsSeveral) => {
+  const run = (provider: MailProvider) => sendDueMessages({ ...dispatcherWith(provider), claimsSeveral });
+  const rowOf = async (orderId: number) => db('messages').where('order_id', orderId).first();
+  const refusing = () =>
+    recordingProvider([], async () => {
+      throw new Error('the server said no');
+    });
+  /** Within a second of `now + ms`. */
+  const expectDueIn = (due: Date, ms: number) =>
+    expect(Math.abs(due.getTime() - (Date.now() + ms))).toBeLessThan(1_000);
+
+  it('sent: status, attempt, provider id and time', async () => {
+    await queueConfirmations(1);
+    await run(recordingProvider([]));
+    const row = await rowOf(nextOrderId - 1);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: 'accepted-1', last_error: null });
+    expect(row.next_attempt_at).toBeNull();
+    expect(Math.abs(row.sent_at.getTime() - Date.now())).toBeLessThan(5_000);
+  });
+
+  it('refused: tried again later, then given up after the last attempt', async () => {
+    await queueConfirmations(1);
+    const orderId = nextOrderId - 1;
+    await run(refusing());
+    const row = await rowOf(orderId);
+    expect(row).toMatchObject({ status: 'queued', attempts: 1, last_error: 'the server said no', sent_at: null });
+    expectDueIn(row.next_attempt_at, 60_000);
+
+    await db('messages').where('id', row.id).update({ attempts: 2, next_attempt_at: db.fn.now() });
+    await run(refusing());
+    expect(await rowOf(orderId)).toMatchObject({ status: 'failed', attempts: 3, next_attempt_at: null, sent_at: null });
+  });
+
+  it('its recipient not known yet: looked at again soon, no attempt used', async () => {
+    const orderId = nextOrderId++;
+    await applyEntry(db, (trx, envelope: never) => applyOrderEvents([envelope], trx), orderCreated(orderId, 77, 7));
+    await run(recordingProvider([]));
+    const row = await rowOf(orderId);
+    expect(row).toMatchObject({ status: 'queued', attempts: 0, last_error: 'no address known for user 77' });
+    expectDueIn(row.next_attempt_at, 2_000);
+  });
+
+  it('obsolete: failed without an attempt', async () => {
+    await db('messages').insert({ source: `obsolete-${claimsSeveral}`, recipient_id: 5, kind: 'order_confirmation' });
+    await run(recordingProvider([]));
+    const row = await db('messages').where('source', `obsolete-${claimsSeveral}`).first();
+    expect(row).toMatchObject({ status: 'failed', attempts: 0, next_attempt_at: null });
+    expect(row.last_error).toMatch(/^not sent: a order_confirmation message must name its order/);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -60,6 +60,18 @@ describe('the embedded default', () => {
       expect(readdirSync(path.join(dataDir, 'mail'))).toHaveLength(1);
     } finally {
       await provider.close();
+    }
+  });
+
+  it('rejects a message it cannot write, so that the dispatcher tries it again', async () => {
+    const blocked = mkdtempSync(path.join(os.tmpdir(), 'notifications-mail-'));
+    // Where the mail directory should be there is a file: no directory can be made there.
+    writeFileSync(path.join(blocked, 'mail'), 'not a directory');
+    const provider = selectMailProvider(loadConfig({ DATA_DIR: blocked }), createLogger('test', 'silent'));
+    try {
+      await expect(provider.send(anOutgoingMail())).rejects.toMatchObject({ code: 'ENOTDIR' });
+    } finally {
+      rmSync(blocked, { recursive: true, force: true });
     }
   });
 });

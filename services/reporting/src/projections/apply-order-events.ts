@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ORDER_EVENTS, orderFactsOf, unnestColumns, type AcceptedEnvelope } from '@ticketpro/shared';
+import { ORDER_EVENTS, orderFactsOf, prepared, unnestColumns, type AcceptedEnvelope } from '@ticketpro/shared';
 import { PAID_STATUSES } from '../models/constants';
 import { advanceClockStatement } from './clock';
 
@@ -145,9 +145,11 @@ const APPLY_BATCH = `
  */
 export async function applyOrderEvents(envelopes: ReportedOrderEvent[], trx: Knex.Transaction): Promise<void> {
   const { orders, partialRefunds } = foldBatch(envelopes);
-  await trx.raw(APPLY_BATCH, [
-    advanceClockStatement(trx, envelopes),
-    ...unnestColumns(partialRefunds, REFUND_COLUMNS),
-    ...unnestColumns(orders, ORDER_COLUMNS),
-  ]);
+  await prepared(
+    trx.raw(APPLY_BATCH, [
+      advanceClockStatement(trx, envelopes),
+      ...unnestColumns(partialRefunds, REFUND_COLUMNS),
+      ...unnestColumns(orders, ORDER_COLUMNS),
+    ]),
+  );
 }
