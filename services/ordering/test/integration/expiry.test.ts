@@ -151,4 +151,26 @@ describe('the expiry sweep', () => {
     expect(await getOrder(node, buyer, order.id)).toMatchObject({ payment_status: 'expired' });
     expect(await inventory(node, ticketType.id)).toEqual({ available: 5, sold: 0 });
   });
+
+  it('with no lapsed order, opens no transaction and locks nothing (an idle sweep is one question)', async () => {
+    await sweep();
+    const db = node.runtime.resources.db;
+    const statements: string[] = [];
+    const record = ({ sql }: { sql: string }) => statements.push(sql);
+    db.on('query', record);
+    try {
+      await expect(sweep()).resolves.toEqual({ expired: 0, settled: 0, cancelled: 0 });
+    } finally {
+      db.off('query', record);
+    }
+    expect(statements.filter((sql) => /^begin|for update/i.test(sql))).toEqual([]);
+    expect(statements.filter((sql) => /SELECT EXISTS \(SELECT 1 FROM orders/.test(sql))).toHaveLength(1);
+
+    // An order that lapses afterwards is still found by the next sweep.
+    const ticketType = await createTicketType(node, event.id, { quantity: 3 });
+    const order = await placeOrder(node, buyer, orderBody(event.id, ticketType.id, 1));
+    await lapse();
+    await expect(sweep()).resolves.toMatchObject({ expired: 1 });
+    expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.expired']);
+  });
 });
