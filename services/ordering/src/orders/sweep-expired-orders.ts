@@ -1,4 +1,4 @@
-import { prepared, type ServiceCaller } from '@ticketpro/shared';
+import { queryRows, type NamedStatement, type ServiceCaller } from '@ticketpro/shared';
 import type { Knex } from 'knex';
 import type { OrderingRuntime } from '../runtime';
 import { LAPSED } from '../models/order';
@@ -9,6 +9,11 @@ import { cancelOrdersOfClosedEvents } from './cancel-event-orders';
 import { moveOrder } from './order-states';
 
 const BATCH = 100;
+
+const ANY_LAPSED: NamedStatement = {
+  name: 'orders_any_lapsed',
+  text: `SELECT EXISTS (SELECT 1 FROM orders WHERE ${LAPSED}) AS lapsed`,
+};
 
 export interface SweepResult {
   expired: number;
@@ -72,14 +77,12 @@ export async function sweepExpiredOrders(runtime: OrderingRuntime, call: Service
 /**
  * Whether any order may have lapsed: every 5 s an idle instance asked this by a transaction (BEGIN,
  * objection's locking query, the captured payments of no order, COMMIT), most of what ordering
- * allocated at rest. One prepared statement now; it counts soft-deleted and locked orders too, so
- * when it says no, the transaction would have found nothing either.
+ * allocated at rest. One named statement straight through the driver now; it counts soft-deleted
+ * and locked orders too, so when it says no, the transaction would have found nothing either.
  */
 async function anyLapsed(db: Knex): Promise<boolean> {
-  const { rows } = await prepared(
-    db.raw<{ rows: { lapsed: boolean }[] }>(`SELECT EXISTS (SELECT 1 FROM orders WHERE ${LAPSED}) AS lapsed`),
-  );
-  return rows[0]?.lapsed ?? false;
+  const [answer] = await queryRows<{ lapsed: boolean }>(db, ANY_LAPSED, []);
+  return answer?.lapsed ?? false;
 }
 
 /** Order id → id of its captured payment, for the given orders. */
