@@ -43,7 +43,9 @@ function encodedContent(node: MimeNode): string {
   if (typeof content !== 'string' && !Buffer.isBuffer(content)) {
     throw new Error('a message part must be a string or a Buffer');
   }
-  switch (node.getTransferEncoding()) {
+  // buildHeaders() has just set it from getTransferEncoding(), whose choice for a text part scans
+  // the whole body again when it is 7bit.
+  switch (node.getHeader('Content-Transfer-Encoding')) {
     case 'quoted-printable':
       return qp.wrap(qp.encode(content), LINE_LENGTH);
     case 'base64':

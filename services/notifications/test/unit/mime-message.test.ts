@@ -1,4 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type { SendMailOptions } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { mimeMessage, writeMimeTree } from '../../src/delivery/mime-message';
 import { toNodemailerMessage } from '../../src/delivery/nodemailer-message';
@@ -82,5 +83,38 @@ describe('a message written out in one pass', () => {
     expect(parsed.html).toBe(mail.html);
     expect(parsed.text).toContain('Hello Zoë,');
     expect(parsed.html).toContain('Général &lt;admission&gt; &amp; more');
+  });
+});
+
+/** The message nodemailer writes for these options, with its date and boundaries fixed. */
+const written = (options: SendMailOptions) =>
+  writeMimeTree(
+    new MailComposer({ ...options, date: new Date('2027-01-01T00:00:00Z'), baseBoundary: 'fixed' }).compile(),
+  ).toString();
+
+describe('what nodemailer is given', () => {
+  it.each([
+    'TicketPro <tickets@ticketpro.test>',
+    'Billetterie Zoë — Zürich <billets@ticketpro.test>',
+    '"Tickets, Refunds & More" <tickets@ticketpro.test>',
+    'Билеты <tickets@ticketpro.test>',
+    'tickets@ticketpro.test',
+    'TicketPro <tickets@ticketpro.test>, Box office <box@ticketpro.test>',
+  ])('writes the sender %s as nodemailer writes it from the text', (from) => {
+    const mail = anOutgoingMail({ from, to: { name: 'Алексей Петров', address: 'alexei@example.test' } });
+    const options = toNodemailerMessage(mail);
+    expect(written(options)).toBe(written({ ...options, from }));
+    // Twice: the second message takes the sender parsed for the first.
+    expect(written(toNodemailerMessage(mail))).toBe(written({ ...options, from }));
+  });
+
+  it('gives each message boundaries of its own', async () => {
+    const mail = confirmation();
+    const [first, second] = [mimeMessage(mail).toString(), mimeMessage(mail).toString()];
+    const boundary = (message: string) => /boundary="?([^";\r\n]+)/.exec(message)?.[1];
+    expect(boundary(first)).toBeDefined();
+    expect(boundary(first)).not.toBe(boundary(second));
+    expect(first).toContain(`--${boundary(first)}--`);
+    expect((await simpleParser(second)).text).toBe(mail.text);
   });
 });
