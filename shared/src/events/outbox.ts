@@ -21,8 +21,8 @@ export const OUTBOX_TABLE = 'outbox';
 
 /**
  * The poll's question, straight through the driver (`queryRows`): asked every second by every
- * instance at rest, through knex it allocated about 20 KB each time (its runner, pool acquire,
- * query and response processing), the largest part of an idle service's garbage.
+ * instance at rest, through knex (its runner, pool acquire, query and response processing) it
+ * allocated about 8 KB more each time, a fifth of an idle service's garbage (docs/PERFORMANCE.md).
  */
 const ANY_WAITING: NamedStatement = {
   name: 'outbox_any_waiting',

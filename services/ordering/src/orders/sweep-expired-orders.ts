@@ -75,10 +75,11 @@ export async function sweepExpiredOrders(runtime: OrderingRuntime, call: Service
 }
 
 /**
- * Whether any order may have lapsed: every 5 s an idle instance asked this by a transaction (BEGIN,
- * objection's locking query, the captured payments of no order, COMMIT), most of what ordering
- * allocated at rest. One named statement straight through the driver now; it counts soft-deleted
- * and locked orders too, so when it says no, the transaction would have found nothing either.
+ * Whether any order may have lapsed. Every 5 s an idle instance asked this by a transaction
+ * (BEGIN, objection's locking query, the captured payments of no order, COMMIT): over a third of
+ * what ordering allocated at rest (docs/PERFORMANCE.md). One named statement straight through the
+ * driver now; it counts soft-deleted and locked orders too, so when it says no, the transaction
+ * would have found nothing either.
  */
 async function anyLapsed(db: Knex): Promise<boolean> {
   const [answer] = await queryRows<{ lapsed: boolean }>(db, ANY_LAPSED, []);
