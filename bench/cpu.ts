@@ -77,3 +77,31 @@ export function postgresBackends(databaseUrl: string, name = 'Postgres'): CpuSou
 export function processSource(name: string, pid: number | undefined): CpuSource {
   return { name, pids: async () => (pid === undefined ? [] : [pid]) };
 }
+
+/** The whole machine's CPU time in ms, all cores together, from /proc/stat's first line. */
+export interface MachineCpu {
+  /** user, nice, system, irq and softirq: every process's and the kernel's work. */
+  busy: number;
+  /** Time the hypervisor gave this virtual machine's CPUs to something else. */
+  steal: number;
+  /** idle and iowait. */
+  idle: number;
+}
+
+export function readMachineCpu(): MachineCpu {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map((ticks) => (Number(ticks) * 1000) / TICKS_PER_SECOND);
+  return { busy: user + nice + system + irq + softirq, steal, idle: idle + iowait };
+}
+
+/** What share (0–1) of the machine's CPU time between two readings was busy, and stolen. */
+export function machineShares(before: MachineCpu, after: MachineCpu): { busy: number; steal: number } {
+  const busy = after.busy - before.busy;
+  const steal = after.steal - before.steal;
+  const all = busy + steal + (after.idle - before.idle);
+  return all > 0 ? { busy: busy / all, steal: steal / all } : { busy: NaN, steal: NaN };
+}

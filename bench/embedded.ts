@@ -11,12 +11,17 @@ export interface SingleProcess {
   api: Api;
 }
 
+export interface EmbeddedProcess extends SingleProcess {
+  /** Its database of its own, whose Postgres backends serve only it. */
+  databaseUrl: string;
+}
+
 /**
  * The embedded mode (`services/gateway/src/main-embedded.ts`: gateway and the four services in
  * one process, no transporter) on real Postgres, in a database of its own, configured like the
  * cluster it is compared with.
  */
-export async function startEmbedded(clusterEnv: Record<string, string>, teardown: Teardown): Promise<SingleProcess> {
+export async function startEmbedded(clusterEnv: Record<string, string>, teardown: Teardown): Promise<EmbeddedProcess> {
   const database = await createTestDatabase('bench_embedded');
   teardown.add('drop the embedded database', () => database.drop());
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'ticketpro-bench-embedded-'));
@@ -30,5 +35,5 @@ export async function startEmbedded(clusterEnv: Record<string, string>, teardown
   teardown.add('stop the embedded process', () => proc.stop());
   await proc.ready;
   const baseUrl = `http://127.0.0.1:${port}`;
-  return { process: proc, baseUrl, api: apiClient(baseUrl) };
+  return { process: proc, baseUrl, api: apiClient(baseUrl), databaseUrl: database.url };
 }

@@ -13,7 +13,7 @@ import { startBaseline, startMonolith } from './baseline';
 import { jwtKeyPair } from './jwt-key-pair';
 import { seedEvent } from './seed';
 import { MemorySampler } from './memory';
-import { processSource, type CpuSource } from './cpu';
+import { postgresBackends, processSource, type CpuSource } from './cpu';
 import { renderResults, writeReport, type BenchResults } from './report';
 import { measureReadPath } from './scenarios/read-path';
 import { measureNatsHop } from './scenarios/nats-hop';
@@ -163,9 +163,9 @@ async function runOnCluster(
       embedded: `${embedded.baseUrl}${eventPath(embeddedEvent.eventId)}`,
       baseline: `${baseline.baseUrl}${eventPath(distributedEvent.eventId)}`,
     };
+    const serving = (name: string) => cluster.processes.find((p) => p.name === name)?.child.pid;
     if (runs('read')) {
       progress('1. read path');
-      const serving = (name: string) => cluster.processes.find((p) => p.name === name)?.child.pid;
       results.readPath = await measureReadPath(
         eventUrls,
         {
@@ -190,6 +190,15 @@ async function runOnCluster(
       // With the cache on, the distributed reads would not cross NATS at all.
       results.natsHop = await measureNatsHop(
         { distributed: eventUrls.uncached, embedded: eventUrls.embedded },
+        {
+          distributed: [
+            processSource('gateway', uncachedGateway.process.child.pid),
+            processSource('catalog', serving('catalog')),
+            natsCpu,
+            postgresBackends(cluster.env.DATABASE_URL),
+          ],
+          embedded: [processSource('embedded', embedded.process.child.pid), postgresBackends(embedded.databaseUrl)],
+        },
         options,
       );
     }

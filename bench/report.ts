@@ -241,8 +241,28 @@ function natsHopSection(natsHop: NatsHopFigures): string {
       ...rows(`autocannon, each second in bursts on ${HOP_BURST_CONNECTIONS} connections`, natsHop.bursts),
     ],
   );
-  if (!saturated) return table;
-  return `${table}\n**The fixed rate was not reached**: these latencies are those of a saturated server, not of the hop.\n`;
+  const cpu = hopCpuSection(natsHop);
+  if (!saturated) return `${table}\n${cpu}`;
+  return `${table}\n**The fixed rate was not reached**: these latencies are those of a saturated server, not of the hop.\n\n${cpu}`;
+}
+
+/** How much of the cores each mode's processes took while it was measured, and how busy the machine was. */
+function hopCpuSection({ rate, pacedCpu }: NatsHopFigures): string {
+  const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
+  const table = section(
+    `CPU of the evenly paced run (user + system, /proc/<pid>/stat; Postgres: the backends of the mode's database)`,
+    ['mode', 'by process (ms per read)', 'CPU ms per read', `share of the ${pacedCpu.cores} cores at ${rate} req/s`],
+    HOP_MODES.map((mode) => [
+      `${mode}, cache off`,
+      Object.entries(pacedCpu.perRead[mode])
+        .map(([name, ms]) => `${name} ${cpuMs(ms)}`)
+        .join(', '),
+      cpuMs(total(pacedCpu.perRead[mode])),
+      percent(pacedCpu.coresShare[mode]),
+    ]),
+  );
+  const { busy, steal } = pacedCpu.machine;
+  return `${table}\nThe whole machine over that run (both modes, the load generator, everything else): ${percent(busy)} of its cores busy, ${percent(steal)} stolen by the hypervisor.\n`;
 }
 
 function checkoutSection(checkout: CheckoutFigures): string {
@@ -409,5 +429,6 @@ const ms = (n: number) => n.toFixed(2);
 const signedMs = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`;
 const ratio = (n: number) => `${n.toFixed(2)}×`;
 const cpuMs = (value: number) => value.toFixed(2);
+const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
 const seconds = (n: number) => `${n.toFixed(2)} s`;
 const mib = (n: number) => n.toFixed(0);

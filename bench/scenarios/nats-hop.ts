@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import type { BenchOptions } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { runAlternatingPacedLoads, runPacedLoad } from '../paced-load';
+import { machineShares, readMachineCpu, startCpuReading, type CpuSource, type CpuSpent } from '../cpu';
 
 /**
  * autocannon paces a fixed rate per connection and second: each connection sends its share
@@ -28,6 +30,22 @@ export interface NatsHopFigures {
   paced: Record<HopMode, LoadFigures>;
   /** autocannon's fixed rate: each second's requests in bursts on five connections. */
   bursts: Record<HopMode, LoadFigures>;
+  /** What the evenly paced run cost the cores: the hop's tail is waits for them (docs/PERFORMANCE.md, issue 14). */
+  pacedCpu: HopCpu;
+}
+
+export interface HopCpu {
+  /**
+   * CPU ms per answered read of each process on the mode's path. Read around the whole
+   * alternating run, so a process's little work at rest in the other mode's turns counts too.
+   */
+  perRead: Record<HopMode, CpuSpent>;
+  /** The machine's cores. */
+  cores: number;
+  /** The share (0–1) of the machine's cores the mode's processes took during its turns. */
+  coresShare: Record<HopMode, number>;
+  /** The whole machine over the run, both modes, the load generator and everyone else's work. */
+  machine: { busy: number; steal: number };
 }
 
 /**
@@ -37,6 +55,7 @@ export interface NatsHopFigures {
  */
 export async function measureNatsHop(
   eventUrls: Record<HopMode, string>,
+  cpuSources: Record<HopMode, CpuSource[]>,
   options: BenchOptions,
 ): Promise<NatsHopFigures> {
   if (options.warmupSeconds > 0) {
@@ -44,13 +63,24 @@ export async function measureNatsHop(
       await runPacedLoad({ url: eventUrls[mode], rate: options.hopRate, length: { seconds: options.warmupSeconds } });
     }
   }
+  const cpu = await Promise.all(HOP_MODES.map((mode) => startCpuReading(cpuSources[mode])));
+  const machineBefore = readMachineCpu();
   const paced = await runAlternatingPacedLoads({
     urls: eventUrls,
     rate: options.hopRate,
     length: options.runLength,
     sliceSeconds: HOP_SLICE_SECONDS,
   });
-  const figures: NatsHopFigures = { rate: options.hopRate, paced, bursts: {} } as NatsHopFigures;
+  const machine = machineShares(machineBefore, readMachineCpu());
+  const spent = await Promise.all(cpu.map((reading) => reading.finish()));
+  const pacedCpu = { perRead: {}, cores: availableParallelism(), coresShare: {}, machine } as HopCpu;
+  HOP_MODES.forEach((mode, i) => {
+    const { succeeded, seconds } = paced[mode];
+    const total = Object.values(spent[i]).reduce((sum, ms) => sum + ms, 0);
+    pacedCpu.perRead[mode] = Object.fromEntries(Object.entries(spent[i]).map(([name, ms]) => [name, ms / succeeded]));
+    pacedCpu.coresShare[mode] = total / (seconds * 1000 * pacedCpu.cores);
+  });
+  const figures: NatsHopFigures = { rate: options.hopRate, paced, bursts: {}, pacedCpu } as NatsHopFigures;
   for (const mode of HOP_MODES) {
     figures.bursts[mode] = await runLoad({
       url: eventUrls[mode],

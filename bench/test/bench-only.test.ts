@@ -65,6 +65,20 @@ describe('BENCH_ONLY', () => {
       }
     });
 
+    it("reports each mode's CPU per read and the share of the cores it took", () => {
+      const cpu = results.natsHop!.pacedCpu;
+      expect(Object.keys(cpu.perRead.distributed)).toEqual(['gateway', 'catalog', 'NATS', 'Postgres']);
+      expect(Object.keys(cpu.perRead.embedded)).toEqual(['embedded', 'Postgres']);
+      for (const mode of ['distributed', 'embedded'] as const) {
+        expect(cpu.coresShare[mode]).toBeGreaterThanOrEqual(0);
+        expect(cpu.coresShare[mode]).toBeLessThanOrEqual(1);
+      }
+      expect(cpu.machine.busy).toBeGreaterThan(0);
+      const report = readFileSync(output, 'utf8');
+      expect(report).toMatch(/\| distributed, cache off \| gateway [\d.]+, catalog [\d.]+, NATS [\d.]+, Postgres [\d.]+ \| [\d.]+ \| \d+% \|/);
+      expect(report).toMatch(/of its cores busy, \d+% stolen by the hypervisor/);
+    });
+
     it('still weighs the processes the hop ran on', () => {
       expect(results.memory?.map((m) => m.process)).toEqual(expect.arrayContaining(['gateway', 'catalog', 'embedded']));
     });
