@@ -76,6 +76,8 @@ directories — is removed when it ends, fails or is interrupted with Ctrl-C.
   hop's own latency; the two modes take turns, a second each, so that both see the same load
   on a shared machine), and with autocannon, whose connections each send their share of a second
   back to back and then wait (latencies under short bursts of a few concurrent requests).
+  Under it, the CPU per read of each mode's processes in the paced run and the share of the
+  cores they took, and how busy the whole machine was: the hop's tail is waits for the cores.
 - **Checkout**: orders per second on one ticket type, against the hot-row limit measured right
   after: catalog's hold \`UPDATE\` alone, straight to Postgres, from as many connections as
   catalog's pools hold. Every order also writes its hold, its order rows and two outbox events.
