@@ -7,9 +7,10 @@ import {
   UnprocessableError,
   isProblemSlug,
   prepared,
-  queryRows,
+  runNamed,
   type ActionName,
   type NamedStatement,
+  type PooledConnection,
   type ProblemSlug,
 } from '@ticketpro/shared';
 import { requestHash } from './request-hash';
@@ -263,9 +264,9 @@ function asStorableProblem(err: unknown): (ProblemError & { type: ProblemSlug })
 }
 
 /**
- * Run by every expiry sweep (every 5 s per instance, nearly always to delete nothing): a named
- * statement straight through the driver, not knex's builder and runner (see
- * `PENDING_OF_CLOSED_EVENTS` for what the two cost at rest).
+ * Run by every expiry sweep (every 5 s per instance, nearly always to delete nothing), on the
+ * connection it asks its questions on: a named statement straight through the driver, not knex's
+ * builder and runner (docs/PERFORMANCE.md).
  */
 const FORGET_OLD_KEYS: NamedStatement = {
   name: 'idempotency_keys_forget_old',
@@ -276,7 +277,7 @@ const FORGET_OLD_KEYS: NamedStatement = {
 };
 
 /** Forgets answers older than the window; resolves to how many. */
-export async function forgetOldKeys(db: Knex): Promise<number> {
-  const [answer] = await queryRows<{ forgotten: number }>(db, FORGET_OLD_KEYS, [IDEMPOTENCY_WINDOW_HOURS]);
+export async function forgetOldKeys(connection: PooledConnection): Promise<number> {
+  const [answer] = (await runNamed(connection, FORGET_OLD_KEYS, [IDEMPOTENCY_WINDOW_HOURS])) as { forgotten: number }[];
   return answer?.forgotten ?? 0;
 }

@@ -172,6 +172,28 @@ describe('the expiry sweep', () => {
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.expired']);
   });
 
+  it('with nothing to do, takes one connection from the pool for its three questions', async () => {
+    await sweep();
+    const lender = node.runtime.resources.db.client as { acquireConnection(): Promise<unknown> };
+    const acquire = lender.acquireConnection.bind(lender);
+    // Other users of the pool (the outbox poll) acquire too: only the sweep's acquires count.
+    const bySweep: string[] = [];
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const spy = jest.spyOn(lender, 'acquireConnection').mockImplementation(() => {
+      const stack = new Error().stack ?? '';
+      if (stack.includes('sweepExpiredOrders')) bySweep.push(stack);
+      return acquire();
+    });
+    try {
+      await expect(sweep()).resolves.toEqual({ expired: 0, settled: 0, cancelled: 0 });
+    } finally {
+      spy.mockRestore();
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    expect(bySweep).toHaveLength(1);
+  });
+
   it('forgets idempotency keys past their window, and keeps the others', async () => {
     const ticketType = await createTicketType(node, event.id, { quantity: 5 });
     const keyRow = (key: string) => node.orderingDb('idempotency_keys').where({ user_id: buyer.id, key });
