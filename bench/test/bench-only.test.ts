@@ -75,7 +75,9 @@ describe('BENCH_ONLY', () => {
       }
       expect(cpu.machine.busy).toBeGreaterThan(0);
       const report = readFileSync(output, 'utf8');
-      expect(report).toMatch(/\| distributed, cache off \| gateway [\d.]+, catalog [\d.]+, NATS [\d.]+, Postgres [\d.]+ \| [\d.]+ \| \d+% \|/);
+      expect(report).toMatch(
+        /\| distributed, cache off \| gateway [\d.]+, catalog [\d.]+, NATS [\d.]+, Postgres [\d.]+ \| [\d.]+ \| \d+% \|/,
+      );
       expect(report).toMatch(/of its cores busy, \d+% stolen by the hypervisor/);
     });
 

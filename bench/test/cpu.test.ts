@@ -17,8 +17,9 @@ describe('readMachineCpu', () => {
 
 describe('machineShares', () => {
   it('divides busy and stolen time by all the time the cores had', () => {
-    expect(
-      machineShares({ busy: 1000, steal: 0, idle: 5000 }, { busy: 1600, steal: 100, idle: 5300 }),
-    ).toEqual({ busy: 0.6, steal: 0.1 });
+    expect(machineShares({ busy: 1000, steal: 0, idle: 5000 }, { busy: 1600, steal: 100, idle: 5300 })).toEqual({
+      busy: 0.6,
+      steal: 0.1,
+    });
   });
 });
