@@ -40,7 +40,8 @@ interface DriverConnection {
   query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-type PooledConnection = DriverConnection | pg.Client;
+/** A connection `withPooledConnection` lends: pg's `Client` on Postgres, PGlite's in embedded mode. */
+export type PooledConnection = DriverConnection | pg.Client;
 
 /** The part of knex's client (typed `any` by knex) that lends out its pool's connections. */
 interface ConnectionLender {

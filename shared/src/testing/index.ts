@@ -10,6 +10,7 @@ export * from './http';
 export * from './service-node';
 export * from './event-stream';
 export * from './timers';
+export * from './knex-statements';
 
 export function uniqueName(label: string): string {
   return `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;

@@ -1,4 +1,5 @@
 import { call, type Event, type TicketType } from '@ticketpro/shared';
+import { knexStatementsDuring } from '@ticketpro/shared/testing';
 import { sweepExpiredOrders } from '../../src';
 import { orderingNodeForFile } from '../support/ordering-node';
 import {
@@ -152,18 +153,16 @@ describe('the expiry sweep', () => {
     expect(await inventory(node, ticketType.id)).toEqual({ available: 5, sold: 0 });
   });
 
-  it('with no lapsed order, opens no transaction and locks nothing (an idle sweep is one question)', async () => {
+  it('with nothing to do, opens no transaction, locks nothing and sends no statement through knex', async () => {
     await sweep();
-    const db = node.runtime.resources.db;
-    const statements: string[] = [];
-    const record = ({ sql }: { sql: string }) => statements.push(sql);
-    db.on('query', record);
-    try {
+    const statements = await knexStatementsDuring(node.runtime.resources.db, async () => {
       await expect(sweep()).resolves.toEqual({ expired: 0, settled: 0, cancelled: 0 });
-    } finally {
-      db.off('query', record);
-    }
-    expect(statements.filter((sql) => /^begin|for update/i.test(sql))).toEqual([]);
+    });
+    // Its questions (a lapsed order, a pending order of a closed event, a key to forget) go
+    // straight through the driver; an outbox drain of an earlier test's events may still run.
+    expect(statements.filter((sql) => /^begin|for update|orders|closed_events|idempotency_keys/i.test(sql))).toEqual(
+      [],
+    );
 
     // An order that lapses afterwards is still found by the next sweep.
     const ticketType = await createTicketType(node, event.id, { quantity: 3 });
@@ -171,5 +170,43 @@ describe('the expiry sweep', () => {
     await lapse();
     await expect(sweep()).resolves.toMatchObject({ expired: 1 });
     expect(await orderEvents(node, order.id)).toEqual(['ordering.order.created', 'ordering.order.expired']);
+  });
+
+  it('with nothing to do, takes one connection from the pool for its three questions', async () => {
+    await sweep();
+    const lender = node.runtime.resources.db.client as { acquireConnection(): Promise<unknown> };
+    const acquire = lender.acquireConnection.bind(lender);
+    // Other users of the pool (the outbox poll) acquire too: only the sweep's acquires count.
+    const bySweep: string[] = [];
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const spy = jest.spyOn(lender, 'acquireConnection').mockImplementation(() => {
+      const stack = new Error().stack ?? '';
+      if (stack.includes('sweepExpiredOrders')) bySweep.push(stack);
+      return acquire();
+    });
+    try {
+      await expect(sweep()).resolves.toEqual({ expired: 0, settled: 0, cancelled: 0 });
+    } finally {
+      spy.mockRestore();
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    expect(bySweep).toHaveLength(1);
+  });
+
+  it('forgets idempotency keys past their window, and keeps the others', async () => {
+    const ticketType = await createTicketType(node, event.id, { quantity: 5 });
+    const keyRow = (key: string) => node.orderingDb('idempotency_keys').where({ user_id: buyer.id, key });
+    const [old, recent] = [`expiry-old-${Date.now()}`, `expiry-recent-${Date.now()}`];
+    for (const key of [old, recent]) {
+      const order = await placeOrder(node, buyer, { ...orderBody(event.id, ticketType.id, 1), idempotency_key: key });
+      await outlive(order.id);
+    }
+    await keyRow(old).update({ created_at: node.orderingDb.raw("now() - interval '24 hours 1 second'") });
+
+    await sweep();
+
+    expect(await keyRow(old)).toEqual([]);
+    expect(await keyRow(recent)).toHaveLength(1);
   });
 });
