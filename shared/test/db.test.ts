@@ -78,6 +78,17 @@ describe('createDatabase on Postgres', () => {
     }
   });
 
+  it("rejects a named statement Postgres refuses with Postgres's error, and gives its connection back", async () => {
+    const db = await open(database.url, 'refused', [notesMigration()]);
+    const ratio = { name: 'refused.ratio', text: 'SELECT 1 / $1::int AS ratio' };
+
+    await expect(queryRows(db, ratio, [0])).rejects.toMatchObject({ code: '22012' });
+    await expect(queryRows(db, ratio, ['not a number'])).rejects.toMatchObject({ code: '22P02' });
+    // Both connections of the pool (poolMax 2) are free again: four runs at once all answer.
+    const answers = await Promise.all([1, 2, 4, 8].map((n) => queryRows<{ ratio: number }>(db, ratio, [n])));
+    expect(answers).toEqual([[{ ratio: 1 }], [{ ratio: 0 }], [{ ratio: 0 }], [{ ratio: 0 }]]);
+  });
+
   it('runs only the migrations it has not run yet on the next start', async () => {
     const first = notesMigration();
     const db = await open(database.url, 'catalogue', [first]);
