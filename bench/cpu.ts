@@ -14,6 +14,9 @@ export interface CpuSource {
 /** CPU milliseconds (user + system) each source spent between two readings. */
 export type CpuSpent = Record<string, number>;
 
+/** The CPU ms of every process of a reading, added up. */
+export const totalCpuMs = (spent: CpuSpent): number => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
+
 /** user + system CPU time of one process in ms, or undefined once it is gone. */
 function cpuMsOf(pid: number): number | undefined {
   try {

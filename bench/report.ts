@@ -4,6 +4,7 @@ import { SCENARIOS, type BenchOptions } from './options';
 import type { Machine } from './machine';
 import type { ResidentSize } from './memory';
 import { failuresOf, type LoadFigures } from './load';
+import { totalCpuMs } from './cpu';
 import { READ_MODES, type ReadPathFigures } from './scenarios/read-path';
 import {
   HOP_BURST_CONNECTIONS,
@@ -187,8 +188,7 @@ const readPathSection = (options: BenchOptions) => (readPath: ReadPathFigures) =
 
 /** CPU ms per read of each process serving a mode, against the baseline's. */
 function readCpuSection(cpuPerRead: ReadPathFigures['cpuPerRead']): string {
-  const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
-  const baseline = total(cpuPerRead.baseline);
+  const baseline = totalCpuMs(cpuPerRead.baseline);
   return section(
     "CPU per read (user + system, from /proc/<pid>/stat, during the measured run; NATS: the bench's own server)",
     ['mode', 'by process (ms)', 'CPU ms per read', '÷ baseline'],
@@ -197,8 +197,8 @@ function readCpuSection(cpuPerRead: ReadPathFigures['cpuPerRead']): string {
       Object.entries(cpuPerRead[mode])
         .map(([name, ms]) => `${name} ${cpuMs(ms)}`)
         .join(', '),
-      cpuMs(total(cpuPerRead[mode])),
-      ratio(total(cpuPerRead[mode]) / baseline),
+      cpuMs(totalCpuMs(cpuPerRead[mode])),
+      ratio(totalCpuMs(cpuPerRead[mode]) / baseline),
     ]),
   );
 }
@@ -250,7 +250,6 @@ function natsHopSection(natsHop: NatsHopFigures): string {
 
 /** How much of the cores each mode's processes took while it was measured, and how busy the machine was. */
 function hopCpuSection({ rate, pacedCpu }: NatsHopFigures): string {
-  const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
   const table = section(
     `CPU of the evenly paced run (user + system, /proc/<pid>/stat; Postgres: the backends of the mode's database)`,
     ['mode', 'by process (ms per read)', 'CPU ms per read', `share of the ${pacedCpu.cores} cores at ${rate} req/s`],
@@ -259,7 +258,7 @@ function hopCpuSection({ rate, pacedCpu }: NatsHopFigures): string {
       Object.entries(pacedCpu.perRead[mode])
         .map(([name, ms]) => `${name} ${cpuMs(ms)}`)
         .join(', '),
-      cpuMs(total(pacedCpu.perRead[mode])),
+      cpuMs(totalCpuMs(pacedCpu.perRead[mode])),
       percent(pacedCpu.coresShare[mode]),
     ]),
   );
@@ -310,13 +309,16 @@ function checkoutSection(checkout: CheckoutFigures): string {
 
 /** CPU ms per order of each process, instances of one service added up. */
 function cpuSection({ cpuPerOrder, core, monolithCpuPerOrder }: CheckoutFigures): string {
-  const total = (spent: Record<string, number>) => Object.values(spent).reduce((sum, ms) => sum + ms, 0);
   const coreMs = (name: string) => (name in core.cpuPerOrder ? cpuMs(core.cpuPerOrder[name]) : 'paused');
   const rows = [
     ...Object.entries(cpuPerOrder).map(([name, ms]) => [`TicketPro: ${name}`, cpuMs(ms), coreMs(name)]),
-    ['**TicketPro: all of the above**', `**${cpuMs(total(cpuPerOrder))}**`, `**${cpuMs(total(core.cpuPerOrder))}**`],
+    [
+      '**TicketPro: all of the above**',
+      `**${cpuMs(totalCpuMs(cpuPerOrder))}**`,
+      `**${cpuMs(totalCpuMs(core.cpuPerOrder))}**`,
+    ],
     ...Object.entries(monolithCpuPerOrder).map(([name, ms]) => [`single process: ${name}`, cpuMs(ms), '']),
-    ['**single process: all of the above**', `**${cpuMs(total(monolithCpuPerOrder))}**`, ''],
+    ['**single process: all of the above**', `**${cpuMs(totalCpuMs(monolithCpuPerOrder))}**`, ''],
   ];
   return section(
     "CPU per order (user + system, from /proc/<pid>/stat; Postgres: the backends of the bench's database; NATS: the bench's own server)",

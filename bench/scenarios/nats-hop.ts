@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { BenchOptions } from '../options';
 import { autocannonLength, runLoad, type LoadFigures } from '../load';
 import { runAlternatingPacedLoads, runPacedLoad } from '../paced-load';
-import { machineShares, readMachineCpu, startCpuReading, type CpuSource, type CpuSpent } from '../cpu';
+import { machineShares, readMachineCpu, startCpuReading, totalCpuMs, type CpuSource, type CpuSpent } from '../cpu';
 
 /**
  * autocannon paces a fixed rate per connection and second: each connection sends its share
@@ -76,9 +76,8 @@ export async function measureNatsHop(
   const pacedCpu = { perRead: {}, cores: availableParallelism(), coresShare: {}, machine } as HopCpu;
   HOP_MODES.forEach((mode, i) => {
     const { succeeded, seconds } = paced[mode];
-    const total = Object.values(spent[i]).reduce((sum, ms) => sum + ms, 0);
     pacedCpu.perRead[mode] = Object.fromEntries(Object.entries(spent[i]).map(([name, ms]) => [name, ms / succeeded]));
-    pacedCpu.coresShare[mode] = total / (seconds * 1000 * pacedCpu.cores);
+    pacedCpu.coresShare[mode] = totalCpuMs(spent[i]) / (seconds * 1000 * pacedCpu.cores);
   });
   const figures: NatsHopFigures = { rate: options.hopRate, paced, bursts: {}, pacedCpu } as NatsHopFigures;
   for (const mode of HOP_MODES) {
