@@ -125,7 +125,7 @@ export async function buildApp({
   await app.register(requestIdPlugin);
   await app.register(problemResponsesPlugin);
   await app.register(metricsPlugin, { nodeMetrics });
-  await app.register(loadSheddingPlugin, { config });
+  await app.register(loadSheddingPlugin, { config, broker });
   await app.register(securityHeadersPlugin, { config });
   await app.register(schemasPlugin);
   await app.register(serviceCallsPlugin, { broker });
